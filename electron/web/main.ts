@@ -1,0 +1,34 @@
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { autoConnectIds } from '../services/auto-connect';
+import { defaultDataDir, defaultKnownHostsPath } from '../services/config/paths';
+import { startBrowserShell } from './server';
+
+/**
+ * `npm run web`: starts the browser shell and prints the one line other tools read:
+ * `Quiesce is running at http://127.0.0.1:PORT/#token=…`.
+ */
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.QUIESCE_PORT ?? '0' },
+    'data-dir': { type: 'string' },
+    'known-hosts': { type: 'string' },
+  },
+});
+
+const here = dirname(fileURLToPath(import.meta.url));
+const shell = await startBrowserShell({
+  port: Number(values.port),
+  rendererDir: process.env.QUIESCE_RENDERER_DIR ?? join(here, '..', 'renderer'),
+  dataDir: values['data-dir'] ?? defaultDataDir(),
+  knownHostsPath: values['known-hosts'] ?? defaultKnownHostsPath(),
+  connectOnStart: autoConnectIds(),
+});
+console.log(`Quiesce is running at ${shell.url}`);
+
+const stop = () => {
+  void shell.close().then(() => process.exit(0));
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

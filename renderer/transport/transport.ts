@@ -1,0 +1,28 @@
+import type { MethodInput, MethodName, MethodOutput } from '../../shared/contract';
+import type { AppErrorShape } from '../../shared/errors';
+import type { AppEvent } from '../../shared/events';
+
+/** What either shell answers for one call (see electron/services/dispatch.ts). */
+export type CallResult = { ok: true; value: unknown } | { ok: false; error: AppErrorShape };
+
+/** An error from main, already written for people: message, cause, remedy. */
+export class RemoteError extends Error {
+  constructor(readonly shape: AppErrorShape) {
+    super(shape.message);
+    this.name = 'RemoteError';
+  }
+}
+
+/**
+ * The renderer's only way to main: the contract's methods and its event stream. Chosen once at
+ * start (Electron IPC or the browser shell's WebSocket); components never know which.
+ */
+export interface Transport {
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
+  subscribe(listener: (event: AppEvent) => void): () => void;
+}
+
+export function unwrap<T>(result: CallResult): T {
+  if (result.ok) return result.value as T;
+  throw new RemoteError(result.error);
+}

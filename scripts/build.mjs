@@ -1,0 +1,40 @@
+// Builds the three parts: the renderer (Vite), the Electron shell (main + sandboxed preload, both
+// CommonJS), and the browser shell (ESM). Dependencies stay external: node_modules ships with
+// the app, and bundling ssh2's optional native pieces would break them.
+import { build as esbuild } from 'esbuild';
+import { build as viteBuild } from 'vite';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
+await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
+await Promise.all([
+  esbuild({
+    ...common,
+    entryPoints: ['electron/shell/main.ts'],
+    outfile: 'dist/electron/main.cjs',
+    format: 'cjs',
+    packages: 'external',
+  }),
+  // The preload runs sandboxed: it may require only `electron`, so everything else is bundled.
+  esbuild({
+    ...common,
+    entryPoints: ['electron/shell/preload.ts'],
+    outfile: 'dist/electron/preload.cjs',
+    format: 'cjs',
+    external: ['electron'],
+  }),
+  esbuild({
+    ...common,
+    entryPoints: ['electron/web/main.ts'],
+    outfile: 'dist/web/server.mjs',
+    format: 'esm',
+    packages: 'external',
+  }),
+]);
+console.error('built dist/renderer, dist/electron, dist/web');

@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { ConnectionStateSchema, HostIdSchema } from './hosts';
+import { AppErrorSchema } from './errors';
+
+/** Everything main pushes to the renderer unasked. One union, validated on both sides. */
+export const AppEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('connection'),
+    hostId: HostIdSchema,
+    state: ConnectionStateSchema,
+    error: AppErrorSchema.optional(),
+  }),
+]);
+export type AppEvent = z.infer<typeof AppEventSchema>;

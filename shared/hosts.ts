@@ -1,0 +1,102 @@
+import { z } from 'zod';
+
+/**
+ * Host names as OpenSSH would accept them: DNS names, IPv4, or IPv6 literals. Validated because
+ * the address ends up in known_hosts lines and error messages.
+ */
+const hostAddress = z
+  .string()
+  .trim()
+  .min(1, 'Address is required')
+  .max(253)
+  .regex(/^[A-Za-z0-9.:\-[\]%]+$/, 'Address may contain only letters, digits, ".", "-" and ":"');
+
+/** A POSIX-ish login name; refusing anything else keeps it out of shells and known_hosts. */
+const userName = z
+  .string()
+  .trim()
+  .min(1, 'User is required')
+  .max(64)
+  .regex(/^[a-z_][a-z0-9_.-]*\$?$/i, 'User may contain letters, digits, "_", "." and "-"');
+
+/** libvirt connection URIs this product talks to: the system QEMU driver, or the test driver. */
+export const LibvirtUriSchema = z
+  .string()
+  .trim()
+  .regex(
+    /^(qemu:\/\/\/(system|session)|test:\/\/\/[A-Za-z0-9._/-]+)$/,
+    'Use qemu:///system, qemu:///session or test:///<path>',
+  );
+
+export const HostAuthSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('agent') }),
+  z.object({
+    kind: z.literal('key'),
+    keyPath: z.string().trim().min(1, 'Key file path is required').max(4096),
+  }),
+]);
+export type HostAuth = z.infer<typeof HostAuthSchema>;
+
+export const HostDraftSchema = z.object({
+  name: z.string().trim().min(1, 'Name is required').max(100),
+  address: hostAddress,
+  port: z.number().int().min(1).max(65535).default(22),
+  user: userName,
+  auth: HostAuthSchema,
+  libvirtUri: LibvirtUriSchema.default('qemu:///system'),
+});
+export type HostDraft = z.input<typeof HostDraftSchema>;
+
+export const HostIdSchema = z.string().uuid();
+
+/** A saved host profile. Holds no secret: passphrases are asked for and kept in memory only. */
+export const HostProfileSchema = HostDraftSchema.extend({ id: HostIdSchema });
+export type HostProfile = z.infer<typeof HostProfileSchema>;
+
+export const HostKeySchema = z.object({
+  /** e.g. ssh-ed25519 */
+  type: z.string(),
+  /** OpenSSH form: SHA256:<base64 without padding> */
+  fingerprint: z.string(),
+});
+export type HostKey = z.infer<typeof HostKeySchema>;
+
+export const ConnectionStateSchema = z.enum(['disconnected', 'connecting', 'connected', 'failed']);
+export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
+
+/**
+ * The outcome of a connect. Host-key decisions are outcomes, not errors: the UI must show them
+ * and let the admin decide (unknown) or explain the refusal (changed, revoked).
+ */
+export const ConnectResultSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('connected'), hostKey: HostKeySchema }),
+  z.object({
+    status: z.literal('host-key-unknown'),
+    hostKey: HostKeySchema,
+    knownHostsPath: z.string(),
+    /** Set when the host is known, but only with keys of other types. */
+    knownTypes: z.array(z.string()),
+  }),
+  z.object({
+    status: z.literal('host-key-changed'),
+    hostKey: HostKeySchema,
+    expected: z.array(HostKeySchema.extend({ line: z.number().int() })),
+    knownHostsPath: z.string(),
+  }),
+  z.object({
+    status: z.literal('host-key-revoked'),
+    hostKey: HostKeySchema,
+    knownHostsPath: z.string(),
+    line: z.number().int(),
+  }),
+  z.object({ status: z.literal('passphrase-required'), keyPath: z.string(), wrong: z.boolean() }),
+]);
+export type ConnectResult = z.infer<typeof ConnectResultSchema>;
+
+export const HostKeyTrustSchema = z.object({
+  /** The fingerprint the admin saw and accepted; the connect fails if the host now offers another. */
+  fingerprint: z.string(),
+  /** Also append the key to known_hosts. */
+  save: z.boolean(),
+});
+export type HostKeyTrust = z.infer<typeof HostKeyTrustSchema>;

@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { MethodInput, MethodName, MethodOutput } from '../../shared/contract';
+import type { AppErrorShape } from '../../shared/errors';
+import type { AppEvent } from '../../shared/events';
+import { createDispatcher } from '../../electron/services/dispatch';
+import { createQuiesceService } from '../../electron/services/quiesce-service';
+
+/** The lab's connection profile, as `npm run lab -- up` printed and saved it. */
+export interface LabProfileShape {
+  address: string;
+  port: number;
+  user: string;
+  keyPath: string;
+  knownHostsPath: string;
+  hostKeyFingerprint: string;
+  hostKeyType: string;
+  libvirtUri: string;
+  testDriverUri: string;
+  testDriverDomains: number;
+  guests: { name: string; uuid: string; role: string; state: string }[];
+}
+
+export function labProfile(): LabProfileShape {
+  const path = join(process.env.QUIESCE_LAB_DIR ?? '/tmp/quiesce-lab', 'profile.json');
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as LabProfileShape;
+  } catch (err) {
+    throw new Error(
+      `The lab is not up (${path}: ${(err as Error).message}). Run "npm run lab -- up" or "npm test".`,
+    );
+  }
+}
+
+/**
+ * The real services, as either shell runs them, with a throw-away data folder and known_hosts
+ * (never the admin's own), called through the same dispatcher, so validation is exercised too.
+ */
+export function serviceHarness(opts: { knownHosts?: string; agentSocket?: string } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'quiesce-host-tier-'));
+  const knownHostsPath = join(dir, 'known_hosts');
+  writeFileSync(knownHostsPath, opts.knownHosts ?? '');
+  const events: AppEvent[] = [];
+  const service = createQuiesceService({
+    dataDir: join(dir, 'data'),
+    knownHostsPath,
+    emit: (e) => events.push(e),
+    ...(opts.agentSocket ? { agentSocket: opts.agentSocket } : {}),
+  });
+  const dispatch = createDispatcher(service.handlers);
+  async function call<M extends MethodName>(
+    method: M,
+    input: MethodInput<M>,
+  ): Promise<MethodOutput<M>> {
+    const r = await dispatch(method, input);
+    if (!r.ok) throw Object.assign(new Error(r.error.message), { shape: r.error });
+    return r.value as MethodOutput<M>;
+  }
+  async function callError(method: MethodName, input: unknown): Promise<AppErrorShape> {
+    const r = await dispatch(method, input);
+    if (r.ok) throw new Error(`${method} succeeded but was expected to fail`);
+    return r.error;
+  }
+  return { dir, knownHostsPath, events, call, callError, dispose: service.dispose };
+}
+
+export function labHostDraft(p: LabProfileShape, extra: Record<string, unknown> = {}) {
+  return {
+    name: 'lab',
+    address: p.address,
+    port: p.port,
+    user: p.user,
+    auth: { kind: 'key' as const, keyPath: p.keyPath },
+    libvirtUri: p.libvirtUri,
+    ...extra,
+  };
+}
