@@ -23,7 +23,11 @@ export function createWsTransport(url = `ws://${location.host}/ws`): Transport {
         resolve(ws);
       };
       ws.onmessage = (msg) => {
-        const data = JSON.parse(String(msg.data)) as { id?: number; result?: CallResult; event?: unknown };
+        const data = JSON.parse(String(msg.data)) as {
+          id?: number;
+          result?: CallResult;
+          event?: unknown;
+        };
         if (data.id !== undefined && data.result) {
           pending.get(data.id)?.(data.result);
           pending.delete(data.id);

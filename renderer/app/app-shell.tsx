@@ -1,0 +1,73 @@
+import { useState } from 'react';
+import type { HostProfile } from '../../shared/hosts';
+import { HostForm } from '../hosts/host-form';
+import { HostList } from '../hosts/host-list';
+import { HostPane } from '../hosts/host-pane';
+import { RemoveHostDialog } from '../hosts/remove-host-dialog';
+import { useHosts } from '../hosts/use-hosts';
+import { useConnectionEvents } from './connection-events';
+
+/** Header, host sidebar, and the selected host's pane. */
+export function AppShell() {
+  useConnectionEvents();
+  const hosts = useHosts();
+  const [selectedId, setSelectedId] = useState<string>();
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<HostProfile>();
+
+  // A removed or not-yet-chosen selection falls back to the first host, so the pane is never
+  // blank while there are hosts.
+  const list = hosts.data ?? [];
+  const selected = list.find((h) => h.id === selectedId) ?? list[0];
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <span className="app-mark" aria-hidden="true" />
+        <h1 className="app-name">Quiesce</h1>
+        <span className="app-tagline">consistent snapshots of libvirt guests</span>
+      </header>
+      <div className="app-body">
+        <HostList
+          selectedId={selected?.id}
+          onSelect={(h) => setSelectedId(h.id)}
+          onAdd={() => setAdding(true)}
+        />
+        <main className="main-pane">
+          {selected ? (
+            <HostPane key={selected.id} host={selected} onRemove={() => setRemoving(selected)} />
+          ) : (
+            hosts.isSuccess && (
+              <div className="welcome">
+                <h2>Add your first host</h2>
+                <p>
+                  Quiesce connects to a libvirt/KVM host over SSH, checks its host key against
+                  known_hosts, and lists its guests.
+                </p>
+                <button type="button" className="primary" onClick={() => setAdding(true)}>
+                  Add host
+                </button>
+              </div>
+            )
+          )}
+        </main>
+      </div>
+      {adding && (
+        <HostForm
+          onSaved={(saved) => {
+            setAdding(false);
+            setSelectedId(saved.id);
+          }}
+          onCancel={() => setAdding(false)}
+        />
+      )}
+      {removing && (
+        <RemoveHostDialog
+          host={removing}
+          onRemoved={() => setRemoving(undefined)}
+          onCancel={() => setRemoving(undefined)}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,31 @@
+import type { Domain, DomainState } from '../../shared/domains';
+
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
+
+/** Sorted by name the way people count (web-2 before web-10), so a long list is scannable. */
+export function sortDomains(domains: readonly Domain[]): Domain[] {
+  return [...domains].sort((a, b) => byName.compare(a.name, b.name));
+}
+
+/**
+ * Keeps the domains whose name, UUID or state contains every word of the filter, in any case:
+ * "db paused" finds the paused database guests.
+ */
+export function filterDomains(domains: readonly Domain[], filter: string): Domain[] {
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return [...domains];
+  return domains.filter((d) => {
+    const text = `${d.name} ${d.uuid} ${d.state}`.toLowerCase();
+    return words.every((w) => text.includes(w));
+  });
+}
+
+/** "171 running · 27 shut off · 2 paused": the most common state first. */
+export function stateSummary(domains: readonly Domain[]): string {
+  const counts = new Map<DomainState, number>();
+  for (const d of domains) counts.set(d.state, (counts.get(d.state) ?? 0) + 1);
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([state, n]) => `${n} ${state}`)
+    .join(' · ');
+}

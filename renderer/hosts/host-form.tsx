@@ -1,0 +1,173 @@
+import { useId, useRef, useState, type FormEvent } from 'react';
+import type { AppErrorShape } from '../../shared/errors';
+import type { HostProfile } from '../../shared/hosts';
+import { Dialog } from '../ui/dialog';
+import { ErrorBox } from '../ui/error-box';
+import { errorShape } from '../ui/error-shape';
+import { TextField } from '../ui/text-field';
+import {
+  draftFromHost,
+  emptyDraft,
+  fieldErrorsFromRemote,
+  validateDraft,
+  type DraftFields,
+  type FieldErrors,
+} from './host-draft';
+import { useSaveHost } from './use-hosts';
+
+/**
+ * Adds a host, or edits one when `host` is given. Enter saves (a plain form submit), Escape
+ * cancels (the dialog), and the name field has the focus on open.
+ */
+export function HostForm({
+  host,
+  onSaved,
+  onCancel,
+}: {
+  host?: HostProfile;
+  onSaved: (saved: HostProfile) => void;
+  onCancel: () => void;
+}) {
+  const [draft, setDraft] = useState<DraftFields>(() =>
+    host ? draftFromHost(host) : emptyDraft(),
+  );
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const [formError, setFormError] = useState<AppErrorShape | null>(null);
+  const save = useSaveHost();
+  const firstField = useRef<HTMLInputElement>(null);
+  const uid = useId();
+  const id = (field: string) => `${uid}-${field}`;
+
+  const set = (field: keyof DraftFields) => (value: string) => {
+    setDraft((d) => ({ ...d, [field]: value }));
+    // An error stays until the field it is about changes, not until the next keystroke anywhere.
+    setFieldErrors((e) => ({ ...e, [field]: undefined }));
+  };
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (save.isPending) return;
+    setFormError(null);
+    const checked = validateDraft(draft, host?.id);
+    if ('errors' in checked) {
+      setFieldErrors(checked.errors);
+      return;
+    }
+    try {
+      onSaved(await save.mutateAsync(checked.input));
+    } catch (err) {
+      const shape = errorShape(err);
+      const fields = fieldErrorsFromRemote(shape);
+      if (fields) setFieldErrors(fields);
+      else setFormError(shape);
+    }
+  }
+
+  const hasFieldErrors = Object.values(fieldErrors).some(Boolean);
+  return (
+    <Dialog
+      title={host ? `Edit ${host.name}` : 'Add host'}
+      onClose={onCancel}
+      initialFocus={firstField}
+    >
+      <form className="host-form" data-testid="host-form" onSubmit={submit} noValidate>
+        <TextField
+          id={id('name')}
+          label="Name"
+          value={draft.name}
+          onChange={set('name')}
+          error={fieldErrors.name}
+          inputRef={firstField}
+          placeholder="e.g. kvm-01"
+        />
+        <div className="field-row">
+          <TextField
+            id={id('address')}
+            label="Address"
+            value={draft.address}
+            onChange={set('address')}
+            error={fieldErrors.address}
+            placeholder="host name or IP"
+            className="grow"
+          />
+          <TextField
+            id={id('port')}
+            label="Port"
+            value={draft.port}
+            onChange={set('port')}
+            error={fieldErrors.port}
+            inputMode="numeric"
+            className="field-port"
+          />
+        </div>
+        <TextField
+          id={id('user')}
+          label="User"
+          value={draft.user}
+          onChange={set('user')}
+          error={fieldErrors.user}
+          placeholder="a user in the libvirt group"
+        />
+        <fieldset className="field auth-choice">
+          <legend>Authentication</legend>
+          <label className="radio">
+            <input
+              type="radio"
+              name={id('auth')}
+              value="agent"
+              checked={draft.authKind === 'agent'}
+              onChange={() => set('authKind')('agent')}
+            />
+            ssh-agent
+          </label>
+          <label className="radio">
+            <input
+              type="radio"
+              name={id('auth')}
+              value="key"
+              checked={draft.authKind === 'key'}
+              onChange={() => set('authKind')('key')}
+            />
+            Key file
+          </label>
+          {fieldErrors.authKind && <p className="field-error">{fieldErrors.authKind}</p>}
+        </fieldset>
+        {draft.authKind === 'key' && (
+          <TextField
+            id={id('keyPath')}
+            label="Key file path"
+            value={draft.keyPath}
+            onChange={set('keyPath')}
+            error={fieldErrors.keyPath}
+            placeholder="/home/you/.ssh/id_ed25519"
+            hint="The private key. If it has a passphrase, Quiesce asks for it at connect time and never saves it."
+            mono
+          />
+        )}
+        <TextField
+          id={id('libvirtUri')}
+          label="Libvirt URI"
+          value={draft.libvirtUri}
+          onChange={set('libvirtUri')}
+          error={fieldErrors.libvirtUri}
+          hint="As virsh -c takes it, run on the host."
+          mono
+        />
+        {hasFieldErrors && (
+          <p className="form-summary" role="alert">
+            Fix the fields marked above, then save again.
+          </p>
+        )}
+        {formError && <ErrorBox error={formError} />}
+        <div className="dialog-actions">
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={save.isPending}>
+            {save.isPending ? 'Saving…' : host ? 'Save changes' : 'Save host'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,82 @@
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import type { MethodInput } from '../../shared/contract';
+import type { AppErrorShape } from '../../shared/errors';
+import type { ConnectionState } from '../../shared/hosts';
+import { queryKeys } from '../app/query-keys';
+import { useTransport } from '../app/transport-context';
+
+/** What the UI knows about one host's link: its state, and why it failed if it did. */
+export interface ConnectionInfo {
+  state: ConnectionState;
+  error?: AppErrorShape;
+}
+export type ConnectionMap = Record<string, ConnectionInfo>;
+
+/**
+ * Connection state per host id. Seeded once from hosts.status; after that the `connection`
+ * events keep it current (see applyConnectionEvent), so it never needs to be refetched.
+ */
+export function useConnections() {
+  const transport = useTransport();
+  return useQuery({
+    queryKey: queryKeys.connections,
+    queryFn: async (): Promise<ConnectionMap> => {
+      const list = await transport.call('hosts.status', {});
+      return Object.fromEntries(list.map((s) => [s.hostId, { state: s.state }]));
+    },
+    staleTime: Infinity,
+  });
+}
+
+/** A host main has never heard of is simply disconnected. */
+export function useConnection(hostId: string): ConnectionInfo {
+  const { data } = useConnections();
+  return data?.[hostId] ?? { state: 'disconnected' };
+}
+
+/**
+ * Records a host's new connection state in the cache. A host that just connected gets a fresh
+ * domain list; one that went away loses its list, so a reconnect never flashes stale domains.
+ */
+export function applyConnectionEvent(
+  client: QueryClient,
+  hostId: string,
+  info: ConnectionInfo,
+): void {
+  client.setQueryData<ConnectionMap>(queryKeys.connections, (prev = {}) => ({
+    ...prev,
+    [hostId]: info,
+  }));
+  if (info.state === 'connected') {
+    void client.invalidateQueries({ queryKey: queryKeys.domains(hostId) });
+  } else if (info.state !== 'connecting') {
+    client.removeQueries({ queryKey: queryKeys.domains(hostId) });
+  }
+}
+
+/** hosts.connect. Its answer may be a host-key or passphrase question, not only "connected". */
+export function useConnectHost() {
+  const transport = useTransport();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (input: MethodInput<'hosts.connect'>) => transport.call('hosts.connect', input),
+    onSuccess: (result, input) => {
+      // The event says the same; writing it here too keeps the UI right if an event was missed
+      // (e.g. the WebSocket reconnected in between).
+      if (result.status === 'connected') {
+        applyConnectionEvent(client, input.hostId, { state: 'connected' });
+      }
+    },
+  });
+}
+
+export function useDisconnectHost() {
+  const transport = useTransport();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (hostId: string) => transport.call('hosts.disconnect', { hostId }),
+    onSuccess: (_out, hostId) => {
+      applyConnectionEvent(client, hostId, { state: 'disconnected' });
+    },
+  });
+}
