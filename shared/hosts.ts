@@ -61,7 +61,14 @@ export const HostKeySchema = z.object({
 });
 export type HostKey = z.infer<typeof HostKeySchema>;
 
-export const ConnectionStateSchema = z.enum(['disconnected', 'connecting', 'connected', 'failed']);
+/** `reconnecting`: the link dropped and Quiesce is trying again, with backoff, on its own. */
+export const ConnectionStateSchema = z.enum([
+  'disconnected',
+  'connecting',
+  'connected',
+  'reconnecting',
+  'failed',
+]);
 export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
 
 /**

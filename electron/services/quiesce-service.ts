@@ -44,7 +44,7 @@ export function createQuiesceService(opts: ServiceOptions): {
       return saved;
     },
     'hosts.remove': async ({ hostId }) => {
-      connections.disconnect(hostId);
+      connections.forget(hostId);
       await store.remove(hostId);
       return {};
     },

@@ -10,6 +10,11 @@ import { useTransport } from './transport-context';
 export function useConnectionEvents(): void {
   const transport = useTransport();
   const client = useQueryClient();
+  // After the browser shell's socket comes back, events may have been missed: re-read everything.
+  useEffect(
+    () => transport.onReconnect(() => void client.invalidateQueries()),
+    [transport, client],
+  );
   useEffect(
     () =>
       transport.subscribe((event) => {

@@ -4,6 +4,7 @@ const LABELS: Record<ConnectionState, string> = {
   disconnected: 'Disconnected',
   connecting: 'Connecting…',
   connected: 'Connected',
+  reconnecting: 'Reconnecting…',
   failed: 'Failed',
 };
 

@@ -21,5 +21,6 @@ export function createIpcTransport(bridge: QuiesceBridge): Transport {
       return unwrap(await fn(input));
     },
     subscribe: (listener) => bridge.onEvent(listener),
+    onReconnect: () => () => undefined,
   } as Transport;
 }

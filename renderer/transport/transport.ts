@@ -20,6 +20,11 @@ export class RemoteError extends Error {
 export interface Transport {
   call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
   subscribe(listener: (event: AppEvent) => void): () => void;
+  /**
+   * Called after the link to main came back from a drop (events may have been missed, so the
+   * app re-reads what it shows). The Electron IPC link never drops and never calls it.
+   */
+  onReconnect(listener: () => void): () => void;
 }
 
 export function unwrap<T>(result: CallResult): T {

@@ -2,24 +2,47 @@ import { AppEventSchema, type AppEvent } from '../../shared/events';
 import type { MethodName } from '../../shared/methods';
 import { RemoteError, unwrap, type CallResult, type Transport } from './transport';
 
+const LOST: CallResult = {
+  ok: false,
+  error: {
+    code: 'not-connected',
+    message: 'The connection to Quiesce was lost.',
+    remedy: 'Check that "npm run web" still runs, then try again.',
+  },
+};
+
 /**
  * The browser shell's transport: JSON requests over one WebSocket to the page's own origin (the
- * token travels as the cookie the loader page set). Reconnects after a drop; calls made while
- * disconnected wait for the socket.
+ * token travels as the cookie the loader page set). While anyone listens for events, a dropped
+ * socket is reopened with backoff, and `onReconnect` listeners are told so they can re-read state.
  */
 export function createWsTransport(url = `ws://${location.host}/ws`): Transport {
   const listeners = new Set<(event: AppEvent) => void>();
+  const reconnectListeners = new Set<() => void>();
   const pending = new Map<number, (result: CallResult) => void>();
   let nextId = 1;
   let socket: WebSocket | undefined;
   let opened: Promise<WebSocket> | undefined;
+  let everOpened = false;
+  let retryMs = 500;
+
+  function scheduleReopen(): void {
+    if (listeners.size === 0) return;
+    setTimeout(() => void open().catch(() => undefined), retryMs);
+    retryMs = Math.min(retryMs * 2, 10_000);
+  }
 
   function open(): Promise<WebSocket> {
     if (opened) return opened;
     opened = new Promise((resolve, reject) => {
       const ws = new WebSocket(url);
+      let wasOpen = false;
       ws.onopen = () => {
+        wasOpen = true;
         socket = ws;
+        retryMs = 500;
+        if (everOpened) for (const l of reconnectListeners) l();
+        everOpened = true;
         resolve(ws);
       };
       ws.onmessage = (msg) => {
@@ -39,18 +62,11 @@ export function createWsTransport(url = `ws://${location.host}/ws`): Transport {
       ws.onclose = () => {
         socket = undefined;
         opened = undefined;
-        for (const [, settle] of pending) {
-          settle({
-            ok: false,
-            error: {
-              code: 'not-connected',
-              message: 'The connection to Quiesce was lost.',
-              remedy: 'Check that "npm run web" still runs, then reload the page.',
-            },
-          });
-        }
+        for (const [, settle] of pending) settle(LOST);
         pending.clear();
-        reject(new RemoteError({ code: 'not-connected', message: 'Quiesce is not reachable.' }));
+        if (!wasOpen)
+          reject(new RemoteError({ code: 'not-connected', message: 'Quiesce is not reachable.' }));
+        scheduleReopen();
       };
     });
     opened.catch(() => undefined);
@@ -71,6 +87,10 @@ export function createWsTransport(url = `ws://${location.host}/ws`): Transport {
       listeners.add(listener);
       void open().catch(() => undefined);
       return () => listeners.delete(listener);
+    },
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
     },
   } as Transport;
 }

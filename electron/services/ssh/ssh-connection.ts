@@ -123,6 +123,56 @@ export class SshConnection {
     });
   }
 
+  /**
+   * Runs a long-lived command (e.g. `virsh event --loop`) and hands over its stdout line by
+   * line. `stop()` closes the channel; `onEnd` fires once however it ended.
+   */
+  stream(
+    command: string,
+    onLine: (line: string) => void,
+    onEnd: (why: string) => void,
+  ): { stop(): void } {
+    let stopped = false;
+    let channel: { close(): void } | undefined;
+    let ended = false;
+    const end = (why: string) => {
+      if (!ended) {
+        ended = true;
+        onEnd(why);
+      }
+    };
+    if (this.closed) {
+      end('connection closed');
+      return { stop: () => undefined };
+    }
+    this.client.exec(command, (err, stream) => {
+      if (err) return end(err.message);
+      channel = stream;
+      if (stopped) stream.close();
+      let buf = '';
+      let errText = '';
+      stream.on('data', (d: Buffer) => {
+        buf += d.toString('utf8');
+        let at: number;
+        while ((at = buf.indexOf('\n')) >= 0) {
+          onLine(buf.slice(0, at));
+          buf = buf.slice(at + 1);
+        }
+      });
+      stream.stderr.on(
+        'data',
+        (d: Buffer) => (errText = (errText + d.toString('utf8')).slice(-2000)),
+      );
+      stream.on('close', () => end(stopped ? 'stopped' : errText.trim() || 'the command ended'));
+    });
+    return {
+      stop: () => {
+        stopped = true;
+        channel?.close();
+      },
+    };
+  }
+
   close(): void {
     this.client.end();
   }
