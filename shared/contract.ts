@@ -7,10 +7,13 @@ import {
   HostKeyTrustSchema,
   HostProfileSchema,
 } from './hosts';
-import { DomainSchema } from './domains';
+import { DomainUuidSchema } from './domains';
+import { DoctorReportSchema, InventoryDomainSchema, PrerequisiteSchema } from './readiness';
 import type { MethodName } from './methods';
 
 const hostRef = z.object({ hostId: HostIdSchema });
+/** Domains are addressed by UUID, never by name (DESIGN rule 4). */
+const domainRef = hostRef.extend({ uuid: DomainUuidSchema });
 
 /**
  * One schema pair per method. Inputs are validated in main before any handler runs; outputs are
@@ -36,10 +39,20 @@ export const contract = {
     input: z.object({}),
     output: z.array(z.object({ hostId: HostIdSchema, state: ConnectionStateSchema })),
   },
+  /** The host's inventory: every domain with its readiness, and the host's prerequisites. */
   'domains.list': {
     input: hostRef,
-    output: z.object({ domains: z.array(DomainSchema), fetchedAt: z.string() }),
+    output: z.object({
+      domains: z.array(InventoryDomainSchema),
+      prerequisites: z.array(PrerequisiteSchema),
+      fetchedAt: z.string(),
+      roundTrips: z.number().int(),
+      ms: z.number(),
+    }),
   },
+  'domains.thaw': { input: domainRef, output: z.object({ thawed: z.number().int() }) },
+  'doctor.run': { input: domainRef, output: DoctorReportSchema },
+  'doctor.addChannel': { input: domainRef, output: z.object({ restartNeeded: z.boolean() }) },
 } satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>;
 
 // Compile-time check that METHOD_NAMES lists exactly the contract's methods.

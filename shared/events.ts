@@ -10,5 +10,13 @@ export const AppEventSchema = z.discriminatedUnion('type', [
     state: ConnectionStateSchema,
     error: AppErrorSchema.optional(),
   }),
+  /** libvirt reported a change that can move a readiness badge (lifecycle, agent…). */
+  z.object({
+    type: z.literal('domains-changed'),
+    hostId: HostIdSchema,
+    domain: z.string(),
+    kind: z.string(),
+    detail: z.string(),
+  }),
 ]);
 export type AppEvent = z.infer<typeof AppEventSchema>;

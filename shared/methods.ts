@@ -11,6 +11,9 @@ export const METHOD_NAMES = [
   'hosts.disconnect',
   'hosts.status',
   'domains.list',
+  'domains.thaw',
+  'doctor.run',
+  'doctor.addChannel',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

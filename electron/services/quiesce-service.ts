@@ -2,8 +2,10 @@ import type { AppEvent } from '../../shared/events';
 import type { MethodInput, MethodName, MethodOutput } from '../../shared/contract';
 import { Connections } from './hosts/connections';
 import { HostStore } from './hosts/host-store';
-import { listDomainsCommand, parseListDomains } from './virsh/list-domains';
-import { explainVirshFailure } from './virsh/virsh-errors';
+import { followDomainEvents } from './inventory/event-follower';
+import { runDoctor } from './inventory/doctor';
+import { addAgentChannel, thawGuest } from './inventory/guest-actions';
+import { fetchInventory } from './inventory/inventory';
 
 export interface ServiceOptions {
   /** The app's data folder: host profiles live here. */
@@ -12,6 +14,8 @@ export interface ServiceOptions {
   knownHostsPath: string;
   emit: (event: AppEvent) => void;
   agentSocket?: string;
+  /** Seconds an agent may take before it counts as not responding (default 3). */
+  agentTimeoutS?: number;
 }
 
 export type Handlers = {
@@ -33,7 +37,17 @@ export function createQuiesceService(opts: ServiceOptions): {
     knownHostsPath: opts.knownHostsPath,
     emit: opts.emit,
     ...(opts.agentSocket ? { agentSocket: opts.agentSocket } : {}),
+    whileConnected: (host, conn) =>
+      followDomainEvents(conn, host.libvirtUri, (e) =>
+        opts.emit({ type: 'domains-changed', hostId: host.id, ...e }),
+      ),
   });
+  const agentTimeoutS = opts.agentTimeoutS ?? 3;
+  /** The connection and libvirt URI for a host; fails with "connect first" when not connected. */
+  const target = async (hostId: string) => {
+    const host = await store.get(hostId);
+    return { host, conn: connections.get(hostId), uri: host.libvirtUri };
+  };
 
   const handlers: Handlers = {
     'hosts.list': () => store.list(),
@@ -61,12 +75,21 @@ export function createQuiesceService(opts: ServiceOptions): {
     },
     'hosts.status': async () => connections.list(),
     'domains.list': async ({ hostId }) => {
-      const host = await store.get(hostId);
-      const result = await connections.get(hostId).exec(listDomainsCommand(host.libvirtUri), {
-        timeoutMs: 60_000,
-      });
-      if (result.code !== 0) throw explainVirshFailure(result.stderr, host.libvirtUri, result.code);
-      return { domains: parseListDomains(result.stdout), fetchedAt: new Date().toISOString() };
+      const { conn, uri } = await target(hostId);
+      return fetchInventory(conn, uri, { agentTimeoutS });
+    },
+    'domains.thaw': async ({ hostId, uuid }) => {
+      const { conn, uri } = await target(hostId);
+      return thawGuest(conn, uri, uuid);
+    },
+    'doctor.run': async ({ hostId, uuid }) => {
+      const { conn, uri } = await target(hostId);
+      return runDoctor(conn, uri, uuid, agentTimeoutS);
+    },
+    'doctor.addChannel': async ({ hostId, uuid }) => {
+      const { conn, uri } = await target(hostId);
+      await addAgentChannel(conn, uri, uuid);
+      return { restartNeeded: true };
     },
   };
   return { handlers, dispose: () => connections.closeAll() };

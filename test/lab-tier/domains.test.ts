@@ -24,10 +24,18 @@ const virsh = (...args: string[]) =>
   execFileSync('virsh', ['-q', '-c', p.libvirtUri, ...args], { encoding: 'utf8' });
 
 describe('lab guests', () => {
-  it('lists the three lab guests, running, with their UUIDs', async () => {
-    const { domains } = await h.call('domains.list', { hostId });
+  it('lists the three lab guests, running, with their UUIDs and readiness', async () => {
+    const { domains, roundTrips } = await h.call('domains.list', { hostId });
+    expect(roundTrips).toBe(1);
+    const expected: Record<string, string> = {
+      agent: 'ready',
+      'no-agent': 'agent-not-connected',
+      'no-channel': 'no-channel',
+    };
     for (const g of p.guests) {
-      expect(domains).toContainEqual({ uuid: g.uuid, name: g.name, state: 'running' });
+      const d = domains.find((x) => x.uuid === g.uuid);
+      expect(d).toMatchObject({ name: g.name, state: 'running' });
+      expect(d?.readiness.level, g.name).toBe(expected[g.role]);
     }
   });
 

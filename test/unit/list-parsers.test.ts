@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  listDomainsCommand,
-  parseDomstatsStates,
-  parseListDomains,
-  parseUuidNameList,
-} from '../../electron/services/virsh/list-domains';
+import { parseDomstatsStates, parseUuidNameList } from '../../electron/services/virsh/list-parsers';
 
 describe('virsh domain listing', () => {
   it('parses uuid/name lines, names with spaces included', () => {
@@ -23,19 +18,5 @@ describe('virsh domain listing', () => {
       "Domain: 'a'\n  state.state=1\n  state.reason=1\n\nDomain: 'b c'\n  state.state=5\n  state.reason=0\nDomain: 'p'\n  state.state=3\n",
     );
     expect(Object.fromEntries(states)).toEqual({ a: 'running', 'b c': 'shut off', p: 'paused' });
-  });
-
-  it('joins both outputs by name and sorts', () => {
-    const out =
-      '00000000-0000-4000-8000-000000000002 zeta\n00000000-0000-4000-8000-000000000001 alpha\n\n@@quiesce-domstats@@\n' +
-      "Domain: 'alpha'\n  state.state=1\nDomain: 'zeta'\n  state.state=5\n";
-    expect(parseListDomains(out)).toEqual([
-      { uuid: '00000000-0000-4000-8000-000000000001', name: 'alpha', state: 'running' },
-      { uuid: '00000000-0000-4000-8000-000000000002', name: 'zeta', state: 'shut off' },
-    ]);
-  });
-
-  it('quotes the URI', () => {
-    expect(listDomainsCommand('test:///tmp/a b.xml')).toContain("'test:///tmp/a b.xml'");
   });
 });

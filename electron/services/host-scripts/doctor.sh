@@ -1,0 +1,63 @@
+# Quiesce agent doctor: every check for one domain, in ladder order, in ONE exec.
+# Fed to `sh -s -- URI UUID TIMEOUT`. Output: the same capture lines as inventory.sh
+# ({"k":"cmd","id":ID,"rc":N,"ms":N,"out":B64,"err":B64}); Node judges each step (doctor.ts).
+set -u
+URI=$1
+UUID=$2
+TIMEOUT=$3
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/quiesce-doctor.XXXXXX") || exit 70
+trap 'rm -rf "$tmp"' EXIT HUP INT TERM
+
+now_ms() {
+  t=$(date +%s%3N 2>/dev/null)
+  case $t in *N) echo $(( $(date +%s) * 1000 )) ;; *) echo "$t" ;; esac
+}
+b64() { base64 | tr -d '\n'; }
+cap() {
+  id=$1; shift
+  t0=$(now_ms)
+  "$@" >"$tmp/out.$id" 2>"$tmp/err.$id"
+  rc=$?
+  t1=$(now_ms)
+  printf '{"k":"cmd","id":"%s","rc":%d,"ms":%d,"out":"%s","err":"%s"}\n' \
+    "$id" "$rc" "$((t1 - t0))" "$(b64 <"$tmp/out.$id")" "$(b64 <"$tmp/err.$id")"
+  return "$rc"
+}
+agent() { virsh -c "$URI" qemu-agent-command --timeout "$TIMEOUT" "$UUID" "$1"; }
+
+if ! command -v virsh >/dev/null 2>&1; then
+  printf '{"k":"no-virsh"}\n'
+  exit 0
+fi
+
+cap state virsh -c "$URI" domstate --reason "$UUID" || exit 0
+cap name virsh -c "$URI" domname "$UUID"
+cap xml virsh -c "$URI" dumpxml "$UUID"
+case $(cat "$tmp/out.state") in running*) ;; *) exit 0 ;; esac
+
+# Each agent step runs even after a failure: its error text is evidence too (not configured /
+# not connected / not available), and each costs at most TIMEOUT.
+cap ping agent '{"execute":"guest-ping"}' || exit 0
+cap info agent '{"execute":"guest-info"}'
+cap fsstatus agent '{"execute":"guest-fsfreeze-status"}'
+cap osinfo agent '{"execute":"guest-get-osinfo"}'
+cap fsinfo agent '{"execute":"guest-get-fsinfo"}'
+
+# Is an fsfreeze hook set up (application-consistent freezes)? Only a guest that allows
+# guest-exec and has a POSIX shell can tell; otherwise the step says "unknown".
+HOOK_CHECK='for f in /proc/[0-9]*/cmdline; do a0=$(tr "\0" "\n" <"$f" 2>/dev/null | head -n 1); case $a0 in *qemu-ga) echo "agent: $(tr "\0" " " <"$f")";; esac; done; ls -ld /etc/qemu/fsfreeze-hook /etc/qemu/fsfreeze-hook.d 2>&1; true'
+req=$(printf '{"execute":"guest-exec","arguments":{"path":"/bin/sh","arg":["-c","%s"],"capture-output":true}}' \
+  "$(printf '%s' "$HOOK_CHECK" | sed 's/\\/\\\\/g; s/"/\\"/g')")
+if cap hook-exec agent "$req"; then
+  pid=$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' "$tmp/out.hook-exec")
+  i=0
+  while [ -n "$pid" ] && [ "$i" -lt 20 ]; do
+    agent "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":$pid}}" >"$tmp/status" 2>&1
+    if grep -q '"exited":true' "$tmp/status"; then break; fi
+    i=$((i + 1))
+    sleep 0.1
+  done
+  cap hook cat "$tmp/status"
+fi
+exit 0

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { DomainSchema } from './domains';
+
+/**
+ * The readiness ladder (DESIGN "Readiness, as the badges show it"), cheapest check first. The
+ * first rung that fails is the domain's level; `ready` means a consistent snapshot can be taken
+ * right now.
+ */
+export const READINESS_LEVELS = [
+  'not-running',
+  'paused',
+  'no-channel',
+  'agent-not-connected',
+  'agent-not-responding',
+  'freeze-unsupported',
+  'frozen',
+  'ready',
+] as const;
+export const ReadinessLevelSchema = z.enum(READINESS_LEVELS);
+export type ReadinessLevel = z.infer<typeof ReadinessLevelSchema>;
+
+/** One check as it ran on the host: what was run, what it said, how long it took. */
+export const EvidenceSchema = z.object({
+  check: z.string(),
+  command: z.string(),
+  ok: z.boolean(),
+  /** null when the host's clock could not time it */
+  ms: z.number().nullable(),
+  output: z.string(),
+});
+export type Evidence = z.infer<typeof EvidenceSchema>;
+
+export const ReadinessSchema = z.object({
+  level: ReadinessLevelSchema,
+  /** Short badge text, e.g. "Agent not responding". */
+  label: z.string(),
+  /** Why, in one line, from the evidence. */
+  detail: z.string(),
+  /** What to do about it, when something can be done. */
+  remedy: z.string().optional(),
+  evidence: z.array(EvidenceSchema),
+});
+export type Readiness = z.infer<typeof ReadinessSchema>;
+
+export const InventoryDomainSchema = DomainSchema.extend({ readiness: ReadinessSchema });
+export type InventoryDomain = z.infer<typeof InventoryDomainSchema>;
+
+export const PrerequisiteSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  ok: z.boolean(),
+  /** What was found, e.g. "libvirt 9.0.0". */
+  detail: z.string(),
+  remedy: z.string().optional(),
+});
+export type Prerequisite = z.infer<typeof PrerequisiteSchema>;
+
+/** One rung of the agent doctor, as it ran: the command, what it said, its time, the verdict. */
+export const DoctorStepSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  verdict: z.enum(['pass', 'fail', 'warn', 'skip']),
+  command: z.string(),
+  output: z.string(),
+  ms: z.number().nullable(),
+  explanation: z.string(),
+});
+export type DoctorStep = z.infer<typeof DoctorStepSchema>;
+
+export const GuestFilesystemSchema = z.object({
+  mountpoint: z.string(),
+  name: z.string(),
+  type: z.string(),
+  devices: z.array(z.string()),
+  /** Why a freeze may not cover this filesystem as expected (loop device, FUSE…). */
+  warning: z.string().optional(),
+});
+export type GuestFilesystem = z.infer<typeof GuestFilesystemSchema>;
+
+export const DoctorReportSchema = z.object({
+  uuid: z.string(),
+  name: z.string(),
+  readiness: ReadinessSchema,
+  steps: z.array(DoctorStepSchema),
+  /** The channel XML to add, when the channel is missing. */
+  channelXml: z.string().optional(),
+  /** How to install the agent, for the guest's OS family when the agent could tell it. */
+  install: z
+    .object({ os: z.string(), family: z.string(), commands: z.array(z.string()) })
+    .optional(),
+  filesystems: z.array(GuestFilesystemSchema).optional(),
+  /** Whether an fsfreeze hook (application-consistent freezes) is set up, when the agent can tell. */
+  freezeHook: z.object({ known: z.boolean(), present: z.boolean(), detail: z.string() }).optional(),
+  ranAt: z.string(),
+});
+export type DoctorReport = z.infer<typeof DoctorReportSchema>;
