@@ -45,6 +45,16 @@ describe('readiness ladder', () => {
         'freeze-unsupported',
       ],
       [{ fsstatus: ok('{"return":"frozen"}') }, 'frozen'],
+      // While frozen, qemu-ga reports guest-fsfreeze-freeze as disabled: still "frozen".
+      [
+        {
+          fsstatus: ok('{"return":"frozen"}'),
+          info: ok(
+            '{"return":{"supported_commands":[{"enabled":false,"name":"guest-fsfreeze-freeze"},{"enabled":true,"name":"guest-fsfreeze-thaw"}]}}',
+          ),
+        },
+        'frozen',
+      ],
       [{}, 'ready'],
     ];
     for (const [over, level] of cases) {

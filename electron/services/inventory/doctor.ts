@@ -242,16 +242,20 @@ export function buildDoctorReport(
   if (info) {
     const cmds = info.rc === 0 ? freezeCommands(info.out) : { freeze: false, thaw: false };
     const ok = cmds.freeze && cmds.thaw;
+    // A frozen agent reports freeze as disabled until thawed: that is not a configuration fault.
+    const frozenNow = readiness.level === 'frozen';
     steps.push(
       step(
         'info',
         'Agent can freeze and thaw',
         agentCmd('guest-info'),
         { ...info, out: summarizeInfo(info.out) },
-        ok ? 'pass' : 'fail',
+        ok ? 'pass' : frozenNow ? 'warn' : 'fail',
         ok
           ? `guest-fsfreeze-freeze and -thaw are enabled${cmds.version ? ` (agent ${cmds.version})` : ''}.`
-          : 'The freeze commands are disabled in the agent (block-rpcs / --blacklist / allow-rpcs).',
+          : frozenNow
+            ? 'While the guest is frozen the agent refuses a second freeze; this says nothing of its configuration.'
+            : 'The freeze commands are disabled in the agent (block-rpcs / --blacklist / allow-rpcs).',
       ),
     );
   } else

@@ -134,6 +134,27 @@ export function judgeReadiness(f: DomainFacts): Readiness {
     };
   }
 
+  // Frozen is judged before the freeze commands: while frozen, qemu-ga reports every command
+  // but thaw/status (guest-fsfreeze-freeze included) as disabled.
+  const status = f.fsstatus && f.fsstatus.rc === 0 ? fsfreezeStatus(f.fsstatus.out) : 'unknown';
+  const statusEvidence = () =>
+    evidence(
+      'Filesystems thawed (guest-fsfreeze-status)',
+      f.commandFor('fsstatus'),
+      f.fsstatus,
+      status === 'thawed',
+    );
+  if (status === 'frozen') {
+    ev.push(statusEvidence());
+    return {
+      level: 'frozen',
+      label: 'FROZEN',
+      detail: 'The guest’s filesystems are frozen now: its applications cannot write.',
+      remedy: 'Thaw it now, unless another tool is in the middle of a snapshot.',
+      evidence: ev,
+    };
+  }
+
   const cmds =
     f.info && f.info.rc === 0 ? freezeCommands(f.info.out) : { freeze: false, thaw: false };
   ev.push(
@@ -158,24 +179,7 @@ export function judgeReadiness(f: DomainFacts): Readiness {
     };
   }
 
-  const status = f.fsstatus && f.fsstatus.rc === 0 ? fsfreezeStatus(f.fsstatus.out) : 'unknown';
-  ev.push(
-    evidence(
-      'Filesystems thawed (guest-fsfreeze-status)',
-      f.commandFor('fsstatus'),
-      f.fsstatus,
-      status === 'thawed',
-    ),
-  );
-  if (status === 'frozen') {
-    return {
-      level: 'frozen',
-      label: 'FROZEN',
-      detail: 'The guest’s filesystems are frozen now: its applications cannot write.',
-      remedy: 'Thaw it now, unless another tool is in the middle of a snapshot.',
-      evidence: ev,
-    };
-  }
+  ev.push(statusEvidence());
   if (status === 'unknown') {
     return {
       level: 'agent-not-responding',

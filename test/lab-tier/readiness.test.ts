@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { guestAgentCommand, guestExec } from '../lab/lab';
+import {
+  labHostDraft,
+  labProfile,
+  serviceHarness,
+  type LabProfileShape,
+} from '../support/service-harness';
+
+/**
+ * Lab tier: readiness, the doctor and the stuck-frozen rescue against the real guests, the real
+ * agent and real libvirt events.
+ */
+let p: LabProfileShape;
+let h: ReturnType<typeof serviceHarness>;
+let hostId: string;
+const guest = (role: string) => p.guests.find((g) => g.role === role)!;
+const virsh = (...args: string[]) =>
+  execFileSync('virsh', ['-c', p.libvirtUri, ...args], { encoding: 'utf8', stdio: 'pipe' });
+const fsfreezeStatus = async () =>
+  guestAgentCommand(guest('agent').name, { execute: 'guest-fsfreeze-status' });
+
+async function levelOf(uuid: string) {
+  const inv = await h.call('domains.list', { hostId });
+  return { level: inv.domains.find((d) => d.uuid === uuid)?.readiness, ms: inv.ms };
+}
+
+async function until<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+beforeAll(async () => {
+  p = labProfile();
+  h = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
+  hostId = (await h.call('hosts.save', labHostDraft(p))).id;
+  expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
+});
+afterAll(async () => {
+  // Whatever happened above, no lab guest stays frozen.
+  await guestAgentCommand(guest('agent').name, { execute: 'guest-fsfreeze-thaw' }).catch(
+    () => undefined,
+  );
+  h.dispose();
+});
+
+describe('readiness on the real guests', () => {
+  it('a stopped agent turns "not responding" within one probe timeout, and ready after it resumes', async () => {
+    const agent = guest('agent');
+    expect((await levelOf(agent.uuid)).level?.level).toBe('ready');
+    // Stop qemu-ga from inside the guest and resume it 10 s later, all detached from the
+    // guest-exec that started it (a stopped agent cannot run the resume itself).
+    await guestExec(agent.name, '/bin/sh', [
+      '-c',
+      "setsid sh -c 'sleep 0.5; kill -STOP $(cat /run/qemu-ga.pid); sleep 10; kill -CONT $(cat /run/qemu-ga.pid)' </dev/null >/dev/null 2>&1 &",
+    ]);
+    await new Promise((r) => setTimeout(r, 1500));
+    const hung = await levelOf(agent.uuid);
+    expect(hung.level?.level).toBe('agent-not-responding');
+    expect(hung.level?.evidence.at(-1)).toMatchObject({
+      check: 'Agent answers guest-ping',
+      ok: false,
+    });
+    // One probe timeout (3 s) plus the host's own work, not libvirt's 30 s job wait.
+    expect(hung.ms).toBeLessThan(3000 + 6000);
+    const back = await until(
+      () => levelOf(agent.uuid),
+      (v) => v.level?.level === 'ready',
+      45_000,
+    );
+    expect(back.level?.level).toBe('ready');
+  });
+
+  it('flags a guest frozen from outside and thaws it', async () => {
+    const agent = guest('agent');
+    expect(virsh('domfsfreeze', agent.uuid)).toMatch(/Froze 1 filesystem/);
+    try {
+      const frozen = await levelOf(agent.uuid);
+      expect(frozen.level).toMatchObject({ level: 'frozen', label: 'FROZEN' });
+      expect(await h.call('domains.thaw', { hostId, uuid: agent.uuid })).toEqual({ thawed: 1 });
+      expect(await fsfreezeStatus()).toBe('thawed');
+      expect((await levelOf(agent.uuid)).level?.level).toBe('ready');
+    } finally {
+      if ((await fsfreezeStatus()) === 'frozen') virsh('domfsthaw', agent.uuid);
+    }
+  });
+
+  it('hears libvirt events: a guest paused from outside is reported without polling', async () => {
+    const g = guest('no-channel');
+    const before = h.events.length;
+    virsh('suspend', g.uuid);
+    try {
+      const seen = await until(
+        async () => h.events.slice(before),
+        (evs) =>
+          evs.some(
+            (e) => e.type === 'domains-changed' && e.domain === g.name && e.kind === 'lifecycle',
+          ),
+        15_000,
+      );
+      expect(seen).toContainEqual(
+        expect.objectContaining({
+          type: 'domains-changed',
+          hostId,
+          domain: g.name,
+          kind: 'lifecycle',
+        }),
+      );
+      expect((await levelOf(g.uuid)).level?.level).toBe('paused');
+    } finally {
+      virsh('resume', g.uuid);
+    }
+  });
+});
+
+describe('agent doctor on the real guests', () => {
+  it('walks every step on the agent guest', async () => {
+    const r = await h.call('doctor.run', { hostId, uuid: guest('agent').uuid });
+    expect(r.name).toBe('quiesce-lab-agent');
+    expect(r.readiness.level).toBe('ready');
+    expect(r.steps.filter((s) => s.verdict === 'fail')).toEqual([]);
+    expect(r.filesystems?.map((f) => f.mountpoint)).toEqual(['/data']);
+    expect(r.freezeHook).toMatchObject({ known: true, present: false });
+    for (const s of r.steps.filter((x) => x.verdict !== 'skip')) expect(s.ms).not.toBeNull();
+  });
+
+  it('explains the guest whose agent is not started and the one without a channel', async () => {
+    const noAgent = await h.call('doctor.run', { hostId, uuid: guest('no-agent').uuid });
+    expect(noAgent.readiness.level).toBe('agent-not-connected');
+    expect(noAgent.steps.find((s) => s.id === 'ping')?.output).toMatch(/not connected/);
+    expect(noAgent.install?.commands.length).toBeGreaterThan(0);
+    const noChannel = await h.call('doctor.run', { hostId, uuid: guest('no-channel').uuid });
+    expect(noChannel.readiness.level).toBe('no-channel');
+    expect(noChannel.channelXml).toContain('org.qemu.guest_agent.0');
+  });
+
+  it('adds the agent channel to the persistent definition only', async () => {
+    const g = guest('no-channel');
+    const persistent = () => virsh('dumpxml', '--inactive', g.uuid);
+    expect(persistent()).not.toContain('org.qemu.guest_agent.0');
+    try {
+      expect(await h.call('doctor.addChannel', { hostId, uuid: g.uuid })).toEqual({
+        restartNeeded: true,
+      });
+      expect(persistent()).toContain("name='org.qemu.guest_agent.0'");
+      // The running guest does not have it until libvirt restarts it.
+      expect(virsh('dumpxml', g.uuid)).not.toContain('org.qemu.guest_agent.0');
+    } finally {
+      if (persistent().includes('org.qemu.guest_agent.0')) {
+        const f = join(tmpdir(), `quiesce-channel-${process.pid}.xml`);
+        writeFileSync(
+          f,
+          "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>",
+        );
+        virsh('detach-device', g.uuid, f, '--config');
+      }
+    }
+  });
+});
