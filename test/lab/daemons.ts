@@ -141,11 +141,34 @@ async function alignKvmDevice(log: Logger): Promise<void> {
   }
 }
 
+const QEMU_CONF = '/etc/libvirt/qemu.conf';
+
+/**
+ * In a chroot (e.g. the fresh-Debian check of ../shared/tools/fresh.sh), libvirt cannot build
+ * QEMU's private /dev namespace and every guest start fails. A chroot cannot be told reliably
+ * from inside (/proc/1/root is not readable here), so the caller says so:
+ * QUIESCE_LAB_IN_CHROOT=1 turns the namespaces off in qemu.conf (libvirt's system config has no
+ * per-daemon override for it).
+ */
+function allowQemuInChroot(log: Logger): void {
+  if (process.env.QUIESCE_LAB_IN_CHROOT !== '1') return;
+  const conf = fs.existsSync(QEMU_CONF) ? fs.readFileSync(QEMU_CONF, 'utf8') : '';
+  if (/^\s*namespaces\s*=/m.test(conf)) return;
+  log(
+    `chroot detected: setting namespaces = [] in ${QEMU_CONF} (QEMU cannot get a private /dev here)`,
+  );
+  fs.appendFileSync(
+    QEMU_CONF,
+    '\n# quiesce lab: running in a chroot, no private /dev for QEMU\nnamespaces = []\n',
+  );
+}
+
 /** Starts virtlogd then libvirtd (libvirtd hands QEMU's logs to virtlogd) and waits for the API. */
 export async function startLibvirt(p: LabPaths, log: Logger): Promise<void> {
   fs.mkdirSync(p.run, { recursive: true });
   fs.mkdirSync(p.logs, { recursive: true });
   await alignKvmDevice(log);
+  allowQemuInChroot(log);
   for (const d of DAEMONS) await startDaemon(d, p, log);
   // The first connection waits ~4 s while libvirt probes QEMU's capabilities (cached after that).
   await waitFor(
