@@ -66,7 +66,7 @@ const env = {
   QUIESCE_KNOWN_HOSTS: knownHosts,
   QUIESCE_AUTOCONNECT: `${LAB_HOST_ID},${TEST_DRIVER_HOST_ID}`,
 };
-const binary = electronBinary();
+const binary = electronBinary({ fetch: true });
 const child = binary
   ? spawn(binary, ['.'], { stdio: 'inherit', env })
   : spawn(process.execPath, ['dist/web/server.mjs'], { stdio: 'inherit', env });

@@ -1,1 +1,1 @@
-export function electronBinary(): string | undefined;
+export function electronBinary(opts?: { fetch?: boolean }): string | undefined;

@@ -1,14 +1,35 @@
-// Where Electron's binary would be, and whether it is there. `npm install electron` fetches the
-// binary from the internet; on machines without internet it is missing, and Quiesce then runs
-// the same services behind the browser shell instead.
-import { createRequire } from 'node:module';
+// Where Electron's binary is, fetching it on first use. The npm package downloads the binary in
+// an install script, which .npmrc disables (it fails `npm install` on machines without internet).
+// So `npm start` runs that download once, lazily; where it cannot, Quiesce runs the same services
+// behind the browser shell instead.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
-export function electronBinary() {
+const require = createRequire(import.meta.url);
+
+function installedBinary() {
   try {
-    const path = createRequire(import.meta.url)('electron');
+    const path = require('electron');
     return typeof path === 'string' && existsSync(path) ? path : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The binary's path, or undefined. With `{ fetch: true }`, tries the download once first. */
+export function electronBinary({ fetch = false } = {}) {
+  const found = installedBinary();
+  if (found || !fetch) return found;
+  let installer;
+  try {
+    installer = join(dirname(require.resolve('electron/package.json')), 'install.js');
+  } catch {
+    return undefined;
+  }
+  console.error('[quiesce] fetching the Electron binary (first start)…');
+  const r = spawnSync(process.execPath, [installer], { stdio: 'inherit', timeout: 180_000 });
+  if (r.status !== 0) console.error('[quiesce] Electron could not be downloaded here.');
+  return installedBinary();
 }

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { electronBinary } from './electron-binary.mjs';
 
-const binary = electronBinary();
+const binary = electronBinary({ fetch: true });
 const [cmd, args] = binary
   ? [binary, ['.', ...process.argv.slice(2)]]
   : [process.execPath, ['dist/web/server.mjs', ...process.argv.slice(2)]];
