@@ -1,4 +1,4 @@
-import { shellCommand } from '../shell/quote';
+import { followCommand } from '../shell/follow';
 
 /**
  * libvirt's event stream as `virsh event --loop --all` prints it, one line an event:
@@ -11,22 +11,8 @@ export interface DomainEvent {
   detail: string;
 }
 
-/**
- * sshd gives a command without a pty no SIGHUP when the channel closes, so a bare
- * `virsh event --loop` would outlive the app's connection. This wrapper watches the channel's
- * stdin: when it reaches EOF (channel closed, link dropped) virsh is killed; when virsh ends on
- * its own (libvirtd restarted), the command ends and the app restarts it.
- */
-const FOLLOW_SCRIPT = [
-  'exec 3<&0',
-  'virsh -q -c "$1" event --loop --all </dev/null & v=$!',
-  '(cat <&3 >/dev/null; kill "$v" 2>/dev/null) >/dev/null 2>&1 &',
-  'exec 3<&-',
-  'wait "$v"',
-].join('\n');
-
 export function followEventsCommand(uri: string): string {
-  return shellCommand(['sh', '-c', FOLLOW_SCRIPT, 'sh', uri]);
+  return followCommand(['virsh', '-q', '-c', uri, 'event', '--loop', '--all']);
 }
 
 export function parseEventLine(line: string): DomainEvent | undefined {
