@@ -8,6 +8,13 @@ import {
   HostProfileSchema,
 } from './hosts';
 import { DomainUuidSchema } from './domains';
+import {
+  MaxFreezeSchema,
+  OperationEventSchema,
+  OperationSummarySchema,
+  QuiescePolicySchema,
+  SnapshotRequestSchema,
+} from './snapshot';
 import { DoctorReportSchema, InventoryDomainSchema, PrerequisiteSchema } from './readiness';
 import type { MethodName } from './methods';
 
@@ -53,6 +60,37 @@ export const contract = {
   'domains.thaw': { input: domainRef, output: z.object({ thawed: z.number().int() }) },
   'doctor.run': { input: domainRef, output: DoctorReportSchema },
   'doctor.addChannel': { input: domainRef, output: z.object({ restartNeeded: z.boolean() }) },
+  /** Starts a consistent snapshot on the host; progress arrives as `operation` events. */
+  'snapshot.start': {
+    input: domainRef.extend(SnapshotRequestSchema.shape).extend({
+      /** Remember the policy and maximum freeze for this domain. */
+      remember: z.boolean().default(false),
+    }),
+    output: z.object({ opId: z.string() }),
+  },
+  /** An operation's events so far and its summary (after a reload or a reconnect). */
+  'snapshot.get': {
+    input: hostRef.extend({ opId: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/) }),
+    output: z.object({ events: z.array(OperationEventSchema), summary: OperationSummarySchema }),
+  },
+  /** The policy and maximum freeze remembered for a domain (or the defaults). */
+  'snapshot.defaults': {
+    input: domainRef,
+    output: z.object({
+      policy: QuiescePolicySchema,
+      maxFreezeS: MaxFreezeSchema,
+      remembered: z.boolean(),
+    }),
+  },
+  'snapshot.setDefaults': {
+    input: domainRef.extend({ policy: QuiescePolicySchema, maxFreezeS: MaxFreezeSchema }),
+    output: z.object({}),
+  },
+  /** The host's recent operations, newest first, from the journals on the host. */
+  'operations.list': {
+    input: hostRef,
+    output: z.object({ operations: z.array(OperationSummarySchema) }),
+  },
 } satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>;
 
 // Compile-time check that METHOD_NAMES lists exactly the contract's methods.
@@ -62,6 +100,8 @@ void _sameMethods;
 
 export type Contract = typeof contract;
 export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
+/** A method's input after validation: defaults applied. What handlers receive. */
+export type MethodParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
 export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>;
 
 /** What a transport returns for one call: the output, or an error meant for people. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConnectionStateSchema, HostIdSchema } from './hosts';
 import { AppErrorSchema } from './errors';
+import { OperationEventSchema } from './snapshot';
 
 /** Everything main pushes to the renderer unasked. One union, validated on both sides. */
 export const AppEventSchema = z.discriminatedUnion('type', [
@@ -17,6 +18,13 @@ export const AppEventSchema = z.discriminatedUnion('type', [
     domain: z.string(),
     kind: z.string(),
     detail: z.string(),
+  }),
+  /** One journal line of a snapshot operation, as the host runner wrote it. */
+  z.object({
+    type: z.literal('operation'),
+    hostId: HostIdSchema,
+    opId: z.string(),
+    event: OperationEventSchema,
   }),
 ]);
 export type AppEvent = z.infer<typeof AppEventSchema>;

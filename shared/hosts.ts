@@ -44,6 +44,16 @@ export const HostDraftSchema = z.object({
   user: userName,
   auth: HostAuthSchema,
   libvirtUri: LibvirtUriSchema.default('qemu:///system'),
+  /**
+   * Quiesce's folder on the host (operation journals, locks, history), relative to the SSH
+   * user's home unless absolute. Shared by every workstation that uses the same account.
+   */
+  hostDir: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9._/-]{1,200}$/, 'Use letters, digits, ".", "_", "-" and "/"')
+    .refine((s) => !s.split('/').includes('..'), 'No ".." in the host folder')
+    .default('.quiesce'),
 });
 export type HostDraft = z.input<typeof HostDraftSchema>;
 

@@ -14,6 +14,11 @@ export const METHOD_NAMES = [
   'domains.thaw',
   'doctor.run',
   'doctor.addChannel',
+  'snapshot.start',
+  'snapshot.get',
+  'snapshot.defaults',
+  'snapshot.setDefaults',
+  'operations.list',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

@@ -1,11 +1,15 @@
 import type { AppEvent } from '../../shared/events';
-import type { MethodInput, MethodName, MethodOutput } from '../../shared/contract';
+import type { MethodName, MethodOutput, MethodParsedInput } from '../../shared/contract';
+import { AppError } from './app-error';
 import { Connections } from './hosts/connections';
 import { HostStore } from './hosts/host-store';
 import { followDomainEvents } from './inventory/event-follower';
 import { runDoctor } from './inventory/doctor';
 import { addAgentChannel, thawGuest } from './inventory/guest-actions';
 import { fetchInventory } from './inventory/inventory';
+import { DomainDefaults } from './snapshot/domain-defaults';
+import { Operations } from './snapshot/operations';
+import { hostname, userInfo } from 'node:os';
 
 export interface ServiceOptions {
   /** The app's data folder: host profiles live here. */
@@ -16,13 +20,16 @@ export interface ServiceOptions {
   agentSocket?: string;
   /** Seconds an agent may take before it counts as not responding (default 3). */
   agentTimeoutS?: number;
+  /** Bound on every agent call inside a snapshot operation, in seconds (default 5). */
+  operationAgentTimeoutS?: number;
+  /** Test-only fault injection: the runner holds the guest frozen this long before the cut. */
+  holdFrozenMs?: number;
 }
 
-export type Handlers = {
-  [M in MethodName]: (input: MethodOutputOfInput<M>) => Promise<MethodOutput<M>>;
-};
 /** Handlers receive the input after validation, i.e. with defaults applied. */
-type MethodOutputOfInput<M extends MethodName> = Exclude<MethodInput<M>, undefined>;
+export type Handlers = {
+  [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>>;
+};
 
 /**
  * Quiesce's services behind the contract, with no Electron in sight: the Electron shell and the
@@ -33,14 +40,29 @@ export function createQuiesceService(opts: ServiceOptions): {
   dispose: () => void;
 } {
   const store = new HostStore(opts.dataDir);
+  const defaults = new DomainDefaults(opts.dataDir);
+  const operations = new Operations({
+    emit: opts.emit,
+    agentTimeoutS: opts.operationAgentTimeoutS ?? 5,
+    workstation: hostname(),
+    user: userInfo().username,
+    ...(opts.holdFrozenMs ? { holdFrozenMs: opts.holdFrozenMs } : {}),
+  });
   const connections = new Connections({
     knownHostsPath: opts.knownHostsPath,
     emit: opts.emit,
     ...(opts.agentSocket ? { agentSocket: opts.agentSocket } : {}),
-    whileConnected: (host, conn) =>
-      followDomainEvents(conn, host.libvirtUri, (e) =>
+    whileConnected: (host, conn) => {
+      const stopEvents = followDomainEvents(conn, host.libvirtUri, (e) =>
         opts.emit({ type: 'domains-changed', hostId: host.id, ...e }),
-      ),
+      );
+      // Operations that ran on while we were away (dropped link, app restart) are picked up.
+      operations.reattach(host, conn).catch(() => undefined);
+      return () => {
+        stopEvents();
+        operations.stopFollowing(host.id);
+      };
+    },
   });
   const agentTimeoutS = opts.agentTimeoutS ?? 3;
   /** The connection and libvirt URI for a host; fails with "connect first" when not connected. */
@@ -90,6 +112,29 @@ export function createQuiesceService(opts: ServiceOptions): {
       const { conn, uri } = await target(hostId);
       await addAgentChannel(conn, uri, uuid);
       return { restartNeeded: true };
+    },
+    'snapshot.start': async ({ hostId, uuid, name, description, policy, maxFreezeS, remember }) => {
+      const { host, conn } = await target(hostId);
+      if (remember) await defaults.set(hostId, uuid, { policy, maxFreezeS });
+      return operations.start(host, conn, { uuid, name, description, policy, maxFreezeS });
+    },
+    'snapshot.get': async ({ opId }) => {
+      const found = operations.get(opId);
+      if (!found) {
+        throw new AppError('not-found', 'Quiesce does not follow that operation in this session.', {
+          remedy: 'The host’s operation list shows every operation with its outcome.',
+        });
+      }
+      return found;
+    },
+    'snapshot.defaults': ({ hostId, uuid }) => defaults.get(hostId, uuid),
+    'snapshot.setDefaults': async ({ hostId, uuid, policy, maxFreezeS }) => {
+      await defaults.set(hostId, uuid, { policy, maxFreezeS });
+      return {};
+    },
+    'operations.list': async ({ hostId }) => {
+      const { host, conn } = await target(hostId);
+      return { operations: await operations.list(host, conn) };
     },
   };
   return { handlers, dispose: () => connections.closeAll() };

@@ -1,0 +1,53 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { MaxFreezeSchema, QuiescePolicySchema, type QuiescePolicy } from '../../../shared/snapshot';
+
+const FileSchema = z.object({
+  version: z.literal(1),
+  domains: z.record(
+    z.string(),
+    z.object({ policy: QuiescePolicySchema, maxFreezeS: MaxFreezeSchema }),
+  ),
+});
+
+export const DEFAULT_POLICY: QuiescePolicy = 'require';
+export const DEFAULT_MAX_FREEZE_S = 10;
+
+/** Per-domain snapshot choices the admin asked Quiesce to remember, in the app's data folder. */
+export class DomainDefaults {
+  private readonly path: string;
+  constructor(private readonly dataDir: string) {
+    this.path = join(dataDir, 'snapshot-defaults.json');
+  }
+
+  private async read(): Promise<z.infer<typeof FileSchema>> {
+    try {
+      const parsed = FileSchema.safeParse(JSON.parse(await readFile(this.path, 'utf8')));
+      if (parsed.success) return parsed.data;
+    } catch {
+      /* missing or unreadable: start from the defaults, nothing precious is lost */
+    }
+    return { version: 1, domains: {} };
+  }
+
+  async get(hostId: string, uuid: string) {
+    const saved = (await this.read()).domains[`${hostId}/${uuid}`];
+    return saved
+      ? { ...saved, remembered: true }
+      : { policy: DEFAULT_POLICY, maxFreezeS: DEFAULT_MAX_FREEZE_S, remembered: false };
+  }
+
+  async set(
+    hostId: string,
+    uuid: string,
+    value: { policy: QuiescePolicy; maxFreezeS: number },
+  ): Promise<void> {
+    const file = await this.read();
+    file.domains[`${hostId}/${uuid}`] = value;
+    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
+    const tmp = `${this.path}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
+    await rename(tmp, this.path);
+  }
+}

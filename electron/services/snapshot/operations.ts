@@ -1,0 +1,192 @@
+import type { AppEvent } from '../../../shared/events';
+import type { HostProfile } from '../../../shared/hosts';
+import type { OperationEvent, OperationSummary } from '../../../shared/snapshot';
+import { AppError } from '../app-error';
+import { followCommand } from '../shell/follow';
+import { shellCommand } from '../shell/quote';
+import type { SshConnection } from '../ssh/ssh-connection';
+import { parseJournal, parseJournalLine, summarize } from './journal';
+import { launchCommand, launchScript, newOpId, type RunnerArgs } from './launch';
+
+export interface OperationsOptions {
+  emit: (event: AppEvent) => void;
+  agentTimeoutS: number;
+  workstation: string;
+  user: string;
+  /** Test-only fault injection (see RunnerArgs.holdFrozenMs). */
+  holdFrozenMs?: number;
+}
+
+export interface StartRequest {
+  uuid: string;
+  name: string;
+  description: string;
+  policy: 'require' | 'allow-crash-consistent';
+  maxFreezeS: number;
+}
+
+interface Tracked {
+  hostId: string;
+  events: OperationEvent[];
+  /** Journal lines received, so a re-follow after a drop resumes where it stopped. */
+  lines: number;
+  stop?: () => void;
+  ended: boolean;
+}
+
+/** Follows one journal from line $1 on; the host dir is relative to the SSH user's home. */
+const FOLLOW_JOURNAL =
+  'd=$2; case $d in /*) ;; *) d=$HOME/$d ;; esac; exec tail -n "+$1" -f "$d/ops/$3/journal.jsonl"';
+
+/** Lists the recent operations on a host with their journals, in one exec. */
+const LIST_SCRIPT = `
+d=$1
+case $d in /*) ;; *) d=$HOME/$d ;; esac
+[ -d "$d/ops" ] || exit 0
+ls -1 "$d/ops" | sort | tail -n "$2" | while read -r op; do
+  pid=$(sed -n 's/.*"ev":"start".*"pid":\\([0-9]*\\).*/\\1/p' "$d/ops/$op/journal.jsonl" 2>/dev/null | head -n 1)
+  alive=0
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && alive=1
+  echo "@@op $op $alive"
+  cat "$d/ops/$op/journal.jsonl" 2>/dev/null
+done
+`;
+
+/**
+ * Consistent-snapshot operations: starts the host runner, follows its journal into contract
+ * events, and picks running operations up again after a dropped link or an app restart — the
+ * runner does not need the app, the app only reads what the runner wrote.
+ */
+export class Operations {
+  private readonly tracked = new Map<string, Tracked>();
+
+  constructor(private readonly opts: OperationsOptions) {}
+
+  async start(
+    host: HostProfile,
+    conn: SshConnection,
+    req: StartRequest,
+  ): Promise<{ opId: string }> {
+    const opId = newOpId();
+    const args: RunnerArgs = {
+      opId,
+      uri: host.libvirtUri,
+      uuid: req.uuid,
+      name: req.name,
+      policy: req.policy,
+      maxFreezeS: req.maxFreezeS,
+      agentTimeoutS: this.opts.agentTimeoutS,
+      workstation: this.opts.workstation,
+      user: this.opts.user,
+      holdFrozenMs: this.opts.holdFrozenMs ?? 0,
+    };
+    const r = await conn.exec(launchCommand(host.hostDir, opId), {
+      stdin: launchScript(args, req.description),
+      timeoutMs: 30_000,
+    });
+    if (r.code !== 0) {
+      throw new AppError(
+        'host-command-failed',
+        'The snapshot runner could not be started on the host.',
+        {
+          cause: r.stderr.trim() || `exit status ${r.code}`,
+          remedy: `Check that the SSH user can write to ${host.hostDir} in its home folder on the host.`,
+        },
+      );
+    }
+    this.follow(host, conn, opId);
+    return { opId };
+  }
+
+  private follow(host: HostProfile, conn: SshConnection, opId: string): void {
+    const t = this.tracked.get(opId) ?? { hostId: host.id, events: [], lines: 0, ended: false };
+    this.tracked.set(opId, t);
+    if (t.ended || t.stop) return;
+    const cmd = followCommand([
+      'sh',
+      '-c',
+      FOLLOW_JOURNAL,
+      'sh',
+      String(t.lines + 1),
+      host.hostDir,
+      opId,
+    ]);
+    const handle = conn.stream(
+      cmd,
+      (line) => {
+        t.lines++;
+        const e = parseJournalLine(line);
+        if (!e) return;
+        t.events.push(e);
+        this.opts.emit({ type: 'operation', hostId: host.id, opId, event: e });
+        if (e.kind === 'end') {
+          t.ended = true;
+          handle.stop();
+        }
+      },
+      () => {
+        t.stop = undefined;
+      },
+    );
+    t.stop = () => handle.stop();
+  }
+
+  /** After (re)connecting: follow again every operation the host says is still running. */
+  async reattach(host: HostProfile, conn: SshConnection): Promise<void> {
+    for (const op of await this.listRaw(host, conn, 20)) {
+      const known = this.tracked.get(op.opId);
+      const ended = op.events.some((e) => e.kind === 'end');
+      if (!ended && (op.alive || !known)) this.follow(host, conn, op.opId);
+      else if (ended && known && !known.ended) {
+        // It finished while we were away: deliver what we missed.
+        for (const e of op.events.slice(known.events.length)) {
+          known.events.push(e);
+          this.opts.emit({ type: 'operation', hostId: host.id, opId: op.opId, event: e });
+        }
+        known.ended = true;
+      }
+    }
+  }
+
+  get(opId: string): { events: OperationEvent[]; summary: OperationSummary } | undefined {
+    const t = this.tracked.get(opId);
+    return t ? { events: t.events, summary: summarize(opId, t.events) } : undefined;
+  }
+
+  private async listRaw(host: HostProfile, conn: SshConnection, limit: number) {
+    const r = await conn.exec(
+      shellCommand(['sh', '-c', LIST_SCRIPT, 'sh', host.hostDir, String(limit)]),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    const ops: { opId: string; alive: boolean; events: OperationEvent[] }[] = [];
+    for (const chunk of r.stdout.split(/^@@op /m).slice(1)) {
+      const nl = chunk.indexOf('\n');
+      const [opId, alive] = (nl < 0 ? chunk : chunk.slice(0, nl)).trim().split(' ');
+      if (!opId) continue;
+      ops.push({
+        opId,
+        alive: alive === '1',
+        events: parseJournal(nl < 0 ? '' : chunk.slice(nl + 1)),
+      });
+    }
+    return ops;
+  }
+
+  /** The host's recent operations, newest first, as their journals tell them. */
+  async list(host: HostProfile, conn: SshConnection, limit = 100): Promise<OperationSummary[]> {
+    return (await this.listRaw(host, conn, limit))
+      .map((op) => summarize(op.opId, op.events, !op.alive))
+      .reverse();
+  }
+
+  stopFollowing(hostId: string): void {
+    for (const t of this.tracked.values()) {
+      if (t.hostId === hostId) {
+        t.stop?.();
+        t.stop = undefined;
+      }
+    }
+  }
+}

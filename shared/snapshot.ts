@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import { AppErrorSchema } from './errors';
+
+/**
+ * DESIGN rule 2: the quiesce policy is explicit. `require` (the default) takes no snapshot when
+ * the agent cannot freeze; `allow-crash-consistent` freezes when it can and otherwise takes the
+ * snapshot unfrozen, labelled with the reason.
+ */
+export const QuiescePolicySchema = z.enum(['require', 'allow-crash-consistent']);
+export type QuiescePolicy = z.infer<typeof QuiescePolicySchema>;
+
+/** Snapshot names go to libvirt and into overlay file names: a conservative set, said plainly. */
+export const SnapshotNameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'Use up to 64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
+
+/** Stored verbatim (XML-escaped on the way to libvirt); control characters XML cannot hold are refused. */
+export const SnapshotDescriptionSchema = z
+  .string()
+  .max(4096, 'Keep the description under 4096 characters')
+  // eslint-disable-next-line no-control-regex
+  .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(s), {
+    message: 'The description contains control characters that cannot be stored',
+  });
+
+export const MaxFreezeSchema = z.number().int().min(1).max(120);
+
+export const SnapshotRequestSchema = z.object({
+  name: SnapshotNameSchema,
+  description: SnapshotDescriptionSchema.default(''),
+  policy: QuiescePolicySchema.default('require'),
+  /** Seconds after which the host-side watchdog thaws the guest whatever happens. */
+  maxFreezeS: MaxFreezeSchema.default(10),
+});
+
+export const PHASES = [
+  'preflight',
+  'lock',
+  'prepare',
+  'arm',
+  'freeze',
+  'cut',
+  'thaw',
+  'disarm',
+  'verify',
+] as const;
+export const PhaseSchema = z.enum(PHASES);
+export type Phase = z.infer<typeof PhaseSchema>;
+
+export const SnapshotDiskSchema = z.object({
+  target: z.string(),
+  backing: z.string(),
+  overlay: z.string(),
+});
+
+/** One step of an operation, as the host runner journalled it (host clock, ms). */
+export const OperationEventSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('started'),
+    uuid: z.string(),
+    snapshot: z.string(),
+    policy: z.string(),
+    maxFreezeS: z.number(),
+    workstation: z.string(),
+    user: z.string(),
+    at: z.number(),
+    rt: z.number().optional(),
+  }),
+  z.object({
+    kind: z.literal('phase'),
+    phase: z.string(),
+    status: z.enum(['running', 'done', 'failed']),
+    detail: z.string().optional(),
+    at: z.number(),
+  }),
+  z.object({
+    kind: z.literal('disks'),
+    disks: z.array(SnapshotDiskSchema),
+    overlays: z.enum(['precreated', 'libvirt']),
+    at: z.number(),
+  }),
+  z.object({ kind: z.literal('frozen'), filesystems: z.number(), at: z.number() }),
+  z.object({ kind: z.literal('thawed'), windowMs: z.number(), at: z.number() }),
+  z.object({
+    kind: z.literal('watchdog'),
+    what: z.enum(['fired', 'thawed', 'gave-up']),
+    detail: z.string().optional(),
+    at: z.number(),
+  }),
+  z.object({
+    kind: z.literal('result'),
+    ok: z.boolean(),
+    label: z.enum(['quiesced', 'crash-consistent', 'offline', 'paused']).optional(),
+    filesystems: z.number().optional(),
+    reason: z.string().optional(),
+    failedPhase: z.string().optional(),
+    message: z.string().optional(),
+    snapshotTaken: z.boolean().optional(),
+    at: z.number(),
+  }),
+  z.object({ kind: z.literal('end'), at: z.number() }),
+]);
+export type OperationEvent = z.infer<typeof OperationEventSchema>;
+
+export const SnapshotLabelSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('quiesced'), filesystems: z.number() }),
+  z.object({ kind: z.literal('crash-consistent'), reason: z.string() }),
+  z.object({ kind: z.literal('offline') }),
+  z.object({ kind: z.literal('paused') }),
+]);
+export type SnapshotLabel = z.infer<typeof SnapshotLabelSchema>;
+
+/** An operation as far as its journal goes: running, or finished with its outcome. */
+export const OperationSummarySchema = z.object({
+  opId: z.string(),
+  uuid: z.string(),
+  snapshot: z.string(),
+  policy: z.string(),
+  workstation: z.string(),
+  user: z.string(),
+  /** Wall-clock start on the host, ISO; undefined if unknown. */
+  startedAt: z.string().optional(),
+  state: z.enum(['running', 'succeeded', 'failed', 'lost']),
+  label: SnapshotLabelSchema.optional(),
+  /** Freeze issued → thaw returned, host clock (DESIGN rule 3); null when nothing was frozen. */
+  windowMs: z.number().nullable(),
+  phases: z.array(
+    z.object({
+      phase: z.string(),
+      status: z.enum(['running', 'done', 'failed']),
+      ms: z.number().nullable(),
+      detail: z.string().optional(),
+    }),
+  ),
+  disks: z.array(SnapshotDiskSchema),
+  overlays: z.string().optional(),
+  watchdog: z.string().optional(),
+  error: AppErrorSchema.optional(),
+});
+export type OperationSummary = z.infer<typeof OperationSummarySchema>;

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import {
+  labHostDraft,
+  labProfile,
+  serviceHarness,
+  type LabProfileShape,
+} from '../support/service-harness';
+import { deleteAllSnapshots, snapshotDescription, waitForEnd } from '../support/snapshot-helpers';
+
+let p: LabProfileShape;
+let h: ReturnType<typeof serviceHarness>;
+let hostId: string;
+const guest = (role: string) => p.guests.find((g) => g.role === role)!;
+
+beforeAll(async () => {
+  p = labProfile();
+  h = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
+  hostId = (await h.call('hosts.save', labHostDraft(p))).id;
+  expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
+});
+afterAll(() => {
+  for (const g of p.guests) deleteAllSnapshots(p.libvirtUri, g.uuid);
+  h.dispose();
+});
+
+describe('consistent snapshot', () => {
+  it('freezes, cuts and thaws on the host, and reports a quiesced snapshot with its window', async () => {
+    const agent = guest('agent');
+    const { opId } = await h.call('snapshot.start', {
+      hostId,
+      uuid: agent.uuid,
+      name: 'first',
+      description: 'before the upgrade <&> "quoted"',
+    });
+    const s = await waitForEnd(h, opId);
+    expect(s.error).toBeUndefined();
+    expect(s).toMatchObject({ state: 'succeeded', label: { kind: 'quiesced', filesystems: 1 } });
+    expect(s.windowMs).toBeGreaterThan(0);
+    expect(s.phases.map((x) => x.phase)).toEqual([
+      'preflight',
+      'lock',
+      'prepare',
+      'arm',
+      'freeze',
+      'cut',
+      'thaw',
+      'disarm',
+      'verify',
+    ]);
+    // Stored verbatim: what libvirt gives back, unescaped, is exactly what was typed.
+    expect(snapshotDescription(p.libvirtUri, agent.uuid, 'first')).toBe(
+      'before the upgrade <&> "quoted"',
+    );
+    const listed = await h.call('operations.list', { hostId });
+    expect(listed.operations[0]).toMatchObject({ opId, state: 'succeeded' });
+  });
+});

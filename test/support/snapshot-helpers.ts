@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { XMLParser } from 'fast-xml-parser';
+import type { AppEvent } from '../../shared/events';
+import type { OperationSummary } from '../../shared/snapshot';
+import type { serviceHarness } from './service-harness';
+
+type Harness = ReturnType<typeof serviceHarness>;
+
+/** Waits until the operation's journal has ended (or the timeout), then returns its summary. */
+export async function waitForEnd(
+  h: Harness,
+  opId: string,
+  timeoutMs = 60_000,
+): Promise<OperationSummary> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ended = h.events.some(
+      (e: AppEvent) => e.type === 'operation' && e.opId === opId && e.event.kind === 'end',
+    );
+    if (ended || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return (await h.call('snapshot.get', { hostId: hostOf(h, opId), opId })).summary;
+}
+
+function hostOf(h: Harness, opId: string): string {
+  const e = h.events.find((x) => x.type === 'operation' && x.opId === opId);
+  if (!e || e.type !== 'operation') throw new Error(`no event for operation ${opId}`);
+  return e.hostId;
+}
+
+/** The lab host's libvirt, as root, for checks and clean-up the app must not do itself. */
+export function labVirsh(uri: string, ...args: string[]): string {
+  return execFileSync('virsh', ['-c', uri, ...args], { encoding: 'utf8', stdio: 'pipe' });
+}
+
+/** Deletes every snapshot of a domain (external ones merge back: libvirt 9.0 can). */
+export function deleteAllSnapshots(uri: string, uuid: string): void {
+  const names = labVirsh(uri, 'snapshot-list', uuid, '--name', '--topological')
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .reverse();
+  for (const n of names) labVirsh(uri, 'snapshot-delete', uuid, n);
+}
+
+/** A snapshot's description as libvirt stores it, XML-unescaped. */
+export function snapshotDescription(uri: string, uuid: string, name: string): string {
+  const xml = labVirsh(uri, 'snapshot-dumpxml', uuid, name);
+  const doc = new XMLParser({
+    processEntities: true,
+    parseTagValue: false,
+    trimValues: false,
+  }).parse(xml) as {
+    domainsnapshot?: { description?: string };
+  };
+  return String(doc.domainsnapshot?.description ?? '');
+}
