@@ -73,6 +73,7 @@ describe('dispatch', () => {
         user: 'admin',
         auth: { kind: 'agent' },
         libvirtUri: 'qemu:///system',
+        hostDir: '.quiesce',
       },
     });
   });
