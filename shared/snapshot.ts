@@ -37,8 +37,8 @@ export const SnapshotRequestSchema = z.object({
 });
 
 export const PHASES = [
-  'preflight',
   'lock',
+  'preflight',
   'prepare',
   'arm',
   'freeze',

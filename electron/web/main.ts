@@ -24,6 +24,10 @@ const shell = await startBrowserShell({
   dataDir: values['data-dir'] ?? defaultDataDir(),
   knownHostsPath: values['known-hosts'] ?? defaultKnownHostsPath(),
   connectOnStart: autoConnectIds(),
+  // Fault injection for the lab tier (an app killed while a guest is frozen); never set otherwise.
+  ...(process.env.QUIESCE_FAULT_HOLD_FROZEN_MS
+    ? { holdFrozenMs: Number(process.env.QUIESCE_FAULT_HOLD_FROZEN_MS) }
+    : {}),
 });
 console.log(`Quiesce is running at ${shell.url}`);
 

@@ -38,8 +38,8 @@ describe('consistent snapshot', () => {
     expect(s).toMatchObject({ state: 'succeeded', label: { kind: 'quiesced', filesystems: 1 } });
     expect(s.windowMs).toBeGreaterThan(0);
     expect(s.phases.map((x) => x.phase)).toEqual([
-      'preflight',
       'lock',
+      'preflight',
       'prepare',
       'arm',
       'freeze',

@@ -37,16 +37,27 @@ export function labProfile(): LabProfileShape {
  * The real services, as either shell runs them, with a throw-away data folder and known_hosts
  * (never the admin's own), called through the same dispatcher, so validation is exercised too.
  */
-export function serviceHarness(opts: { knownHosts?: string; agentSocket?: string } = {}) {
+export function serviceHarness(
+  opts: {
+    knownHosts?: string;
+    agentSocket?: string;
+    /** Fault injection: the runner holds the guest frozen this long before the cut. */
+    holdFrozenMs?: number;
+    operationAgentTimeoutS?: number;
+    dataDir?: string;
+  } = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), 'quiesce-host-tier-'));
   const knownHostsPath = join(dir, 'known_hosts');
   writeFileSync(knownHostsPath, opts.knownHosts ?? '');
   const events: AppEvent[] = [];
   const service = createQuiesceService({
-    dataDir: join(dir, 'data'),
+    dataDir: opts.dataDir ?? join(dir, 'data'),
     knownHostsPath,
     emit: (e) => events.push(e),
     ...(opts.agentSocket ? { agentSocket: opts.agentSocket } : {}),
+    ...(opts.holdFrozenMs ? { holdFrozenMs: opts.holdFrozenMs } : {}),
+    ...(opts.operationAgentTimeoutS ? { operationAgentTimeoutS: opts.operationAgentTimeoutS } : {}),
   });
   const dispatch = createDispatcher(service.handlers);
   async function call<M extends MethodName>(

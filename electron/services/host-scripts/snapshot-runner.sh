@@ -91,6 +91,8 @@ send() {
     case $line in
       "@@quiesce-$SEQ@@") break ;;
       "echo @@quiesce-"*|"$1") continue ;;
+      # virsh echoes a long command scrolled, as "<" + its tail: that is not output either
+      "<"*) case $1 in *"${line#<}") continue ;; esac ;;
     esac
     OUT="$OUT$line
 "
@@ -206,6 +208,26 @@ finish() {
 trap finish EXIT
 trap 'exit 143' HUP INT TERM
 
+# ---------------------------------------------------------------- lock (one operation per domain)
+# First of all: a second operation on the same domain must be told so, not judge the guest that
+# the first one is freezing.
+phase lock running
+mkdir -p "$HOSTDIR/locks"
+if ! mkdir "$LOCKDIR" 2>/dev/null; then
+  holder=$(cat "$LOCKDIR/owner" 2>/dev/null)
+  holder_pid=$(cat "$LOCKDIR/pid" 2>/dev/null)
+  if [ -n "$holder_pid" ] && kill -0 "$holder_pid" 2>/dev/null; then
+    LOCKDIR=/nonexistent  # not ours: never release it
+    fail lock "another operation ($holder) is running on this domain"
+    exit 1
+  fi
+  # the holder died without releasing: take the lock over
+  rm -rf "$LOCKDIR" && mkdir "$LOCKDIR" || { LOCKDIR=/nonexistent; fail lock "the domain lock is held"; exit 1; }
+fi
+echo "$OP" >"$LOCKDIR/owner"
+echo "$$" >"$LOCKDIR/pid"
+phase lock done
+
 # ---------------------------------------------------------------- preflight
 phase preflight running
 state=$(virsh_ domstate "$UUID" 2>&1) || { fail preflight "$state"; exit 1; }
@@ -232,24 +254,6 @@ if [ "$MODE" = live ]; then
   esac
 fi
 phase preflight done "$MODE"
-
-# ---------------------------------------------------------------- lock (one operation per domain)
-phase lock running
-mkdir -p "$HOSTDIR/locks"
-if ! mkdir "$LOCKDIR" 2>/dev/null; then
-  holder=$(cat "$LOCKDIR/owner" 2>/dev/null)
-  holder_pid=$(cat "$LOCKDIR/pid" 2>/dev/null)
-  if [ -n "$holder_pid" ] && kill -0 "$holder_pid" 2>/dev/null; then
-    LOCKDIR=/nonexistent  # not ours: never release it
-    fail lock "another operation ($holder) is running on this domain"
-    exit 1
-  fi
-  # the holder died without releasing: take the lock over
-  rm -rf "$LOCKDIR" && mkdir "$LOCKDIR" || { LOCKDIR=/nonexistent; fail lock "the domain lock is held"; exit 1; }
-fi
-echo "$OP" >"$LOCKDIR/owner"
-echo "$$" >"$LOCKDIR/pid"
-phase lock done
 
 # ---------------------------------------------------------------- prepare (everything slow, before any freeze)
 phase prepare running

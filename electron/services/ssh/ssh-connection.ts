@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { Client, utils, type ConnectConfig } from 'ssh2';
+import ssh2, { type ConnectConfig } from 'ssh2';
 import type { HostAuth, HostKey, HostKeyTrust } from '../../../shared/hosts';
 import { AppError } from '../app-error';
+
+// ssh2 is CommonJS: Node's ESM loader (the built browser shell) sees only its default export.
+const { Client, utils } = ssh2;
+type Client = InstanceType<typeof Client>;
 import { decideHostKey, type HostKeyRefusal } from './host-key-gate';
 import { explainConnectError } from './ssh-errors';
 

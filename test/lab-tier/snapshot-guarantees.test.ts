@@ -1,0 +1,443 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  guestAgentCommand,
+  guestExec,
+  readWriterSamples,
+  setWriter,
+  writerGapsMs,
+} from '../lab/lab';
+import {
+  labHostDraft,
+  labProfile,
+  serviceHarness,
+  type LabProfileShape,
+} from '../support/service-harness';
+import {
+  deleteAllSnapshots,
+  labVirsh,
+  snapshotDescription,
+  waitForEnd,
+} from '../support/snapshot-helpers';
+import { TcpRelay } from '../support/tcp-relay';
+
+/**
+ * Lab tier: the guarantees of a consistent snapshot (issue "Consistent snapshot", 6a–6i), with
+ * the real guest, the real agent and the real runner on the host. Faults a real component cannot
+ * produce on cue (a guest held frozen long enough to cut a link in the middle) come from the
+ * runner's hold-frozen injection; everything else is real.
+ */
+let p: LabProfileShape;
+const guest = (role: string) => p.guests.find((g) => g.role === role)!;
+const harnesses: ReturnType<typeof serviceHarness>[] = [];
+
+async function connectedHarness(opts: Parameters<typeof serviceHarness>[0] = {}, port?: number) {
+  const knownHosts = readFileSync(p.knownHostsPath, 'utf8').replace(
+    `]:${p.port} `,
+    `]:${port ?? p.port} `,
+  );
+  const h = serviceHarness({ knownHosts, ...opts });
+  harnesses.push(h);
+  const hostId = (await h.call('hosts.save', labHostDraft(p, port ? { port } : {}))).id;
+  expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
+  return { h, hostId };
+}
+
+const freezeStatus = (name: string) =>
+  guestAgentCommand(name, { execute: 'guest-fsfreeze-status' }, { timeoutSec: 5 }).catch(
+    (e: Error) => `error: ${e.message}`,
+  );
+
+async function waitFor<T>(
+  fn: () => Promise<T> | T,
+  ok: (v: T) => boolean,
+  timeoutMs: number,
+): Promise<{ value: T; ms: number }> {
+  const t0 = Date.now();
+  for (;;) {
+    const value = await fn();
+    if (ok(value) || Date.now() - t0 > timeoutMs) return { value, ms: Date.now() - t0 };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function opEvents(h: ReturnType<typeof serviceHarness>, opId: string) {
+  return h.events.flatMap((e) => (e.type === 'operation' && e.opId === opId ? [e.event] : []));
+}
+const frozenSeen = (h: ReturnType<typeof serviceHarness>, opId: string) => () =>
+  opEvents(h, opId).some((e) => e.kind === 'frozen');
+
+/** needs_recovery in the ext4 superblock of a (point-in-time) image: the deterministic test. */
+function needsRecovery(image: string): boolean {
+  const raw = join(mkdtempSync(join(tmpdir(), 'quiesce-img-')), 'disk.raw');
+  try {
+    execFileSync('qemu-img', ['convert', '-U', '-O', 'raw', image, raw]);
+    const header = execFileSync('dumpe2fs', ['-h', raw], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return /Filesystem features:.*needs_recovery/.test(header);
+  } finally {
+    rmSync(dirname(raw), { recursive: true, force: true });
+  }
+}
+
+function journalOf(opId: string): string {
+  return readFileSync(`/home/${p.user}/.quiesce/ops/${opId}/journal.jsonl`, 'utf8');
+}
+
+beforeAll(() => {
+  p = labProfile();
+});
+afterEach(async () => {
+  // Whatever a test did, the lab guests end thawed and without snapshots.
+  for (const g of p.guests) {
+    if (g.role === 'agent' && (await freezeStatus(g.name)) === 'frozen') {
+      await guestAgentCommand(g.name, { execute: 'guest-fsfreeze-thaw' }).catch(() => undefined);
+    }
+    deleteAllSnapshots(p.libvirtUri, g.uuid);
+  }
+});
+afterAll(() => {
+  for (const h of harnesses) h.dispose();
+});
+
+describe('6a. a normal run', () => {
+  it('blocks guest writes for about the reported window, and the image is clean', async () => {
+    const agent = guest('agent');
+    const { h, hostId } = await connectedHarness();
+    await setWriter(agent.name, true);
+    await new Promise((r) => setTimeout(r, 1500));
+    const { opId } = await h.call('snapshot.start', {
+      hostId,
+      uuid: agent.uuid,
+      name: 'clean',
+      description: '',
+    });
+    const s = await waitForEnd(h, opId);
+    await new Promise((r) => setTimeout(r, 500));
+    await setWriter(agent.name, false);
+    expect(s).toMatchObject({ state: 'succeeded', label: { kind: 'quiesced', filesystems: 1 } });
+    const gap = Math.max(...writerGapsMs(await readWriterSamples(agent.name)));
+    // The reported window covers what the guest saw (DESIGN rule 3): reported ≥ observed gap − 20 ms.
+    expect(s.windowMs!).toBeGreaterThanOrEqual(gap - 20);
+    expect(gap).toBeGreaterThan(20); // the freeze did hold writes: the check above is not vacuous
+    // The point-in-time image (the backing file now under the overlay) was cut frozen: clean.
+    const backing = s.disks[0]!.backing;
+    expect(needsRecovery(backing)).toBe(false);
+  });
+
+  it('a crash-consistent cut of the same guest needs recovery (so the check above can fail)', async () => {
+    const agent = guest('agent');
+    labVirsh(p.libvirtUri, 'snapshot-create-as', agent.uuid, 'crash', '--disk-only', '--atomic');
+    const top = labVirsh(p.libvirtUri, 'domblklist', agent.uuid).match(/vda\s+(\S+)/)![1]!;
+    const backing = execFileSync('qemu-img', ['info', '-U', '--output=json', top], {
+      encoding: 'utf8',
+    });
+    const file = (JSON.parse(backing) as { 'backing-filename': string })['backing-filename'];
+    expect(needsRecovery(file)).toBe(true);
+  });
+});
+
+describe('6b–6d. nothing that dies leaves the guest frozen', () => {
+  it('6b. the SSH link dropped right after the freeze: thawed in time, outcome shown after reconnect', async () => {
+    const agent = guest('agent');
+    const relay = new TcpRelay({ host: p.address, port: p.port });
+    await relay.start();
+    try {
+      const { h, hostId } = await connectedHarness({ holdFrozenMs: 2500 }, relay.port);
+      const maxFreezeS = 5;
+      const { opId } = await h.call('snapshot.start', {
+        hostId,
+        uuid: agent.uuid,
+        name: 'dropped',
+        maxFreezeS,
+      });
+      await waitFor(frozenSeen(h, opId), Boolean, 20_000);
+      relay.cut();
+      const thawed = await waitFor(
+        () => freezeStatus(agent.name),
+        (v) => v === 'thawed',
+        (maxFreezeS + 2) * 1000,
+      );
+      expect(thawed.value).toBe('thawed');
+      expect(thawed.ms).toBeLessThanOrEqual((maxFreezeS + 2) * 1000);
+      relay.restore();
+      // The app reconnects by itself and reads the outcome from the host's journal.
+      const s = await waitForEnd(h, opId, 60_000);
+      expect(s).toMatchObject({ state: 'succeeded', label: { kind: 'quiesced' } });
+      expect(h.events.some((e) => e.type === 'connection' && e.state === 'reconnecting')).toBe(
+        true,
+      );
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('6c. the app process killed mid-freeze: thawed in time, a new app shows the outcome', async () => {
+    const agent = guest('agent');
+    const dataDir = mkdtempSync(join(tmpdir(), 'quiesce-app-'));
+    const { AppProcess } = await import('../support/app-process');
+    const maxFreezeS = 5;
+    const app = await AppProcess.start({
+      dataDir,
+      knownHostsPath: p.knownHostsPath,
+      env: { QUIESCE_FAULT_HOLD_FROZEN_MS: '2500' },
+    });
+    let opId: string;
+    let hostId: string;
+    try {
+      hostId = ((await app.call('hosts.save', labHostDraft(p))) as { id: string }).id;
+      expect(await app.call('hosts.connect', { hostId })).toMatchObject({ status: 'connected' });
+      ({ opId } = (await app.call('snapshot.start', {
+        hostId,
+        uuid: agent.uuid,
+        name: 'appkilled',
+        maxFreezeS,
+      })) as { opId: string });
+      await waitFor(
+        () =>
+          app.events.some(
+            (e) => e.type === 'operation' && e.opId === opId && e.event.kind === 'frozen',
+          ),
+        Boolean,
+        20_000,
+      );
+    } finally {
+      app.kill();
+    }
+    const thawed = await waitFor(
+      () => freezeStatus(agent.name),
+      (v) => v === 'thawed',
+      (maxFreezeS + 2) * 1000,
+    );
+    expect(thawed.value).toBe('thawed');
+    // A new app process on the same data folder reconnects and reads the outcome from the host.
+    const again = await AppProcess.start({ dataDir, knownHostsPath: p.knownHostsPath });
+    try {
+      expect(await again.call('hosts.connect', { hostId })).toMatchObject({ status: 'connected' });
+      const found = await waitFor(
+        async () =>
+          (
+            (await again.call('operations.list', { hostId })) as {
+              operations: { opId: string; state: string }[];
+            }
+          ).operations.find((o) => o.opId === opId),
+        (o) => o?.state === 'succeeded',
+        20_000,
+      );
+      expect(found.value).toMatchObject({ opId, state: 'succeeded', label: { kind: 'quiesced' } });
+    } finally {
+      again.kill();
+    }
+  });
+
+  it('6d. the runner killed with SIGKILL mid-freeze: the watchdog thaws', async () => {
+    const agent = guest('agent');
+    const { h, hostId } = await connectedHarness({ holdFrozenMs: 30_000 });
+    const maxFreezeS = 4;
+    const { opId } = await h.call('snapshot.start', {
+      hostId,
+      uuid: agent.uuid,
+      name: 'runnerkilled',
+      maxFreezeS,
+    });
+    await waitFor(frozenSeen(h, opId), Boolean, 20_000);
+    const pid = Number(/"ev":"start".*"pid":(\d+)/.exec(journalOf(opId))![1]);
+    const frozenAt = Date.now();
+    process.kill(pid, 'SIGKILL');
+    const thawed = await waitFor(
+      () => freezeStatus(agent.name),
+      (v) => v === 'thawed',
+      (maxFreezeS + 4) * 1000,
+    );
+    expect(thawed.value).toBe('thawed');
+    expect(Date.now() - frozenAt).toBeLessThanOrEqual((maxFreezeS + 2) * 1000 + 1000);
+    const list = await waitFor(
+      async () =>
+        (await h.call('operations.list', { hostId })).operations.find((o) => o.opId === opId),
+      (o) => o?.watchdog?.startsWith('thawed') === true,
+      10_000,
+    );
+    expect(list.value).toMatchObject({ state: 'lost', watchdog: expect.stringMatching(/^thawed/) });
+    expect(list.value?.label).toBeUndefined();
+    expect(labVirsh(p.libvirtUri, 'snapshot-list', agent.uuid, '--name').trim()).toBe('');
+  });
+});
+
+describe('6e–6f. failures while frozen', () => {
+  it('6e. the agent hangs after the freeze: fails within the agent timeout, never consistent, thawed once it resumes', async () => {
+    const agent = guest('agent');
+    const agentTimeoutS = 3;
+    const { h, hostId } = await connectedHarness({
+      holdFrozenMs: 3000,
+      operationAgentTimeoutS: agentTimeoutS,
+    });
+    // A frozen agent refuses guest-exec, so the stop is scheduled in the guest beforehand: it lands
+    // inside the 3 s hold, and the agent resumes 12 s later.
+    await guestExec(agent.name, '/bin/sh', [
+      '-c',
+      "setsid sh -c 'sleep 1.5; kill -STOP $(cat /run/qemu-ga.pid); sleep 12; kill -CONT $(cat /run/qemu-ga.pid)' </dev/null >/dev/null 2>&1 &",
+    ]);
+    const { opId } = await h.call('snapshot.start', {
+      hostId,
+      uuid: agent.uuid,
+      name: 'agenthung',
+      maxFreezeS: 4,
+    });
+    const s = await waitForEnd(h, opId, 60_000);
+    expect(s.state).toBe('failed');
+    expect(s.label).toBeUndefined();
+    expect(s.error?.message).toMatch(/NOT reported as consistent|no snapshot/);
+    const thaw = s.phases.find((x) => x.phase === 'thaw');
+    expect(thaw?.status).toBe('failed');
+    expect(thaw!.ms!).toBeLessThanOrEqual((agentTimeoutS + 3) * 1000);
+    const thawed = await waitFor(
+      () => freezeStatus(agent.name),
+      (v) => v === 'thawed',
+      40_000,
+    );
+    expect(thawed.value).toBe('thawed');
+  });
+
+  it('6f. the cut fails (disk folder unusable): thawed anyway, no partial snapshot or overlay, a clear error', async () => {
+    const agent = guest('agent');
+    const { h, hostId } = await connectedHarness();
+    const top = labVirsh(p.libvirtUri, 'domblklist', agent.uuid).match(/vda\s+(\S+)/)![1]!;
+    const folder = dirname(top);
+    const before = readdirSync(folder).sort();
+    const mode = statSync(folder).mode & 0o7777;
+    chmodSync(folder, 0o700); // QEMU (libvirt-qemu) can no longer reach a new overlay there
+    try {
+      const { opId } = await h.call('snapshot.start', {
+        hostId,
+        uuid: agent.uuid,
+        name: 'cutfails',
+      });
+      const s = await waitForEnd(h, opId);
+      expect(s.state).toBe('failed');
+      expect(s.phases.find((x) => x.phase === 'cut')?.status).toBe('failed');
+      expect(s.phases.find((x) => x.phase === 'thaw')?.status).toBe('done');
+      expect(s.error?.message).toMatch(/cut/);
+      expect(s.error?.cause).toBeTruthy();
+      expect(s.error?.remedy).toBeTruthy();
+    } finally {
+      chmodSync(folder, mode);
+    }
+    expect(await freezeStatus(agent.name)).toBe('thawed');
+    expect(readdirSync(folder).sort()).toEqual(before);
+    expect(labVirsh(p.libvirtUri, 'snapshot-list', agent.uuid, '--name').trim()).toBe('');
+  });
+});
+
+describe('6g–6i. refusals', () => {
+  it('6g. require-quiesce on the guest without an agent: refused, no freeze attempted, no snapshot', async () => {
+    const g = guest('no-agent');
+    const { h, hostId } = await connectedHarness();
+    const { opId } = await h.call('snapshot.start', { hostId, uuid: g.uuid, name: 'refused' });
+    const s = await waitForEnd(h, opId);
+    expect(s.state).toBe('failed');
+    expect(s.phases.map((x) => x.phase)).toEqual(['lock', 'preflight']);
+    expect(s.error?.cause).toMatch(/agent/);
+    expect(labVirsh(p.libvirtUri, 'snapshot-list', g.uuid, '--name').trim()).toBe('');
+  });
+
+  it('allow-crash-consistent on the same guest: a snapshot labelled with the reason', async () => {
+    const g = guest('no-agent');
+    const { h, hostId } = await connectedHarness();
+    const { opId } = await h.call('snapshot.start', {
+      hostId,
+      uuid: g.uuid,
+      name: 'crashok',
+      policy: 'allow-crash-consistent',
+    });
+    const s = await waitForEnd(h, opId);
+    expect(s).toMatchObject({
+      state: 'succeeded',
+      label: { kind: 'crash-consistent' },
+      windowMs: null,
+    });
+    expect(s.label?.kind === 'crash-consistent' && s.label.reason).toMatch(/agent/);
+  });
+
+  it('a paused guest is snapshotted without a freeze and labelled paused', async () => {
+    const g = guest('no-channel');
+    const { h, hostId } = await connectedHarness();
+    labVirsh(p.libvirtUri, 'suspend', g.uuid);
+    try {
+      const { opId } = await h.call('snapshot.start', {
+        hostId,
+        uuid: g.uuid,
+        name: 'whilepaused',
+      });
+      expect(await waitForEnd(h, opId)).toMatchObject({
+        state: 'succeeded',
+        label: { kind: 'paused' },
+      });
+    } finally {
+      labVirsh(p.libvirtUri, 'resume', g.uuid);
+    }
+  });
+
+  it('6h. two snapshots of one domain at once: the second is refused', async () => {
+    const agent = guest('agent');
+    const { h, hostId } = await connectedHarness({ holdFrozenMs: 2000 });
+    const first = await h.call('snapshot.start', { hostId, uuid: agent.uuid, name: 'one' });
+    await waitFor(frozenSeen(h, first.opId), Boolean, 20_000);
+    const second = await h.call('snapshot.start', { hostId, uuid: agent.uuid, name: 'two' });
+    const s2 = await waitForEnd(h, second.opId);
+    expect(s2.state).toBe('failed');
+    expect(s2.error?.cause).toMatch(/another operation .* is running/);
+    expect(s2.phases.map((x) => x.phase)).not.toContain('freeze');
+    expect(await waitForEnd(h, first.opId)).toMatchObject({ state: 'succeeded' });
+  });
+
+  it('6i. hostile names are refused with a message; hostile descriptions are stored verbatim', async () => {
+    const agent = guest('agent');
+    const { h, hostId } = await connectedHarness();
+    for (const name of [
+      'a;b',
+      '$(touch /tmp/quiesce-pwned)',
+      '`id`',
+      '../escape',
+      'x y',
+      '',
+      "it's",
+      'a\nb',
+      '-rf',
+    ]) {
+      const err = await h.callError('snapshot.start', { hostId, uuid: agent.uuid, name });
+      expect(err.code, name).toBe('invalid-input');
+      expect(err.message).toMatch(/letters, digits/);
+    }
+    const description =
+      "'; touch /tmp/quiesce-pwned; echo '\n$(touch /tmp/quiesce-pwned) `touch /tmp/quiesce-pwned` ]]> <!-- &amp; \\ \u00e9\u4e2d\ud83d\ude00";
+    const { opId } = await h.call('snapshot.start', {
+      hostId,
+      uuid: agent.uuid,
+      name: 'hostile-desc',
+      description,
+    });
+    expect((await waitForEnd(h, opId)).state).toBe('succeeded');
+    expect(snapshotDescription(p.libvirtUri, agent.uuid, 'hostile-desc')).toBe(description);
+    expect(existsSync('/tmp/quiesce-pwned')).toBe(false);
+    const bad = await h.callError('snapshot.start', {
+      hostId,
+      uuid: agent.uuid,
+      name: 'ctl',
+      description: 'bell\u0007',
+    });
+    expect(bad.message).toMatch(/control characters/);
+  });
+});
