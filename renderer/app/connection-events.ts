@@ -1,11 +1,13 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import { createRefreshScheduler } from '../domains/refresh-scheduler';
 import { applyConnectionEvent } from '../hosts/use-connections';
+import { queryKeys } from './query-keys';
 import { useTransport } from './transport-context';
 
 /**
  * Subscribes to main's event stream once for the whole app and folds each event into the query
- * cache, so every component reads connection state from one place.
+ * cache, so every component reads connection state and domains from one place.
  */
 export function useConnectionEvents(): void {
   const transport = useTransport();
@@ -15,16 +17,33 @@ export function useConnectionEvents(): void {
     () => transport.onReconnect(() => void client.invalidateQueries()),
     [transport, client],
   );
-  useEffect(
-    () =>
-      transport.subscribe((event) => {
-        if (event.type === 'connection') {
-          applyConnectionEvent(client, event.hostId, {
-            state: event.state,
-            ...(event.error ? { error: event.error } : {}),
-          });
-        }
-      }),
-    [transport, client],
-  );
+  useEffect(() => {
+    // libvirt reports a guest's start as several events (lifecycle, then the agent's channel):
+    // one inventory refresh per burst, not one SSH round trip per event.
+    const domainsChanged = createRefreshScheduler((hostId) => void rereadDomains(hostId));
+    /**
+     * A read already under way on a busy host (seconds) is not cancelled: events that keep coming
+     * would starve the table. It started before the change, so it is followed by one more.
+     */
+    async function rereadDomains(hostId: string): Promise<void> {
+      const queryKey = queryKeys.domains(hostId);
+      const busy = client.isFetching({ queryKey }) > 0;
+      await client.invalidateQueries({ queryKey }, { cancelRefetch: false });
+      if (busy) await client.invalidateQueries({ queryKey }, { cancelRefetch: false });
+    }
+    const unsubscribe = transport.subscribe((event) => {
+      if (event.type === 'connection') {
+        applyConnectionEvent(client, event.hostId, {
+          state: event.state,
+          ...(event.error ? { error: event.error } : {}),
+        });
+      } else if (event.type === 'domains-changed') {
+        domainsChanged.schedule(event.hostId);
+      }
+    });
+    return () => {
+      unsubscribe();
+      domainsChanged.dispose();
+    };
+  }, [transport, client]);
 }

@@ -4,4 +4,7 @@ export const queryKeys = {
   connections: ['connections'] as const,
   domains: (hostId: string) => ['domains', hostId] as const,
   allDomains: ['domains'] as const,
+  /** One agent doctor report per domain, addressed by UUID like every domain call. */
+  doctor: (hostId: string, uuid: string) => ['doctor', hostId, uuid] as const,
+  doctors: (hostId: string) => ['doctor', hostId] as const,
 };

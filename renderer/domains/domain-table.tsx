@@ -1,23 +1,65 @@
-import { useDeferredValue, useId, useMemo, useState } from 'react';
+import { useDeferredValue, useId, useMemo, useState, type KeyboardEvent } from 'react';
 import type { HostProfile } from '../../shared/hosts';
+import type { InventoryDomain } from '../../shared/readiness';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { filterDomains, sortDomains, stateSummary } from './domain-list-view';
-import { StateBadge } from './state-badge';
+import { DOMAIN_COLUMNS, DomainRow } from './domain-row';
+import { formatTime } from './format';
+import { readinessSummary } from './readiness-view';
 import { useDomains } from './use-domains';
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+/**
+ * Up/Down move between rows, Home/End jump to the ends, as in the host list. Only from a row:
+ * inside an open evidence row the arrows still scroll its output.
+ */
+function moveRowFocus(e: KeyboardEvent<HTMLTableSectionElement>) {
+  const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
+  if (!keys.includes(e.key) || e.altKey || e.ctrlKey || e.metaKey) return;
+  if (!(e.target instanceof Element) || !e.target.closest('tr.domain-row')) return;
+  const rows = [...e.currentTarget.querySelectorAll<HTMLTableRowElement>('tr.domain-row')];
+  const at = rows.findIndex((r) => r.contains(document.activeElement));
+  const next =
+    e.key === 'Home'
+      ? 0
+      : e.key === 'End'
+        ? rows.length - 1
+        : Math.min(rows.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)));
+  rows[next]?.focus();
+  e.preventDefault();
+}
 
-/** The domains of a connected host: name, UUID and state, with a filter for long lists. */
-export function DomainTable({ host }: { host: HostProfile }) {
+/**
+ * The domains of a connected host: name, UUID, state and readiness with its evidence, a filter
+ * for long lists, and the way into each guest's agent doctor.
+ */
+export function DomainTable({
+  host,
+  onDoctor,
+}: {
+  host: HostProfile;
+  onDoctor: (domain: InventoryDomain) => void;
+}) {
   const domains = useDomains(host.id, true);
   const [filter, setFilter] = useState('');
   // Typing stays responsive with hundreds of rows: the table catches up a beat later.
   const deferredFilter = useDeferredValue(filter);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const [activeUuid, setActiveUuid] = useState<string>();
   const titleId = useId();
   const filterId = useId();
+  const keysId = useId();
   const all = useMemo(() => sortDomains(domains.data?.domains ?? []), [domains.data]);
   const shown = useMemo(() => filterDomains(all, deferredFilter), [all, deferredFilter]);
+  const readiness = useMemo(() => readinessSummary(all.map((d) => d.readiness.level)), [all]);
+  const tabStop = shown.some((d) => d.uuid === activeUuid) ? activeUuid : shown[0]?.uuid;
+
+  const toggle = (uuid: string) =>
+    setExpanded((prev) => {
+      const next = new Set(prev);
+      if (!next.delete(uuid)) next.add(uuid);
+      return next;
+    });
 
   return (
     <section className="domains" aria-labelledby={titleId} aria-busy={domains.isFetching}>
@@ -32,8 +74,13 @@ export function DomainTable({ host }: { host: HostProfile }) {
         </h3>
         <div className="section-tools">
           {domains.data && (
-            <span className="muted small" data-testid="domains-fetched-at">
-              as of {timeFormat.format(new Date(domains.data.fetchedAt))}
+            <span
+              className={`last-updated muted small${domains.isFetching ? ' is-refreshing' : ''}`}
+            >
+              <span className="refresh-dot" aria-hidden="true" />
+              <span data-testid="last-updated" data-fetched-at={domains.data.fetchedAt}>
+                updated {formatTime(domains.data.fetchedAt)}
+              </span>
             </span>
           )}
           <button
@@ -48,7 +95,7 @@ export function DomainTable({ host }: { host: HostProfile }) {
       </div>
       {domains.isPending && !domains.isError && (
         <p className="placeholder" role="status">
-          Loading domains…
+          Loading domains and checking their agents…
         </p>
       )}
       {domains.isError && <ErrorBox error={errorShape(domains.error)} />}
@@ -67,7 +114,7 @@ export function DomainTable({ host }: { host: HostProfile }) {
               id={filterId}
               type="search"
               className="filter"
-              placeholder="Filter by name, UUID or state"
+              placeholder="Filter by name, UUID, state or readiness"
               value={filter}
               onChange={(e) => setFilter(e.target.value)}
               onKeyDown={(e) => {
@@ -78,30 +125,40 @@ export function DomainTable({ host }: { host: HostProfile }) {
               }}
               data-testid="domain-filter"
             />
-            <span className="muted small">{stateSummary(all)}</span>
+            <div className="summaries small">
+              <span data-testid="readiness-summary">{readiness}</span>
+              <span className="muted" data-testid="state-summary">
+                {stateSummary(all)}
+              </span>
+            </div>
           </div>
           <div className="table-wrap">
-            <table className="domain-table">
+            <table className="domain-table" aria-describedby={keysId}>
               <thead>
                 <tr>
                   <th scope="col">Name</th>
-                  <th scope="col">UUID</th>
                   <th scope="col">State</th>
+                  <th scope="col">Readiness</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
                 </tr>
               </thead>
-              <tbody>
+              <tbody onKeyDown={moveRowFocus}>
                 {shown.map((d) => (
-                  <tr key={d.uuid} data-testid={`domain-row-${d.name}`}>
-                    <td className="domain-name">{d.name}</td>
-                    <td className="mono small uuid">{d.uuid}</td>
-                    <td>
-                      <StateBadge state={d.state} testId={`domain-state-${d.name}`} />
-                    </td>
-                  </tr>
+                  <DomainRow
+                    key={d.uuid}
+                    domain={d}
+                    expanded={expanded.has(d.uuid)}
+                    focusable={d.uuid === tabStop}
+                    onToggleEvidence={() => toggle(d.uuid)}
+                    onDoctor={() => onDoctor(d)}
+                    onFocusRow={() => setActiveUuid(d.uuid)}
+                  />
                 ))}
                 {shown.length === 0 && (
                   <tr>
-                    <td colSpan={3} className="muted no-match">
+                    <td colSpan={DOMAIN_COLUMNS} className="muted no-match">
                       No domain matches “{filter}”.
                     </td>
                   </tr>
@@ -109,6 +166,10 @@ export function DomainTable({ host }: { host: HostProfile }) {
               </tbody>
             </table>
           </div>
+          <p className="keys-hint muted small" id={keysId}>
+            Keyboard: <kbd>↑</kbd> <kbd>↓</kbd> move between domains, <kbd>d</kbd> opens the focused
+            domain’s agent doctor, <kbd>e</kbd> shows the evidence behind its readiness.
+          </p>
         </>
       )}
     </section>

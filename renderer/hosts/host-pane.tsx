@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { HostProfile } from '../../shared/hosts';
-import { DomainTable } from '../domains/domain-table';
+import { FrozenAlert } from '../host-page/frozen-alert';
+import { HostInventory } from '../host-page/host-inventory';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { ConnectionPill } from './connection-pill';
@@ -12,8 +13,9 @@ import { useConnectFlow } from './use-connect-flow';
 import { useConnection, useDisconnectHost } from './use-connections';
 
 /**
- * The selected host: who it is, its link, the connect conversation, and once connected its
- * domains. Mounted with key={host.id}, so switching hosts starts a clean conversation.
+ * The selected host: who it is, its link, the connect conversation, and once connected a frozen
+ * guest's alarm, the host's prerequisites and its domains. Mounted with key={host.id}, so
+ * switching hosts starts a clean conversation.
  */
 export function HostPane({ host, onRemove }: { host: HostProfile; onRemove: () => void }) {
   const connection = useConnection(host.id);
@@ -79,6 +81,8 @@ export function HostPane({ host, onRemove }: { host: HostProfile; onRemove: () =
         </div>
       </header>
 
+      {connected && <FrozenAlert host={host} />}
+
       <dl className="host-facts">
         <div>
           <dt>SSH</dt>
@@ -111,7 +115,7 @@ export function HostPane({ host, onRemove }: { host: HostProfile; onRemove: () =
       )}
 
       {connected ? (
-        <DomainTable host={host} />
+        <HostInventory host={host} />
       ) : (
         step.kind !== 'refused' &&
         !error && (

@@ -52,7 +52,13 @@ export interface Gui {
   scratchDir: string;
   /** Browser console errors and uncaught page errors seen so far (CSP violations land here). */
   pageErrors: string[];
-  screenshot(name: string): Promise<string>;
+  /** The contract methods the page has called, in order (read from its WebSocket frames). */
+  calls: string[];
+  /**
+   * Saves test-results/gui/<name>.png. The app scrolls inside its panes, so a long view (a
+   * dialog, an open evidence row) is shot in a window `height` px tall, then the size goes back.
+   */
+  screenshot(name: string, opts?: { height?: number }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -81,6 +87,17 @@ export async function startGui(opts: { knownHosts?: string } = {}): Promise<Gui>
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
     const pageErrors: string[] = [];
+    const calls: string[] = [];
+    page.on('websocket', (ws) =>
+      ws.on('framesent', ({ payload }) => {
+        try {
+          const method = (JSON.parse(String(payload)) as { method?: unknown }).method;
+          if (typeof method === 'string') calls.push(method);
+        } catch {
+          /* not a call */
+        }
+      }),
+    );
     page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {
       // Chromium asks for /favicon.ico on its own; the app has none, and that 404 is not ours.
@@ -99,9 +116,16 @@ export async function startGui(opts: { knownHosts?: string } = {}): Promise<Gui>
       knownHostsPath,
       scratchDir,
       pageErrors,
-      async screenshot(name) {
+      calls,
+      async screenshot(name, opts = {}) {
         const path = join(SCREENSHOT_DIR, `${name}.png`);
-        await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'hide' });
+        const size = page.viewportSize();
+        if (opts.height && size) await page.setViewportSize({ ...size, height: opts.height });
+        try {
+          await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'hide' });
+        } finally {
+          if (opts.height && size) await page.setViewportSize(size);
+        }
         return path;
       },
       async close() {
@@ -165,4 +189,86 @@ export async function waitForConnectionState(
   await page
     .locator(`[data-testid="connection-state"][data-state="${state}"]`)
     .waitFor({ timeout });
+}
+
+/** How to reach the lab's sshd (a LabProfile has these and more). */
+export interface SshTarget {
+  address: string;
+  port: number;
+  user: string;
+  keyPath: string;
+}
+
+/**
+ * Adds a host on the lab's sshd with the given libvirt URI, selects it and connects, trusting
+ * (and saving) the host key if this GUI's known_hosts does not know it yet.
+ */
+export async function connectHost(
+  page: Page,
+  target: SshTarget,
+  host: { name: string; libvirtUri: string },
+): Promise<void> {
+  await addHost(page, { ...target, ...host });
+  await selectHost(page, host.name);
+  await page.getByTestId('connect').click();
+  const dialog = page.getByTestId('hostkey-dialog');
+  const connected = page.locator('[data-testid="connection-state"][data-state="connected"]');
+  await dialog.or(connected).first().waitFor({ timeout: 60_000 });
+  if (await dialog.isVisible()) await page.getByTestId('hostkey-accept-save').click();
+  await waitForConnectionState(page, 'connected');
+}
+
+/** When the shown inventory was read (main's ISO time), or undefined before the first read. */
+export async function fetchedAt(page: Page): Promise<string | undefined> {
+  const updated = page.getByTestId('last-updated');
+  if ((await updated.count()) === 0) return undefined;
+  return (await updated.getAttribute('data-fetched-at')) ?? undefined;
+}
+
+/** Clicks Refresh and waits until a new inventory is on screen. */
+export async function refreshDomains(page: Page, timeout = 60_000): Promise<void> {
+  const button = page.locator('[data-testid="refresh-domains"]:not([disabled])');
+  await button.waitFor({ timeout });
+  const before = await fetchedAt(page);
+  await button.click();
+  await page
+    .locator(`[data-testid="last-updated"]:not([data-fetched-at="${before}"])`)
+    .waitFor({ timeout });
+  await button.waitFor({ timeout });
+}
+
+/** Each named domain's readiness level as its badge says it (null when the row is missing). */
+export async function readinessLevels(
+  page: Page,
+  names: readonly string[],
+): Promise<Record<string, string | null>> {
+  const out: Record<string, string | null> = {};
+  for (const name of names) {
+    const badge = page.getByTestId(`readiness-${name}`);
+    out[name] = (await badge.count()) ? await badge.getAttribute('data-level') : null;
+  }
+  return out;
+}
+
+/**
+ * Waits until the badges show `want`, refreshing now and then. The lab may be shared with other
+ * test runs that stop an agent or pause a guest for a while; their effects pass, ours must not
+ * be blamed on them.
+ */
+export async function waitForLevels(
+  page: Page,
+  want: Record<string, string>,
+  timeout = 120_000,
+): Promise<void> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const got = await readinessLevels(page, Object.keys(want));
+    if (Object.entries(want).every(([name, level]) => got[name] === level)) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `readiness badges still ${JSON.stringify(got)} after ${timeout / 1000} s, want ${JSON.stringify(want)}`,
+      );
+    }
+    await refreshDomains(page);
+  }
 }

@@ -1,0 +1,26 @@
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { queryKeys } from '../app/query-keys';
+import { useTransport } from '../app/transport-context';
+
+/**
+ * The agent doctor's report for one domain. Always run afresh when the doctor opens (the point
+ * is to see the guest as it is now), and forgotten when it closes.
+ */
+export function useDoctor(hostId: string, uuid: string) {
+  const transport = useTransport();
+  return useQuery({
+    queryKey: queryKeys.doctor(hostId, uuid),
+    queryFn: () => transport.call('doctor.run', { hostId, uuid }),
+    staleTime: 0,
+    gcTime: 0,
+    retry: false,
+  });
+}
+
+/** doctor.addChannel: changes the persistent definition only; the guest needs a restart. */
+export function useAddChannel(hostId: string, uuid: string) {
+  const transport = useTransport();
+  return useMutation({
+    mutationFn: () => transport.call('doctor.addChannel', { hostId, uuid }),
+  });
+}

@@ -1,0 +1,97 @@
+import type { KeyboardEvent } from 'react';
+import type { InventoryDomain } from '../../shared/readiness';
+import { EvidenceList } from './evidence-list';
+import { ReadinessBadge } from './readiness-badge';
+import { StateBadge } from './state-badge';
+
+/** Columns of the domain table; the evidence row spans them all. */
+export const DOMAIN_COLUMNS = 4;
+
+/**
+ * One domain: name and UUID, libvirt's state, its readiness with the why, and its actions. The
+ * evidence opens in a row of its own below. `d` on a focused row opens the doctor, `e` the
+ * evidence (the table's hint says so).
+ */
+export function DomainRow({
+  domain,
+  expanded,
+  focusable,
+  onToggleEvidence,
+  onDoctor,
+  onFocusRow,
+}: {
+  domain: InventoryDomain;
+  expanded: boolean;
+  /** The one row Tab lands on (roving tabindex); arrows move between rows. */
+  focusable: boolean;
+  onToggleEvidence: () => void;
+  onDoctor: () => void;
+  onFocusRow: () => void;
+}) {
+  const { name, readiness } = domain;
+  const evidenceId = `evidence-${domain.uuid}`;
+
+  function onKeyDown(e: KeyboardEvent<HTMLTableRowElement>) {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+    const key = e.key.toLowerCase();
+    if (key === 'd') onDoctor();
+    else if (key === 'e') onToggleEvidence();
+    else return;
+    e.preventDefault();
+  }
+
+  return (
+    <>
+      <tr
+        className="domain-row"
+        data-testid={`domain-row-${name}`}
+        data-level={readiness.level}
+        tabIndex={focusable ? 0 : -1}
+        aria-keyshortcuts="d e"
+        onKeyDown={onKeyDown}
+        onFocus={onFocusRow}
+      >
+        <td>
+          <span className="domain-name">{name}</span>
+          <span className="mono small uuid">{domain.uuid}</span>
+        </td>
+        <td>
+          <StateBadge state={domain.state} testId={`domain-state-${name}`} />
+        </td>
+        <td className="readiness-cell">
+          <div className="readiness-line">
+            <ReadinessBadge readiness={readiness} testId={`readiness-${name}`} />
+            <button
+              type="button"
+              className="disclosure small"
+              aria-expanded={expanded}
+              aria-controls={expanded ? evidenceId : undefined}
+              data-testid={`evidence-toggle-${name}`}
+              onClick={onToggleEvidence}
+            >
+              Evidence<span className="visually-hidden"> for {name}</span>
+            </button>
+          </div>
+          <p className="readiness-detail">{readiness.detail}</p>
+        </td>
+        <td className="row-actions">
+          <button
+            type="button"
+            className="small"
+            data-testid={`doctor-open-${name}`}
+            onClick={onDoctor}
+          >
+            Doctor<span className="visually-hidden"> for {name}</span>
+          </button>
+        </td>
+      </tr>
+      {expanded && (
+        <tr className="evidence-row">
+          <td colSpan={DOMAIN_COLUMNS}>
+            <EvidenceList readiness={readiness} id={evidenceId} testId={`evidence-${name}`} />
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,358 @@
+/**
+ * Readiness as the admin sees it, against the real lab: the badges and their evidence, the
+ * host's prerequisites, a guest frozen from outside and thawed from the banner, and badges that
+ * follow libvirt's events without a click. The test-driver host brings the long-list mixes.
+ */
+import { execFileSync } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readLabProfile, testDomains, type LabProfile } from '../lab/lab';
+import {
+  connectHost,
+  fetchedAt,
+  readinessLevels,
+  refreshDomains,
+  selectHost,
+  startGui,
+  waitForLevels,
+  type Gui,
+} from './harness';
+
+let profile: LabProfile;
+let gui: Gui;
+let agent: string;
+let noAgent: string;
+let noChannel: string;
+
+/** Why the setup failed, if it did: every test then fails with it (a skipped test hides it). */
+let setupError: unknown;
+
+beforeAll(async () => {
+  try {
+    profile = readLabProfile();
+    const byRole = (role: string) => profile.guests.find((g) => g.role === role)!.name;
+    agent = byRole('agent');
+    noAgent = byRole('no-agent');
+    noChannel = byRole('no-channel');
+    gui = await startGui();
+    await connectHost(gui.page, profile, { name: 'lab', libvirtUri: profile.libvirtUri });
+    await gui.page.getByTestId(`domain-row-${agent}`).waitFor({ timeout: 60_000 });
+  } catch (err) {
+    setupError = err;
+  }
+});
+
+beforeEach(() => {
+  if (setupError) throw setupError;
+});
+
+afterAll(async () => {
+  await gui?.close();
+});
+
+afterEach(() => {
+  const seen = gui?.pageErrors.splice(0) ?? [];
+  expect(seen).toEqual([]);
+});
+
+/** virsh on the lab's libvirtd, as root on this machine: "from outside" the app. */
+function virsh(...args: string[]): string {
+  return execFileSync('virsh', ['-q', '-c', profile.libvirtUri, ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+/** The agent's own word on the freeze, asked directly through libvirt. */
+function fsfreezeStatus(domain: string): string {
+  const out = virsh('qemu-agent-command', domain, '{"execute":"guest-fsfreeze-status"}');
+  return (JSON.parse(out) as { return: string }).return;
+}
+
+/**
+ * How long a badge may take to follow an event: the 500 ms debounce plus one inventory read,
+ * about a second on a quiet lab, but several on two cores shared with booting TCG guests.
+ */
+const LIVE_MS = 30_000;
+
+/** How many inventories the page has asked for so far. */
+const inventoryRequests = () => gui.calls.filter((m) => m === 'domains.list').length;
+
+describe('readiness badges', () => {
+  it('shows ready, agent not started and no channel for the three lab guests', async () => {
+    const { page } = gui;
+    await selectHost(page, 'lab');
+    await waitForLevels(page, {
+      [agent]: 'ready',
+      [noAgent]: 'agent-not-connected',
+      [noChannel]: 'no-channel',
+    });
+    expect(await page.getByTestId(`readiness-${agent}`).innerText()).toBe('Ready');
+    expect(await page.getByTestId(`readiness-${noAgent}`).innerText()).toBe('Agent not started');
+    expect(await page.getByTestId(`readiness-${noChannel}`).innerText()).toBe('No agent channel');
+    // The why is on the row itself, not only in the evidence.
+    expect(await page.getByTestId(`domain-row-${noAgent}`).innerText()).toContain(
+      'the agent is not running in the guest',
+    );
+    // Counted over every row (other runs sharing the lab may have guests of their own).
+    const levels = await page.$$eval('[data-testid^="readiness-"][data-level]', (els) =>
+      els.map((el) => el.getAttribute('data-level')),
+    );
+    const summary = await page.getByTestId('readiness-summary').innerText();
+    const words: Record<string, string> = {
+      ready: 'ready',
+      'agent-not-connected': 'agent not started',
+      'no-channel': 'no agent channel',
+    };
+    for (const [level, word] of Object.entries(words)) {
+      expect(summary).toContain(`${levels.filter((l) => l === level).length} ${word}`);
+    }
+    expect(summary.split(' · ')).toHaveLength(new Set(levels).size);
+    expect(summary.startsWith(`${levels.filter((l) => l === 'ready').length} ready · `)).toBe(true);
+    expect(await page.getByTestId('last-updated').innerText()).toMatch(/^updated \d\d:\d\d:\d\d$/);
+    // Colours differ by family; the frozen one is the only solid red (checked below).
+    const colour = (name: string) =>
+      page.getByTestId(`readiness-${name}`).evaluate((el) => getComputedStyle(el).backgroundColor);
+    expect(
+      new Set([await colour(agent), await colour(noAgent), await colour(noChannel)]).size,
+    ).toBe(2);
+    await gui.screenshot('readiness-badges');
+  });
+
+  it('shows the evidence behind a badge, with the keyboard too', async () => {
+    const { page } = gui;
+    await selectHost(page, 'lab');
+    const toggle = page.getByTestId(`evidence-toggle-${agent}`);
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await toggle.click();
+    const evidence = page.getByTestId(`evidence-${agent}`);
+    await evidence.waitFor();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    expect(await toggle.getAttribute('aria-controls')).toBe(await evidence.getAttribute('id'));
+    const text = await evidence.innerText();
+    for (const check of [
+      'Domain state',
+      'Agent channel org.qemu.guest_agent.0',
+      'Agent answers guest-ping',
+      'Agent can freeze (guest-info)',
+      'Filesystems thawed (guest-fsfreeze-status)',
+    ]) {
+      expect(text).toContain(check);
+    }
+    expect(text).toContain(`qemu-agent-command --timeout 3 ${profile.guests[0]!.uuid}`);
+    expect(text).toMatch(/\d+ ms/);
+    expect(await evidence.locator('.check[data-ok="false"]').count()).toBe(0);
+    expect(
+      await evidence
+        .locator('pre.command')
+        .first()
+        .evaluate((el) => getComputedStyle(el).fontFamily),
+    ).toMatch(/mono/i);
+    await gui.screenshot('readiness-evidence', { height: 1400 });
+    await toggle.click();
+    await evidence.waitFor({ state: 'detached' });
+
+    // Keyboard: arrows move between rows, `e` opens and closes the evidence. (Other runs may
+    // have guests of their own in the lab, so the test leaves a row and comes back to it.)
+    const isFocused = (name: string) =>
+      page.getByTestId(`domain-row-${name}`).evaluate((el) => el === document.activeElement);
+    await page.getByTestId(`domain-row-${noAgent}`).focus();
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => isFocused(noAgent)).toBe(false);
+    expect(
+      await page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? ''),
+    ).toMatch(/^domain-row-/);
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => isFocused(noAgent)).toBe(true);
+    // The row last focused is the one Tab stop among the rows (roving tabindex).
+    expect(await page.getByTestId(`domain-row-${noAgent}`).getAttribute('tabindex')).toBe('0');
+    await page.keyboard.press('e');
+    const noAgentEvidence = page.getByTestId(`evidence-${noAgent}`);
+    await noAgentEvidence.waitFor();
+    const failed = noAgentEvidence.locator('.check[data-ok="false"]');
+    expect(await failed.count()).toBe(1);
+    expect(await failed.innerText()).toContain('present, state=disconnected');
+    expect(await noAgentEvidence.innerText()).toContain('What to do:');
+    await page.keyboard.press('e');
+    await noAgentEvidence.waitFor({ state: 'detached' });
+    expect(await page.locator('.keys-hint').innerText()).toContain('opens the focused domain');
+  });
+});
+
+describe('host prerequisites', () => {
+  it('shows the lab host’s prerequisites, with external revert not supported on libvirt 9.0', async () => {
+    const { page } = gui;
+    await selectHost(page, 'lab');
+    const panel = page.getByTestId('prerequisites');
+    await panel.waitFor();
+    for (const id of ['virsh', 'access', 'libvirt-version', 'hypervisor', 'external-delete']) {
+      expect(await panel.getByTestId(`prereq-${id}`).getAttribute('data-ok'), id).toBe('true');
+    }
+    expect(await panel.getByTestId('prereq-hypervisor').innerText()).toMatch(/QEMU \d/);
+    expect(await panel.getByTestId('prereq-libvirt-version').innerText()).toContain(
+      'libvirt 9.0.0',
+    );
+    const revert = panel.getByTestId('prereq-external-revert');
+    expect(await revert.getAttribute('data-ok')).toBe('false');
+    const text = await revert.innerText();
+    expect(text).toContain('not before libvirt 9.9 (host has 9.0.0)');
+    expect(text).toContain('What to do:');
+    expect(await panel.innerText()).toContain('5 of 6 met');
+    await gui.screenshot('prerequisites-lab');
+  });
+
+  it('flags the test driver’s TEST hypervisor and counts its 200 domains by readiness', async () => {
+    const { page } = gui;
+    await connectHost(gui.page, profile, {
+      name: 'lab-test-driver',
+      libvirtUri: profile.testDriverUri,
+    });
+    await expect
+      .poll(() => page.locator('[data-testid^="domain-row-"]').count(), { timeout: 60_000 })
+      .toBe(profile.testDriverDomains);
+    const hv = page.getByTestId('prereq-hypervisor');
+    expect(await hv.getAttribute('data-ok')).toBe('false');
+    expect(await hv.innerText()).toContain('TEST');
+    expect(await hv.innerText()).toContain('libvirt’s test driver');
+
+    // The test driver's mix is fixed: paused, shut off, a channel every 20th, none elsewhere.
+    const want = new Map<string, string>();
+    for (const d of testDomains(profile.testDriverDomains)) {
+      want.set(
+        d.name,
+        d.state === 'paused'
+          ? 'paused'
+          : d.state === 'shut off'
+            ? 'not-running'
+            : d.agentChannel
+              ? 'agent-not-connected'
+              : 'no-channel',
+      );
+    }
+    const shown = await page.$$eval('[data-testid^="readiness-"][data-level]', (els) =>
+      els.map((el) => [
+        el.getAttribute('data-testid')!.slice('readiness-'.length),
+        el.getAttribute('data-level'),
+      ]),
+    );
+    expect(new Map(shown as [string, string][])).toEqual(want);
+    const count = (level: string) => [...want.values()].filter((l) => l === level).length;
+    expect(await page.getByTestId('readiness-summary').innerText()).toBe(
+      `${count('agent-not-connected')} agent not started · ${count('no-channel')} no agent channel · ${count('paused')} paused · ${count('not-running')} not running`,
+    );
+    await gui.screenshot('prerequisites-test-driver');
+
+    // The filter understands readiness words too.
+    await page.getByTestId('domain-filter').fill('agent not started');
+    await expect
+      .poll(() => page.locator('[data-testid^="domain-row-"]').count())
+      .toBe(count('agent-not-connected'));
+    expect(await page.getByTestId('domain-count').innerText()).toBe(
+      `${count('agent-not-connected')} of ${want.size}`,
+    );
+    await page.getByTestId('domain-filter').press('Escape');
+    await expect
+      .poll(() => page.locator('[data-testid^="domain-row-"]').count())
+      .toBe(profile.testDriverDomains);
+  });
+});
+
+describe('a guest frozen from outside', () => {
+  it('raises the banner, and Thaw now thaws the guest', async () => {
+    const { page } = gui;
+    await selectHost(page, 'lab');
+    await waitForLevels(page, { [agent]: 'ready' });
+    expect(await page.getByTestId('frozen-banner').count()).toBe(0);
+    try {
+      virsh('domfsfreeze', agent);
+      expect(fsfreezeStatus(agent)).toBe('frozen');
+      // An fsfreeze emits no libvirt event: the admin's Refresh (or the next event) shows it.
+      await refreshDomains(page);
+      const banner = page.getByTestId('frozen-banner');
+      await banner.waitFor();
+      expect(await banner.getAttribute('role')).toBe('alert');
+      expect(await banner.innerText()).toContain(`${agent} is frozen`);
+      const badge = page.getByTestId(`readiness-${agent}`);
+      expect(await badge.getAttribute('data-level')).toBe('frozen');
+      expect(await badge.innerText()).toBe('FROZEN');
+      expect(await badge.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(255, 255, 255)');
+      // The banner is the first thing on the host page, above the host's facts.
+      expect(
+        await banner.evaluate(
+          (el) => el.compareDocumentPosition(document.querySelector('.host-facts')!) & 4,
+        ),
+      ).toBe(4);
+      await gui.screenshot('frozen-banner', { height: 1000 });
+
+      await page.getByTestId(`thaw-${agent}`).click();
+      await banner.waitFor({ state: 'detached', timeout: 60_000 });
+      expect(await page.getByTestId('thaw-result').innerText()).toMatch(
+        new RegExp(`${agent} thawed: \\d+ filesystems? can be written again`),
+      );
+      expect(fsfreezeStatus(agent)).toBe('thawed');
+      expect(await page.getByTestId(`readiness-${agent}`).getAttribute('data-level')).toBe('ready');
+      await gui.screenshot('frozen-thawed');
+    } finally {
+      // Never leave the lab guest frozen, whatever failed above.
+      try {
+        virsh('domfsthaw', agent);
+      } catch {
+        /* not frozen any more */
+      }
+    }
+  });
+});
+
+describe('live updates', () => {
+  it('follows a guest paused and resumed outside the app, without a click', async () => {
+    const { page } = gui;
+    await selectHost(page, 'lab');
+    await waitForLevels(page, { [noChannel]: 'no-channel' });
+    const state = page.getByTestId(`domain-state-${noChannel}`);
+    try {
+      virsh('suspend', noChannel);
+      await expect
+        .poll(() => state.getAttribute('data-state'), { timeout: LIVE_MS })
+        .toBe('paused');
+      expect(await page.getByTestId(`readiness-${noChannel}`).getAttribute('data-level')).toBe(
+        'paused',
+      );
+      await gui.screenshot('live-paused');
+      virsh('resume', noChannel);
+      await expect
+        .poll(() => state.getAttribute('data-state'), { timeout: LIVE_MS })
+        .toBe('running');
+      expect(await page.getByTestId(`readiness-${noChannel}`).getAttribute('data-level')).toBe(
+        'no-channel',
+      );
+    } finally {
+      if (virsh('domstate', noChannel).trim() === 'paused') virsh('resume', noChannel);
+    }
+  });
+
+  it('folds a burst of events into one inventory request', async () => {
+    const { page } = gui;
+    await selectHost(page, 'lab');
+    await waitForLevels(page, { [noChannel]: 'no-channel' });
+    // Other test runs may share the lab and send their own events: a few tries, and the
+    // burst counts if one of them saw exactly one request for its two events.
+    const seen: number[] = [];
+    for (let attempt = 0; attempt < 3 && !seen.includes(1); attempt++) {
+      const before = inventoryRequests();
+      const shownBefore = await fetchedAt(page);
+      try {
+        virsh('suspend', noChannel);
+        virsh('resume', noChannel);
+      } finally {
+        if (virsh('domstate', noChannel).trim() === 'paused') virsh('resume', noChannel);
+      }
+      await page
+        .locator(`[data-testid="last-updated"]:not([data-fetched-at="${shownBefore}"])`)
+        .waitFor({ timeout: LIVE_MS });
+      // Quiet for longer than the debounce: no second request is on its way.
+      await page.waitForTimeout(1500);
+      seen.push(inventoryRequests() - before);
+    }
+    expect(seen).toContain(1);
+    expect((await readinessLevels(page, [noChannel]))[noChannel]).toBe('no-channel');
+  });
+});
