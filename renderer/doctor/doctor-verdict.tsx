@@ -5,7 +5,7 @@ import { READINESS_TONE } from '../domains/readiness-view';
 import { thawMessage, useThaw } from '../domains/use-thaw';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
-import { Remedy } from '../domains/remedy';
+import { Remedy } from '../ui/remedy';
 
 /** A frozen guest's way out, right under the verdict that says it is frozen. */
 function ThawNow({ hostId, domain }: { hostId: string; domain: Pick<Domain, 'uuid' | 'name'> }) {

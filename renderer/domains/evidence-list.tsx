@@ -1,7 +1,7 @@
 import type { Readiness } from '../../shared/readiness';
 import { formatMs } from './format';
 import { VerdictMark } from './verdict-mark';
-import { Remedy } from './remedy';
+import { Remedy } from '../ui/remedy';
 
 /**
  * What a readiness badge rests on: every check as it ran on the host, with its command (to run

@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import type { Prerequisite } from '../../shared/readiness';
 import { VerdictMark } from '../domains/verdict-mark';
-import { Remedy } from '../domains/remedy';
+import { Remedy } from '../ui/remedy';
 
 /**
  * Prerequisites whose failure only takes a feature away (snapshots still work): shown amber,

@@ -25,6 +25,8 @@ export function HostPane({ host, onRemove }: { host: HostProfile; onRemove: () =
   const titleId = useId();
   const { step } = flow;
   const connected = connection.state === 'connected';
+  // During a brief drop the last inventory stays on screen (read-only until the link is back).
+  const showInventory = connected || connection.state === 'reconnecting';
   const connecting = connection.state === 'connecting' || flow.busy;
 
   // The flow's own error is the freshest; otherwise a failure main reported later (a dropped
@@ -114,7 +116,7 @@ export function HostPane({ host, onRemove }: { host: HostProfile; onRemove: () =
         <HostKeyRefusal host={host} result={step.result} onDismiss={flow.cancel} />
       )}
 
-      {connected ? (
+      {showInventory ? (
         <HostInventory host={host} />
       ) : (
         step.kind !== 'refused' &&

@@ -49,7 +49,8 @@ export function applyConnectionEvent(
   }));
   if (info.state === 'connected') {
     void client.invalidateQueries({ queryKey: queryKeys.domains(hostId) });
-  } else if (info.state !== 'connecting') {
+  } else if (info.state !== 'connecting' && info.state !== 'reconnecting') {
+    // A brief drop keeps the last inventory on screen; the pill says it is being re-established.
     client.removeQueries({ queryKey: queryKeys.domains(hostId) });
   }
 }

@@ -15,6 +15,7 @@ export function Dialog({
   testId,
   initialFocus,
   tone = 'normal',
+  className,
 }: {
   title: ReactNode;
   onClose: () => void;
@@ -23,6 +24,8 @@ export function Dialog({
   /** What gets the focus on open; by default the first field or button. */
   initialFocus?: RefObject<HTMLElement | null>;
   tone?: 'normal' | 'warning';
+  /** Extra classes, e.g. a wider dialog. */
+  className?: string;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -49,7 +52,7 @@ export function Dialog({
   return (
     <dialog
       ref={ref}
-      className={`dialog dialog-${tone}`}
+      className={`dialog dialog-${tone}${className ? ` ${className}` : ''}`}
       role="dialog"
       aria-modal="true"
       aria-labelledby={titleId}

@@ -1,4 +1,5 @@
 import type { AppErrorShape } from '../../shared/errors';
+import { withCode } from './remedy';
 
 /**
  * What happened, why (smaller), and what to do next. role="alert" so a screen reader announces
@@ -18,7 +19,7 @@ export function ErrorBox({
       {error.remedy && (
         <p className="error-remedy">
           <span className="error-remedy-label">What to do: </span>
-          {error.remedy}
+          {withCode(error.remedy)}
         </p>
       )}
     </div>
