@@ -60,6 +60,14 @@ export const contract = {
   'domains.thaw': { input: domainRef, output: z.object({ thawed: z.number().int() }) },
   'doctor.run': { input: domainRef, output: DoctorReportSchema },
   'doctor.addChannel': { input: domainRef, output: z.object({ restartNeeded: z.boolean() }) },
+  /**
+   * Freezes and thaws at once through the same guarded runner and watchdog as a snapshot, and
+   * reports the window; nothing is cut. Progress arrives as `operation` events.
+   */
+  'doctor.testFreeze': {
+    input: domainRef.extend({ maxFreezeS: MaxFreezeSchema.default(10) }),
+    output: z.object({ opId: z.string() }),
+  },
   /** Starts a consistent snapshot on the host; progress arrives as `operation` events. */
   'snapshot.start': {
     input: domainRef.extend(SnapshotRequestSchema.shape).extend({

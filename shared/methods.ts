@@ -14,6 +14,7 @@ export const METHOD_NAMES = [
   'domains.thaw',
   'doctor.run',
   'doctor.addChannel',
+  'doctor.testFreeze',
   'snapshot.start',
   'snapshot.get',
   'snapshot.defaults',

@@ -60,6 +60,7 @@ export const SnapshotDiskSchema = z.object({
 export const OperationEventSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('started'),
+    operation: z.enum(['snapshot', 'test-freeze']),
     uuid: z.string(),
     snapshot: z.string(),
     policy: z.string(),
@@ -93,7 +94,7 @@ export const OperationEventSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('result'),
     ok: z.boolean(),
-    label: z.enum(['quiesced', 'crash-consistent', 'offline', 'paused']).optional(),
+    label: z.enum(['quiesced', 'crash-consistent', 'offline', 'paused', 'test-freeze']).optional(),
     filesystems: z.number().optional(),
     reason: z.string().optional(),
     failedPhase: z.string().optional(),
@@ -110,12 +111,15 @@ export const SnapshotLabelSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('crash-consistent'), reason: z.string() }),
   z.object({ kind: z.literal('offline') }),
   z.object({ kind: z.literal('paused') }),
+  /** The agent doctor's test freeze: frozen and thawed, nothing cut. */
+  z.object({ kind: z.literal('test-freeze'), filesystems: z.number() }),
 ]);
 export type SnapshotLabel = z.infer<typeof SnapshotLabelSchema>;
 
 /** An operation as far as its journal goes: running, or finished with its outcome. */
 export const OperationSummarySchema = z.object({
   opId: z.string(),
+  operation: z.enum(['snapshot', 'test-freeze']),
   uuid: z.string(),
   snapshot: z.string(),
   policy: z.string(),

@@ -116,7 +116,25 @@ export function createQuiesceService(opts: ServiceOptions): {
     'snapshot.start': async ({ hostId, uuid, name, description, policy, maxFreezeS, remember }) => {
       const { host, conn } = await target(hostId);
       if (remember) await defaults.set(hostId, uuid, { policy, maxFreezeS });
-      return operations.start(host, conn, { uuid, name, description, policy, maxFreezeS });
+      return operations.start(host, conn, {
+        kind: 'snapshot',
+        uuid,
+        name,
+        description,
+        policy,
+        maxFreezeS,
+      });
+    },
+    'doctor.testFreeze': async ({ hostId, uuid, maxFreezeS }) => {
+      const { host, conn } = await target(hostId);
+      return operations.start(host, conn, {
+        kind: 'test-freeze',
+        uuid,
+        name: 'test-freeze',
+        description: '',
+        policy: 'require',
+        maxFreezeS,
+      });
     },
     'snapshot.get': async ({ opId }) => {
       const found = operations.get(opId);

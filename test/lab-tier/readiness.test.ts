@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { guestAgentCommand, guestExec } from '../lab/lab';
+import { waitForEnd } from '../support/snapshot-helpers';
 import {
   labHostDraft,
   labProfile,
@@ -147,6 +148,27 @@ describe('agent doctor on the real guests', () => {
     const noChannel = await h.call('doctor.run', { hostId, uuid: guest('no-channel').uuid });
     expect(noChannel.readiness.level).toBe('no-channel');
     expect(noChannel.channelXml).toContain('org.qemu.guest_agent.0');
+  });
+
+  it('test-freezes through the guarded runner: frozen, thawed, window measured, nothing cut', async () => {
+    const agent = guest('agent');
+    const { opId } = await h.call('doctor.testFreeze', { hostId, uuid: agent.uuid });
+    const s = await waitForEnd(h, opId);
+    expect(s).toMatchObject({
+      operation: 'test-freeze',
+      state: 'succeeded',
+      label: { kind: 'test-freeze', filesystems: 1 },
+    });
+    expect(s.windowMs).toBeGreaterThan(0);
+    expect(s.phases.map((x: { phase: string }) => x.phase)).not.toContain('cut');
+    expect(virsh('snapshot-list', agent.uuid, '--name').trim()).toBe('');
+    expect(await fsfreezeStatus()).toBe('thawed');
+    const refused = await waitForEnd(
+      h,
+      (await h.call('doctor.testFreeze', { hostId, uuid: guest('no-agent').uuid })).opId,
+    );
+    expect(refused.state).toBe('failed');
+    expect(refused.error?.cause).toMatch(/agent cannot freeze/);
   });
 
   it('adds the agent channel to the persistent definition only', async () => {

@@ -22,6 +22,25 @@ export const GUESTS: readonly GuestSpec[] = [
   { name: 'quiesce-lab-nochannel', role: 'no-channel', channel: false, agent: false },
 ];
 
+/**
+ * Extra agent guests (`quiesce-lab-agent-2`, `-3`, …): clones of the agent guest that a caller
+ * adds for a while (the bench hangs several agents at once) and removes again. They are not part
+ * of `up` — the tiers expect exactly the three guests above — but `down` removes any left over.
+ */
+export const EXTRA_AGENT_GUEST_PREFIX = 'quiesce-lab-agent-';
+export const MAX_EXTRA_AGENT_GUESTS = 8;
+
+/** The n-th extra agent guest, n = 2, 3, … (the lab's own agent guest counts as the first). */
+export function extraAgentGuestSpec(n: number): GuestSpec {
+  if (!Number.isInteger(n) || n < 2 || n > MAX_EXTRA_AGENT_GUESTS + 1)
+    throw new Error(`extra agent guests are numbered 2..${MAX_EXTRA_AGENT_GUESTS + 1}, got ${n}`);
+  return { name: `${EXTRA_AGENT_GUEST_PREFIX}${n}`, role: 'agent', channel: true, agent: true };
+}
+
+export function isExtraAgentGuestName(name: string): boolean {
+  return /^quiesce-lab-agent-\d+$/.test(name);
+}
+
 export const LAB_USER = 'quiesce-lab';
 export const LIBVIRT_GROUP = 'libvirt';
 export const LIBVIRT_URI = 'qemu:///system';

@@ -7,7 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { GUESTS, type GuestSpec, type LabPaths } from './config.js';
+import {
+  GUESTS,
+  extraAgentGuestSpec,
+  isExtraAgentGuestName,
+  type GuestSpec,
+  type LabPaths,
+} from './config.js';
 import { LabError, run, tail, waitFor, type Logger } from './exec.js';
 import type { GuestImage } from './guest-image.js';
 import { READY_MARKER, WRITER_LOG, WRITER_SCRIPT } from './guest-scripts.js';
@@ -253,25 +259,80 @@ export async function ensureGuests(
   return new Map(GUESTS.map((g, i) => [g.name, uuids[i] ?? '']));
 }
 
-/** QEMU processes of lab guests, recognised by `-name guest=<name>,…` on their command line. */
+/**
+ * QEMU processes of lab guests (extra agent guests included), recognised by
+ * `-name guest=<name>,…` on their command line.
+ */
 export function labQemuProcesses() {
   const names = GUESTS.map((g) => g.name);
+  const guestArg = /^guest=([^,]*)(,|$)/;
   return findProcesses(
     (i) =>
       /^qemu-system-/.test(path.basename(i.exe || i.argv[0] || '')) &&
-      i.argv.some((a) => names.some((n) => a === `guest=${n}` || a.startsWith(`guest=${n},`))),
+      i.argv.some(
+        (a) =>
+          names.some((n) => a === `guest=${n}` || a.startsWith(`guest=${n},`)) ||
+          isExtraAgentGuestName(guestArg.exec(a)?.[1] ?? ''),
+      ),
   );
+}
+
+/** Extra agent guests (`quiesce-lab-agent-N`) libvirt knows, running or not. */
+export async function definedExtraAgentGuests(): Promise<string[]> {
+  const res = await virsh(['list', '--all', '--name'], { check: false });
+  if (res.code !== 0) return [];
+  return res.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(isExtraAgentGuestName)
+    .sort();
+}
+
+/**
+ * Makes `count` extra agent guests (quiesce-lab-agent-2 … -<count+1>) run with a responding
+ * agent, built exactly like the lab's agent guest (same image, domainXml and ensureGuest), and
+ * removes any beyond that count. Boots in parallel. Returns names and UUIDs in order.
+ */
+export async function ensureExtraAgentGuestDomains(
+  count: number,
+  image: GuestImage,
+  p: LabPaths,
+  log: Logger,
+): Promise<{ name: string; uuid: string }[]> {
+  const specs = Array.from({ length: count }, (_, i) => extraAgentGuestSpec(i + 2));
+  const wanted = new Set(specs.map((s) => s.name));
+  const surplus = (await definedExtraAgentGuests()).filter((n) => !wanted.has(n));
+  await Promise.all(surplus.map((n) => removeExtraAgentGuestDomain(n, p, log)));
+  fs.mkdirSync(p.guestsDir, { recursive: true, mode: 0o755 });
+  const t0 = Date.now();
+  const uuids = await Promise.all(specs.map((g) => ensureGuest(g, image, p, log)));
+  if (count > 0) log(`extra agent guests ready (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  return specs.map((g, i) => ({ name: g.name, uuid: uuids[i] ?? '' }));
+}
+
+/** Destroys and undefines one extra agent guest and deletes its folder (disk, console log). */
+export async function removeExtraAgentGuestDomain(
+  name: string,
+  p: LabPaths,
+  log: Logger,
+): Promise<void> {
+  if (!isExtraAgentGuestName(name)) throw new LabError(`${name} is not an extra agent guest`);
+  log(`${name}: destroy + undefine`);
+  await removeDomain(name);
+  fs.rmSync(guestFiles(p, name).dir, { recursive: true, force: true });
 }
 
 /** Destroys and undefines the lab guests; kills any QEMU left of them (e.g. libvirtd died first). */
 export async function removeGuests(libvirtUp: boolean, log: Logger): Promise<void> {
   if (libvirtUp) {
     // In parallel: each destroy waits for its QEMU to be reaped, which takes a second or two here.
+    // Extra agent guests are included: a bench or test that added them may have died first.
+    const extras = await definedExtraAgentGuests();
     await Promise.all(
-      GUESTS.map(async (g) => {
-        if ((await domainState(g.name)) !== undefined) {
-          log(`${g.name}: destroy + undefine`);
-          await removeDomain(g.name);
+      [...GUESTS.map((g) => g.name), ...extras].map(async (name) => {
+        if ((await domainState(name)) !== undefined) {
+          log(`${name}: destroy + undefine`);
+          await removeDomain(name);
         }
       }),
     );

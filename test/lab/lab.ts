@@ -15,6 +15,7 @@ import {
   LAB_USER,
   LIBVIRT_URI,
   LISTEN_ADDRESS,
+  MAX_EXTRA_AGENT_GUESTS,
   TEST_DRIVER_DOMAINS,
   labConfig,
   labPaths,
@@ -26,10 +27,13 @@ import { DAEMONS, daemonExpectation, libvirtStatus, startLibvirt, stopLibvirt } 
 import { LabError, sleep, stderrLogger, type Logger } from './exec.js';
 import { ensureGuestImage } from './guest-image.js';
 import {
+  definedExtraAgentGuests,
+  ensureExtraAgentGuestDomains,
   ensureGuests,
   guestFiles,
   labQemuProcesses,
   readGuestWriterLog,
+  removeExtraAgentGuestDomain,
   removeGuests,
   setGuestWriter,
 } from './guests.js';
@@ -57,7 +61,15 @@ import {
 import { writeTestNode } from './test-driver.js';
 import { agentCommand, domainState } from './virsh.js';
 
-export { GUESTS, LAB_USER, LIBVIRT_URI, TEST_DRIVER_DOMAINS } from './config.js';
+export {
+  EXTRA_AGENT_GUEST_PREFIX,
+  GUESTS,
+  LAB_USER,
+  LIBVIRT_URI,
+  MAX_EXTRA_AGENT_GUESTS,
+  TEST_DRIVER_DOMAINS,
+  isExtraAgentGuestName,
+} from './config.js';
 export type { GuestRole, GuestSpec } from './config.js';
 export { LabError } from './exec.js';
 export { fingerprintOfPublicKey } from './sshd.js';
@@ -377,4 +389,37 @@ export function writerGapsMs(samples: readonly number[]): number[] {
   for (let i = 1; i < samples.length; i++)
     gaps.push(((samples[i] ?? 0) - (samples[i - 1] ?? 0)) / 1e6);
   return gaps;
+}
+
+/**
+ * Makes `count` extra agent guests run beside the lab's three — `quiesce-lab-agent-2` … `-<count+1>`,
+ * each a clone of the agent guest (same image, XML and boot checks) with a responding agent — and
+ * removes extras beyond that count. For measurements that need several agents (e.g. several hung
+ * at once). The lab must be up. The caller removes them with removeExtraAgentGuests() when done:
+ * the tiers expect exactly three guests. `down` removes any left over.
+ */
+export async function ensureExtraAgentGuests(
+  count: number,
+  opts: LabOptions = {},
+): Promise<{ name: string; uuid: string }[]> {
+  const { p, log } = resolve(opts);
+  if (!Number.isInteger(count) || count < 0 || count > MAX_EXTRA_AGENT_GUESTS)
+    throw new LabError(`extra agent guests: 0..${MAX_EXTRA_AGENT_GUESTS}, got ${count}`);
+  return withLabLock(p, log, async () => {
+    const daemons = libvirtStatus(p);
+    if (!Object.values(daemons).every((d) => d.running))
+      throw new LabError('the lab is not up (libvirtd is not running): run `npm run lab -- up`');
+    const image = await ensureGuestImage(p, log);
+    return ensureExtraAgentGuestDomains(count, image, p, log);
+  });
+}
+
+/** Removes every extra agent guest (domain and folder); returns the names removed. */
+export async function removeExtraAgentGuests(opts: LabOptions = {}): Promise<string[]> {
+  const { p, log } = resolve(opts);
+  return withLabLock(p, log, async () => {
+    const names = await definedExtraAgentGuests();
+    await Promise.all(names.map((n) => removeExtraAgentGuestDomain(n, p, log)));
+    return names;
+  });
 }

@@ -3,6 +3,8 @@
 # the frozen window and a dropped link or a dead app cannot leave the guest frozen.
 #
 # Usage: sh snapshot-runner.sh OPDIR
+# KIND "snapshot" cuts a snapshot; KIND "test-freeze" (the agent doctor's test) freezes and thaws
+# with the same guards and measures the window, cutting nothing.
 # OPDIR holds what the app prepared: `args` (one validated value a line: see read_args) and
 # `description.xml` (the description, already XML-escaped). The runner writes there:
 #   journal.jsonl  one JSON object a line, a phase at a time, with host clock readings
@@ -21,6 +23,7 @@ read_args() {
   {
     read -r OP; read -r URI; read -r UUID; read -r NAME; read -r POLICY; read -r MAXFREEZE
     read -r AGENT_TIMEOUT; read -r HOSTDIR; read -r WORKSTATION; read -r APPUSER; read -r HOLD_MS
+    read -r KIND
   } <args
 }
 read_args
@@ -63,7 +66,7 @@ NL='
 WATCHDOG_PID=
 VIRSH_PID=
 
-journal start "\"uuid\":\"$UUID\",\"snapshot\":\"$NAME\",\"policy\":\"$POLICY\",\"pid\":$$,\"maxFreezeS\":$MAXFREEZE,\"workstation\":\"$(b64 "$WORKSTATION")\",\"user\":\"$(b64 "$APPUSER")\""
+journal start "\"kind\":\"$KIND\",\"uuid\":\"$UUID\",\"snapshot\":\"$NAME\",\"policy\":\"$POLICY\",\"pid\":$$,\"maxFreezeS\":$MAXFREEZE,\"workstation\":\"$(b64 "$WORKSTATION")\",\"user\":\"$(b64 "$APPUSER")\""
 
 # ---------------------------------------------------------------- the interactive virsh session
 # One virsh process, one libvirt connection, for freeze, cut and thaw: each command's result is
@@ -200,7 +203,7 @@ finish() {
   # restore libvirt's default agent timeout for this domain (we set it for the operation)
   virsh_ guest-agent-timeout "$UUID" --timeout -2 >/dev/null 2>&1
   release_lock
-  printf '{"op":"%s","uuid":"%s","snapshot":"%s","ok":%s,"rt":%s}\n' "$OP" "$UUID" "$NAME" \
+  printf '{"op":"%s","kind":"%s","uuid":"%s","snapshot":"%s","ok":%s,"rt":%s}\n' "$OP" "$KIND" "$UUID" "$NAME" \
     "$([ -z "$FAILED_PHASE" ] && echo true || echo false)" "$(now_rt)" >>"$HOSTDIR/history.jsonl"
   journal end
   exit 0
@@ -253,10 +256,15 @@ if [ "$MODE" = live ]; then
       ;;
   esac
 fi
+if [ "$KIND" = test-freeze ] && [ "$FREEZE" != yes ]; then
+  fail preflight "a test freeze needs a running guest whose agent can freeze (${status:-$MODE})"
+  exit 1
+fi
 phase preflight done "$MODE"
 
 # ---------------------------------------------------------------- prepare (everything slow, before any freeze)
 phase prepare running
+if [ "$KIND" = snapshot ]; then
 disks=$(virsh_ domblklist "$UUID" --details 2>&1) || { fail prepare "$disks"; exit 1; }
 DISKS_XML=
 DISKS_JSON=
@@ -312,6 +320,7 @@ printf '<domainsnapshot><name>%s</name><description>%s</description><disks>%s</d
 SNAP_FLAGS="--disk-only --atomic"
 [ "$REUSE" = yes ] && SNAP_FLAGS="$SNAP_FLAGS --reuse-external"
 journal disks "\"disks\":[$DISKS_JSON],\"overlays\":\"$([ "$REUSE" = yes ] && echo precreated || echo libvirt)\""
+fi
 # A hung agent must not block the thaw forever (LAB.md): bound every agent call of this domain.
 if [ "$FREEZE" = yes ]; then
   virsh_ guest-agent-timeout "$UUID" --timeout "$AGENT_TIMEOUT" >/dev/null 2>&1
@@ -356,9 +365,11 @@ if [ "$FREEZE" = yes ]; then
 fi
 
 if [ "$FROZE" = 1 ]; then
-  jfast cut
-  send "snapshot-create $UUID $OPDIR/snapshot.xml $SNAP_FLAGS" && CUT_DONE=1
-  CUT_OUT=$OUT
+  if [ "$KIND" = snapshot ]; then
+    jfast cut
+    send "snapshot-create $UUID $OPDIR/snapshot.xml $SNAP_FLAGS" && CUT_DONE=1
+    CUT_OUT=$OUT
+  fi
   jfast thaw
   send "domfsthaw $UUID"
   THAW_OK=$?
@@ -367,7 +378,9 @@ if [ "$FROZE" = 1 ]; then
   THAW_OUT=$OUT
   # Out of the window: now journal what happened in it.
   phase freeze done "$FREEZE_OUT"
-  if [ "$CUT_DONE" = 1 ]; then phase cut done "$CUT_OUT"; else fail cut "$CUT_OUT"; fi
+  if [ "$KIND" = snapshot ]; then
+    if [ "$CUT_DONE" = 1 ]; then phase cut done "$CUT_OUT"; else fail cut "$CUT_OUT"; fi
+  fi
   if [ "$THAW_OK" = 0 ]; then
     journal thawed "\"windowStartRt\":$WINDOW_START,\"windowEndRt\":$WINDOW_END,\"windowStartMono\":$WINDOW_START_MONO,\"windowEndMono\":$WINDOW_END_MONO"
     phase thaw done "$THAW_OUT"
@@ -402,10 +415,14 @@ if [ "$MODE" = live ]; then
     *) fail verify "the guest does not report thawed after the operation: $st"; exit 1 ;;
   esac
 fi
-info=$(virsh_ snapshot-info "$UUID" "$NAME" 2>&1) || { fail verify "the snapshot is not listed: $info"; exit 1; }
+if [ "$KIND" = snapshot ]; then
+  info=$(virsh_ snapshot-info "$UUID" "$NAME" 2>&1) || { fail verify "the snapshot is not listed: $info"; exit 1; }
+fi
 phase verify done
 
-if [ "$FREEZE" = yes ]; then
+if [ "$KIND" = test-freeze ]; then
+  LABEL="\"label\":\"test-freeze\",\"filesystems\":$n"
+elif [ "$FREEZE" = yes ]; then
   LABEL="\"label\":\"quiesced\",\"filesystems\":$n"
 elif [ "$MODE" = offline ]; then
   LABEL="\"label\":\"offline\""

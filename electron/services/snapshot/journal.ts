@@ -33,6 +33,7 @@ export function parseJournalLine(line: string): OperationEvent | undefined {
     case 'start':
       return {
         kind: 'started',
+        operation: raw.kind === 'test-freeze' ? 'test-freeze' : 'snapshot',
         uuid: String(raw.uuid ?? ''),
         snapshot: String(raw.snapshot ?? ''),
         policy: String(raw.policy ?? ''),
@@ -69,7 +70,7 @@ export function parseJournalLine(line: string): OperationEvent | undefined {
     case 'watchdog-gave-up':
       return { kind: 'watchdog', what: 'gave-up', at };
     case 'result': {
-      const label = ['quiesced', 'crash-consistent', 'offline', 'paused'].includes(
+      const label = ['quiesced', 'crash-consistent', 'offline', 'paused', 'test-freeze'].includes(
         String(raw.label),
       )
         ? (raw.label as 'quiesced')
@@ -155,11 +156,13 @@ export function summarize(
     label =
       result.label === 'quiesced'
         ? { kind: 'quiesced', filesystems: result.filesystems ?? 0 }
-        : result.label === 'crash-consistent'
-          ? { kind: 'crash-consistent', reason: result.reason ?? 'no freeze' }
-          : result.label === 'paused'
-            ? { kind: 'paused' }
-            : { kind: 'offline' };
+        : result.label === 'test-freeze'
+          ? { kind: 'test-freeze', filesystems: result.filesystems ?? 0 }
+          : result.label === 'crash-consistent'
+            ? { kind: 'crash-consistent', reason: result.reason ?? 'no freeze' }
+            : result.label === 'paused'
+              ? { kind: 'paused' }
+              : { kind: 'offline' };
   }
   const state: OperationSummary['state'] =
     result?.kind === 'result'
@@ -194,6 +197,7 @@ export function summarize(
     start?.kind === 'started' && start.rt ? new Date(start.rt / 1e6).toISOString() : undefined;
   return {
     opId,
+    operation: start?.kind === 'started' ? start.operation : 'snapshot',
     uuid: start?.kind === 'started' ? start.uuid : '',
     snapshot: start?.kind === 'started' ? start.snapshot : '',
     policy: start?.kind === 'started' ? start.policy : '',

@@ -16,6 +16,8 @@ export interface RunnerArgs {
   user: string;
   /** Fault injection for tests: hold the guest frozen this long before the cut. Never from the UI. */
   holdFrozenMs: number;
+  /** A snapshot, or the doctor's test freeze (freeze and thaw with the same guards, no cut). */
+  kind: 'snapshot' | 'test-freeze';
 }
 
 /** A new operation id: sortable by time, unique, safe as a folder name. */
@@ -70,6 +72,7 @@ export function launchScript(args: RunnerArgs, description: string): string {
     args.workstation,
     args.user,
     args.holdFrozenMs,
+    args.kind,
   ].map(argLine);
   const desc = xmlEscape(description);
   const eof = delimiterFor(runnerScript, desc);

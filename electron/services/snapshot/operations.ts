@@ -18,6 +18,7 @@ export interface OperationsOptions {
 }
 
 export interface StartRequest {
+  kind: 'snapshot' | 'test-freeze';
   uuid: string;
   name: string;
   description: string;
@@ -79,6 +80,7 @@ export class Operations {
       workstation: this.opts.workstation,
       user: this.opts.user,
       holdFrozenMs: this.opts.holdFrozenMs ?? 0,
+      kind: req.kind,
     };
     const r = await conn.exec(launchCommand(host.hostDir, opId), {
       stdin: launchScript(args, req.description),
