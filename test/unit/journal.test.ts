@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import {
+  parseJournal,
+  parseJournalLine,
+  summarize,
+  windowMs,
+} from '../../electron/services/snapshot/journal';
+import { launchScript, newOpId, xmlEscape } from '../../electron/services/snapshot/launch';
+
+/** Journals written by the real runner on the lab (test/fixtures/journal/). */
+const journal = (name: string) =>
+  parseJournal(readFileSync(`test/fixtures/journal/${name}.jsonl`, 'utf8'));
+
+describe('operation journal', () => {
+  it('summarizes a quiesced snapshot: label, window, every phase timed, disks', () => {
+    const s = summarize('op', journal('clean'));
+    expect(s).toMatchObject({
+      operation: 'snapshot',
+      state: 'succeeded',
+      label: { kind: 'quiesced', filesystems: 1 },
+      snapshot: 'clean',
+    });
+    expect(s.windowMs).toBeGreaterThan(0);
+    expect(s.phases.map((p) => [p.phase, p.status])).toEqual(
+      ['lock', 'preflight', 'prepare', 'arm', 'freeze', 'cut', 'thaw', 'disarm', 'verify'].map(
+        (p) => [p, 'done'],
+      ),
+    );
+    expect(s.phases.every((p) => p.ms !== null && p.ms >= 0)).toBe(true);
+    expect(s.disks[0]).toMatchObject({ target: 'vda' });
+    expect(s.disks[0]!.overlay).toMatch(/\.clean\.qcow2$/);
+  });
+
+  it('a thaw that timed out is a failure, never a consistent snapshot', () => {
+    const s = summarize('op', journal('agenthung'));
+    expect(s.state).toBe('failed');
+    expect(s.label).toBeUndefined();
+    expect(s.error?.message).toMatch(/NOT reported as consistent/);
+    expect(s.error?.remedy).toMatch(/watchdog/);
+  });
+
+  it('a runner killed mid-freeze is "lost", with the watchdog\'s outcome', () => {
+    const events = journal('runnerkilled');
+    expect(summarize('op', events).state).toBe('running'); // as long as the runner might be alive
+    const s = summarize('op', events, true);
+    expect(s.state).toBe('lost');
+    expect(s.watchdog).toMatch(/^thawed/);
+    expect(s.error?.remedy).toBeTruthy();
+  });
+
+  it('refusals, crash-consistent snapshots, failed cuts and test freezes read right', () => {
+    expect(summarize('op', journal('refused'))).toMatchObject({ state: 'failed', windowMs: null });
+    expect(summarize('op', journal('crashok')).label).toMatchObject({
+      kind: 'crash-consistent',
+      reason: expect.stringMatching(/agent/),
+    });
+    const cut = summarize('op', journal('cutfails'));
+    expect(cut.error?.message).toMatch(/“cut”.*no snapshot was taken/);
+    expect(cut.phases.find((p) => p.phase === 'thaw')?.status).toBe('done');
+    expect(summarize('op', journal('test-freeze'))).toMatchObject({
+      operation: 'test-freeze',
+      label: { kind: 'test-freeze' },
+    });
+  });
+
+  it('measures the window on the fine clock, and falls back to the steady one after a clock step', () => {
+    expect(
+      windowMs({
+        windowStartRt: 1e18,
+        windowEndRt: 1e18 + 95_500_000,
+        windowStartMono: 1000,
+        windowEndMono: 1090,
+      }),
+    ).toBe(95.5);
+    // The wall clock jumped an hour back inside the window: /proc/uptime's reading wins.
+    expect(
+      windowMs({
+        windowStartRt: 1e18,
+        windowEndRt: 1e18 - 3.6e12,
+        windowStartMono: 1000,
+        windowEndMono: 1100,
+      }),
+    ).toBe(100);
+  });
+
+  it('skips half-written lines', () => {
+    expect(parseJournalLine('{"ev":"phase","op":"x","mono":1,"pha')).toBeUndefined();
+  });
+});
+
+describe('launch script', () => {
+  it('carries every value as data, never as shell code', () => {
+    const script = launchScript(
+      {
+        opId: newOpId(),
+        uri: 'qemu:///system',
+        uuid: '00000000-0000-4000-8000-000000000001',
+        name: 'n',
+        policy: 'require',
+        maxFreezeS: 10,
+        agentTimeoutS: 5,
+        workstation: "ws'$(id)`x`",
+        user: 'me;rm -rf /',
+        holdFrozenMs: 0,
+        kind: 'snapshot',
+      },
+      "desc ]]> & <x> '$(id)'",
+    );
+    expect(script).toContain("'me;rm -rf /'");
+    expect(script).toContain(xmlEscape("desc ]]> & <x> '$(id)'"));
+    expect(() =>
+      launchScript(
+        {
+          opId: 'x',
+          uri: 'u',
+          uuid: 'u',
+          name: 'n',
+          policy: 'require',
+          maxFreezeS: 1,
+          agentTimeoutS: 1,
+          workstation: 'a\nb',
+          user: 'u',
+          holdFrozenMs: 0,
+          kind: 'snapshot',
+        },
+        '',
+      ),
+    ).toThrow(/line break/);
+    expect(newOpId()).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+  });
+});
