@@ -1,24 +1,9 @@
 // Builds the three parts: the renderer (Vite), the Electron shell (main + sandboxed preload, both
 // CommonJS), and the browser shell (ESM). Dependencies stay external: node_modules ships with
 // the app, and bundling ssh2's optional native pieces would break them.
-import { readFile } from 'node:fs/promises';
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
-
-/** `import text from './x.sh?raw'` (as Vite and vitest read it): the host scripts ship inlined. */
-const rawText = {
-  name: 'raw-text',
-  setup(build) {
-    build.onResolve({ filter: /\?raw$/ }, (args) => ({
-      path: new URL(args.path.replace(/\?raw$/, ''), `file://${args.resolveDir}/`).pathname,
-      namespace: 'raw-text',
-    }));
-    build.onLoad({ filter: /.*/, namespace: 'raw-text' }, async (args) => ({
-      contents: await readFile(args.path, 'utf8'),
-      loader: 'text',
-    }));
-  },
-};
+import { rawTextPlugin } from './raw-text-plugin.mjs';
 
 const common = {
   bundle: true,
@@ -26,7 +11,7 @@ const common = {
   target: 'node20',
   sourcemap: true,
   logLevel: 'warning',
-  plugins: [rawText],
+  plugins: [rawTextPlugin],
 };
 
 await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   GUESTS,
+  LIBVIRT_GROUP,
   extraAgentGuestSpec,
   isExtraAgentGuestName,
   type GuestSpec,
@@ -87,6 +88,18 @@ export function domainXml(spec: GuestSpec, image: GuestImage, p: LabPaths): stri
 }
 
 /** A small ext4 disk (prefilled with one file) as qcow2: truncate, mkfs.ext4 -d, qemu-img convert. */
+/** The libvirt group's id (the lab user's group for libvirt access). */
+function libvirtGid(): number {
+  const line = fs
+    .readFileSync('/etc/group', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${LIBVIRT_GROUP}:`));
+  const gid = Number(line?.split(':')[2]);
+  if (!Number.isInteger(gid))
+    throw new LabError(`group ${LIBVIRT_GROUP} is missing: is libvirt-daemon-system installed?`);
+  return gid;
+}
+
 async function createDataDisk(dir: string, disk: string, name: string): Promise<void> {
   const raw = path.join(dir, 'data.raw');
   const seed = path.join(dir, 'seed');
@@ -199,6 +212,10 @@ export async function ensureGuest(
     await virsh(['define', f.xml]);
     state = 'shut off';
   }
+  // As an admin would set it up for the shortest freeze (README): the SSH user (group libvirt)
+  // may create files in the image folder, so the runner pre-creates overlays before the freeze.
+  fs.chownSync(f.dir, 0, libvirtGid());
+  fs.chmodSync(f.dir, 0o2775);
   if (state === 'paused') {
     log(`${spec.name}: was paused, resuming`);
     await virsh(['resume', spec.name]);

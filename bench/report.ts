@@ -1,0 +1,148 @@
+/**
+ * The bench's two outputs: the JSON object other tools parse (its keys are an interface: change
+ * them only together with those tools) and the table people read, one row per measure with its
+ * target and PASS/FAIL where the design sets one.
+ */
+import type { AgentsResult } from './agents-bench.js';
+import type { InventoryResult } from './inventory-bench.js';
+import { fmtMs } from './util.js';
+
+export interface BenchResult {
+  inventory: InventoryResult;
+  agents: AgentsResult;
+  machine: { cores: number; date: string };
+  notes: string[];
+}
+
+/** Targets from DESIGN "Measures that matter" (not asserted: this is a benchmark). */
+export const TARGETS = { speedup: 20, ratio: 1.5 } as const;
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+export function toJson(r: BenchResult) {
+  return {
+    inventory: {
+      domains: r.inventory.domains,
+      roundTripsPerRefresh: r.inventory.roundTripsPerRefresh,
+      refreshMs: Math.round(r.inventory.refreshMs),
+      naiveRefreshMs: Math.round(r.inventory.naiveRefreshMs),
+      speedup: round2(r.inventory.speedup),
+    },
+    agents: {
+      hung1Ms: Math.round(r.agents.hung1Ms),
+      hung3Ms: Math.round(r.agents.hung3Ms),
+      ratio: round2(r.agents.ratio),
+    },
+    machine: { cores: r.machine.cores, date: r.machine.date },
+  };
+}
+
+interface Row {
+  measure: string;
+  value: string;
+  target: string;
+  result: '' | 'PASS' | 'FAIL';
+}
+
+const verdict = (ok: boolean): Row['result'] => (ok ? 'PASS' : 'FAIL');
+
+export function renderTable(r: BenchResult): string {
+  const inv = r.inventory;
+  const ag = r.agents;
+  const small = inv.smallHost;
+  const sections: [string, Row[]][] = [
+    [
+      `Inventory with readiness: ${inv.domains} domains (libvirt test driver) through the lab sshd`,
+      [
+        {
+          measure: `SSH round trips per refresh, ${inv.domains} domains`,
+          value: String(inv.roundTripsPerRefresh),
+          target: `same as ${small.domains} domains`,
+          result: verdict(inv.roundTripsPerRefresh === small.roundTripsPerRefresh),
+        },
+        {
+          measure: `SSH round trips per refresh, ${small.domains} domains (${small.uri})`,
+          value: String(small.roundTripsPerRefresh),
+          target: '',
+          result: '',
+        },
+        {
+          measure: `refresh (domains.list), median of ${inv.refreshSamples.length}`,
+          value: fmtMs(inv.refreshMs),
+          target: '',
+          result: '',
+        },
+        {
+          measure: `naive: one virsh exec per domain, median of ${inv.naiveSamples.length}`,
+          value: fmtMs(inv.naiveRefreshMs),
+          target: '',
+          result: '',
+        },
+        {
+          measure: 'speedup (naive / refresh)',
+          value: `${inv.speedup.toFixed(1)}x`,
+          target: `>= ${TARGETS.speedup}x`,
+          result: verdict(inv.speedup >= TARGETS.speedup),
+        },
+      ],
+    ],
+    [
+      `Unresponsive agents: refresh of ${small.uri} with ${ag.agentGuests.length} agent guests`,
+      [
+        {
+          measure: `refresh, no agent hung, median of ${ag.samples.hung0.length}`,
+          value: fmtMs(ag.hung0Ms),
+          target: '',
+          result: '',
+        },
+        {
+          measure: 'first refresh after hanging 1 agent',
+          value: fmtMs(ag.first.hung1),
+          target: '',
+          result: '',
+        },
+        {
+          measure: 'first refresh after hanging 3 agents',
+          value: fmtMs(ag.first.hung3),
+          target: '',
+          result: '',
+        },
+        {
+          measure: `refresh, 1 agent hung, median of ${ag.samples.hung1.length}`,
+          value: fmtMs(ag.hung1Ms),
+          target: '',
+          result: '',
+        },
+        {
+          measure: `refresh, 3 agents hung, median of ${ag.samples.hung3.length}`,
+          value: fmtMs(ag.hung3Ms),
+          target: '',
+          result: '',
+        },
+        {
+          measure: 'ratio 3 hung / 1 hung',
+          value: ag.ratio.toFixed(2),
+          target: `<= ${TARGETS.ratio}`,
+          result: verdict(ag.ratio <= TARGETS.ratio),
+        },
+      ],
+    ],
+  ];
+  const header: Row = { measure: 'measure', value: 'value', target: 'target', result: '' };
+  const all = [header, ...sections.flatMap(([, rows]) => rows)];
+  const w = {
+    measure: Math.max(...all.map((x) => x.measure.length)),
+    value: Math.max(...all.map((x) => x.value.length)),
+    target: Math.max(...all.map((x) => x.target.length)),
+  };
+  const line = (x: Row) =>
+    `  ${x.measure.padEnd(w.measure)}  ${x.value.padStart(w.value)}  ${x.target.padEnd(w.target)}  ${x.result}`.trimEnd();
+  const out = [
+    `Quiesce bench, ${r.machine.date}, ${r.machine.cores} cores`,
+    '',
+    line({ ...header, result: 'result' as Row['result'] }),
+  ];
+  for (const [title, rows] of sections) out.push('', title, ...rows.map(line));
+  out.push('', 'Notes', ...r.notes.map((n) => `- ${n}`));
+  return out.join('\n') + '\n';
+}
