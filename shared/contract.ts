@@ -8,6 +8,7 @@ import {
   HostProfileSchema,
 } from './hosts';
 import { DomainUuidSchema } from './domains';
+import { HistorySchema } from './history';
 import {
   MaxFreezeSchema,
   OperationEventSchema,
@@ -19,6 +20,12 @@ import { DoctorReportSchema, InventoryDomainSchema, PrerequisiteSchema } from '.
 import type { MethodName } from './methods';
 
 const hostRef = z.object({ hostId: HostIdSchema });
+/** Names of existing snapshots (maybe not made by Quiesce): any text a line long; always quoted. */
+const SnapshotRefSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[^\n\r\0]+$/, 'Not a snapshot name');
 /** Domains are addressed by UUID, never by name (DESIGN rule 4). */
 const domainRef = hostRef.extend({ uuid: DomainUuidSchema });
 
@@ -94,6 +101,14 @@ export const contract = {
     input: domainRef.extend({ policy: QuiescePolicySchema, maxFreezeS: MaxFreezeSchema }),
     output: z.object({}),
   },
+  /** A domain's snapshots (libvirt's and Quiesce's records merged), disk chains, abilities. */
+  'history.list': { input: domainRef, output: HistorySchema },
+  /** Deletes an external snapshot (libvirt ≥ 9.0 merges its overlay). */
+  'history.delete': { input: domainRef.extend({ name: SnapshotRefSchema }), output: z.object({}) },
+  /** Reverts to a snapshot where libvirt can (≥ 9.9); else an error with the manual procedure. */
+  'history.revert': { input: domainRef.extend({ name: SnapshotRefSchema }), output: z.object({}) },
+  /** Folds every disk's chain into its base image; progress arrives as `merge-progress` events. */
+  'history.merge': { input: domainRef, output: z.object({ forgotten: z.array(z.string()) }) },
   /** The host's recent operations, newest first, from the journals on the host. */
   'operations.list': {
     input: hostRef,

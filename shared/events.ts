@@ -19,6 +19,15 @@ export const AppEventSchema = z.discriminatedUnion('type', [
     kind: z.string(),
     detail: z.string(),
   }),
+  /** Progress of a chain merge (blockcommit) on one disk. */
+  z.object({
+    type: z.literal('merge-progress'),
+    hostId: HostIdSchema,
+    uuid: z.string(),
+    target: z.string(),
+    percent: z.number(),
+    done: z.boolean().optional(),
+  }),
   /** One journal line of a snapshot operation, as the host runner wrote it. */
   z.object({
     type: z.literal('operation'),

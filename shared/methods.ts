@@ -20,6 +20,10 @@ export const METHOD_NAMES = [
   'snapshot.defaults',
   'snapshot.setDefaults',
   'operations.list',
+  'history.list',
+  'history.delete',
+  'history.revert',
+  'history.merge',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

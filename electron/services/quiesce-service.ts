@@ -8,6 +8,10 @@ import { runDoctor } from './inventory/doctor';
 import { addAgentChannel, thawGuest } from './inventory/guest-actions';
 import { fetchInventory } from './inventory/inventory';
 import { DomainDefaults } from './snapshot/domain-defaults';
+import { fetchHistory } from './history/history';
+import { deleteSnapshot, mergeChain, revertSnapshot } from './history/history-actions';
+import { shellCommand } from './shell/quote';
+import { domainName } from './virsh/domain-name';
 import { Operations } from './snapshot/operations';
 import { hostname, userInfo } from 'node:os';
 
@@ -149,6 +153,44 @@ export function createQuiesceService(opts: ServiceOptions): {
     'snapshot.setDefaults': async ({ hostId, uuid, policy, maxFreezeS }) => {
       await defaults.set(hostId, uuid, { policy, maxFreezeS });
       return {};
+    },
+    'history.list': async ({ hostId, uuid }) => {
+      const { host, conn, uri } = await target(hostId);
+      return fetchHistory(conn, uri, uuid, host.hostDir);
+    },
+    'history.delete': async ({ hostId, uuid, name }) => {
+      const { host, conn, uri } = await target(hostId);
+      const { abilities } = await fetchHistory(conn, uri, uuid, host.hostDir);
+      await deleteSnapshot(conn, uri, uuid, name, abilities);
+      return {};
+    },
+    'history.revert': async ({ hostId, uuid, name }) => {
+      const { host, conn, uri } = await target(hostId);
+      const { abilities } = await fetchHistory(conn, uri, uuid, host.hostDir);
+      const displayName = (await domainName(conn, uri, uuid)) ?? uuid;
+      await revertSnapshot(conn, uri, uuid, name, displayName, abilities);
+      return {};
+    },
+    'history.merge': async ({ hostId, uuid }) => {
+      const { host, conn, uri } = await target(hostId);
+      const before = await fetchHistory(conn, uri, uuid, host.hostDir);
+      for (const chain of before.chains) {
+        if (chain.layers.length > 1)
+          await mergeChain(conn, uri, hostId, uuid, chain.target, opts.emit);
+      }
+      // The snapshots whose overlays were folded away are only metadata now: forget them.
+      const after = await fetchHistory(conn, uri, uuid, host.hostDir);
+      const files = new Set(after.chains.flatMap((c) => c.layers.map((l) => l.file)));
+      const forgotten = after.snapshots
+        .filter((s) => s.disks.some((d) => d.file && !files.has(d.file)))
+        .map((s) => s.name);
+      for (const name of forgotten.reverse()) {
+        await conn.exec(
+          shellCommand(['virsh', '-c', uri, 'snapshot-delete', uuid, name, '--metadata']),
+          { timeoutMs: 60_000 },
+        );
+      }
+      return { forgotten };
     },
     'operations.list': async ({ hostId }) => {
       const { host, conn } = await target(hostId);

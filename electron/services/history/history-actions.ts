@@ -1,0 +1,123 @@
+import type { AppEvent } from '../../../shared/events';
+import { AppError } from '../app-error';
+import { followCommand } from '../shell/follow';
+import { shellCommand } from '../shell/quote';
+import type { SshConnection } from '../ssh/ssh-connection';
+import { explainVirshFailure } from '../virsh/virsh-errors';
+import type { History } from '../../../shared/history';
+
+async function virsh(conn: SshConnection, uri: string, args: string[], timeoutMs = 120_000) {
+  const r = await conn.exec(shellCommand(['virsh', '-c', uri, ...args]), { timeoutMs });
+  if (r.code !== 0) throw explainVirshFailure(r.stderr, uri, r.code);
+  return r.stdout;
+}
+
+/** Deletes an external snapshot; libvirt ≥ 9.0 merges its overlay into the chain. */
+export async function deleteSnapshot(
+  conn: SshConnection,
+  uri: string,
+  uuid: string,
+  name: string,
+  abilities: History['abilities'],
+): Promise<void> {
+  if (!abilities.deleteExternal) {
+    throw new AppError(
+      'host-command-failed',
+      `libvirt ${abilities.libvirt} cannot delete external snapshots.`,
+      {
+        cause: 'Deleting an external snapshot (merging its overlay) arrived in libvirt 9.0.',
+        remedy:
+          'Merge the chain instead (blockcommit, from the chain view), which folds every snapshot into the base image, or upgrade libvirt on the host.',
+      },
+    );
+  }
+  try {
+    await virsh(conn, uri, ['snapshot-delete', uuid, name]);
+  } catch (err) {
+    if (err instanceof AppError) {
+      throw new AppError('host-command-failed', `The snapshot “${name}” could not be deleted.`, {
+        ...(err.details.cause ? { cause: err.details.cause } : { cause: err.message }),
+        remedy: 'If an operation or a block job runs on this domain, wait for it and try again.',
+      });
+    }
+    throw err;
+  }
+}
+
+/** The manual way back on a libvirt that cannot revert to an external snapshot. */
+export function manualRevertProcedure(domain: string, name: string, libvirt: string): string {
+  return [
+    `libvirt ${libvirt} cannot revert to an external snapshot (that arrived in libvirt 9.9). By hand, on the host:`,
+    `1. Stop the guest: virsh shutdown ${domain} (or virsh destroy ${domain}).`,
+    `2. For each disk, find the image the snapshot froze: virsh snapshot-dumpxml ${domain} ${name} names the overlay that took the writes after it; its backing file (qemu-img info <overlay>) is the snapshot's content.`,
+    '3. Put a fresh overlay on that image, so it stays untouched: qemu-img create -f qcow2 -F qcow2 -b <that image> <new overlay>.',
+    `4. virsh edit ${domain}: point the disk's <source file=…> at the new overlay; start the guest.`,
+    'Everything written after the snapshot stays in the later overlays until you delete them.',
+  ].join('\n');
+}
+
+export async function revertSnapshot(
+  conn: SshConnection,
+  uri: string,
+  uuid: string,
+  name: string,
+  domainName: string,
+  abilities: History['abilities'],
+): Promise<void> {
+  if (!abilities.revertExternal) {
+    throw new AppError(
+      'host-command-failed',
+      `Reverting is not supported by libvirt ${abilities.libvirt} on this host.`,
+      {
+        cause: 'Reverting to an external snapshot arrived in libvirt 9.9.',
+        remedy: manualRevertProcedure(domainName, name, abilities.libvirt),
+      },
+    );
+  }
+  await virsh(conn, uri, ['snapshot-revert', uuid, name], 300_000);
+}
+
+/**
+ * Folds a disk's whole chain into its base image (`blockcommit --active --pivot`), reporting
+ * progress as it goes, then drops the metadata of the snapshots that lived in the merged layers.
+ */
+export function mergeChain(
+  conn: SshConnection,
+  uri: string,
+  hostId: string,
+  uuid: string,
+  target: string,
+  emit: (e: AppEvent) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let lastError = '';
+    const onLine = (line: string) => {
+      const m = /\[\s*(\d+(?:\.\d+)?)\s*%\]/.exec(line);
+      if (m) emit({ type: 'merge-progress', hostId, uuid, target, percent: Number(m[1]) });
+      if (/error:/.test(line)) lastError += line + '\n';
+    };
+    const cmd = followCommand([
+      'sh',
+      '-c',
+      'virsh -c "$1" blockcommit "$2" "$3" --active --pivot --wait --verbose 2>&1 | tr "\\r" "\\n"; exit $(( $? ))',
+      'sh',
+      uri,
+      uuid,
+      target,
+    ]);
+    conn.stream(cmd, onLine, () => {
+      if (lastError) {
+        reject(
+          new AppError('host-command-failed', `Merging the chain of ${target} failed.`, {
+            cause: lastError.trim(),
+            remedy:
+              'Check that no other block job runs on this disk (virsh blockjob), then try again.',
+          }),
+        );
+        return;
+      }
+      emit({ type: 'merge-progress', hostId, uuid, target, percent: 100, done: true });
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,211 @@
+import { XMLParser } from 'fast-xml-parser';
+import type { DiskChain, History, HistoryEntry } from '../../../shared/history';
+import historyScript from '../host-scripts/history.sh?raw';
+import { AppError } from '../app-error';
+import { parseGatherOutput, type GatherOutput } from '../inventory/gather-output';
+import {
+  EXTERNAL_DELETE,
+  EXTERNAL_REVERT,
+  atLeast,
+  parseVersion,
+  parseVirshVersion,
+} from '../inventory/prerequisites';
+import { shellCommand } from '../shell/quote';
+import { parseJournal, summarize } from '../snapshot/journal';
+import type { SshConnection } from '../ssh/ssh-connection';
+import { explainVirshFailure } from '../virsh/virsh-errors';
+
+/** A chain longer than this slows every read that misses the top layers: time to merge. */
+export const LONG_CHAIN = 5;
+
+const xml = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseTagValue: false,
+  isArray: (name) => name === 'disk',
+});
+
+interface SnapshotXml {
+  name?: string;
+  description?: string;
+  state?: string;
+  creationTime?: string;
+  parent?: { name?: string };
+  disks?: { disk?: { '@name'?: string; '@snapshot'?: string; source?: { '@file'?: string } }[] };
+}
+
+/** `virsh snapshot-dumpxml` documents (several, with virsh's echo lines between) → entries. */
+export function parseSnapshotXmls(
+  dump: string,
+): Omit<HistoryEntry, 'sizeBytes' | 'madeByQuiesce' | 'windowMs'>[] {
+  const docs = dump.match(/<domainsnapshot>[\s\S]*?<\/domainsnapshot>/g) ?? [];
+  return docs.map((doc) => {
+    // The nested <domain> definition is large and irrelevant here.
+    const s = (
+      xml.parse(doc.replace(/<domain[\s>][\s\S]*<\/domain>/, '')) as { domainsnapshot: SnapshotXml }
+    ).domainsnapshot;
+    const created = Number(s.creationTime);
+    return {
+      name: String(s.name ?? ''),
+      description: String(s.description ?? ''),
+      createdAt:
+        Number.isFinite(created) && created > 0 ? new Date(created * 1000).toISOString() : null,
+      parent: s.parent?.name ? String(s.parent.name) : null,
+      state: String(s.state ?? ''),
+      disks: (s.disks?.disk ?? []).map((d) => ({
+        target: String(d['@name'] ?? ''),
+        snapshot: String(d['@snapshot'] ?? ''),
+        file: d.source?.['@file'] ?? null,
+      })),
+    };
+  });
+}
+
+/** `qemu-img info --backing-chain --output=json` → the chain, top first. */
+export function parseChain(target: string, json: string): DiskChain {
+  let layers: DiskChain['layers'] = [];
+  try {
+    const arr = JSON.parse(json) as {
+      filename: string;
+      format: string;
+      'actual-size'?: number;
+      'virtual-size'?: number;
+    }[];
+    layers = arr.map((l) => ({
+      file: l.filename,
+      format: l.format,
+      actualSize: l['actual-size'] ?? null,
+      virtualSize: l['virtual-size'] ?? null,
+    }));
+  } catch {
+    /* unreadable: an empty chain, the UI says so */
+  }
+  return withWarning({ target, layers });
+}
+
+/**
+ * `virsh domstats --block --backing`: every layer of every disk, top first, with its size on
+ * disk (libvirt reads the images as root; the SSH user usually cannot).
+ */
+export function parseBlockStats(out: string): DiskChain[] {
+  const layers = new Map<number, Record<string, string>>();
+  for (const line of out.split('\n')) {
+    const m = /^\s*block\.(\d+)\.(\w+)=(.*)$/.exec(line);
+    if (!m) continue;
+    const i = Number(m[1]);
+    layers.set(i, { ...layers.get(i), [m[2]!]: m[3]! });
+  }
+  const byDisk = new Map<string, DiskChain['layers']>();
+  for (const [, l] of [...layers].sort((a, b) => a[0] - b[0])) {
+    if (!l.name || !l.path) continue;
+    const chain = byDisk.get(l.name) ?? [];
+    chain.push({
+      file: l.path,
+      format: '',
+      actualSize: l.physical ? Number(l.physical) : null,
+      virtualSize: l.capacity ? Number(l.capacity) : null,
+    });
+    byDisk.set(l.name, chain);
+  }
+  return [...byDisk].map(([target, chainLayers]) => withWarning({ target, layers: chainLayers }));
+}
+
+function withWarning(chain: DiskChain): DiskChain {
+  return chain.layers.length > LONG_CHAIN
+    ? {
+        ...chain,
+        warning: `${chain.layers.length} layers: reads that miss the top layers walk the whole chain. Delete snapshots you no longer need, or merge the chain.`,
+      }
+    : chain;
+}
+
+/** Merges libvirt's view with Quiesce's journals. Pure. */
+export function buildHistory(g: GatherOutput, uri: string): History {
+  const version = g.captures.get('version');
+  if (!version || version.rc !== 0)
+    throw explainVirshFailure(version?.err ?? '', uri, version?.rc ?? null);
+  const list = g.captures.get('list');
+  if (!list || list.rc !== 0) throw explainVirshFailure(list?.err ?? '', uri, list?.rc ?? null);
+
+  // libvirt's live view first; QEMU's tool where the images were readable (offline domains).
+  const fromQemu = [...g.captures]
+    .filter(([id, c]) => id.startsWith('chain:') && c.rc === 0)
+    .map(([id, c]) => parseChain(id.slice('chain:'.length), c.out));
+  const fromLibvirt = parseBlockStats(g.captures.get('blockstats')?.out ?? '');
+  const chains = fromLibvirt.length > 0 ? fromLibvirt : fromQemu;
+  const sizeOf = new Map(
+    chains.flatMap((c) => c.layers.map((l) => [l.file, l.actualSize] as const)),
+  );
+
+  const opsText = g.captures.get('ops')?.out ?? '';
+  const operations = opsText
+    .split(/^@@op /m)
+    .slice(1)
+    .map((chunk) => {
+      const nl = chunk.indexOf('\n');
+      return summarize(chunk.slice(0, nl).trim(), parseJournal(chunk.slice(nl + 1)), true);
+    })
+    .sort((a, b) => (a.opId < b.opId ? 1 : -1));
+  const madeBy = new Map(
+    operations
+      .filter((o) => o.operation === 'snapshot' && o.state === 'succeeded')
+      .map((o) => [o.snapshot, o]),
+  );
+
+  const order = list.out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const parsed = new Map(
+    parseSnapshotXmls(g.captures.get('xml')?.out ?? '').map((s) => [s.name, s]),
+  );
+  const snapshots: HistoryEntry[] = order.flatMap((name) => {
+    const s = parsed.get(name);
+    if (!s) return [];
+    const op = madeBy.get(name);
+    const sizes = s.disks
+      .map((d) => (d.file ? sizeOf.get(d.file) : undefined))
+      .filter((n): n is number => typeof n === 'number');
+    return [
+      {
+        ...s,
+        sizeBytes: sizes.length ? sizes.reduce((a, b) => a + b, 0) : null,
+        madeByQuiesce: op !== undefined,
+        windowMs: op?.windowMs ?? null,
+        ...(op?.label ? { label: op.label } : {}),
+        ...(op ? { workstation: op.workstation, user: op.user, opId: op.opId } : {}),
+      },
+    ];
+  });
+
+  const info = parseVirshVersion(version.out);
+  const v = parseVersion(info.get('Running against daemon') ?? info.get('Using library') ?? '');
+  return {
+    snapshots,
+    chains,
+    operations,
+    abilities: {
+      libvirt: v ? v.join('.') : 'unknown',
+      deleteExternal: atLeast(v, EXTERNAL_DELETE),
+      revertExternal: atLeast(v, EXTERNAL_REVERT),
+    },
+  };
+}
+
+export async function fetchHistory(
+  conn: SshConnection,
+  uri: string,
+  uuid: string,
+  hostDir: string,
+): Promise<History> {
+  const r = await conn.exec(shellCommand(['sh', '-s', '--', uri, uuid, hostDir]), {
+    stdin: historyScript,
+    timeoutMs: 60_000,
+  });
+  if (r.code !== 0) {
+    throw new AppError('host-command-failed', 'The history could not be read on the host.', {
+      cause: r.stderr.trim() || `exit status ${r.code}`,
+    });
+  }
+  return buildHistory(parseGatherOutput(r.stdout), uri);
+}
