@@ -6,6 +6,7 @@ import { DoctorVerdict } from './doctor-verdict';
 import { FilesystemsTable } from './filesystems-table';
 import { FreezeHookStatus } from './freeze-hook-status';
 import { InstallAdvice } from './install-advice';
+import { TestFreeze } from './test-freeze';
 import type { useAddChannel } from './use-doctor';
 
 /** Where installing (or starting) the agent is the way forward. */
@@ -14,6 +15,9 @@ const NEEDS_AGENT: readonly ReadinessLevel[] = [
   'agent-not-connected',
   'agent-not-responding',
 ];
+
+/** Where a test freeze can tell something (the agent answers and nothing is frozen). */
+const CAN_TRY_FREEZE: readonly ReadinessLevel[] = ['ready', 'freeze-unsupported'];
 
 /** One doctor run: the verdict first, then each check, then what can be done about it. */
 export function DoctorReport({
@@ -40,6 +44,9 @@ export function DoctorReport({
       )}
       {report.filesystems && <FilesystemsTable filesystems={report.filesystems} />}
       {report.freezeHook && <FreezeHookStatus hook={report.freezeHook} />}
+      {CAN_TRY_FREEZE.includes(report.readiness.level) && (
+        <TestFreeze hostId={hostId} uuid={report.uuid} />
+      )}
     </>
   );
 }

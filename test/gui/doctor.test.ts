@@ -156,6 +156,25 @@ describe('agent doctor', () => {
       .toBe(true);
   });
 
+  it('test-freezes the agent guest through the guarded runner and reports the window', async () => {
+    const { page } = gui;
+    await page.getByTestId(`doctor-open-${agent}`).click();
+    const doctor = await doctorSays(page, 'ready');
+    const section = doctor.getByTestId('doctor-test-freeze');
+    await section.getByTestId('doctor-test-freeze-run').click();
+    const result = section.getByTestId('doctor-test-freeze-result');
+    await result.waitFor({ timeout: 60_000 });
+    expect(await result.innerText()).toMatch(
+      /Froze 1 filesystem\(s\) and thawed: writes were held for \d+ ms/,
+    );
+    await gui.screenshot('doctor-test-freeze', DOCTOR_SHOT);
+    // Nothing was cut, and the guest is thawed.
+    expect(virsh('snapshot-list', agent, '--name').trim()).toBe('');
+    expect(virsh('qemu-agent-command', agent, '{"execute":"guest-fsfreeze-status"}')).toContain(
+      'thawed',
+    );
+  });
+
   it('opens with `d` on a focused row; the no-agent guest fails at the channel and gets install steps', async () => {
     const { page } = gui;
     const row = page.getByTestId(`domain-row-${noAgent}`);
