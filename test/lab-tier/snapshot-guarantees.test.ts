@@ -273,6 +273,8 @@ describe('6b–6d. nothing that dies leaves the guest frozen', () => {
     expect(list.value).toMatchObject({ state: 'lost', watchdog: expect.stringMatching(/^thawed/) });
     expect(list.value?.label).toBeUndefined();
     expect(labVirsh(p.libvirtUri, 'snapshot-list', agent.uuid, '--name').trim()).toBe('');
+    // The killed runner could not remove the overlay it had pre-created: the test does.
+    for (const d of list.value?.disks ?? []) rmSync(d.overlay, { force: true });
   });
 });
 

@@ -6,6 +6,7 @@ import {
   serviceHarness,
   type LabProfileShape,
 } from '../support/service-harness';
+import { PHASES } from '../../shared/snapshot';
 import { deleteAllSnapshots, snapshotDescription, waitForEnd } from '../support/snapshot-helpers';
 
 let p: LabProfileShape;
@@ -37,17 +38,7 @@ describe('consistent snapshot', () => {
     expect(s.error).toBeUndefined();
     expect(s).toMatchObject({ state: 'succeeded', label: { kind: 'quiesced', filesystems: 1 } });
     expect(s.windowMs).toBeGreaterThan(0);
-    expect(s.phases.map((x) => x.phase)).toEqual([
-      'lock',
-      'preflight',
-      'prepare',
-      'arm',
-      'freeze',
-      'cut',
-      'thaw',
-      'disarm',
-      'verify',
-    ]);
+    expect(s.phases.map((x) => x.phase)).toEqual([...PHASES]);
     // Stored verbatim: what libvirt gives back, unescaped, is exactly what was typed.
     expect(snapshotDescription(p.libvirtUri, agent.uuid, 'first')).toBe(
       'before the upgrade <&> "quoted"',

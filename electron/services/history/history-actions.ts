@@ -78,8 +78,9 @@ export async function revertSnapshot(
 }
 
 /**
- * Folds a disk's whole chain into its base image (`blockcommit --active --pivot`), reporting
- * progress as it goes, then drops the metadata of the snapshots that lived in the merged layers.
+ * Folds a disk's whole chain into its base image (`blockcommit --active --pivot --delete`: the
+ * merged overlay files are removed too), reporting progress as it goes; the caller then drops the
+ * metadata of the snapshots that lived in the merged layers.
  */
 export function mergeChain(
   conn: SshConnection,
@@ -99,7 +100,7 @@ export function mergeChain(
     const cmd = followCommand([
       'sh',
       '-c',
-      'virsh -c "$1" blockcommit "$2" "$3" --active --pivot --wait --verbose 2>&1 | tr "\\r" "\\n"; exit $(( $? ))',
+      'virsh -c "$1" blockcommit "$2" "$3" --active --pivot --wait --verbose --delete 2>&1 | tr "\\r" "\\n"; exit $(( $? ))',
       'sh',
       uri,
       uuid,

@@ -1,6 +1,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { DiskChain, History, HistoryEntry } from '../../../shared/history';
 import historyScript from '../host-scripts/history.sh?raw';
+import { gatherScript } from '../host-scripts/gather-script';
 import { AppError } from '../app-error';
 import { parseGatherOutput, type GatherOutput } from '../inventory/gather-output';
 import {
@@ -199,7 +200,7 @@ export async function fetchHistory(
   hostDir: string,
 ): Promise<History> {
   const r = await conn.exec(shellCommand(['sh', '-s', '--', uri, uuid, hostDir]), {
-    stdin: historyScript,
+    stdin: gatherScript(historyScript),
     timeoutMs: 60_000,
   });
   if (r.code !== 0) {

@@ -1,29 +1,11 @@
 # Quiesce agent doctor: every check for one domain, in ladder order, in ONE exec.
-# Fed to `sh -s -- URI UUID TIMEOUT`. Output: the same capture lines as inventory.sh
-# ({"k":"cmd","id":ID,"rc":N,"ms":N,"out":B64,"err":B64}); Node judges each step (doctor.ts).
+# Fed to `sh -s -- URI UUID TIMEOUT`. Output: capture lines (capture-lib.sh, prepended by Node);
+# Node judges each step (inventory/doctor.ts).
 set -u
 URI=$1
 UUID=$2
 TIMEOUT=$3
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/quiesce-doctor.XXXXXX") || exit 70
-trap 'rm -rf "$tmp"' EXIT HUP INT TERM
-
-now_ms() {
-  t=$(date +%s%3N 2>/dev/null)
-  case $t in *N) echo $(( $(date +%s) * 1000 )) ;; *) echo "$t" ;; esac
-}
-b64() { base64 | tr -d '\n'; }
-cap() {
-  id=$1; shift
-  t0=$(now_ms)
-  "$@" >"$tmp/out.$id" 2>"$tmp/err.$id"
-  rc=$?
-  t1=$(now_ms)
-  printf '{"k":"cmd","id":"%s","rc":%d,"ms":%d,"out":"%s","err":"%s"}\n' \
-    "$id" "$rc" "$((t1 - t0))" "$(b64 <"$tmp/out.$id")" "$(b64 <"$tmp/err.$id")"
-  return "$rc"
-}
 agent() { virsh -c "$URI" qemu-agent-command --timeout "$TIMEOUT" "$UUID" "$1"; }
 
 if ! command -v virsh >/dev/null 2>&1; then

@@ -1,31 +1,12 @@
 # Quiesce history: one domain's snapshots as libvirt knows them, each disk's backing chain, and
 # Quiesce's own journals for the domain, in ONE exec. Fed to `sh -s -- URI UUID HOSTDIR`.
-# Output: capture lines as in inventory.sh ({"k":"cmd","id":…,"out":B64,…}).
+# Output: capture lines (capture-lib.sh, prepended by Node); Node merges (history/history.ts).
 set -u
 set -f
 URI=$1
 UUID=$2
 HOSTDIR=$3
 case $HOSTDIR in /*) ;; *) HOSTDIR=$HOME/$HOSTDIR ;; esac
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/quiesce-history.XXXXXX") || exit 70
-trap 'rm -rf "$tmp"' EXIT HUP INT TERM
-now_ms() {
-  t=$(date +%s%3N 2>/dev/null)
-  case $t in *N) echo $(( $(date +%s) * 1000 )) ;; *) echo "$t" ;; esac
-}
-b64() { base64 | tr -d '\n'; }
-cap() {
-  id=$1; shift
-  t0=$(now_ms)
-  "$@" >"$tmp/out" 2>"$tmp/err"
-  rc=$?
-  t1=$(now_ms)
-  printf '{"k":"cmd","id":"%s","rc":%d,"ms":%d,"out":"%s","err":"%s"}\n' \
-    "$id" "$rc" "$((t1 - t0))" "$(b64 <"$tmp/out")" "$(b64 <"$tmp/err")"
-  cp "$tmp/out" "$tmp/out.$id"
-  return "$rc"
-}
 
 cap version virsh -c "$URI" version || exit 0
 cap list virsh -q -c "$URI" snapshot-list "$UUID" --name --topological || exit 0

@@ -1,36 +1,12 @@
 # Quiesce inventory: everything a refresh needs, gathered on the host in ONE exec, so a refresh
 # costs one SSH round trip whatever the number of domains. Fed to `sh -s -- URI TIMEOUT PARALLEL`.
 #
-# Output: one JSON object per line, {"k":"cmd","id":ID,"rc":N,"ms":N,"out":B64,"err":B64}; free
-# text is base64 so no shell ever has to escape JSON. Node parses and judges (inventory.ts); this
-# script only runs commands and decides whom to probe.
+# Output: capture lines (capture-lib.sh, prepended by Node). Node parses and judges
+# (inventory/inventory.ts); this script only runs commands and decides whom to probe.
 set -u
 URI=$1
 TIMEOUT=$2
 PARALLEL=${3:-16}
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/quiesce-inventory.XXXXXX") || exit 70
-trap 'rm -rf "$tmp"' EXIT HUP INT TERM
-
-now_ms() {
-  # GNU date has %N; elsewhere fall back to whole seconds (timings then read as coarse).
-  t=$(date +%s%3N 2>/dev/null)
-  case $t in *N) echo $(( $(date +%s) * 1000 )) ;; *) echo "$t" ;; esac
-}
-b64() { base64 | tr -d '\n'; }
-
-# cap ID CMD...: runs CMD, prints its capture line, keeps its stdout in $tmp/out.ID.
-# IDs are [a-z0-9:-] only.
-cap() {
-  id=$1; shift
-  t0=$(now_ms)
-  "$@" >"$tmp/out.$id" 2>"$tmp/err.$id"
-  rc=$?
-  t1=$(now_ms)
-  printf '{"k":"cmd","id":"%s","rc":%d,"ms":%d,"out":"%s","err":"%s"}\n' \
-    "$id" "$rc" "$((t1 - t0))" "$(b64 <"$tmp/out.$id")" "$(b64 <"$tmp/err.$id")"
-  return "$rc"
-}
 
 if ! command -v virsh >/dev/null 2>&1; then
   printf '{"k":"no-virsh"}\n'

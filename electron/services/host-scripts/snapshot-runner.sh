@@ -288,8 +288,12 @@ for row in $disks; do
   if [ "$type" != file ] || [ "$src" = - ]; then
     fail prepare "disk $target is a $type disk: Quiesce snapshots file-backed disks only"; exit 1
   fi
-  base=${src%.*}
-  overlay="$base.$NAME.qcow2"
+  # <folder>/<image name up to its first dot>.<snapshot>.qcow2: data.qcow2 -> data.before-upgrade.qcow2,
+  # and the next snapshot on top of that overlay is data.<next>.qcow2, not a growing name.
+  dir=${src%/*}
+  root=${src##*/}
+  root=${root%%.*}
+  overlay="$dir/$root.$NAME.qcow2"
   if [ -e "$overlay" ]; then fail prepare "$overlay already exists"; exit 1; fi
   if [ "$CAN_PRECREATE" = yes ] && [ -w "$(dirname "$src")" ]; then
     fmt=$(qemu-img info -U --output=json "$src" 2>/dev/null | sed -n 's/^ *"format": "\([a-z0-9]*\)".*/\1/p' | head -n 1)

@@ -2,6 +2,7 @@ import type { DomainState } from '../../../shared/domains';
 import { DOMAIN_STATES } from '../../../shared/domains';
 import type { DoctorReport, DoctorStep, GuestFilesystem } from '../../../shared/readiness';
 import doctorScript from '../host-scripts/doctor.sh?raw';
+import { gatherScript } from '../host-scripts/gather-script';
 import { shellCommand } from '../shell/quote';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { AppError } from '../app-error';
@@ -368,7 +369,7 @@ export async function runDoctor(
   agentTimeoutS = 3,
 ): Promise<DoctorReport> {
   const r = await conn.exec(shellCommand(['sh', '-s', '--', uri, uuid, String(agentTimeoutS)]), {
-    stdin: doctorScript,
+    stdin: gatherScript(doctorScript),
     timeoutMs: 30_000 + agentTimeoutS * 8000,
   });
   if (r.code !== 0) {

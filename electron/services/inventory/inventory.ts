@@ -1,5 +1,6 @@
 import type { InventoryDomain, Prerequisite } from '../../../shared/readiness';
 import inventoryScript from '../host-scripts/inventory.sh?raw';
+import { gatherScript } from '../host-scripts/gather-script';
 import { shellCommand } from '../shell/quote';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { AppError } from '../app-error';
@@ -106,7 +107,7 @@ export async function fetchInventory(
   const t0 = Date.now();
   const agentTimeoutS = opts.agentTimeoutS ?? 3;
   const r = await conn.exec(inventoryCommand(uri, opts), {
-    stdin: inventoryScript,
+    stdin: gatherScript(inventoryScript),
     // Every batch of probes may take a timeout; plus libvirt's own work.
     timeoutMs: 60_000 + agentTimeoutS * 3000 * 4,
   });
