@@ -67,6 +67,8 @@ export const OperationEventSchema = z.discriminatedUnion('kind', [
     maxFreezeS: z.number(),
     workstation: z.string(),
     user: z.string(),
+    /** The runner's process id on the host, to tell a running operation from a dead runner. */
+    pid: z.number().optional(),
     at: z.number(),
     rt: z.number().optional(),
   }),

@@ -140,8 +140,15 @@ export function createQuiesceService(opts: ServiceOptions): {
         maxFreezeS,
       });
     },
-    'snapshot.get': async ({ opId }) => {
-      const found = operations.get(opId);
+    'snapshot.get': async ({ hostId, opId }) => {
+      const conn = (() => {
+        try {
+          return connections.get(hostId);
+        } catch {
+          return undefined; // not connected: the events so far still answer
+        }
+      })();
+      const found = await operations.get(opId, conn);
       if (!found) {
         throw new AppError('not-found', 'Quiesce does not follow that operation in this session.', {
           remedy: 'The host’s operation list shows every operation with its outcome.',

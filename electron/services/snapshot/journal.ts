@@ -40,6 +40,7 @@ export function parseJournalLine(line: string): OperationEvent | undefined {
         maxFreezeS: num(raw.maxFreezeS),
         workstation: text(raw.workstation) ?? '',
         user: text(raw.user) ?? '',
+        ...(typeof raw.pid === 'number' ? { pid: raw.pid } : {}),
         at,
         rt: num(raw.rt),
       };

@@ -150,9 +150,25 @@ export class Operations {
     }
   }
 
-  get(opId: string): { events: OperationEvent[]; summary: OperationSummary } | undefined {
+  /**
+   * An operation's events and summary. While its journal has not ended, the runner's pid is
+   * checked on the host: a runner killed mid-operation reads as "lost", not "running" forever.
+   */
+  async get(
+    opId: string,
+    conn: SshConnection | undefined,
+  ): Promise<{ events: OperationEvent[]; summary: OperationSummary } | undefined> {
     const t = this.tracked.get(opId);
-    return t ? { events: t.events, summary: summarize(opId, t.events) } : undefined;
+    if (!t) return undefined;
+    let runnerGone = false;
+    const start = t.events.find((e) => e.kind === 'started');
+    if (!t.ended && conn && start?.kind === 'started' && start.pid) {
+      const r = await conn
+        .exec(shellCommand(['kill', '-0', String(start.pid)]), { timeoutMs: 15_000 })
+        .catch(() => undefined);
+      runnerGone = r !== undefined && r.code !== 0;
+    }
+    return { events: t.events, summary: summarize(opId, t.events, runnerGone) };
   }
 
   private async listRaw(host: HostProfile, conn: SshConnection, limit: number) {
