@@ -2,12 +2,13 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { createRefreshScheduler } from '../domains/refresh-scheduler';
 import { applyConnectionEvent } from '../hosts/use-connections';
+import { appendEvent, type OperationRecord } from '../operations/operation-record';
 import { queryKeys } from './query-keys';
 import { useTransport } from './transport-context';
 
 /**
  * Subscribes to main's event stream once for the whole app and folds each event into the query
- * cache, so every component reads connection state and domains from one place.
+ * cache, so every component reads connection state, domains and operations from one place.
  */
 export function useConnectionEvents(): void {
   const transport = useTransport();
@@ -39,6 +40,22 @@ export function useConnectionEvents(): void {
         });
       } else if (event.type === 'domains-changed') {
         domainsChanged.schedule(event.hostId);
+      } else if (event.type === 'operation') {
+        const { hostId, opId } = event;
+        client.setQueryData<OperationRecord>(queryKeys.operation(hostId, opId), (prev) =>
+          appendEvent(prev, event.event, Date.now()),
+        );
+        if (event.event.kind === 'watchdog') {
+          // Only a watchdog speaks for a runner that is gone: the host's list knows whether it
+          // still lives (a journal without an end then reads "lost").
+          void client.invalidateQueries({ queryKey: queryKeys.operations(hostId) });
+        } else if (event.event.kind === 'end') {
+          // main's summary (with the error explained), the host's list, and the disks: a
+          // snapshot puts an overlay on top of every disk.
+          void client.invalidateQueries({ queryKey: queryKeys.operation(hostId, opId) });
+          void client.invalidateQueries({ queryKey: queryKeys.operations(hostId) });
+          void rereadDomains(hostId);
+        }
       }
     });
     return () => {

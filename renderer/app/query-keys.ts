@@ -7,4 +7,10 @@ export const queryKeys = {
   /** One agent doctor report per domain, addressed by UUID like every domain call. */
   doctor: (hostId: string, uuid: string) => ['doctor', hostId, uuid] as const,
   doctors: (hostId: string) => ['doctor', hostId] as const,
+  /** The policy and maximum freeze a domain's snapshot dialog starts from. */
+  snapshotDefaults: (hostId: string, uuid: string) => ['snapshot-defaults', hostId, uuid] as const,
+  /** The host's journal of operations (operations.list), newest first. */
+  operations: (hostId: string) => ['operations', hostId] as const,
+  /** One operation as this window follows it: its events so far, and main's summary. */
+  operation: (hostId: string, opId: string) => ['operation', hostId, opId] as const,
 };

@@ -1,5 +1,6 @@
-import type { KeyboardEvent } from 'react';
+import { useState, type KeyboardEvent } from 'react';
 import type { InventoryDomain } from '../../shared/readiness';
+import { DomainHistoryDialog } from '../history/domain-history';
 import { EvidenceList } from './evidence-list';
 import { ReadinessBadge } from './readiness-badge';
 import { StateBadge } from './state-badge';
@@ -9,8 +10,8 @@ export const DOMAIN_COLUMNS = 4;
 
 /**
  * One domain: name and UUID, libvirt's state, its readiness with the why, and its actions. The
- * evidence opens in a row of its own below. `d` on a focused row opens the doctor, `e` the
- * evidence (the table's hint says so).
+ * evidence opens in a row of its own below. `s` on a focused row opens the consistent snapshot
+ * dialog, `d` the doctor, `e` the evidence (the table's hint says so).
  */
 export function DomainRow({
   domain,
@@ -18,6 +19,7 @@ export function DomainRow({
   focusable,
   onToggleEvidence,
   onDoctor,
+  onSnapshot,
   onFocusRow,
 }: {
   domain: InventoryDomain;
@@ -26,16 +28,20 @@ export function DomainRow({
   focusable: boolean;
   onToggleEvidence: () => void;
   onDoctor: () => void;
+  onSnapshot: () => void;
   onFocusRow: () => void;
 }) {
   const { name, readiness } = domain;
   const evidenceId = `evidence-${domain.uuid}`;
+  const [historyOpen, setHistoryOpen] = useState(false);
 
   function onKeyDown(e: KeyboardEvent<HTMLTableRowElement>) {
     if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
     const key = e.key.toLowerCase();
-    if (key === 'd') onDoctor();
+    if (key === 's') onSnapshot();
+    else if (key === 'd') onDoctor();
     else if (key === 'e') onToggleEvidence();
+    else if (key === 'h') setHistoryOpen(true);
     else return;
     e.preventDefault();
   }
@@ -47,7 +53,7 @@ export function DomainRow({
         data-testid={`domain-row-${name}`}
         data-level={readiness.level}
         tabIndex={focusable ? 0 : -1}
-        aria-keyshortcuts="d e"
+        aria-keyshortcuts="s d e h"
         onKeyDown={onKeyDown}
         onFocus={onFocusRow}
       >
@@ -78,11 +84,30 @@ export function DomainRow({
           <button
             type="button"
             className="small"
+            data-testid={`snapshot-open-${name}`}
+            onClick={onSnapshot}
+          >
+            Consistent snapshot<span className="visually-hidden"> of {name}</span>
+          </button>
+          <button
+            type="button"
+            className="small"
             data-testid={`doctor-open-${name}`}
             onClick={onDoctor}
           >
             Doctor<span className="visually-hidden"> for {name}</span>
           </button>
+          <button
+            type="button"
+            className="small"
+            data-testid={`history-open-${name}`}
+            onClick={() => setHistoryOpen(true)}
+          >
+            History<span className="visually-hidden"> of {name}</span>
+          </button>
+          {historyOpen && (
+            <DomainHistoryDialog domain={domain} onClose={() => setHistoryOpen(false)} />
+          )}
         </td>
       </tr>
       {expanded && (

@@ -31,14 +31,16 @@ function moveRowFocus(e: KeyboardEvent<HTMLTableSectionElement>) {
 
 /**
  * The domains of a connected host: name, UUID, state and readiness with its evidence, a filter
- * for long lists, and the way into each guest's agent doctor.
+ * for long lists, and the way into each guest's consistent snapshot and agent doctor.
  */
 export function DomainTable({
   host,
   onDoctor,
+  onSnapshot,
 }: {
   host: HostProfile;
   onDoctor: (domain: InventoryDomain) => void;
+  onSnapshot: (domain: InventoryDomain) => void;
 }) {
   const domains = useDomains(host.id, true);
   const [filter, setFilter] = useState('');
@@ -153,6 +155,7 @@ export function DomainTable({
                     focusable={d.uuid === tabStop}
                     onToggleEvidence={() => toggle(d.uuid)}
                     onDoctor={() => onDoctor(d)}
+                    onSnapshot={() => onSnapshot(d)}
                     onFocusRow={() => setActiveUuid(d.uuid)}
                   />
                 ))}
@@ -168,7 +171,8 @@ export function DomainTable({
           </div>
           <p className="keys-hint muted small" id={keysId}>
             Keyboard: <kbd>↑</kbd> <kbd>↓</kbd> move between domains, <kbd>d</kbd> opens the focused
-            domain’s agent doctor, <kbd>e</kbd> shows the evidence behind its readiness.
+            domain’s agent doctor, <kbd>e</kbd> shows the evidence behind its readiness,{' '}
+            <kbd>s</kbd> takes a consistent snapshot of it.
           </p>
         </>
       )}

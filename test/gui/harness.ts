@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startBrowserShell, type BrowserShell } from '../../electron/web/server';
+import {
+  startBrowserShell,
+  type BrowserShell,
+  type BrowserShellOptions,
+} from '../../electron/web/server';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -66,7 +70,13 @@ export interface Gui {
  * Starts a browser shell and a Chromium page on it, ready at the app's first screen. known_hosts
  * starts empty unless a test brings its own lines (e.g. a @revoked entry).
  */
-export async function startGui(opts: { knownHosts?: string } = {}): Promise<Gui> {
+export async function startGui(
+  opts: {
+    knownHosts?: string;
+    /** Test-only fault injection passed to the services (e.g. holdFrozenMs: a longer freeze). */
+    service?: Pick<BrowserShellOptions, 'holdFrozenMs'>;
+  } = {},
+): Promise<Gui> {
   requireBuiltRenderer();
   const scratchDir = mkdtempSync(join(tmpdir(), 'quiesce-gui-'));
   const knownHostsPath = join(scratchDir, 'known_hosts');
@@ -75,6 +85,7 @@ export async function startGui(opts: { knownHosts?: string } = {}): Promise<Gui>
     rendererDir: RENDERER_DIR,
     dataDir: join(scratchDir, 'data'),
     knownHostsPath,
+    ...opts.service,
   });
   let browser: Browser | undefined;
   try {

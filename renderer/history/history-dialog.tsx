@@ -1,0 +1,278 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { Domain } from '../../shared/domains';
+import type { AppErrorShape } from '../../shared/errors';
+import type { HistoryEntry } from '../../shared/history';
+import { formatTime } from '../domains/format';
+import { Dialog } from '../ui/dialog';
+import { ErrorBox } from '../ui/error-box';
+import { errorShape } from '../ui/error-shape';
+import { ChainHealth } from './chain-health';
+import { DeleteDialog } from './delete-dialog';
+import { FailedOperations } from './failed-operations';
+import { HistoryLayer } from './history-layer';
+import { MergeDialog } from './merge-dialog';
+import { PhaseChart } from './phase-chart';
+import { RevertDialog } from './revert-dialog';
+import { SnapshotList } from './snapshot-list';
+import {
+  useDeleteSnapshot,
+  useHistory,
+  useMergeChain,
+  useMergeProgress,
+  useRereadOnOperationEnd,
+  useRevertSnapshot,
+} from './use-history';
+import { WindowChart } from './window-chart';
+import { REVERT_SINCE } from './manual-revert';
+import './history.css';
+
+type Asking =
+  | { kind: 'delete'; entry: HistoryEntry }
+  | { kind: 'revert'; entry: HistoryEntry }
+  | { kind: 'merge' };
+
+type Done = { testId: string; text: string };
+
+const isTyping = (el: EventTarget) =>
+  el instanceof HTMLInputElement ||
+  el instanceof HTMLSelectElement ||
+  el instanceof HTMLTextAreaElement;
+
+/**
+ * One domain's snapshot history: its snapshots (with their labels, windows and overlays), the
+ * windows over time and an operation's phases as charts, its failed operations, and its disk
+ * chains — with delete, revert and merge, each asked for first. The confirmations are sibling
+ * dialogs, so Escape closes only the one on top. Opened from a domain row, so it lives in a
+ * HistoryLayer (in <body>, keys kept from the row).
+ */
+export function HistoryDialog({
+  hostId,
+  domain,
+  onClose,
+}: {
+  hostId: string;
+  domain: Pick<Domain, 'uuid' | 'name'>;
+  onClose: () => void;
+}) {
+  const history = useHistory(hostId, domain.uuid);
+  const del = useDeleteSnapshot(hostId, domain.uuid);
+  const revert = useRevertSnapshot(hostId, domain.uuid);
+  const merge = useMergeChain(hostId, domain.uuid);
+  const merging = useMergeProgress(hostId, domain.uuid);
+  useRereadOnOperationEnd(hostId, domain.uuid);
+  const [selected, setSelected] = useState<string>();
+  const [opId, setOpId] = useState<string>();
+  const [asking, setAsking] = useState<Asking>();
+  const [failure, setFailure] = useState<AppErrorShape>();
+  const [done, setDone] = useState<Done>();
+  const searchRef = useRef<HTMLInputElement>(null);
+  const bodyRef = useRef<HTMLDivElement>(null);
+  const focusListNext = useRef(true);
+  const data = history.data;
+  const busy = del.isPending || revert.isPending || merge.isPending;
+
+  // Keyboard-first: on open, and after a delete or a merge once the list has been read again and
+  // the confirmation is gone (its row may be gone too), the focus goes to the list.
+  useEffect(() => {
+    if (!data || asking || !focusListNext.current) return;
+    focusListNext.current = false;
+    const row = bodyRef.current?.querySelector<HTMLElement>('tr.history-row[tabindex="0"]');
+    (row ?? searchRef.current)?.focus();
+  }, [data, asking]);
+
+  function start() {
+    setFailure(undefined);
+    setDone(undefined);
+  }
+
+  function onDelete(entry: HistoryEntry) {
+    start();
+    focusListNext.current = true;
+    del.mutate(entry.name, {
+      onSuccess: () => {
+        setDone({
+          testId: 'history-deleted',
+          text: `Deleted ${entry.name}: its overlay was merged, the data kept.`,
+        });
+        if (selected === entry.name) setSelected(undefined);
+      },
+      onError: (err) => setFailure(errorShape(err)),
+      onSettled: () => setAsking(undefined),
+    });
+  }
+
+  function onRevert(entry: HistoryEntry) {
+    start();
+    revert.mutate(entry.name, {
+      onSuccess: () =>
+        setDone({
+          testId: 'history-reverted',
+          text: `${domain.name} was reverted to ${entry.name} and is shut off: start it when ready.`,
+        }),
+      onError: (err) => setFailure(errorShape(err)),
+      onSettled: () => setAsking(undefined),
+    });
+  }
+
+  function onMerge() {
+    start();
+    merging.reset();
+    setAsking(undefined);
+    merge.mutate(undefined, {
+      onSuccess: ({ forgotten }) => {
+        setDone({
+          testId: 'history-merged',
+          text:
+            forgotten.length === 0
+              ? 'Merged: every disk is its base image again.'
+              : `Merged: every disk is its base image again; ${forgotten.length} snapshot${forgotten.length === 1 ? '' : 's'} folded in (${forgotten.join(', ')}).`,
+        });
+        setSelected(undefined);
+      },
+      onError: (err) => setFailure(errorShape(err)),
+    });
+  }
+
+  function onBodyKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+    if (e.key === '/' && !isTyping(e.target) && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      searchRef.current?.focus();
+      e.preventDefault();
+    }
+  }
+
+  const later = (entry: HistoryEntry) => {
+    const list = data?.snapshots ?? [];
+    return list.slice(list.findIndex((s) => s.name === entry.name) + 1).map((s) => s.name);
+  };
+
+  return (
+    <HistoryLayer>
+      <Dialog
+        title={
+          <>
+            Snapshot history <span className="dialog-subtitle">{domain.name}</span>
+          </>
+        }
+        onClose={onClose}
+        testId="history-dialog"
+        className="dialog-history"
+      >
+        <div
+          className="history"
+          ref={bodyRef}
+          aria-busy={history.isFetching}
+          data-loaded={data ? 'yes' : 'no'}
+          onKeyDown={onBodyKeyDown}
+        >
+          <p className="history-status muted small" role="status" data-testid="history-status">
+            {history.isFetching ? (
+              <>
+                <span className="spinner" aria-hidden="true" />
+                Reading the snapshots and disk chains on the host…
+              </>
+            ) : data ? (
+              <>
+                Read at {formatTime(history.dataUpdatedAt)} · libvirt {data.abilities.libvirt} ·
+                delete {data.abilities.deleteExternal ? 'merges the overlay' : 'not supported'} ·
+                revert{' '}
+                {data.abilities.revertExternal
+                  ? 'supported'
+                  : `by hand (Quiesce reverts from libvirt ${REVERT_SINCE})`}
+              </>
+            ) : null}
+          </p>
+          {history.isError && <ErrorBox error={errorShape(history.error)} />}
+          {failure && <ErrorBox error={failure} testId="history-action-error" />}
+          {done && (
+            <p className="notice-ok" data-testid={done.testId} role="status">
+              {done.text}
+            </p>
+          )}
+          {data && (
+            <>
+              <section className="history-section" aria-label="Snapshots">
+                {data.snapshots.length === 0 ? (
+                  <p className="placeholder" data-testid="history-empty">
+                    libvirt lists no snapshot of {domain.name}.
+                  </p>
+                ) : (
+                  <SnapshotList
+                    snapshots={data.snapshots}
+                    selected={selected}
+                    busy={busy}
+                    revertManual={!data.abilities.revertExternal}
+                    searchRef={searchRef}
+                    onSelect={(entry) => {
+                      setSelected(entry.name);
+                      if (entry.opId) setOpId(entry.opId);
+                    }}
+                    onDelete={(entry) => setAsking({ kind: 'delete', entry })}
+                    onRevert={(entry) => setAsking({ kind: 'revert', entry })}
+                  />
+                )}
+              </section>
+              <FailedOperations operations={data.operations} shown={opId} onShow={setOpId} />
+              <div className="history-charts">
+                <WindowChart snapshots={data.snapshots} selected={selected} />
+                <PhaseChart operations={data.operations} opId={opId} onOpId={setOpId} />
+              </div>
+              <ChainHealth
+                chains={data.chains}
+                snapshots={data.snapshots}
+                busy={busy}
+                merging={merge.isPending}
+                progress={merging.progress}
+                onMerge={() => setAsking({ kind: 'merge' })}
+              />
+            </>
+          )}
+        </div>
+        <div className="dialog-actions">
+          <button
+            type="button"
+            data-testid="history-refresh"
+            disabled={history.isFetching}
+            onClick={() => void history.refetch()}
+          >
+            Read again
+          </button>
+          <button type="button" className="primary" data-testid="history-close" onClick={onClose}>
+            Close
+          </button>
+        </div>
+      </Dialog>
+      {data && asking?.kind === 'delete' && (
+        <DeleteDialog
+          entry={asking.entry}
+          chains={data.chains}
+          abilities={data.abilities}
+          busy={del.isPending}
+          onConfirm={() => onDelete(asking.entry)}
+          onCancel={() => setAsking(undefined)}
+        />
+      )}
+      {data && asking?.kind === 'revert' && (
+        <RevertDialog
+          domain={domain.name}
+          entry={asking.entry}
+          later={later(asking.entry)}
+          chains={data.chains}
+          abilities={data.abilities}
+          busy={revert.isPending}
+          onConfirm={() => onRevert(asking.entry)}
+          onCancel={() => setAsking(undefined)}
+        />
+      )}
+      {data && asking?.kind === 'merge' && (
+        <MergeDialog
+          domain={domain.name}
+          chains={data.chains}
+          snapshots={data.snapshots}
+          busy={merge.isPending}
+          onConfirm={onMerge}
+          onCancel={() => setAsking(undefined)}
+        />
+      )}
+    </HistoryLayer>
+  );
+}

@@ -1,0 +1,176 @@
+import { useRef, useState } from 'react';
+import type { DiskChain, History, HistoryEntry } from '../../shared/history';
+import { Dialog } from '../ui/dialog';
+import { Remedy, withCode } from '../ui/remedy';
+import { formatFullTime } from './history-format';
+import { REVERT_SINCE, manualRevert } from './manual-revert';
+
+/**
+ * Going back to a snapshot. Where libvirt can (≥ 9.9): a confirmation that the guest is stopped
+ * and everything written after the snapshot is lost, the safe choice focused. Where it cannot
+ * (libvirt 9.0 in the lab): why, and the procedure by hand with this domain's images named —
+ * known from the abilities before anything is tried.
+ */
+export function RevertDialog({
+  domain,
+  entry,
+  later,
+  chains,
+  abilities,
+  busy,
+  onConfirm,
+  onCancel,
+}: {
+  domain: string;
+  entry: HistoryEntry;
+  /** The snapshots taken after this one: their points in time are lost too. */
+  later: readonly string[];
+  chains: readonly DiskChain[];
+  abilities: History['abilities'];
+  busy: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const { name } = entry;
+  const when = formatFullTime(entry.createdAt);
+
+  if (!abilities.revertExternal) {
+    return (
+      <RevertByHand
+        domain={domain}
+        entry={entry}
+        chains={chains}
+        libvirt={abilities.libvirt}
+        onClose={onCancel}
+      />
+    );
+  }
+
+  return (
+    <Dialog
+      title={`Revert ${domain} to “${name}”?`}
+      onClose={onCancel}
+      testId="history-revert-confirm"
+      initialFocus={cancelRef}
+      tone="warning"
+    >
+      <p>
+        <strong>The guest is stopped</strong> (libvirt shuts it off) and its disks go back to{' '}
+        <span className="mono">{name}</span>, as they were at {when}.
+      </p>
+      <p>
+        <strong>Everything written after {name} is lost</strong>: the guest’s writes since then
+        {later.length > 0 && (
+          <>
+            , and the points in time of the later snapshot{later.length === 1 ? '' : 's'}{' '}
+            <span className="mono">{later.join(', ')}</span>
+          </>
+        )}
+        .
+      </p>
+      <p className="muted small">
+        The snapshot holds the disks only (no memory): the guest stays shut off afterwards; start it
+        when you are ready.
+      </p>
+      <div className="dialog-actions">
+        <button
+          type="button"
+          ref={cancelRef}
+          data-testid="history-revert-cancel"
+          onClick={onCancel}
+        >
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="danger"
+          data-testid="history-revert-yes"
+          disabled={busy}
+          onClick={onConfirm}
+        >
+          {busy ? 'Reverting…' : 'Stop the guest and revert'}
+        </button>
+      </div>
+    </Dialog>
+  );
+}
+
+function RevertByHand({
+  domain,
+  entry,
+  chains,
+  libvirt,
+  onClose,
+}: {
+  domain: string;
+  entry: HistoryEntry;
+  chains: readonly DiskChain[];
+  libvirt: string;
+  onClose: () => void;
+}) {
+  const closeRef = useRef<HTMLButtonElement>(null);
+  const [copied, setCopied] = useState<'yes' | 'failed'>();
+  const procedure = manualRevert(domain, entry, chains, libvirt);
+  const asText = [
+    procedure.intro,
+    ...procedure.steps.map((s, i) => `${i + 1}. ${s.replace(/`/g, '')}`),
+    procedure.outro,
+  ].join('\n');
+
+  return (
+    <Dialog
+      title={`Reverting to “${entry.name}” is not available here`}
+      onClose={onClose}
+      testId="history-revert-explain"
+      initialFocus={closeRef}
+      tone="warning"
+      className="dialog-procedure"
+    >
+      <p data-testid="history-revert-why">
+        Quiesce cannot revert on this host: <strong>libvirt {libvirt}</strong> cannot revert to an
+        external snapshot. That needs <strong>libvirt {REVERT_SINCE}</strong> or later.
+      </p>
+      <div className="procedure" data-testid="history-revert-procedure">
+        <p>{procedure.intro}</p>
+        <ol>
+          {procedure.steps.map((step) => (
+            <li key={step}>{withCode(step)}</li>
+          ))}
+        </ol>
+        <p className="muted small">{procedure.outro}</p>
+      </div>
+      <Remedy
+        text={`Follow the steps above on the host, or upgrade libvirt there to ${REVERT_SINCE} or later to revert from Quiesce.`}
+      />
+      <div className="dialog-actions">
+        {copied && (
+          <span className="muted small keys-note" role="status">
+            {copied === 'yes' ? 'Copied.' : 'Copying failed: select the steps instead.'}
+          </span>
+        )}
+        <button
+          type="button"
+          data-testid="history-revert-copy"
+          onClick={() =>
+            // No clipboard outside a secure context: say so rather than fail silently.
+            (navigator.clipboard?.writeText(asText) ?? Promise.reject(new Error('no clipboard')))
+              .then(() => setCopied('yes'))
+              .catch(() => setCopied('failed'))
+          }
+        >
+          Copy the steps
+        </button>
+        <button
+          type="button"
+          ref={closeRef}
+          className="primary"
+          data-testid="history-revert-close"
+          onClick={onClose}
+        >
+          Close
+        </button>
+      </div>
+    </Dialog>
+  );
+}

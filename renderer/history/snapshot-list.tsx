@@ -1,0 +1,181 @@
+import { useDeferredValue, useId, useMemo, useState, type KeyboardEvent, type Ref } from 'react';
+import type { HistoryEntry } from '../../shared/history';
+import {
+  LABEL_FILTERS,
+  SORT_ORDERS,
+  labelCounts,
+  visibleSnapshots,
+  type LabelFilter,
+  type SortOrder,
+} from './history-view';
+import { SnapshotRow } from './snapshot-row';
+
+/** Up/Down move between the rows, Home/End to the ends (as in the host page's tables). */
+function moveRowFocus(e: KeyboardEvent<HTMLTableSectionElement>) {
+  const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
+  if (!keys.includes(e.key) || e.altKey || e.ctrlKey || e.metaKey) return;
+  const rows = [...e.currentTarget.querySelectorAll<HTMLTableRowElement>('tr.history-row')];
+  const at = rows.findIndex((r) => r.contains(document.activeElement));
+  const next =
+    e.key === 'Home'
+      ? 0
+      : e.key === 'End'
+        ? rows.length - 1
+        : Math.min(rows.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)));
+  rows[next]?.focus();
+  e.preventDefault();
+}
+
+/**
+ * The domain's snapshots with a label filter, a sort and a search over names and descriptions.
+ * One row is the tab stop; the arrows move between rows.
+ */
+export function SnapshotList({
+  snapshots,
+  selected,
+  busy,
+  revertManual,
+  searchRef,
+  onSelect,
+  onDelete,
+  onRevert,
+}: {
+  snapshots: readonly HistoryEntry[];
+  selected: string | undefined;
+  busy: boolean;
+  revertManual: boolean;
+  searchRef: Ref<HTMLInputElement>;
+  onSelect: (entry: HistoryEntry) => void;
+  onDelete: (entry: HistoryEntry) => void;
+  onRevert: (entry: HistoryEntry) => void;
+}) {
+  const [label, setLabel] = useState<LabelFilter>('all');
+  const [sort, setSort] = useState<SortOrder>('newest');
+  const [search, setSearch] = useState('');
+  const deferredSearch = useDeferredValue(search);
+  const [focused, setFocused] = useState<string>();
+  const [today] = useState(() => new Date());
+  const uid = useId();
+  const keysId = `${uid}-keys`;
+  const counts = useMemo(() => labelCounts(snapshots), [snapshots]);
+  const shown = useMemo(
+    () => visibleSnapshots(snapshots, { label, search: deferredSearch, sort }),
+    [snapshots, label, deferredSearch, sort],
+  );
+  const tabStop = shown.some((s) => s.name === focused) ? focused : shown[0]?.name;
+
+  return (
+    <div className="history-list">
+      <div className="table-tools history-tools">
+        <div className="history-tool">
+          <label htmlFor={`${uid}-label`}>Label</label>
+          <select
+            id={`${uid}-label`}
+            value={label}
+            data-testid="history-filter-label"
+            onChange={(e) => setLabel(e.target.value as LabelFilter)}
+          >
+            {LABEL_FILTERS.map((f) => (
+              <option key={f.value} value={f.value}>
+                {f.text} ({counts.get(f.value) ?? 0})
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="history-tool">
+          <label htmlFor={`${uid}-sort`}>Sort</label>
+          <select
+            id={`${uid}-sort`}
+            value={sort}
+            data-testid="history-sort"
+            onChange={(e) => setSort(e.target.value as SortOrder)}
+          >
+            {SORT_ORDERS.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.text}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="history-tool history-tool-grow">
+          <label htmlFor={`${uid}-search`} className="visually-hidden">
+            Search names and descriptions
+          </label>
+          <input
+            id={`${uid}-search`}
+            ref={searchRef}
+            type="search"
+            className="filter"
+            placeholder="Search names and descriptions  ( / )"
+            value={search}
+            data-testid="history-search"
+            onChange={(e) => setSearch(e.target.value)}
+            onKeyDown={(e) => {
+              // Escape clears a search first; an empty field lets it close the dialog.
+              if (e.key === 'Escape' && search) {
+                setSearch('');
+                e.preventDefault();
+              }
+            }}
+          />
+        </div>
+        <span className="muted small history-shown" data-testid="history-count" role="status">
+          {shown.length === snapshots.length
+            ? `${snapshots.length} snapshot${snapshots.length === 1 ? '' : 's'}`
+            : `${shown.length} of ${snapshots.length} snapshots`}
+        </span>
+      </div>
+      <div className="table-wrap history-wrap">
+        <table className="domain-table history-table" aria-describedby={keysId}>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Snapshot</th>
+              <th scope="col">Label</th>
+              <th scope="col" className="num">
+                Window
+              </th>
+              <th scope="col" className="num">
+                On disk
+              </th>
+              <th scope="col">Disks → overlay</th>
+              <th scope="col">By</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody onKeyDown={moveRowFocus}>
+            {shown.map((entry) => (
+              <SnapshotRow
+                key={entry.name}
+                entry={entry}
+                today={today}
+                selected={entry.name === selected}
+                focusable={entry.name === tabStop}
+                busy={busy}
+                revertManual={revertManual}
+                onSelect={() => onSelect(entry)}
+                onDelete={() => onDelete(entry)}
+                onRevert={() => onRevert(entry)}
+                onFocusRow={() => setFocused(entry.name)}
+              />
+            ))}
+            {shown.length === 0 && (
+              <tr>
+                <td colSpan={8} className="muted no-match" data-testid="history-no-match">
+                  No snapshot matches the label and search chosen.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <p className="keys-hint muted small" id={keysId}>
+        Keyboard: <kbd>↑</kbd> <kbd>↓</kbd> move between snapshots, <kbd>Enter</kbd> shows the
+        focused one in the charts, <kbd>Delete</kbd> deletes it, <kbd>r</kbd> reverts to it,{' '}
+        <kbd>/</kbd> searches.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryKeys } from '../app/query-keys';
+import { useTransport } from '../app/transport-context';
+import { isComplete, mergeAnswer, type OperationRecord } from './operation-record';
+
+/**
+ * One operation as this window follows it. Main pushes each journal line as an event (folded in
+ * by connection-events.ts); snapshot.get fills in what this window missed (a reload, a dropped
+ * socket) and, once the operation has ended, brings main's summary with the error explained.
+ * snapshot.get reads main's memory, not the host: asking again is cheap.
+ */
+export function useOperation(hostId: string, opId: string) {
+  const transport = useTransport();
+  const client = useQueryClient();
+  const queryKey = queryKeys.operation(hostId, opId);
+  return useQuery({
+    queryKey,
+    queryFn: async (): Promise<OperationRecord> => {
+      const answer = await transport.call('snapshot.get', { hostId, opId });
+      return mergeAnswer(client.getQueryData<OperationRecord>(queryKey), answer, Date.now());
+    },
+    // What the stream delivered from the start is enough until the end (invalidated then);
+    // a record that began halfway is read back at once.
+    staleTime: (query) =>
+      isComplete(query.state.data as OperationRecord | undefined) ? Infinity : 0,
+    retry: false,
+  });
+}

@@ -1,0 +1,111 @@
+import { useEffect, useRef, useState } from 'react';
+import type { HostProfile } from '../../shared/hosts';
+import type { InventoryDomain } from '../../shared/readiness';
+import { hasEnded } from '../operations/operation-record';
+import { OperationView } from '../operations/operation-view';
+import { useOperation } from '../operations/use-operation';
+import { useOperations } from '../operations/use-operations';
+import { Dialog } from '../ui/dialog';
+import { SnapshotForm } from './snapshot-form';
+import { useSnapshotDefaults } from './use-snapshot';
+
+/** Used when the remembered settings cannot be read: the product's own defaults. */
+const FALLBACK = { policy: 'require', maxFreezeS: 10, remembered: false } as const;
+
+/**
+ * A consistent snapshot of one domain: its settings first, then, in the same dialog, the run as
+ * it happens and its result. Closing the dialog does not stop anything: the operation runs on the
+ * host, and the host page's operations list keeps following it (onClose hands its id over).
+ */
+export function SnapshotDialog({
+  host,
+  domain,
+  onClose,
+}: {
+  host: HostProfile;
+  domain: Pick<InventoryDomain, 'uuid' | 'name' | 'readiness'>;
+  onClose: (opId?: string) => void;
+}) {
+  const defaults = useSnapshotDefaults(host.id, domain.uuid);
+  const [opId, setOpId] = useState<string>();
+
+  return (
+    <Dialog
+      title={
+        <>
+          {opId ? 'Snapshot of' : 'Consistent snapshot of'}{' '}
+          <span className="dialog-subtitle">{domain.name}</span>
+        </>
+      }
+      onClose={() => onClose(opId)}
+      testId="snapshot-dialog"
+      className={opId ? 'dialog-wide' : undefined}
+    >
+      {opId ? (
+        <SnapshotRun hostId={host.id} opId={opId} domainName={domain.name} onClose={onClose} />
+      ) : defaults.isPending ? (
+        <p className="op-status muted small" role="status">
+          <span className="spinner" aria-hidden="true" />
+          Reading this domain’s snapshot settings…
+        </p>
+      ) : (
+        <>
+          {defaults.isError && (
+            <p className="notice-warning small">
+              The settings remembered for this domain could not be read; the defaults are shown.
+            </p>
+          )}
+          <SnapshotForm
+            hostId={host.id}
+            domain={domain}
+            initial={defaults.data ?? FALLBACK}
+            onStarted={setOpId}
+            onCancel={() => onClose()}
+          />
+        </>
+      )}
+    </Dialog>
+  );
+}
+
+/** The run inside the dialog, with the one way out focused: the operation goes on either way. */
+function SnapshotRun({
+  hostId,
+  opId,
+  domainName,
+  onClose,
+}: {
+  hostId: string;
+  opId: string;
+  domainName: string;
+  onClose: (opId?: string) => void;
+}) {
+  const closeRef = useRef<HTMLButtonElement>(null);
+  // The host's list is the one to say "lost" (the runner is gone): main's events cannot.
+  const listed = useOperations(hostId).data?.operations.find((o) => o.opId === opId);
+  const running =
+    !hasEnded(useOperation(hostId, opId).data) && (listed?.state ?? 'running') === 'running';
+  // The submit button that had the focus is gone: keep Escape and Enter working from here.
+  useEffect(() => closeRef.current?.focus(), []);
+  return (
+    <>
+      <OperationView hostId={hostId} opId={opId} listed={listed} domainName={domainName} />
+      <div className="dialog-actions">
+        <span className="muted small keys-note">
+          {running
+            ? 'Closing keeps the operation running; the host page follows it under Recent operations.'
+            : 'The host page lists it under Recent operations.'}
+        </span>
+        <button
+          type="button"
+          ref={closeRef}
+          className="primary"
+          data-testid="snapshot-close"
+          onClick={() => onClose(opId)}
+        >
+          Close
+        </button>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,275 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { AppErrorShape } from '../../shared/errors';
+import type { InventoryDomain } from '../../shared/readiness';
+import type { QuiescePolicy } from '../../shared/snapshot';
+import { ErrorBox } from '../ui/error-box';
+import { errorShape } from '../ui/error-shape';
+import { readinessNote } from './readiness-note';
+import {
+  defaultSnapshotName,
+  fieldErrorsFromRemote,
+  validateSnapshot,
+  type SnapshotField,
+  type SnapshotFieldErrors,
+  type SnapshotFields,
+} from './snapshot-draft';
+import { useStartSnapshot } from './use-snapshot';
+
+/** The fields checked before sending, in the order the focus visits them. */
+const CHECKED_FIELDS: readonly SnapshotField[] = ['name', 'description', 'maxFreeze'];
+
+const POLICIES: { value: QuiescePolicy; label: string; explanation: string; testId: string }[] = [
+  {
+    value: 'require',
+    label: 'Require quiesce',
+    explanation: 'If the agent cannot freeze the guest, no snapshot is taken and you are told why.',
+    testId: 'snapshot-policy-require',
+  },
+  {
+    value: 'allow-crash-consistent',
+    label: 'Allow crash-consistent',
+    explanation:
+      'If the agent cannot freeze, the snapshot is cut without a freeze and labelled with the reason.',
+    testId: 'snapshot-policy-allow',
+  },
+];
+
+/**
+ * The snapshot's settings: name, description, quiesce policy, maximum freeze, and whether to
+ * remember the last two for this domain, under a note on what the domain's readiness means for
+ * this run. Enter in a field (not the description) takes the snapshot; Ctrl+Enter does from
+ * anywhere; Escape cancels (the dialog).
+ */
+export function SnapshotForm({
+  hostId,
+  domain,
+  initial,
+  onStarted,
+  onCancel,
+}: {
+  hostId: string;
+  domain: Pick<InventoryDomain, 'uuid' | 'name' | 'readiness'>;
+  initial: { policy: QuiescePolicy; maxFreezeS: number; remembered: boolean };
+  onStarted: (opId: string) => void;
+  onCancel: () => void;
+}) {
+  const [fields, setFields] = useState<SnapshotFields>(() => ({
+    name: defaultSnapshotName(new Date()),
+    description: '',
+    policy: initial.policy,
+    maxFreeze: String(initial.maxFreezeS),
+    remember: initial.remembered,
+  }));
+  const [errors, setErrors] = useState<SnapshotFieldErrors>({});
+  const [formError, setFormError] = useState<AppErrorShape | null>(null);
+  const start = useStartSnapshot(hostId);
+  const uid = useId();
+  const id = (field: string) => `${uid}-${field}`;
+  const nameRef = useRef<HTMLInputElement>(null);
+  const descriptionRef = useRef<HTMLTextAreaElement>(null);
+  const maxFreezeRef = useRef<HTMLInputElement>(null);
+  const note = readinessNote(domain.readiness.level, fields.policy);
+
+  // The generated name is selected, so typing replaces it and Enter keeps it.
+  useEffect(() => {
+    nameRef.current?.focus();
+    nameRef.current?.select();
+  }, []);
+
+  function set<K extends keyof SnapshotFields>(field: K, value: SnapshotFields[K]) {
+    setFields((f) => ({ ...f, [field]: value }));
+    if (CHECKED_FIELDS.includes(field as SnapshotField)) {
+      setErrors((e) => ({ ...e, [field]: undefined }));
+    }
+  }
+
+  function showErrors(found: SnapshotFieldErrors) {
+    setErrors(found);
+    const first = CHECKED_FIELDS.find((f) => found[f]);
+    const refs = { name: nameRef, description: descriptionRef, maxFreeze: maxFreezeRef };
+    if (first) refs[first].current?.focus();
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (start.isPending) return;
+    setFormError(null);
+    const checked = validateSnapshot(fields, { hostId, uuid: domain.uuid });
+    if ('errors' in checked) {
+      showErrors(checked.errors);
+      return;
+    }
+    try {
+      const { opId } = await start.mutateAsync(checked.input);
+      onStarted(opId);
+    } catch (err) {
+      const shape = errorShape(err);
+      const found = fieldErrorsFromRemote(shape);
+      if (found) showErrors(found);
+      else setFormError(shape);
+    }
+  }
+
+  /** Enter on a radio or the checkbox submits too; Ctrl+Enter submits even from the description. */
+  function onKeyDown(e: KeyboardEvent<HTMLFormElement>) {
+    if (e.key !== 'Enter' || e.nativeEvent.isComposing) return;
+    const target = e.target as HTMLElement;
+    const toggle =
+      target instanceof HTMLInputElement && (target.type === 'radio' || target.type === 'checkbox');
+    if (toggle || ((e.ctrlKey || e.metaKey) && target.tagName === 'TEXTAREA')) {
+      e.preventDefault();
+      e.currentTarget.requestSubmit();
+    }
+  }
+
+  const describedBy = (field: SnapshotField) =>
+    [errors[field] ? id(`${field}-error`) : null, id(`${field}-hint`)].filter(Boolean).join(' ');
+  const fieldError = (field: SnapshotField) =>
+    errors[field] && (
+      <p className="field-error" id={id(`${field}-error`)} data-testid={`snapshot-${field}-error`}>
+        {errors[field]}
+      </p>
+    );
+
+  return (
+    <form
+      className="snapshot-form"
+      data-testid="snapshot-form"
+      onSubmit={submit}
+      onKeyDown={onKeyDown}
+      noValidate
+    >
+      <p
+        className={`readiness-note tone-${note.tone}`}
+        data-testid="snapshot-readiness-note"
+        data-tone={note.tone}
+        data-level={domain.readiness.level}
+      >
+        {note.text}
+      </p>
+
+      <div className="field">
+        <label htmlFor={id('name')}>Name</label>
+        <input
+          id={id('name')}
+          ref={nameRef}
+          type="text"
+          className="mono"
+          value={fields.name}
+          autoComplete="off"
+          spellCheck={false}
+          maxLength={200}
+          aria-invalid={errors.name ? true : undefined}
+          aria-describedby={describedBy('name')}
+          data-testid="snapshot-name"
+          onChange={(e) => set('name', e.target.value)}
+        />
+        <p className="field-hint" id={id('name-hint')}>
+          Up to 64 letters, digits, “.”, “_” or “-”; it also names the overlay files.
+        </p>
+        {fieldError('name')}
+      </div>
+
+      <div className="field">
+        <label htmlFor={id('description')}>
+          Description <span className="muted small">(optional)</span>
+        </label>
+        <textarea
+          id={id('description')}
+          ref={descriptionRef}
+          rows={3}
+          value={fields.description}
+          aria-invalid={errors.description ? true : undefined}
+          aria-describedby={describedBy('description')}
+          data-testid="snapshot-description"
+          onChange={(e) => set('description', e.target.value)}
+        />
+        <p className="field-hint" id={id('description-hint')}>
+          Stored with the snapshot in libvirt exactly as typed.
+        </p>
+        {fieldError('description')}
+      </div>
+
+      <fieldset className="field policy-choice">
+        <legend>Quiesce policy</legend>
+        {POLICIES.map((p) => (
+          <label key={p.value} className="policy-option">
+            <input
+              type="radio"
+              name={id('policy')}
+              value={p.value}
+              checked={fields.policy === p.value}
+              data-testid={p.testId}
+              aria-describedby={id(`policy-${p.value}`)}
+              onChange={() => set('policy', p.value)}
+            />
+            <span className="policy-text">
+              <span className="policy-label">{p.label}</span>
+              <span className="policy-explanation" id={id(`policy-${p.value}`)}>
+                {p.explanation}
+              </span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+
+      <div className="field field-max-freeze">
+        <label htmlFor={id('maxFreeze')}>Maximum freeze</label>
+        <div className="input-with-unit">
+          <input
+            id={id('maxFreeze')}
+            ref={maxFreezeRef}
+            type="text"
+            inputMode="numeric"
+            value={fields.maxFreeze}
+            autoComplete="off"
+            aria-invalid={errors.maxFreeze ? true : undefined}
+            aria-describedby={describedBy('maxFreeze')}
+            data-testid="snapshot-max-freeze"
+            onChange={(e) => set('maxFreeze', e.target.value)}
+          />
+          <span className="unit">seconds</span>
+        </div>
+        <p className="field-hint" id={id('maxFreeze-hint')}>
+          1–120. A watchdog on the host thaws the guest after this long, whatever happens.
+        </p>
+        {fieldError('maxFreeze')}
+      </div>
+
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={fields.remember}
+          data-testid="snapshot-remember"
+          onChange={(e) => set('remember', e.target.checked)}
+        />
+        Remember the policy and maximum freeze for this domain
+        {initial.remembered && <span className="muted small"> (remembered now)</span>}
+      </label>
+
+      {Object.values(errors).some(Boolean) && (
+        <p className="form-summary" role="alert">
+          Fix the fields marked above; nothing was sent.
+        </p>
+      )}
+      {formError && <ErrorBox error={formError} testId="snapshot-start-error" />}
+
+      <div className="dialog-actions">
+        <span className="muted small keys-note">
+          <kbd>Enter</kbd> takes the snapshot · <kbd>Esc</kbd> cancels
+        </span>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button
+          type="submit"
+          className="primary"
+          disabled={start.isPending}
+          data-testid="snapshot-submit"
+        >
+          {start.isPending ? 'Starting…' : 'Take snapshot'}
+        </button>
+      </div>
+    </form>
+  );
+}
