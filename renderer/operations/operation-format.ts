@@ -10,8 +10,10 @@ export function labelText(label: SnapshotLabel): string {
       return `Crash-consistent · ${label.reason}`;
     case 'offline':
       return 'Offline';
-    default:
+    case 'paused':
       return 'Paused';
+    case 'test-freeze':
+      return `Test freeze · ${label.filesystems} filesystem${label.filesystems === 1 ? '' : 's'}`;
   }
 }
 

@@ -96,17 +96,19 @@ describe('history', () => {
   });
 
   it('shows snapshots made outside Quiesce, marked as such', async () => {
+    // A unique name: plain virsh names the overlay after the snapshot and refuses an existing file.
+    const name = `by-hand-${Date.now()}`;
     labVirsh(
       p.libvirtUri,
       'snapshot-create-as',
       uuid,
-      'by-hand',
+      name,
       'made with plain virsh',
       '--disk-only',
       '--atomic',
     );
     const s = (await h.call('history.list', { hostId, uuid })).snapshots.find(
-      (x) => x.name === 'by-hand',
+      (x) => x.name === name,
     );
     expect(s).toMatchObject({
       madeByQuiesce: false,
