@@ -6,18 +6,29 @@
 import type { AgentsResult } from './agents-bench.js';
 import type { InventoryResult } from './inventory-bench.js';
 import { fmtMs } from './util.js';
+import type { WindowResult } from './window-bench.js';
 
 export interface BenchResult {
   inventory: InventoryResult;
   agents: AgentsResult;
+  window: WindowResult;
   machine: { cores: number; date: string };
   notes: string[];
 }
 
 /** Targets from DESIGN "Measures that matter" (not asserted: this is a benchmark). */
-export const TARGETS = { speedup: 20, ratio: 1.5 } as const;
+export const TARGETS = {
+  speedup: 20,
+  ratio: 1.5,
+  /** Quiesce's guest-observed gap / libvirt's own --quiesce snapshot's, medians. */
+  windowRatio: 1.0,
+  /** The same gap over a link with 200 ms more round trip / over the direct link. */
+  delayedLinkRatio: 1.05,
+} as const;
 
+const round1 = (x: number) => Math.round(x * 10) / 10;
 const round2 = (x: number) => Math.round(x * 100) / 100;
+const fmtGap = (ms: number) => `${ms.toFixed(1)} ms`;
 
 export function toJson(r: BenchResult) {
   return {
@@ -32,6 +43,16 @@ export function toJson(r: BenchResult) {
       hung1Ms: Math.round(r.agents.hung1Ms),
       hung3Ms: Math.round(r.agents.hung3Ms),
       ratio: round2(r.agents.ratio),
+    },
+    window: {
+      runs: r.window.runs,
+      reportedP50Ms: round1(r.window.reportedP50Ms),
+      guestGapP50Ms: round1(r.window.guestGapP50Ms),
+      guestGapP90Ms: round1(r.window.guestGapP90Ms),
+      libvirtGuestGapP50Ms: round1(r.window.libvirtGuestGapP50Ms),
+      ratio: round2(r.window.ratio),
+      delayedLinkGuestGapP50Ms: round1(r.window.delayedLinkGuestGapP50Ms),
+      delayedLinkRatio: round2(r.window.delayedLinkRatio),
     },
     machine: { cores: r.machine.cores, date: r.machine.date },
   };
@@ -50,6 +71,8 @@ export function renderTable(r: BenchResult): string {
   const inv = r.inventory;
   const ag = r.agents;
   const small = inv.smallHost;
+  const win = r.window;
+  const n = (k: keyof WindowResult['runsByKind']) => win.runsByKind[k].length;
   const sections: [string, Row[]][] = [
     [
       `Inventory with readiness: ${inv.domains} domains (libvirt test driver) through the lab sshd`,
@@ -125,6 +148,75 @@ export function renderTable(r: BenchResult): string {
           target: `<= ${TARGETS.ratio}`,
           result: verdict(ag.ratio <= TARGETS.ratio),
         },
+      ],
+    ],
+    [
+      `Blocked-write window: consistent snapshots of ${win.guest} (writer loop on), Quiesce vs libvirt --quiesce, interleaved`,
+      [
+        {
+          measure: `Quiesce reported window (windowMs), median of ${win.runs}`,
+          value: fmtGap(win.reportedP50Ms),
+          target: '',
+          result: '',
+        },
+        {
+          measure: `Quiesce guest gap, median of ${n('quiesce')}`,
+          value: fmtGap(win.guestGapP50Ms),
+          target: '',
+          result: '',
+        },
+        {
+          measure: `Quiesce guest gap, p90 of ${n('quiesce')}`,
+          value: fmtGap(win.guestGapP90Ms),
+          target: '',
+          result: '',
+        },
+        {
+          measure: `libvirt snapshot-create-as --quiesce guest gap, median of ${n('libvirt')}`,
+          value: fmtGap(win.libvirtGuestGapP50Ms),
+          target: '',
+          result: '',
+        },
+        {
+          measure: `libvirt guest gap p90 / its command, median`,
+          value: `${fmtGap(win.libvirtGuestGapP90Ms)} / ${fmtMs(win.libvirtCommandP50Ms)}`,
+          target: '',
+          result: '',
+        },
+        {
+          measure: 'ratio Quiesce / libvirt (guest gap medians)',
+          value: win.ratio.toFixed(2),
+          target: `<= ${TARGETS.windowRatio.toFixed(2)}`,
+          result: verdict(win.ratio <= TARGETS.windowRatio),
+        },
+        {
+          measure: `Quiesce guest gap, link +${win.delayedLinkRttMs} ms round trip, median of ${n('delayed')}`,
+          value: fmtGap(win.delayedLinkGuestGapP50Ms),
+          target: '',
+          result: '',
+        },
+        {
+          measure: 'ratio delayed / direct link (guest gap medians)',
+          value: win.delayedLinkRatio.toFixed(2),
+          target: `<= ${TARGETS.delayedLinkRatio.toFixed(2)}`,
+          result: verdict(win.delayedLinkRatio <= TARGETS.delayedLinkRatio),
+        },
+        {
+          measure: 'overlays pre-created before the freeze (runner journal)',
+          value: `${win.overlays.precreated}/${win.overlays.of}`,
+          target: 'all',
+          result: verdict(win.overlays.precreated === win.overlays.of),
+        },
+        ...(win.journal
+          ? [
+              {
+                measure: 'runner journal, medians: freeze / cut / thaw (10 ms steps)',
+                value: `${win.journal.freezeP50Ms} / ${win.journal.cutP50Ms} / ${win.journal.thawP50Ms} ms`,
+                target: '',
+                result: '' as const,
+              },
+            ]
+          : []),
       ],
     ],
   ];

@@ -8,10 +8,14 @@
  * Steps: bring the lab up (idempotent, so this works from a fresh checkout after `npm install`),
  * load the app's services (services.ts), spy on SSH channels, measure inventory at scale, add
  * three extra agent guests, measure hung agents, remove the extra guests again so the lab is
- * left with exactly its three guests.
+ * left with exactly its three guests, then measure the blocked-write window of consistent
+ * snapshots on the lab's agent guest (with the extra guests gone: a quieter machine), leaving
+ * it thawed, writer off, without snapshots.
  */
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   GUESTS,
   LIBVIRT_URI,
@@ -28,6 +32,7 @@ import { watchLabClients } from './lab-clients.js';
 import { renderTable, toJson, type BenchResult } from './report.js';
 import { loadServices } from './services.js';
 import { BenchError, fmtMs, log } from './util.js';
+import { benchWindow, cleanupWindowBench } from './window-bench.js';
 
 const json = process.argv.includes('--json');
 /** Three hung at once is the measure; the lab's own agent guest is never one of them. */
@@ -70,6 +75,40 @@ function removeExtras(): Promise<string[]> {
   return cleanup;
 }
 
+/** Takes the lab's bench lock (a file with this pid), or says which bench holds it. */
+function takeBenchLock(file: string): void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      process.on('exit', () => {
+        try {
+          if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
+        } catch {
+          // gone already
+        }
+      });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const holder = Number(readFileSync(file, 'utf8').trim());
+    let alive = false;
+    try {
+      process.kill(holder, 0);
+      alive = Number.isInteger(holder) && holder > 0;
+    } catch {
+      alive = false;
+    }
+    if (alive)
+      throw new BenchError(
+        `another bench (pid ${holder}) is measuring on this lab (${file}): run one at a time`,
+      );
+    log(`removing a stale bench lock of pid ${holder}`);
+    rmSync(file, { force: true });
+  }
+  throw new BenchError(`cannot take the bench lock ${file}`);
+}
+
 async function main(): Promise<number> {
   const t0 = performance.now();
   const date = new Date().toISOString();
@@ -83,6 +122,9 @@ async function main(): Promise<number> {
       `the lab is not up and could not be brought up: ${(err as Error).message}`,
     );
   }
+  // One bench at a time per lab: a second one would remove the first one's extra guests as
+  // leftovers, and both would snapshot the same guest.
+  takeBenchLock(path.join(profile.labDir, 'run', 'bench.lock'));
   // Extra guests left by an interrupted run may carry its state (a stopped agent, settings):
   // measure on fresh ones.
   touchedGuests = true;
@@ -110,13 +152,27 @@ async function main(): Promise<number> {
   const problems = await removeExtras();
   spy.restore();
 
+  // ~5.5 s a round of three: 12 rounds, or the minimum of 10 when the machine was slow so far
+  // (the whole bench stays under ~6 minutes).
+  const elapsedS = (performance.now() - t0) / 1000;
+  const windowResult = await benchWindow(svc, profile, watch, log, {
+    runs: elapsedS > 240 ? 10 : 12,
+    delayMsOneWay: 100,
+    settleMs: 200,
+    maxFailures: 4,
+    maxDropped: 15,
+  });
+  problems.push(...windowResult.problems);
+
   const result: BenchResult = {
     inventory,
     agents,
+    window: windowResult,
     machine: { cores: os.availableParallelism(), date },
     notes: [
       ...inventory.notes,
       ...agents.notes,
+      ...windowResult.notes,
       `round trips: counted as SSH session channels opened on the ssh2 connection during a refresh (spy on ssh2 Client), ` +
         `not taken from the app's own roundTrips field; the naive run opened ${inventory.naiveChannelsPerRun} per run`,
       `machine: ${os.cpus()[0]?.model ?? 'cpu'}, load average ${loadBefore.toFixed(2)} at start, ` +
@@ -142,10 +198,19 @@ async function main(): Promise<number> {
   return 0;
 }
 
+// `on`, not `once`: one Ctrl-C or `kill` reaches the bench several times (npm and tsx each relay
+// it to their child, besides the process group's own), and tsx exits a child that has no
+// listener of its own left — that would cut the clean-up short (a writer left on, guests left).
+let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: removing the extra agent guests before exiting`);
-    void removeExtras().finally(() => process.exit(130));
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: writer off, relay closed, guest thawed, extra agent guests removed, then exit`);
+    void (async () => {
+      for (const p of await cleanupWindowBench()) log(`WARNING: ${p}`);
+      for (const p of await removeExtras()) log(`WARNING: ${p}`);
+    })().finally(() => process.exit(130));
   });
 }
 
@@ -160,6 +225,7 @@ main().then(
     log(
       `could not measure: ${known ? (err as Error).message : ((err as Error)?.stack ?? String(err))}`,
     );
+    for (const p of await cleanupWindowBench()) log(`WARNING: ${p}`);
     const problems = await removeExtras();
     for (const p of problems) log(`WARNING: ${p}`);
     process.exit(1);
