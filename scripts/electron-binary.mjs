@@ -29,7 +29,15 @@ export function electronBinary({ fetch = false } = {}) {
     return undefined;
   }
   console.error('[quiesce] fetching the Electron binary (first start)…');
-  const r = spawnSync(process.execPath, [installer], { stdio: 'inherit', timeout: 180_000 });
-  if (r.status !== 0) console.error('[quiesce] Electron could not be downloaded here.');
+  const r = spawnSync(process.execPath, [installer], {
+    stdio: 'pipe',
+    encoding: 'utf8',
+    timeout: 180_000,
+  });
+  if (r.status !== 0) {
+    // The installer's own stack trace says nothing an admin can act on; its first line does.
+    const why = `${r.stderr ?? ''}`.split('\n').find((l) => l.trim()) ?? 'no answer';
+    console.error(`[quiesce] Electron could not be downloaded here (${why.trim()}).`);
+  }
   return installedBinary();
 }
