@@ -266,6 +266,7 @@ phase preflight done "$MODE"
 phase prepare running
 if [ "$KIND" = snapshot ]; then
 disks=$(virsh_ domblklist "$UUID" --details 2>&1) || { fail prepare "$disks"; exit 1; }
+LIVE_XML=$(virsh_ dumpxml "$UUID" 2>/dev/null)
 DISKS_XML=
 DISKS_JSON=
 REUSE=yes
@@ -296,8 +297,16 @@ for row in $disks; do
   overlay="$dir/$root.$NAME.qcow2"
   if [ -e "$overlay" ]; then fail prepare "$overlay already exists"; exit 1; fi
   if [ "$CAN_PRECREATE" = yes ] && [ -w "$(dirname "$src")" ]; then
-    fmt=$(qemu-img info -U --output=json "$src" 2>/dev/null | sed -n 's/^ *"format": "\([a-z0-9]*\)".*/\1/p' | head -n 1)
-    if [ -n "$fmt" ] && qemu-img create -q -f qcow2 -F "$fmt" -b "$src" "$overlay" >/dev/null 2>&1; then
+    # Format and size from libvirt, not from the image: after a first snapshot the top image
+    # belongs to QEMU's user (0600) and the SSH user cannot open it; -u skips opening it.
+    fmt=$(printf '%s\n' "$LIVE_XML" | awk -v t="$target" '
+      /<disk /{ d = 1; f = "" }
+      d && /<driver / && f == "" { if (match($0, /type=.[a-z0-9]+/)) f = substr($0, RSTART + 6, RLENGTH - 6) }
+      d && /<target / && index($0, "dev=\047" t "\047") { print f; exit }
+      /<\/disk>/ { d = 0 }')
+    size=$(virsh_ domblkinfo "$UUID" "$target" 2>/dev/null | awk '/^Capacity:/ { print $2 }')
+    if [ -n "$fmt" ] && [ -n "$size" ] &&
+      qemu-img create -q -u -f qcow2 -F "$fmt" -b "$src" "$overlay" "$size" >/dev/null 2>&1; then
       PRECREATED="$PRECREATED$overlay$NL"
     else
       REUSE=no
