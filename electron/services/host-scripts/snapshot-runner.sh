@@ -89,10 +89,11 @@ send() {
   SEQ=$((SEQ + 1))
   printf '%s\necho @@quiesce-%s@@\n' "$1" "$SEQ" >&3
   OUT=
+  MARKED=0
   while IFS= read -r line <&4; do
     line=${line#virsh # }
     case $line in
-      "@@quiesce-$SEQ@@") break ;;
+      "@@quiesce-$SEQ@@") MARKED=1; break ;;
       "echo @@quiesce-"*|"$1") continue ;;
       # virsh echoes a long command scrolled, as "<" + its tail: that is not output either
       "<"*) case $1 in *"${line#<}") continue ;; esac ;;
@@ -100,6 +101,8 @@ send() {
     OUT="$OUT$line
 "
   done
+  # No marker: the session ended (virsh died) before answering; never read that as success.
+  [ "$MARKED" = 1 ] || { OUT="${OUT}virsh ended before answering"; return 1; }
   case $OUT in *"error:"*) return 1 ;; esac
   return 0
 }
@@ -210,6 +213,8 @@ finish() {
 }
 trap finish EXIT
 trap 'exit 143' HUP INT TERM
+# A dead virsh session must surface as a failed send, not kill the runner before it thaws.
+trap '' PIPE
 
 # ---------------------------------------------------------------- lock (one operation per domain)
 # First of all: a second operation on the same domain must be told so, not judge the guest that
