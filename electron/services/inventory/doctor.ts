@@ -1,14 +1,19 @@
 import type { DomainState } from '../../../shared/domains';
 import { DOMAIN_STATES } from '../../../shared/domains';
-import type { DoctorReport, DoctorStep, GuestFilesystem } from '../../../shared/readiness';
+import type {
+  DoctorReport,
+  DoctorStep,
+  GuestFilesystem,
+  Readiness,
+} from '../../../shared/readiness';
 import doctorScript from '../host-scripts/doctor.sh?raw';
 import { gatherScript } from '../host-scripts/gather-script';
 import { shellCommand } from '../shell/quote';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { AppError } from '../app-error';
 import { explainVirshFailure } from '../virsh/virsh-errors';
-import { AGENT_CHANNEL_XML, readDomainXml } from './domain-xml';
-import { parseGatherOutput, type Capture, type GatherOutput } from './gather-output';
+import { AGENT_CHANNEL_XML, readDomainXml, type AgentChannel } from './domain-xml';
+import { captureText, parseGatherOutput, type Capture, type GatherOutput } from './gather-output';
 import { freezeCommands, fsfreezeStatus, judgeReadiness } from './readiness';
 
 /** `virsh domstate --reason` → the state ("running (booted)" → running). */
@@ -115,18 +120,196 @@ export function parseHookCheck(
   }
 }
 
-function step(
-  id: string,
-  title: string,
-  command: string,
-  c: Capture | undefined,
-  verdict: DoctorStep['verdict'],
-  explanation: string,
-): DoctorStep {
-  const output = c
-    ? [c.out.trim(), c.err.trim()].filter(Boolean).join('\n') || `(exit status ${c.rc})`
-    : '(not run)';
-  return { id, title, verdict, command, output, ms: c?.ms ?? null, explanation };
+/** What every check reads: the captures, and what the report learned before the checks ran. */
+interface DoctorContext {
+  uuid: string;
+  agentTimeoutS: number;
+  capture: (id: string) => Capture | undefined;
+  state: DomainState;
+  running: boolean;
+  channel: AgentChannel | undefined;
+  readiness: Readiness;
+  filesystems: GuestFilesystem[] | undefined;
+  freezeHook: DoctorReport['freezeHook'];
+  /** `virsh -c URI …`, quoted, as the admin could run it. */
+  virsh: (...args: string[]) => string;
+  /** `virsh … qemu-agent-command --timeout N UUID '{"execute":…}'`, quoted. */
+  agentCmd: (execute: string) => string;
+}
+
+/** A check's finding; `shown` replaces the capture whose output the step shows. */
+interface Finding {
+  verdict: DoctorStep['verdict'];
+  explanation: string;
+  shown?: Capture | undefined;
+}
+
+/**
+ * One rung of the doctor. `judge` gets the capture named `capture` (default: the check's id)
+ * and returns its finding, `{ skip: why }` when the check could not run (shown as skipped), or
+ * undefined when the check does not apply (left out of the report).
+ */
+interface DoctorCheck {
+  id: string;
+  title: string;
+  capture?: string;
+  command: (x: DoctorContext) => string;
+  judge: (c: Capture | undefined, x: DoctorContext) => Finding | { skip: string } | undefined;
+}
+
+const SKIP_EARLIER = { skip: 'Skipped: an earlier check failed.' };
+const SKIP_NO_AGENT = { skip: 'Skipped: the agent did not answer.' };
+
+/** The doctor's checks, in the order the report shows them. Adding a check is one entry here. */
+const DOCTOR_CHECKS: readonly DoctorCheck[] = [
+  {
+    id: 'state',
+    title: 'Domain is running',
+    command: (x) => x.virsh('domstate', '--reason', x.uuid),
+    judge: (_c, x) =>
+      x.running
+        ? { verdict: 'pass', explanation: 'A running guest can be frozen.' }
+        : {
+            verdict: 'fail',
+            explanation: `The domain is ${x.state}: no freeze is needed or possible; a snapshot is labelled ${x.state === 'paused' ? 'paused' : 'offline'}.`,
+          },
+  },
+  {
+    id: 'channel',
+    title: 'Agent channel present and connected',
+    capture: 'xml',
+    command: (x) => x.virsh('dumpxml', x.uuid),
+    judge: (_c, { running, channel }) =>
+      !running
+        ? { skip: 'Only checked on a running domain.' }
+        : {
+            verdict: channel?.present && channel.state === 'connected' ? 'pass' : 'fail',
+            explanation: !channel?.present
+              ? 'The domain XML has no org.qemu.guest_agent.0 channel: libvirt cannot reach an agent.'
+              : channel.state !== 'connected'
+                ? `The channel exists but its state is ${channel.state ?? 'unknown'}: the agent is not running in the guest (or the guest has not booted that far).`
+                : 'The guest opened the channel: an agent process is there.',
+          },
+  },
+  {
+    id: 'ping',
+    title: 'Agent answers guest-ping',
+    command: (x) => x.agentCmd('guest-ping'),
+    judge: (ping, x) =>
+      !x.running || !ping
+        ? SKIP_EARLIER
+        : {
+            verdict: ping.rc === 0 ? 'pass' : 'fail',
+            explanation:
+              ping.rc === 0
+                ? 'The agent answers.'
+                : /not configured/.test(ping.err)
+                  ? 'libvirt has no agent channel for this domain.'
+                  : /not connected/.test(ping.err)
+                    ? 'Nothing listens on the channel in the guest.'
+                    : /not available|timed out|timeout/i.test(ping.err)
+                      ? `The agent did not answer within ${x.agentTimeoutS} s: it is hung or the guest is overloaded.`
+                      : 'The agent did not answer.',
+          },
+  },
+  {
+    id: 'info',
+    title: 'Agent can freeze and thaw',
+    command: (x) => x.agentCmd('guest-info'),
+    judge: (info, x) => {
+      if (!info) return SKIP_NO_AGENT;
+      const cmds = info.rc === 0 ? freezeCommands(info.out) : { freeze: false, thaw: false };
+      const ok = cmds.freeze && cmds.thaw;
+      // A frozen agent reports freeze as disabled until thawed: that is not a configuration fault.
+      const frozenNow = x.readiness.level === 'frozen';
+      return {
+        verdict: ok ? 'pass' : frozenNow ? 'warn' : 'fail',
+        explanation: ok
+          ? `guest-fsfreeze-freeze and -thaw are enabled${cmds.version ? ` (agent ${cmds.version})` : ''}.`
+          : frozenNow
+            ? 'While the guest is frozen the agent refuses a second freeze; this says nothing of its configuration.'
+            : 'The freeze commands are disabled in the agent (block-rpcs / --blacklist / allow-rpcs).',
+        shown: { ...info, out: summarizeInfo(info.out) },
+      };
+    },
+  },
+  {
+    id: 'fsstatus',
+    title: 'Filesystems are thawed',
+    command: (x) => x.agentCmd('guest-fsfreeze-status'),
+    judge: (fsstatus) => {
+      if (!fsstatus) return SKIP_NO_AGENT;
+      const s = fsstatus.rc === 0 ? fsfreezeStatus(fsstatus.out) : 'unknown';
+      return {
+        verdict: s === 'thawed' ? 'pass' : 'fail',
+        explanation:
+          s === 'thawed'
+            ? 'Nothing is frozen now.'
+            : s === 'frozen'
+              ? 'The guest is FROZEN now: its writes are held. Thaw it unless a snapshot is in progress.'
+              : 'The agent did not say.',
+      };
+    },
+  },
+  {
+    id: 'fsinfo',
+    title: 'Filesystems a freeze will cover',
+    command: (x) => x.agentCmd('guest-get-fsinfo'),
+    judge: (fsinfo, { filesystems = [] }) => {
+      if (!fsinfo) return undefined;
+      if (fsinfo.rc !== 0)
+        return { verdict: 'warn', explanation: 'The agent would not list its filesystems.' };
+      if (filesystems.length === 0) {
+        return {
+          verdict: 'warn',
+          explanation:
+            'The agent reports no freezable filesystem: a freeze would freeze 0 filesystems, which is not a quiesce.',
+        };
+      }
+      return {
+        verdict: filesystems.some((f) => f.warning) ? 'warn' : 'pass',
+        explanation: `${filesystems.length} filesystem(s): ${filesystems.map((f) => `${f.mountpoint} (${f.type})`).join(', ')}.`,
+      };
+    },
+  },
+  {
+    id: 'hook',
+    title: 'fsfreeze hook for applications',
+    command: () => 'guest-exec: look for qemu-ga -F and /etc/qemu/fsfreeze-hook',
+    judge: (hook, { freezeHook, capture }) =>
+      freezeHook && {
+        verdict: freezeHook.known ? (freezeHook.present ? 'pass' : 'warn') : 'skip',
+        explanation: freezeHook.detail,
+        shown: hook ?? capture('hook-exec'),
+      },
+  },
+];
+
+/** One check's step: its finding with the capture's output and time, or why it was skipped. */
+function runCheck(check: DoctorCheck, x: DoctorContext): DoctorStep | undefined {
+  const c = x.capture(check.capture ?? check.id);
+  const found = check.judge(c, x);
+  if (!found) return undefined;
+  const base = { id: check.id, title: check.title };
+  if ('skip' in found) {
+    return {
+      ...base,
+      verdict: 'skip',
+      command: check.command(x),
+      output: '',
+      ms: null,
+      explanation: found.skip,
+    };
+  }
+  const shown = 'shown' in found ? found.shown : c;
+  return {
+    ...base,
+    verdict: found.verdict,
+    command: check.command(x),
+    output: shown ? captureText(shown) : '(not run)',
+    ms: shown?.ms ?? null,
+    explanation: found.explanation,
+  };
 }
 
 /** Judges the doctor's captures, rung by rung. Pure. */
@@ -154,7 +337,8 @@ export function buildDoctorReport(
   const name = c('name')?.out.trim() || uuid;
   const xml = c('xml');
   const parsedXml = xml && xml.rc === 0 ? readDomainXml(xml.out) : undefined;
-  const channel = state === 'running' ? parsedXml?.channel : undefined;
+  const running = state === 'running';
+  const channel = running ? parsedXml?.channel : undefined;
   const readiness = judgeReadiness({
     domain: { uuid, name, state },
     channel,
@@ -170,162 +354,24 @@ export function buildDoctorReport(
               s === 'ping' ? 'guest-ping' : s === 'info' ? 'guest-info' : 'guest-fsfreeze-status',
             ),
   });
-
-  const steps: DoctorStep[] = [];
-  const running = state === 'running';
-  steps.push(
-    step(
-      'state',
-      'Domain is running',
-      virsh('domstate', '--reason', uuid),
-      stateCap,
-      running ? 'pass' : 'fail',
-      running
-        ? 'A running guest can be frozen.'
-        : `The domain is ${state}: no freeze is needed or possible; a snapshot is labelled ${state === 'paused' ? 'paused' : 'offline'}.`,
-    ),
-  );
-  const skip = (id: string, title: string, command: string, why: string) =>
-    steps.push({ id, title, verdict: 'skip', command, output: '', ms: null, explanation: why });
-  const channelOk = channel?.present && channel.state === 'connected';
-  if (!running) {
-    skip(
-      'channel',
-      'Agent channel present and connected',
-      virsh('dumpxml', uuid),
-      'Only checked on a running domain.',
-    );
-  } else {
-    steps.push(
-      step(
-        'channel',
-        'Agent channel present and connected',
-        virsh('dumpxml', uuid),
-        xml,
-        channelOk ? 'pass' : 'fail',
-        !channel?.present
-          ? 'The domain XML has no org.qemu.guest_agent.0 channel: libvirt cannot reach an agent.'
-          : channel.state !== 'connected'
-            ? `The channel exists but its state is ${channel.state ?? 'unknown'}: the agent is not running in the guest (or the guest has not booted that far).`
-            : 'The guest opened the channel: an agent process is there.',
-      ),
-    );
-  }
-  const ping = c('ping');
-  if (running && ping) {
-    steps.push(
-      step(
-        'ping',
-        'Agent answers guest-ping',
-        agentCmd('guest-ping'),
-        ping,
-        ping.rc === 0 ? 'pass' : 'fail',
-        ping.rc === 0
-          ? 'The agent answers.'
-          : /not configured/.test(ping.err)
-            ? 'libvirt has no agent channel for this domain.'
-            : /not connected/.test(ping.err)
-              ? 'Nothing listens on the channel in the guest.'
-              : /not available|timed out|timeout/i.test(ping.err)
-                ? `The agent did not answer within ${agentTimeoutS} s: it is hung or the guest is overloaded.`
-                : 'The agent did not answer.',
-      ),
-    );
-  } else
-    skip(
-      'ping',
-      'Agent answers guest-ping',
-      agentCmd('guest-ping'),
-      'Skipped: an earlier check failed.',
-    );
-
-  const info = c('info');
-  if (info) {
-    const cmds = info.rc === 0 ? freezeCommands(info.out) : { freeze: false, thaw: false };
-    const ok = cmds.freeze && cmds.thaw;
-    // A frozen agent reports freeze as disabled until thawed: that is not a configuration fault.
-    const frozenNow = readiness.level === 'frozen';
-    steps.push(
-      step(
-        'info',
-        'Agent can freeze and thaw',
-        agentCmd('guest-info'),
-        { ...info, out: summarizeInfo(info.out) },
-        ok ? 'pass' : frozenNow ? 'warn' : 'fail',
-        ok
-          ? `guest-fsfreeze-freeze and -thaw are enabled${cmds.version ? ` (agent ${cmds.version})` : ''}.`
-          : frozenNow
-            ? 'While the guest is frozen the agent refuses a second freeze; this says nothing of its configuration.'
-            : 'The freeze commands are disabled in the agent (block-rpcs / --blacklist / allow-rpcs).',
-      ),
-    );
-  } else
-    skip(
-      'info',
-      'Agent can freeze and thaw',
-      agentCmd('guest-info'),
-      'Skipped: the agent did not answer.',
-    );
-
-  const fsstatus = c('fsstatus');
-  if (fsstatus) {
-    const s = fsstatus.rc === 0 ? fsfreezeStatus(fsstatus.out) : 'unknown';
-    steps.push(
-      step(
-        'fsstatus',
-        'Filesystems are thawed',
-        agentCmd('guest-fsfreeze-status'),
-        fsstatus,
-        s === 'thawed' ? 'pass' : 'fail',
-        s === 'thawed'
-          ? 'Nothing is frozen now.'
-          : s === 'frozen'
-            ? 'The guest is FROZEN now: its writes are held. Thaw it unless a snapshot is in progress.'
-            : 'The agent did not say.',
-      ),
-    );
-  } else
-    skip(
-      'fsstatus',
-      'Filesystems are thawed',
-      agentCmd('guest-fsfreeze-status'),
-      'Skipped: the agent did not answer.',
-    );
-
   const fsinfo = c('fsinfo');
   const filesystems = fsinfo && fsinfo.rc === 0 ? parseFsinfo(fsinfo.out) : undefined;
-  if (fsinfo) {
-    const warn = (filesystems ?? []).some((f) => f.warning) || (filesystems ?? []).length === 0;
-    steps.push(
-      step(
-        'fsinfo',
-        'Filesystems a freeze will cover',
-        agentCmd('guest-get-fsinfo'),
-        fsinfo,
-        fsinfo.rc !== 0 ? 'warn' : warn ? 'warn' : 'pass',
-        fsinfo.rc !== 0
-          ? 'The agent would not list its filesystems.'
-          : (filesystems ?? []).length === 0
-            ? 'The agent reports no freezable filesystem: a freeze would freeze 0 filesystems, which is not a quiesce.'
-            : `${filesystems!.length} filesystem(s): ${filesystems!.map((f) => `${f.mountpoint} (${f.type})`).join(', ')}.`,
-      ),
-    );
-  }
+  const freezeHook = c('ping')?.rc === 0 ? parseHookCheck(c('hook')?.out) : undefined;
 
-  const hookCap = c('hook');
-  const freezeHook = c('ping')?.rc === 0 ? parseHookCheck(hookCap?.out) : undefined;
-  if (freezeHook) {
-    steps.push(
-      step(
-        'hook',
-        'fsfreeze hook for applications',
-        'guest-exec: look for qemu-ga -F and /etc/qemu/fsfreeze-hook',
-        hookCap ?? c('hook-exec'),
-        freezeHook.known ? (freezeHook.present ? 'pass' : 'warn') : 'skip',
-        freezeHook.detail,
-      ),
-    );
-  }
+  const context: DoctorContext = {
+    uuid,
+    agentTimeoutS,
+    capture: c,
+    state,
+    running,
+    channel,
+    readiness,
+    filesystems,
+    freezeHook,
+    virsh,
+    agentCmd,
+  };
+  const steps = DOCTOR_CHECKS.flatMap((check) => runCheck(check, context) ?? []);
 
   const needsInstall =
     readiness.level === 'agent-not-connected' ||

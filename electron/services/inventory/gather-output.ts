@@ -15,6 +15,11 @@ export interface GatherOutput {
   captures: Map<string, Capture>;
 }
 
+/** A capture as the admin reads it: its output and errors, or its exit status when it said nothing. */
+export function captureText(c: Capture): string {
+  return [c.out.trim(), c.err.trim()].filter(Boolean).join('\n') || `(exit status ${c.rc})`;
+}
+
 const decode = (b64: unknown) =>
   typeof b64 === 'string' ? Buffer.from(b64, 'base64').toString('utf8') : '';
 

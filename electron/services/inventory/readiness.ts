@@ -1,6 +1,6 @@
 import type { Domain } from '../../../shared/domains';
 import type { Evidence, Readiness } from '../../../shared/readiness';
-import type { Capture } from './gather-output';
+import { captureText, type Capture } from './gather-output';
 import type { AgentChannel } from './domain-xml';
 import { AGENT_CHANNEL } from './domain-xml';
 
@@ -18,8 +18,7 @@ export interface DomainFacts {
 
 function evidence(check: string, command: string, c: Capture | undefined, ok?: boolean): Evidence {
   if (!c) return { check, command, ok: false, ms: null, output: '(not run)' };
-  const output = [c.out.trim(), c.err.trim()].filter(Boolean).join('\n') || `(exit status ${c.rc})`;
-  return { check, command, ok: ok ?? c.rc === 0, ms: c.ms, output };
+  return { check, command, ok: ok ?? c.rc === 0, ms: c.ms, output: captureText(c) };
 }
 
 /** The agent's own list of commands, from `guest-info`. */
