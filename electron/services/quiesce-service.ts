@@ -168,14 +168,14 @@ export function createQuiesceService(opts: ServiceOptions): {
     'history.delete': async ({ hostId, uuid, name }) => {
       const { host, conn, uri } = await target(hostId);
       const { abilities } = await fetchHistory(conn, uri, uuid, host.hostDir);
-      await deleteSnapshot(conn, uri, uuid, name, abilities);
+      await deleteSnapshot({ conn, uri, uuid, name }, abilities);
       return {};
     },
     'history.revert': async ({ hostId, uuid, name }) => {
       const { host, conn, uri } = await target(hostId);
       const { abilities } = await fetchHistory(conn, uri, uuid, host.hostDir);
       const displayName = (await domainName(conn, uri, uuid)) ?? uuid;
-      await revertSnapshot(conn, uri, uuid, name, displayName, abilities);
+      await revertSnapshot({ conn, uri, uuid, name }, displayName, abilities);
       return {};
     },
     'history.merge': async ({ hostId, uuid }) => {

@@ -12,23 +12,29 @@ async function virsh(conn: SshConnection, uri: string, args: string[], timeoutMs
   return r.stdout;
 }
 
+/** What the host's libvirt cannot do yet: since which version, and the way around it. */
+function notOnThisLibvirt(message: string, since: string, remedy: string): AppError {
+  return new AppError('host-command-failed', message, { cause: since, remedy });
+}
+
+/** One snapshot of one domain, on the host this connection reaches. */
+export interface SnapshotOnHost {
+  conn: SshConnection;
+  uri: string;
+  uuid: string;
+  name: string;
+}
+
 /** Deletes an external snapshot; libvirt ≥ 9.0 merges its overlay into the chain. */
 export async function deleteSnapshot(
-  conn: SshConnection,
-  uri: string,
-  uuid: string,
-  name: string,
+  { conn, uri, uuid, name }: SnapshotOnHost,
   abilities: History['abilities'],
 ): Promise<void> {
   if (!abilities.deleteExternal) {
-    throw new AppError(
-      'host-command-failed',
+    throw notOnThisLibvirt(
       `libvirt ${abilities.libvirt} cannot delete external snapshots.`,
-      {
-        cause: 'Deleting an external snapshot (merging its overlay) arrived in libvirt 9.0.',
-        remedy:
-          'Merge the chain instead (blockcommit, from the chain view), which folds every snapshot into the base image, or upgrade libvirt on the host.',
-      },
+      'Deleting an external snapshot (merging its overlay) arrived in libvirt 9.0.',
+      'Merge the chain instead (blockcommit, from the chain view), which folds every snapshot into the base image, or upgrade libvirt on the host.',
     );
   }
   try {
@@ -56,22 +62,17 @@ export function manualRevertProcedure(domain: string, name: string, libvirt: str
   ].join('\n');
 }
 
+/** Reverts to an external snapshot where libvirt can (≥ 9.9); else the manual procedure. */
 export async function revertSnapshot(
-  conn: SshConnection,
-  uri: string,
-  uuid: string,
-  name: string,
+  { conn, uri, uuid, name }: SnapshotOnHost,
   domainName: string,
   abilities: History['abilities'],
 ): Promise<void> {
   if (!abilities.revertExternal) {
-    throw new AppError(
-      'host-command-failed',
+    throw notOnThisLibvirt(
       `Reverting is not supported by libvirt ${abilities.libvirt} on this host.`,
-      {
-        cause: 'Reverting to an external snapshot arrived in libvirt 9.9.',
-        remedy: manualRevertProcedure(domainName, name, abilities.libvirt),
-      },
+      'Reverting to an external snapshot arrived in libvirt 9.9.',
+      manualRevertProcedure(domainName, name, abilities.libvirt),
     );
   }
   await virsh(conn, uri, ['snapshot-revert', uuid, name], 300_000);

@@ -79,55 +79,66 @@ export function judgePrerequisites(g: GatherOutput, uri: string): Prerequisite[]
   const daemon = parseVersion(
     info.get('Running against daemon') ?? info.get('Using library') ?? '',
   );
-  out.push({
-    id: 'libvirt-version',
-    label: 'libvirt ≥ 1.2.5',
-    ok: atLeast(daemon, MIN_LIBVIRT),
-    detail: `libvirt ${fmt(daemon)}`,
-    ...(atLeast(daemon, MIN_LIBVIRT)
-      ? {}
-      : { remedy: 'Upgrade libvirt on the host: guest-agent freeze needs 1.2.5 or later.' }),
-  });
+  const libvirtOk = atLeast(daemon, MIN_LIBVIRT);
+  out.push(
+    judged(
+      'libvirt-version',
+      'libvirt ≥ 1.2.5',
+      libvirtOk,
+      `libvirt ${fmt(daemon)}`,
+      'Upgrade libvirt on the host: guest-agent freeze needs 1.2.5 or later.',
+    ),
+  );
   const hv = info.get('Running hypervisor') ?? info.get('Using API') ?? 'unknown';
   const isQemu = /^QEMU\b/i.test(hv) || /^KVM\b/i.test(hv);
-  out.push({
-    id: 'hypervisor',
-    label: 'Hypervisor is QEMU/KVM',
-    ok: isQemu,
-    detail: hv,
-    ...(isQemu
-      ? {}
-      : {
-          remedy: /^TEST/i.test(hv)
-            ? 'This is libvirt’s test driver: fine for trying Quiesce, no real guests.'
-            : 'Quiesce needs the QEMU/KVM driver (qemu:///system).',
-        }),
-  });
-  const canDelete = atLeast(daemon, EXTERNAL_DELETE);
-  out.push({
-    id: 'external-delete',
-    label: 'Delete external snapshots (libvirt ≥ 9.0)',
-    ok: canDelete,
-    detail: canDelete ? 'supported' : `not before libvirt 9.0 (host has ${fmt(daemon)})`,
-    ...(canDelete
-      ? {}
-      : {
-          remedy:
-            'Snapshots can still be taken; merging them away needs blockcommit by hand, or libvirt 9.0+.',
-        }),
-  });
-  const canRevert = atLeast(daemon, EXTERNAL_REVERT);
-  out.push({
-    id: 'external-revert',
-    label: 'Revert to external snapshots (libvirt ≥ 9.9)',
-    ok: canRevert,
-    detail: canRevert ? 'supported' : `not before libvirt 9.9 (host has ${fmt(daemon)})`,
-    ...(canRevert
-      ? {}
-      : {
-          remedy:
-            'Snapshots can still be taken; reverting is a manual procedure on this libvirt (the history explains it).',
-        }),
-  });
+  out.push(
+    judged(
+      'hypervisor',
+      'Hypervisor is QEMU/KVM',
+      isQemu,
+      hv,
+      /^TEST/i.test(hv)
+        ? 'This is libvirt’s test driver: fine for trying Quiesce, no real guests.'
+        : 'Quiesce needs the QEMU/KVM driver (qemu:///system).',
+    ),
+  );
+  out.push(
+    since(
+      'external-delete',
+      'Delete external snapshots (libvirt ≥ 9.0)',
+      daemon,
+      EXTERNAL_DELETE,
+      'Snapshots can still be taken; merging them away needs blockcommit by hand, or libvirt 9.0+.',
+    ),
+  );
+  out.push(
+    since(
+      'external-revert',
+      'Revert to external snapshots (libvirt ≥ 9.9)',
+      daemon,
+      EXTERNAL_REVERT,
+      'Snapshots can still be taken; reverting is a manual procedure on this libvirt (the history explains it).',
+    ),
+  );
   return out;
+}
+
+/** A prerequisite found met or not; the remedy is shown only when it is not. */
+function judged(id: string, label: string, ok: boolean, detail: string, remedy: string) {
+  return { id, label, ok, detail, ...(ok ? {} : { remedy }) };
+}
+
+/** A feature libvirt has from version `min` on. */
+function since(
+  id: string,
+  label: string,
+  daemon: Version | undefined,
+  min: Version,
+  remedy: string,
+): Prerequisite {
+  const ok = atLeast(daemon, min);
+  const detail = ok
+    ? 'supported'
+    : `not before libvirt ${min[0]}.${min[1]} (host has ${fmt(daemon)})`;
+  return judged(id, label, ok, detail, remedy);
 }
