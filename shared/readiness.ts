@@ -19,15 +19,16 @@ export const READINESS_LEVELS = [
 export const ReadinessLevelSchema = z.enum(READINESS_LEVELS);
 export type ReadinessLevel = z.infer<typeof ReadinessLevelSchema>;
 
-/** One check as it ran on the host: what was run, what it said, how long it took. */
-export const EvidenceSchema = z.object({
-  check: z.string(),
+/** A command as it ran on the host: what was run, what it said, how long it took. */
+const RanCommandSchema = z.object({
   command: z.string(),
-  ok: z.boolean(),
+  output: z.string(),
   /** null when the host's clock could not time it */
   ms: z.number().nullable(),
-  output: z.string(),
 });
+
+/** One readiness check as it ran on the host. */
+export const EvidenceSchema = RanCommandSchema.extend({ check: z.string(), ok: z.boolean() });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 
 export const ReadinessSchema = z.object({
@@ -60,9 +61,7 @@ export const DoctorStepSchema = z.object({
   id: z.string(),
   title: z.string(),
   verdict: z.enum(['pass', 'fail', 'warn', 'skip']),
-  command: z.string(),
-  output: z.string(),
-  ms: z.number().nullable(),
+  ...RanCommandSchema.shape,
   explanation: z.string(),
 });
 export type DoctorStep = z.infer<typeof DoctorStepSchema>;
