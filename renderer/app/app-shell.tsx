@@ -5,11 +5,11 @@ import { HostList } from '../hosts/host-list';
 import { HostPane } from '../hosts/host-pane';
 import { RemoveHostDialog } from '../hosts/remove-host-dialog';
 import { useHosts } from '../hosts/use-hosts';
-import { useConnectionEvents } from './connection-events';
+import { useEventHub } from './event-hub';
 
 /** Header, host sidebar, and the selected host's pane. */
 export function AppShell() {
-  useConnectionEvents();
+  useEventHub();
   const hosts = useHosts();
   const [selectedId, setSelectedId] = useState<string>();
   const [adding, setAdding] = useState(false);

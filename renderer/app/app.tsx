@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { Transport } from '../transport/transport';
 import { AppShell } from './app-shell';
 import { createQueryClient } from './query-client';
-import { TransportProvider } from './transport-context';
+import { TransportProvider } from '../transport/transport-context';
 
 /** The root: one transport and one query cache for the whole window. */
 export function App({ transport }: { transport: Transport }) {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Domain } from '../../shared/domains';
 import type { HostProfile } from '../../shared/hosts';
-import { formatTime } from '../domains/format';
+import { formatTime } from '../ui/format';
 import { Dialog } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import type { DoctorStep } from '../../shared/readiness';
-import { formatMs } from '../domains/format';
+import { formatMs } from '../ui/format';
 import { VerdictMark } from '../domains/verdict-mark';
 
 /** One rung: its verdict and why in plain words; the command and what it said on demand. */

@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { queryKeys } from '../app/query-keys';
-import { useTransport } from '../app/transport-context';
+import { queryKeys } from '../cache/query-keys';
+import { useTransport } from '../transport/transport-context';
 
 /**
  * The agent doctor's report for one domain. Always run afresh when the doctor opens (the point

@@ -5,7 +5,7 @@ import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { filterDomains, sortDomains, stateSummary } from './domain-list-view';
 import { DOMAIN_COLUMNS, DomainRow } from './domain-row';
-import { formatTime } from './format';
+import { formatTime } from '../ui/format';
 import { readinessSummary } from './readiness-view';
 import { useDomains } from './use-domains';
 

@@ -1,5 +1,5 @@
 import type { Readiness } from '../../shared/readiness';
-import { formatMs } from './format';
+import { formatMs } from '../ui/format';
 import { VerdictMark } from './verdict-mark';
 import { Remedy } from '../ui/remedy';
 

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
-import { queryKeys } from '../app/query-keys';
-import { useTransport } from '../app/transport-context';
+import { queryKeys } from '../cache/query-keys';
+import { useTransport } from '../transport/transport-context';
 
 /**
  * The domains of one host. Asked for only while the host is connected: main would answer

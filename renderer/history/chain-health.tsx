@@ -2,7 +2,7 @@ import { useId } from 'react';
 import type { DiskChain, HistoryEntry } from '../../shared/history';
 import { layerRoles, mergeable } from './chain-view';
 import { baseName, dirName, formatBytes } from './history-format';
-import type { MergeProgress } from './use-history';
+import type { MergeProgress } from './merge-progress';
 
 /**
  * Each disk's backing chain from the live overlay down to the base image, with sizes and what

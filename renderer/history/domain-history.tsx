@@ -2,7 +2,7 @@ import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { Domain } from '../../shared/domains';
 import type { InventoryDomain } from '../../shared/readiness';
-import { queryKeys } from '../app/query-keys';
+import { queryKeys } from '../cache/query-keys';
 import { Dialog } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { HistoryDialog } from './history-dialog';

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Domain } from '../../shared/domains';
 import type { AppErrorShape } from '../../shared/errors';
 import type { HistoryEntry } from '../../shared/history';
-import { formatTime } from '../domains/format';
+import { formatTime } from '../ui/format';
 import { Dialog } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
@@ -19,7 +19,6 @@ import {
   useHistory,
   useMergeChain,
   useMergeProgress,
-  useRereadOnOperationEnd,
   useRevertSnapshot,
 } from './use-history';
 import { WindowChart } from './window-chart';
@@ -59,7 +58,6 @@ export function HistoryDialog({
   const revert = useRevertSnapshot(hostId, domain.uuid);
   const merge = useMergeChain(hostId, domain.uuid);
   const merging = useMergeProgress(hostId, domain.uuid);
-  useRereadOnOperationEnd(hostId, domain.uuid);
   const [selected, setSelected] = useState<string>();
   const [opId, setOpId] = useState<string>();
   const [asking, setAsking] = useState<Asking>();

@@ -1,7 +1,7 @@
 import { useId, useMemo, useState } from 'react';
 import { Bar, BarChart, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
 import { PHASES, type OperationSummary, type Phase } from '../../shared/snapshot';
-import { formatMs } from '../domains/format';
+import { formatMs } from '../ui/format';
 import { formatWhen, formatWindow, STATE_WORD } from '../operations/operation-format';
 import { PHASE_TITLE, WINDOW_PHASES } from '../operations/phase-steps';
 import { operationTitle } from './history-format';

@@ -1,19 +1,18 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { queryKeys } from '../app/query-keys';
-import { useTransport } from '../app/transport-context';
+import { queryKeys } from '../cache/query-keys';
+import { useCachedValue } from '../cache/use-cached-value';
+import { useTransport } from '../transport/transport-context';
+import type { MergeProgress } from './merge-progress';
 
 /**
  * One domain's history: libvirt's snapshots merged with Quiesce's journals, its disk chains and
  * what this libvirt can do with them. Read each time the dialog opens (it is one SSH round trip
  * and the chains change under every snapshot), and again after every action.
  */
-export const historyKey = (hostId: string, uuid: string) => ['history', hostId, uuid] as const;
-
 export function useHistory(hostId: string, uuid: string) {
   const transport = useTransport();
   return useQuery({
-    queryKey: historyKey(hostId, uuid),
+    queryKey: queryKeys.history(hostId, uuid),
     queryFn: () => transport.call('history.list', { hostId, uuid }),
     staleTime: 0,
   });
@@ -35,7 +34,7 @@ function useSnapshotAction(
     mutationFn: (name: string) => transport.call(method, { hostId, uuid, name }),
     onSettled: () =>
       Promise.all([
-        client.invalidateQueries({ queryKey: historyKey(hostId, uuid) }),
+        client.invalidateQueries({ queryKey: queryKeys.history(hostId, uuid) }),
         method === 'history.revert'
           ? client.invalidateQueries({ queryKey: queryKeys.domains(hostId) })
           : null,
@@ -54,51 +53,17 @@ export function useMergeChain(hostId: string, uuid: string) {
   const client = useQueryClient();
   return useMutation({
     mutationFn: () => transport.call('history.merge', { hostId, uuid }),
-    onSettled: () => client.invalidateQueries({ queryKey: historyKey(hostId, uuid) }),
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.history(hostId, uuid) }),
   });
 }
 
-/** How far each disk's merge has got, from main's `merge-progress` events. */
-export type MergeProgress = Record<string, { percent: number; done: boolean }>;
-
-/** Follows this domain's merge-progress events; `reset` clears them before a new merge. */
-export function useMergeProgress(hostId: string, uuid: string) {
-  const transport = useTransport();
-  const [progress, setProgress] = useState<MergeProgress>({});
-  useEffect(
-    () =>
-      transport.subscribe((event) => {
-        if (event.type !== 'merge-progress' || event.hostId !== hostId || event.uuid !== uuid) {
-          return;
-        }
-        setProgress((prev) => ({
-          ...prev,
-          [event.target]: {
-            percent: Math.max(prev[event.target]?.percent ?? 0, event.percent),
-            done: event.done === true || prev[event.target]?.done === true,
-          },
-        }));
-      }),
-    [transport, hostId, uuid],
-  );
-  return { progress, reset: () => setProgress({}) };
-}
-
 /**
- * While the dialog is open, an operation that ends on this host (a snapshot taken from here or
- * from another workstation's Quiesce followed by this one) may have added to this domain's list:
- * read it again. The `end` line does not name the domain, so any end on the host counts.
+ * This domain's merge progress as the event hub folds it in (app/event-hub.ts); `reset` clears
+ * it before a new merge.
  */
-export function useRereadOnOperationEnd(hostId: string, uuid: string) {
-  const transport = useTransport();
+export function useMergeProgress(hostId: string, uuid: string) {
   const client = useQueryClient();
-  useEffect(
-    () =>
-      transport.subscribe((event) => {
-        if (event.type === 'operation' && event.hostId === hostId && event.event.kind === 'end') {
-          void client.invalidateQueries({ queryKey: historyKey(hostId, uuid) });
-        }
-      }),
-    [transport, client, hostId, uuid],
-  );
+  const queryKey = queryKeys.mergeProgress(hostId, uuid);
+  const progress = useCachedValue<MergeProgress>(queryKey) ?? {};
+  return { progress, reset: () => client.setQueryData<MergeProgress>(queryKey, {}) };
 }

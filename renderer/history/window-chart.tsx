@@ -10,7 +10,7 @@ import {
   type TooltipContentProps,
 } from 'recharts';
 import type { HistoryEntry } from '../../shared/history';
-import { formatTime } from '../domains/format';
+import { formatTime } from '../ui/format';
 import { formatWindow } from '../operations/operation-format';
 import { labelBadge } from './history-format';
 import { windowSummary } from './history-view';

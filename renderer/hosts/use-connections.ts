@@ -2,8 +2,8 @@ import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tansta
 import type { MethodInput } from '../../shared/contract';
 import type { AppErrorShape } from '../../shared/errors';
 import type { ConnectionState } from '../../shared/hosts';
-import { queryKeys } from '../app/query-keys';
-import { useTransport } from '../app/transport-context';
+import { queryKeys } from '../cache/query-keys';
+import { useTransport } from '../transport/transport-context';
 
 /** What the UI knows about one host's link: its state, and why it failed if it did. */
 export interface ConnectionInfo {

@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MethodInput } from '../../shared/contract';
 import type { HostProfile } from '../../shared/hosts';
-import { queryKeys } from '../app/query-keys';
-import { useTransport } from '../app/transport-context';
+import { queryKeys } from '../cache/query-keys';
+import { useTransport } from '../transport/transport-context';
 
 /** The saved host profiles, in the order they were added. */
 export function useHosts() {

@@ -1,4 +1,4 @@
-import { formatMs } from '../domains/format';
+import { formatMs } from '../ui/format';
 import {
   PHASE_PURPOSE,
   PHASE_TITLE,

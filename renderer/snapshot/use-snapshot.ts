@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { MethodInput } from '../../shared/contract';
-import { queryKeys } from '../app/query-keys';
-import { useTransport } from '../app/transport-context';
+import { queryKeys } from '../cache/query-keys';
+import { useTransport } from '../transport/transport-context';
 
 /** The policy and maximum freeze remembered for a domain, or the defaults (a local file read). */
 export function useSnapshotDefaults(hostId: string, uuid: string) {

@@ -1,5 +1,5 @@
 import { createContext, useContext, type ReactNode } from 'react';
-import type { Transport } from '../transport/transport';
+import type { Transport } from './transport';
 
 const TransportContext = createContext<Transport | null>(null);
 

@@ -13,4 +13,10 @@ export const queryKeys = {
   operations: (hostId: string) => ['operations', hostId] as const,
   /** One operation as this window follows it: its events so far, and main's summary. */
   operation: (hostId: string, opId: string) => ['operation', hostId, opId] as const,
+  /** One domain's snapshot history (history.list): snapshots, disk chains, abilities. */
+  history: (hostId: string, uuid: string) => ['history', hostId, uuid] as const,
+  /** Every history read of one host: an operation that ends there may have added to any. */
+  histories: (hostId: string) => ['history', hostId] as const,
+  /** How far one domain's chain merge has got, folded from main's merge-progress events. */
+  mergeProgress: (hostId: string, uuid: string) => ['merge-progress', hostId, uuid] as const,
 };

@@ -1,16 +1,19 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { createRefreshScheduler } from '../domains/refresh-scheduler';
+import { foldMergeProgress, type MergeProgress } from '../history/merge-progress';
 import { applyConnectionEvent } from '../hosts/use-connections';
 import { appendEvent, type OperationRecord } from '../operations/operation-record';
-import { queryKeys } from './query-keys';
-import { useTransport } from './transport-context';
+import { queryKeys } from '../cache/query-keys';
+import { useTransport } from '../transport/transport-context';
 
 /**
- * Subscribes to main's event stream once for the whole app and folds each event into the query
- * cache, so every component reads connection state, domains and operations from one place.
+ * The event hub: subscribes to main's event stream once for the whole app and folds each event
+ * into the query cache, so every component reads connection state, domains, operations, history
+ * and merge progress from one place. Nothing else calls `transport.subscribe`: a component that
+ * needs an event reads what it changed in the cache.
  */
-export function useConnectionEvents(): void {
+export function useEventHub(): void {
   const transport = useTransport();
   const client = useQueryClient();
   // After the browser shell's socket comes back, events may have been missed: re-read everything.
@@ -40,6 +43,12 @@ export function useConnectionEvents(): void {
         });
       } else if (event.type === 'domains-changed') {
         domainsChanged.schedule(event.hostId);
+      } else if (event.type === 'merge-progress') {
+        // Kept only while a history dialog reads it (useMergeProgress), as before the hub.
+        const queryKey = queryKeys.mergeProgress(event.hostId, event.uuid);
+        if (client.getQueryCache().find({ queryKey, exact: true })) {
+          client.setQueryData<MergeProgress>(queryKey, (prev) => foldMergeProgress(prev, event));
+        }
       } else if (event.type === 'operation') {
         const { hostId, opId } = event;
         client.setQueryData<OperationRecord>(queryKeys.operation(hostId, opId), (prev) =>
@@ -51,9 +60,11 @@ export function useConnectionEvents(): void {
           void client.invalidateQueries({ queryKey: queryKeys.operations(hostId) });
         } else if (event.event.kind === 'end') {
           // main's summary (with the error explained), the host's list, and the disks: a
-          // snapshot puts an overlay on top of every disk.
+          // snapshot puts an overlay on top of every disk. An open history is read again too:
+          // the `end` line does not name the domain, so any end on the host counts.
           void client.invalidateQueries({ queryKey: queryKeys.operation(hostId, opId) });
           void client.invalidateQueries({ queryKey: queryKeys.operations(hostId) });
+          void client.invalidateQueries({ queryKey: queryKeys.histories(hostId) });
           void rereadDomains(hostId);
         }
       }
