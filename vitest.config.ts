@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * One project per test tier (DESIGN "Test tiers"). test/run-all.ts runs them in order and
- * prints each tier's counts; a tier is never skipped silently.
+ * One project per test tier (docs/ARCHITECTURE.md, "Test tiers"). test/run-all.ts runs them in
+ * order and prints each tier's counts; a tier is never skipped silently.
  */
 export default defineConfig({
   test: {

@@ -26,7 +26,7 @@ const SnapshotRefSchema = z
   .min(1)
   .max(256)
   .regex(/^[^\n\r\0]+$/, 'Not a snapshot name');
-/** Domains are addressed by UUID, never by name (DESIGN rule 4). */
+/** Domains are addressed by UUID, never by name (docs/ARCHITECTURE.md, "Quoted arguments"). */
 const domainRef = hostRef.extend({ uuid: DomainUuidSchema });
 
 /**

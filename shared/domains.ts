@@ -19,7 +19,10 @@ export const DomainUuidSchema = z
   .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'Not a domain UUID');
 
 export const DomainSchema = z.object({
-  /** Domains are addressed by UUID everywhere (DESIGN rule 4); the name is for people. */
+  /**
+   * Domains are addressed by UUID everywhere (docs/ARCHITECTURE.md, "Quoted arguments"); the name
+   * is for people.
+   */
   uuid: DomainUuidSchema,
   name: z.string(),
   state: DomainStateSchema,

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 /**
- * The one error shape that crosses from main to the renderer (DESIGN rule 6): what happened,
- * why, and what to do next. Never a stack trace.
+ * The one error shape that crosses from main to the renderer
+ * (docs/ARCHITECTURE.md, "Errors that say what to do"): what happened, why, and what to do next.
+ * Never a stack trace.
  */
 export const AppErrorSchema = z.object({
   code: z.string(),

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { DomainSchema } from './domains';
 
 /**
- * The readiness ladder (DESIGN "Readiness, as the badges show it"), cheapest check first. The
- * first rung that fails is the domain's level; `ready` means a consistent snapshot can be taken
- * right now.
+ * The readiness ladder (docs/ARCHITECTURE.md, "Readiness ladder"), cheapest check first. The first
+ * rung that fails is the domain's level; `ready` means a consistent snapshot can be taken right
+ * now.
  */
 export const READINESS_LEVELS = [
   'not-running',

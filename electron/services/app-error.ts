@@ -1,8 +1,9 @@
 import type { AppErrorShape, ErrorCode } from '../../shared/errors';
 
 /**
- * An error meant for the admin: what happened, why, and what to do next (DESIGN rule 6).
- * Anything else thrown inside a service is a bug and reaches the UI only as a generic message.
+ * An error meant for the admin: what happened, why, and what to do next (docs/ARCHITECTURE.md,
+ * "Errors that say what to do"). Anything else thrown inside a service is a bug and reaches the UI
+ * only as a generic message.
  */
 export class AppError extends Error {
   constructor(

@@ -2,11 +2,11 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 /**
- * The browser shell's gate (DESIGN "Rooms"): it listens on loopback only, yet any local process
- * or any web page the admin visits could try to talk to it. So every request and WebSocket
- * upgrade must carry the per-launch token (as a port-specific cookie set by the loader page),
- * name this server in its Host header (no DNS rebinding), and come from this origin if it says
- * where it comes from.
+ * The browser shell's gate (docs/ARCHITECTURE.md, "Rooms"): it listens on loopback only, yet any
+ * local process or any web page the admin visits could try to talk to it. So every request and
+ * WebSocket upgrade must carry the per-launch token (as a port-specific cookie set by the loader
+ * page), name this server in its Host header (no DNS rebinding), and come from this origin if it
+ * says where it comes from.
  */
 export interface Gate {
   cookieName: string;

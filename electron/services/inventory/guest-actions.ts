@@ -7,7 +7,8 @@ import { AGENT_CHANNEL_XML } from './domain-xml';
 /**
  * Thaws a guest found frozen. Through qemu-agent-command with its own timeout rather than
  * `virsh domfsthaw`: a hung agent would block domfsthaw for as long as the hang lasts
- * (LAB.md), and this must answer the admin either way.
+ * (docs/ARCHITECTURE.md, "A hung agent blocks domfsthaw"), and this must answer the admin
+ * either way.
  */
 export async function thawGuest(
   conn: SshConnection,

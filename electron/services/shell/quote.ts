@@ -1,9 +1,10 @@
 import { quote } from 'shell-quote';
 
 /**
- * The one way an argument list becomes a remote shell command (DESIGN rule 4). The remote side
- * runs the user's login shell, so every argument is quoted for a POSIX shell; nothing else in
- * the code base concatenates untrusted text into a command line.
+ * The one way an argument list becomes a remote shell command
+ * (docs/ARCHITECTURE.md, "Quoted arguments"). The remote side runs the user's login shell, so
+ * every argument is quoted for a POSIX shell; nothing else in the code base concatenates
+ * untrusted text into a command line.
  */
 export function shellCommand(argv: readonly string[]): string {
   if (argv.length === 0) throw new Error('shellCommand: empty argument list');

@@ -23,9 +23,9 @@ async function readKnownHosts(path: string): Promise<string> {
 }
 
 /**
- * Decides whether to accept the key a host offers (DESIGN rule 5): known → accept; unknown →
- * accept only if the admin already accepted this exact fingerprint (`trust`), saving it when
- * asked; changed or revoked → refuse, whatever `trust` says.
+ * Decides whether to accept the key a host offers (docs/ARCHITECTURE.md, "Known host keys"): known
+ * → accept; unknown → accept only if the admin already accepted this exact fingerprint (`trust`),
+ * saving it when asked; changed or revoked → refuse, whatever `trust` says.
  */
 export async function decideHostKey(
   keyBlob: Buffer,

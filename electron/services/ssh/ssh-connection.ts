@@ -38,8 +38,9 @@ export type ConnectOutcome =
   | { kind: 'passphrase-required'; keyPath: string; wrong: boolean };
 
 /**
- * One SSH connection to a host, with a channel per command (one round trip each, no new
- * handshake: LAB.md measured 25–60 ms vs ~300 ms for a new OpenSSH connection per command).
+ * One SSH connection to a host, with a channel per command (one round trip each, no new handshake:
+ * 25–60 ms vs ~300 ms for a new OpenSSH connection per command; docs/ARCHITECTURE.md,
+ * "One SSH connection, a channel per command").
  */
 export class SshConnection {
   private closed = false;
@@ -246,7 +247,7 @@ export async function connectSsh(target: SshTarget, opts: ConnectOptions): Promi
     port: target.port,
     username: target.user,
     readyTimeout: opts.readyTimeoutMs ?? 20_000,
-    // ssh2 has keepalive off by default; a dead link must be noticed (STYLE.md).
+    // ssh2 has keepalive off by default, and a dead link would then go unnoticed.
     keepaliveInterval: 10_000,
     keepaliveCountMax: 3,
     ...(key ? { privateKey: key, passphrase: opts.passphrase } : {}),
