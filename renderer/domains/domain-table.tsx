@@ -1,33 +1,14 @@
-import { useDeferredValue, useId, useMemo, useState, type KeyboardEvent } from 'react';
+import { useDeferredValue, useId, useMemo, useState } from 'react';
 import type { HostProfile } from '../../shared/hosts';
 import type { InventoryDomain } from '../../shared/readiness';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { useRovingFocus } from '../ui/use-roving-focus';
 import { filterDomains, sortDomains, stateSummary } from './domain-list-view';
 import { DOMAIN_COLUMNS, DomainRow } from './domain-row';
 import { formatTime } from '../ui/format';
 import { readinessSummary } from './readiness-view';
 import { useDomains } from './use-domains';
-
-/**
- * Up/Down move between rows, Home/End jump to the ends, as in the host list. Only from a row:
- * inside an open evidence row the arrows still scroll its output.
- */
-function moveRowFocus(e: KeyboardEvent<HTMLTableSectionElement>) {
-  const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
-  if (!keys.includes(e.key) || e.altKey || e.ctrlKey || e.metaKey) return;
-  if (!(e.target instanceof Element) || !e.target.closest('tr.domain-row')) return;
-  const rows = [...e.currentTarget.querySelectorAll<HTMLTableRowElement>('tr.domain-row')];
-  const at = rows.findIndex((r) => r.contains(document.activeElement));
-  const next =
-    e.key === 'Home'
-      ? 0
-      : e.key === 'End'
-        ? rows.length - 1
-        : Math.min(rows.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)));
-  rows[next]?.focus();
-  e.preventDefault();
-}
 
 /**
  * The domains of a connected host: name, UUID, state and readiness with its evidence, a filter
@@ -47,14 +28,17 @@ export function DomainTable({
   // Typing stays responsive with hundreds of rows: the table catches up a beat later.
   const deferredFilter = useDeferredValue(filter);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
-  const [activeUuid, setActiveUuid] = useState<string>();
   const titleId = useId();
   const filterId = useId();
   const keysId = useId();
   const all = useMemo(() => sortDomains(domains.data?.domains ?? []), [domains.data]);
   const shown = useMemo(() => filterDomains(all, deferredFilter), [all, deferredFilter]);
   const readiness = useMemo(() => readinessSummary(all.map((d) => d.readiness.level)), [all]);
-  const tabStop = shown.some((d) => d.uuid === activeUuid) ? activeUuid : shown[0]?.uuid;
+  // Up/Down between rows only from a row: inside an open evidence row the arrows scroll it.
+  const rows = useRovingFocus(
+    useMemo(() => shown.map((d) => d.uuid), [shown]),
+    'tr.domain-row',
+  );
 
   const toggle = (uuid: string) =>
     setExpanded((prev) => {
@@ -146,17 +130,17 @@ export function DomainTable({
                   </th>
                 </tr>
               </thead>
-              <tbody onKeyDown={moveRowFocus}>
+              <tbody onKeyDown={rows.onKeyDown}>
                 {shown.map((d) => (
                   <DomainRow
                     key={d.uuid}
                     domain={d}
                     expanded={expanded.has(d.uuid)}
-                    focusable={d.uuid === tabStop}
+                    focusable={d.uuid === rows.tabStop}
                     onToggleEvidence={() => toggle(d.uuid)}
                     onDoctor={() => onDoctor(d)}
                     onSnapshot={() => onSnapshot(d)}
-                    onFocusRow={() => setActiveUuid(d.uuid)}
+                    onFocusRow={() => rows.setFocused(d.uuid)}
                   />
                 ))}
                 {shown.length === 0 && (

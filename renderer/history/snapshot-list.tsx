@@ -1,4 +1,4 @@
-import { useDeferredValue, useId, useMemo, useState, type KeyboardEvent, type Ref } from 'react';
+import { useDeferredValue, useId, useMemo, useState, type Ref } from 'react';
 import type { HistoryEntry } from '../../shared/history';
 import {
   LABEL_FILTERS,
@@ -8,23 +8,8 @@ import {
   type LabelFilter,
   type SortOrder,
 } from './history-view';
+import { useRovingFocus } from '../ui/use-roving-focus';
 import { SnapshotRow } from './snapshot-row';
-
-/** Up/Down move between the rows, Home/End to the ends (as in the host page's tables). */
-function moveRowFocus(e: KeyboardEvent<HTMLTableSectionElement>) {
-  const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
-  if (!keys.includes(e.key) || e.altKey || e.ctrlKey || e.metaKey) return;
-  const rows = [...e.currentTarget.querySelectorAll<HTMLTableRowElement>('tr.history-row')];
-  const at = rows.findIndex((r) => r.contains(document.activeElement));
-  const next =
-    e.key === 'Home'
-      ? 0
-      : e.key === 'End'
-        ? rows.length - 1
-        : Math.min(rows.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)));
-  rows[next]?.focus();
-  e.preventDefault();
-}
 
 /**
  * The domain's snapshots with a label filter, a sort and a search over names and descriptions.
@@ -53,7 +38,6 @@ export function SnapshotList({
   const [sort, setSort] = useState<SortOrder>('newest');
   const [search, setSearch] = useState('');
   const deferredSearch = useDeferredValue(search);
-  const [focused, setFocused] = useState<string>();
   const [today] = useState(() => new Date());
   const uid = useId();
   const keysId = `${uid}-keys`;
@@ -62,7 +46,10 @@ export function SnapshotList({
     () => visibleSnapshots(snapshots, { label, search: deferredSearch, sort }),
     [snapshots, label, deferredSearch, sort],
   );
-  const tabStop = shown.some((s) => s.name === focused) ? focused : shown[0]?.name;
+  const rows = useRovingFocus(
+    useMemo(() => shown.map((s) => s.name), [shown]),
+    'tr.history-row',
+  );
 
   return (
     <div className="history-list">
@@ -145,20 +132,20 @@ export function SnapshotList({
               </th>
             </tr>
           </thead>
-          <tbody onKeyDown={moveRowFocus}>
+          <tbody onKeyDown={rows.onKeyDown}>
             {shown.map((entry) => (
               <SnapshotRow
                 key={entry.name}
                 entry={entry}
                 today={today}
                 selected={entry.name === selected}
-                focusable={entry.name === tabStop}
+                focusable={entry.name === rows.tabStop}
                 busy={busy}
                 revertManual={revertManual}
                 onSelect={() => onSelect(entry)}
                 onDelete={() => onDelete(entry)}
                 onRevert={() => onRevert(entry)}
-                onFocusRow={() => setFocused(entry.name)}
+                onFocusRow={() => rows.setFocused(entry.name)}
               />
             ))}
             {shown.length === 0 && (

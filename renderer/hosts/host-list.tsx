@@ -1,26 +1,10 @@
-import type { KeyboardEvent } from 'react';
 import type { HostProfile } from '../../shared/hosts';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { useRovingFocus } from '../ui/use-roving-focus';
 import { ConnectionPill } from './connection-pill';
 import { useConnections } from './use-connections';
 import { useHosts } from './use-hosts';
-
-/** Up/Down move between hosts, Home/End jump to the ends: quicker than Tab through a long list. */
-function moveFocus(e: KeyboardEvent<HTMLUListElement>) {
-  const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
-  if (!keys.includes(e.key)) return;
-  const items = [...e.currentTarget.querySelectorAll<HTMLButtonElement>('button.host-item')];
-  const at = items.indexOf(document.activeElement as HTMLButtonElement);
-  const next =
-    e.key === 'Home'
-      ? 0
-      : e.key === 'End'
-        ? items.length - 1
-        : Math.min(items.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)));
-  items[next]?.focus();
-  e.preventDefault();
-}
 
 /** The sidebar: saved hosts with their link state, and the way to add one. */
 export function HostList({
@@ -34,6 +18,12 @@ export function HostList({
 }) {
   const hosts = useHosts();
   const connections = useConnections();
+  // Up/Down move between hosts, Home/End to the ends: quicker than Tab through a long list.
+  const items = useRovingFocus(
+    (hosts.data ?? []).map((h) => h.id),
+    'button.host-item',
+    selectedId,
+  );
   return (
     <nav className="sidebar" aria-label="Hosts">
       <div className="sidebar-head">
@@ -50,7 +40,7 @@ export function HostList({
         </p>
       )}
       {hosts.data && hosts.data.length > 0 && (
-        <ul className="host-items" onKeyDown={moveFocus}>
+        <ul className="host-items" onKeyDown={items.onKeyDown}>
           {hosts.data.map((host) => {
             const state = connections.data?.[host.id]?.state ?? 'disconnected';
             const selected = host.id === selectedId;
@@ -61,6 +51,7 @@ export function HostList({
                   className="host-item"
                   data-testid={`host-item-${host.name}`}
                   aria-current={selected ? 'true' : undefined}
+                  {...items.rowProps(host.id)}
                   onClick={() => onSelect(host)}
                 >
                   <span className="host-item-name">{host.name}</span>

@@ -1,9 +1,10 @@
-import { useId, useMemo, useState, type KeyboardEvent } from 'react';
+import { useId, useMemo, useState } from 'react';
 import type { Domain } from '../../shared/domains';
 import type { HostProfile } from '../../shared/hosts';
 import type { OperationSummary } from '../../shared/snapshot';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { useRovingFocus } from '../ui/use-roving-focus';
 import {
   formatWhen,
   formatWindow,
@@ -15,22 +16,6 @@ import {
 } from './operation-format';
 import { OperationView } from './operation-view';
 import { useOperations } from './use-operations';
-
-/** Up/Down move between the rows, Home/End to the ends; Enter or Space opens the focused one. */
-function moveRowFocus(e: KeyboardEvent<HTMLTableSectionElement>) {
-  const keys = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
-  if (!keys.includes(e.key) || e.altKey || e.ctrlKey || e.metaKey) return;
-  const rows = [...e.currentTarget.querySelectorAll<HTMLTableRowElement>('tr.op-row')];
-  const at = rows.findIndex((r) => r === document.activeElement);
-  const next =
-    e.key === 'Home'
-      ? 0
-      : e.key === 'End'
-        ? rows.length - 1
-        : Math.min(rows.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)));
-  rows[next]?.focus();
-  e.preventDefault();
-}
 
 const shortUuid = (uuid: string) => uuid.slice(0, 8);
 
@@ -53,10 +38,13 @@ export function OperationsPanel({
   const titleId = useId();
   const keysId = useId();
   const [today] = useState(() => new Date());
-  const [focusedId, setFocusedId] = useState<string>();
   const names = useMemo(() => new Map(domains.map((d) => [d.uuid, d.name])), [domains]);
   const list = ops.data?.operations ?? [];
-  const tabStop = list.some((o) => o.opId === focusedId) ? focusedId : list[0]?.opId;
+  // Up/Down move between the rows, Home/End to the ends; Enter or Space opens the focused one.
+  const rows = useRovingFocus(
+    list.map((o) => o.opId),
+    'tr.op-row',
+  );
   const selectedListed = list.find((o) => o.opId === selected);
   const domainOf = (op: Pick<OperationSummary, 'uuid'>) => names.get(op.uuid);
 
@@ -112,7 +100,7 @@ export function OperationsPanel({
                   <th scope="col">By</th>
                 </tr>
               </thead>
-              <tbody onKeyDown={moveRowFocus}>
+              <tbody onKeyDown={rows.onKeyDown}>
                 {list.map((op) => {
                   const open = op.opId === selected;
                   const toggle = () => onSelect(open ? undefined : op.opId);
@@ -123,11 +111,10 @@ export function OperationsPanel({
                       data-testid={`operation-row-${op.opId}`}
                       data-state={op.state}
                       data-label={op.label?.kind ?? 'none'}
-                      tabIndex={op.opId === tabStop ? 0 : -1}
                       aria-current={open ? 'true' : undefined}
                       aria-expanded={open}
                       onClick={toggle}
-                      onFocus={() => setFocusedId(op.opId)}
+                      {...rows.rowProps(op.opId)}
                       onKeyDown={(e) => {
                         if (e.key !== 'Enter' && e.key !== ' ') return;
                         e.preventDefault();
