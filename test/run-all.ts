@@ -1,18 +1,20 @@
 /**
  * `npm test`: every tier, in order, on a fresh Debian machine or this one.
  *
- *   system packages → static checks → build → unit → lab up → host → lab → gui → lab down
+ *   system packages → static checks → build → unit → lab up → host, lab, gui (each followed by
+ *   `lab up` again: did it have to thaw a frozen guest?) → no process left as the lab user →
+ *   lab down → nothing of the lab left at all
  *
  * It installs what the tiers need (as root), prints each tier's counts, and ends with the line
  * `N passed, N failed`. A tier that cannot run counts as failed with its reason: nothing is
  * skipped silently. `--keep-lab` leaves the lab running for the next run (developers only).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEBIAN_PACKAGES } from './lab/config';
 import { ensurePackages } from './lab/packages';
-import { labLeftovers } from './lab/lab';
+import { describeProcess, labHeals, labLeftovers, labUserProcesses } from './lab/lab';
 
 interface TierResult {
   name: string;
@@ -85,6 +87,8 @@ async function tier(name: string, cannotRun?: string): Promise<void> {
   }
   const t0 = Date.now();
   const report = join(resultsDir, `${name}.json`);
+  // A tier that crashes writes no report: the previous run's must not be read in its place.
+  rmSync(report, { force: true });
   log(`tier ${name}`);
   const code = await run('npx', [
     'vitest',
@@ -136,6 +140,50 @@ async function tier(name: string, cannotRun?: string): Promise<void> {
   });
 }
 
+/**
+ * After a tier that used the lab: `lab up` again (it heals: thaws a guest left frozen, resumes a
+ * paused one, restarts a dead agent) and fail if it had to thaw a frozen guest — the heal must
+ * never be what makes the next tier pass. Other heals are reported in the note.
+ */
+async function labHealthyAfter(tierName: string, healsBefore: number): Promise<void> {
+  await check(`lab not left frozen by ${tierName}`, async () => {
+    await mustRun('npx', ['tsx', 'test/lab/cli.ts', 'up']);
+    const heals = labHeals().slice(healsBefore);
+    const frozen = heals.filter((h) => h.kind === 'frozen');
+    if (frozen.length > 0) {
+      throw new Error(
+        `the lab had to thaw a guest left frozen after the ${tierName} tier: ` +
+          frozen.map((h) => `${h.guest} at ${h.at} (${h.action})`).join('; '),
+      );
+    }
+    if (heals.length > 0) {
+      log(
+        `the lab healed after the ${tierName} tier: ${heals.map((h) => `${h.guest} ${h.kind} → ${h.action}`).join('; ')}`,
+      );
+    }
+  });
+}
+
+/**
+ * Before `down` (which kills them): nothing may still run as the lab user but its sshd session
+ * processes once every tier has finished and closed its connections. A runner, watchdog or
+ * journal follower still alive here leaked. Short grace: a session's commands exit shortly after
+ * its client is gone.
+ */
+async function noLabUserProcesses(graceMs = 5_000): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  let left = await labUserProcesses();
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 250));
+    left = await labUserProcesses();
+  }
+  if (left.length > 0) {
+    throw new Error(
+      `still running as the lab user ${graceMs / 1000} s after the tiers ended: ${left.map(describeProcess).join('; ')}`,
+    );
+  }
+}
+
 function summary(): number {
   const rows = results.map(
     (r) =>
@@ -164,13 +212,24 @@ if (!labReason) {
   if (!up) labReason = 'the lab did not come up (see "lab up" above)';
 }
 try {
-  await tier('host', labReason);
-  await tier('lab', labReason);
-  await tier('gui', labReason ?? (built ? undefined : 'the app did not build'));
+  const labTiers: [string, string | undefined][] = [
+    ['host', labReason],
+    ['lab', labReason],
+    ['gui', labReason ?? (built ? undefined : 'the app did not build')],
+  ];
+  for (const [name, cannotRun] of labTiers) {
+    const healsBefore = labReason ? 0 : labHeals().length;
+    await tier(name, cannotRun);
+    if (!labReason) await labHealthyAfter(name, healsBefore);
+  }
 } finally {
+  if (!labReason) {
+    // Before down: down kills whatever the lab user still runs, which would hide a leak.
+    await check('lab leaves no process', () => noLabUserProcesses());
+  }
   if (!keepLab && !labReason) {
     await check('lab down', () => mustRun('npx', ['tsx', 'test/lab/cli.ts', 'down']));
-    await check('lab leaves no process', async () => {
+    await check('lab down leaves no process', async () => {
       const left = await labLeftovers();
       if (left.length > 0) throw new Error(`still running after down: ${left.join('; ')}`);
     });

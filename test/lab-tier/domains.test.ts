@@ -7,6 +7,7 @@ import {
   serviceHarness,
   type LabProfileShape,
 } from '../support/service-harness';
+import { failIfLeftFrozen } from '../support/lab-guard';
 
 /** Lab tier: the app's inventory of the real QEMU guests under the real libvirtd. */
 let p: LabProfileShape;
@@ -18,6 +19,7 @@ beforeAll(async () => {
   hostId = (await h.call('hosts.save', labHostDraft(p))).id;
   expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
 });
+failIfLeftFrozen();
 afterAll(() => h.dispose());
 
 const virsh = (...args: string[]) =>

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { guestExec } from '../lab/lab';
@@ -9,8 +9,13 @@ import {
   type LabProfileShape,
 } from '../support/service-harness';
 import { deleteAllSnapshots, labVirsh, waitForEnd } from '../support/snapshot-helpers';
+import { failIfLeftFrozen } from '../support/lab-guard';
 
-/** Lab tier: the snapshot history, delete, revert and chain health on the real guest. */
+/**
+ * Lab tier: the snapshot history, delete, revert and chain health on the real guest. Each test
+ * starts from no snapshot and no marker and makes the snapshots it looks at: none relies on what
+ * an earlier one left (an earlier failure must not turn a later check vacuous).
+ */
 let p: LabProfileShape;
 let h: ReturnType<typeof serviceHarness>;
 let hostId: string;
@@ -32,37 +37,42 @@ const markers = async () =>
     .split('\n')
     .filter(Boolean);
 
+/** No snapshot of the agent guest and no marker file in it. */
+async function cleanSlate(): Promise<void> {
+  deleteAllSnapshots(p.libvirtUri, uuid);
+  await guestExec(agentName, '/bin/sh', ['-c', 'rm -f /data/marker-*; sync']);
+}
+
+/** Writes marker n in the guest, then takes snapshot `name` with Quiesce; it must succeed. */
+async function markAndSnapshot(n: number, name: string): Promise<void> {
+  await guestExec(agentName, '/bin/sh', ['-c', `echo marker ${n} > /data/marker-${n}; sync`]);
+  const { opId } = await h.call('snapshot.start', {
+    hostId,
+    uuid,
+    name,
+    description: `marker ${n}`,
+  });
+  const s = await waitForEnd(h, opId);
+  expect(s, name).toMatchObject({ state: 'succeeded', label: { kind: 'quiesced' } });
+}
+
 beforeAll(async () => {
   p = labProfile();
   const agent = p.guests.find((g) => g.role === 'agent')!;
   uuid = agent.uuid;
   agentName = agent.name;
-  deleteAllSnapshots(p.libvirtUri, uuid);
-  await guestExec(agentName, '/bin/sh', ['-c', 'rm -f /data/marker-*; sync']);
   h = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
   hostId = (await h.call('hosts.save', labHostDraft(p))).id;
   expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
 });
-afterAll(async () => {
-  deleteAllSnapshots(p.libvirtUri, uuid);
-  await guestExec(agentName, '/bin/sh', ['-c', 'rm -f /data/marker-*; sync']).catch(
-    () => undefined,
-  );
-  h.dispose();
-});
+beforeEach(cleanSlate);
+failIfLeftFrozen({ cleanup: cleanSlate });
+afterAll(() => h.dispose());
 
 describe('history', () => {
   it('lists three consistent snapshots with labels and windows; deleting the middle one keeps every marker', async () => {
-    for (const n of [1, 2, 3]) {
-      await guestExec(agentName, '/bin/sh', ['-c', `echo marker ${n} > /data/marker-${n}; sync`]);
-      const { opId } = await h.call('snapshot.start', {
-        hostId,
-        uuid,
-        name: `hist-${n}`,
-        description: `marker ${n}`,
-      });
-      expect((await waitForEnd(h, opId)).state).toBe('succeeded');
-    }
+    const baseLayers = qemuChain().length;
+    for (const n of [1, 2, 3]) await markAndSnapshot(n, `hist-${n}`);
     const history = await h.call('history.list', { hostId, uuid });
     expect(history.snapshots.map((s) => s.name)).toEqual(['hist-1', 'hist-2', 'hist-3']);
     for (const s of history.snapshots) {
@@ -72,23 +82,32 @@ describe('history', () => {
     }
     // The chain view is what QEMU's own tool says.
     expect(history.chains[0]!.layers.map((l) => l.file)).toEqual(qemuChain());
-    expect(history.chains[0]!.layers).toHaveLength(4);
+    expect(history.chains[0]!.layers).toHaveLength(baseLayers + 3);
 
     await h.call('history.delete', { hostId, uuid, name: 'hist-2' });
     const after = await h.call('history.list', { hostId, uuid });
     expect(after.snapshots.map((s) => s.name)).toEqual(['hist-1', 'hist-3']);
-    expect(after.chains[0]!.layers).toHaveLength(3);
+    expect(after.chains[0]!.layers).toHaveLength(baseLayers + 2);
     expect(after.chains[0]!.layers.map((l) => l.file)).toEqual(qemuChain());
     expect(await markers()).toEqual(['marker 1', 'marker 2', 'marker 3']);
   });
 
   it('history is the host’s: a new app with an empty data folder sees the same', async () => {
+    // Its own snapshots, so the comparison below can never be of two empty lists.
+    await markAndSnapshot(1, 'wiped-1');
+    await markAndSnapshot(2, 'wiped-2');
+    const mine = await h.call('history.list', { hostId, uuid });
+    expect(mine.snapshots.map((s) => s.name)).toEqual(['wiped-1', 'wiped-2']);
+    for (const s of mine.snapshots) {
+      expect(s).toMatchObject({ madeByQuiesce: true, label: { kind: 'quiesced', filesystems: 1 } });
+      expect(s.windowMs).toBeGreaterThan(0);
+    }
     const fresh = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
     try {
       const id = (await fresh.call('hosts.save', labHostDraft(p))).id;
       await fresh.call('hosts.connect', { hostId: id });
-      const mine = await h.call('history.list', { hostId, uuid });
       const theirs = await fresh.call('history.list', { hostId: id, uuid });
+      expect(theirs.snapshots.length).toBeGreaterThan(0);
       expect(theirs.snapshots).toEqual(mine.snapshots);
     } finally {
       fresh.dispose();
@@ -119,6 +138,7 @@ describe('history', () => {
   });
 
   it('explains that libvirt 9.0 cannot revert, with the manual procedure', async () => {
+    await markAndSnapshot(1, 'hist-1');
     const err = await h.callError('history.revert', { hostId, uuid, name: 'hist-1' });
     expect(err.message).toMatch(/not supported by libvirt 9\.0/);
     expect(err.remedy).toMatch(/qemu-img create -f qcow2 -F qcow2 -b/);
@@ -126,11 +146,13 @@ describe('history', () => {
   });
 
   it('merges the chain back into the base image with progress, forgetting the folded snapshots', async () => {
+    for (const n of [1, 2, 3]) await markAndSnapshot(n, `merge-${n}`);
     const before = await h.call('history.list', { hostId, uuid });
     expect(before.chains[0]!.layers.length).toBeGreaterThan(1);
     const from = h.events.length;
     const { forgotten } = await h.call('history.merge', { hostId, uuid });
-    expect(forgotten.sort()).toEqual(before.snapshots.map((s) => s.name).sort());
+    expect(forgotten.sort()).toEqual(['merge-1', 'merge-2', 'merge-3']);
+    expect(before.snapshots.map((s) => s.name).sort()).toEqual(forgotten);
     const after = await h.call('history.list', { hostId, uuid });
     expect(after.chains[0]!.layers).toHaveLength(1);
     expect(after.snapshots).toEqual([]);

@@ -11,6 +11,7 @@ import {
   serviceHarness,
   type LabProfileShape,
 } from '../support/service-harness';
+import { failIfLeftFrozen } from '../support/lab-guard';
 
 /**
  * Lab tier: readiness, the doctor and the stuck-frozen rescue against the real guests, the real
@@ -49,18 +50,20 @@ beforeAll(async () => {
   hostId = (await h.call('hosts.save', labHostDraft(p))).id;
   expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
 });
-afterAll(async () => {
-  // Whatever happened above, no lab guest stays frozen.
-  await guestAgentCommand(guest('agent').name, { execute: 'guest-fsfreeze-thaw' }).catch(
-    () => undefined,
-  );
-  h.dispose();
-});
+// After every test: fail if the agent guest was left frozen (then thaw it for the next one).
+failIfLeftFrozen();
+afterAll(() => h.dispose());
 
 describe('readiness on the real guests', () => {
   it('a stopped agent turns "not responding" within one probe timeout, and ready after it resumes', async () => {
     const agent = guest('agent');
-    expect((await levelOf(agent.uuid)).level?.level).toBe('ready');
+    // Its own starting point: an agent that answers (a slow TCG guest may still be busy).
+    const ready = await until(
+      () => levelOf(agent.uuid),
+      (v) => v.level?.level === 'ready',
+      30_000,
+    );
+    expect(ready.level?.level).toBe('ready');
     // Stop qemu-ga from inside the guest and resume it 10 s later, all detached from the
     // guest-exec that started it (a stopped agent cannot run the resume itself).
     await guestExec(agent.name, '/bin/sh', [
@@ -174,6 +177,14 @@ describe('agent doctor on the real guests', () => {
   it('adds the agent channel to the persistent definition only', async () => {
     const g = guest('no-channel');
     const persistent = () => virsh('dumpxml', '--inactive', g.uuid);
+    const channelFile = join(tmpdir(), `quiesce-channel-${process.pid}.xml`);
+    writeFileSync(
+      channelFile,
+      "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>",
+    );
+    // Its own starting point: a definition without the channel, whatever an earlier run left.
+    if (persistent().includes('org.qemu.guest_agent.0'))
+      virsh('detach-device', g.uuid, channelFile, '--config');
     expect(persistent()).not.toContain('org.qemu.guest_agent.0');
     try {
       expect(await h.call('doctor.addChannel', { hostId, uuid: g.uuid })).toEqual({
@@ -183,14 +194,8 @@ describe('agent doctor on the real guests', () => {
       // The running guest does not have it until libvirt restarts it.
       expect(virsh('dumpxml', g.uuid)).not.toContain('org.qemu.guest_agent.0');
     } finally {
-      if (persistent().includes('org.qemu.guest_agent.0')) {
-        const f = join(tmpdir(), `quiesce-channel-${process.pid}.xml`);
-        writeFileSync(
-          f,
-          "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>",
-        );
-        virsh('detach-device', g.uuid, f, '--config');
-      }
+      if (persistent().includes('org.qemu.guest_agent.0'))
+        virsh('detach-device', g.uuid, channelFile, '--config');
     }
   });
 });

@@ -1,5 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   chmodSync,
   existsSync,
@@ -31,6 +30,13 @@ import {
   waitForEnd,
 } from '../support/snapshot-helpers';
 import { TcpRelay } from '../support/tcp-relay';
+import {
+  frozenImageOfLatestSnapshot,
+  inspectImage,
+  removeGuestMarkers,
+  writeGuestMarker,
+} from '../support/consistency';
+import { failIfLeftFrozen } from '../support/lab-guard';
 
 /**
  * Lab tier: the guarantees of a consistent snapshot (issue "Consistent snapshot", 6a–6i), with
@@ -78,21 +84,6 @@ function opEvents(h: ReturnType<typeof serviceHarness>, opId: string) {
 const frozenSeen = (h: ReturnType<typeof serviceHarness>, opId: string) => () =>
   opEvents(h, opId).some((e) => e.kind === 'frozen');
 
-/** needs_recovery in the ext4 superblock of a (point-in-time) image: the deterministic test. */
-function needsRecovery(image: string): boolean {
-  const raw = join(mkdtempSync(join(tmpdir(), 'quiesce-img-')), 'disk.raw');
-  try {
-    execFileSync('qemu-img', ['convert', '-U', '-O', 'raw', image, raw]);
-    const header = execFileSync('dumpe2fs', ['-h', raw], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    return /Filesystem features:.*needs_recovery/.test(header);
-  } finally {
-    rmSync(dirname(raw), { recursive: true, force: true });
-  }
-}
-
 function journalOf(opId: string): string {
   return readFileSync(`/home/${p.user}/.quiesce/ops/${opId}/journal.jsonl`, 'utf8');
 }
@@ -100,14 +91,19 @@ function journalOf(opId: string): string {
 beforeAll(() => {
   p = labProfile();
 });
-afterEach(async () => {
-  // Whatever a test did, the lab guests end thawed and without snapshots.
-  for (const g of p.guests) {
-    if (g.role === 'agent' && (await freezeStatus(g.name)) === 'frozen') {
-      await guestAgentCommand(g.name, { execute: 'guest-fsfreeze-thaw' }).catch(() => undefined);
+// After every test: FAIL if the agent guest was left frozen (after the watchdog's due), thaw it,
+// then clean up: no snapshots, no writer, no paused guest, so each test starts from the same lab.
+failIfLeftFrozen({
+  cleanup: async () => {
+    for (const g of p.guests) {
+      if (labVirsh(p.libvirtUri, 'domstate', g.uuid).trim() === 'paused')
+        labVirsh(p.libvirtUri, 'resume', g.uuid);
+      deleteAllSnapshots(p.libvirtUri, g.uuid);
     }
-    deleteAllSnapshots(p.libvirtUri, g.uuid);
-  }
+    const agent = guest('agent').name;
+    await setWriter(agent, false).catch(() => undefined);
+    await removeGuestMarkers(agent);
+  },
 });
 afterAll(() => {
   for (const h of harnesses) h.dispose();
@@ -119,6 +115,8 @@ describe('6a. a normal run', () => {
     const { h, hostId } = await connectedHarness();
     await setWriter(agent.name, true);
     await new Promise((r) => setTimeout(r, 1500));
+    // Written just before, never synced: only the freeze puts it in the point-in-time image.
+    const marker = await writeGuestMarker(agent.name);
     const { opId } = await h.call('snapshot.start', {
       hostId,
       uuid: agent.uuid,
@@ -133,20 +131,24 @@ describe('6a. a normal run', () => {
     // The reported window covers what the guest saw (DESIGN rule 3): reported ≥ observed gap − 20 ms.
     expect(s.windowMs!).toBeGreaterThanOrEqual(gap - 20);
     expect(gap).toBeGreaterThan(20); // the freeze did hold writes: the check above is not vacuous
-    // The point-in-time image (the backing file now under the overlay) was cut frozen: clean.
-    const backing = s.disks[0]!.backing;
-    expect(needsRecovery(backing)).toBe(false);
+    // The point-in-time image, from the host's facts (libvirt's live top image, QEMU's backing
+    // file of it), not from what the app reports — which must agree with them.
+    const { overlay, frozen } = frozenImageOfLatestSnapshot(p.libvirtUri, agent.uuid);
+    expect(s.disks[0]).toMatchObject({ overlay, backing: frozen });
+    const img = inspectImage(frozen, [marker.fsPath]);
+    expect(img.needsRecovery, `features: ${img.features}`).toBe(false);
+    expect(img.files[marker.fsPath], 'the marker written just before the freeze').toBe(
+      marker.content,
+    );
   });
 
   it('a crash-consistent cut of the same guest needs recovery (so the check above can fail)', async () => {
     const agent = guest('agent');
-    labVirsh(p.libvirtUri, 'snapshot-create-as', agent.uuid, 'crash', '--disk-only', '--atomic');
-    const top = labVirsh(p.libvirtUri, 'domblklist', agent.uuid).match(/vda\s+(\S+)/)![1]!;
-    const backing = execFileSync('qemu-img', ['info', '-U', '--output=json', top], {
-      encoding: 'utf8',
-    });
-    const file = (JSON.parse(backing) as { 'backing-filename': string })['backing-filename'];
-    expect(needsRecovery(file)).toBe(true);
+    // A unique name: plain virsh names the overlay after the snapshot and refuses an existing file.
+    const name = `crash-${Date.now()}`;
+    labVirsh(p.libvirtUri, 'snapshot-create-as', agent.uuid, name, '--disk-only', '--atomic');
+    const { frozen } = frozenImageOfLatestSnapshot(p.libvirtUri, agent.uuid);
+    expect(inspectImage(frozen).needsRecovery).toBe(true);
   });
 });
 
@@ -373,7 +375,10 @@ describe('6g–6i. refusals', () => {
     expect(s.label?.kind === 'crash-consistent' && s.label.reason).toMatch(/agent/);
   });
 
-  it('a paused guest is snapshotted without a freeze and labelled paused', async () => {
+  it('a paused guest under require-quiesce: refused, no snapshot (its disk is not consistent)', async () => {
+    // A paused guest's dirty pages and open journal are in its memory: a disk-only snapshot of
+    // it is crash-consistent (DESIGN rule 7), which the default policy refuses (rule 2). The
+    // allow-crash-consistent case is in acceptance.test.ts.
     const g = guest('no-channel');
     const { h, hostId } = await connectedHarness();
     labVirsh(p.libvirtUri, 'suspend', g.uuid);
@@ -383,10 +388,11 @@ describe('6g–6i. refusals', () => {
         uuid: g.uuid,
         name: 'whilepaused',
       });
-      expect(await waitForEnd(h, opId)).toMatchObject({
-        state: 'succeeded',
-        label: { kind: 'paused' },
-      });
+      const s = await waitForEnd(h, opId);
+      expect(s.label).toBeUndefined();
+      expect(s.state).toBe('failed');
+      expect(`${s.error?.message} ${s.error?.cause}`).toMatch(/paused/i);
+      expect(labVirsh(p.libvirtUri, 'snapshot-list', g.uuid, '--name').trim()).toBe('');
     } finally {
       labVirsh(p.libvirtUri, 'resume', g.uuid);
     }

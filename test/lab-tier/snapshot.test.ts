@@ -8,6 +8,7 @@ import {
 } from '../support/service-harness';
 import { PHASES } from '../../shared/snapshot';
 import { deleteAllSnapshots, snapshotDescription, waitForEnd } from '../support/snapshot-helpers';
+import { failIfLeftFrozen } from '../support/lab-guard';
 
 let p: LabProfileShape;
 let h: ReturnType<typeof serviceHarness>;
@@ -16,10 +17,13 @@ const guest = (role: string) => p.guests.find((g) => g.role === role)!;
 
 beforeAll(async () => {
   p = labProfile();
+  // Its own starting point: no snapshot named "first" left by anything before.
+  for (const g of p.guests) deleteAllSnapshots(p.libvirtUri, g.uuid);
   h = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
   hostId = (await h.call('hosts.save', labHostDraft(p))).id;
   expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
 });
+failIfLeftFrozen();
 afterAll(() => {
   for (const g of p.guests) deleteAllSnapshots(p.libvirtUri, g.uuid);
   h.dispose();

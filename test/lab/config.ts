@@ -103,6 +103,11 @@ export function labPaths(labDir: string) {
     virtlogdPid: path.join(run, 'virtlogd.pid'),
     libvirtdPid: path.join(run, 'libvirtd.pid'),
     sshdPid: path.join(run, 'sshd.pid'),
+    /**
+     * One JSON line per heal `up` had to do (a guest left frozen, paused, or with a dead agent):
+     * a heal is a test that left the lab broken, and `npm test` fails on a frozen one.
+     */
+    heals: path.join(run, 'heals.jsonl'),
     sshdDir: sshd,
     sshdConfig: path.join(sshd, 'sshd_config'),
     hostKey: path.join(sshd, 'ssh_host_ed25519_key'),

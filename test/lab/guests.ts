@@ -218,11 +218,13 @@ export async function ensureGuest(
   fs.chmodSync(f.dir, 0o2775);
   if (state === 'paused') {
     log(`${spec.name}: was paused, resuming`);
+    recordHeal(p, spec.name, 'paused', 'resumed');
     await virsh(['resume', spec.name]);
   } else if (state === 'running' && !(await looksHealthy(spec, p))) {
     // A test may have left the agent stopped (kill -STOP) or the guest wedged: start it afresh
     // rather than wait for a boot that already happened.
     log(`${spec.name}: running but not answering as it should: restarting it`);
+    recordHeal(p, spec.name, 'agent-not-answering', 'restarted');
     await virsh(['destroy', spec.name], { check: false });
     state = 'shut off';
   }
@@ -237,13 +239,58 @@ export async function ensureGuest(
   await waitUntilReady(spec, p);
   if (spec.agent) {
     // Rule 1 of the product holds for its lab too: never leave a guest frozen.
+    // Healing it must not hide it: whoever left it frozen broke that rule, so say it loudly and
+    // record it (npm test fails a run whose lab had to be thawed after a tier).
     const frozen = await agentCommand(spec.name, { execute: 'guest-fsfreeze-status' });
     if (frozen === 'frozen') {
-      log(`${spec.name}: was left frozen: thawing`);
-      await agentCommand(spec.name, { execute: 'guest-fsfreeze-thaw' });
+      const bar = '!'.repeat(78);
+      log(
+        `\n${bar}\n!! ${spec.name} WAS LEFT FROZEN (guest-fsfreeze-status: frozen): thawing it now.\n` +
+          `!! Something broke "a guest is never left frozen": the last test or snapshot run on\n` +
+          `!! this lab. Recorded in ${p.heals}.\n${bar}`,
+      );
+      const thawed = await agentCommand(spec.name, { execute: 'guest-fsfreeze-thaw' });
+      recordHeal(p, spec.name, 'frozen', `thawed ${JSON.stringify(thawed)} filesystem(s)`);
     }
   }
   return (await virsh(['domuuid', spec.name])).stdout.trim();
+}
+
+export type HealKind = 'frozen' | 'paused' | 'agent-not-answering';
+
+/** One heal `up` did, as recorded in <labdir>/run/heals.jsonl. */
+export interface HealRecord {
+  at: string;
+  guest: string;
+  kind: HealKind;
+  action: string;
+  pid: number;
+}
+
+function recordHeal(p: LabPaths, guest: string, kind: HealKind, action: string): void {
+  const rec: HealRecord = { at: new Date().toISOString(), guest, kind, action, pid: process.pid };
+  fs.mkdirSync(path.dirname(p.heals), { recursive: true });
+  fs.appendFileSync(p.heals, JSON.stringify(rec) + '\n');
+}
+
+/** Every heal recorded so far (oldest first); lines that do not parse are skipped. */
+export function readHeals(p: LabPaths): HealRecord[] {
+  let text = '';
+  try {
+    text = fs.readFileSync(p.heals, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: HealRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as HealRecord);
+    } catch {
+      // a torn line (two ups at once cannot happen: lab.lock) — skip it
+    }
+  }
+  return out;
 }
 
 /** For a guest found running: did it finish booting, and does its agent (if any) answer? */

@@ -33,9 +33,11 @@ import {
   guestFiles,
   labQemuProcesses,
   readGuestWriterLog,
+  readHeals,
   removeExtraAgentGuestDomain,
   removeGuests,
   setGuestWriter,
+  type HealRecord,
 } from './guests.js';
 import { ensurePackages } from './packages.js';
 import {
@@ -80,6 +82,8 @@ export {
   type TestDomainState,
 } from './test-driver.js';
 export { guestExec, type GuestExecResult } from './virsh.js';
+export type { HealKind, HealRecord } from './guests.js';
+export type { ProcInfo } from './procs.js';
 export { WRITER_LOG } from './guest-scripts.js';
 
 export interface LabGuest {
@@ -267,6 +271,37 @@ export async function labLeftovers(opts: Pick<LabOptions, 'labDir'> = {}): Promi
   const uid = await labUserUid();
   if (uid !== undefined) for (const i of findProcesses((x) => x.uid === uid)) found.set(i.pid, i);
   return [...found.values()].map((i) => `pid ${i.pid}: ${i.argv.join(' ').slice(0, 160)}`);
+}
+
+/**
+ * Processes running as the lab user now, except its SSH sessions' own sshd processes: with no
+ * client connected, each one is a remote command that outlived its session (a runner, a
+ * watchdog, a journal follower, `virsh event --loop`…). Check this *before* `down`, which kills
+ * them all.
+ */
+export async function labUserProcesses(opts: { includeSshd?: boolean } = {}): Promise<ProcInfo[]> {
+  const uid = await labUserUid();
+  if (uid === undefined) return [];
+  return findProcesses(
+    (i) =>
+      i.uid === uid &&
+      (opts.includeSshd === true ||
+        !/^sshd(-session)?$/.test(path.basename(i.exe || i.argv[0] || ''))),
+  );
+}
+
+/** One readable line for a process: `pid N: argv…` (argv cut at 160 characters). */
+export function describeProcess(i: ProcInfo): string {
+  return `pid ${i.pid}: ${i.argv.join(' ').slice(0, 160)}`;
+}
+
+/**
+ * The heals `up` has done on this lab dir (a guest left frozen, paused, or with a dead agent),
+ * oldest first, from <labdir>/run/heals.jsonl. `npm test` compares the list before and after a
+ * tier: a guest `up` had to thaw is a failure, whoever thawed it.
+ */
+export function labHeals(opts: Pick<LabOptions, 'labDir'> = {}): HealRecord[] {
+  return readHeals(resolve(opts).p);
 }
 
 export interface LabStatus {

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { setWriter } from '../lab/lab';
+import {
+  labHostDraft,
+  labProfile,
+  serviceHarness,
+  type LabProfileShape,
+} from '../support/service-harness';
+import { deleteAllSnapshots, labVirsh, waitForEnd } from '../support/snapshot-helpers';
+import {
+  frozenImageOfLatestSnapshot,
+  inspectImage,
+  removeGuestMarkers,
+  writeGuestMarker,
+} from '../support/consistency';
+import { failIfLeftFrozen } from '../support/lab-guard';
+
+/**
+ * Issue 8, acceptance (lab tier): a snapshot of the agent guest while its writer runs is clean in
+ * its frozen image — for every snapshot of a chain, with a marker written just before each one
+ * read back from that image — and a crash-consistent one needs recovery and is labelled so.
+ * Every verdict comes from the host's own tools (virsh domblklist, qemu-img info, dumpe2fs,
+ * debugfs) on the image as of the cut, never from the file the app names.
+ */
+let p: LabProfileShape;
+let h: ReturnType<typeof serviceHarness>;
+let hostId: string;
+const agent = () => p.guests.find((g) => g.role === 'agent')!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  p = labProfile();
+  h = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
+  hostId = (await h.call('hosts.save', labHostDraft(p))).id;
+  expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
+});
+failIfLeftFrozen({
+  cleanup: async () => {
+    const { uuid, name } = agent();
+    if (labVirsh(p.libvirtUri, 'domstate', uuid).trim() === 'paused')
+      labVirsh(p.libvirtUri, 'resume', uuid);
+    await setWriter(name, false).catch(() => undefined);
+    deleteAllSnapshots(p.libvirtUri, uuid);
+    await removeGuestMarkers(name);
+  },
+});
+afterAll(() => h.dispose());
+
+describe('issue 8 acceptance: the frozen image says what the label says', () => {
+  it('quiesced, writer running: every snapshot of a chain is ext4-clean and holds the marker written just before it', async () => {
+    const { uuid, name: domain } = agent();
+    deleteAllSnapshots(p.libvirtUri, uuid); // its own starting point: the first of a new chain
+    await setWriter(domain, true);
+    await sleep(1000);
+    for (const name of ['accept-1', 'accept-2']) {
+      const marker = await writeGuestMarker(domain, name);
+      const s = await waitForEnd(h, (await h.call('snapshot.start', { hostId, uuid, name })).opId);
+      expect(s, name).toMatchObject({
+        state: 'succeeded',
+        label: { kind: 'quiesced', filesystems: 1 },
+      });
+      const { overlay, frozen } = frozenImageOfLatestSnapshot(p.libvirtUri, uuid);
+      expect(s.disks[0], `${name}: the app names the files libvirt and QEMU name`).toMatchObject({
+        overlay,
+        backing: frozen,
+      });
+      const img = inspectImage(frozen, [marker.fsPath]);
+      expect(img.needsRecovery, `${name}: ${frozen} features: ${img.features}`).toBe(false);
+      expect(img.files[marker.fsPath], `${name}: marker written just before the freeze`).toBe(
+        marker.content,
+      );
+    }
+    await setWriter(domain, false);
+  });
+
+  it('crash-consistent (guest paused, writer running, allow-crash-consistent): needs recovery, labelled crash-consistent with the reason', async () => {
+    // A paused guest's dirty pages and open ext4 journal are in its memory: its disk-only
+    // snapshot needs recovery like a crash, and must say so (DESIGN rule 7), not "paused".
+    const { uuid, name: domain } = agent();
+    deleteAllSnapshots(p.libvirtUri, uuid);
+    await setWriter(domain, true);
+    await sleep(1000);
+    await writeGuestMarker(domain, 'paused');
+    labVirsh(p.libvirtUri, 'suspend', uuid);
+    let s;
+    try {
+      const { opId } = await h.call('snapshot.start', {
+        hostId,
+        uuid,
+        name: 'accept-paused',
+        policy: 'allow-crash-consistent',
+      });
+      s = await waitForEnd(h, opId);
+    } finally {
+      labVirsh(p.libvirtUri, 'resume', uuid);
+    }
+    await setWriter(domain, false);
+    expect(s.state).toBe('succeeded');
+    const { frozen } = frozenImageOfLatestSnapshot(p.libvirtUri, uuid);
+    const img = inspectImage(frozen);
+    // The image first (the host's fact), then the label that must match it.
+    expect(img.needsRecovery, `${frozen} features: ${img.features}`).toBe(true);
+    expect(s.label).toMatchObject({ kind: 'crash-consistent', reason: expect.any(String) });
+    expect(s.label?.kind === 'crash-consistent' && s.label.reason).toMatch(/paus/i);
+    expect(s.windowMs).toBeNull();
+  });
+});
