@@ -1,5 +1,4 @@
-import { useRef } from 'react';
-import { Dialog } from '../ui/dialog';
+import { ConfirmDialog } from '../ui/confirm-dialog';
 
 /**
  * Asks before the definition changes, and says plainly that nothing changes for the running
@@ -16,14 +15,18 @@ export function AddChannelConfirm({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const cancelRef = useRef<HTMLButtonElement>(null);
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Add the agent channel to ${name}?`}
-      onClose={onCancel}
       testId="doctor-add-channel-confirm"
-      initialFocus={cancelRef}
-      tone="warning"
+      cancelTestId="doctor-add-channel-cancel"
+      confirmTestId="doctor-add-channel-yes"
+      confirmText="Add channel"
+      busyText="Adding…"
+      busy={busy}
+      danger={false}
+      onConfirm={onConfirm}
+      onCancel={onCancel}
     >
       <p>
         Quiesce adds the channel to the domain’s <strong>persistent definition</strong> (
@@ -32,25 +35,6 @@ export function AddChannelConfirm({
         the guest is not enough.
       </p>
       <p>Then install and start the QEMU guest agent in the guest.</p>
-      <div className="dialog-actions">
-        <button
-          type="button"
-          ref={cancelRef}
-          data-testid="doctor-add-channel-cancel"
-          onClick={onCancel}
-        >
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="primary"
-          data-testid="doctor-add-channel-yes"
-          disabled={busy}
-          onClick={onConfirm}
-        >
-          {busy ? 'Adding…' : 'Add channel'}
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

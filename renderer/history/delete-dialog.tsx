@@ -1,5 +1,6 @@
 import { useRef } from 'react';
 import type { DiskChain, History, HistoryEntry } from '../../shared/history';
+import { ConfirmDialog } from '../ui/confirm-dialog';
 import { Dialog } from '../ui/dialog';
 import { Remedy } from '../ui/remedy';
 import { deletePlan } from './chain-view';
@@ -60,12 +61,16 @@ export function DeleteDialog({
   const internal = entry.disks.filter((d) => d.snapshot === 'internal');
   const when = formatFullTime(entry.createdAt);
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Delete the snapshot “${name}”?`}
-      onClose={onCancel}
       testId="history-delete-confirm"
-      initialFocus={cancelRef}
-      tone="warning"
+      cancelTestId="history-delete-cancel"
+      confirmTestId="history-delete-yes"
+      confirmText="Delete snapshot"
+      busyText="Deleting…"
+      busy={busy}
+      onConfirm={onConfirm}
+      onCancel={onCancel}
     >
       {internal.length > 0 && (
         <p data-testid="history-delete-internal">
@@ -105,25 +110,6 @@ export function DeleteDialog({
         libvirt {abilities.libvirt} merges while the guest runs (virsh snapshot-delete); it may take
         a while for a large overlay.
       </p>
-      <div className="dialog-actions">
-        <button
-          type="button"
-          ref={cancelRef}
-          data-testid="history-delete-cancel"
-          onClick={onCancel}
-        >
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="danger"
-          data-testid="history-delete-yes"
-          disabled={busy}
-          onClick={onConfirm}
-        >
-          {busy ? 'Deleting…' : 'Delete snapshot'}
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

@@ -1,6 +1,5 @@
-import { useRef } from 'react';
 import type { DiskChain, HistoryEntry } from '../../shared/history';
-import { Dialog } from '../ui/dialog';
+import { ConfirmDialog } from '../ui/confirm-dialog';
 import { mergeable } from './chain-view';
 
 /**
@@ -23,16 +22,18 @@ export function MergeDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const cancelRef = useRef<HTMLButtonElement>(null);
   const toMerge = mergeable(chains);
   const n = snapshots.length;
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Merge the disk chains of ${domain}?`}
-      onClose={onCancel}
       testId="chain-merge-confirm"
-      initialFocus={cancelRef}
-      tone="warning"
+      cancelTestId="chain-merge-cancel"
+      confirmTestId="chain-merge-yes"
+      confirmText="Merge into the base image"
+      busy={busy}
+      onConfirm={onConfirm}
+      onCancel={onCancel}
     >
       <ul className="delete-plan">
         {toMerge.map((c) => (
@@ -65,20 +66,6 @@ export function MergeDialog({
         progress shows under Disk chains. The overlay files stay on the host’s disk: remove them
         when nothing needs them.
       </p>
-      <div className="dialog-actions">
-        <button type="button" ref={cancelRef} data-testid="chain-merge-cancel" onClick={onCancel}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="danger"
-          data-testid="chain-merge-yes"
-          disabled={busy}
-          onClick={onConfirm}
-        >
-          Merge into the base image
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

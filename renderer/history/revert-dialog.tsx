@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import type { DiskChain, History, HistoryEntry } from '../../shared/history';
+import { ConfirmDialog } from '../ui/confirm-dialog';
 import { Dialog } from '../ui/dialog';
 import { Remedy, withCode } from '../ui/remedy';
 import { formatFullTime } from './history-format';
@@ -31,7 +32,6 @@ export function RevertDialog({
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const cancelRef = useRef<HTMLButtonElement>(null);
   const { name } = entry;
   const when = formatFullTime(entry.createdAt);
 
@@ -48,12 +48,16 @@ export function RevertDialog({
   }
 
   return (
-    <Dialog
+    <ConfirmDialog
       title={`Revert ${domain} to “${name}”?`}
-      onClose={onCancel}
       testId="history-revert-confirm"
-      initialFocus={cancelRef}
-      tone="warning"
+      cancelTestId="history-revert-cancel"
+      confirmTestId="history-revert-yes"
+      confirmText="Stop the guest and revert"
+      busyText="Reverting…"
+      busy={busy}
+      onConfirm={onConfirm}
+      onCancel={onCancel}
     >
       <p>
         <strong>The guest is stopped</strong> (libvirt shuts it off) and its disks go back to{' '}
@@ -73,26 +77,7 @@ export function RevertDialog({
         The snapshot holds the disks only (no memory): the guest stays shut off afterwards; start it
         when you are ready.
       </p>
-      <div className="dialog-actions">
-        <button
-          type="button"
-          ref={cancelRef}
-          data-testid="history-revert-cancel"
-          onClick={onCancel}
-        >
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="danger"
-          data-testid="history-revert-yes"
-          disabled={busy}
-          onClick={onConfirm}
-        >
-          {busy ? 'Reverting…' : 'Stop the guest and revert'}
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 

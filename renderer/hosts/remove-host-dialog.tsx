@@ -1,5 +1,5 @@
 import type { HostProfile } from '../../shared/hosts';
-import { Dialog } from '../ui/dialog';
+import { ConfirmDialog } from '../ui/confirm-dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { useRemoveHost } from './use-hosts';
@@ -16,26 +16,21 @@ export function RemoveHostDialog({
 }) {
   const remove = useRemoveHost();
   return (
-    <Dialog title={`Remove ${host.name}?`} onClose={onCancel} testId="remove-host-dialog">
+    <ConfirmDialog
+      title={`Remove ${host.name}?`}
+      testId="remove-host-dialog"
+      confirmTestId="confirm-remove"
+      confirmText="Remove host"
+      busy={remove.isPending}
+      tone="normal"
+      onConfirm={() => remove.mutate(host.id, { onSuccess: onRemoved })}
+      onCancel={onCancel}
+    >
       <p>
         Quiesce disconnects from the host and forgets this profile. Nothing changes on the host, and
         its key stays in known_hosts.
       </p>
       {remove.isError && <ErrorBox error={errorShape(remove.error)} />}
-      <div className="dialog-actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="danger"
-          data-testid="confirm-remove"
-          disabled={remove.isPending}
-          onClick={() => remove.mutate(host.id, { onSuccess: onRemoved })}
-        >
-          Remove host
-        </button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }

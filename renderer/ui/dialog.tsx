@@ -16,6 +16,7 @@ export function Dialog({
   initialFocus,
   tone = 'normal',
   className,
+  role = 'dialog',
 }: {
   title: ReactNode;
   onClose: () => void;
@@ -26,6 +27,8 @@ export function Dialog({
   tone?: 'normal' | 'warning';
   /** Extra classes, e.g. a wider dialog. */
   className?: string;
+  /** `alertdialog` for a question that interrupts (see ConfirmDialog). */
+  role?: 'dialog' | 'alertdialog';
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -53,7 +56,7 @@ export function Dialog({
     <dialog
       ref={ref}
       className={`dialog dialog-${tone}${className ? ` ${className}` : ''}`}
-      role="dialog"
+      role={role}
       aria-modal="true"
       aria-labelledby={titleId}
       data-testid={testId}
