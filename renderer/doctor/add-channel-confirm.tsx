@@ -1,4 +1,4 @@
-import { ConfirmDialog } from '../ui/confirm-dialog';
+import { ConfirmDialog, type ConfirmAnswer } from '../ui/confirm-dialog';
 
 /**
  * Asks before the definition changes, and says plainly that nothing changes for the running
@@ -6,27 +6,18 @@ import { ConfirmDialog } from '../ui/confirm-dialog';
  */
 export function AddChannelConfirm({
   name,
-  busy,
-  onConfirm,
-  onCancel,
-}: {
+  ...answer
+}: ConfirmAnswer & {
   name: string;
-  busy: boolean;
-  onConfirm: () => void;
-  onCancel: () => void;
 }) {
   return (
     <ConfirmDialog
+      {...answer}
       title={`Add the agent channel to ${name}?`}
-      testId="doctor-add-channel-confirm"
-      cancelTestId="doctor-add-channel-cancel"
-      confirmTestId="doctor-add-channel-yes"
+      testIds="doctor-add-channel"
       confirmText="Add channel"
       busyText="Adding…"
-      busy={busy}
       danger={false}
-      onConfirm={onConfirm}
-      onCancel={onCancel}
     >
       <p>
         Quiesce adds the channel to the domain’s <strong>persistent definition</strong> (

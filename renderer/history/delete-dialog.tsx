@@ -1,6 +1,6 @@
 import { useRef } from 'react';
 import type { DiskChain, History, HistoryEntry } from '../../shared/history';
-import { ConfirmDialog } from '../ui/confirm-dialog';
+import { ConfirmDialog, type ConfirmAnswer } from '../ui/confirm-dialog';
 import { Dialog } from '../ui/dialog';
 import { Remedy } from '../ui/remedy';
 import { deletePlan } from './chain-view';
@@ -17,16 +17,11 @@ export function DeleteDialog({
   entry,
   chains,
   abilities,
-  busy,
-  onConfirm,
-  onCancel,
-}: {
+  ...answer
+}: ConfirmAnswer & {
   entry: HistoryEntry;
   chains: readonly DiskChain[];
   abilities: History['abilities'];
-  busy: boolean;
-  onConfirm: () => void;
-  onCancel: () => void;
 }) {
   const cancelRef = useRef<HTMLButtonElement>(null);
   const { name } = entry;
@@ -35,7 +30,7 @@ export function DeleteDialog({
     return (
       <Dialog
         title={`“${name}” cannot be deleted here`}
-        onClose={onCancel}
+        onClose={answer.onCancel}
         testId="history-delete-explain"
         initialFocus={cancelRef}
         tone="warning"
@@ -48,7 +43,7 @@ export function DeleteDialog({
           text={`Merge the chain instead (Disk chains → Merge chain): it folds every snapshot of this domain into its base image, keeping the data. Or upgrade libvirt on the host to ${DELETE_SINCE} or later, then delete snapshots one by one.`}
         />
         <div className="dialog-actions">
-          <button type="button" ref={cancelRef} className="primary" onClick={onCancel}>
+          <button type="button" ref={cancelRef} className="primary" onClick={answer.onCancel}>
             Close
           </button>
         </div>
@@ -62,15 +57,11 @@ export function DeleteDialog({
   const when = formatFullTime(entry.createdAt);
   return (
     <ConfirmDialog
+      {...answer}
       title={`Delete the snapshot “${name}”?`}
-      testId="history-delete-confirm"
-      cancelTestId="history-delete-cancel"
-      confirmTestId="history-delete-yes"
+      testIds="history-delete"
       confirmText="Delete snapshot"
       busyText="Deleting…"
-      busy={busy}
-      onConfirm={onConfirm}
-      onCancel={onCancel}
     >
       {internal.length > 0 && (
         <p data-testid="history-delete-internal">

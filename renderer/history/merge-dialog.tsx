@@ -1,5 +1,5 @@
 import type { DiskChain, HistoryEntry } from '../../shared/history';
-import { ConfirmDialog } from '../ui/confirm-dialog';
+import { ConfirmDialog, type ConfirmAnswer } from '../ui/confirm-dialog';
 import { mergeable } from './chain-view';
 
 /**
@@ -11,29 +11,20 @@ export function MergeDialog({
   domain,
   chains,
   snapshots,
-  busy,
-  onConfirm,
-  onCancel,
-}: {
+  ...answer
+}: ConfirmAnswer & {
   domain: string;
   chains: readonly DiskChain[];
   snapshots: readonly HistoryEntry[];
-  busy: boolean;
-  onConfirm: () => void;
-  onCancel: () => void;
 }) {
   const toMerge = mergeable(chains);
   const n = snapshots.length;
   return (
     <ConfirmDialog
+      {...answer}
       title={`Merge the disk chains of ${domain}?`}
-      testId="chain-merge-confirm"
-      cancelTestId="chain-merge-cancel"
-      confirmTestId="chain-merge-yes"
+      testIds="chain-merge"
       confirmText="Merge into the base image"
-      busy={busy}
-      onConfirm={onConfirm}
-      onCancel={onCancel}
     >
       <ul className="delete-plan">
         {toMerge.map((c) => (

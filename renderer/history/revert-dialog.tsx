@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import type { DiskChain, History, HistoryEntry } from '../../shared/history';
-import { ConfirmDialog } from '../ui/confirm-dialog';
+import { ConfirmDialog, type ConfirmAnswer } from '../ui/confirm-dialog';
 import { Dialog } from '../ui/dialog';
 import { Remedy, withCode } from '../ui/remedy';
 import { formatFullTime } from './history-format';
@@ -18,19 +18,14 @@ export function RevertDialog({
   later,
   chains,
   abilities,
-  busy,
-  onConfirm,
-  onCancel,
-}: {
+  ...answer
+}: ConfirmAnswer & {
   domain: string;
   entry: HistoryEntry;
   /** The snapshots taken after this one: their points in time are lost too. */
   later: readonly string[];
   chains: readonly DiskChain[];
   abilities: History['abilities'];
-  busy: boolean;
-  onConfirm: () => void;
-  onCancel: () => void;
 }) {
   const { name } = entry;
   const when = formatFullTime(entry.createdAt);
@@ -42,22 +37,18 @@ export function RevertDialog({
         entry={entry}
         chains={chains}
         libvirt={abilities.libvirt}
-        onClose={onCancel}
+        onClose={answer.onCancel}
       />
     );
   }
 
   return (
     <ConfirmDialog
+      {...answer}
       title={`Revert ${domain} to “${name}”?`}
-      testId="history-revert-confirm"
-      cancelTestId="history-revert-cancel"
-      confirmTestId="history-revert-yes"
+      testIds="history-revert"
       confirmText="Stop the guest and revert"
       busyText="Reverting…"
-      busy={busy}
-      onConfirm={onConfirm}
-      onCancel={onCancel}
     >
       <p>
         <strong>The guest is stopped</strong> (libvirt shuts it off) and its disks go back to{' '}

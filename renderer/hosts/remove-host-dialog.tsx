@@ -18,8 +18,7 @@ export function RemoveHostDialog({
   return (
     <ConfirmDialog
       title={`Remove ${host.name}?`}
-      testId="remove-host-dialog"
-      confirmTestId="confirm-remove"
+      testIds={{ dialog: 'remove-host-dialog', confirm: 'confirm-remove' }}
       confirmText="Remove host"
       busy={remove.isPending}
       tone="normal"

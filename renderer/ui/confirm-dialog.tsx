@@ -1,60 +1,65 @@
 import { useRef, type ReactNode } from 'react';
 import { Dialog } from './dialog';
 
+/** How a confirmation answers: the caller runs the action and says while it is busy. */
+export interface ConfirmAnswer {
+  /** The action runs: the confirm button is disabled (and says `busyText`). */
+  busy: boolean;
+  onConfirm: () => void;
+  onCancel: () => void;
+}
+
 /**
  * A question before something that cannot be taken back: an alertdialog (modal, the rest of the
  * page inert) whose safe answer has the focus, Escape cancels, and Enter on the confirm button
  * (a real <button>) confirms. What the body says is the caller's: the consequences, plainly.
+ * `testIds` "x" names the dialog x-confirm, its buttons x-cancel and x-yes.
  */
 export function ConfirmDialog({
   title,
   children,
   confirmText,
   busyText,
-  busy = false,
+  busy,
   danger = true,
   onConfirm,
   onCancel,
-  testId,
-  cancelTestId,
-  confirmTestId,
+  testIds,
   tone = 'warning',
-}: {
+}: ConfirmAnswer & {
   title: ReactNode;
   /** The consequences; shown above the two buttons. */
   children: ReactNode;
   confirmText: string;
-  /** What the confirm button says while the action runs (then it is disabled). */
   busyText?: string;
-  busy?: boolean;
   /** A destructive action (red button); otherwise the primary colour. */
   danger?: boolean;
-  onConfirm: () => void;
-  onCancel: () => void;
-  testId: string;
-  cancelTestId?: string;
-  confirmTestId: string;
+  testIds: string | { dialog: string; confirm: string; cancel?: string };
   tone?: 'normal' | 'warning';
 }) {
   const cancelRef = useRef<HTMLButtonElement>(null);
+  const ids =
+    typeof testIds === 'string'
+      ? { dialog: `${testIds}-confirm`, confirm: `${testIds}-yes`, cancel: `${testIds}-cancel` }
+      : testIds;
   return (
     <Dialog
       title={title}
       onClose={onCancel}
-      testId={testId}
+      testId={ids.dialog}
       initialFocus={cancelRef}
       tone={tone}
       role="alertdialog"
     >
       {children}
       <div className="dialog-actions">
-        <button type="button" ref={cancelRef} data-testid={cancelTestId} onClick={onCancel}>
+        <button type="button" ref={cancelRef} data-testid={ids.cancel} onClick={onCancel}>
           Cancel
         </button>
         <button
           type="button"
           className={danger ? 'danger' : 'primary'}
-          data-testid={confirmTestId}
+          data-testid={ids.confirm}
           disabled={busy}
           onClick={onConfirm}
         >
