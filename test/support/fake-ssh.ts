@@ -99,8 +99,8 @@ export function localShell(binDir: string): Answer {
 
 /**
  * A folder with a fake `virsh` that prints each argument on its own line (`arg:VALUE`) and the
- * content of any argument that names a file (`file:CONTENT`), then `out` on stdout and `err` on
- * stderr, and exits with `rc`.
+ * content of any argument that names a file (`file:CONTENT` and a line break), then `out` on
+ * stdout and `err` on stderr, and exits with `rc`.
  */
 export function fakeVirshBin(env: { rc?: number; out?: string; err?: string } = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'quiesce-fake-virsh-'));
@@ -111,7 +111,7 @@ export function fakeVirshBin(env: { rc?: number; out?: string; err?: string } = 
       '#!/bin/sh',
       'for a; do',
       '  printf \'arg:%s\\n\' "$a"',
-      '  if [ -f "$a" ]; then printf \'file:\'; cat "$a"; fi',
+      '  if [ -f "$a" ]; then printf \'file:\'; cat "$a"; echo; fi',
       'done',
       env.out === undefined ? '' : `printf '%s' ${q(env.out)}`,
       env.err === undefined ? '' : `printf '%s' ${q(env.err)} >&2`,
