@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import type { AppEvent } from '../../shared/events';
+import {
+  deleteSnapshot,
+  mergeChain,
+  revertSnapshot,
+} from '../../electron/services/history/history-actions';
+import { fakeConnection, fakeVirshBin, localShell, virshArgs } from '../support/fake-ssh';
+
+const uri = 'qemu:///system';
+const uuid = '763ae968-9e71-41c1-9def-41b58313b8ce';
+const hostId = '2f1c6f0e-8d3b-4f7a-9a51-3c2b1d0e9f88';
+const v9_0 = { libvirt: '9.0.0', deleteExternal: true, revertExternal: false };
+const v9_9 = { libvirt: '9.9.0', deleteExternal: true, revertExternal: true };
+const v8 = { libvirt: '8.0.0', deleteExternal: false, revertExternal: false };
+
+/** A connection whose commands reach a fake virsh through a real sh; the last stdout is kept. */
+function virshHost(env: Parameters<typeof fakeVirshBin>[0] = {}) {
+  const run = localShell(fakeVirshBin(env));
+  const seen = { stdout: '' };
+  const link = fakeConnection(async (call) => {
+    const r = await run(call);
+    seen.stdout = r.stdout ?? '';
+    return r;
+  });
+  return { ...link, args: () => virshArgs(seen.stdout) };
+}
+
+describe('deleteSnapshot', () => {
+  it('asks libvirt to delete it, the name as its own argument', async () => {
+    const host = virshHost();
+    const name = "it's; a $(name)";
+    await deleteSnapshot({ conn: host.conn, uri, uuid, name }, v9_0);
+    expect(host.args()).toEqual(['-c', uri, 'snapshot-delete', uuid, name]);
+  });
+
+  it('before libvirt 9.0: runs nothing, says since when, and what to do instead', async () => {
+    const host = virshHost();
+    await expect(
+      deleteSnapshot({ conn: host.conn, uri, uuid, name: 's' }, v8),
+    ).rejects.toMatchObject({
+      message: 'libvirt 8.0.0 cannot delete external snapshots.',
+      details: { cause: expect.stringMatching(/9\.0/), remedy: expect.stringMatching(/Merge/) },
+    });
+    expect(host.calls).toHaveLength(0);
+  });
+
+  it('passes libvirt’s words on when the delete fails, with the next step', async () => {
+    const host = virshHost({
+      rc: 1,
+      err: 'error: Requested operation is not valid: job running\n',
+    });
+    await expect(
+      deleteSnapshot({ conn: host.conn, uri, uuid, name: 'snap' }, v9_0),
+    ).rejects.toMatchObject({
+      message: 'The snapshot “snap” could not be deleted.',
+      details: {
+        cause: 'error: Requested operation is not valid: job running',
+        remedy: expect.stringMatching(/block job/),
+      },
+    });
+  });
+});
+
+describe('revertSnapshot', () => {
+  it('reverts where libvirt can (9.9 and later)', async () => {
+    const host = virshHost();
+    await revertSnapshot({ conn: host.conn, uri, uuid, name: 'before' }, 'web', v9_9);
+    expect(host.args()).toEqual(['-c', uri, 'snapshot-revert', uuid, 'before']);
+  });
+
+  it('before 9.9: runs nothing and gives the manual procedure for this domain', async () => {
+    const host = virshHost();
+    const err = await revertSnapshot({ conn: host.conn, uri, uuid, name: 'before' }, 'web', v9_0)
+      .then(() => undefined)
+      .catch((e: { message: string; details: { cause: string; remedy: string } }) => e);
+    expect(err?.message).toBe('Reverting is not supported by libvirt 9.0.0 on this host.');
+    expect(err?.details.cause).toMatch(/9\.9/);
+    expect(err?.details.remedy).toContain('virsh snapshot-dumpxml web before');
+    expect(host.calls).toHaveLength(0);
+  });
+});
+
+describe('mergeChain', () => {
+  it('follows blockcommit’s progress into merge-progress events, then says it is done', async () => {
+    const { conn, streams } = fakeConnection();
+    const events: AppEvent[] = [];
+    const done = mergeChain(conn, uri, hostId, uuid, 'vda', (e) => events.push(e));
+    const s = streams[0]!;
+    expect(s.command).toContain('blockcommit');
+    s.line('Block commit: [  0 %]');
+    s.line('Block commit: [ 57.5 %]');
+    s.line('');
+    s.line('Successfully pivoted');
+    s.end();
+    await done;
+    expect(events).toEqual([
+      { type: 'merge-progress', hostId, uuid, target: 'vda', percent: 0 },
+      { type: 'merge-progress', hostId, uuid, target: 'vda', percent: 57.5 },
+      { type: 'merge-progress', hostId, uuid, target: 'vda', percent: 100, done: true },
+    ]);
+  });
+
+  it('fails with virsh’s error lines and what to check', async () => {
+    const { conn, streams } = fakeConnection();
+    const done = mergeChain(conn, uri, hostId, uuid, 'vdb', () => undefined);
+    streams[0]!.line("error: block copy still active: disk 'vdb' already in active block job");
+    streams[0]!.end();
+    await expect(done).rejects.toMatchObject({
+      message: 'Merging the chain of vdb failed.',
+      details: {
+        cause: "error: block copy still active: disk 'vdb' already in active block job",
+        remedy: expect.stringMatching(/virsh blockjob/),
+      },
+    });
+  });
+
+  it('hands the URI, domain and disk to virsh as separate arguments', () => {
+    const { conn, streams } = fakeConnection();
+    void mergeChain(conn, uri, hostId, uuid, 'vd a', () => undefined);
+    // The script reads them as "$1" "$2" "$3": they never enter its text.
+    expect(streams[0]!.command).toMatch(/ sh qemu\\:\/\/\/system 763ae968-[0-9a-f-]+ 'vd a'$/);
+  });
+});
