@@ -1,8 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+// The global sheet first: every feature's sheet (imported beside its components) comes after it.
+import './styles.css';
 import { App } from './app/app';
 import { chooseTransport } from './transport/choose-transport';
-import './styles.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -8,6 +8,7 @@ import { errorShape } from '../ui/error-shape';
 import { AddChannelConfirm } from './add-channel-confirm';
 import { DoctorReport } from './doctor-report';
 import { useAddChannel, useDoctor } from './use-doctor';
+import './doctor.css';
 
 /**
  * The agent doctor for one domain: runs the readiness checks again on the host with their

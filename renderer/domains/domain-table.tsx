@@ -9,6 +9,7 @@ import { DOMAIN_COLUMNS, DomainRow } from './domain-row';
 import { formatTime } from '../ui/format';
 import { readinessSummary } from './readiness-view';
 import { useDomains } from './use-domains';
+import './domains.css';
 
 /**
  * The domains of a connected host: name, UUID, state and readiness with its evidence, a filter

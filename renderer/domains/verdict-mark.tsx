@@ -1,3 +1,4 @@
+import './domains.css';
 /** How a check came out, as the doctor and the evidence name it. */
 export type Verdict = 'pass' | 'fail' | 'warn' | 'skip';
 

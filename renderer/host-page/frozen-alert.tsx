@@ -4,6 +4,7 @@ import { thawMessage, useThaw } from '../domains/use-thaw';
 import { useDomains } from '../domains/use-domains';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import './host-page.css';
 
 /**
  * A guest found frozen is an emergency (DESIGN rule 1): its applications cannot write. This

@@ -2,6 +2,7 @@ import { useId } from 'react';
 import type { Prerequisite } from '../../shared/readiness';
 import { VerdictMark } from '../domains/verdict-mark';
 import { Remedy } from '../ui/remedy';
+import './host-page.css';
 
 /**
  * Prerequisites whose failure only takes a feature away (snapshots still work): shown amber,

@@ -5,6 +5,7 @@ import { useRovingFocus } from '../ui/use-roving-focus';
 import { ConnectionPill } from './connection-pill';
 import { useConnections } from './use-connections';
 import { useHosts } from './use-hosts';
+import './hosts.css';
 
 /** The sidebar: saved hosts with their link state, and the way to add one. */
 export function HostList({

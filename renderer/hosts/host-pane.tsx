@@ -11,6 +11,7 @@ import { HostKeyRefusal } from './host-key-refusal';
 import { PassphrasePrompt } from './passphrase-prompt';
 import { useConnectFlow } from './use-connect-flow';
 import { useConnection, useDisconnectHost } from './use-connections';
+import './hosts.css';
 
 /**
  * The selected host: who it is, its link, the connect conversation, and once connected a frozen

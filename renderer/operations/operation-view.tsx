@@ -9,6 +9,7 @@ import { liveFacts, phaseRuns, phaseSteps } from './phase-steps';
 import { PhaseTimeline } from './phase-timeline';
 import { ResultCard } from './result-card';
 import { useOperation } from './use-operation';
+import './operations.css';
 
 const finished = (s: OperationSummary | undefined) =>
   s !== undefined && s.state !== 'running' ? s : undefined;

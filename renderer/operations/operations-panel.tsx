@@ -16,6 +16,7 @@ import {
 } from './operation-format';
 import { OperationView } from './operation-view';
 import { useOperations } from './use-operations';
+import './operations.css';
 
 const shortUuid = (uuid: string) => uuid.slice(0, 8);
 

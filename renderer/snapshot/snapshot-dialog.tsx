@@ -8,6 +8,7 @@ import { useOperations } from '../operations/use-operations';
 import { Dialog } from '../ui/dialog';
 import { SnapshotForm } from './snapshot-form';
 import { useSnapshotDefaults } from './use-snapshot';
+import './snapshot.css';
 
 /** Used when the remembered settings cannot be read: the product's own defaults. */
 const FALLBACK = { policy: 'require', maxFreezeS: 10, remembered: false } as const;

@@ -1,5 +1,6 @@
 import type { AppErrorShape } from '../../shared/errors';
 import { withCode } from './remedy';
+import './ui.css';
 
 /**
  * What happened, why (smaller), and what to do next. role="alert" so a screen reader announces

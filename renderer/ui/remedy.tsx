@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import './ui.css';
 
 /** Remedies from main quote commands in backticks: those become code, the rest stays text. */
 export function withCode(text: string): ReactNode[] {
