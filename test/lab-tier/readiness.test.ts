@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { guestAgentCommand, guestExec } from '../lab/lab';
-import { waitForEnd } from '../support/snapshot-helpers';
+import { deleteAllSnapshots, waitForEnd } from '../support/snapshot-helpers';
 import {
   labHostDraft,
   labProfile,
@@ -46,6 +46,8 @@ async function until<T>(
 
 beforeAll(async () => {
   p = labProfile();
+  // Its own starting point: the test freeze checks that it cut nothing, so no snapshot before.
+  deleteAllSnapshots(p.libvirtUri, guest('agent').uuid);
   h = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
   hostId = (await h.call('hosts.save', labHostDraft(p))).id;
   expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');

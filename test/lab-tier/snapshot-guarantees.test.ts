@@ -90,6 +90,8 @@ function journalOf(opId: string): string {
 
 beforeAll(() => {
   p = labProfile();
+  // Its own starting point (6d, 6f, 6g… check that no snapshot is left): none from earlier files.
+  for (const g of p.guests) deleteAllSnapshots(p.libvirtUri, g.uuid);
 });
 // After every test: FAIL if the agent guest was left frozen (after the watchdog's due), thaw it,
 // then clean up: no snapshots, no writer, no paused guest, so each test starts from the same lab.
