@@ -1,15 +1,18 @@
 import { z } from 'zod';
 
-/** libvirt's domain states (virDomainState), named as `virsh domstate` prints them. */
+/**
+ * libvirt's domain states, named as `virsh domstate` prints them. The index is libvirt's number
+ * for the state (virDomainState), as `virsh domstats --state` prints it (`state.state=N`).
+ */
 export const DOMAIN_STATES = [
-  'no state',
-  'running',
-  'blocked',
-  'paused',
-  'in shutdown',
-  'shut off',
-  'crashed',
-  'pmsuspended',
+  'no state', // 0 VIR_DOMAIN_NOSTATE
+  'running', // 1 VIR_DOMAIN_RUNNING
+  'blocked', // 2 VIR_DOMAIN_BLOCKED
+  'paused', // 3 VIR_DOMAIN_PAUSED
+  'in shutdown', // 4 VIR_DOMAIN_SHUTDOWN
+  'shut off', // 5 VIR_DOMAIN_SHUTOFF
+  'crashed', // 6 VIR_DOMAIN_CRASHED
+  'pmsuspended', // 7 VIR_DOMAIN_PMSUSPENDED
 ] as const;
 export const DomainStateSchema = z.enum(DOMAIN_STATES);
 export type DomainState = z.infer<typeof DomainStateSchema>;

@@ -7,13 +7,13 @@ import { DomainSchema } from './domains';
  * now.
  */
 export const READINESS_LEVELS = [
-  'not-running',
-  'paused',
-  'no-channel',
-  'agent-not-connected',
-  'agent-not-responding',
-  'freeze-unsupported',
-  'frozen',
+  'not-running', // domstate: anything but running or paused (no freeze needed)
+  'paused', // domstate: paused (its disks are still: no freeze needed)
+  'no-channel', // no org.qemu.guest_agent.0 channel in the live domain XML
+  'agent-not-connected', // the channel's state is not `connected`: no agent in the guest
+  'agent-not-responding', // guest-ping fails or times out
+  'freeze-unsupported', // guest-info: guest-fsfreeze-freeze or -thaw disabled
+  'frozen', // guest-fsfreeze-status: frozen now
   'ready',
 ] as const;
 export const ReadinessLevelSchema = z.enum(READINESS_LEVELS);
