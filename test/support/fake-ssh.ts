@@ -130,3 +130,18 @@ export function virshArgs(stdout: string): string[] {
     .filter((l) => l.startsWith('arg:'))
     .map((l) => l.slice(4));
 }
+
+/**
+ * A connection whose commands run through a real `sh` and reach a fake `virsh` (fakeVirshBin);
+ * `args()` is the argument vector virsh received in the last command, `stdout()` all it printed.
+ */
+export function fakeVirshHost(env: Parameters<typeof fakeVirshBin>[0] = {}) {
+  const run = localShell(fakeVirshBin(env));
+  let last = '';
+  const link = fakeConnection(async (call) => {
+    const r = await run(call);
+    last = r.stdout ?? '';
+    return r;
+  });
+  return { ...link, args: () => virshArgs(last), stdout: () => last };
+}

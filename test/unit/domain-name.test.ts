@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { domainName } from '../../electron/services/virsh/domain-name';
-import { fakeConnection, fakeVirshBin, localShell } from '../support/fake-ssh';
+import { fakeConnection, fakeVirshHost } from '../support/fake-ssh';
 
 const uuid = '763ae968-9e71-41c1-9def-41b58313b8ce';
 
 describe('domainName', () => {
   it('asks virsh by UUID, with the URI as its own argument, and trims the answer', async () => {
-    const { conn, calls } = fakeConnection(localShell(fakeVirshBin({ out: 'web 1\n' })));
+    const { conn, calls } = fakeVirshHost({ out: 'web 1\n' });
     expect(await domainName(conn, 'qemu:///system', uuid)).toBe(
       ['arg:-c', 'arg:qemu:///system', 'arg:domname', `arg:${uuid}`, 'web 1'].join('\n'),
     );

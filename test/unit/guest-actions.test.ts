@@ -3,22 +3,16 @@ import { existsSync } from 'node:fs';
 import { AppError } from '../../electron/services/app-error';
 import { AGENT_CHANNEL_XML } from '../../electron/services/inventory/domain-xml';
 import { addAgentChannel, thawGuest } from '../../electron/services/inventory/guest-actions';
-import { fakeConnection, fakeVirshBin, localShell, virshArgs } from '../support/fake-ssh';
+import { fakeConnection, fakeVirshHost } from '../support/fake-ssh';
 
 const uuid = '763ae968-9e71-41c1-9def-41b58313b8ce';
 const uri = 'qemu:///system';
 
 describe('thawGuest', () => {
   it('thaws through the agent with its own timeout (a hung agent would block domfsthaw)', async () => {
-    const bin = fakeVirshBin({ out: '{"return":2}' });
-    let stdout = '';
-    const { conn, calls } = fakeConnection(async (call) => {
-      const r = await localShell(bin)(call);
-      stdout = r.stdout ?? '';
-      return r;
-    });
+    const { conn, calls, args } = fakeVirshHost({ out: '{"return":2}' });
     expect(await thawGuest(conn, uri, uuid, 7)).toEqual({ thawed: 2 });
-    expect(virshArgs(stdout)).toEqual([
+    expect(args()).toEqual([
       '-c',
       uri,
       'qemu-agent-command',
@@ -51,16 +45,11 @@ describe('thawGuest', () => {
 
 describe('addAgentChannel', () => {
   it('attaches the channel XML to the persistent definition, through a file on the host', async () => {
-    const bin = fakeVirshBin();
-    let stdout = '';
-    const { conn, calls } = fakeConnection(async (call) => {
-      const r = await localShell(bin)(call);
-      stdout = r.stdout ?? '';
-      return r;
-    });
-    await addAgentChannel(conn, uri, uuid);
-    expect(calls[0]!.stdin).toBe(AGENT_CHANNEL_XML);
-    const args = virshArgs(stdout);
+    const host = fakeVirshHost();
+    await addAgentChannel(host.conn, uri, uuid);
+    expect(host.calls[0]!.stdin).toBe(AGENT_CHANNEL_XML);
+    const args = host.args();
+    const stdout = host.stdout();
     expect(args.slice(0, 4)).toEqual(['-c', uri, 'attach-device', uuid]);
     expect(args[5]).toBe('--config');
     // virsh read the XML from the temporary file, which is gone afterwards.
@@ -69,9 +58,7 @@ describe('addAgentChannel', () => {
   });
 
   it('fails with the manual way when virsh refuses', async () => {
-    const { conn } = fakeConnection(
-      localShell(fakeVirshBin({ rc: 1, err: 'error: Failed to attach device\n' })),
-    );
+    const { conn } = fakeVirshHost({ rc: 1, err: 'error: Failed to attach device\n' });
     await expect(addAgentChannel(conn, uri, uuid)).rejects.toMatchObject({
       message: 'The agent channel could not be added.',
       details: {

@@ -5,7 +5,7 @@ import {
   mergeChain,
   revertSnapshot,
 } from '../../electron/services/history/history-actions';
-import { fakeConnection, fakeVirshBin, localShell, virshArgs } from '../support/fake-ssh';
+import { fakeConnection, fakeVirshHost } from '../support/fake-ssh';
 
 const uri = 'qemu:///system';
 const uuid = '763ae968-9e71-41c1-9def-41b58313b8ce';
@@ -14,28 +14,16 @@ const v9_0 = { libvirt: '9.0.0', deleteExternal: true, revertExternal: false };
 const v9_9 = { libvirt: '9.9.0', deleteExternal: true, revertExternal: true };
 const v8 = { libvirt: '8.0.0', deleteExternal: false, revertExternal: false };
 
-/** A connection whose commands reach a fake virsh through a real sh; the last stdout is kept. */
-function virshHost(env: Parameters<typeof fakeVirshBin>[0] = {}) {
-  const run = localShell(fakeVirshBin(env));
-  const seen = { stdout: '' };
-  const link = fakeConnection(async (call) => {
-    const r = await run(call);
-    seen.stdout = r.stdout ?? '';
-    return r;
-  });
-  return { ...link, args: () => virshArgs(seen.stdout) };
-}
-
 describe('deleteSnapshot', () => {
   it('asks libvirt to delete it, the name as its own argument', async () => {
-    const host = virshHost();
+    const host = fakeVirshHost();
     const name = "it's; a $(name)";
     await deleteSnapshot({ conn: host.conn, uri, uuid, name }, v9_0);
     expect(host.args()).toEqual(['-c', uri, 'snapshot-delete', uuid, name]);
   });
 
   it('before libvirt 9.0: runs nothing, says since when, and what to do instead', async () => {
-    const host = virshHost();
+    const host = fakeVirshHost();
     await expect(
       deleteSnapshot({ conn: host.conn, uri, uuid, name: 's' }, v8),
     ).rejects.toMatchObject({
@@ -46,7 +34,7 @@ describe('deleteSnapshot', () => {
   });
 
   it('passes libvirt’s words on when the delete fails, with the next step', async () => {
-    const host = virshHost({
+    const host = fakeVirshHost({
       rc: 1,
       err: 'error: Requested operation is not valid: job running\n',
     });
@@ -64,13 +52,13 @@ describe('deleteSnapshot', () => {
 
 describe('revertSnapshot', () => {
   it('reverts where libvirt can (9.9 and later)', async () => {
-    const host = virshHost();
+    const host = fakeVirshHost();
     await revertSnapshot({ conn: host.conn, uri, uuid, name: 'before' }, 'web', v9_9);
     expect(host.args()).toEqual(['-c', uri, 'snapshot-revert', uuid, 'before']);
   });
 
   it('before 9.9: runs nothing and gives the manual procedure for this domain', async () => {
-    const host = virshHost();
+    const host = fakeVirshHost();
     const err = await revertSnapshot({ conn: host.conn, uri, uuid, name: 'before' }, 'web', v9_0)
       .then(() => undefined)
       .catch((e: { message: string; details: { cause: string; remedy: string } }) => e);
