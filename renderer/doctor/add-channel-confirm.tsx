@@ -12,12 +12,12 @@ export function AddChannelConfirm({
 }) {
   return (
     <ConfirmDialog
-      {...answer}
-      title={`Add the agent channel to ${name}?`}
       testIds="doctor-add-channel"
+      title={`Add the agent channel to ${name}?`}
       confirmText="Add channel"
       busyText="Adding…"
       danger={false}
+      {...answer}
     >
       <p>
         Quiesce adds the channel to the domain’s <strong>persistent definition</strong> (

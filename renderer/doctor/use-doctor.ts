@@ -1,5 +1,6 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { queryKeys } from '../cache/query-keys';
+import { useCallQuery } from '../cache/use-call-query';
 import { useTransport } from '../transport/transport-context';
 
 /**
@@ -7,14 +8,8 @@ import { useTransport } from '../transport/transport-context';
  * is to see the guest as it is now), and forgotten when it closes.
  */
 export function useDoctor(hostId: string, uuid: string) {
-  const transport = useTransport();
-  return useQuery({
-    queryKey: queryKeys.doctor(hostId, uuid),
-    queryFn: () => transport.call('doctor.run', { hostId, uuid }),
-    staleTime: 0,
-    gcTime: 0,
-    retry: false,
-  });
+  const options = { staleTime: 0, gcTime: 0, retry: false };
+  return useCallQuery(queryKeys.doctor(hostId, uuid), 'doctor.run', { hostId, uuid }, options);
 }
 
 /** doctor.addChannel: changes the persistent definition only; the guest needs a restart. */

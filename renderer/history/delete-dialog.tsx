@@ -57,11 +57,11 @@ export function DeleteDialog({
   const when = formatFullTime(entry.createdAt);
   return (
     <ConfirmDialog
-      {...answer}
-      title={`Delete the snapshot “${name}”?`}
       testIds="history-delete"
+      title={`Delete the snapshot “${name}”?`}
       confirmText="Delete snapshot"
       busyText="Deleting…"
+      {...answer}
     >
       {internal.length > 0 && (
         <p data-testid="history-delete-internal">

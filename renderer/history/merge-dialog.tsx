@@ -21,10 +21,10 @@ export function MergeDialog({
   const n = snapshots.length;
   return (
     <ConfirmDialog
-      {...answer}
-      title={`Merge the disk chains of ${domain}?`}
       testIds="chain-merge"
+      title={`Merge the disk chains of ${domain}?`}
       confirmText="Merge into the base image"
+      {...answer}
     >
       <ul className="delete-plan">
         {toMerge.map((c) => (

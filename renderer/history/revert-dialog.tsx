@@ -44,11 +44,11 @@ export function RevertDialog({
 
   return (
     <ConfirmDialog
-      {...answer}
-      title={`Revert ${domain} to “${name}”?`}
       testIds="history-revert"
+      title={`Revert ${domain} to “${name}”?`}
       confirmText="Stop the guest and revert"
       busyText="Reverting…"
+      {...answer}
     >
       <p>
         <strong>The guest is stopped</strong> (libvirt shuts it off) and its disks go back to{' '}

@@ -1,5 +1,6 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { queryKeys } from '../cache/query-keys';
+import { useCallQuery } from '../cache/use-call-query';
 import { useCachedValue } from '../cache/use-cached-value';
 import { useTransport } from '../transport/transport-context';
 import type { MergeProgress } from './merge-progress';
@@ -10,12 +11,8 @@ import type { MergeProgress } from './merge-progress';
  * and the chains change under every snapshot), and again after every action.
  */
 export function useHistory(hostId: string, uuid: string) {
-  const transport = useTransport();
-  return useQuery({
-    queryKey: queryKeys.history(hostId, uuid),
-    queryFn: () => transport.call('history.list', { hostId, uuid }),
-    staleTime: 0,
-  });
+  const queryKey = queryKeys.history(hostId, uuid);
+  return useCallQuery(queryKey, 'history.list', { hostId, uuid }, { staleTime: 0 });
 }
 
 /**

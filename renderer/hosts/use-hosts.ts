@@ -1,16 +1,13 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { MethodInput } from '../../shared/contract';
 import type { HostProfile } from '../../shared/hosts';
 import { queryKeys } from '../cache/query-keys';
+import { useCallQuery } from '../cache/use-call-query';
 import { useTransport } from '../transport/transport-context';
 
 /** The saved host profiles, in the order they were added. */
 export function useHosts() {
-  const transport = useTransport();
-  return useQuery({
-    queryKey: queryKeys.hosts,
-    queryFn: () => transport.call('hosts.list', {}),
-  });
+  return useCallQuery(queryKeys.hosts, 'hosts.list', {});
 }
 
 /** Adds a host (no id) or replaces one (with id). Main disconnects an edited host itself. */

@@ -1,16 +1,13 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { MethodInput } from '../../shared/contract';
 import { queryKeys } from '../cache/query-keys';
+import { useCallQuery } from '../cache/use-call-query';
 import { useTransport } from '../transport/transport-context';
 
 /** The policy and maximum freeze remembered for a domain, or the defaults (a local file read). */
 export function useSnapshotDefaults(hostId: string, uuid: string) {
-  const transport = useTransport();
-  return useQuery({
-    queryKey: queryKeys.snapshotDefaults(hostId, uuid),
-    queryFn: () => transport.call('snapshot.defaults', { hostId, uuid }),
-    staleTime: 0,
-  });
+  const queryKey = queryKeys.snapshotDefaults(hostId, uuid);
+  return useCallQuery(queryKey, 'snapshot.defaults', { hostId, uuid }, { staleTime: 0 });
 }
 
 /**
