@@ -1,12 +1,18 @@
 import { useState, type KeyboardEvent } from 'react';
 import type { InventoryDomain } from '../../shared/readiness';
+import type { Column } from '../ui/table-parts';
 import { DomainHistoryDialog } from '../history/domain-history';
 import { EvidenceList } from './evidence-list';
 import { ReadinessBadge } from './readiness-badge';
 import { StateBadge } from './state-badge';
 
 /** Columns of the domain table; the evidence row spans them all. */
-export const DOMAIN_COLUMNS = 4;
+export const DOMAIN_COLUMNS: readonly Column[] = [
+  { text: 'Name' },
+  { text: 'State' },
+  { text: 'Readiness' },
+  { text: 'Actions', hidden: true },
+];
 
 /**
  * One domain: name and UUID, libvirt's state, its readiness with the why, and its actions. The
@@ -112,7 +118,7 @@ export function DomainRow({
       </tr>
       {expanded && (
         <tr className="evidence-row">
-          <td colSpan={DOMAIN_COLUMNS}>
+          <td colSpan={DOMAIN_COLUMNS.length}>
             <EvidenceList readiness={readiness} id={evidenceId} testId={`evidence-${name}`} />
           </td>
         </tr>

@@ -3,6 +3,7 @@ import type { HostProfile } from '../../shared/hosts';
 import type { InventoryDomain } from '../../shared/readiness';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { ListTable, RefreshButton, SearchField } from '../ui/table-parts';
 import { useRovingFocus } from '../ui/use-roving-focus';
 import { filterDomains, sortDomains, stateSummary } from './domain-list-view';
 import { DOMAIN_COLUMNS, DomainRow } from './domain-row';
@@ -70,14 +71,7 @@ export function DomainTable({
               </span>
             </span>
           )}
-          <button
-            type="button"
-            data-testid="refresh-domains"
-            disabled={domains.isFetching}
-            onClick={() => void domains.refetch()}
-          >
-            {domains.isFetching ? 'Refreshing…' : 'Refresh'}
-          </button>
+          <RefreshButton query={domains} testId="refresh-domains" busyText="Refreshing…" />
         </div>
       </div>
       {domains.isPending && !domains.isError && (
@@ -94,23 +88,13 @@ export function DomainTable({
       {all.length > 0 && (
         <>
           <div className="table-tools">
-            <label htmlFor={filterId} className="visually-hidden">
-              Filter domains
-            </label>
-            <input
+            <SearchField
               id={filterId}
-              type="search"
-              className="filter"
+              label="Filter domains"
               placeholder="Filter by name, UUID, state or readiness"
               value={filter}
-              onChange={(e) => setFilter(e.target.value)}
-              onKeyDown={(e) => {
-                if (e.key === 'Escape' && filter) {
-                  setFilter('');
-                  e.preventDefault();
-                }
-              }}
-              data-testid="domain-filter"
+              onChange={setFilter}
+              testId="domain-filter"
             />
             <div className="summaries small">
               <span data-testid="readiness-summary">{readiness}</span>
@@ -119,41 +103,27 @@ export function DomainTable({
               </span>
             </div>
           </div>
-          <div className="table-wrap">
-            <table className="domain-table" aria-describedby={keysId}>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">State</th>
-                  <th scope="col">Readiness</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody onKeyDown={rows.onKeyDown}>
-                {shown.map((d) => (
-                  <DomainRow
-                    key={d.uuid}
-                    domain={d}
-                    expanded={expanded.has(d.uuid)}
-                    focusable={d.uuid === rows.tabStop}
-                    onToggleEvidence={() => toggle(d.uuid)}
-                    onDoctor={() => onDoctor(d)}
-                    onSnapshot={() => onSnapshot(d)}
-                    onFocusRow={() => rows.setFocused(d.uuid)}
-                  />
-                ))}
-                {shown.length === 0 && (
-                  <tr>
-                    <td colSpan={DOMAIN_COLUMNS} className="muted no-match">
-                      No domain matches “{filter}”.
-                    </td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
-          </div>
+          <ListTable columns={DOMAIN_COLUMNS} describedBy={keysId} onKeyDown={rows.onKeyDown}>
+            {shown.map((d) => (
+              <DomainRow
+                key={d.uuid}
+                domain={d}
+                expanded={expanded.has(d.uuid)}
+                focusable={d.uuid === rows.tabStop}
+                onToggleEvidence={() => toggle(d.uuid)}
+                onDoctor={() => onDoctor(d)}
+                onSnapshot={() => onSnapshot(d)}
+                onFocusRow={() => rows.setFocused(d.uuid)}
+              />
+            ))}
+            {shown.length === 0 && (
+              <tr>
+                <td colSpan={DOMAIN_COLUMNS.length} className="muted no-match">
+                  No domain matches “{filter}”.
+                </td>
+              </tr>
+            )}
+          </ListTable>
           <p className="keys-hint muted small" id={keysId}>
             Keyboard: <kbd>↑</kbd> <kbd>↓</kbd> move between domains, <kbd>d</kbd> opens the focused
             domain’s agent doctor, <kbd>e</kbd> shows the evidence behind its readiness,{' '}

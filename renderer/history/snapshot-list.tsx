@@ -9,7 +9,19 @@ import {
   type SortOrder,
 } from './history-view';
 import { useRovingFocus } from '../ui/use-roving-focus';
+import { ListTable, SearchField, type Column } from '../ui/table-parts';
 import { SnapshotRow } from './snapshot-row';
+
+const HISTORY_COLUMNS: readonly Column[] = [
+  { text: 'Time' },
+  { text: 'Snapshot' },
+  { text: 'Label' },
+  { text: 'Window', num: true },
+  { text: 'On disk', num: true },
+  { text: 'Disks → overlay' },
+  { text: 'By' },
+  { text: 'Actions', hidden: true },
+];
 
 /**
  * The domain's snapshots with a label filter, a sort and a search over names and descriptions.
@@ -85,25 +97,14 @@ export function SnapshotList({
           </select>
         </div>
         <div className="history-tool history-tool-grow">
-          <label htmlFor={`${uid}-search`} className="visually-hidden">
-            Search names and descriptions
-          </label>
-          <input
+          <SearchField
             id={`${uid}-search`}
-            ref={searchRef}
-            type="search"
-            className="filter"
+            label="Search names and descriptions"
             placeholder="Search names and descriptions  ( / )"
             value={search}
-            data-testid="history-search"
-            onChange={(e) => setSearch(e.target.value)}
-            onKeyDown={(e) => {
-              // Escape clears a search first; an empty field lets it close the dialog.
-              if (e.key === 'Escape' && search) {
-                setSearch('');
-                e.preventDefault();
-              }
-            }}
+            onChange={setSearch}
+            testId="history-search"
+            inputRef={searchRef}
           />
         </div>
         <span className="muted small history-shown" data-testid="history-count" role="status">
@@ -112,52 +113,39 @@ export function SnapshotList({
             : `${shown.length} of ${snapshots.length} snapshots`}
         </span>
       </div>
-      <div className="table-wrap history-wrap">
-        <table className="domain-table history-table" aria-describedby={keysId}>
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Snapshot</th>
-              <th scope="col">Label</th>
-              <th scope="col" className="num">
-                Window
-              </th>
-              <th scope="col" className="num">
-                On disk
-              </th>
-              <th scope="col">Disks → overlay</th>
-              <th scope="col">By</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody onKeyDown={rows.onKeyDown}>
-            {shown.map((entry) => (
-              <SnapshotRow
-                key={entry.name}
-                entry={entry}
-                today={today}
-                selected={entry.name === selected}
-                focusable={entry.name === rows.tabStop}
-                busy={busy}
-                revertManual={revertManual}
-                onSelect={() => onSelect(entry)}
-                onDelete={() => onDelete(entry)}
-                onRevert={() => onRevert(entry)}
-                onFocusRow={() => rows.setFocused(entry.name)}
-              />
-            ))}
-            {shown.length === 0 && (
-              <tr>
-                <td colSpan={8} className="muted no-match" data-testid="history-no-match">
-                  No snapshot matches the label and search chosen.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
+      <ListTable
+        columns={HISTORY_COLUMNS}
+        variant="history"
+        describedBy={keysId}
+        onKeyDown={rows.onKeyDown}
+      >
+        {shown.map((entry) => (
+          <SnapshotRow
+            key={entry.name}
+            entry={entry}
+            today={today}
+            selected={entry.name === selected}
+            focusable={entry.name === rows.tabStop}
+            busy={busy}
+            revertManual={revertManual}
+            onSelect={() => onSelect(entry)}
+            onDelete={() => onDelete(entry)}
+            onRevert={() => onRevert(entry)}
+            onFocusRow={() => rows.setFocused(entry.name)}
+          />
+        ))}
+        {shown.length === 0 && (
+          <tr>
+            <td
+              colSpan={HISTORY_COLUMNS.length}
+              className="muted no-match"
+              data-testid="history-no-match"
+            >
+              No snapshot matches the label and search chosen.
+            </td>
+          </tr>
+        )}
+      </ListTable>
       <p className="keys-hint muted small" id={keysId}>
         Keyboard: <kbd>↑</kbd> <kbd>↓</kbd> move between snapshots, <kbd>Enter</kbd> shows the
         focused one in the charts, <kbd>Delete</kbd> deletes it, <kbd>r</kbd> reverts to it,{' '}

@@ -4,6 +4,7 @@ import type { HostProfile } from '../../shared/hosts';
 import type { OperationSummary } from '../../shared/snapshot';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { ListTable, RefreshButton, type Column } from '../ui/table-parts';
 import { useRovingFocus } from '../ui/use-roving-focus';
 import {
   formatWhen,
@@ -17,6 +18,16 @@ import {
 import { OperationView } from './operation-view';
 import { useOperations } from './use-operations';
 import './operations.css';
+
+const OPERATION_COLUMNS: readonly Column[] = [
+  { text: 'Time' },
+  { text: 'Domain' },
+  { text: 'Snapshot' },
+  { text: 'Label' },
+  { text: 'Window', num: true },
+  { text: 'State' },
+  { text: 'By' },
+];
 
 const shortUuid = (uuid: string) => uuid.slice(0, 8);
 
@@ -63,14 +74,7 @@ export function OperationsPanel({
         </h3>
         <div className="section-tools">
           <span className="muted small">from the journals on the host, newest first</span>
-          <button
-            type="button"
-            data-testid="refresh-operations"
-            disabled={ops.isFetching}
-            onClick={() => void ops.refetch()}
-          >
-            {ops.isFetching ? 'Reading…' : 'Refresh'}
-          </button>
+          <RefreshButton query={ops} testId="refresh-operations" busyText="Reading…" />
         </div>
       </div>
       {ops.isPending && !ops.isError && (
@@ -86,84 +90,72 @@ export function OperationsPanel({
       )}
       {list.length > 0 && (
         <>
-          <div className="table-wrap ops-wrap">
-            <table className="domain-table ops-table" aria-describedby={keysId}>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Domain</th>
-                  <th scope="col">Snapshot</th>
-                  <th scope="col">Label</th>
-                  <th scope="col" className="num">
-                    Window
-                  </th>
-                  <th scope="col">State</th>
-                  <th scope="col">By</th>
+          <ListTable
+            columns={OPERATION_COLUMNS}
+            variant="ops"
+            describedBy={keysId}
+            onKeyDown={rows.onKeyDown}
+          >
+            {list.map((op) => {
+              const open = op.opId === selected;
+              const toggle = () => onSelect(open ? undefined : op.opId);
+              return (
+                <tr
+                  key={op.opId}
+                  className={`op-row${open ? ' is-open' : ''}`}
+                  data-testid={`operation-row-${op.opId}`}
+                  data-state={op.state}
+                  data-label={op.label?.kind ?? 'none'}
+                  aria-current={open ? 'true' : undefined}
+                  aria-expanded={open}
+                  onClick={toggle}
+                  {...rows.rowProps(op.opId)}
+                  onKeyDown={(e) => {
+                    if (e.key !== 'Enter' && e.key !== ' ') return;
+                    e.preventDefault();
+                    toggle();
+                  }}
+                >
+                  <td>{formatWhen(op.startedAt, today)}</td>
+                  <td>
+                    {domainOf(op) ?? (
+                      <span className="mono small" title={op.uuid}>
+                        {shortUuid(op.uuid)}…
+                      </span>
+                    )}
+                  </td>
+                  <td className="mono snapshot-cell">{op.snapshot}</td>
+                  <td>
+                    {op.label ? (
+                      <span
+                        className={`badge badge-${labelTone(op.label)}`}
+                        title={labelText(op.label)}
+                      >
+                        {labelShort(op.label)}
+                      </span>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                  <td className="num">
+                    {op.windowMs !== null ? (
+                      formatWindow(op.windowMs)
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                  <td>
+                    <span className={`badge badge-${STATE_TONE[op.state]}`}>
+                      {STATE_WORD[op.state]}
+                    </span>
+                  </td>
+                  <td className="small muted">
+                    {op.user}@{op.workstation}
+                  </td>
                 </tr>
-              </thead>
-              <tbody onKeyDown={rows.onKeyDown}>
-                {list.map((op) => {
-                  const open = op.opId === selected;
-                  const toggle = () => onSelect(open ? undefined : op.opId);
-                  return (
-                    <tr
-                      key={op.opId}
-                      className={`op-row${open ? ' is-open' : ''}`}
-                      data-testid={`operation-row-${op.opId}`}
-                      data-state={op.state}
-                      data-label={op.label?.kind ?? 'none'}
-                      aria-current={open ? 'true' : undefined}
-                      aria-expanded={open}
-                      onClick={toggle}
-                      {...rows.rowProps(op.opId)}
-                      onKeyDown={(e) => {
-                        if (e.key !== 'Enter' && e.key !== ' ') return;
-                        e.preventDefault();
-                        toggle();
-                      }}
-                    >
-                      <td>{formatWhen(op.startedAt, today)}</td>
-                      <td>
-                        {domainOf(op) ?? (
-                          <span className="mono small" title={op.uuid}>
-                            {shortUuid(op.uuid)}…
-                          </span>
-                        )}
-                      </td>
-                      <td className="mono snapshot-cell">{op.snapshot}</td>
-                      <td>
-                        {op.label ? (
-                          <span
-                            className={`badge badge-${labelTone(op.label)}`}
-                            title={labelText(op.label)}
-                          >
-                            {labelShort(op.label)}
-                          </span>
-                        ) : (
-                          <span className="muted">—</span>
-                        )}
-                      </td>
-                      <td className="num">
-                        {op.windowMs !== null ? (
-                          formatWindow(op.windowMs)
-                        ) : (
-                          <span className="muted">—</span>
-                        )}
-                      </td>
-                      <td>
-                        <span className={`badge badge-${STATE_TONE[op.state]}`}>
-                          {STATE_WORD[op.state]}
-                        </span>
-                      </td>
-                      <td className="small muted">
-                        {op.user}@{op.workstation}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
+              );
+            })}
+          </ListTable>
           <p className="ops-keys-hint muted small" id={keysId}>
             Keyboard: <kbd>↑</kbd> <kbd>↓</kbd> move between operations, <kbd>Enter</kbd> shows the
             focused one’s result.
