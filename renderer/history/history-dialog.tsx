@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { Domain } from '../../shared/domains';
 import type { AppErrorShape } from '../../shared/errors';
-import type { HistoryEntry } from '../../shared/history';
+import type { History, HistoryEntry } from '../../shared/history';
 import { formatTime } from '../ui/format';
 import { Dialog } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
@@ -77,6 +77,8 @@ export function HistoryDialog({
     const row = bodyRef.current?.querySelector<HTMLElement>('tr.history-row[tabindex="0"]');
     (row ?? searchRef.current)?.focus();
   }, [data, asking]);
+
+  const stopAsking = () => setAsking(undefined);
 
   function start() {
     setFailure(undefined);
@@ -241,24 +243,22 @@ export function HistoryDialog({
       </Dialog>
       {data && asking?.kind === 'delete' && (
         <DeleteDialog
+          {...chainFacts(data)}
           entry={asking.entry}
-          chains={data.chains}
-          abilities={data.abilities}
           busy={del.isPending}
           onConfirm={() => onDelete(asking.entry)}
-          onCancel={() => setAsking(undefined)}
+          onCancel={stopAsking}
         />
       )}
       {data && asking?.kind === 'revert' && (
         <RevertDialog
+          {...chainFacts(data)}
           domain={domain.name}
           entry={asking.entry}
           later={later(asking.entry)}
-          chains={data.chains}
-          abilities={data.abilities}
           busy={revert.isPending}
           onConfirm={() => onRevert(asking.entry)}
-          onCancel={() => setAsking(undefined)}
+          onCancel={stopAsking}
         />
       )}
       {data && asking?.kind === 'merge' && (
@@ -268,9 +268,14 @@ export function HistoryDialog({
           snapshots={data.snapshots}
           busy={merge.isPending}
           onConfirm={onMerge}
-          onCancel={() => setAsking(undefined)}
+          onCancel={stopAsking}
         />
       )}
     </HistoryLayer>
   );
+}
+
+/** What a delete or revert question says about the disks: their chains and this libvirt. */
+function chainFacts(data: Pick<History, 'chains' | 'abilities'>) {
+  return { chains: data.chains, abilities: data.abilities };
 }

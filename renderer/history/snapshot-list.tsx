@@ -66,36 +66,25 @@ export function SnapshotList({
   return (
     <div className="history-list">
       <div className="table-tools history-tools">
-        <div className="history-tool">
-          <label htmlFor={`${uid}-label`}>Label</label>
-          <select
-            id={`${uid}-label`}
-            value={label}
-            data-testid="history-filter-label"
-            onChange={(e) => setLabel(e.target.value as LabelFilter)}
-          >
-            {LABEL_FILTERS.map((f) => (
-              <option key={f.value} value={f.value}>
-                {f.text} ({counts.get(f.value) ?? 0})
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="history-tool">
-          <label htmlFor={`${uid}-sort`}>Sort</label>
-          <select
-            id={`${uid}-sort`}
-            value={sort}
-            data-testid="history-sort"
-            onChange={(e) => setSort(e.target.value as SortOrder)}
-          >
-            {SORT_ORDERS.map((o) => (
-              <option key={o.value} value={o.value}>
-                {o.text}
-              </option>
-            ))}
-          </select>
-        </div>
+        <ToolSelect
+          id={`${uid}-label`}
+          label="Label"
+          value={label}
+          options={LABEL_FILTERS.map((f) => ({
+            ...f,
+            text: `${f.text} (${counts.get(f.value) ?? 0})`,
+          }))}
+          onChange={setLabel}
+          testId="history-filter-label"
+        />
+        <ToolSelect
+          id={`${uid}-sort`}
+          label="Sort"
+          value={sort}
+          options={SORT_ORDERS}
+          onChange={setSort}
+          testId="history-sort"
+        />
         <div className="history-tool history-tool-grow">
           <SearchField
             id={`${uid}-search`}
@@ -151,6 +140,41 @@ export function SnapshotList({
         focused one in the charts, <kbd>Delete</kbd> deletes it, <kbd>r</kbd> reverts to it,{' '}
         <kbd>/</kbd> searches.
       </p>
+    </div>
+  );
+}
+
+/** One of the list's tools: a labelled choice (the label filter, the sort). */
+function ToolSelect<T extends string>({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+  testId,
+}: {
+  id: string;
+  label: string;
+  value: T;
+  options: readonly { value: T; text: string }[];
+  onChange: (value: T) => void;
+  testId: string;
+}) {
+  return (
+    <div className="history-tool">
+      <label htmlFor={id}>{label}</label>
+      <select
+        id={id}
+        value={value}
+        data-testid={testId}
+        onChange={(e) => onChange(e.target.value as T)}
+      >
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.text}
+          </option>
+        ))}
+      </select>
     </div>
   );
 }
