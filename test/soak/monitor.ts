@@ -6,13 +6,14 @@
 import { readFileSync } from 'node:fs';
 import * as journal from '../../electron/services/snapshot/journal';
 import type { OperationEvent } from '../../shared/snapshot';
-import { freezeStatus, type FreezeReading } from './host';
+import { domainState, freezeStatus, type FreezeReading } from './host';
 
 export interface Reading {
   /** Epoch ms when the poll was sent and when its answer came. */
   s: number;
   e: number;
-  v: FreezeReading;
+  /** "paused": the agent did not answer because the domain is paused (nothing can thaw it). */
+  v: FreezeReading | 'paused';
 }
 
 export interface FrozenInterval {
@@ -23,6 +24,9 @@ export interface FrozenInterval {
   ms: number;
   /** Polls in between that got no answer (agent stopped, libvirtd down): counted as frozen. */
   unknownPolls: number;
+  /** Time the domain was paused inside the interval: not counted in `ms` (a paused guest can be
+   * thawed by no one; the promise is about the time it runs frozen). */
+  pausedMs: number;
 }
 
 /**
@@ -46,10 +50,13 @@ export class FreezeMonitor {
       while (!this.stopped) {
         const s = Date.now();
         const r = await freezeStatus(this.uri, this.domain, 1);
+        let v: Reading['v'] = r.value;
+        if (v === 'unknown' && (await domainState(this.uri, this.domain)).startsWith('paused'))
+          v = 'paused';
         const e = Date.now();
-        this.readings.push({ s, e, v: r.value });
+        this.readings.push({ s, e, v });
         // After an unanswered poll, leave libvirt's agent queue some room for the runner.
-        const pause = r.value === 'unknown' ? 400 : Math.max(0, this.periodMs - (e - s));
+        const pause = v === 'unknown' ? 400 : Math.max(0, this.periodMs - (e - s));
         await new Promise((res) => setTimeout(res, pause));
       }
     })();
@@ -72,11 +79,13 @@ export class FreezeMonitor {
 
   intervals(now = Date.now()): FrozenInterval[] {
     const out: FrozenInterval[] = [];
-    let lastThawedS: number | undefined = this.readings[0]?.s;
-    let i = 0;
     const rs = this.readings;
+    let lastThawedS: number | undefined = rs[0]?.s;
+    let i = 0;
     while (i < rs.length) {
-      if (rs[i]!.v === 'thawed') {
+      const v = rs[i]!.v;
+      // Thawed, or paused before any frozen reading: the freeze (if any) starts after this.
+      if (v === 'thawed' || v === 'paused') {
         lastThawedS = rs[i]!.s;
         i++;
         continue;
@@ -85,15 +94,24 @@ export class FreezeMonitor {
       let j = i;
       let frozen = false;
       let unknownPolls = 0;
+      let pausedMs = 0;
+      let pausedFrom: number | undefined;
       while (j < rs.length && rs[j]!.v !== 'thawed') {
-        if (rs[j]!.v === 'frozen') frozen = true;
-        else unknownPolls++;
+        const r = rs[j]!;
+        if (r.v === 'paused') pausedFrom ??= r.s;
+        else if (pausedFrom !== undefined) {
+          pausedMs += r.s - pausedFrom;
+          pausedFrom = undefined;
+        }
+        if (r.v === 'frozen') frozen = true;
+        else if (r.v === 'unknown') unknownPolls++;
         j++;
       }
       if (frozen) {
         const from = lastThawedS ?? rs[i]!.s;
         const to = j < rs.length ? rs[j]!.e : undefined;
-        out.push({ from, to, ms: (to ?? now) - from, unknownPolls });
+        if (pausedFrom !== undefined) pausedMs += (to ?? now) - pausedFrom;
+        out.push({ from, to, ms: (to ?? now) - from - pausedMs, unknownPolls, pausedMs });
       }
       i = j;
     }

@@ -96,7 +96,8 @@ export interface OpRecord {
   journalLabel?: string;
   journalProblems: string[];
   runnerPid?: number;
-  /** Runner/watchdog processes of this operation still alive 10 s after it ended. */
+  /** Processes of the SSH user naming this operation's folder 10 s after it ended (runner,
+   * watchdog — or the live app's journal follower, which is not a leak by itself). */
   leftProcesses: string[];
 }
 
@@ -135,6 +136,8 @@ export interface RunRecord {
   lock: { state: LockState | 'unknown'; form?: string; detail?: string };
   /** Overlay files in the image folders that no chain uses after this run. */
   orphans: string[];
+  /** Of those, the ones this run left (not there after the previous run). */
+  newOrphans: string[];
   /** Orphans of earlier runs that were gone after this run (cleaned by this run's runner). */
   orphansCleaned: string[];
   /** An operation that did not end within 2 minutes (its runner is then killed by pid). */
@@ -312,6 +315,8 @@ interface FullFolder {
   layers: string[];
   filler: string;
   mounted: boolean;
+  /** QEMU's pid when the tmpfs is attached in its mount namespace too. */
+  qemuPid?: number;
 }
 
 /**
@@ -321,9 +326,51 @@ interface FullFolder {
  * preallocated layer only new files fail; with a sparse one the guest's own writes fail too
  * (QEMU then pauses it: "paused (ioerror)"), as on a real full disk.
  */
-async function prepareFullFolder(ctx: Ctx, prealloc: boolean): Promise<FullFolder> {
+async function prepareFullFolder(
+  ctx: Ctx,
+  prealloc: boolean,
+  notes: string[],
+): Promise<FullFolder> {
   const dir = fs.mkdtempSync(path.join(tmpdir(), 'quiesce-soak-full-'));
   const full: FullFolder = { dir, layers: [], filler: path.join(dir, 'filler'), mounted: false };
+  try {
+    await setUpFullFolder(ctx, full, prealloc);
+  } catch (e) {
+    await unmountFull(full, notes);
+    throw e;
+  }
+  return full;
+}
+
+/**
+ * libvirt starts QEMU in a mount namespace of its own (private /dev), and this host's mounts do
+ * not propagate: a tmpfs mounted now would stay invisible to QEMU. So the very same tmpfs is
+ * attached in QEMU's namespace too (open_tree + setns + move_mount, kernel ≥ 5.2): both see one
+ * filesystem at one path.
+ */
+const ATTACH_MOUNT_PY = `
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+src, pid, dst = sys.argv[1], sys.argv[2], sys.argv[3]
+fd = libc.syscall(428, -100, src.encode(), 1 | 0o2000000)
+if fd < 0: sys.exit("open_tree: " + os.strerror(ctypes.get_errno()))
+ns = os.open("/proc/%s/ns/mnt" % pid, os.O_RDONLY)
+if libc.setns(ns, 0x00020000) != 0: sys.exit("setns: " + os.strerror(ctypes.get_errno()))
+if libc.syscall(429, fd, b"", -100, dst.encode(), 4) != 0:
+    sys.exit("move_mount: " + os.strerror(ctypes.get_errno()))
+`;
+
+function qemuPidOf(guestName: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(`/run/libvirt/qemu/${guestName}.pid`, 'utf8').trim());
+    return Number.isInteger(pid) && isAlive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function setUpFullFolder(ctx: Ctx, full: FullFolder, prealloc: boolean): Promise<void> {
+  const dir = full.dir;
   const tops = await diskTops(ctx.uri, ctx.domain);
   let virtMb = 0;
   for (const t of tops)
@@ -338,6 +385,14 @@ async function prepareFullFolder(ctx: Ctx, prealloc: boolean): Promise<FullFolde
     dir,
   ]);
   full.mounted = true;
+  const qemuPid = qemuPidOf(ctx.guestName);
+  if (
+    qemuPid &&
+    fs.readlinkSync(`/proc/${qemuPid}/ns/mnt`) !== fs.readlinkSync('/proc/self/ns/mnt')
+  ) {
+    await run('python3', ['-c', ATTACH_MOUNT_PY, dir, String(qemuPid), dir]);
+    full.qemuPid = qemuPid;
+  }
   const specs: string[] = [];
   for (const t of tops) {
     const info = await imageInfo(t.source);
@@ -358,6 +413,10 @@ async function prepareFullFolder(ctx: Ctx, prealloc: boolean): Promise<FullFolde
       layer,
       String(info['virtual-size'] ?? 0),
     ]);
+    // QEMU opens it as its own user: give it the owner and mode of the image it sits on.
+    const st = fs.statSync(t.source);
+    fs.chownSync(layer, st.uid, st.gid);
+    fs.chmodSync(layer, st.mode & 0o777);
     full.layers.push(layer);
     specs.push('--diskspec', `${t.target},snapshot=external,file=${layer}`);
   }
@@ -370,7 +429,6 @@ async function prepareFullFolder(ctx: Ctx, prealloc: boolean): Promise<FullFolde
     '--reuse-external',
     ...specs,
   ]);
-  return full;
 }
 
 /** Fills the tmpfs to the last byte. */
@@ -393,6 +451,18 @@ function fillUp(full: FullFolder): void {
 async function unmountFull(full: FullFolder, notes: string[]): Promise<void> {
   fs.rmSync(full.filler, { force: true });
   for (const l of full.layers) fs.rmSync(l, { force: true });
+  if (full.qemuPid && isAlive(full.qemuPid)) {
+    const r = await run('nsenter', ['-t', String(full.qemuPid), '-m', 'umount', full.dir], {
+      check: false,
+    });
+    if (r.code !== 0) {
+      notes.push(`tmpfs in QEMU's namespace busy: lazily unmounted (${r.stderr.trim()})`);
+      await run('nsenter', ['-t', String(full.qemuPid), '-m', 'umount', '-l', full.dir], {
+        check: false,
+      });
+    }
+  }
+  full.qemuPid = undefined;
   if (full.mounted) {
     for (let i = 0; i < 10; i++) {
       const r = await run('umount', [full.dir], { check: false });
@@ -523,6 +593,7 @@ async function oneRun(ctx: Ctx, plan: RunPlan): Promise<RunRecord> {
     lost: [],
     lock: { state: 'unknown' },
     orphans: [],
+    newOrphans: [],
     orphansCleaned: [],
     stuck: [],
     notes,
@@ -548,6 +619,8 @@ async function runBody(ctx: Ctx, plan: RunPlan, rec: RunRecord, t0: number): Pro
   const notes = rec.notes;
   const max = ctx.maxFreezeS;
   const name = `soak${ctx.seed}-${plan.run}-${ctx.tag}`;
+  // `start` truncates the log only when the writer is not running: stop it first.
+  await setWriter(ctx.guestName, false);
   await setWriter(ctx.guestName, true);
   await sleep(300);
 
@@ -558,7 +631,8 @@ async function runBody(ctx: Ctx, plan: RunPlan, rec: RunRecord, t0: number): Pro
   const opNames = new Map<string, string>();
   let contAt = 0;
   try {
-    if (plan.kind === 'overlay-full') full = await prepareFullFolder(ctx, plan.prealloc ?? false);
+    if (plan.kind === 'overlay-full')
+      full = await prepareFullFolder(ctx, plan.prealloc ?? false, notes);
     const chainBefore = new Set<string>();
     for (const t of await diskTops(ctx.uri, ctx.domain))
       for (const f of (await backingChain(t.source)).files) chainBefore.add(f);
@@ -746,12 +820,23 @@ async function runBody(ctx: Ctx, plan: RunPlan, rec: RunRecord, t0: number): Pro
     const limit = max * 1000 + 2000;
     const settle = Math.max(opsEnd + 2500, contAt ? contAt + 4000 : 0);
     while (Date.now() < settle) await sleep(100);
+    // A full folder pauses the guest on its next write (QEMU: "paused (I/O error)"), and a paused
+    // guest can be thawed by no one: the admin frees space and resumes it. So does the soak, here,
+    // and the runner's watchdog must then thaw it (the paused time is not counted as frozen).
+    if (full && (await domainState(ctx.uri, ctx.domain)).startsWith('paused')) {
+      fs.rmSync(full.filler, { force: true });
+      const r = await virshRoot(ctx.uri, ['resume', ctx.domain]);
+      notes.push(
+        `guest paused by the full folder: space freed and resumed at +${Date.now() - t0} ms${r.code ? ` (resume: ${r.stderr.trim()})` : ''}`,
+      );
+    }
+    const hardStop = Date.now() + limit + 20_000;
     for (;;) {
       const open = monitor.intervals().find((i) => i.to === undefined);
       const last = monitor.last();
       if (!open && last?.v === 'thawed') break;
-      const from = open?.from ?? Date.now();
-      if (Date.now() > Math.max(from + limit + 1500, settle + 15_000)) break;
+      if (open && Date.now() > open.from + open.pausedMs + limit + 1500) break;
+      if (Date.now() > hardStop) break;
       await sleep(100);
     }
     await monitor.stop();
@@ -886,6 +971,7 @@ async function runBody(ctx: Ctx, plan: RunPlan, rec: RunRecord, t0: number): Pro
     rec.orphansCleaned = [...ctx.orphans].filter((f) => !fs.existsSync(f));
     ctx.orphansCleaned += rec.orphansCleaned.length;
     for (const f of rec.orphansCleaned) ctx.orphans.delete(f);
+    rec.newOrphans = rec.orphans.filter((f) => !ctx.orphans.has(f));
     for (const f of rec.orphans) {
       ctx.orphans.add(f);
       ctx.orphansEver.add(f);
@@ -1097,7 +1183,7 @@ export function summaryLine(r: RunRecord, maxFreezeS: number): string {
   if (r.lock.state === 'held') flags.push('LOCK-HELD');
   if (r.stuck.length) flags.push('STUCK');
   if (r.ops.some((o) => o.journalProblems.length)) flags.push('BAD-JOURNAL');
-  if (r.orphans.length) flags.push(`orphans ${r.orphans.length}`);
+  if (r.newOrphans.length) flags.push(`new orphans ${r.newOrphans.length}`);
   const nr = r.snapshots.map((s) =>
     s.needsRecovery === undefined ? '?' : s.needsRecovery ? 'dirty' : 'clean',
   );
@@ -1129,7 +1215,8 @@ export function formatTable(rep: SoakReport): string {
       r.lock.state === 'held' ? 'LOCK-HELD' : '',
       r.stuck.length ? 'STUCK' : '',
       r.ops.some((o) => o.journalProblems.length) ? 'BAD-JOURNAL' : '',
-      r.orphans.length ? `orphans:${r.orphans.length}` : '',
+      r.newOrphans.length ? `new-orphans:${r.newOrphans.length}` : '',
+      r.orphansCleaned.length ? `orphans-cleaned:${r.orphansCleaned.length}` : '',
     ]
       .filter(Boolean)
       .join(' ') || 'ok',
