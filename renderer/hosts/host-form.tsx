@@ -15,6 +15,12 @@ import {
 } from './host-draft';
 import { useSaveHost } from './use-hosts';
 
+/** How Quiesce logs in, as the form offers it. */
+const AUTH_CHOICES = [
+  ['agent', 'ssh-agent'],
+  ['key', 'Key file'],
+] as const;
+
 /**
  * Adds a host, or edits one when `host` is given. Enter saves (a plain form submit), Escape
  * cancels (the dialog), and the name field has the focus on open.
@@ -44,6 +50,14 @@ export function HostForm({
     setFieldErrors((e) => ({ ...e, [field]: undefined }));
   };
 
+  /** What every text field of the form takes from its name: id, value, change, error. */
+  const field = (name: Exclude<keyof DraftFields, 'authKind'>) => ({
+    id: id(name),
+    value: draft[name],
+    onChange: set(name),
+    error: fieldErrors[name],
+  });
+
   async function submit(e: FormEvent) {
     e.preventDefault();
     if (save.isPending) return;
@@ -72,84 +86,49 @@ export function HostForm({
     >
       <form className="host-form" data-testid="host-form" onSubmit={submit} noValidate>
         <TextField
-          id={id('name')}
+          {...field('name')}
           label="Name"
-          value={draft.name}
-          onChange={set('name')}
-          error={fieldErrors.name}
           inputRef={firstField}
           placeholder="e.g. kvm-01"
         />
         <div className="field-row">
           <TextField
-            id={id('address')}
+            {...field('address')}
             label="Address"
-            value={draft.address}
-            onChange={set('address')}
-            error={fieldErrors.address}
             placeholder="host name or IP"
             className="grow"
           />
-          <TextField
-            id={id('port')}
-            label="Port"
-            value={draft.port}
-            onChange={set('port')}
-            error={fieldErrors.port}
-            inputMode="numeric"
-            className="field-port"
-          />
+          <TextField {...field('port')} label="Port" inputMode="numeric" className="field-port" />
         </div>
-        <TextField
-          id={id('user')}
-          label="User"
-          value={draft.user}
-          onChange={set('user')}
-          error={fieldErrors.user}
-          placeholder="a user in the libvirt group"
-        />
+        <TextField {...field('user')} label="User" placeholder="a user in the libvirt group" />
         <fieldset className="field auth-choice">
           <legend>Authentication</legend>
-          <label className="radio">
-            <input
-              type="radio"
-              name={id('auth')}
-              value="agent"
-              checked={draft.authKind === 'agent'}
-              onChange={() => set('authKind')('agent')}
-            />
-            ssh-agent
-          </label>
-          <label className="radio">
-            <input
-              type="radio"
-              name={id('auth')}
-              value="key"
-              checked={draft.authKind === 'key'}
-              onChange={() => set('authKind')('key')}
-            />
-            Key file
-          </label>
+          {AUTH_CHOICES.map(([kind, text]) => (
+            <label key={kind} className="radio">
+              <input
+                type="radio"
+                name={id('auth')}
+                value={kind}
+                checked={draft.authKind === kind}
+                onChange={() => set('authKind')(kind)}
+              />
+              {text}
+            </label>
+          ))}
           {fieldErrors.authKind && <p className="field-error">{fieldErrors.authKind}</p>}
         </fieldset>
         {draft.authKind === 'key' && (
           <TextField
-            id={id('keyPath')}
+            {...field('keyPath')}
             label="Key file path"
-            value={draft.keyPath}
-            onChange={set('keyPath')}
-            error={fieldErrors.keyPath}
             placeholder="/home/you/.ssh/id_ed25519"
             hint="The private key. If it has a passphrase, Quiesce asks for it at connect time and never saves it."
             mono
           />
         )}
         <TextField
-          id={id('libvirtUri')}
+          {...field('libvirtUri')}
           label="Libvirt URI"
-          value={draft.libvirtUri}
-          onChange={set('libvirtUri')}
-          error={fieldErrors.libvirtUri}
           hint="As virsh -c takes it, run on the host."
           mono
         />

@@ -1,4 +1,4 @@
-import type { HostProfile } from '../../shared/hosts';
+import type { HostKey, HostProfile } from '../../shared/hosts';
 import { displayTarget, hostKeyFileForType, removeKeyCommand } from './host-key-help';
 import type { KeyRefusal } from './use-connect-flow';
 
@@ -31,13 +31,7 @@ export function HostKeyRefusal({
             for it in known_hosts. Quiesce stopped before logging in.
           </p>
           <dl className="key-facts">
-            <dt>Offered now</dt>
-            <dd>
-              <span className="mono key-type">{result.hostKey.type}</span>
-              <code className="fingerprint" data-testid="hostkey-offered">
-                {result.hostKey.fingerprint}
-              </code>
-            </dd>
+            <OfferedKey title="Offered now" hostKey={result.hostKey} />
             <dt>Expected</dt>
             <dd>
               <ul className="expected-keys">
@@ -79,13 +73,7 @@ export function HostKeyRefusal({
             <span className="mono">{result.knownHostsPath}</span>. Quiesce never accepts it.
           </p>
           <dl className="key-facts">
-            <dt>Offered key</dt>
-            <dd>
-              <span className="mono key-type">{result.hostKey.type}</span>
-              <code className="fingerprint" data-testid="hostkey-offered">
-                {result.hostKey.fingerprint}
-              </code>
-            </dd>
+            <OfferedKey title="Offered key" hostKey={result.hostKey} />
           </dl>
           <h4>What to do</h4>
           <p>
@@ -101,5 +89,20 @@ export function HostKeyRefusal({
         </button>
       </div>
     </section>
+  );
+}
+
+/** The key the host offered: its type and SHA256 fingerprint, as the key facts list them. */
+function OfferedKey({ title, hostKey }: { title: string; hostKey: HostKey }) {
+  return (
+    <>
+      <dt>{title}</dt>
+      <dd>
+        <span className="mono key-type">{hostKey.type}</span>
+        <code className="fingerprint" data-testid="hostkey-offered">
+          {hostKey.fingerprint}
+        </code>
+      </dd>
+    </>
   );
 }
