@@ -185,7 +185,8 @@ export async function snapshotOverlays(
 
 /**
  * needs_recovery in the ext4 superblock of an image (with its backing chain) as it is on disk:
- * the deterministic consistency test of LAB.md. An image cut while ext4 was frozen is clean.
+ * the deterministic consistency test (docs/ARCHITECTURE.md, "Consistency can be checked"). An
+ * image cut while ext4 was frozen is clean.
  */
 export async function needsRecovery(image: string): Promise<{ needs?: boolean; error?: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'quiesce-soak-img-'));

@@ -646,7 +646,8 @@ async function runBody(ctx: Ctx, plan: RunPlan, rec: RunRecord, t0: number): Pro
 
     if (plan.kind === 'agent-stop') {
       // A stopped agent cannot be told anything, so the stop and the resume are scheduled in the
-      // guest beforehand (LAB.md), with a second resume as a safety net.
+      // guest beforehand (a `guest-exec`'d delayed `kill -STOP` of qemu-ga, and a later
+      // `kill -CONT`), with a second resume as a safety net.
       const a = ((plan.stopAfterMs ?? 0) / 1000).toFixed(3);
       const b = ((plan.stopMs ?? 0) / 1000).toFixed(3);
       const pidf = '$(cat /run/qemu-ga.pid)';
