@@ -89,8 +89,15 @@ export const OperationEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('thawed'), windowMs: z.number(), at: z.number() }),
   z.object({
     kind: z.literal('watchdog'),
-    what: z.enum(['fired', 'thawed', 'gave-up']),
+    what: z.enum(['fired', 'thawed', 'waiting', 'released', 'gave-up']),
     detail: z.string().optional(),
+    at: z.number(),
+  }),
+  /** Overlay files: kept at the end (and why), or an earlier killed run's leftover removed. */
+  z.object({
+    kind: z.literal('files'),
+    what: z.enum(['kept', 'orphan-removed']),
+    detail: z.string(),
     at: z.number(),
   }),
   z.object({

@@ -112,7 +112,7 @@ export function phaseSteps(runs: readonly PhaseRun[], state: OperationState): Ph
 export interface LiveFacts {
   frozen?: { filesystems: number };
   windowMs: number | null;
-  watchdog?: { what: 'fired' | 'thawed' | 'gave-up'; detail?: string };
+  watchdog?: { what: Extract<OperationEvent, { kind: 'watchdog' }>['what']; detail?: string };
   ended: boolean;
   /** From the result line: whether libvirt made the snapshot (also on failure). */
   snapshotTaken?: boolean;

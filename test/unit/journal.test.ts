@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { parseJournal, summarize, windowMs } from '../../electron/services/snapshot/journal';
 import {
-  parseJournal,
-  parseJournalLine,
-  summarize,
-  windowMs,
-} from '../../electron/services/snapshot/journal';
-import { launchScript, newOpId, xmlEscape } from '../../electron/services/snapshot/launch';
+  launchScript,
+  newOpId,
+  runnerArgsText,
+  type RunnerArgs,
+} from '../../electron/services/snapshot/launch';
 
 /** Journals written by the real runner on the lab (test/fixtures/journal/). */
 const journal = (name: string) =>
@@ -67,8 +67,8 @@ describe('operation journal', () => {
   it('measures the window on the fine clock, and falls back to the steady one after a clock step', () => {
     expect(
       windowMs({
-        windowStartRt: 1e18,
-        windowEndRt: 1e18 + 95_500_000,
+        windowStartRt: 1.7e18 + 123_456_000,
+        windowEndRt: 1.7e18 + 123_456_000 + 95_500_000,
         windowStartMono: 1000,
         windowEndMono: 1090,
       }),
@@ -85,48 +85,42 @@ describe('operation journal', () => {
   });
 
   it('skips half-written lines', () => {
-    expect(parseJournalLine('{"ev":"phase","op":"x","mono":1,"pha')).toBeUndefined();
+    expect(parseJournal('{"ev":"phase","op":"x","mono":1,"pha')).toEqual([]);
+  });
+
+  it('reads a busybox journal (whole seconds) on the steady clock', () => {
+    expect(
+      windowMs({
+        windowStartRt: 1.7e18,
+        windowEndRt: 1.7e18,
+        windowStartMono: 1000,
+        windowEndMono: 1090,
+      }),
+    ).toBe(90);
   });
 });
 
 describe('launch script', () => {
-  it('carries every value as data, never as shell code', () => {
-    const script = launchScript(
-      {
-        opId: newOpId(),
-        uri: 'qemu:///system',
-        uuid: '00000000-0000-4000-8000-000000000001',
-        name: 'n',
-        policy: 'require',
-        maxFreezeS: 10,
-        agentTimeoutS: 5,
-        workstation: "ws'$(id)`x`",
-        user: 'me;rm -rf /',
-        holdFrozenMs: 0,
-        kind: 'snapshot',
-      },
-      "desc ]]> & <x> '$(id)'",
-    );
-    expect(script).toContain("'me;rm -rf /'");
-    expect(script).toContain(xmlEscape("desc ]]> & <x> '$(id)'"));
-    expect(() =>
-      launchScript(
-        {
-          opId: 'x',
-          uri: 'u',
-          uuid: 'u',
-          name: 'n',
-          policy: 'require',
-          maxFreezeS: 1,
-          agentTimeoutS: 1,
-          workstation: 'a\nb',
-          user: 'u',
-          holdFrozenMs: 0,
-          kind: 'snapshot',
-        },
-        '',
-      ),
-    ).toThrow(/line break/);
+  const args: RunnerArgs = {
+    op: newOpId(),
+    uri: 'qemu:///system',
+    uuid: '00000000-0000-4000-8000-000000000001',
+    name: 'n',
+    policy: 'require',
+    maxFreezeS: 10,
+    agentTimeoutS: 5,
+    workstation: "ws'$(id)`x`",
+    user: 'me;rm -rf /',
+    holdFrozenMs: 0,
+    kind: 'snapshot',
+    description: "desc ]]> & <x> '$(id)'\nline two",
+  };
+  it('carries every value by name, as data, never as shell code', () => {
+    const text = runnerArgsText(args);
+    expect(text).toContain('user=me;rm -rf /\n');
+    expect(text).toContain(`description=${Buffer.from(args.description).toString('base64')}\n`);
+    expect(launchScript(args)).toContain(text);
+    expect(() => runnerArgsText({ ...args, workstation: 'a\nb' })).toThrow(/line break/);
     expect(newOpId()).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
   });
 });

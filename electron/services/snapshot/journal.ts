@@ -1,4 +1,5 @@
 import type { OperationEvent, OperationSummary, SnapshotLabel } from '../../../shared/snapshot';
+import { readJournalLines, type JournalLine } from './journal-line';
 
 /**
  * The host runner's journal (host-scripts/snapshot-runner.sh): one JSON object a line. Pure: turns
@@ -6,103 +7,119 @@ import type { OperationEvent, OperationSummary, SnapshotLabel } from '../../../s
  * workstation and the history all read an operation the same way.
  */
 
-const text = (b64: unknown) =>
-  typeof b64 === 'string' ? Buffer.from(b64, 'base64').toString('utf8').trim() : undefined;
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+const text = (b64: string | undefined) =>
+  b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8').trim();
 
 /**
  * The window as measured: freeze issued → thaw returned. The fine reading comes from the host's
  * `date` (ns); /proc/uptime (steady, 10 ms steps) guards it against a clock step in between.
  */
-export function windowMs(raw: Record<string, unknown>): number {
-  const fine = (num(raw.windowEndRt) - num(raw.windowStartRt)) / 1e6;
-  const coarse = num(raw.windowEndMono) - num(raw.windowStartMono);
-  if (fine < 0 || Math.abs(fine - coarse) > 30) return coarse;
+export function windowMs(raw: {
+  windowStartRt: number;
+  windowEndRt: number;
+  windowStartMono: number;
+  windowEndMono: number;
+}): number {
+  const fine = (raw.windowEndRt - raw.windowStartRt) / 1e6;
+  const coarse = raw.windowEndMono - raw.windowStartMono;
+  // whole seconds: a `date` without nanoseconds (busybox) says nothing finer than the mono clock
+  const wholeSeconds = raw.windowStartRt % 1e9 === 0 && raw.windowEndRt % 1e9 === 0;
+  if (wholeSeconds || fine < 0 || Math.abs(fine - coarse) > 30) return coarse;
   return Math.round(fine * 10) / 10;
 }
 
-export function parseJournalLine(line: string): OperationEvent | undefined {
-  let raw: Record<string, unknown>;
-  try {
-    raw = JSON.parse(line) as Record<string, unknown>;
-  } catch {
-    return undefined; // a line being written while we read: the next read has it whole
-  }
-  const at = num(raw.mono);
-  switch (raw.ev) {
+/** A paused guest's disk-only snapshot is crash-consistent: older journals called it "paused". */
+const PAUSED_REASON =
+  'the guest was paused: its unwritten data and filesystem journal were in its memory, not on its disks';
+
+function takenOf(v: JournalLine & { ev: 'result' }): boolean | undefined {
+  if (v.snapshotTaken === 'yes' || v.snapshotTaken === 1) return true;
+  if (v.snapshotTaken === 'no' || v.snapshotTaken === 0) return false;
+  return undefined;
+}
+
+/** One journal line as the contract's event (undefined for lines the UI does not show). */
+export function toEvent(l: JournalLine): OperationEvent | undefined {
+  const at = l.mono;
+  switch (l.ev) {
     case 'start':
       return {
         kind: 'started',
-        operation: raw.kind === 'test-freeze' ? 'test-freeze' : 'snapshot',
-        uuid: String(raw.uuid ?? ''),
-        snapshot: String(raw.snapshot ?? ''),
-        policy: String(raw.policy ?? ''),
-        maxFreezeS: num(raw.maxFreezeS),
-        workstation: text(raw.workstation) ?? '',
-        user: text(raw.user) ?? '',
-        ...(typeof raw.pid === 'number' ? { pid: raw.pid } : {}),
+        operation: l.kind,
+        uuid: l.uuid,
+        snapshot: l.snapshot,
+        policy: l.policy,
+        maxFreezeS: l.maxFreezeS,
+        workstation: text(l.workstation) ?? '',
+        user: text(l.user) ?? '',
+        ...(l.pid !== undefined ? { pid: l.pid } : {}),
         at,
-        rt: num(raw.rt),
+        ...(l.rt !== undefined ? { rt: l.rt } : {}),
       };
     case 'phase': {
-      const status = raw.status === 'done' || raw.status === 'failed' ? raw.status : 'running';
-      const detail = text(raw.b64);
-      return { kind: 'phase', phase: String(raw.phase), status, ...(detail ? { detail } : {}), at };
+      const detail = text(l.b64);
+      return { kind: 'phase', phase: l.phase, status: l.status, ...(detail ? { detail } : {}), at };
     }
     case 'disks':
       return {
         kind: 'disks',
-        disks: (Array.isArray(raw.disks) ? raw.disks : []).map((d: Record<string, unknown>) => ({
+        disks: l.disks.map((d) => ({
           target: text(d.target) ?? '',
           backing: text(d.backing) ?? '',
           overlay: text(d.overlay) ?? '',
         })),
-        overlays: raw.overlays === 'precreated' ? 'precreated' : 'libvirt',
+        overlays: l.overlays,
         at,
       };
     case 'frozen':
-      return { kind: 'frozen', filesystems: num(raw.filesystems), at };
+      return { kind: 'frozen', filesystems: l.filesystems, at };
     case 'thawed':
-      return { kind: 'thawed', windowMs: windowMs(raw), at };
+      return { kind: 'thawed', windowMs: windowMs(l), at };
     case 'watchdog-fired':
       return { kind: 'watchdog', what: 'fired', at };
     case 'watchdog-thawed':
-      return { kind: 'watchdog', what: 'thawed', detail: String(raw.by ?? ''), at };
+      return { kind: 'watchdog', what: 'thawed', detail: l.by, at };
+    case 'watchdog-waiting':
+      return { kind: 'watchdog', what: 'waiting', detail: text(l.b64) ?? '', at };
+    case 'watchdog-released':
+      return { kind: 'watchdog', what: 'released', at };
     case 'watchdog-gave-up':
       return { kind: 'watchdog', what: 'gave-up', at };
-    case 'result': {
-      const label = ['quiesced', 'crash-consistent', 'offline', 'paused', 'test-freeze'].includes(
-        String(raw.label),
-      )
-        ? (raw.label as 'quiesced')
+    case 'overlay':
+      return l.act === 'kept'
+        ? { kind: 'files', what: 'kept', detail: text(l.b64) ?? '', at }
         : undefined;
-      const said = text(raw.b64);
+    case 'orphan-removed':
+      return { kind: 'files', what: 'orphan-removed', detail: text(l.b64) ?? '', at };
+    case 'result': {
+      const said = text(l.b64);
+      const outcome = l.ok ? l : l.outcome;
+      const reason = l.ok ? said : text(l.outcome?.b64);
+      const label = outcome?.label === 'paused' ? 'crash-consistent' : outcome?.label;
+      const taken = takenOf(l);
       return {
         kind: 'result',
-        ok: raw.ok === true,
+        ok: l.ok,
         ...(label ? { label } : {}),
-        ...(typeof raw.filesystems === 'number' ? { filesystems: raw.filesystems } : {}),
-        ...(raw.ok === true && said ? { reason: said } : {}),
-        ...(raw.ok !== true && said ? { message: said } : {}),
-        ...(typeof raw.failedPhase === 'string' ? { failedPhase: raw.failedPhase } : {}),
-        ...(typeof raw.snapshotTaken === 'number'
-          ? { snapshotTaken: raw.snapshotTaken === 1 }
-          : {}),
+        ...(outcome?.filesystems !== undefined ? { filesystems: outcome.filesystems } : {}),
+        ...(outcome?.label === 'paused' ? { reason: PAUSED_REASON } : reason ? { reason } : {}),
+        ...(!l.ok && said ? { message: said } : {}),
+        ...(l.failedPhase !== undefined ? { failedPhase: l.failedPhase } : {}),
+        ...(taken !== undefined ? { snapshotTaken: taken } : {}),
         at,
       };
     }
     case 'end':
       return { kind: 'end', at };
-    default:
-      return undefined;
   }
 }
 
+/** The events of a journal text (or of one line of it): torn lines cost only themselves. */
 export function parseJournal(textBlock: string): OperationEvent[] {
-  return textBlock
-    .split('\n')
-    .map(parseJournalLine)
-    .filter((e): e is OperationEvent => e !== undefined);
+  return readJournalLines(textBlock).flatMap((l) => {
+    const e = toEvent(l);
+    return e ? [e] : [];
+  });
 }
 
 const NEXT_STEP: Record<string, string> = {
@@ -152,18 +169,17 @@ export function summarize(
   }
   for (const p of phases) delete (p as { startedAt?: number }).startedAt;
 
+  // A failed run that still left a snapshot says what that snapshot is, too.
   let label: SnapshotLabel | undefined;
-  if (result?.kind === 'result' && result.ok) {
+  if (result?.kind === 'result' && result.label) {
     label =
       result.label === 'quiesced'
         ? { kind: 'quiesced', filesystems: result.filesystems ?? 0 }
         : result.label === 'test-freeze'
           ? { kind: 'test-freeze', filesystems: result.filesystems ?? 0 }
-          : result.label === 'crash-consistent'
-            ? { kind: 'crash-consistent', reason: result.reason ?? 'no freeze' }
-            : result.label === 'paused'
-              ? { kind: 'paused' }
-              : { kind: 'offline' };
+          : result.label === 'offline'
+            ? { kind: 'offline' }
+            : { kind: 'crash-consistent', reason: result.reason ?? 'no freeze' };
   }
   const state: OperationSummary['state'] =
     result?.kind === 'result'
@@ -178,7 +194,13 @@ export function summarize(
     const phase = result.failedPhase ?? 'runner';
     error = {
       code: 'host-command-failed',
-      message: `The snapshot failed at “${phase}”${result.snapshotTaken ? ' after the snapshot was cut: it exists but is NOT reported as consistent' : '; no snapshot was taken'}.`,
+      message: `The snapshot failed at “${phase}”${
+        result.snapshotTaken === true
+          ? ' after the snapshot was cut: it exists but is NOT reported as consistent'
+          : result.snapshotTaken === false
+            ? '; no snapshot was taken'
+            : '; whether a snapshot was taken is unknown: check the snapshot list'
+      }.`,
       ...(result.message ? { cause: result.message } : {}),
       remedy: NEXT_STEP[phase] ?? NEXT_STEP.runner!,
     };

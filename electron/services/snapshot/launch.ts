@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
+import launchPrelude from '../host-scripts/launch.sh?raw';
 import runnerScript from '../host-scripts/snapshot-runner.sh?raw';
+import watchdogScript from '../host-scripts/watchdog.sh?raw';
 import { shellCommand } from '../shell/quote';
 import { AppError } from '../app-error';
 
-/** What the runner needs, one value a line in its `args` file (see read_args in the runner). */
+/**
+ * What the host runner is told, by name: the `args` file holds one `name=value` line each, and
+ * the runner (read_args in snapshot-runner.sh) reads them by these names and checks each value
+ * again. `hostDir` is added on the host, where the SSH user's home is known.
+ */
 export interface RunnerArgs {
-  opId: string;
+  op: string;
   uri: string;
   uuid: string;
   name: string;
@@ -18,6 +24,8 @@ export interface RunnerArgs {
   holdFrozenMs: number;
   /** A snapshot, or the doctor's test freeze (freeze and thaw with the same guards, no cut). */
   kind: 'snapshot' | 'test-freeze';
+  /** Free text (line breaks too): sent base64, XML-escaped by the runner only. */
+  description: string;
 }
 
 /** A new operation id: sortable by time, unique, safe as a folder name. */
@@ -29,21 +37,19 @@ export function newOpId(now = new Date()): string {
   return `${ts}-${randomBytes(4).toString('hex')}`;
 }
 
-export function xmlEscape(s: string): string {
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/'/g, '&apos;')
-    .replace(/"/g, '&quot;');
-}
-
-/** One line per value: a value with a line break (or NUL) would shift every later one. */
-function argLine(v: string | number): string {
-  const s = String(v);
-  if (/[\n\r\0]/.test(s))
-    throw new AppError('invalid-input', 'A value for the host runner contains a line break.');
-  return s;
+/** The `args` file: `name=value` lines; a value with a line break would start another name. */
+export function runnerArgsText(args: RunnerArgs): string {
+  const lines = Object.entries(args).map(([key, v]) => {
+    const value =
+      key === 'description' ? Buffer.from(String(v), 'utf8').toString('base64') : String(v);
+    if (/[\n\r\0]/.test(value))
+      throw new AppError(
+        'invalid-input',
+        `The value of “${key}” for the host runner contains a line break.`,
+      );
+    return `${key}=${value}`;
+  });
+  return lines.join('\n') + '\n';
 }
 
 /** A here-document delimiter that does not occur in the text it closes. */
@@ -55,48 +61,23 @@ function delimiterFor(...texts: string[]): string {
 }
 
 /**
- * The script one SSH exec runs to start an operation: it writes the runner, its arguments and
- * the escaped description into a fresh operation folder under the host dir, starts the runner
- * detached from the session (setsid: a dropped link cannot stop it), and prints the folder.
+ * The script one SSH exec runs to start an operation (host-scripts/launch.sh, then the runner,
+ * its watchdog and its arguments as quoted here-documents, then `start`), fed to launchCommand.
  */
-export function launchScript(args: RunnerArgs, description: string): string {
-  const values = [
-    args.opId,
-    args.uri,
-    args.uuid,
-    args.name,
-    args.policy,
-    args.maxFreezeS,
-    args.agentTimeoutS,
-    '__HOSTDIR__',
-    args.workstation,
-    args.user,
-    args.holdFrozenMs,
-    args.kind,
-  ].map(argLine);
-  const desc = xmlEscape(description);
-  const eof = delimiterFor(runnerScript, desc);
+export function launchScript(args: RunnerArgs): string {
+  const files: [string, string][] = [
+    ['runner.sh', runnerScript],
+    ['watchdog.sh', watchdogScript],
+    ['args', runnerArgsText(args)],
+  ];
+  const eof = delimiterFor(...files.map(([, text]) => text));
   return [
-    'set -eu',
-    'umask 077',
-    'HOSTDIR=$1 OP=$2',
-    'case $HOSTDIR in /*) ;; *) HOSTDIR=$HOME/$HOSTDIR ;; esac',
-    'mkdir -p "$HOSTDIR/ops"',
-    'OPDIR=$HOSTDIR/ops/$OP',
-    'mkdir "$OPDIR"',
-    'cd "$OPDIR"',
-    `cat >runner.sh <<'${eof}'`,
-    runnerScript.replace(/\n?$/, '\n') + eof,
-    `cat >description.xml <<'${eof}'`,
-    desc + '\n' + eof,
-    // printf builtin: no value ever passes through a shell parser again.
-    `printf '%s\\n' ${values.map((v) => (v === '__HOSTDIR__' ? '"$HOSTDIR"' : shellCommand([v]))).join(' ')} >args`,
-    ': >journal.jsonl',
-    'if command -v setsid >/dev/null 2>&1; then setsid sh runner.sh "$OPDIR" </dev/null >runner.log 2>&1 &',
-    'else nohup sh runner.sh "$OPDIR" </dev/null >runner.log 2>&1 & fi',
-    'echo "$OPDIR"',
-    '',
-  ].join('\n');
+    launchPrelude.replace(/\n?$/, '\n'),
+    ...files.map(
+      ([file, text]) => `cat >${file} <<'${eof}'\n${text.replace(/\n?$/, '\n')}${eof}\n`,
+    ),
+    'start\n',
+  ].join('');
 }
 
 /** The exec that runs the launch script: `sh -s -- HOSTDIR OPID`, the script on stdin. */

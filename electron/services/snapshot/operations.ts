@@ -5,7 +5,9 @@ import { AppError } from '../app-error';
 import { followCommand } from '../shell/follow';
 import { shellCommand } from '../shell/quote';
 import type { SshConnection } from '../ssh/ssh-connection';
-import { parseJournal, parseJournalLine, summarize } from './journal';
+import followJournalScript from '../host-scripts/follow-journal.sh?raw';
+import listScript from '../host-scripts/operations-list.sh?raw';
+import { parseJournal, summarize } from './journal';
 import { launchCommand, launchScript, newOpId, type RunnerArgs } from './launch';
 
 export interface OperationsOptions {
@@ -35,23 +37,23 @@ interface Tracked {
   ended: boolean;
 }
 
-/** Follows one journal from line $1 on; the host dir is relative to the SSH user's home. */
-const FOLLOW_JOURNAL =
-  'd=$2; case $d in /*) ;; *) d=$HOME/$d ;; esac; exec tail -n "+$1" -f "$d/ops/$3/journal.jsonl"';
-
-/** Lists the recent operations on a host with their journals, in one exec. */
-const LIST_SCRIPT = `
-d=$1
-case $d in /*) ;; *) d=$HOME/$d ;; esac
-[ -d "$d/ops" ] || exit 0
-ls -1 "$d/ops" | sort | tail -n "$2" | while read -r op; do
-  pid=$(sed -n 's/.*"ev":"start".*"pid":\\([0-9]*\\).*/\\1/p' "$d/ops/$op/journal.jsonl" 2>/dev/null | head -n 1)
-  alive=0
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && alive=1
-  echo "@@op $op $alive"
-  cat "$d/ops/$op/journal.jsonl" 2>/dev/null
-done
-`;
+/** The operations list script's output (host-scripts/operations-list.sh), read. Pure. */
+export function parseOperationsList(
+  stdout: string,
+): { opId: string; alive: boolean; events: OperationEvent[] }[] {
+  const ops: { opId: string; alive: boolean; events: OperationEvent[] }[] = [];
+  for (const chunk of stdout.split(/^@@op /m).slice(1)) {
+    const nl = chunk.indexOf('\n');
+    const [opId, alive] = (nl < 0 ? chunk : chunk.slice(0, nl)).trim().split(' ');
+    if (!opId) continue;
+    ops.push({
+      opId,
+      alive: alive === '1',
+      events: parseJournal(nl < 0 ? '' : chunk.slice(nl + 1)),
+    });
+  }
+  return ops;
+}
 
 /**
  * Consistent-snapshot operations: starts the host runner, follows its journal into contract
@@ -70,7 +72,7 @@ export class Operations {
   ): Promise<{ opId: string }> {
     const opId = newOpId();
     const args: RunnerArgs = {
-      opId,
+      op: opId,
       uri: host.libvirtUri,
       uuid: req.uuid,
       name: req.name,
@@ -81,9 +83,10 @@ export class Operations {
       user: this.opts.user,
       holdFrozenMs: this.opts.holdFrozenMs ?? 0,
       kind: req.kind,
+      description: req.description,
     };
     const r = await conn.exec(launchCommand(host.hostDir, opId), {
-      stdin: launchScript(args, req.description),
+      stdin: launchScript(args),
       timeoutMs: 30_000,
     });
     if (r.code !== 0) {
@@ -107,7 +110,7 @@ export class Operations {
     const cmd = followCommand([
       'sh',
       '-c',
-      FOLLOW_JOURNAL,
+      followJournalScript,
       'sh',
       String(t.lines + 1),
       host.hostDir,
@@ -117,13 +120,13 @@ export class Operations {
       cmd,
       (line) => {
         t.lines++;
-        const e = parseJournalLine(line);
-        if (!e) return;
-        t.events.push(e);
-        this.opts.emit({ type: 'operation', hostId: host.id, opId, event: e });
-        if (e.kind === 'end') {
-          t.ended = true;
-          handle.stop();
+        for (const e of parseJournal(line)) {
+          t.events.push(e);
+          this.opts.emit({ type: 'operation', hostId: host.id, opId, event: e });
+          if (e.kind === 'end') {
+            t.ended = true;
+            handle.stop();
+          }
         }
       },
       () => {
@@ -173,23 +176,12 @@ export class Operations {
 
   private async listRaw(host: HostProfile, conn: SshConnection, limit: number) {
     const r = await conn.exec(
-      shellCommand(['sh', '-c', LIST_SCRIPT, 'sh', host.hostDir, String(limit)]),
+      shellCommand(['sh', '-c', listScript, 'sh', host.hostDir, String(limit)]),
       {
         timeoutMs: 30_000,
       },
     );
-    const ops: { opId: string; alive: boolean; events: OperationEvent[] }[] = [];
-    for (const chunk of r.stdout.split(/^@@op /m).slice(1)) {
-      const nl = chunk.indexOf('\n');
-      const [opId, alive] = (nl < 0 ? chunk : chunk.slice(0, nl)).trim().split(' ');
-      if (!opId) continue;
-      ops.push({
-        opId,
-        alive: alive === '1',
-        events: parseJournal(nl < 0 ? '' : chunk.slice(nl + 1)),
-      });
-    }
-    return ops;
+    return parseOperationsList(r.stdout);
   }
 
   /** The host's recent operations, newest first, as their journals tell them. */

@@ -1,0 +1,193 @@
+# shellcheck shell=sh
+# A scripted `virsh` (and `qemu-img`, when called as fake-qemu-img) for fault injection: it plays
+# one domain with a guest agent, and each step does what the plan says: succeed, fail, hang,
+# answer late, print garbage, die before or after its effect, lie. The runner under test cannot
+# tell it from the real thing; the tests read its state and trace afterwards.
+#
+# State folder $FAKE_STATE:
+#   plan        lines "STEP ACTION [ARG]" (every call of STEP) or "STEP#N ACTION [ARG]" (the N-th)
+#   frozen      filesystems frozen now (0 = thawed); fs: how many a freeze freezes (default 2)
+#   domstate    running | paused | shut off
+#   top         the disk's current image; chain: every image of the disk, one a line
+#   snapshots/  one file per snapshot name
+#   trace       what happened, one line a call: "STEP ACTION frozen=N …"
+# Steps: domstate status agent-thaw freeze thaw cut snapshot-info domblklist dumpxml domblkinfo
+# domjobinfo agent-timeout list domstats qemu-img.
+set -u
+set -f
+S=${FAKE_STATE:?}
+UUID=00000000-0000-4000-8000-00000000000a
+
+frozen() { cat "$S/frozen" 2>/dev/null || echo 0; }
+setfile() { printf '%s\n' "$2" >"$S/$1.tmp.$$" && mv -f "$S/$1.tmp.$$" "$S/$1"; }
+trace() { printf '%s\n' "$* frozen=$(frozen)" >>"$S/trace"; }
+
+# the action for this call of STEP: sets ACTION and ARG
+plan_for() {
+  n=$(($(cat "$S/count.$1" 2>/dev/null || echo 0) + 1))
+  setfile "count.$1" "$n"
+  ACTION=ok ARG=
+  [ -f "$S/plan" ] || return 0
+  while read -r pstep act arg; do
+    case $pstep in
+      "$1") ACTION=$act ARG=$arg ;;
+      "$1#$n") ACTION=$act ARG=$arg; return 0 ;;
+    esac
+  done <"$S/plan"
+}
+
+# nap SECONDS: a sleep that a signal to this fake ends at once (its sleep goes with it)
+nap() {
+  sleep "$1" &
+  NAP=$!
+  trap 'kill "$NAP" 2>/dev/null; exit 143' TERM HUP INT
+  wait "$NAP"
+  trap - TERM HUP INT
+}
+
+# out TEXT / err TEXT: an answer (errors go to stderr like virsh's)
+out() { printf '%s\n' "$1"; }
+err() { printf 'error: %s\n' "$1" >&2; FAILED=1; }
+
+# effect STEP ARGS…: what the real thing would do
+effect() {
+  step=$1
+  shift
+  case $step in
+    domstate) out "$(cat "$S/domstate")" ;;
+    status)
+      if [ "$(cat "$S/domstate")" != running ]; then err "Guest agent is not responding: QEMU guest agent is not connected"; return; fi
+      if [ "$(frozen)" -gt 0 ]; then out '{"return":"frozen"}'; else out '{"return":"thawed"}'; fi ;;
+    agent-thaw)
+      if [ "$(cat "$S/domstate")" != running ]; then err "Guest agent is not responding: QEMU guest agent is not connected"; return; fi
+      n=$(frozen); setfile frozen 0; out "{\"return\":$n}" ;;
+    freeze)
+      if [ "$(cat "$S/domstate")" != running ]; then err "Guest agent is not responding: QEMU guest agent is not connected"; return; fi
+      if [ "$(frozen)" -gt 0 ]; then err "internal error: unable to execute QEMU agent command 'guest-fsfreeze-freeze': The command guest-fsfreeze-freeze has been disabled for this instance"; return; fi
+      n=$(cat "$S/fs" 2>/dev/null || echo 2); setfile frozen "$n"; COUNT=${COUNT:-$n}
+      out "Froze $COUNT filesystem(s)" ;;
+    thaw)
+      if [ "$(cat "$S/domstate")" != running ]; then err "Guest agent is not responding: QEMU guest agent is not connected"; return; fi
+      n=$(frozen); setfile frozen 0; COUNT=${COUNT:-$n}; out "Thawed $COUNT filesystem(s)" ;;
+    cut)
+      file=$2
+      name=$(sed -n 's:.*<name>\([^<]*\)</name>.*:\1:p' "$file")
+      overlay=$(sed -n "s:.*<source file='\\([^']*\\)'/>.*:\\1:p" "$file")
+      case " $* " in
+        *" --reuse-external "*) [ -e "$overlay" ] || { err "missing overlay $overlay"; return; } ;;
+        *) [ -e "$overlay" ] && { err "external snapshot file for disk vda already exists and is not a block device: $overlay"; return; }
+           : >"$overlay" ;;
+      esac
+      trace cut-start
+      [ -n "${THAW_DURING:-}" ] && setfile frozen 0
+      [ -n "${CUT_DELAY:-}" ] && nap "$CUT_DELAY"
+      : >"$S/snapshots/$name"
+      setfile top "$overlay"
+      printf '%s\n' "$overlay" >>"$S/chain"
+      trace cut-end "$name"
+      out "Domain snapshot $name created" ;;
+    snapshot-info)
+      name=
+      while [ $# -gt 0 ]; do [ "$1" = --snapshotname ] && name=$2; shift; done
+      if [ -n "$name" ] && [ -e "$S/snapshots/$name" ]; then out "Name:           $name"; else err "Domain snapshot not found: no domain snapshot with matching name '$name'"; fi ;;
+    domblklist)
+      out " Type   Device   Target   Source"
+      out "------------------------------------------------"
+      out " file   disk     vda      $(cat "$S/top")" ;;
+    dumpxml)
+      out "<domain type='qemu'><devices><disk type='file' device='disk'>"
+      out "<driver name='qemu' type='qcow2'/><source file='$(cat "$S/top")'/>"
+      out "<target dev='vda' bus='virtio'/></disk></devices></domain>" ;;
+    domblkinfo) out "Capacity:       67108864"; out "Allocation:     1000"; out "Physical:       1000" ;;
+    domjobinfo) out "Job type:         None" ;;
+    agent-timeout) trace agent-timeout "$*" ;;
+    list) out "$UUID" ;;
+    domstats)
+      out "Domain: 'fake'"
+      i=0
+      tac "$S/chain" | while IFS= read -r p; do out "  block.$i.path=$p"; i=$((i + 1)); done ;;
+    qemu-img)
+      # create -q -u -f qcow2 -F FMT -b SRC OVERLAY SIZE: the overlay is the second-last argument
+      while [ $# -gt 2 ]; do shift; done
+      : >"$1" ;;
+  esac
+}
+
+# run STEP ARGS…: one call, as the plan says
+run() {
+  step=$1
+  plan_for "$step"
+  trace "$step" "$ACTION"
+  FAILED=0 COUNT= THAW_DURING= CUT_DELAY=
+  case $ACTION in
+    ok) effect "$@" ;;
+    fail) err "injected failure of $step" ;;
+    delay) nap "$ARG"; effect "$@" ;;
+    hang) nap 300; effect "$@" ;;
+    late) effect "$@" >"$S/late.$$" 2>&1; nap "$ARG"; cat "$S/late.$$"; rm -f "$S/late.$$" ;;
+    garbage) out '}{ %garbage% "Froze" ]' ;;
+    die) exit 137 ;;
+    die-after) effect "$@" >/dev/null 2>&1; exit 137 ;;
+    lie-error) effect "$@" >/dev/null 2>&1; err "injected error after the effect of $step" ;;
+    count) COUNT=$ARG; effect "$@" ;;
+    partial) effect "$@" >/dev/null 2>&1; printf 'Froze %s' "$(frozen)" ;;
+    thaw-during) THAW_DURING=1; effect "$@" ;;
+    slow) CUT_DELAY=$ARG; effect "$@" ;;
+    pause) setfile domstate "paused (ioerror)"; effect "$@" ;;
+    *) err "fake: unknown action $ACTION" ;;
+  esac
+  return "$FAILED"
+}
+
+# one virsh command line (words) -> run
+dispatch() {
+  cmd=$1
+  shift
+  case $cmd in
+    domstate) run domstate "$@" ;;
+    qemu-agent-command)
+      case "$*" in
+        *guest-fsfreeze-status*) run status "$@" ;;
+        *guest-fsfreeze-thaw*) run agent-thaw "$@" ;;
+        *) err "fake: unsupported agent command" ;;
+      esac ;;
+    domfsfreeze) run freeze "$@" ;;
+    domfsthaw) run thaw "$@" ;;
+    snapshot-create) run cut "$@" ;;
+    snapshot-info) run snapshot-info "$@" ;;
+    domblklist) run domblklist "$@" ;;
+    dumpxml) run dumpxml "$@" ;;
+    domblkinfo) run domblkinfo "$@" ;;
+    domjobinfo) run domjobinfo "$@" ;;
+    guest-agent-timeout) run agent-timeout "$@" ;;
+    list) run list "$@" ;;
+    domstats) run domstats "$@" ;;
+    echo) out "$*" ;;
+    quit | exit) exit 0 ;;
+    *) err "fake: unknown command $cmd" ;;
+  esac
+}
+
+if [ "${0##*/}" = qemu-img ] || [ "${FAKE_AS:-}" = qemu-img ]; then
+  run qemu-img "$@"
+  exit $?
+fi
+while [ $# -gt 0 ]; do
+  case $1 in
+    -c) shift 2 ;;
+    -q) shift ;;
+    *) break ;;
+  esac
+done
+if [ $# -gt 0 ]; then
+  dispatch "$@"
+  exit $?
+fi
+# the interactive session: one command a line, errors on the same stream as answers
+exec 2>&1
+while IFS= read -r line; do
+  # shellcheck disable=SC2086 # split the command line into words, like virsh
+  set -- $line
+  [ $# -gt 0 ] || continue
+  dispatch "$@" || true
+done
