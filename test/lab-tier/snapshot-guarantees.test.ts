@@ -254,7 +254,8 @@ describe('6b–6d. nothing that dies leaves the guest frozen', () => {
     const { opId } = await h.call('snapshot.start', {
       hostId,
       uuid: agent.uuid,
-      name: 'runnerkilled',
+      // unique: a name an earlier, failed run left an overlay for would be refused at prepare
+      name: `runnerkilled-${Date.now()}`,
       maxFreezeS,
     });
     await waitFor(frozenSeen(h, opId), Boolean, 20_000);
@@ -304,7 +305,8 @@ describe('6e–6f. failures while frozen', () => {
     });
     const s = await waitForEnd(h, opId, 60_000);
     expect(s.state).toBe('failed');
-    expect(s.label).toBeUndefined();
+    // the thaw never confirmed its count: whatever was cut is at most crash-consistent
+    expect(s.label?.kind).not.toBe('quiesced');
     expect(s.error?.message).toMatch(/NOT reported as consistent|no snapshot/);
     const thaw = s.phases.find((x) => x.phase === 'thaw');
     expect(thaw?.status).toBe('failed');

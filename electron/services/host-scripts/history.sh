@@ -38,5 +38,6 @@ cap ops sh -c 'for f in "$1"/ops/*/journal.jsonl; do
   d=${f%/journal.jsonl}
   echo "@@op ${d##*/}"
   cat "$f"
+  echo # a journal without its last line break must not swallow the next header
 done' sh "$HOSTDIR" "$UUID"
 exit 0
