@@ -81,6 +81,9 @@ effect() {
       trace cut-start
       [ -n "${THAW_DURING:-}" ] && setfile frozen 0
       [ -n "${CUT_DELAY:-}" ] && nap "$CUT_DELAY"
+      # libvirt finishes a snapshot it started whatever happens to its client: no signal
+      # splits the metadata from the switch to the overlay
+      trap '' HUP INT TERM PIPE
       : >"$S/snapshots/$name"
       setfile top "$overlay"
       printf '%s\n' "$overlay" >>"$S/chain"
