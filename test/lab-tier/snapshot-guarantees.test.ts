@@ -309,8 +309,10 @@ describe('6e–6f. failures while frozen', () => {
     expect(s.label?.kind).not.toBe('quiesced');
     expect(s.error?.message).toMatch(/NOT reported as consistent|no snapshot/);
     const thaw = s.phases.find((x) => x.phase === 'thaw');
-    expect(thaw?.status).toBe('failed');
-    expect(thaw!.ms!).toBeLessThanOrEqual((agentTimeoutS + 3) * 1000);
+    // The thaw in the session times out with the agent; the runner then thaws through fresh
+    // calls, each bounded by the agent timeout: failed, or done only once the agent said thawed.
+    expect(thaw?.status === 'failed' || /did not answer/.test(thaw?.detail ?? '')).toBe(true);
+    expect(thaw!.ms!).toBeLessThanOrEqual((3 * agentTimeoutS + 3) * 1000);
     const thawed = await waitFor(
       () => freezeStatus(agent.name),
       (v) => v === 'thawed',

@@ -91,5 +91,5 @@ while :; do
     j watchdog-released
   fi
   sleep "$pause"
-  [ "$pause" -lt 5 ] && [ "$THAWED" = 0 ] && pause=$((pause + 1))
+  [ "$pause" -lt 2 ] && [ "$THAWED" = 0 ] && pause=$((pause + 1))
 done
