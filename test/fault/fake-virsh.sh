@@ -88,6 +88,7 @@ effect() {
       setfile top "$overlay"
       printf '%s\n' "$overlay" >>"$S/chain"
       trace cut-end "$name"
+      trap - HUP INT TERM PIPE
       out "Domain snapshot $name created" ;;
     snapshot-info)
       name=

@@ -235,12 +235,13 @@ count_in() {
 arm_watchdog() {
   rm -f disarmed fired freeze-returned watchdog.pid
   if command -v setsid >/dev/null 2>&1; then
-    setsid sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 9>&- &
+    setsid sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 9>&- &
   else
-    nohup sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 9>&- &
+    nohup sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 9>&- &
   fi
   WATCHDOG=armed
-  # It says when it is in place: a freeze before that would have no guard.
+  # It holds neither end of the session (a dead runner's session must see its input end) nor
+  # the lock. It says when it is in place: a freeze before that would have no guard.
   i=0
   while [ ! -s watchdog.pid ] && [ "$i" -lt 100 ]; do sleep 0.05 9>&-; i=$((i + 1)); done
   [ -s watchdog.pid ]
