@@ -288,20 +288,20 @@ describe('6e–6f. failures while frozen', () => {
     const agent = guest('agent');
     const agentTimeoutS = 3;
     const { h, hostId } = await connectedHarness({
-      holdFrozenMs: 3000,
+      holdFrozenMs: 5000,
       operationAgentTimeoutS: agentTimeoutS,
     });
     // A frozen agent refuses guest-exec, so the stop is scheduled in the guest beforehand: it lands
-    // inside the 3 s hold, and the agent resumes 12 s later.
+    // inside the 5 s hold (even on a busy machine), and the agent resumes 12 s later.
     await guestExec(agent.name, '/bin/sh', [
       '-c',
-      "setsid sh -c 'sleep 1.5; kill -STOP $(cat /run/qemu-ga.pid); sleep 12; kill -CONT $(cat /run/qemu-ga.pid)' </dev/null >/dev/null 2>&1 &",
+      "setsid sh -c 'sleep 2.5; kill -STOP $(cat /run/qemu-ga.pid); sleep 12; kill -CONT $(cat /run/qemu-ga.pid)' </dev/null >/dev/null 2>&1 &",
     ]);
     const { opId } = await h.call('snapshot.start', {
       hostId,
       uuid: agent.uuid,
       name: 'agenthung',
-      maxFreezeS: 4,
+      maxFreezeS: 8,
     });
     const s = await waitForEnd(h, opId, 60_000);
     expect(s.state).toBe('failed');
