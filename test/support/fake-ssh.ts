@@ -93,6 +93,8 @@ export function localShell(binDir: string): Answer {
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
       child.on('error', reject);
       child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+      // a command that exits without reading its input is not an error (sshd ignores it too)
+      child.stdin.on('error', () => undefined);
       child.stdin.end(stdin ?? '');
     });
 }
