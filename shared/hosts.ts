@@ -54,6 +54,12 @@ export const HostDraftSchema = z.object({
     .regex(/^[A-Za-z0-9._/-]{1,200}$/, 'Use letters, digits, ".", "_", "-" and "/"')
     .refine((s) => !s.split('/').includes('..'), 'No ".." in the host folder')
     .default('.quiesce'),
+  /**
+   * Also offer the legacy SSH algorithms (SHA-1 host keys, MACs and key exchanges, CBC ciphers)
+   * to this host, after the modern ones. Absent means off (profiles saved before it existed);
+   * shown with a warning where on.
+   */
+  allowLegacyAlgorithms: z.boolean().optional(),
 });
 export type HostDraft = z.input<typeof HostDraftSchema>;
 

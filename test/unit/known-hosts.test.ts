@@ -8,6 +8,7 @@ import {
   judgeHostKey,
   knownHostsLine,
   knownHostsName,
+  knownKeyTypes,
   parseKnownHosts,
 } from '../../electron/services/ssh/known-hosts';
 import { keyTypeOfBlob, sha256Fingerprint } from '../../electron/services/ssh/fingerprint';
@@ -30,11 +31,12 @@ function makeKey(name: string, type = 'ed25519'): Key {
   return { type: t, b64, blob: Buffer.from(b64, 'base64'), fingerprint: fp };
 }
 
-let a: Key, b: Key, rsa: Key;
+let a: Key, b: Key, rsa: Key, ec: Key;
 beforeAll(() => {
   a = makeKey('a');
   b = makeKey('b');
   rsa = makeKey('rsa', 'rsa');
+  ec = makeKey('ec', 'ecdsa');
 });
 
 describe('fingerprints', () => {
@@ -139,5 +141,65 @@ describe('known_hosts matching', () => {
       kind: 'unknown',
       knownTypes: ['ssh-rsa'],
     });
+  });
+});
+
+describe('host names, case-insensitively as OpenSSH', () => {
+  it('lower-cases the name it looks up, [host]:port included', () => {
+    expect(knownHostsName('KVM1.Example.COM', 22)).toBe('kvm1.example.com');
+    expect(knownHostsName('KVM1', 2222)).toBe('[kvm1]:2222');
+  });
+
+  it('finds a hashed entry that ssh-keygen -H made, whatever the case of the name asked', () => {
+    const file = join(dir, 'hashed-case');
+    writeFileSync(file, `[kvm1.lab]:2222 ${a.type} ${a.b64}\nkvm2.lab ${b.type} ${b.b64}\n`);
+    execFileSync('ssh-keygen', ['-q', '-H', '-f', file]);
+    const entries = parseKnownHosts(readFileSync(file, 'utf8'));
+    expect(judgeHostKey(entries, 'KVM1.Lab', 2222, a.type, a.blob).kind).toBe('trusted');
+    expect(judgeHostKey(entries, 'Kvm2.LAB', 22, b.type, b.blob).kind).toBe('trusted');
+  });
+
+  it('hashes the lower-case name when it saves, so OpenSSH finds the line', () => {
+    const ours = join(dir, 'ours-case');
+    writeFileSync(ours, knownHostsLine('KVM3.Lab', 2200, a.type, a.blob) + '\n');
+    const found = execFileSync('ssh-keygen', ['-F', '[kvm3.lab]:2200', '-f', ours], {
+      encoding: 'utf8',
+    });
+    expect(found).toContain(a.b64);
+    const entries = parseKnownHosts(readFileSync(ours, 'utf8'));
+    expect(judgeHostKey(entries, 'kvm3.lab', 2200, a.type, a.blob).kind).toBe('trusted');
+  });
+
+  it('matches plain patterns in any case, brackets and port included', () => {
+    const entries = parseKnownHosts(`[KVM4.lab]:2222 ${a.type} ${a.b64}\n`);
+    expect(judgeHostKey(entries, 'kvm4.LAB', 2222, a.type, a.blob).kind).toBe('trusted');
+  });
+});
+
+describe('the key types known for a host', () => {
+  it('lists the types trusted for this host and port only, in file order', () => {
+    const entries = parseKnownHosts(
+      [
+        `[h]:2222 ${ec.type} ${ec.b64}`,
+        `h ${a.type} ${a.b64}`,
+        `|1|${'x'.repeat(28)}|${'y'.repeat(28)} ${b.type} ${b.b64}`,
+        `[H]:2222 ${rsa.type} ${rsa.b64}`,
+      ].join('\n'),
+    );
+    expect(knownKeyTypes(entries, 'h', 2222)).toEqual([ec.type, 'ssh-rsa']);
+    expect(knownKeyTypes(entries, 'H', 22)).toEqual([a.type]);
+    expect(knownKeyTypes(entries, 'other', 22)).toEqual([]);
+  });
+
+  it('leaves out revoked keys and certificate authorities', () => {
+    const entries = parseKnownHosts(
+      [
+        `h ${ec.type} ${ec.b64}`,
+        `@revoked h ${ec.type} ${ec.b64}`,
+        `@cert-authority h ${a.type} ${a.b64}`,
+        `h ${rsa.type} ${rsa.b64}`,
+      ].join('\n'),
+    );
+    expect(knownKeyTypes(entries, 'h', 22)).toEqual(['ssh-rsa']);
   });
 });

@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ConnectResult, HostKey, HostKeyTrust } from '../../../shared/hosts';
 import { sha256Fingerprint, keyTypeOfBlob } from './fingerprint';
-import { judgeHostKey, knownHostsLine, parseKnownHosts } from './known-hosts';
+import { judgeHostKey, knownHostsLine, knownKeyTypes, parseKnownHosts } from './known-hosts';
 
 /** A host-key outcome that stops the connect and goes to the admin (anything but "connected"). */
 export type HostKeyRefusal = Exclude<
@@ -20,6 +20,15 @@ async function readKnownHosts(path: string): Promise<string> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw err;
   }
+}
+
+/** The key types known_hosts trusts for this host, read before connecting to order algorithms. */
+export async function knownKeyTypesFor(
+  knownHostsPath: string,
+  host: string,
+  port: number,
+): Promise<string[]> {
+  return knownKeyTypes(parseKnownHosts(await readKnownHosts(knownHostsPath)), host, port);
 }
 
 /**

@@ -39,9 +39,14 @@ export function parseKnownHosts(text: string): KnownHostEntry[] {
   return entries;
 }
 
-/** The name OpenSSH looks up for a host: `host` on port 22, `[host]:port` otherwise. */
+/**
+ * The name OpenSSH looks up for a host: `host` on port 22, `[host]:port` otherwise, lower-cased
+ * first as ssh(1) does with the host name it is given: hashed entries hash the lower-case name,
+ * so `KVM1` and `kvm1` are one host.
+ */
 export function knownHostsName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
+  const name = host.toLowerCase();
+  return port === 22 ? name : `[${name}]:${port}`;
 }
 
 /** `*` and `?` glob, case-insensitive like OpenSSH's match_pattern for host names. */
@@ -84,6 +89,36 @@ export function hostFieldMatches(hosts: string, name: string): boolean {
   return positive;
 }
 
+/** Entries that name this host, hashed or plain (a negated pattern wins, as in OpenSSH). */
+function entriesFor(
+  entries: readonly KnownHostEntry[],
+  host: string,
+  port: number,
+): KnownHostEntry[] {
+  const name = knownHostsName(host, port);
+  return entries.filter((e) => hostFieldMatches(e.hosts, name));
+}
+
+/**
+ * The key types known_hosts trusts for this host (revoked keys and CA lines aside), for ordering
+ * the host-key algorithms the way OpenSSH does (algorithms.ts).
+ */
+export function knownKeyTypes(
+  entries: readonly KnownHostEntry[],
+  host: string,
+  port: number,
+): string[] {
+  const forHost = entriesFor(entries, host, port);
+  const revoked = forHost.filter((e) => e.marker === 'revoked');
+  return [
+    ...new Set(
+      forHost
+        .filter((e) => e.marker === null && !revoked.some((r) => r.keyBlob.equals(e.keyBlob)))
+        .map((e) => e.keyType),
+    ),
+  ];
+}
+
 export type HostKeyVerdict =
   | { kind: 'trusted'; line: number }
   | { kind: 'revoked'; line: number }
@@ -102,8 +137,7 @@ export function judgeHostKey(
   keyType: string,
   keyBlob: Buffer,
 ): HostKeyVerdict {
-  const name = knownHostsName(host, port);
-  const forHost = entries.filter((e) => hostFieldMatches(e.hosts, name));
+  const forHost = entriesFor(entries, host, port);
   const revoked = forHost.find((e) => e.marker === 'revoked' && e.keyBlob.equals(keyBlob));
   if (revoked) return { kind: 'revoked', line: revoked.line };
   // Certificate authorities vouch for host certificates, which this client does not use.

@@ -6,7 +6,8 @@ import { AppError } from '../app-error';
 // ssh2 is CommonJS: Node's ESM loader (the built browser shell) sees only its default export.
 const { Client, utils } = ssh2;
 type Client = InstanceType<typeof Client>;
-import { decideHostKey, type HostKeyRefusal } from './host-key-gate';
+import { algorithmsFor, ServerOffer } from './algorithms';
+import { decideHostKey, knownKeyTypesFor, type HostKeyRefusal } from './host-key-gate';
 import { explainConnectError } from './ssh-errors';
 
 export interface SshTarget {
@@ -14,6 +15,8 @@ export interface SshTarget {
   port: number;
   user: string;
   auth: HostAuth;
+  /** Also offer SHA-1 and CBC algorithms, after the modern ones (the host profile's switch). */
+  allowLegacyAlgorithms?: boolean;
 }
 
 export interface ConnectOptions {
@@ -219,6 +222,13 @@ async function privateKeyFor(
   return { key };
 }
 
+function knownHostsUnusable(err: unknown, knownHostsPath: string): AppError {
+  return new AppError('connect-failed', 'The known_hosts file could not be used.', {
+    cause: (err as Error).message,
+    remedy: `Check that ${knownHostsPath} is readable and writable by you.`,
+  });
+}
+
 /** Connects, verifying the host key against known_hosts before any authentication. */
 export async function connectSsh(target: SshTarget, opts: ConnectOptions): Promise<ConnectOutcome> {
   const where = `${target.user}@${target.host}:${target.port}`;
@@ -238,6 +248,14 @@ export async function connectSsh(target: SshTarget, opts: ConnectOptions): Promi
     });
   }
 
+  let knownTypes: string[];
+  try {
+    knownTypes = await knownKeyTypesFor(opts.knownHostsPath, target.host, target.port);
+  } catch (err) {
+    throw knownHostsUnusable(err, opts.knownHostsPath);
+  }
+  const offer = new ServerOffer();
+
   const client = new Client();
   let refusal: HostKeyRefusal | undefined;
   let accepted: HostKey | undefined;
@@ -252,6 +270,12 @@ export async function connectSsh(target: SshTarget, opts: ConnectOptions): Promi
     keepaliveCountMax: 3,
     ...(key ? { privateKey: key, passphrase: opts.passphrase } : {}),
     ...(agent ? { agent } : {}),
+    algorithms: algorithmsFor({
+      knownTypes,
+      allowLegacy: target.allowLegacyAlgorithms === true,
+    }),
+    // Only to learn what the server offers when no algorithm matches (ssh-errors.ts).
+    debug: offer.onDebug,
     // ssh2 accepts any host key without a verifier: this is the only gate.
     hostVerifier: (keyBlob: Buffer, verify: (ok: boolean) => void) => {
       decideHostKey(keyBlob, target.host, target.port, opts.knownHostsPath, opts.trust).then(
@@ -283,14 +307,8 @@ export async function connectSsh(target: SshTarget, opts: ConnectOptions): Promi
       settled = true;
       client.end();
       if (refusal) resolve({ kind: 'host-key', refusal });
-      else if (gateError)
-        reject(
-          new AppError('connect-failed', 'The known_hosts file could not be used.', {
-            cause: (gateError as Error).message,
-            remedy: `Check that ${opts.knownHostsPath} is readable and writable by you.`,
-          }),
-        );
-      else reject(explainConnectError(err, where));
+      else if (gateError) reject(knownHostsUnusable(gateError, opts.knownHostsPath));
+      else reject(explainConnectError(err, where, offer.offered));
     });
     client.connect(config);
   });
