@@ -152,8 +152,8 @@ async function main(): Promise<number> {
   const problems = await removeExtras();
   spy.restore();
 
-  // ~5.5 s a round of three: 12 rounds, or the minimum of 10 when the machine was slow so far
-  // (the whole bench stays under ~6 minutes).
+  // ~9 s a round of five kinds: 12 rounds, or the minimum of 10 when the machine was slow so far
+  // (the whole bench stays under ~7 minutes).
   const elapsedS = (performance.now() - t0) / 1000;
   const windowResult = await benchWindow(svc, profile, watch, log, {
     runs: elapsedS > 240 ? 10 : 12,

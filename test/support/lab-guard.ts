@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
-import { guestAgentCommand, LAB_USER } from '../lab/lab';
+import { guestAgentCommand } from '../lab/lab';
+import { agentFreezeStatus, type FreezeStatus } from './lab-guest';
+import { labOperationsSince, startOf } from './lab-operations';
 import { labProfile } from './service-harness';
 
 /**
@@ -20,67 +20,17 @@ export const DEFAULT_MAX_FREEZE_S = 10;
 const WATCHDOG_SLACK_MS = 2_000;
 const UNKNOWN_GRACE_MS = 30_000;
 
-export type FreezeStatus = 'frozen' | 'thawed' | `error: ${string}`;
-
-export async function agentFreezeStatus(domain: string): Promise<FreezeStatus> {
-  try {
-    const v = await guestAgentCommand(
-      domain,
-      { execute: 'guest-fsfreeze-status' },
-      { timeoutSec: 5 },
-    );
-    return v === 'frozen' || v === 'thawed' ? v : `error: unexpected answer ${JSON.stringify(v)}`;
-  } catch (e) {
-    return `error: ${(e as Error).message}`;
-  }
-}
-
-function labUserHome(): string {
-  try {
-    const line = readFileSync('/etc/passwd', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith(`${LAB_USER}:`));
-    const home = line?.split(':')[5];
-    if (home) return home;
-  } catch {
-    // fall through
-  }
-  return `/home/${LAB_USER}`;
-}
+export { agentFreezeStatus, type FreezeStatus } from './lab-guest';
 
 /**
  * The largest `maxFreezeS` of the runner journals on the lab host written since `sinceMs`
  * (epoch ms), under the lab user's `~/.quiesce*` /ops folders; undefined if none.
  */
-export function maxFreezeOfOperationsSince(
-  sinceMs: number,
-  home = labUserHome(),
-): number | undefined {
+export function maxFreezeOfOperationsSince(sinceMs: number, home?: string): number | undefined {
   let max: number | undefined;
-  let tops: string[] = [];
-  try {
-    tops = readdirSync(home).filter((n) => n.startsWith('.quiesce'));
-  } catch {
-    return undefined;
-  }
-  for (const top of tops) {
-    const ops = join(home, top, 'ops');
-    let ids: string[] = [];
-    try {
-      ids = readdirSync(ops);
-    } catch {
-      continue;
-    }
-    for (const id of ids) {
-      const journal = join(ops, id, 'journal.jsonl');
-      try {
-        if (statSync(journal).mtimeMs < sinceMs - 1_000) continue;
-        const m = /"maxFreezeS"\s*:\s*(\d+)/.exec(readFileSync(journal, 'utf8'));
-        if (m) max = Math.max(max ?? 0, Number(m[1]));
-      } catch {
-        // no journal (yet)
-      }
-    }
+  for (const op of labOperationsSince(sinceMs - 1_000, home ? { home } : {})) {
+    const asked = startOf(op.lines)?.maxFreezeS;
+    if (asked !== undefined) max = Math.max(max ?? 0, asked);
   }
   return max;
 }

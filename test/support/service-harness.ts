@@ -76,14 +76,4 @@ export function serviceHarness(
   return { dir, knownHostsPath, events, call, callError, dispose: service.dispose };
 }
 
-export function labHostDraft(p: LabProfileShape, extra: Record<string, unknown> = {}) {
-  return {
-    name: 'lab',
-    address: p.address,
-    port: p.port,
-    user: p.user,
-    auth: { kind: 'key' as const, keyPath: p.keyPath },
-    libvirtUri: p.libvirtUri,
-    ...extra,
-  };
-}
+export { labHostDraft } from './lab-session';

@@ -1,0 +1,100 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJournalLines, type JournalLine } from '../../electron/services/snapshot/journal-line';
+import { LAB_USER } from '../lab/config';
+
+/**
+ * The operations the app's runners journaled on the lab host (this machine), read as the app
+ * reads them: through the one journal-line schema, never by pattern-matching the text. Every app
+ * session (the tiers, the bench, the soak) writes under the lab user's home, in `.quiesce…` data
+ * folders, each with an `ops` folder of journals.
+ */
+
+/** The lab user's home, from /etc/passwd (the lab user is a local account). */
+export function labUserHome(user = LAB_USER): string {
+  try {
+    const home = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith(`${user}:`))
+      ?.split(':')[5];
+    if (home) return home;
+  } catch {
+    // fall through
+  }
+  return `/home/${user}`;
+}
+
+/** Every `ops` folder of the app's data folders on the host (`~/.quiesce`, `~/.quiesce-…`). */
+export function labOpsDirs(home = labUserHome()): string[] {
+  try {
+    return readdirSync(home)
+      .filter((n) => n.startsWith('.quiesce'))
+      .map((n) => join(home, n, 'ops'));
+  } catch {
+    return [];
+  }
+}
+
+/** One operation's journal file (the default data folder, as the app's sessions use it). */
+export function journalPath(opId: string, opsDir = join(labUserHome(), '.quiesce', 'ops')): string {
+  return join(opsDir, opId, 'journal.jsonl');
+}
+
+/** One operation's journal lines, or undefined when there is no journal (yet). */
+export function readOperationJournal(opId: string, opsDir?: string): JournalLine[] | undefined {
+  try {
+    return readJournalLines(readFileSync(journalPath(opId, opsDir), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export interface LabOperation {
+  opId: string;
+  opsDir: string;
+  lines: JournalLine[];
+  /** When the journal file last changed (epoch ms). */
+  mtimeMs: number;
+}
+
+/**
+ * The operations whose journal changed at or after `sinceMs` (epoch ms), in every ops folder.
+ * Op ids start with their UTC start second, so `notBefore` (epoch ms) skips older ones unread.
+ */
+export function labOperationsSince(
+  sinceMs: number,
+  opts: { home?: string; notBefore?: number } = {},
+): LabOperation[] {
+  const oldest =
+    opts.notBefore === undefined
+      ? ''
+      : new Date(opts.notBefore)
+          .toISOString()
+          .replace(/[-:]/g, '')
+          .replace(/\.\d+Z$/, 'Z');
+  const out: LabOperation[] = [];
+  for (const opsDir of labOpsDirs(opts.home)) {
+    let ids: string[] = [];
+    try {
+      ids = readdirSync(opsDir).filter((id) => id >= oldest);
+    } catch {
+      continue;
+    }
+    for (const opId of ids) {
+      const file = journalPath(opId, opsDir);
+      try {
+        const mtimeMs = statSync(file).mtimeMs;
+        if (mtimeMs < sinceMs) continue;
+        out.push({ opId, opsDir, lines: readJournalLines(readFileSync(file, 'utf8')), mtimeMs });
+      } catch {
+        // no journal (yet)
+      }
+    }
+  }
+  return out;
+}
+
+/** The journal's `start` line: what was asked (domain, snapshot, max freeze, the runner's pid). */
+export function startOf(lines: readonly JournalLine[]) {
+  return lines.find((l): l is Extract<JournalLine, { ev: 'start' }> => l.ev === 'start');
+}
