@@ -1,16 +1,16 @@
 /**
  * `npm test`: every tier, in order, on a fresh Debian machine or this one.
  *
- *   system packages → static checks → build → unit → lab up → host, lab, gui (each followed by
- *   `lab up` again: did it have to thaw a frozen guest?) → no process left as the lab user →
- *   lab down → nothing of the lab left at all
+ *   system packages → static checks (tsc, eslint, ShellCheck) → build → unit → lab up → host,
+ *   lab, gui (each followed by `lab up` again: did it have to thaw a frozen guest?) → no process
+ *   left as the lab user → lab down → nothing of the lab left at all
  *
  * It installs what the tiers need (as root), prints each tier's counts, and ends with the line
  * `N passed, N failed`. A tier that cannot run counts as failed with its reason: nothing is
  * skipped silently. `--keep-lab` leaves the lab running for the next run (developers only).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEBIAN_PACKAGES } from './lab/config';
 import { ensurePackages } from './lab/packages';
@@ -26,6 +26,18 @@ interface TierResult {
 }
 
 const GUI_PACKAGES = ['chromium', 'openssh-client', 'fonts-dejavu-core'];
+const STATIC_PACKAGES = ['shellcheck'];
+
+/** Every shell script Quiesce runs on a host, and the fake virsh the fault tests run in their place. */
+function shellScripts(): string[] {
+  const hostScripts = 'electron/services/host-scripts';
+  return [
+    ...readdirSync(hostScripts)
+      .filter((f) => f.endsWith('.sh'))
+      .map((f) => join(hostScripts, f)),
+    'test/fault/fake-virsh.sh',
+  ];
+}
 const results: TierResult[] = [];
 const keepLab = process.argv.includes('--keep-lab');
 const resultsDir = 'test-results';
@@ -199,10 +211,12 @@ function summary(): number {
 
 const started = Date.now();
 const packagesOk = await check('system packages', () =>
-  ensurePackages([...DEBIAN_PACKAGES, ...GUI_PACKAGES], (m) => log(m)),
+  ensurePackages([...DEBIAN_PACKAGES, ...GUI_PACKAGES, ...STATIC_PACKAGES], (m) => log(m)),
 );
 await check('typecheck', () => mustRun('npx', ['tsc', '--noEmit', '-p', '.']));
 await check('lint', () => mustRun('npx', ['eslint', '.']));
+// -x follows each script's `. host-lib.sh` (its source-path directive); POSIX sh, every severity
+await check('shellcheck', () => mustRun('shellcheck', ['-x', '--shell=sh', ...shellScripts()]));
 const built = await check('build', () => mustRun('node', ['scripts/build.mjs']));
 await tier('unit');
 

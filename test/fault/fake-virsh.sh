@@ -122,7 +122,7 @@ run() {
   step=$1
   plan_for "$step"
   trace "$step" "$ACTION"
-  FAILED=0 COUNT= THAW_DURING= CUT_DELAY=
+  FAILED=0 COUNT='' THAW_DURING='' CUT_DELAY=
   case $ACTION in
     ok) effect "$@" ;;
     fail) err "injected failure of $step" ;;

@@ -10,6 +10,14 @@ case $OP in '' | *[!0-9A-Za-z-]*) echo "invalid operation id" >&2; exit 64 ;; es
 case $HOSTDIR in *'
 '*) echo "the host folder's name holds a line break" >&2; exit 64 ;; esac
 mkdir -p "$HOSTDIR/ops"
+# The runner trusts what it finds here (its arguments, the files it made, the locks): refuse a
+# folder another account could write to. (The runner checks again with private_dir.)
+perms=$(ls -ldnL -- "$HOSTDIR")
+case $perms in ?????w* | ????????w*) perms=shared ;; esac
+if [ ! -O "$HOSTDIR" ] || [ "$perms" = shared ]; then
+  echo "the host folder $HOSTDIR must belong to $(id -un) and be writable by no one else (chmod go-w)" >&2
+  exit 65
+fi
 OPDIR=$HOSTDIR/ops/$OP
 mkdir "$OPDIR"
 cd "$OPDIR"

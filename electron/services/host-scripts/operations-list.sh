@@ -8,6 +8,7 @@ set -f
 d=$1
 case $d in /*) ;; *) d=$HOME/$d ;; esac
 [ -d "$d/ops" ] || exit 0
+# shellcheck disable=SC2012 # operation ids are [0-9A-Za-z-] (launch.sh refuses others)
 ls -1 "$d/ops" | sort | tail -n "$2" | while IFS= read -r op; do
   alive=0
   if read -r pid <"$d/ops/$op/runner.pid" 2>/dev/null; then

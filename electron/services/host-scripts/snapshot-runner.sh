@@ -34,20 +34,8 @@ NL='
 IFS_SAVE=$IFS
 
 # ---------------------------------------------------------------- journal
-is_uint() { case $1 in '' | *[!0-9]*) return 1 ;; esac; [ ${#1} -le 20 ]; }
-# mono: /proc/uptime "12345.67" -> 123456700 ms/10... read with builtins only (usable while frozen)
-now_mono() {
-  read -r up _ </proc/uptime
-  MONO=${up%.*}${up#*.}0
-  is_uint "$MONO" || MONO=0
-}
-now_rt() {
-  RT=$(date +%s%N 2>/dev/null)
-  # busybox date has no %N: seconds are better than an invalid number
-  is_uint "$RT" && [ ${#RT} -ge 19 ] || RT=$(date +%s)000000000
-  is_uint "$RT" || RT=0
-}
-b64() { printf '%s' "$1" | base64 | tr -d '\n'; }
+# shellcheck source-path=SCRIPTDIR source=host-lib.sh
+. "$OPDIR/host-lib.sh"
 # emit JSON-MEMBERS: one whole line in one write, so readers never see half of it
 emit() { printf '%s\n' "{$1}" >>"$JOURNAL"; }
 # journal EV [more members, already valid JSON]
@@ -73,8 +61,8 @@ fail() {
 }
 
 # ---------------------------------------------------------------- arguments, by name
-OP=invalid URI= UUID= NAME= POLICY= MAXFREEZE= AGENT_TIMEOUT= HOSTDIR= WORKSTATION= APPUSER=
-HOLD_MS=0 KIND= DESCRIPTION=
+OP=invalid URI='' UUID='' NAME='' POLICY='' MAXFREEZE='' AGENT_TIMEOUT='' HOSTDIR='' WORKSTATION='' APPUSER=''
+HOLD_MS=0 KIND='' DESCRIPTION=''
 bad_args() {
   emit "\"ev\":\"result\",\"op\":\"$OP\",\"mono\":0,\"ok\":false,\"failedPhase\":\"runner\",\"b64\":\"$(b64 "invalid runner arguments: $1")\",\"snapshotTaken\":\"no\""
   emit "\"ev\":\"end\",\"op\":\"$OP\",\"mono\":0"
@@ -110,10 +98,12 @@ read_args() {
   [ ${#NAME} -le 64 ] || bad_args name
   case $POLICY in require | allow-crash-consistent) ;; *) bad_args policy ;; esac
   case $KIND in snapshot | test-freeze) ;; *) bad_args kind ;; esac
-  is_uint "$MAXFREEZE" && [ "$MAXFREEZE" -ge 1 ] && [ "$MAXFREEZE" -le 3600 ] || bad_args maxFreezeS
-  is_uint "$AGENT_TIMEOUT" && [ "$AGENT_TIMEOUT" -ge 1 ] && [ "$AGENT_TIMEOUT" -le 600 ] || bad_args agentTimeoutS
+  in_range "$MAXFREEZE" 1 3600 || bad_args maxFreezeS
+  in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
   is_uint "$HOLD_MS" || bad_args holdFrozenMs
   case $HOSTDIR in /*) ;; *) bad_args hostDir ;; esac
+  private_dir "$HOSTDIR" || bad_args "hostDir: $HOSTDIR is not a folder of this user that only this user can write to"
+  case $OPDIR in "$HOSTDIR/ops/$OP") ;; *) bad_args "the operation folder is not $HOSTDIR/ops/$OP" ;; esac
 }
 read_args
 echo $$ >runner.pid
@@ -149,15 +139,12 @@ FAILED_MSG=
 LABEL_JSON=
 SNAPSHOT_TAKEN=no  # no | yes | unknown | unresolved (libvirt not asked yet)
 AGENT_TIMEOUT_SET=0
-LOCKED=0
 SESSION=none       # none | alive | dead
 VIRSH_PID=
 WATCHDOG=none      # none | armed | disarmed
 IN_USE=            # what list_in_use last heard from libvirt
 KEPT=
 
-now_rt
-journal start "\"kind\":\"$KIND\",\"uuid\":\"$UUID\",\"snapshot\":\"$NAME\",\"policy\":\"$POLICY\",\"pid\":$$,\"maxFreezeS\":$MAXFREEZE,\"workstation\":\"$(b64 "$WORKSTATION")\",\"user\":\"$(b64 "$APPUSER")\""
 
 # ---------------------------------------------------------------- the interactive virsh session
 # One virsh process, one libvirt connection, for freeze, cut and thaw: each command's result is
@@ -311,10 +298,10 @@ resolve_cut() {
     return 0
   fi
   list_in_use || return 0
-  for f in $(cat made 2>/dev/null); do
+  [ -e made ] && while IFS= read -r f; do
     p=$(decode "$f")
     if [ -n "$p" ] && is_in_use "$p"; then SNAPSHOT_TAKEN=yes; return 0; fi
-  done
+  done <made
   SNAPSHOT_TAKEN=no
 }
 
@@ -324,7 +311,8 @@ resolve_cut() {
 remove_made() {
   d=$1
   left=0
-  for f in $(cat "$d/made" 2>/dev/null); do
+  [ -e "$d/made" ] || return 0
+  while IFS= read -r f; do
     grep -qxF "$f" "$d/removed" 2>/dev/null && continue
     p=$(decode "$f")
     [ -n "$p" ] || continue
@@ -344,7 +332,7 @@ remove_made() {
       KEPT="$p could not be removed"
       left=1
     fi
-  done
+  done <"$d/made"
   [ "$left" = 0 ] && mv -f "$d/made" "$d/made.done" 2>/dev/null
   return 0
 }
@@ -355,10 +343,10 @@ remove_made() {
 clean_orphans() {
   [ -d "$HOSTDIR/ops" ] || return 0
   CANDIDATES=
-  # (no glob: globbing is off in this script; operation ids are plain words)
-  for op in $(ls -1 "$HOSTDIR/ops"); do
-    d=$HOSTDIR/ops/$op
-    [ "$d" != "$OPDIR" ] && [ -s "$d/made" ] || continue
+  set +f # the one glob: operation folders (launch.sh names them with [0-9A-Za-z-] only)
+  for d in "$HOSTDIR"/ops/*; do
+    set -f
+    if [ "$d" = "$OPDIR" ] || [ ! -s "$d/made" ]; then continue; fi
     grep -qxF "uuid=$UUID" "$d/args" 2>/dev/null || continue
     CANDIDATES="$CANDIDATES$d$NL"
   done
@@ -376,6 +364,7 @@ clean_orphans() {
 # Quiesced only when everything says so: the freeze froze N > 0 filesystems, the cut answered
 # (success, or libvirt shows it) before the thaw was sent, the thaw thawed the same N, and the
 # watchdog had not fired before the cut answered. Anything less is crash-consistent, with why.
+# shellcheck disable=SC2317 # called from finish, which the EXIT trap runs
 decide_label() {
   LABEL_JSON=
   WHY_NOT=
@@ -419,6 +408,7 @@ confirm_thaw() {
   freeze_status
   [ "$FSTATUS" = thawed ] && THAW_CONFIRMED=1
 }
+# shellcheck disable=SC2317 # run by the EXIT trap
 finish() {
   status=$?
   trap '' HUP INT TERM # the way out is not interrupted again
@@ -429,7 +419,7 @@ finish() {
     [ -n "$VIRSH_PID" ] && kill -TERM "$VIRSH_PID" 2>/dev/null
     end_session
     if confirm_thaw; then
-      phase thaw done "thawed on the way out"
+      phase thaw 'done' "thawed on the way out"
     else
       fail thaw "the thaw could not be confirmed ($FSTATUS_OUT): the watchdog keeps thawing until the agent says thawed"
     fi
@@ -482,6 +472,9 @@ trap 'SIGNAL=SIGINT; exit 130' INT
 trap 'SIGNAL=SIGTERM; exit 143' TERM
 # A dead virsh session must surface as a failed send, not kill the runner before it thaws.
 trap '' PIPE
+# Journaled only now that every way out goes through finish: a run that says it started always
+# records how it ended.
+journal start "\"kind\":\"$KIND\",\"uuid\":\"$UUID\",\"snapshot\":\"$NAME\",\"policy\":\"$POLICY\",\"pid\":$$,\"maxFreezeS\":$MAXFREEZE,\"workstation\":\"$(b64 "$WORKSTATION")\",\"user\":\"$(b64 "$APPUSER")\""
 
 # ---------------------------------------------------------------- lock (one operation per domain)
 # flock: atomic, and the kernel releases it when its holder dies, however it dies. Fd 9 stays
@@ -499,9 +492,8 @@ if ! flock -n 9; then
   fail lock "another operation (${holder:-unknown}) is running on this domain"
   exit 1
 fi
-LOCKED=1
 echo "$OP" >"$LOCKFILE.owner"
-phase lock done
+phase lock 'done'
 
 # ---------------------------------------------------------------- preflight
 phase preflight running
@@ -529,7 +521,7 @@ elif [ "$MODE" = paused ] && { [ "$POLICY" = require ] || [ "$KIND" = test-freez
   fail preflight "the guest is paused: its agent cannot freeze it, and a quiesced snapshot is required. Resume it, or allow a crash-consistent snapshot"
   exit 1
 fi
-phase preflight done "$MODE"
+phase preflight 'done' "$MODE"
 
 # ---------------------------------------------------------------- prepare (everything slow, before any freeze)
 phase prepare running
@@ -546,6 +538,7 @@ if [ "$KIND" = snapshot ]; then
   for row in $disks; do
     IFS=$IFS_SAVE
     # "Type Device Target Source": the source is the rest of the line (paths may hold spaces)
+    # shellcheck disable=SC2086 # split on purpose: the row's first three words
     set -- $row
     [ $# -ge 4 ] || continue
     type=$1 device=$2 target=$3
@@ -577,6 +570,7 @@ if [ "$KIND" = snapshot ]; then
   # Pre-create every overlay (so libvirt only switches to it inside the freeze), or none.
   if [ "$REUSE" = yes ]; then
     IFS=$NL
+    # shellcheck disable=SC2086 # split on purpose: IFS is a line break here
     set -- $PLAN
     IFS=$IFS_SAVE
     while [ $# -ge 3 ] && [ "$REUSE" = yes ]; do
@@ -623,7 +617,7 @@ if [ "$FREEZE" = yes ]; then
   virsh_ guest-agent-timeout "$UUID" --timeout "$AGENT_TIMEOUT" >/dev/null 2>&1 && AGENT_TIMEOUT_SET=1
 fi
 start_session || { fail prepare "could not start virsh: $OUT"; exit 1; }
-phase prepare done
+phase prepare 'done'
 
 # ---------------------------------------------------------------- freeze -> cut -> thaw
 # cut: the snapshot, in the session. CUT_ANSWERED says its answer came back (so its effect, if
@@ -638,11 +632,11 @@ cut() {
   CUT_MONO=$MONO
   CUT_OUT=$OUT
   case $r in
-    0) CUT_ANSWERED=1; case $OUT in *"Domain snapshot $NAME created"*) CUT_STATE=done ;; *) CUT_STATE=unknown ;; esac ;;
+    0) CUT_ANSWERED=1; case $OUT in *"Domain snapshot $NAME created"*) CUT_STATE='done' ;; *) CUT_STATE=unknown ;; esac ;;
     1) CUT_ANSWERED=1; CUT_STATE=failed ;;
     *) CUT_STATE=unknown ;;
   esac
-  [ "$CUT_STATE" = done ] && SNAPSHOT_TAKEN=yes
+  [ "$CUT_STATE" = 'done' ] && SNAPSHOT_TAKEN=yes
 }
 window_json() {
   printf '"windowStartRt":%s,"windowEndRt":%s,"windowStartMono":%s,"windowEndMono":%s' \
@@ -651,7 +645,7 @@ window_json() {
 if [ "$FREEZE" = yes ]; then
   phase arm running
   arm_watchdog || { fail arm "the watchdog did not start (watchdog.log on the host says why)"; exit 1; }
-  phase arm done
+  phase arm 'done'
   phase freeze running
   # The window opens when the freeze is issued and closes when the thaw returns. In between:
   # builtins and the one virsh session only.
@@ -679,26 +673,26 @@ if [ "$FREEZE" = yes ]; then
     now_rt; WINDOW_END=$RT; now_mono; WINDOW_END_MONO=$MONO
     [ "$r" = 0 ] && count_in "$OUT" Thawed && THAWED_N=$COUNT && THAW_CONFIRMED=1
     # Out of the window: now journal what happened in it.
-    phase freeze done "$FREEZE_OUT"
+    phase freeze 'done' "$FREEZE_OUT"
     if [ "$KIND" = snapshot ]; then
       case $CUT_STATE in
-        done) phase cut done "$CUT_OUT" ;;
+        done) phase cut 'done' "$CUT_OUT" ;;
         *) phase cut failed "${CUT_OUT:-no answer}" ;;
       esac
     fi
     if [ "$THAW_CONFIRMED" = 1 ]; then
       journal thawed "$(window_json),\"filesystems\":$THAWED_N"
-      phase thaw done "$THAW_OUT"
+      phase thaw 'done' "$THAW_OUT"
     elif [ "$SESSION" = alive ] && confirm_thaw; then
       journal thawed "$(window_json)"
-      phase thaw done "the thaw did not answer clearly (${THAW_OUT:-nothing}); the agent then said thawed"
+      phase thaw 'done' "the thaw did not answer clearly (${THAW_OUT:-nothing}); the agent then said thawed"
     else
       fail thaw "the thaw did not answer clearly: ${THAW_OUT:-nothing}"
       exit 1 # finish: ends the session, thaws through fresh calls, keeps the watchdog if it cannot
     fi
     phase disarm running
     disarm_watchdog
-    phase disarm done
+    phase disarm 'done'
   else
     # No filesystem frozen for sure (an error, 0 filesystems, garbage, or a dead session): a
     # freeze that froze 0 filesystems is not a quiesce. Thaw all the same (a partial freeze, or
@@ -721,7 +715,7 @@ if [ "$FREEZE" = yes ]; then
 fi
 if [ "$FREEZE" != yes ] && [ "$KIND" = snapshot ]; then
   cut
-  [ "$CUT_STATE" = done ] && phase cut done "$CUT_OUT"
+  [ "$CUT_STATE" = 'done' ] && phase cut 'done' "$CUT_OUT"
 fi
 # The cut's outcome, when its answer was not a clear success, from libvirt (outside the window).
 if [ "$KIND" = snapshot ]; then
@@ -743,5 +737,5 @@ fi
 if [ "$KIND" = snapshot ]; then
   info=$(virsh_ snapshot-info "$UUID" --snapshotname "$NAME" 2>&1) || { fail verify "the snapshot is not listed: $info"; exit 1; }
 fi
-phase verify done
+phase verify 'done'
 exit 0

@@ -15,19 +15,13 @@ set -f
 OPDIR=$1 OP=$2 URI=$3 UUID=$4 MAXFREEZE=$5 AGENT_TIMEOUT=$6
 cd "$OPDIR" || exit 70
 
-is_uint() { case $1 in '' | *[!0-9]*) return 1 ;; esac; [ ${#1} -le 20 ]; }
-now_mono() {
-  read -r up _ </proc/uptime
-  MONO=${up%.*}${up#*.}0
-  is_uint "$MONO" || MONO=0
-}
+# shellcheck source-path=SCRIPTDIR source=host-lib.sh
+. "$OPDIR/host-lib.sh"
 j() {
   now_mono
-  rt=$(date +%s%N 2>/dev/null)
-  is_uint "$rt" && [ ${#rt} -ge 19 ] || rt=$(date +%s)000000000
-  printf '%s\n' "{\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO,\"rt\":$rt${2:+,$2}}" >>journal.jsonl
+  now_rt
+  printf '%s\n' "{\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO,\"rt\":$RT${2:+,$2}}" >>journal.jsonl
 }
-b64() { printf '%s' "$1" | base64 | tr -d '\n'; }
 
 # Before firing it only sleeps: the runner stops it with TERM once a thaw is confirmed.
 SLEEPER=
@@ -51,6 +45,7 @@ FIRED_AT=$MONO
 RELEASED=0
 THAWED=0
 WAITING=
+WHY=
 pause=1
 while :; do
   [ -e disarmed ] && exit 0
@@ -71,13 +66,17 @@ while :; do
     state=$(virsh -c "$URI" domstate "$UUID" 2>&1)
     case $state in
       running*) WHY= ;;
+      *"failed to connect"* | *"Failed to connect"*)
+        # libvirtd is away (restarting): nothing reaches the agent without it, so look again
+        # soon rather than on the slow beat, to thaw as soon as it is back.
+        WHY="libvirtd does not answer: the watchdog thaws the guest as soon as it is back" ;;
       "shut off"* | crashed* | *"failed to get domain"* | *"Domain not found"*)
         j watchdog-thawed '"by":"domain-stopped"'
         exit 0 ;;
-      *) WHY="the domain is $state" ;;
+      *) WHY="the domain is $state: the watchdog thaws the guest as soon as it runs again" ;;
     esac
     if [ -n "$WHY" ] && [ "$WHY" != "$WAITING" ]; then
-      j watchdog-waiting "\"b64\":\"$(b64 "$WHY: the watchdog thaws the guest as soon as it runs again")\""
+      j watchdog-waiting "\"b64\":\"$(b64 "$WHY")\""
     fi
     WAITING=$WHY
     virsh -c "$URI" qemu-agent-command --timeout "$AGENT_TIMEOUT" "$UUID" '{"execute":"guest-fsfreeze-thaw"}' >/dev/null 2>&1
@@ -90,6 +89,10 @@ while :; do
     RELEASED=1
     j watchdog-released
   fi
-  sleep "$pause"
-  [ "$pause" -lt 2 ] && [ "$THAWED" = 0 ] && pause=$((pause + 1))
+  if [ "$THAWED" = 0 ] && [ "${WHY%%:*}" = "libvirtd does not answer" ]; then
+    sleep 0.2 2>/dev/null || sleep 1
+  else
+    sleep "$pause"
+    [ "$pause" -lt 2 ] && [ "$THAWED" = 0 ] && pause=$((pause + 1))
+  fi
 done

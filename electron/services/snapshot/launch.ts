@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import hostLib from '../host-scripts/host-lib.sh?raw';
 import launchPrelude from '../host-scripts/launch.sh?raw';
 import runnerScript from '../host-scripts/snapshot-runner.sh?raw';
 import watchdogScript from '../host-scripts/watchdog.sh?raw';
@@ -62,10 +63,11 @@ function delimiterFor(...texts: string[]): string {
 
 /**
  * The script one SSH exec runs to start an operation (host-scripts/launch.sh, then the runner,
- * its watchdog and its arguments as quoted here-documents, then `start`), fed to launchCommand.
+ * its watchdog, the helpers both source and its arguments as quoted here-documents, then `start`), fed to launchCommand.
  */
 export function launchScript(args: RunnerArgs): string {
   const files: [string, string][] = [
+    ['host-lib.sh', hostLib],
     ['runner.sh', runnerScript],
     ['watchdog.sh', watchdogScript],
     ['args', runnerArgsText(args)],
