@@ -26,7 +26,11 @@ describe('soak: 10 seeded faults on the real lab', () => {
       expect(report.leftFrozen, why).toBe(0);
       expect(report.mislabelled, why).toBe(0);
       expect(report.lost, why).toBe(0);
-      expect(report.maxFrozenMs, why).toBeLessThanOrEqual(maxFreezeS * 1000 + 2000);
+      // While libvirtd is down nothing can reach the agent, so that part of a freeze is not the
+      // runner's: a freeze may outlast the limit only by it (the report's tooLongFrozen judges
+      // each run the same way, from libvirtd's return).
+      expect(report.maxFrozenBeyondOutageMs, why).toBeLessThanOrEqual(maxFreezeS * 1000 + 2000);
+      expect(report.tooLongFrozen, why).toBe(0);
       expect(report.badJournals, why).toBe(0);
       expect(report.locksHeld, why).toBe(0);
     },

@@ -126,6 +126,11 @@ export interface RunRecord {
   leftFrozen: boolean;
   /** Frozen longer than max freeze + 2 s. */
   tooLongFrozen: boolean;
+  /**
+   * The longest freeze, less the part of it libvirtd was down (nothing reaches the agent then):
+   * how long the guest stayed frozen by Quiesce's doing.
+   */
+  frozenBeyondOutageMs: number | null;
   /** Longest gap in the guest writer's log (guest-observed blocked writes, pauses), ms. */
   writerMaxGapMs?: number;
   domainStateAfter: string;
@@ -152,6 +157,8 @@ export interface SoakReport {
   maxFreezeS: number;
   faults: Record<string, number>;
   maxFrozenMs: number;
+  /** maxFrozenMs less any part of a freeze during which libvirtd was down (see frozenBeyondOutageMs). */
+  maxFrozenBeyondOutageMs: number;
   leftFrozen: number;
   mislabelled: number;
   lost: number;
@@ -587,6 +594,7 @@ async function oneRun(ctx: Ctx, plan: RunPlan): Promise<RunRecord> {
     frozenIntervals: [],
     leftFrozen: false,
     tooLongFrozen: false,
+    frozenBeyondOutageMs: null,
     domainStateAfter: '',
     snapshots: [],
     mislabelled: 0,
@@ -858,6 +866,15 @@ async function runBody(ctx: Ctx, plan: RunPlan, rec: RunRecord, t0: number): Pro
         i.ms > limit &&
         !(down && i.to !== undefined && i.from < down.to && i.to <= down.to + limit),
     );
+    rec.frozenBeyondOutageMs = rec.frozenIntervals.length
+      ? Math.max(
+          ...rec.frozenIntervals.map((i) =>
+            down && i.to !== undefined && i.from < down.to
+              ? i.to - Math.max(i.from, down.to)
+              : i.ms,
+          ),
+        )
+      : null;
     if (down && !rec.tooLongFrozen && rec.frozenIntervals.some((i) => i.ms > limit))
       notes.push(
         `frozen past the limit only while libvirtd was down (back after ${down.to - down.from} ms)`,
@@ -1061,6 +1078,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
     maxFreezeS,
     faults: Object.fromEntries((opts.kinds?.length ? opts.kinds : FAULT_KINDS).map((k) => [k, 0])),
     maxFrozenMs: 0,
+    maxFrozenBeyondOutageMs: 0,
     leftFrozen: 0,
     mislabelled: 0,
     lost: 0,
@@ -1145,6 +1163,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
 
   const d = report.details;
   report.maxFrozenMs = Math.max(0, ...d.map((r) => r.frozenMs ?? 0));
+  report.maxFrozenBeyondOutageMs = Math.max(0, ...d.map((r) => r.frozenBeyondOutageMs ?? 0));
   report.leftFrozen = d.filter((r) => r.leftFrozen).length;
   report.mislabelled = d.reduce((s, r) => s + r.mislabelled, 0);
   report.lost = d.reduce((s, r) => s + r.lost.length, 0);
@@ -1259,7 +1278,7 @@ export function formatTable(rep: SoakReport): string {
     )
       .map(([k, n]) => `${k} ${n}`)
       .join(', ')}`,
-    `maxFrozenMs ${rep.maxFrozenMs} (limit ${rep.maxFreezeS * 1000 + 2000}) · leftFrozen ${rep.leftFrozen} · mislabelled ${rep.mislabelled} · lost ${rep.lost} · orphans ${rep.orphans} (cleaned by the next runner ${rep.orphansCleanedByRunner}, remaining ${rep.orphansRemaining})`,
+    `maxFrozenMs ${rep.maxFrozenMs} (beyond libvirtd outages ${rep.maxFrozenBeyondOutageMs}; limit ${rep.maxFreezeS * 1000 + 2000}) · leftFrozen ${rep.leftFrozen} · mislabelled ${rep.mislabelled} · lost ${rep.lost} · orphans ${rep.orphans} (cleaned by the next runner ${rep.orphansCleanedByRunner}, remaining ${rep.orphansRemaining})`,
     `snapshots checked ${rep.snapshotsChecked} (needing recovery ${rep.snapshotsNeedingRecovery}) · bad journals ${rep.badJournals} · locks held ${rep.locksHeld} · stuck ${rep.stuck}`,
     rep.ok
       ? 'OK'
