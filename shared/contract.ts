@@ -17,6 +17,7 @@ import {
   SnapshotRequestSchema,
 } from './snapshot';
 import { DoctorReportSchema, InventoryDomainSchema, PrerequisiteSchema } from './readiness';
+import type { AppErrorShape } from './errors';
 import type { MethodName } from './methods';
 
 const hostRef = z.object({ hostId: HostIdSchema });
@@ -127,6 +128,11 @@ export type MethodInput<M extends MethodName> = z.input<Contract[M]['input']>;
 export type MethodParsedInput<M extends MethodName> = z.output<Contract[M]['input']>;
 export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>;
 
-/** What a transport returns for one call: the output, or an error meant for people. */
+/**
+ * What either shell answers for one call (main's dispatch, the preload, the WebSocket): the
+ * method's output, or an error meant for people.
+ */
+export type CallResult = { ok: true; value: unknown } | { ok: false; error: AppErrorShape };
+
 export { AppErrorSchema } from './errors';
 export type { MethodName } from './methods';

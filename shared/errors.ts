@@ -1,19 +1,7 @@
 import { z } from 'zod';
 
-/**
- * The one error shape that crosses from main to the renderer
- * (docs/ARCHITECTURE.md, "Errors that say what to do"): what happened, why, and what to do next.
- * Never a stack trace.
- */
-export const AppErrorSchema = z.object({
-  code: z.string(),
-  message: z.string(),
-  cause: z.string().optional(),
-  remedy: z.string().optional(),
-});
-export type AppErrorShape = z.infer<typeof AppErrorSchema>;
-
-export const ERROR_CODES = [
+/** What kind of failure an error is; the words for people are in its message. */
+export const ErrorCodeSchema = z.enum([
   'invalid-input',
   'not-found',
   'not-connected',
@@ -22,5 +10,18 @@ export const ERROR_CODES = [
   'connect-failed',
   'host-command-failed',
   'internal',
-] as const;
-export type ErrorCode = (typeof ERROR_CODES)[number];
+]);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+/**
+ * The one error shape that crosses from main to the renderer
+ * (docs/ARCHITECTURE.md, "Errors that say what to do"): what happened, why, and what to do next.
+ * Never a stack trace.
+ */
+export const AppErrorSchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+  cause: z.string().optional(),
+  remedy: z.string().optional(),
+});
+export type AppErrorShape = z.infer<typeof AppErrorSchema>;

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { AppErrorSchema } from './errors';
 
 /**
- * DESIGN rule 2: the quiesce policy is explicit. `require` (the default) takes no snapshot when
- * the agent cannot freeze; `allow-crash-consistent` freezes when it can and otherwise takes the
- * snapshot unfrozen, labelled with the reason.
+ * The quiesce policy is explicit (docs/ARCHITECTURE.md, "Explicit quiesce policy"). `require`
+ * (the default) takes no snapshot when the agent cannot freeze; `allow-crash-consistent` freezes
+ * when it can and otherwise takes the snapshot unfrozen, labelled with the reason.
  */
 export const QuiescePolicySchema = z.enum(['require', 'allow-crash-consistent']);
 export type QuiescePolicy = z.infer<typeof QuiescePolicySchema>;
@@ -36,6 +36,11 @@ export const SnapshotRequestSchema = z.object({
   maxFreezeS: MaxFreezeSchema.default(10),
 });
 
+/** What an operation does: a consistent snapshot, or the agent doctor's test freeze (no cut). */
+export const OperationKindSchema = z.enum(['snapshot', 'test-freeze']);
+export type OperationKind = z.infer<typeof OperationKindSchema>;
+
+/** The runner's phases, in the order it runs them. */
 export const PHASES = [
   'lock',
   'preflight',
@@ -49,6 +54,24 @@ export const PHASES = [
 ] as const;
 export const PhaseSchema = z.enum(PHASES);
 export type Phase = z.infer<typeof PhaseSchema>;
+/** Where an operation failed: one of its phases, or `runner` when the runner itself stopped. */
+export const FailedPhaseSchema = z.enum([...PHASES, 'runner']);
+export type FailedPhase = z.infer<typeof FailedPhaseSchema>;
+export const PhaseStatusSchema = z.enum(['running', 'done', 'failed']);
+export type PhaseStatus = z.infer<typeof PhaseStatusSchema>;
+
+/** Where an operation stands: `lost` when its runner stopped before recording an outcome. */
+export const OperationStateSchema = z.enum(['running', 'succeeded', 'failed', 'lost']);
+export type OperationState = z.infer<typeof OperationStateSchema>;
+
+/** What a snapshot is labelled (older journals said `paused` for crash-consistent). */
+const LABEL_KINDS = ['quiesced', 'crash-consistent', 'offline', 'paused', 'test-freeze'] as const;
+export const LabelKindSchema = z.enum(LABEL_KINDS);
+/** Overlay files made by the runner before the freeze, or left to libvirt to create. */
+export const OverlaysSchema = z.enum(['precreated', 'libvirt']);
+export type Overlays = z.infer<typeof OverlaysSchema>;
+export const WatchdogWhatSchema = z.enum(['fired', 'thawed', 'waiting', 'released', 'gave-up']);
+export type WatchdogWhat = z.infer<typeof WatchdogWhatSchema>;
 
 export const SnapshotDiskSchema = z.object({
   target: z.string(),
@@ -60,10 +83,10 @@ export const SnapshotDiskSchema = z.object({
 export const OperationEventSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('started'),
-    operation: z.enum(['snapshot', 'test-freeze']),
+    operation: OperationKindSchema,
     uuid: z.string(),
     snapshot: z.string(),
-    policy: z.string(),
+    policy: QuiescePolicySchema,
     maxFreezeS: z.number(),
     workstation: z.string(),
     user: z.string(),
@@ -74,22 +97,22 @@ export const OperationEventSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('phase'),
-    phase: z.string(),
-    status: z.enum(['running', 'done', 'failed']),
+    phase: PhaseSchema,
+    status: PhaseStatusSchema,
     detail: z.string().optional(),
     at: z.number(),
   }),
   z.object({
     kind: z.literal('disks'),
     disks: z.array(SnapshotDiskSchema),
-    overlays: z.enum(['precreated', 'libvirt']),
+    overlays: OverlaysSchema,
     at: z.number(),
   }),
   z.object({ kind: z.literal('frozen'), filesystems: z.number(), at: z.number() }),
   z.object({ kind: z.literal('thawed'), windowMs: z.number(), at: z.number() }),
   z.object({
     kind: z.literal('watchdog'),
-    what: z.enum(['fired', 'thawed', 'waiting', 'released', 'gave-up']),
+    what: WatchdogWhatSchema,
     detail: z.string().optional(),
     at: z.number(),
   }),
@@ -103,10 +126,10 @@ export const OperationEventSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('result'),
     ok: z.boolean(),
-    label: z.enum(['quiesced', 'crash-consistent', 'offline', 'paused', 'test-freeze']).optional(),
+    label: LabelKindSchema.optional(),
     filesystems: z.number().optional(),
     reason: z.string().optional(),
-    failedPhase: z.string().optional(),
+    failedPhase: FailedPhaseSchema.optional(),
     message: z.string().optional(),
     snapshotTaken: z.boolean().optional(),
     at: z.number(),
@@ -125,31 +148,39 @@ export const SnapshotLabelSchema = z.discriminatedUnion('kind', [
 ]);
 export type SnapshotLabel = z.infer<typeof SnapshotLabelSchema>;
 
+/** One run of a phase: `ms` is null while it runs (host clock). */
+export const PhaseRunSchema = z.object({
+  phase: PhaseSchema,
+  status: PhaseStatusSchema,
+  ms: z.number().nullable(),
+  detail: z.string().optional(),
+});
+export type PhaseRun = z.infer<typeof PhaseRunSchema>;
+
 /** An operation as far as its journal goes: running, or finished with its outcome. */
 export const OperationSummarySchema = z.object({
   opId: z.string(),
-  operation: z.enum(['snapshot', 'test-freeze']),
+  operation: OperationKindSchema,
   uuid: z.string(),
   snapshot: z.string(),
-  policy: z.string(),
+  /** Undefined when the journal has no start line (the runner refused its arguments). */
+  policy: QuiescePolicySchema.optional(),
   workstation: z.string(),
   user: z.string(),
   /** Wall-clock start on the host, ISO; undefined if unknown. */
   startedAt: z.string().optional(),
-  state: z.enum(['running', 'succeeded', 'failed', 'lost']),
+  state: OperationStateSchema,
   label: SnapshotLabelSchema.optional(),
-  /** Freeze issued → thaw returned, host clock (DESIGN rule 3); null when nothing was frozen. */
+  /** Whether libvirt made the snapshot, as the result line says (also after a failure). */
+  snapshotTaken: z.boolean().optional(),
+  /**
+   * Freeze issued → thaw returned, host clock (docs/ARCHITECTURE.md, "Measured window"); null
+   * when nothing was frozen.
+   */
   windowMs: z.number().nullable(),
-  phases: z.array(
-    z.object({
-      phase: z.string(),
-      status: z.enum(['running', 'done', 'failed']),
-      ms: z.number().nullable(),
-      detail: z.string().optional(),
-    }),
-  ),
+  phases: z.array(PhaseRunSchema),
   disks: z.array(SnapshotDiskSchema),
-  overlays: z.string().optional(),
+  overlays: OverlaysSchema.optional(),
   watchdog: z.string().optional(),
   error: AppErrorSchema.optional(),
 });

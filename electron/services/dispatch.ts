@@ -1,10 +1,7 @@
-import { contract, type MethodName } from '../../shared/contract';
-import type { AppErrorShape } from '../../shared/errors';
+import { contract, type CallResult, type MethodName } from '../../shared/contract';
 import { METHOD_NAMES } from '../../shared/methods';
 import { AppError, toAppErrorShape } from './app-error';
 import type { Handlers } from './quiesce-service';
-
-export type CallResult = { ok: true; value: unknown } | { ok: false; error: AppErrorShape };
 
 export function isMethodName(name: unknown): name is MethodName {
   return typeof name === 'string' && (METHOD_NAMES as readonly string[]).includes(name);

@@ -9,8 +9,12 @@ import { addAgentChannel, thawGuest } from './inventory/guest-actions';
 import { fetchInventory } from './inventory/inventory';
 import { DomainDefaults } from './snapshot/domain-defaults';
 import { fetchHistory } from './history/history';
-import { deleteSnapshot, mergeChain, revertSnapshot } from './history/history-actions';
-import { shellCommand } from './shell/quote';
+import {
+  deleteSnapshot,
+  forgetMergedSnapshots,
+  mergeChain,
+  revertSnapshot,
+} from './history/history-actions';
 import { domainName } from './virsh/domain-name';
 import { Operations } from './snapshot/operations';
 import { hostname, userInfo } from 'node:os';
@@ -121,7 +125,7 @@ export function createQuiesceService(opts: ServiceOptions): {
       const { host, conn } = await target(hostId);
       if (remember) await defaults.set(hostId, uuid, { policy, maxFreezeS });
       return operations.start(host, conn, {
-        kind: 'snapshot',
+        operation: 'snapshot',
         uuid,
         name,
         description,
@@ -132,7 +136,7 @@ export function createQuiesceService(opts: ServiceOptions): {
     'doctor.testFreeze': async ({ hostId, uuid, maxFreezeS }) => {
       const { host, conn } = await target(hostId);
       return operations.start(host, conn, {
-        kind: 'test-freeze',
+        operation: 'test-freeze',
         uuid,
         name: 'test-freeze',
         description: '',
@@ -187,17 +191,7 @@ export function createQuiesceService(opts: ServiceOptions): {
       }
       // The snapshots whose overlays were folded away are only metadata now: forget them.
       const after = await fetchHistory(conn, uri, uuid, host.hostDir);
-      const files = new Set(after.chains.flatMap((c) => c.layers.map((l) => l.file)));
-      const forgotten = after.snapshots
-        .filter((s) => s.disks.some((d) => d.file && !files.has(d.file)))
-        .map((s) => s.name);
-      for (const name of forgotten.reverse()) {
-        await conn.exec(
-          shellCommand(['virsh', '-c', uri, 'snapshot-delete', uuid, name, '--metadata']),
-          { timeoutMs: 60_000 },
-        );
-      }
-      return { forgotten };
+      return { forgotten: await forgetMergedSnapshots(conn, uri, uuid, after) };
     },
     'operations.list': async ({ hostId }) => {
       const { host, conn } = await target(hostId);

@@ -1,9 +1,10 @@
 import { useId, useMemo, useState } from 'react';
 import { Bar, BarChart, Tooltip, XAxis, YAxis, type TooltipContentProps } from 'recharts';
-import { PHASES, type OperationSummary, type Phase } from '../../shared/snapshot';
+import { WINDOW_PHASES } from '../../shared/operation-model';
+import { PHASES, type OperationSummary, type Phase, type PhaseStatus } from '../../shared/snapshot';
 import { formatMs } from '../ui/format';
 import { formatWhen, formatWindow, STATE_WORD } from '../operations/operation-format';
-import { PHASE_TITLE, WINDOW_PHASES } from '../operations/phase-steps';
+import { PHASE_TITLE } from '../operations/phase-steps';
 import { operationTitle } from './history-format';
 
 type Row = { name: string } & Partial<Record<Phase, number>>;
@@ -11,7 +12,7 @@ type Row = { name: string } & Partial<Record<Phase, number>>;
 interface PhaseTime {
   phase: Phase;
   ms: number;
-  status: OperationSummary['phases'][number]['status'];
+  status: PhaseStatus;
 }
 
 /** The phases the journal timed, in the runner's order, each summed if it ran more than once. */

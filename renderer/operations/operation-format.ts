@@ -1,5 +1,4 @@
-import type { OperationSummary, SnapshotLabel } from '../../shared/snapshot';
-import type { OperationState } from './phase-steps';
+import type { OperationState, SnapshotLabel } from '../../shared/snapshot';
 
 /** "Quiesced · 1 filesystem", "Crash-consistent · <reason>", "Offline", "Paused" (DESIGN rule 2). */
 export function labelText(label: SnapshotLabel): string {
@@ -74,22 +73,6 @@ export function formatWhen(iso: string | undefined, today: Date): string {
   const at = new Date(iso);
   const time = timeFormat.format(at);
   return at.toDateString() === today.toDateString() ? time : `${dayFormat.format(at)} ${time}`;
-}
-
-/**
- * Whether libvirt made the snapshot, for a failed operation. The result line says it; main's
- * message says it in words too (journal.ts), which is all a journal read back from the list has.
- */
-export function snapshotTaken(
-  summary: Pick<OperationSummary, 'state' | 'error'>,
-  fromEvents?: boolean,
-): boolean | undefined {
-  if (summary.state === 'succeeded') return true;
-  if (fromEvents !== undefined) return fromEvents;
-  const message = summary.error?.message ?? '';
-  if (/no snapshot was taken/i.test(message)) return false;
-  if (/after the snapshot was cut/i.test(message)) return true;
-  return undefined;
 }
 
 /**

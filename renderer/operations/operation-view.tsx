@@ -5,7 +5,8 @@ import { errorShape } from '../ui/error-shape';
 import { RemoteError } from '../transport/transport';
 import { FrozenCounter } from './frozen-counter';
 import { hasEnded, isFrozenNow } from './operation-record';
-import { liveFacts, phaseRuns, phaseSteps } from './phase-steps';
+import { foldPhases } from '../../shared/operation-model';
+import { liveFacts, phaseSteps } from './phase-steps';
 import { PhaseTimeline } from './phase-timeline';
 import { ResultCard } from './result-card';
 import { useOperation } from './use-operation';
@@ -43,7 +44,7 @@ export function OperationView({
   const runs = summary
     ? summary.phases
     : events.length > 0
-      ? phaseRuns(events)
+      ? foldPhases(events)
       : (listed?.phases ?? []);
   const steps = phaseSteps(runs, state);
   const facts = liveFacts(events);
@@ -91,14 +92,7 @@ export function OperationView({
           </p>
         )}
       </section>
-      {summary && (
-        <ResultCard
-          summary={summary}
-          domainName={domainName}
-          taken={facts.snapshotTaken}
-          today={today}
-        />
-      )}
+      {summary && <ResultCard summary={summary} domainName={domainName} today={today} />}
       {op.isError && !notFollowed && !summary && <ErrorBox error={errorShape(op.error)} />}
     </div>
   );

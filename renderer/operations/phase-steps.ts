@@ -1,12 +1,12 @@
+import { FREEZE_PHASES } from '../../shared/operation-model';
 import {
   PHASES,
   type OperationEvent,
-  type OperationSummary,
+  type OperationState,
   type Phase,
+  type PhaseRun,
+  type WatchdogWhat,
 } from '../../shared/snapshot';
-
-export type PhaseRun = OperationSummary['phases'][number];
-export type OperationState = OperationSummary['state'];
 
 /**
  * How one step of the timeline stands. Beyond the journal's running/done/failed: `pending` (not
@@ -48,41 +48,13 @@ export const PHASE_PURPOSE: Record<Phase, string> = {
   verify: 'Guest thawed, snapshot listed by libvirt',
 };
 
-/** The steps inside the frozen window (freeze issued → thaw returned). */
-export const WINDOW_PHASES: ReadonlySet<Phase> = new Set(['freeze', 'cut', 'thaw']);
-/** The steps that exist only when something is frozen. */
-const FREEZE_PHASES: ReadonlySet<string> = new Set(['arm', 'freeze', 'thaw', 'disarm']);
-
-/** The phases as the events tell them, by the same rule as main's summary (journal.ts). */
-export function phaseRuns(events: readonly OperationEvent[]): PhaseRun[] {
-  const runs: (PhaseRun & { startedAt: number })[] = [];
-  for (const e of events) {
-    if (e.kind !== 'phase') continue;
-    const open = runs.findLast((p) => p.phase === e.phase && p.status === 'running');
-    if (e.status === 'running' || !open) {
-      runs.push({
-        phase: e.phase,
-        status: e.status,
-        ms: e.status === 'running' ? null : 0,
-        ...(e.detail ? { detail: e.detail } : {}),
-        startedAt: e.at,
-      });
-    } else {
-      open.status = e.status;
-      open.ms = Math.max(0, e.at - open.startedAt);
-      if (e.detail) open.detail = e.detail;
-    }
-  }
-  return runs.map(({ startedAt: _s, ...run }) => run);
-}
-
 /**
  * Every phase of a consistent snapshot in order, each with how it stands. Phases the run did not
  * need (no freeze for a paused or shut-off guest, or a crash-consistent cut) are `skipped` as soon
  * as that is known.
  */
 export function phaseSteps(runs: readonly PhaseRun[], state: OperationState): PhaseStep[] {
-  const last = new Map<string, PhaseRun>();
+  const last = new Map<Phase, PhaseRun>();
   for (const run of runs) last.set(run.phase, run);
   const preflight = last.get('preflight');
   const nothingToFreeze =
@@ -112,10 +84,8 @@ export function phaseSteps(runs: readonly PhaseRun[], state: OperationState): Ph
 export interface LiveFacts {
   frozen?: { filesystems: number };
   windowMs: number | null;
-  watchdog?: { what: Extract<OperationEvent, { kind: 'watchdog' }>['what']; detail?: string };
+  watchdog?: { what: WatchdogWhat; detail?: string };
   ended: boolean;
-  /** From the result line: whether libvirt made the snapshot (also on failure). */
-  snapshotTaken?: boolean;
 }
 
 export function liveFacts(events: readonly OperationEvent[]): LiveFacts {
@@ -125,8 +95,6 @@ export function liveFacts(events: readonly OperationEvent[]): LiveFacts {
     else if (e.kind === 'thawed') facts.windowMs = e.windowMs;
     else if (e.kind === 'watchdog')
       facts.watchdog = { what: e.what, ...(e.detail ? { detail: e.detail } : {}) };
-    else if (e.kind === 'result')
-      facts.snapshotTaken = e.ok ? true : (e.snapshotTaken ?? undefined);
     else if (e.kind === 'end') facts.ended = true;
   }
   return facts;

@@ -1,11 +1,6 @@
 import { formatMs } from '../ui/format';
-import {
-  PHASE_PURPOSE,
-  PHASE_TITLE,
-  WINDOW_PHASES,
-  type PhaseStep,
-  type StepStatus,
-} from './phase-steps';
+import { WINDOW_PHASES } from '../../shared/operation-model';
+import { PHASE_PURPOSE, PHASE_TITLE, type PhaseStep, type StepStatus } from './phase-steps';
 
 const STATUS_WORD: Record<StepStatus, string> = {
   pending: 'waiting',

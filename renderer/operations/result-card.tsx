@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { OperationSummary } from '../../shared/snapshot';
+import type { OperationSummary, Overlays, QuiescePolicy } from '../../shared/snapshot';
 import { ErrorBox } from '../ui/error-box';
 import {
   formatWhen,
@@ -7,42 +7,39 @@ import {
   labelText,
   labelTone,
   noWindowText,
-  snapshotTaken,
   STATE_TONE,
   STATE_WORD,
   watchdogExplanation,
 } from './operation-format';
 
-const POLICY_WORDS: Record<string, string> = {
+const POLICY_WORDS: Record<QuiescePolicy, string> = {
   require: 'Require quiesce',
   'allow-crash-consistent': 'Allow crash-consistent',
 };
 
-const OVERLAY_WORDS: Record<string, string> = {
+const OVERLAY_WORDS: Record<Overlays, string> = {
   precreated: 'Pre-created before the freeze, handed to libvirt with --reuse-external',
   libvirt: 'Created by libvirt during the cut',
 };
 
 /**
- * What an operation came to: its label (DESIGN rule 2), the blocked-write window as measured
- * (rule 3), the snapshot and its overlay files; on failure what happened, why, what to do
- * (rule 6) and whether a snapshot exists; for a runner that vanished, what the watchdog did.
+ * What an operation came to: its label (docs/ARCHITECTURE.md, "Explicit quiesce policy"), the
+ * blocked-write window as measured ("Measured window"), the snapshot and its overlay files; on
+ * failure what happened, why, what to do ("Errors that say what to do") and whether a snapshot
+ * exists; for a runner that vanished, what the watchdog did.
  */
 export function ResultCard({
   summary,
   domainName,
-  taken,
   today,
 }: {
   summary: OperationSummary;
   domainName?: string | undefined;
-  /** From the journal's result line, when the events are at hand. */
-  taken?: boolean | undefined;
   today: Date;
 }) {
   const titleId = useId();
   const { state, label, windowMs } = summary;
-  const wasTaken = snapshotTaken(summary, taken);
+  const wasTaken = summary.snapshotTaken;
   // Overlays planned for a snapshot that was never cut were removed again: not worth listing.
   const showDisks = wasTaken === true && summary.disks.length > 0;
 
@@ -131,7 +128,7 @@ export function ResultCard({
       <dl className="result-facts">
         <div>
           <dt>Policy</dt>
-          <dd>{POLICY_WORDS[summary.policy] ?? summary.policy}</dd>
+          <dd>{summary.policy && POLICY_WORDS[summary.policy]}</dd>
         </div>
         <div>
           <dt>Started</dt>
@@ -149,7 +146,7 @@ export function ResultCard({
           <div>
             <dt>Overlays</dt>
             <dd data-testid="snapshot-overlays" data-overlays={summary.overlays}>
-              {OVERLAY_WORDS[summary.overlays] ?? summary.overlays}
+              {OVERLAY_WORDS[summary.overlays]}
             </dd>
           </div>
         )}

@@ -1,6 +1,7 @@
+import type { CallResult } from '../../shared/contract';
 import { bridgeFunctionName, type MethodName } from '../../shared/methods';
 import type { AppEvent } from '../../shared/events';
-import { unwrap, type CallResult, type Transport } from './transport';
+import { unwrap, type Transport } from './transport';
 
 /** The bridge the Electron preload exposes: one function per contract method, plus events. */
 export type QuiesceBridge = Record<string, (input: unknown) => Promise<CallResult>> & {

@@ -1,9 +1,6 @@
-import type { MethodInput, MethodName, MethodOutput } from '../../shared/contract';
+import type { CallResult, MethodInput, MethodName, MethodOutput } from '../../shared/contract';
 import type { AppErrorShape } from '../../shared/errors';
 import type { AppEvent } from '../../shared/events';
-
-/** What either shell answers for one call (see electron/services/dispatch.ts). */
-export type CallResult = { ok: true; value: unknown } | { ok: false; error: AppErrorShape };
 
 /** An error from main, already written for people: message, cause, remedy. */
 export class RemoteError extends Error {

@@ -1,6 +1,7 @@
+import type { CallResult } from '../../shared/contract';
 import { AppEventSchema, type AppEvent } from '../../shared/events';
 import type { MethodName } from '../../shared/methods';
-import { RemoteError, unwrap, type CallResult, type Transport } from './transport';
+import { RemoteError, unwrap, type Transport } from './transport';
 
 const LOST: CallResult = {
   ok: false,

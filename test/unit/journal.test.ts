@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { parseJournal, summarize, windowMs } from '../../electron/services/snapshot/journal';
+import { parseJournal, windowMs } from '../../electron/services/snapshot/journal';
+import { summarize } from '../../shared/operation-model';
 import {
   launchScript,
   newOpId,
   runnerArgsText,
   type RunnerArgs,
 } from '../../electron/services/snapshot/launch';
-
-/** Journals written by the real runner on the lab (test/fixtures/journal/). */
-const journal = (name: string) =>
-  parseJournal(readFileSync(`test/fixtures/journal/${name}.jsonl`, 'utf8'));
+import { capturedJournal as journal } from '../support/captured-journal';
 
 describe('operation journal', () => {
   it('summarizes a quiesced snapshot: label, window, every phase timed, disks', () => {
@@ -82,6 +79,19 @@ describe('operation journal', () => {
         windowEndMono: 1100,
       }),
     ).toBe(100);
+  });
+
+  it('a journal line naming a phase this app does not know costs only that line', () => {
+    const line = (p: string, status: string) =>
+      JSON.stringify({ ev: 'phase', op: 'x', mono: 5, phase: p, status });
+    expect(
+      parseJournal(
+        [line('freeze', 'running'), line('polish', 'done'), line('freeze', 'done')].join('\n'),
+      ),
+    ).toEqual([
+      { kind: 'phase', phase: 'freeze', status: 'running', at: 5 },
+      { kind: 'phase', phase: 'freeze', status: 'done', at: 5 },
+    ]);
   });
 
   it('skips half-written lines', () => {

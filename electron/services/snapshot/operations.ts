@@ -1,13 +1,19 @@
 import type { AppEvent } from '../../../shared/events';
 import type { HostProfile } from '../../../shared/hosts';
-import type { OperationEvent, OperationSummary } from '../../../shared/snapshot';
+import { summarize } from '../../../shared/operation-model';
+import type {
+  OperationEvent,
+  OperationKind,
+  OperationSummary,
+  QuiescePolicy,
+} from '../../../shared/snapshot';
 import { AppError } from '../app-error';
 import { followCommand } from '../shell/follow';
 import { shellCommand } from '../shell/quote';
 import type { SshConnection } from '../ssh/ssh-connection';
 import followJournalScript from '../host-scripts/follow-journal.sh?raw';
 import listScript from '../host-scripts/operations-list.sh?raw';
-import { parseJournal, summarize } from './journal';
+import { parseJournal } from './journal';
 import { launchCommand, launchScript, newOpId, type RunnerArgs } from './launch';
 
 export interface OperationsOptions {
@@ -20,11 +26,11 @@ export interface OperationsOptions {
 }
 
 export interface StartRequest {
-  kind: 'snapshot' | 'test-freeze';
+  operation: OperationKind;
   uuid: string;
   name: string;
   description: string;
-  policy: 'require' | 'allow-crash-consistent';
+  policy: QuiescePolicy;
   maxFreezeS: number;
 }
 
@@ -82,7 +88,7 @@ export class Operations {
       workstation: this.opts.workstation,
       user: this.opts.user,
       holdFrozenMs: this.opts.holdFrozenMs ?? 0,
-      kind: req.kind,
+      kind: req.operation, // the runner's argument name (host-scripts/snapshot-runner.sh)
       description: req.description,
     };
     const r = await conn.exec(launchCommand(host.hostDir, opId), {
