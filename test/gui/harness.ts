@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import {
   startBrowserShell,
   type BrowserShell,
@@ -151,6 +152,57 @@ export async function startGui(
     rmSync(scratchDir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * Registers a GUI test file's hooks, so each file does not repeat them: the GUI started and
+ * `setup` run on it (which receives the GUI: keep it), once for the file or, with `perTest`, for
+ * every test (a fresh data folder and known_hosts each time, so no test sees what another left);
+ * when that fails, every test fails with its error (a skipped test would hide it); after each
+ * test, the page's console and uncaught errors must be none (a CSP violation or a React error
+ * shows up there before it shows up to an admin); the GUI closed at the end. A file's own
+ * `afterEach` (registered after this) runs before the page-error check.
+ */
+export function useGui(opts: {
+  setup: (gui: Gui) => Promise<void> | void;
+  perTest?: boolean;
+  start?: Parameters<typeof startGui>[0];
+  /** For a `setup` that takes long (snapshots to make first). */
+  timeoutMs?: number;
+}): void {
+  let current: Gui | undefined;
+  let setupError: unknown;
+  const open = async () => {
+    setupError = undefined;
+    try {
+      current = await startGui(opts.start);
+      await opts.setup(current);
+    } catch (err) {
+      setupError = err;
+    }
+  };
+  const close = async () => {
+    const gui = current;
+    current = undefined;
+    await gui?.close();
+  };
+  if (opts.perTest) {
+    afterEach(close);
+    beforeEach(async () => {
+      await open();
+      if (setupError) throw setupError;
+    }, opts.timeoutMs);
+  } else {
+    beforeAll(open, opts.timeoutMs);
+    beforeEach(() => {
+      if (setupError) throw setupError;
+    });
+    afterAll(close);
+  }
+  afterEach(() => {
+    const seen = current?.pageErrors.splice(0) ?? [];
+    expect(seen).toEqual([]);
+  });
 }
 
 export interface HostFields {

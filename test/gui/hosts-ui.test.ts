@@ -5,8 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { addHost, selectHost, startGui, waitForConnectionState, type Gui } from './harness';
+import { describe, expect, it } from 'vitest';
+import { addHost, selectHost, useGui, waitForConnectionState, type Gui } from './harness';
 
 /** A loopback port with nothing listening on it (bound, then released). */
 async function deadPort(): Promise<number> {
@@ -17,32 +17,33 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
+/** A fresh GUI for every test: each one starts from no host and sets up what it needs. */
 let gui: Gui;
-
-/** Why the setup failed, if it did: every test then fails with it (a skipped test hides it). */
-let setupError: unknown;
-
-beforeAll(async () => {
-  try {
-    gui = await startGui();
-  } catch (err) {
-    setupError = err;
-  }
+useGui({
+  perTest: true,
+  setup: (g) => {
+    gui = g;
+  },
 });
 
-beforeEach(() => {
-  if (setupError) throw setupError;
-});
+/** A host for the selection to fall back to (the one the keyboard test types in). */
+const KVM01 = { name: 'kvm-01', address: 'kvm01.example.net', user: 'backup' };
 
-afterAll(async () => {
-  await gui?.close();
-});
-
-afterEach(() => {
-  // A CSP violation or a React error shows up here before it shows up to an admin.
-  const seen = gui?.pageErrors.splice(0) ?? [];
-  expect(seen).toEqual([]);
-});
+/** A host on a dead port whose key file is encrypted with `correct horse`. */
+async function addLockedKeyHost(): Promise<string> {
+  const key = join(gui.scratchDir, 'encrypted_key');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'correct horse', '-f', key]);
+  const port = await deadPort();
+  await addHost(gui.page, {
+    name: 'locked-key',
+    address: '127.0.0.1',
+    port,
+    user: 'nobody',
+    keyPath: key,
+  });
+  await selectHost(gui.page, 'locked-key');
+  return key;
+}
 
 describe('host form', () => {
   it('opens with the focus on the name, shows field errors, and Escape cancels', async () => {
@@ -104,6 +105,7 @@ describe('host form', () => {
 
   it('edits and removes a host', async () => {
     const { page } = gui;
+    await addHost(page, KVM01);
     await addHost(page, { name: 'to-remove', address: '192.0.2.7', user: 'root' });
     await selectHost(page, 'to-remove');
     await page.getByTestId('edit-host').click();
@@ -167,17 +169,7 @@ describe('connect errors', () => {
 
   it('asks for an encrypted key’s passphrase, says when it is wrong, then goes on', async () => {
     const { page } = gui;
-    const key = join(gui.scratchDir, 'encrypted_key');
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'correct horse', '-f', key]);
-    const port = await deadPort();
-    await addHost(page, {
-      name: 'locked-key',
-      address: '127.0.0.1',
-      port,
-      user: 'nobody',
-      keyPath: key,
-    });
-    await selectHost(page, 'locked-key');
+    const key = await addLockedKeyHost();
 
     await page.getByTestId('connect').click();
     const dialog = page.getByTestId('passphrase-dialog');
@@ -203,7 +195,7 @@ describe('connect errors', () => {
 
   it('Escape cancels the passphrase prompt without connecting', async () => {
     const { page } = gui;
-    await selectHost(page, 'locked-key');
+    await addLockedKeyHost();
     await page.getByTestId('connect').click();
     const dialog = page.getByTestId('passphrase-dialog');
     await dialog.waitFor();
