@@ -40,7 +40,7 @@ export function entryLabelKind(entry: Pick<HistoryEntry, 'label'>): EntryLabelKi
   return entry.label?.kind ?? 'none';
 }
 
-/** The badge a snapshot or an operation carries (DESIGN rule 2), with its full text for a title. */
+/** The badge a snapshot or an operation carries (docs/ARCHITECTURE.md, "Explicit quiesce policy"), with its full text for a title. */
 export function labelBadge(label: SnapshotLabel): {
   text: string;
   title: string;

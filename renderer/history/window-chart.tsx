@@ -53,7 +53,7 @@ function PointTip({ active, payload }: TooltipContentProps) {
 }
 
 /**
- * The blocked-write window of each snapshot over time (DESIGN rule 3: as the host measured it),
+ * The blocked-write window of each snapshot over time (as the host measured it: docs/ARCHITECTURE.md, "Measured window"),
  * a point per snapshot coloured by its label; the selected snapshot is ringed. The same in words
  * beside it, for a screen reader and for anyone who wants the numbers.
  */

@@ -7,7 +7,7 @@ import { errorShape } from '../ui/error-shape';
 import './host-page.css';
 
 /**
- * A guest found frozen is an emergency (DESIGN rule 1): its applications cannot write. This
+ * A guest found frozen is an emergency (docs/ARCHITECTURE.md, "Never left frozen"): its applications cannot write. This
  * banner names every frozen guest at the top of the host page with a way to thaw it, and keeps
  * the outcome on screen after the banner itself has gone.
  */

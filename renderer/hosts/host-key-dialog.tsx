@@ -4,7 +4,7 @@ import { displayTarget, hostKeyFileForType } from './host-key-help';
 import type { UnknownKey } from './use-connect-flow';
 
 /**
- * "Unknown host key": the first time Quiesce meets a host (DESIGN rule 5). The admin compares
+ * "Unknown host key": the first time Quiesce meets a host (docs/ARCHITECTURE.md, "Known host keys"). The admin compares
  * the fingerprint with the one the host itself prints before anything is sent to it.
  * Cancel comes first and gets the focus, so a stray Enter never trusts a key.
  */

@@ -4,7 +4,7 @@ import type { KeyRefusal } from './use-connect-flow';
 
 /**
  * A refused host key (changed or revoked). Deliberately no way to accept from here: the fix is
- * made outside Quiesce, after checking the key out of band (DESIGN rule 5).
+ * made outside Quiesce, after checking the key out of band (docs/ARCHITECTURE.md, "Known host keys").
  */
 export function HostKeyRefusal({
   host,

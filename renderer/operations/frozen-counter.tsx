@@ -7,7 +7,7 @@ const TICK_MS = 41;
 /**
  * While the guest is frozen: how long its writes have been held so far, counted in this window
  * from the moment the `frozen` line arrived (an estimate: the host's clock is not ours). Once the
- * thaw has returned: the window as the host measured it (DESIGN rule 3), which replaces the
+ * thaw has returned: the window as the host measured it (docs/ARCHITECTURE.md, "Measured window"), which replaces the
  * estimate. When the runner stopped without measuring (the watchdog thawed, or nobody knows),
  * the count stops and says so rather than keep ticking.
  */

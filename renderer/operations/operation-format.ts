@@ -1,6 +1,6 @@
 import type { OperationState, SnapshotLabel } from '../../shared/snapshot';
 
-/** "Quiesced · 1 filesystem", "Crash-consistent · <reason>", "Offline", "Paused" (DESIGN rule 2). */
+/** "Quiesced · 1 filesystem", "Crash-consistent · <reason>", "Offline", "Paused" (docs/ARCHITECTURE.md, "Explicit quiesce policy"). */
 export function labelText(label: SnapshotLabel): string {
   switch (label.kind) {
     case 'quiesced':
@@ -77,7 +77,7 @@ export function formatWhen(iso: string | undefined, today: Date): string {
 
 /**
  * What the host-side watchdog did, in words, for an operation whose runner stopped without an
- * outcome (DESIGN rule 1: the watchdog thaws the guest even when the runner, the app and the
+ * outcome (docs/ARCHITECTURE.md, "Never left frozen": the watchdog thaws the guest even when the runner, the app and the
  * link are gone). `watchdog` is main's "what (detail)".
  */
 export function watchdogExplanation(watchdog: string | undefined): string {

@@ -3,7 +3,7 @@ import { RemoteError } from '../transport/transport';
 
 /**
  * The shape every error box shows. Errors from main already say what, why and what to do; anything
- * else is a renderer bug, shown briefly rather than as a stack trace (DESIGN rule 6).
+ * else is a renderer bug, shown briefly rather than as a stack trace (docs/ARCHITECTURE.md, "Errors that say what to do").
  */
 export function errorShape(err: unknown): AppErrorShape {
   if (err instanceof RemoteError) return err.shape;

@@ -8,7 +8,7 @@ export function withCode(text: string): ReactNode[] {
     .map((part, i) => (i % 2 === 1 ? <code key={i}>{part}</code> : part));
 }
 
-/** "What to do: …" — the last line of every explanation (DESIGN rule 6). */
+/** "What to do: …" — the last line of every explanation (docs/ARCHITECTURE.md, "Errors that say what to do"). */
 export function Remedy({ text }: { text: string }) {
   return (
     <p className="remedy">
