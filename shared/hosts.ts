@@ -63,6 +63,9 @@ export const HostDraftSchema = z.object({
 });
 export type HostDraft = z.input<typeof HostDraftSchema>;
 
+/** The host profile's switch for allowLegacyAlgorithms, as the form shows it and errors name it. */
+export const ALLOW_LEGACY_ALGORITHMS_LABEL = 'Allow legacy SSH algorithms';
+
 export const HostIdSchema = z.string().uuid();
 
 /** A saved host profile. Holds no secret: passphrases are asked for and kept in memory only. */

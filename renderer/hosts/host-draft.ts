@@ -2,7 +2,10 @@ import type { MethodInput } from '../../shared/contract';
 import type { AppErrorShape } from '../../shared/errors';
 import { HostDraftSchema, type HostProfile } from '../../shared/hosts';
 
-/** The host form as typed: every field a string, so half-typed values survive re-renders. */
+/**
+ * The host form as typed: every text field a string, so half-typed values survive re-renders;
+ * the legacy-algorithms switch is the one checkbox.
+ */
 export interface DraftFields {
   name: string;
   address: string;
@@ -11,8 +14,9 @@ export interface DraftFields {
   authKind: 'agent' | 'key';
   keyPath: string;
   libvirtUri: string;
+  allowLegacyAlgorithms: boolean;
 }
-export type FieldName = keyof DraftFields;
+export type FieldName = Exclude<keyof DraftFields, 'allowLegacyAlgorithms'>;
 export type FieldErrors = Partial<Record<FieldName, string>>;
 
 export const DEFAULT_PORT = '22';
@@ -27,6 +31,7 @@ export function emptyDraft(): DraftFields {
     authKind: 'agent',
     keyPath: '',
     libvirtUri: DEFAULT_LIBVIRT_URI,
+    allowLegacyAlgorithms: false,
   };
 }
 
@@ -39,6 +44,7 @@ export function draftFromHost(host: HostProfile): DraftFields {
     authKind: host.auth.kind,
     keyPath: host.auth.kind === 'key' ? host.auth.keyPath : '',
     libvirtUri: host.libvirtUri,
+    allowLegacyAlgorithms: host.allowLegacyAlgorithms === true,
   };
 }
 
@@ -70,6 +76,8 @@ export function validateDraft(
     user: draft.user,
     auth: draft.authKind === 'key' ? { kind: 'key', keyPath: draft.keyPath } : { kind: 'agent' },
     libvirtUri: draft.libvirtUri,
+    // Absent is off: saving replaces the profile, so leaving it out turns it off.
+    ...(draft.allowLegacyAlgorithms ? { allowLegacyAlgorithms: true } : {}),
   };
   const parsed = HostDraftSchema.safeParse(input);
   if (!parsed.success) {

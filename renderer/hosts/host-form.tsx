@@ -13,6 +13,7 @@ import {
   type DraftFields,
   type FieldErrors,
 } from './host-draft';
+import { LegacyAlgorithmsField } from './legacy-algorithms';
 import { useSaveHost } from './use-hosts';
 
 /** How Quiesce logs in, as the form offers it. */
@@ -44,14 +45,14 @@ export function HostForm({
   const uid = useId();
   const id = (field: string) => `${uid}-${field}`;
 
-  const set = (field: keyof DraftFields) => (value: string) => {
+  const set = (field: Exclude<keyof DraftFields, 'allowLegacyAlgorithms'>) => (value: string) => {
     setDraft((d) => ({ ...d, [field]: value }));
     // An error stays until the field it is about changes, not until the next keystroke anywhere.
     setFieldErrors((e) => ({ ...e, [field]: undefined }));
   };
 
   /** What every text field of the form takes from its name: id, value, change, error. */
-  const field = (name: Exclude<keyof DraftFields, 'authKind'>) => ({
+  const field = (name: Exclude<keyof DraftFields, 'authKind' | 'allowLegacyAlgorithms'>) => ({
     id: id(name),
     value: draft[name],
     onChange: set(name),
@@ -131,6 +132,11 @@ export function HostForm({
           label="Libvirt URI"
           hint="As virsh -c takes it, run on the host."
           mono
+        />
+        <LegacyAlgorithmsField
+          id={id('legacy')}
+          checked={draft.allowLegacyAlgorithms}
+          onChange={(on) => setDraft((d) => ({ ...d, allowLegacyAlgorithms: on }))}
         />
         {hasFieldErrors && (
           <p className="form-summary" role="alert">

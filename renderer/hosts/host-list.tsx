@@ -3,6 +3,7 @@ import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { useRovingFocus } from '../ui/use-roving-focus';
 import { ConnectionPill } from './connection-pill';
+import { LegacyAlgorithmsBadge } from './legacy-algorithms';
 import { useConnections } from './use-connections';
 import { useHosts } from './use-hosts';
 import './hosts.css';
@@ -59,6 +60,7 @@ export function HostList({
                   <span className="host-item-target">
                     {host.user}@{host.address}
                     {host.port === 22 ? '' : `:${host.port}`}
+                    <LegacyAlgorithmsBadge host={host} testId={`host-legacy-${host.name}`} />
                   </span>
                   <ConnectionPill state={state} testId={`host-state-${host.name}`} />
                 </button>

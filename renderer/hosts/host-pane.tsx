@@ -8,6 +8,7 @@ import { ConnectionPill } from './connection-pill';
 import { HostForm } from './host-form';
 import { HostKeyDialog } from './host-key-dialog';
 import { HostKeyRefusal } from './host-key-refusal';
+import { LegacyAlgorithmsBadge } from './legacy-algorithms';
 import { PassphrasePrompt } from './passphrase-prompt';
 import { useConnectFlow } from './use-connect-flow';
 import { useConnection, useDisconnectHost } from './use-connections';
@@ -109,6 +110,15 @@ export function HostPane({ host, onRemove }: { host: HostProfile; onRemove: () =
           <dt>Libvirt</dt>
           <dd className="mono">{host.libvirtUri}</dd>
         </div>
+        {host.allowLegacyAlgorithms === true && (
+          <div>
+            <dt>Algorithms</dt>
+            <dd>
+              <LegacyAlgorithmsBadge host={host} testId="host-pane-legacy" /> SHA-1 and CBC allowed
+              for this host
+            </dd>
+          </div>
+        )}
       </dl>
 
       {/* No dismiss: the error stays until the next attempt replaces it. */}

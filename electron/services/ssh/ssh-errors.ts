@@ -1,8 +1,6 @@
+import { ALLOW_LEGACY_ALGORITHMS_LABEL } from '../../../shared/hosts';
 import { AppError } from '../app-error';
 import { failedNegotiation, legacyOffered, type AlgorithmKind } from './algorithms';
-
-/** The label of the host profile's switch (renderer/hosts/host-form.tsx), as the remedy names it. */
-export const ALLOW_LEGACY_LABEL = 'Allow legacy SSH algorithms';
 
 const KIND_WORDS: Record<AlgorithmKind, string> = {
   kex: 'key exchange',
@@ -29,7 +27,7 @@ function explainNegotiation(
       `${where} offers only legacy SSH ${words} algorithms (${legacy.join(', ')}), which Quiesce refuses by default.`,
       {
         cause: `${msg}; the host offers: ${offered!.join(', ')}`,
-        remedy: `Best: update or reconfigure sshd on the host to offer a modern ${words} algorithm (e.g. an ed25519 host key). If this host cannot be changed, edit it in Quiesce and turn on “${ALLOW_LEGACY_LABEL}”: its connections then also accept SHA-1 and CBC algorithms, which weaken the protection against a man in the middle.`,
+        remedy: `Best: update or reconfigure sshd on the host to offer a modern ${words} algorithm (e.g. an ed25519 host key). If this host cannot be changed, edit it in Quiesce and turn on “${ALLOW_LEGACY_ALGORITHMS_LABEL}”: its connections then also accept SHA-1 and CBC algorithms, which weaken the protection against a man in the middle.`,
       },
     );
   }
