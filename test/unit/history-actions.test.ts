@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../shared/events';
+import type { History } from '../../shared/history';
 import {
   deleteSnapshot,
+  forgetMergedSnapshots,
   mergeChain,
   revertSnapshot,
 } from '../../electron/services/history/history-actions';
@@ -15,12 +17,22 @@ const v9_9 = { libvirt: '9.9.0', deleteExternal: true, revertExternal: true };
 const v8 = { libvirt: '8.0.0', deleteExternal: false, revertExternal: false };
 
 describe('deleteSnapshot', () => {
-  it('asks libvirt to delete it, the name as its own argument', async () => {
-    const host = fakeVirshHost();
-    const name = "it's; a $(name)";
-    await deleteSnapshot({ conn: host.conn, uri, uuid, name }, v9_0);
-    expect(host.args()).toEqual(['-c', uri, 'snapshot-delete', uuid, name]);
-  });
+  it.each(["it's; a $(name)", '--current', 'x; destroy web', 'a b', 'ünïcødé ✓'])(
+    'asks libvirt to delete exactly %j: the domain and the name each after its option',
+    async (name) => {
+      const host = fakeVirshHost();
+      await deleteSnapshot({ conn: host.conn, uri, uuid, name }, v9_0);
+      expect(host.args()).toEqual([
+        '-c',
+        uri,
+        'snapshot-delete',
+        '--domain',
+        uuid,
+        '--snapshotname',
+        name,
+      ]);
+    },
+  );
 
   it('before libvirt 9.0: runs nothing, says since when, and what to do instead', async () => {
     const host = fakeVirshHost();
@@ -53,8 +65,16 @@ describe('deleteSnapshot', () => {
 describe('revertSnapshot', () => {
   it('reverts where libvirt can (9.9 and later)', async () => {
     const host = fakeVirshHost();
-    await revertSnapshot({ conn: host.conn, uri, uuid, name: 'before' }, 'web', v9_9);
-    expect(host.args()).toEqual(['-c', uri, 'snapshot-revert', uuid, 'before']);
+    await revertSnapshot({ conn: host.conn, uri, uuid, name: '--current' }, 'web', v9_9);
+    expect(host.args()).toEqual([
+      '-c',
+      uri,
+      'snapshot-revert',
+      '--domain',
+      uuid,
+      '--snapshotname',
+      '--current',
+    ]);
   });
 
   it('before 9.9: runs nothing and gives the manual procedure for this domain', async () => {
@@ -103,10 +123,60 @@ describe('mergeChain', () => {
     });
   });
 
-  it('hands the URI, domain and disk to virsh as separate arguments', () => {
+  it('hands the URI, domain and disk to virsh as separate arguments, each after its option', () => {
     const { conn, streams } = fakeConnection();
-    void mergeChain(conn, uri, hostId, uuid, 'vd a', () => undefined);
+    void mergeChain(conn, uri, hostId, uuid, '--vd a', () => undefined);
     // The script reads them as "$1" "$2" "$3": they never enter its text.
-    expect(streams[0]!.command).toMatch(/ sh qemu\\:\/\/\/system 763ae968-[0-9a-f-]+ 'vd a'$/);
+    expect(streams[0]!.command).toMatch(/ sh qemu\\:\/\/\/system 763ae968-[0-9a-f-]+ '--vd a'$/);
+    expect(streams[0]!.command).toContain('blockcommit --domain "$2" --path "$3" ');
+  });
+});
+
+describe('forgetMergedSnapshots', () => {
+  const snapshot = (name: string, file: string): History['snapshots'][number] => ({
+    name,
+    description: '',
+    createdAt: null,
+    parent: null,
+    state: 'disk-snapshot',
+    disks: [{ target: 'vda', snapshot: 'external', file }],
+    sizeBytes: null,
+    madeByQuiesce: false,
+    windowMs: null,
+  });
+  const after: History = {
+    snapshots: [
+      snapshot('kept', '/img/data.qcow2'),
+      snapshot('--current', '/img/gone-1.qcow2'),
+      snapshot('x; destroy web', '/img/gone-2.qcow2'),
+    ],
+    chains: [
+      {
+        target: 'vda',
+        layers: [{ file: '/img/data.qcow2', format: '', actualSize: 1, virtualSize: 1 }],
+      },
+    ],
+    operations: [],
+    abilities: v9_0,
+  };
+
+  it('forgets exactly the snapshots whose files are gone, children first, by name', async () => {
+    const { conn, calls } = fakeConnection();
+    expect(await forgetMergedSnapshots(conn, uri, uuid, after)).toEqual([
+      '--current',
+      'x; destroy web',
+    ]);
+    expect(calls.map((c) => c.command)).toEqual([
+      `virsh -c qemu\\:///system snapshot-delete --domain ${uuid} --snapshotname 'x; destroy web' --metadata`,
+      `virsh -c qemu\\:///system snapshot-delete --domain ${uuid} --snapshotname --current --metadata`,
+    ]);
+  });
+
+  it('says which snapshot libvirt still lists when forgetting it fails', async () => {
+    const host = fakeVirshHost({ rc: 1, err: 'error: snapshot is busy\n' });
+    await expect(forgetMergedSnapshots(host.conn, uri, uuid, after)).rejects.toMatchObject({
+      message: 'The chain was merged, but libvirt still lists the snapshot “x; destroy web”.',
+      details: { cause: 'error: snapshot is busy', remedy: expect.stringMatching(/Merge again/) },
+    });
   });
 });

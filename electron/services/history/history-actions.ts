@@ -12,6 +12,16 @@ async function virsh(conn: SshConnection, uri: string, args: string[], timeoutMs
   return r.stdout;
 }
 
+/**
+ * The arguments that name exactly one snapshot. Snapshot names are the host's and may be anything
+ * but "/": a bare `snapshot-delete DOM --current` would delete the current snapshot, not the one
+ * named "--current", so the name always follows its option (docs/ARCHITECTURE.md, "Host strings
+ * never enter virsh's command language").
+ */
+export function snapshotArgs(uuid: string, name: string): string[] {
+  return ['--domain', uuid, '--snapshotname', name];
+}
+
 /** What the host's libvirt cannot do yet: since which version, and the way around it. */
 function notOnThisLibvirt(message: string, since: string, remedy: string): AppError {
   return new AppError('host-command-failed', message, { cause: since, remedy });
@@ -38,7 +48,7 @@ export async function deleteSnapshot(
     );
   }
   try {
-    await virsh(conn, uri, ['snapshot-delete', uuid, name]);
+    await virsh(conn, uri, ['snapshot-delete', ...snapshotArgs(uuid, name)]);
   } catch (err) {
     if (err instanceof AppError) {
       throw new AppError('host-command-failed', `The snapshot “${name}” could not be deleted.`, {
@@ -75,7 +85,7 @@ export async function revertSnapshot(
       manualRevertProcedure(domainName, name, abilities.libvirt),
     );
   }
-  await virsh(conn, uri, ['snapshot-revert', uuid, name], 300_000);
+  await virsh(conn, uri, ['snapshot-revert', ...snapshotArgs(uuid, name)], 300_000);
 }
 
 /**
@@ -101,7 +111,7 @@ export function mergeChain(
     const cmd = followCommand([
       'sh',
       '-c',
-      'virsh -c "$1" blockcommit "$2" "$3" --active --pivot --wait --verbose --delete 2>&1 | tr "\\r" "\\n"; exit $(( $? ))',
+      'virsh -c "$1" blockcommit --domain "$2" --path "$3" --active --pivot --wait --verbose --delete 2>&1 | tr "\\r" "\\n"; exit $(( $? ))',
       'sh',
       uri,
       uuid,
@@ -122,4 +132,42 @@ export function mergeChain(
       resolve();
     });
   });
+}
+
+/**
+ * After a merge, forgets the snapshots whose overlays were folded away: libvirt still lists them,
+ * but their files are gone, so only their metadata is dropped (`--metadata`), each named exactly.
+ * Children first, so no metadata is left pointing at a parent that is already gone.
+ */
+export async function forgetMergedSnapshots(
+  conn: SshConnection,
+  uri: string,
+  uuid: string,
+  after: History,
+): Promise<string[]> {
+  const files = new Set(after.chains.flatMap((c) => c.layers.map((l) => l.file)));
+  const forgotten = after.snapshots
+    .filter((s) => s.disks.some((d) => d.file && !files.has(d.file)))
+    .map((s) => s.name);
+  for (const name of [...forgotten].reverse()) {
+    try {
+      await virsh(
+        conn,
+        uri,
+        ['snapshot-delete', ...snapshotArgs(uuid, name), '--metadata'],
+        60_000,
+      );
+    } catch (err) {
+      throw new AppError(
+        'host-command-failed',
+        `The chain was merged, but libvirt still lists the snapshot “${name}”.`,
+        {
+          cause: err instanceof AppError ? (err.details.cause ?? err.message) : String(err),
+          remedy:
+            'Run Merge again: with the chain already merged, it only forgets the snapshots whose files are gone.',
+        },
+      );
+    }
+  }
+  return forgotten;
 }

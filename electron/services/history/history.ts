@@ -3,7 +3,7 @@ import type { DiskChain, History, HistoryEntry } from '../../../shared/history';
 import historyScript from '../host-scripts/history.sh?raw';
 import { gatherScript } from '../host-scripts/gather-script';
 import { AppError } from '../app-error';
-import { parseGatherOutput, type GatherOutput } from '../inventory/gather-output';
+import { captureText, parseGatherOutput, type GatherOutput } from '../inventory/gather-output';
 import {
   EXTERNAL_DELETE,
   EXTERNAL_REVERT,
@@ -23,6 +23,8 @@ const xml = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   parseTagValue: false,
+  // Names and descriptions are the host's, byte for byte: " before upgrade " keeps its spaces.
+  trimValues: false,
   isArray: (name) => name === 'disk',
 });
 
@@ -35,31 +37,54 @@ interface SnapshotXml {
   disks?: { disk?: { '@name'?: string; '@snapshot'?: string; source?: { '@file'?: string } }[] };
 }
 
-/** `virsh snapshot-dumpxml` documents (several, with virsh's echo lines between) → entries. */
-export function parseSnapshotXmls(
-  dump: string,
-): Omit<HistoryEntry, 'sizeBytes' | 'madeByQuiesce' | 'windowMs'>[] {
-  const docs = dump.match(/<domainsnapshot>[\s\S]*?<\/domainsnapshot>/g) ?? [];
-  return docs.map((doc) => {
-    // The nested <domain> definition is large and irrelevant here.
-    const s = (
-      xml.parse(doc.replace(/<domain[\s>][\s\S]*<\/domain>/, '')) as { domainsnapshot: SnapshotXml }
-    ).domainsnapshot;
-    const created = Number(s.creationTime);
-    return {
-      name: String(s.name ?? ''),
-      description: String(s.description ?? ''),
-      createdAt:
-        Number.isFinite(created) && created > 0 ? new Date(created * 1000).toISOString() : null,
-      parent: s.parent?.name ? String(s.parent.name) : null,
-      state: String(s.state ?? ''),
-      disks: (s.disks?.disk ?? []).map((d) => ({
-        target: String(d['@name'] ?? ''),
-        snapshot: String(d['@snapshot'] ?? ''),
-        file: d.source?.['@file'] ?? null,
-      })),
-    };
-  });
+type SnapshotFacts = Omit<HistoryEntry, 'sizeBytes' | 'madeByQuiesce' | 'windowMs'>;
+
+/**
+ * One `virsh snapshot-dumpxml` document → its entry; null when the text holds no snapshot. The
+ * name is the XML's, exact (spaces, quotes, line breaks and all), never a line of virsh's lists.
+ */
+export function parseSnapshotXml(doc: string): SnapshotFacts | null {
+  const m = /<domainsnapshot>[\s\S]*<\/domainsnapshot>/.exec(doc);
+  if (!m) return null;
+  // The nested <domain> definition is large and irrelevant here.
+  const parsed = xml.parse(m[0].replace(/<domain[\s>][\s\S]*<\/domain>/, '')) as {
+    domainsnapshot?: SnapshotXml;
+  };
+  const s = parsed.domainsnapshot;
+  if (!s || typeof s.name !== 'string') return null;
+  const created = Number(s.creationTime);
+  const parent = typeof s.parent?.name === 'string' ? s.parent.name : null;
+  return {
+    name: s.name,
+    description: typeof s.description === 'string' ? s.description : '',
+    createdAt:
+      Number.isFinite(created) && created > 0 ? new Date(created * 1000).toISOString() : null,
+    parent: parent || null,
+    state: typeof s.state === 'string' ? s.state.trim() : '',
+    disks: (s.disks?.disk ?? []).map((d) => ({
+      target: String(d['@name'] ?? ''),
+      snapshot: String(d['@snapshot'] ?? ''),
+      file: d.source?.['@file'] ?? null,
+    })),
+  };
+}
+
+/**
+ * The snapshots history.sh read, in libvirt's topological order: capture `snap:I` is the I-th
+ * one's XML. How many there are comes from virsh's table (one row a snapshot, line breaks in
+ * names escaped), so a read that failed is known, not silently missing.
+ */
+export function readSnapshots(g: GatherOutput): { snapshots: SnapshotFacts[]; failed: string[] } {
+  const listed = (g.captures.get('table')?.out ?? '').split('\n').filter((l) => l.trim()).length;
+  const snapshots: SnapshotFacts[] = [];
+  const failed: string[] = [];
+  for (let i = 0; i < listed; i++) {
+    const c = g.captures.get(`snap:${i}`);
+    const s = c && c.rc === 0 ? parseSnapshotXml(c.out) : null;
+    if (s) snapshots.push(s);
+    else failed.push(c ? captureText(c) : `snapshot ${i + 1} of ${listed} was not read`);
+  }
+  return { snapshots, failed };
 }
 
 /** `qemu-img info --backing-chain --output=json` → the chain, top first. */
@@ -125,8 +150,22 @@ export function buildHistory(g: GatherOutput, uri: string): History {
   const version = g.captures.get('version');
   if (!version || version.rc !== 0)
     throw explainVirshFailure(version?.err ?? '', uri, version?.rc ?? null);
-  const list = g.captures.get('list');
-  if (!list || list.rc !== 0) throw explainVirshFailure(list?.err ?? '', uri, list?.rc ?? null);
+  for (const id of ['list', 'table']) {
+    const c = g.captures.get(id);
+    if (!c || c.rc !== 0) throw explainVirshFailure(c?.err ?? '', uri, c?.rc ?? null);
+  }
+  const { snapshots: listed, failed } = readSnapshots(g);
+  if (failed.length > 0) {
+    throw new AppError(
+      'host-command-failed',
+      `${failed.length} of the domain’s snapshots could not be read.`,
+      {
+        cause: failed.join('\n'),
+        remedy:
+          'If a snapshot was being made or deleted meanwhile, refresh. Otherwise check the snapshot with virsh snapshot-list on the host.',
+      },
+    );
+  }
 
   // libvirt's live view first; QEMU's tool where the images were readable (offline domains).
   const fromQemu = [...g.captures]
@@ -153,30 +192,19 @@ export function buildHistory(g: GatherOutput, uri: string): History {
       .map((o) => [o.snapshot, o]),
   );
 
-  const order = list.out
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean);
-  const parsed = new Map(
-    parseSnapshotXmls(g.captures.get('xml')?.out ?? '').map((s) => [s.name, s]),
-  );
-  const snapshots: HistoryEntry[] = order.flatMap((name) => {
-    const s = parsed.get(name);
-    if (!s) return [];
-    const op = madeBy.get(name);
+  const snapshots: HistoryEntry[] = listed.map((s) => {
+    const op = madeBy.get(s.name);
     const sizes = s.disks
       .map((d) => (d.file ? sizeOf.get(d.file) : undefined))
       .filter((n): n is number => typeof n === 'number');
-    return [
-      {
-        ...s,
-        sizeBytes: sizes.length ? sizes.reduce((a, b) => a + b, 0) : null,
-        madeByQuiesce: op !== undefined,
-        windowMs: op?.windowMs ?? null,
-        ...(op?.label ? { label: op.label } : {}),
-        ...(op ? { workstation: op.workstation, user: op.user, opId: op.opId } : {}),
-      },
-    ];
+    return {
+      ...s,
+      sizeBytes: sizes.length ? sizes.reduce((a, b) => a + b, 0) : null,
+      madeByQuiesce: op !== undefined,
+      windowMs: op?.windowMs ?? null,
+      ...(op?.label ? { label: op.label } : {}),
+      ...(op ? { workstation: op.workstation, user: op.user, opId: op.opId } : {}),
+    };
   });
 
   const info = parseVirshVersion(version.out);

@@ -6,16 +6,17 @@ URI=$1
 UUID=$2
 TIMEOUT=$3
 
-agent() { virsh -c "$URI" qemu-agent-command --timeout "$TIMEOUT" "$UUID" "$1"; }
+agent() { virsh -c "$URI" qemu-agent-command --timeout "$TIMEOUT" --domain "$UUID" --cmd "$1"; }
 
 if ! command -v virsh >/dev/null 2>&1; then
   printf '{"k":"no-virsh"}\n'
   exit 0
 fi
 
-cap state virsh -c "$URI" domstate --reason "$UUID" || exit 0
-cap name virsh -c "$URI" domname "$UUID"
-cap xml virsh -c "$URI" dumpxml "$UUID"
+# The domain always by --domain: a positional word that began with "--" would be read as an option.
+cap state virsh -c "$URI" domstate --reason --domain "$UUID" || exit 0
+cap name virsh -c "$URI" domname --domain "$UUID"
+cap xml virsh -c "$URI" dumpxml --domain "$UUID"
 case $(cat "$tmp/out.state") in running*) ;; *) exit 0 ;; esac
 
 # Each agent step runs even after a failure: its error text is evidence too (not configured /

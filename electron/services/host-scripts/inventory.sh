@@ -18,9 +18,13 @@ cap version virsh -c "$URI" version || exit 0
 cap list virsh -q -c "$URI" list --all --uuid --name
 cap states virsh -q -c "$URI" domstats --state
 
-# Live XML of running domains, through one virsh process (one libvirt connection).
-virsh -q -c "$URI" list --uuid --state-running >"$tmp/running" 2>/dev/null
-sed 's/^/dumpxml /' "$tmp/running" >"$tmp/xml-commands"
+# Live XML of running domains, through one virsh process (one libvirt connection), so that
+# hundreds of domains cost one connect. Only UUIDs enter that session's command language, each
+# checked against libvirt's own format first: never a name (docs/ARCHITECTURE.md, "Host strings
+# never enter virsh's command language").
+UUID_RE='[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
+virsh -q -c "$URI" list --uuid --state-running 2>/dev/null | grep -E "^$UUID_RE\$" |
+  sed 's/^/dumpxml /' >"$tmp/xml-commands"
 cap xml sh -c 'virsh -q -c "$1" <"$2"' sh "$URI" "$tmp/xml-commands"
 
 # Whom to probe: running domains whose agent channel is connected (the guest opened the port).
@@ -28,15 +32,15 @@ cap xml sh -c 'virsh -q -c "$1" <"$2"' sh "$URI" "$tmp/xml-commands"
 awk '
   /<uuid>/ { gsub(/.*<uuid>|<\/uuid>.*/, ""); uuid = $0 }
   /name=.org\.qemu\.guest_agent\.0./ && /state=.connected./ { print uuid }
-' "$tmp/out.xml" >"$tmp/probe"
+' "$tmp/out.xml" | grep -E "^$UUID_RE\$" >"$tmp/probe"
 
 # Agent probes: ping, then what the agent can do, then whether it is frozen. In parallel
 # batches, so N hung agents cost about one timeout per batch, not one each.
 probe() {
   u=$1
-  cap "ping:$u" virsh -c "$URI" qemu-agent-command --timeout "$TIMEOUT" "$u" '{"execute":"guest-ping"}' || return 0
-  cap "info:$u" virsh -c "$URI" qemu-agent-command --timeout "$TIMEOUT" "$u" '{"execute":"guest-info"}'
-  cap "fsstatus:$u" virsh -c "$URI" qemu-agent-command --timeout "$TIMEOUT" "$u" '{"execute":"guest-fsfreeze-status"}'
+  cap "ping:$u" virsh -c "$URI" qemu-agent-command --timeout "$TIMEOUT" --domain "$u" --cmd '{"execute":"guest-ping"}' || return 0
+  cap "info:$u" virsh -c "$URI" qemu-agent-command --timeout "$TIMEOUT" --domain "$u" --cmd '{"execute":"guest-info"}'
+  cap "fsstatus:$u" virsh -c "$URI" qemu-agent-command --timeout "$TIMEOUT" --domain "$u" --cmd '{"execute":"guest-fsfreeze-status"}'
 }
 n=0
 while read -r u; do
