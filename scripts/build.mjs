@@ -2,8 +2,13 @@
 // CommonJS), and the browser shell (ESM). Dependencies stay external: node_modules ships with
 // the app, and bundling ssh2's optional native pieces would break them.
 import { build as esbuild } from 'esbuild';
+import { tsImport } from 'tsx/esm/api';
 import { build as viteBuild } from 'vite';
 import { rawTextPlugin } from './raw-text-plugin.mjs';
+
+// The page's CSP meta tag comes from the one policy both shells also send as a header.
+const { withCspMeta } = await tsImport('../shared/content-security-policy.ts', import.meta.url);
+const cspMetaPlugin = { name: 'quiesce-csp-meta', transformIndexHtml: (html) => withCspMeta(html) };
 
 const common = {
   bundle: true,
@@ -14,7 +19,7 @@ const common = {
   plugins: [rawTextPlugin],
 };
 
-await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' });
+await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn', plugins: [cspMetaPlugin] });
 await Promise.all([
   esbuild({
     ...common,

@@ -1,15 +1,19 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { z } from 'zod';
 import type { AppEvent } from '../../shared/events';
 import { autoConnect } from '../services/auto-connect';
 import { createDispatcher } from '../services/dispatch';
 import { createQuiesceService, type ServiceOptions } from '../services/quiesce-service';
-import { createGate } from './token-auth';
+import { RENDERER_CSP_HEADER } from '../../shared/content-security-policy';
+import { LOADER_CSP, LOADER_HTML } from './loader-page';
+import { mimeType, rendererFile, requestPath } from './renderer-files';
+import { rawErrorResponse, securityHeaders } from './security-headers';
+import { createGate, type Gate } from './token-auth';
 
 /**
  * The browser shell: Quiesce's services behind HTTP + WebSocket on 127.0.0.1, for headless admin
@@ -32,38 +36,38 @@ export interface BrowserShell {
   close(): Promise<void>;
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-};
-
-/**
- * The only page served without the token: it moves the token from the URL fragment (never sent
- * to servers, never logged) into a port-specific cookie, then reloads without it.
- */
-const LOADER_SCRIPT = `(function(){var m=/[#&]token=([A-Za-z0-9_-]+)/.exec(location.hash);
-if(m){document.cookie=__COOKIE__+'='+m[1]+'; path=/; SameSite=Strict';location.replace('/');}
-else{document.getElementById('msg').textContent='This address has no valid token. Open the exact URL that "npm run web" printed (it changes at every launch).';}})();`;
-
 const RpcRequestSchema = z.object({
   id: z.number().int(),
   method: z.string(),
   input: z.unknown(),
 });
 
-function securityHeaders(res: ServerResponse, csp: string): void {
-  res.setHeader('Content-Security-Policy', csp);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Cache-Control', 'no-store');
-  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+/** The most a request or a frame may carry: contract inputs are small. */
+const MAX_FRAME_BYTES = 1 << 20;
+
+/**
+ * Why an upgrade is refused (an HTTP status), or 0 to hand it to ws. A WebSocket must say where
+ * it comes from: browsers always do, so a missing Origin is refused. The handshake's own fields
+ * are checked here, not left to ws, so that every refusal is answered the same way.
+ */
+function upgradeRefusal(req: IncomingMessage, verdict: ReturnType<Gate['check']>): number {
+  const path = requestPath(req.url);
+  if (path === undefined) return 400;
+  if (path !== '/ws') return 404;
+  if (verdict === 'no-token') return 401;
+  if (verdict !== 'ok' || !req.headers.origin) return 403;
+  if (req.method !== 'GET') return 405;
+  const key = req.headers['sec-websocket-key'];
+  const version = req.headers['sec-websocket-version'];
+  if (
+    req.headers.upgrade?.toLowerCase() !== 'websocket' ||
+    typeof key !== 'string' ||
+    !/^[+/0-9A-Za-z]{22}==$/.test(key) ||
+    (version !== '13' && version !== '8')
+  ) {
+    return 400;
+  }
+  return 0;
 }
 
 export async function startBrowserShell(opts: BrowserShellOptions): Promise<BrowserShell> {
@@ -71,102 +75,125 @@ export async function startBrowserShell(opts: BrowserShellOptions): Promise<Brow
   const sockets = new Set<WebSocket>();
   const broadcast = (event: AppEvent) => {
     const text = JSON.stringify({ event });
-    for (const ws of sockets) ws.send(text);
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
   };
   const service = createQuiesceService({ ...opts, emit: broadcast });
   const dispatch = createDispatcher(service.handlers);
   await autoConnect(service.handlers, opts.connectOnStart ?? []);
 
-  const server = createServer();
+  const server = createServer({ maxHeaderSize: 16 * 1024 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const gate = createGate(token, port);
-  const loaderScript = LOADER_SCRIPT.replace('__COOKIE__', JSON.stringify(gate.cookieName));
-  const loaderHash = createHash('sha256').update(loaderScript).digest('base64');
-  const appCsp = [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `connect-src ws://127.0.0.1:${port} ws://localhost:${port}`,
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
 
-  const rendererRoot = normalize(opts.rendererDir + sep);
-
-  async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const rel = pathname === '/' ? 'index.html' : pathname.slice(1);
-    const file = normalize(join(rendererRoot, rel));
-    if (!file.startsWith(rendererRoot)) {
-      res.writeHead(404).end();
+  /** A plain-text answer; the security headers are already on `res` (see the request handler). */
+  function answer(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
+    if (res.headersSent) {
+      res.destroy();
       return;
     }
-    try {
-      const body = await readFile(file);
-      securityHeaders(res, appCsp);
-      res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found\n');
-    }
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', ...headers });
+    res.end(status === 204 ? undefined : `${STATUS_CODES[status] ?? 'Error'}\n`);
   }
 
-  server.on('request', (req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end();
-      return;
+  async function serveRendererFile(path: string, res: ServerResponse): Promise<void> {
+    const file = rendererFile(opts.rendererDir, path);
+    if (file === undefined) return answer(res, 404);
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
+      return answer(res, 404);
     }
-    const verdict = gate.check(req);
-    if (verdict === 'bad-host' || verdict === 'bad-origin') {
-      res.writeHead(403, { 'Content-Type': 'text/plain' }).end('Forbidden\n');
-      return;
-    }
-    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
-    if (verdict === 'no-token') {
-      if (pathname === '/') {
-        securityHeaders(res, `default-src 'none'; script-src 'sha256-${loaderHash}'`);
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-        res.end(
-          `<!doctype html><meta charset="utf-8"><title>Quiesce</title><p id="msg">Opening Quiesce…</p><script>${loaderScript}</script>`,
-        );
-      } else {
-        res.writeHead(401, { 'Content-Type': 'text/plain' }).end('Token required\n');
-      }
-      return;
-    }
-    void serveStatic(req, res);
-  });
+    res.writeHead(200, {
+      'Content-Security-Policy': RENDERER_CSP_HEADER,
+      'Content-Type': mimeType(file),
+    });
+    res.end(body);
+  }
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
-  server.on('upgrade', (req, socket, head) => {
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? '';
+    if (!['GET', 'HEAD', 'POST'].includes(method)) {
+      return answer(res, 405, { Allow: 'GET, HEAD, POST' });
+    }
+    const path = requestPath(req.url);
+    if (path === undefined) return answer(res, 400);
+    if (method === 'POST') {
+      if (path !== '/session') return answer(res, 405, { Allow: 'GET, HEAD' });
+      const verdict = gate.checkSessionRequest(req);
+      if (verdict === 'no-token') return answer(res, 401);
+      if (verdict !== 'ok') return answer(res, 403);
+      return answer(res, 204, { 'Set-Cookie': gate.sessionCookie() });
+    }
     const verdict = gate.check(req);
-    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
-    // A WebSocket must say where it comes from: browsers always do, so a missing Origin is refused.
-    const status =
-      pathname !== '/ws'
-        ? 404
-        : verdict === 'no-token'
-          ? 401
-          : verdict !== 'ok' || !req.headers.origin
-            ? 403
-            : 0;
+    if (verdict === 'bad-host' || verdict === 'bad-origin') return answer(res, 403);
+    if (verdict === 'no-token') {
+      if (path !== '/') return answer(res, 401);
+      res.writeHead(200, {
+        'Content-Security-Policy': LOADER_CSP,
+        'Content-Type': 'text/html; charset=utf-8',
+      });
+      res.end(LOADER_HTML);
+      return;
+    }
+    return serveRendererFile(path, res);
+  }
+
+  // Nothing a client sends may stop the process: every request, upgrade and frame that is not
+  // understood gets an error answer, and every socket has an error handler.
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    for (const [name, value] of Object.entries(securityHeaders())) res.setHeader(name, value);
+    handleRequest(req, res).catch(() => answer(res, 500));
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    // An answer already under way on this socket (the body of a request broke) cannot be followed
+    // by another: the connection just ends.
+    const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
+      socket.destroy();
+      return;
+    }
+    socket.end(rawErrorResponse(err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400));
+  });
+  // After listening, the server itself fails only on accept (e.g. out of file descriptors): the
+  // connection is lost, the server goes on.
+  server.on('error', (err) => console.error(`Quiesce browser shell: ${err.message}`));
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  // A handshake ws refuses after our checks (say, a bad Sec-WebSocket-Protocol) is answered here,
+  // so that it too carries the security headers.
+  wss.on('wsClientError', (_err: Error, socket: Duplex) => socket.end(rawErrorResponse(400)));
+  // CONNECT asks for a tunnel: there is none, and the answer says so.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => socket.destroy());
+    socket.end(rawErrorResponse(405));
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // The HTTP server drops its own error handler from an upgraded socket.
+    socket.on('error', () => socket.destroy());
+    const status = upgradeRefusal(req, gate.check(req));
     if (status !== 0) {
-      socket.end(`HTTP/1.1 ${status} Refused\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(rawErrorResponse(status));
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
-      ws.on('message', (data) => {
+      // A frame over the size limit or text that is not UTF-8: ws answers with close code 1009 or
+      // 1007 and then reports it here. Without this listener that report would end the process.
+      ws.on('error', () => undefined);
+      ws.on('message', (data: Buffer, isBinary: boolean) => {
+        if (isBinary) {
+          ws.close(1003, 'text frames only');
+          return;
+        }
         let request: z.infer<typeof RpcRequestSchema>;
         try {
-          request = RpcRequestSchema.parse(JSON.parse(data.toString()));
+          request = RpcRequestSchema.parse(JSON.parse(data.toString('utf8')));
         } catch {
           ws.close(1008, 'malformed request');
           return;

@@ -5,15 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startBrowserShell, type BrowserShell } from '../../electron/web/server';
+import { RENDERER_CSP_HEADER } from '../../shared/content-security-policy';
 
 /** Raw HTTP, so tests control every header (fetch would add or forbid some). */
 function get(
   port: number,
   path: string,
   headers: Record<string, string>,
+  method = 'GET',
 ): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, headers, method }, (res) => {
       let body = '';
       res.on('data', (d) => (body += d));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
@@ -86,6 +88,74 @@ describe('browser shell', () => {
     expect(String(r.headers['content-security-policy'])).toMatch(
       /default-src 'none'; script-src 'sha256-/,
     );
+    // The loader hands the token to the server; script never reads or writes the cookie.
+    expect(r.body).not.toContain('document.cookie');
+    expect(r.body).toContain("fetch('/session'");
+  });
+
+  it('sets the token cookie from the server, HttpOnly and SameSite=Strict, for its own page only', async () => {
+    const session = (headers: Record<string, string>) =>
+      get(shell.port, '/session', { host, ...headers }, 'POST');
+    const ok = await session({ origin, 'x-quiesce-token': shell.token });
+    expect(ok.status).toBe(204);
+    const setCookie = ok.headers['set-cookie'] as string[];
+    expect(setCookie).toHaveLength(1);
+    const [pair, ...attributes] = setCookie[0]!.split(';').map((s) => s.trim());
+    expect(pair).toBe(cookie);
+    expect(attributes.sort()).toEqual(['HttpOnly', 'Path=/', 'SameSite=Strict']);
+    // The cookie it set opens the app.
+    expect((await get(shell.port, '/', { host, cookie: pair! })).body).toContain('the app');
+
+    const wrong = 'x'.repeat(shell.token.length);
+    for (const [what, headers, status] of [
+      ['wrong token', { origin, 'x-quiesce-token': wrong }, 401],
+      ['no token', { origin }, 401],
+      ['token as a cookie only', { origin, cookie }, 401],
+      ['no Origin (not a page)', { 'x-quiesce-token': shell.token }, 403],
+      ['foreign Origin', { origin: 'http://127.0.0.1:1', 'x-quiesce-token': shell.token }, 403],
+      ['foreign Host', { host: 'evil.example', origin, 'x-quiesce-token': shell.token }, 403],
+    ] as const) {
+      const r = await session(headers);
+      expect(r.status, what).toBe(status);
+      expect(r.headers['set-cookie'], what).toBeUndefined();
+    }
+    // The session is opened by POST only: a link or an image cannot do it.
+    const byGet = await get(shell.port, '/session', { host, 'x-quiesce-token': shell.token });
+    expect(byGet.status).toBe(401);
+    expect(byGet.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('sends the security headers on every answer, the errors included', async () => {
+    const answers = {
+      page: await get(shell.port, '/', { host, cookie }),
+      file: await get(shell.port, '/assets/app.js', { host, cookie }),
+      loader: await get(shell.port, '/', { host }),
+      '400 bad path': await get(shell.port, '/%E0%A4%A', { host, cookie }),
+      '401 no token': await get(shell.port, '/assets/app.js', { host }),
+      '403 foreign origin': await get(shell.port, '/', { host, cookie, origin: 'http://e.x' }),
+      '404 missing': await get(shell.port, '/nope.js', { host, cookie }),
+      '405 method': await get(shell.port, '/', { host, cookie }, 'DELETE'),
+      '204 session': await get(
+        shell.port,
+        '/session',
+        { host, origin, 'x-quiesce-token': shell.token },
+        'POST',
+      ),
+    };
+    for (const [what, r] of Object.entries(answers)) {
+      expect(String(r.headers['content-security-policy']), what).toContain(
+        "frame-ancestors 'none'",
+      );
+      expect(r.headers['x-content-type-options'], what).toBe('nosniff');
+      expect(r.headers['x-frame-options'], what).toBe('DENY');
+      expect(r.headers['referrer-policy'], what).toBe('no-referrer');
+      expect(r.headers['cross-origin-opener-policy'], what).toBe('same-origin');
+      expect(r.headers['cross-origin-resource-policy'], what).toBe('same-origin');
+      expect(r.headers['cache-control'], what).toBe('no-store');
+    }
+    expect(answers['400 bad path'].status).toBe(400);
+    // The app's page says in its header what its meta tag says (shared/content-security-policy.ts).
+    expect(answers.page.headers['content-security-policy']).toBe(RENDERER_CSP_HEADER);
   });
 
   it('refuses a foreign Origin or Host even with the token', async () => {
