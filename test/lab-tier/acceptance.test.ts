@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { setWriter } from '../lab/lab';
 import {
-  labHostDraft,
-  labProfile,
+  connectedLabSession,
   serviceHarness,
   type LabProfileShape,
 } from '../support/service-harness';
@@ -30,10 +28,7 @@ const agent = () => p.guests.find((g) => g.role === 'agent')!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  p = labProfile();
-  h = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
-  hostId = (await h.call('hosts.save', labHostDraft(p))).id;
-  expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
+  ({ p, h, hostId } = await connectedLabSession());
 });
 failIfLeftFrozen({
   cleanup: async () => {

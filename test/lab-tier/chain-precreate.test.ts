@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import {
-  labHostDraft,
-  labProfile,
+  connectedLabSession,
   serviceHarness,
   type LabProfileShape,
 } from '../support/service-harness';
@@ -22,10 +20,10 @@ import { failIfLeftFrozen } from '../support/lab-guard';
  */
 let p: LabProfileShape;
 let h: ReturnType<typeof serviceHarness>;
+let hostId: string;
 const agent = () => p.guests.find((g) => g.role === 'agent')!;
-beforeAll(() => {
-  p = labProfile();
-  h = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
+beforeAll(async () => {
+  ({ p, h, hostId } = await connectedLabSession());
 });
 failIfLeftFrozen({
   cleanup: async () => {
@@ -39,8 +37,6 @@ it('pre-creates the overlay for every snapshot of a chain, and each one is consi
   const { uuid, name: domain } = agent();
   // Its own starting point: no snapshot, so chain-a is the first of the chain and chain-b the second.
   deleteAllSnapshots(p.libvirtUri, uuid);
-  const hostId = (await h.call('hosts.save', labHostDraft(p))).id;
-  await h.call('hosts.connect', { hostId });
   for (const name of ['chain-a', 'chain-b']) {
     const marker = await writeGuestMarker(domain, name);
     const s = await waitForEnd(h, (await h.call('snapshot.start', { hostId, uuid, name })).opId);

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import {
-  labHostDraft,
-  labProfile,
+  connectedLabSession,
   serviceHarness,
   type LabProfileShape,
 } from '../support/service-harness';
@@ -14,10 +12,7 @@ let p: LabProfileShape;
 let h: ReturnType<typeof serviceHarness>;
 let hostId: string;
 beforeAll(async () => {
-  p = labProfile();
-  h = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
-  hostId = (await h.call('hosts.save', labHostDraft(p))).id;
-  expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
+  ({ p, h, hostId } = await connectedLabSession());
 });
 failIfLeftFrozen();
 afterAll(() => h.dispose());

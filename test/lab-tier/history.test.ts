@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { guestExec } from '../lab/lab';
 import {
+  connectedLabSession,
   labHostDraft,
-  labProfile,
   serviceHarness,
   type LabProfileShape,
 } from '../support/service-harness';
@@ -57,13 +57,10 @@ async function markAndSnapshot(n: number, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  p = labProfile();
+  ({ p, h, hostId } = await connectedLabSession());
   const agent = p.guests.find((g) => g.role === 'agent')!;
   uuid = agent.uuid;
   agentName = agent.name;
-  h = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
-  hostId = (await h.call('hosts.save', labHostDraft(p))).id;
-  expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
 });
 beforeEach(cleanSlate);
 failIfLeftFrozen({ cleanup: cleanSlate });

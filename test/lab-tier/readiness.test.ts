@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { guestAgentCommand, guestExec } from '../lab/lab';
 import { deleteAllSnapshots, waitForEnd } from '../support/snapshot-helpers';
 import {
-  labHostDraft,
-  labProfile,
+  connectedLabSession,
   serviceHarness,
   type LabProfileShape,
 } from '../support/service-harness';
@@ -45,12 +44,9 @@ async function until<T>(
 }
 
 beforeAll(async () => {
-  p = labProfile();
+  ({ p, h, hostId } = await connectedLabSession());
   // Its own starting point: the test freeze checks that it cut nothing, so no snapshot before.
   deleteAllSnapshots(p.libvirtUri, guest('agent').uuid);
-  h = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
-  hostId = (await h.call('hosts.save', labHostDraft(p))).id;
-  expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
 });
 // After every test: fail if the agent guest was left frozen (then thaw it for the next one).
 failIfLeftFrozen();

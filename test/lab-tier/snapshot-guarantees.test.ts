@@ -1,23 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  chmodSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { guestExec, readWriterSamples, setWriter, writerGapsMs } from '../lab/lab';
 import {
-  guestAgentCommand,
-  guestExec,
-  readWriterSamples,
-  setWriter,
-  writerGapsMs,
-} from '../lab/lab';
-import {
+  connectedLabSession,
   labHostDraft,
   labProfile,
   serviceHarness,
@@ -37,6 +24,8 @@ import {
   writeGuestMarker,
 } from '../support/consistency';
 import { failIfLeftFrozen } from '../support/lab-guard';
+import { agentFreezeStatus } from '../support/lab-guest';
+import { readOperationJournal, startOf } from '../support/lab-operations';
 
 /**
  * Lab tier: the guarantees of a consistent snapshot (issue "Consistent snapshot", 6a–6i), with
@@ -49,21 +38,12 @@ const guest = (role: string) => p.guests.find((g) => g.role === role)!;
 const harnesses: ReturnType<typeof serviceHarness>[] = [];
 
 async function connectedHarness(opts: Parameters<typeof serviceHarness>[0] = {}, port?: number) {
-  const knownHosts = readFileSync(p.knownHostsPath, 'utf8').replace(
-    `]:${p.port} `,
-    `]:${port ?? p.port} `,
-  );
-  const h = serviceHarness({ knownHosts, ...opts });
+  const { h, hostId } = await connectedLabSession({ ...opts, ...(port ? { port } : {}) });
   harnesses.push(h);
-  const hostId = (await h.call('hosts.save', labHostDraft(p, port ? { port } : {}))).id;
-  expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
   return { h, hostId };
 }
 
-const freezeStatus = (name: string) =>
-  guestAgentCommand(name, { execute: 'guest-fsfreeze-status' }, { timeoutSec: 5 }).catch(
-    (e: Error) => `error: ${e.message}`,
-  );
+const freezeStatus = agentFreezeStatus;
 
 async function waitFor<T>(
   fn: () => Promise<T> | T,
@@ -84,8 +64,11 @@ function opEvents(h: ReturnType<typeof serviceHarness>, opId: string) {
 const frozenSeen = (h: ReturnType<typeof serviceHarness>, opId: string) => () =>
   opEvents(h, opId).some((e) => e.kind === 'frozen');
 
-function journalOf(opId: string): string {
-  return readFileSync(`/home/${p.user}/.quiesce/ops/${opId}/journal.jsonl`, 'utf8');
+/** The runner's pid, from its journal's start line on the host. */
+function runnerPid(opId: string): number {
+  const pid = startOf(readOperationJournal(opId) ?? [])?.pid;
+  if (!pid) throw new Error(`the journal of ${opId} names no runner pid`);
+  return pid;
 }
 
 beforeAll(() => {
@@ -259,7 +242,7 @@ describe('6b–6d. nothing that dies leaves the guest frozen', () => {
       maxFreezeS,
     });
     await waitFor(frozenSeen(h, opId), Boolean, 20_000);
-    const pid = Number(/"ev":"start".*"pid":(\d+)/.exec(journalOf(opId))![1]);
+    const pid = runnerPid(opId);
     const frozenAt = Date.now();
     process.kill(pid, 'SIGKILL');
     const thawed = await waitFor(

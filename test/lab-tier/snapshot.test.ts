@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import {
-  labHostDraft,
-  labProfile,
+  connectedLabSession,
   serviceHarness,
   type LabProfileShape,
 } from '../support/service-harness';
@@ -16,12 +14,9 @@ let hostId: string;
 const guest = (role: string) => p.guests.find((g) => g.role === role)!;
 
 beforeAll(async () => {
-  p = labProfile();
+  ({ p, h, hostId } = await connectedLabSession());
   // Its own starting point: no snapshot named "first" left by anything before.
   for (const g of p.guests) deleteAllSnapshots(p.libvirtUri, g.uuid);
-  h = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
-  hostId = (await h.call('hosts.save', labHostDraft(p))).id;
-  expect((await h.call('hosts.connect', { hostId })).status).toBe('connected');
 });
 failIfLeftFrozen();
 afterAll(() => {

@@ -6,6 +6,7 @@ import type { AppErrorShape } from '../../shared/errors';
 import type { AppEvent } from '../../shared/events';
 import { createDispatcher } from '../../electron/services/dispatch';
 import { createQuiesceService } from '../../electron/services/quiesce-service';
+import { connectLabHost, knownHostsForPort } from './lab-session';
 
 /** The lab's connection profile, as `npm run lab -- up` printed and saved it. */
 export interface LabProfileShape {
@@ -77,3 +78,27 @@ export function serviceHarness(
 }
 
 export { labHostDraft } from './lab-session';
+
+/**
+ * The lab tier's usual start: the lab's profile and an app session (the real services) trusting
+ * the lab sshd's key, with the lab host saved and connected — on `port` when given (a relay in
+ * front of the sshd). Throws, with the status, when it does not connect.
+ */
+export async function connectedLabSession(
+  opts: Parameters<typeof serviceHarness>[0] & { port?: number } = {},
+) {
+  const { port, ...harness } = opts;
+  const p = labProfile();
+  const knownHosts = readFileSync(p.knownHostsPath, 'utf8');
+  const h = serviceHarness({
+    knownHosts: port ? knownHostsForPort(knownHosts, p, port) : knownHosts,
+    ...harness,
+  });
+  try {
+    const hostId = await connectLabHost(h, p, port ? { port } : {});
+    return { p, h, hostId };
+  } catch (err) {
+    h.dispose();
+    throw err;
+  }
+}
