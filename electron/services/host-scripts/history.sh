@@ -71,13 +71,14 @@ for row in $(cat "$tmp/out.disks"); do
   src=${src#"${src%%[! ]*}"}
   cap "chain:$target" qemu-img info -U --backing-chain --output=json -- "$src"
 done
-# Quiesce's journals for this domain (every workstation's, failed ones too).
-cap ops sh -c 'for f in "$1"/ops/*/journal.jsonl; do
-  [ -f "$f" ] || continue
-  grep -q "\"uuid\":\"$2\"" "$f" || continue
-  d=${f%/journal.jsonl}
-  echo "@@op ${d##*/}"
-  cat "$f"
-  echo # a journal without its last line break must not swallow the next header
-done' sh "$HOSTDIR" "$UUID"
+# Quiesce's journals for this domain (every workstation's, failed ones too), found by one grep:
+# a host keeps hundreds of them. Operation folders are named [0-9A-Za-z-] (launch.sh refuses
+# others), so one path a line is safe.
+cap ops sh -c 'grep -l -F -e "\"uuid\":\"$2\"" "$1"/ops/*/journal.jsonl 2>/dev/null |
+  while IFS= read -r f; do
+    d=${f%/journal.jsonl}
+    echo "@@op ${d##*/}"
+    cat "$f"
+    echo # a journal without its last line break must not swallow the next header
+  done' sh "$HOSTDIR" "$UUID"
 exit 0
