@@ -5,7 +5,8 @@ import type { Dispatch } from '../services/dispatch';
 
 /**
  * Is this IPC from the app's own page? Only the main frame of one of our windows, showing our
- * own renderer file, may call main (a navigated or injected frame may not).
+ * own renderer page (app://quiesce/index.html, app-protocol.ts), may call main (a navigated or
+ * injected frame may not).
  */
 export function isTrustedSender(
   event: Pick<IpcMainInvokeEvent, 'senderFrame' | 'sender'>,

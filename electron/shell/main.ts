@@ -1,16 +1,20 @@
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, protocol } from 'electron';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { autoConnect, autoConnectIds } from '../services/auto-connect';
 import { defaultKnownHostsPath } from '../services/config/paths';
 import { createDispatcher } from '../services/dispatch';
 import { createQuiesceService } from '../services/quiesce-service';
+import {
+  APP_SCHEME,
+  APP_SCHEME_PRIVILEGES,
+  RENDERER_URL,
+  createAppProtocolHandler,
+} from './app-protocol';
 import { registerIpc, sendEvent } from './ipc';
-import { SECURE_WEB_PREFERENCES, hardenSessions } from './security';
+import { hardenSessions, secureWebPreferences } from './security';
 
 /** The Electron shell: a window, the security settings, and IPC into the shared services. */
-const rendererFile = join(__dirname, '..', 'renderer', 'index.html');
-const rendererUrl = pathToFileURL(rendererFile).href;
+const rendererDir = join(__dirname, '..', 'renderer');
 const windows = () => BrowserWindow.getAllWindows();
 
 function createWindow(): void {
@@ -19,21 +23,27 @@ function createWindow(): void {
     height: 800,
     title: 'Quiesce',
     show: false,
-    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: join(__dirname, 'preload.cjs') },
+    webPreferences: {
+      ...secureWebPreferences(app.isPackaged),
+      preload: join(__dirname, 'preload.cjs'),
+    },
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(rendererFile);
+  void win.loadURL(RENDERER_URL);
 }
 
+// A scheme's privileges can only be granted before the app is ready.
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 app.enableSandbox();
 void app.whenReady().then(() => {
-  hardenSessions();
+  protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererDir));
+  hardenSessions(app.isPackaged);
   const service = createQuiesceService({
     dataDir: process.env.QUIESCE_DATA_DIR ?? app.getPath('userData'),
     knownHostsPath: defaultKnownHostsPath(),
     emit: (event) => sendEvent(windows(), event),
   });
-  registerIpc(createDispatcher(service.handlers), windows, rendererUrl);
+  registerIpc(createDispatcher(service.handlers), windows, RENDERER_URL);
   createWindow();
   void autoConnect(service.handlers, autoConnectIds());
   app.on('activate', () => {
