@@ -2,9 +2,9 @@ import { useRef, useState } from 'react';
 import type { DiskChain, History, HistoryEntry } from '../../shared/history';
 import { ConfirmDialog, type ConfirmAnswer } from '../ui/confirm-dialog';
 import { Dialog } from '../ui/dialog';
-import { Remedy, withCode } from '../ui/remedy';
+import { Remedy } from '../ui/remedy';
 import { formatFullTime } from './history-format';
-import { REVERT_SINCE, manualRevert } from './manual-revert';
+import { REVERT_SINCE, manualRevert, stepText } from './manual-revert';
 
 /**
  * Going back to a snapshot. Where libvirt can (≥ 9.9): a confirmation that the guest is stopped
@@ -90,7 +90,7 @@ function RevertByHand({
   const procedure = manualRevert(domain, entry, chains, libvirt);
   const asText = [
     procedure.intro,
-    ...procedure.steps.map((s, i) => `${i + 1}. ${s.replace(/`/g, '')}`),
+    ...procedure.steps.map((s, i) => `${i + 1}. ${stepText(s)}`),
     procedure.outro,
   ].join('\n');
 
@@ -110,8 +110,10 @@ function RevertByHand({
       <div className="procedure" data-testid="history-revert-procedure">
         <p>{procedure.intro}</p>
         <ol>
-          {procedure.steps.map((step) => (
-            <li key={step}>{withCode(step)}</li>
+          {procedure.steps.map((step, i) => (
+            <li key={i}>
+              {step.map((p, j) => (typeof p === 'string' ? p : <code key={j}>{p.command}</code>))}
+            </li>
           ))}
         </ol>
         <p className="muted small">{procedure.outro}</p>

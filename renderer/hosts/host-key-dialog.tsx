@@ -1,6 +1,6 @@
 import type { HostProfile } from '../../shared/hosts';
 import { Dialog } from '../ui/dialog';
-import { displayTarget, hostKeyFileForType } from './host-key-help';
+import { displayTarget, fingerprintCommand } from './host-key-help';
 import type { UnknownKey } from './use-connect-flow';
 
 /**
@@ -60,7 +60,7 @@ export function HostKeyDialog({
         To check it, run this on the host itself (at its console, or over a connection you already
         trust) and compare the SHA256 fingerprint:
       </p>
-      <pre className="command">ssh-keygen -lf {hostKeyFileForType(hostKey.type)}</pre>
+      <pre className="command">{fingerprintCommand(hostKey.type)}</pre>
       <p className="muted small">
         “Accept once” trusts the key for this connection only. “Accept and save” also adds it to{' '}
         <span className="mono">{knownHostsPath}</span>, so Quiesce and OpenSSH recognise the host

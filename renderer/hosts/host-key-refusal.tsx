@@ -1,5 +1,5 @@
 import type { HostKey, HostProfile } from '../../shared/hosts';
-import { displayTarget, hostKeyFileForType, removeKeyCommand } from './host-key-help';
+import { displayTarget, fingerprintCommand, removeKeyCommand } from './host-key-help';
 import type { KeyRefusal } from './use-connect-flow';
 
 /**
@@ -52,8 +52,8 @@ export function HostKeyRefusal({
             <li>
               <strong>If the host was reinstalled</strong> or its keys were regenerated on purpose:
               check the new fingerprint out of band (at the host’s console run{' '}
-              <code>ssh-keygen -lf {hostKeyFileForType(result.hostKey.type)}</code>), then remove
-              the old line and connect again to accept the new key:
+              <code>{fingerprintCommand(result.hostKey.type)}</code>), then remove the old line and
+              connect again to accept the new key:
               <pre className="command">
                 {removeKeyCommand(host.address, host.port, result.knownHostsPath)}
               </pre>

@@ -433,10 +433,12 @@ describe('snapshot history', () => {
       /\s+/g,
       ' ',
     );
-    expect(steps).toContain(`virsh shutdown ${agent.name}`);
-    expect(steps).toContain(`virsh snapshot-dumpxml ${agent.name} ${first!.name}`);
+    expect(steps).toContain(`virsh shutdown --domain ${agent.name}`);
+    expect(steps).toContain(
+      `virsh snapshot-dumpxml --domain ${agent.name} --snapshotname ${first!.name}`,
+    );
     expect(steps).toContain('qemu-img create -f qcow2 -F qcow2 -b <that image> <new overlay>');
-    expect(steps).toContain(`virsh edit ${agent.name}`);
+    expect(steps).toContain(`virsh edit --domain ${agent.name}`);
     // The image the snapshot froze, named: the base image under its overlay.
     expect(steps).toContain(`Here: vda: the snapshot’s content is ${agent.dataDisk}`);
     await expect.poll(() => isFocused(explain.getByTestId('history-revert-close'))).toBe(true);

@@ -16,6 +16,7 @@ import {
   testDomains,
   type LabProfile,
 } from '../lab/lab';
+import { shellCommand } from '../../shared/shell-command';
 import { addHost, selectHost, startGui, waitForConnectionState, type Gui } from './harness';
 
 let profile: LabProfile;
@@ -134,7 +135,13 @@ describe('lab host', () => {
       expect(line).toContain(profile.hostKeyFingerprint);
       expect(line).toContain(`line 1 of ${gui.knownHostsPath}`);
       expect(await refusal.innerText()).toContain(
-        `ssh-keygen -R '[${profile.address}]:${profile.port}' -f ${gui.knownHostsPath}`,
+        shellCommand([
+          'ssh-keygen',
+          '-R',
+          `[${profile.address}]:${profile.port}`,
+          '-f',
+          gui.knownHostsPath,
+        ]),
       );
       // No way to accept from here, and nothing connected.
       expect(await page.getByTestId('hostkey-dialog').count()).toBe(0);

@@ -84,7 +84,9 @@ describe('revertSnapshot', () => {
       .catch((e: { message: string; details: { cause: string; remedy: string } }) => e);
     expect(err?.message).toBe('Reverting is not supported by libvirt 9.0.0 on this host.');
     expect(err?.details.cause).toMatch(/9\.9/);
-    expect(err?.details.remedy).toContain('virsh snapshot-dumpxml web before');
+    expect(err?.details.remedy).toContain(
+      'virsh snapshot-dumpxml --domain web --snapshotname before',
+    );
     expect(host.calls).toHaveLength(0);
   });
 });

@@ -126,7 +126,7 @@ describe('chain health', () => {
   it('spells out the manual revert for libvirt before 9.9', () => {
     const text = manualRevertProcedure('web-1', 'before-upgrade', '9.0.0');
     expect(text).toMatch(/9\.9/);
-    expect(text).toMatch(/virsh shutdown web-1/);
+    expect(text).toMatch(/virsh shutdown --domain web-1/);
     expect(text).toMatch(/qemu-img create -f qcow2 -F qcow2 -b/);
   });
 });

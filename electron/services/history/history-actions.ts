@@ -60,14 +60,19 @@ export async function deleteSnapshot(
   }
 }
 
-/** The manual way back on a libvirt that cannot revert to an external snapshot. */
+/**
+ * The manual way back on a libvirt that cannot revert to an external snapshot. Every command is
+ * quoted by shellCommand, the domain and snapshot after --domain / --snapshotname (a name that
+ * begins with "--" is not an option), as renderer/history/manual-revert.ts shows it.
+ */
 export function manualRevertProcedure(domain: string, name: string, libvirt: string): string {
+  const virsh = (...args: string[]) => shellCommand(['virsh', ...args]);
   return [
     `libvirt ${libvirt} cannot revert to an external snapshot (that arrived in libvirt 9.9). By hand, on the host:`,
-    `1. Stop the guest: virsh shutdown ${domain} (or virsh destroy ${domain}).`,
-    `2. For each disk, find the image the snapshot froze: virsh snapshot-dumpxml ${domain} ${name} names the overlay that took the writes after it; its backing file (qemu-img info <overlay>) is the snapshot's content.`,
+    `1. Stop the guest: ${virsh('shutdown', '--domain', domain)} (or ${virsh('destroy', '--domain', domain)}).`,
+    `2. For each disk, find the image the snapshot froze: ${virsh('snapshot-dumpxml', '--domain', domain, '--snapshotname', name)} names the overlay that took the writes after it; its backing file (qemu-img info <overlay>) is the snapshot's content.`,
     '3. Put a fresh overlay on that image, so it stays untouched: qemu-img create -f qcow2 -F qcow2 -b <that image> <new overlay>.',
-    `4. virsh edit ${domain}: point the disk's <source file=…> at the new overlay; start the guest.`,
+    `4. ${virsh('edit', '--domain', domain)}: point the disk's <source file=…> at the new overlay; start the guest.`,
     'Everything written after the snapshot stays in the later overlays until you delete them.',
   ].join('\n');
 }
