@@ -71,6 +71,15 @@ interface Row {
 }
 
 const verdict = (ok: boolean): Row['result'] => (ok ? 'PASS' : 'FAIL');
+/** A row with no target. */
+const info = (measure: string, value: string): Row => ({ measure, value, target: '', result: '' });
+/** A ratio row whose target is an upper bound. */
+const atMost = (measure: string, value: number, max: number, shownMax = max.toFixed(2)): Row => ({
+  measure,
+  value: value.toFixed(2),
+  target: `<= ${shownMax}`,
+  result: verdict(value <= max),
+});
 
 export function renderTable(r: BenchResult): string {
   const inv = r.inventory;
@@ -88,24 +97,18 @@ export function renderTable(r: BenchResult): string {
           target: `same as ${small.domains} domains`,
           result: verdict(inv.roundTripsPerRefresh === small.roundTripsPerRefresh),
         },
-        {
-          measure: `SSH round trips per refresh, ${small.domains} domains (${small.uri})`,
-          value: String(small.roundTripsPerRefresh),
-          target: '',
-          result: '',
-        },
-        {
-          measure: `refresh (domains.list), median of ${inv.refreshSamples.length}`,
-          value: fmtMs(inv.refreshMs),
-          target: '',
-          result: '',
-        },
-        {
-          measure: `naive: one virsh exec per domain, median of ${inv.naiveSamples.length}`,
-          value: fmtMs(inv.naiveRefreshMs),
-          target: '',
-          result: '',
-        },
+        info(
+          `SSH round trips per refresh, ${small.domains} domains (${small.uri})`,
+          String(small.roundTripsPerRefresh),
+        ),
+        info(
+          `refresh (domains.list), median of ${inv.refreshSamples.length}`,
+          fmtMs(inv.refreshMs),
+        ),
+        info(
+          `naive: one virsh exec per domain, median of ${inv.naiveSamples.length}`,
+          fmtMs(inv.naiveRefreshMs),
+        ),
         {
           measure: 'speedup (naive / refresh)',
           value: `${inv.speedup.toFixed(1)}x`,
@@ -117,113 +120,50 @@ export function renderTable(r: BenchResult): string {
     [
       `Unresponsive agents: refresh of ${small.uri} with ${ag.agentGuests.length} agent guests`,
       [
-        {
-          measure: `refresh, no agent hung, median of ${ag.samples.hung0.length}`,
-          value: fmtMs(ag.hung0Ms),
-          target: '',
-          result: '',
-        },
-        {
-          measure: 'first refresh after hanging 1 agent',
-          value: fmtMs(ag.first.hung1),
-          target: '',
-          result: '',
-        },
-        {
-          measure: 'first refresh after hanging 3 agents',
-          value: fmtMs(ag.first.hung3),
-          target: '',
-          result: '',
-        },
-        {
-          measure: `refresh, 1 agent hung, median of ${ag.samples.hung1.length}`,
-          value: fmtMs(ag.hung1Ms),
-          target: '',
-          result: '',
-        },
-        {
-          measure: `refresh, 3 agents hung, median of ${ag.samples.hung3.length}`,
-          value: fmtMs(ag.hung3Ms),
-          target: '',
-          result: '',
-        },
-        {
-          measure: 'ratio 3 hung / 1 hung',
-          value: ag.ratio.toFixed(2),
-          target: `<= ${TARGETS.ratio}`,
-          result: verdict(ag.ratio <= TARGETS.ratio),
-        },
+        info(`refresh, no agent hung, median of ${ag.samples.hung0.length}`, fmtMs(ag.hung0Ms)),
+        info('first refresh after hanging 1 agent', fmtMs(ag.first.hung1)),
+        info('first refresh after hanging 3 agents', fmtMs(ag.first.hung3)),
+        info(`refresh, 1 agent hung, median of ${ag.samples.hung1.length}`, fmtMs(ag.hung1Ms)),
+        info(`refresh, 3 agents hung, median of ${ag.samples.hung3.length}`, fmtMs(ag.hung3Ms)),
+        atMost('ratio 3 hung / 1 hung', ag.ratio, TARGETS.ratio, String(TARGETS.ratio)),
       ],
     ],
     [
       `Blocked-write window: consistent snapshots of ${win.guest} (writer loop on), Quiesce vs libvirt --quiesce and the floor, interleaved`,
       [
-        {
-          measure: `Quiesce reported window (windowMs), median of ${win.runs}`,
-          value: fmtGap(win.reportedP50Ms),
-          target: '',
-          result: '',
-        },
-        {
-          measure: `Quiesce guest gap, median of ${n('quiesce')}`,
-          value: fmtGap(win.guestGapP50Ms),
-          target: '',
-          result: '',
-        },
-        {
-          measure: `Quiesce guest gap, p90 of ${n('quiesce')}`,
-          value: fmtGap(win.guestGapP90Ms),
-          target: '',
-          result: '',
-        },
-        {
-          measure: `libvirt snapshot-create-as --quiesce guest gap, median of ${n('libvirt')}`,
-          value: fmtGap(win.libvirtGuestGapP50Ms),
-          target: '',
-          result: '',
-        },
-        {
-          measure: `libvirt guest gap p90 / its command, median`,
-          value: `${fmtGap(win.libvirtGuestGapP90Ms)} / ${fmtMs(win.libvirtCommandP50Ms)}`,
-          target: '',
-          result: '',
-        },
-        {
-          measure: 'ratio Quiesce / libvirt (guest gap medians)',
-          value: win.ratio.toFixed(2),
-          target: `<= ${TARGETS.windowRatio.toFixed(2)}`,
-          result: verdict(win.ratio <= TARGETS.windowRatio),
-        },
-        {
-          measure: `Quiesce guest gap, link +${win.delayedLinkRttMs} ms round trip, median of ${n('delayed')}`,
-          value: fmtGap(win.delayedLinkGuestGapP50Ms),
-          target: '',
-          result: '',
-        },
-        {
-          measure: 'ratio delayed / direct link (guest gap medians)',
-          value: win.delayedLinkRatio.toFixed(2),
-          target: `<= ${TARGETS.delayedLinkRatio.toFixed(2)}`,
-          result: verdict(win.delayedLinkRatio <= TARGETS.delayedLinkRatio),
-        },
-        {
-          measure: `floor: agent freeze then thaw, nothing between, guest gap, median of ${n('floor')}`,
-          value: fmtGap(win.floorGuestGapP50Ms),
-          target: '',
-          result: '',
-        },
-        {
-          measure: `the runner's cut by hand with --no-metadata, guest gap, median of ${n('nometa')}`,
-          value: fmtGap(win.noMetadataGuestGapP50Ms),
-          target: '',
-          result: '',
-        },
-        {
-          measure: 'ratio Quiesce / floor (guest gap medians)',
-          value: win.floorRatio.toFixed(2),
-          target: `<= ${TARGETS.floorRatio.toFixed(2)}`,
-          result: verdict(win.floorRatio <= TARGETS.floorRatio),
-        },
+        info(
+          `Quiesce reported window (windowMs), median of ${win.runs}`,
+          fmtGap(win.reportedP50Ms),
+        ),
+        info(`Quiesce guest gap, median of ${n('quiesce')}`, fmtGap(win.guestGapP50Ms)),
+        info(`Quiesce guest gap, p90 of ${n('quiesce')}`, fmtGap(win.guestGapP90Ms)),
+        info(
+          `libvirt snapshot-create-as --quiesce guest gap, median of ${n('libvirt')}`,
+          fmtGap(win.libvirtGuestGapP50Ms),
+        ),
+        info(
+          `libvirt guest gap p90 / its command, median`,
+          `${fmtGap(win.libvirtGuestGapP90Ms)} / ${fmtMs(win.libvirtCommandP50Ms)}`,
+        ),
+        atMost('ratio Quiesce / libvirt (guest gap medians)', win.ratio, TARGETS.windowRatio),
+        info(
+          `Quiesce guest gap, link +${win.delayedLinkRttMs} ms round trip, median of ${n('delayed')}`,
+          fmtGap(win.delayedLinkGuestGapP50Ms),
+        ),
+        atMost(
+          'ratio delayed / direct link (guest gap medians)',
+          win.delayedLinkRatio,
+          TARGETS.delayedLinkRatio,
+        ),
+        info(
+          `floor: agent freeze then thaw, nothing between, guest gap, median of ${n('floor')}`,
+          fmtGap(win.floorGuestGapP50Ms),
+        ),
+        info(
+          `the runner's cut by hand with --no-metadata, guest gap, median of ${n('nometa')}`,
+          fmtGap(win.noMetadataGuestGapP50Ms),
+        ),
+        atMost('ratio Quiesce / floor (guest gap medians)', win.floorRatio, TARGETS.floorRatio),
         {
           measure: 'overlays pre-created before the freeze (runner journal)',
           value: `${win.overlays.precreated}/${win.overlays.of}`,
@@ -232,12 +172,10 @@ export function renderTable(r: BenchResult): string {
         },
         ...(win.journal
           ? [
-              {
-                measure: 'runner journal, medians: freeze / cut / thaw (10 ms steps)',
-                value: `${win.journal.freezeP50Ms} / ${win.journal.cutP50Ms} / ${win.journal.thawP50Ms} ms`,
-                target: '',
-                result: '' as const,
-              },
+              info(
+                'runner journal, medians: freeze / cut / thaw (10 ms steps)',
+                `${win.journal.freezeP50Ms} / ${win.journal.cutP50Ms} / ${win.journal.thawP50Ms} ms`,
+              ),
             ]
           : []),
       ],
