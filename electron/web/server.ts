@@ -42,7 +42,7 @@ const RpcRequestSchema = z.object({
   input: z.unknown(),
 });
 
-/** The most a request or a frame may carry: contract inputs are small. */
+/** The most one WebSocket message may carry: contract inputs are small. */
 const MAX_FRAME_BYTES = 1 << 20;
 
 /**
