@@ -1,6 +1,6 @@
 /**
- * Unresponsive agents cost one timeout in parallel, not one each (DESIGN "Measures that
- * matter"): refresh time of the real qemu:///system host with 1 and with 3 agents hung.
+ * Unresponsive agents cost one timeout in parallel, not one each (docs/ARCHITECTURE.md,
+ * "Measures that matter"): refresh time of the real qemu:///system host with 1 and with 3 agents hung.
  *
  * An agent is hung from inside its guest: a detached shell stops qemu-ga with SIGSTOP and
  * resumes it with SIGCONT after a fixed hold (a stopped agent cannot run its own resume, so the
@@ -19,6 +19,7 @@
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { guestAgentCommand, guestExec, type LabProfile } from '../test/lab/lab.js';
+import { connectLabHost } from '../test/support/lab-session.js';
 import type { ClientWatch } from './lab-clients.js';
 import type { Services } from './services.js';
 import { BenchError, fmtSamples, median, sleep, timed, type Log } from './util.js';
@@ -62,15 +63,10 @@ export async function benchAgents(
   const notes: string[] = [];
   const h = svc.serviceHarness({ knownHosts: readFileSync(profile.knownHostsPath, 'utf8') });
   try {
-    const hostId = (
-      await h.call(
-        'hosts.save',
-        svc.labHostDraft(profile, { name: 'bench-agents', libvirtUri: profile.libvirtUri }),
-      )
-    ).id;
-    const c = await h.call('hosts.connect', { hostId });
-    if (c.status !== 'connected')
-      throw new BenchError(`cannot connect to the lab sshd: ${c.status}`);
+    const hostId = await connectLabHost(h, profile, {
+      name: 'bench-agents',
+      libvirtUri: profile.libvirtUri,
+    });
     // Every agent guest on the host: the lab's own agent guest answers throughout.
     const labAgent = profile.guests.filter((g) => g.role === 'agent');
     const allAgents = [...labAgent.map((g) => ({ name: g.name, uuid: g.uuid })), ...guests];

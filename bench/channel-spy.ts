@@ -1,7 +1,7 @@
 /**
  * Counts SSH round trips independently of what the app reports about itself: every session
  * channel opened on any ssh2 Client (exec, shell, sftp, subsystem) is recorded, with its command.
- * One channel = one request/answer exchange with the host = one round trip as DESIGN counts
+ * One channel = one request/answer exchange with the host = one round trip as docs/ARCHITECTURE.md counts
  * them (the connection itself is set up once, before any refresh).
  *
  * The spy patches the prototype of the very Client class the bundled services use, so it sees

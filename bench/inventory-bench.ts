@@ -1,11 +1,12 @@
 /**
- * Inventory with readiness at scale (DESIGN "Measures that matter"): the 200-domain test-driver
+ * Inventory with readiness at scale (docs/ARCHITECTURE.md, "Measures that matter"): the 200-domain test-driver
  * host through the lab's sshd, refreshed through the app's own `domains.list`, against the naive
  * way of asking virsh once per domain over the same kind of SSH connection.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import type { LabProfile } from '../test/lab/lab.js';
 import type { ChannelOpen, ChannelSpy } from './channel-spy.js';
+import { connectLabHost } from '../test/support/lab-session.js';
 import type { ClientWatch } from './lab-clients.js';
 import type { Services } from './services.js';
 import { BenchError, fmtMs, fmtSamples, median, timed, type Log } from './util.js';
@@ -66,13 +67,8 @@ export async function benchInventory(
     if (restarts > 0) notes.push(`event follower restarted during a refresh (${restarts}x)`);
     return opened.filter((c) => !followers.has(c.command));
   };
-  const connect = async (name: string, libvirtUri: string) => {
-    const hostId = (await h.call('hosts.save', svc.labHostDraft(profile, { name, libvirtUri }))).id;
-    const r = await h.call('hosts.connect', { hostId });
-    if (r.status !== 'connected')
-      throw new BenchError(`cannot connect to the lab sshd for ${libvirtUri}: ${r.status}`);
-    return hostId;
-  };
+  const connect = (name: string, libvirtUri: string) =>
+    connectLabHost(h, profile, { name, libvirtUri });
   try {
     // Both hosts connected first: from here on the bench has one follower of the real host
     // open (the small host's), which watch.sample() takes into account.

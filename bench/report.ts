@@ -16,7 +16,7 @@ export interface BenchResult {
   notes: string[];
 }
 
-/** Targets from DESIGN "Measures that matter" (not asserted: this is a benchmark). */
+/** Targets from docs/ARCHITECTURE.md, "Measures that matter" (not asserted: this is a benchmark). */
 export const TARGETS = {
   speedup: 20,
   ratio: 1.5,

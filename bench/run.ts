@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --json]`: the measures that matter (DESIGN), against the lab.
+ * `npm run bench [-- --json]`: the measures that matter (docs/ARCHITECTURE.md, "Measures that
+ * matter"), against the lab.
  *
  * Output: a table on stdout, or with --json exactly one JSON object on stdout (the table then
  * goes to stderr); progress always on stderr. Exit 0 whenever it measured, even if a target was

@@ -3,7 +3,7 @@
  * drives the real services exactly as the tests do (test/support/service-harness.ts), plus the
  * app's own SSH connection class and quoting for the naive baseline.
  */
-export { serviceHarness, labHostDraft } from '../test/support/service-harness';
+export { serviceHarness } from '../test/support/service-harness';
 export { connectSsh } from '../electron/services/ssh/ssh-connection';
 export { shellCommand } from '../electron/services/shell/quote';
 export { followEventsCommand } from '../electron/services/inventory/domain-events';
