@@ -71,7 +71,8 @@ describe('issue 8 acceptance: the frozen image says what the label says', () => 
 
   it('crash-consistent (guest paused, writer running, allow-crash-consistent): needs recovery, labelled crash-consistent with the reason', async () => {
     // A paused guest's dirty pages and open ext4 journal are in its memory: its disk-only
-    // snapshot needs recovery like a crash, and must say so (DESIGN rule 7), not "paused".
+    // snapshot needs recovery like a crash, and must say so, not "paused" (docs/ARCHITECTURE.md,
+    // "Labels say only what the host confirmed").
     const { uuid, name: domain } = agent();
     deleteAllSnapshots(p.libvirtUri, uuid);
     await setWriter(domain, true);

@@ -25,7 +25,7 @@ import {
 } from '../support/consistency';
 import { failIfLeftFrozen } from '../support/lab-guard';
 import { agentFreezeStatus } from '../support/lab-guest';
-import { readOperationJournal, startOf } from '../support/lab-operations';
+import { runnerPid } from '../support/lab-operations';
 
 /**
  * Lab tier: the guarantees of a consistent snapshot (issue "Consistent snapshot", 6a–6i), with
@@ -63,13 +63,6 @@ function opEvents(h: ReturnType<typeof serviceHarness>, opId: string) {
 }
 const frozenSeen = (h: ReturnType<typeof serviceHarness>, opId: string) => () =>
   opEvents(h, opId).some((e) => e.kind === 'frozen');
-
-/** The runner's pid, from its journal's start line on the host. */
-function runnerPid(opId: string): number {
-  const pid = startOf(readOperationJournal(opId) ?? [])?.pid;
-  if (!pid) throw new Error(`the journal of ${opId} names no runner pid`);
-  return pid;
-}
 
 beforeAll(() => {
   p = labProfile();
@@ -113,7 +106,8 @@ describe('6a. a normal run', () => {
     await setWriter(agent.name, false);
     expect(s).toMatchObject({ state: 'succeeded', label: { kind: 'quiesced', filesystems: 1 } });
     const gap = Math.max(...writerGapsMs(await readWriterSamples(agent.name)));
-    // The reported window covers what the guest saw (DESIGN rule 3): reported ≥ observed gap − 20 ms.
+    // The reported window covers what the guest saw (docs/ARCHITECTURE.md, "Measured window"):
+    // reported ≥ observed gap − 20 ms.
     expect(s.windowMs!).toBeGreaterThanOrEqual(gap - 20);
     expect(gap).toBeGreaterThan(20); // the freeze did hold writes: the check above is not vacuous
     // The point-in-time image, from the host's facts (libvirt's live top image, QEMU's backing
@@ -366,8 +360,9 @@ describe('6g–6i. refusals', () => {
 
   it('a paused guest under require-quiesce: refused, no snapshot (its disk is not consistent)', async () => {
     // A paused guest's dirty pages and open journal are in its memory: a disk-only snapshot of
-    // it is crash-consistent (DESIGN rule 7), which the default policy refuses (rule 2). The
-    // allow-crash-consistent case is in acceptance.test.ts.
+    // it is crash-consistent (docs/ARCHITECTURE.md, "Labels say only what the host confirmed"),
+    // which the default policy refuses ("Explicit quiesce policy"). The allow-crash-consistent
+    // case is in acceptance.test.ts.
     const g = guest('no-channel');
     const { h, hostId } = await connectedHarness();
     labVirsh(p.libvirtUri, 'suspend', g.uuid);

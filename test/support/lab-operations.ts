@@ -98,3 +98,10 @@ export function labOperationsSince(
 export function startOf(lines: readonly JournalLine[]) {
   return lines.find((l): l is Extract<JournalLine, { ev: 'start' }> => l.ev === 'start');
 }
+
+/** The runner's pid, from its journal's start line on the host. */
+export function runnerPid(opId: string, opsDir?: string): number {
+  const pid = startOf(readOperationJournal(opId, opsDir) ?? [])?.pid;
+  if (!pid) throw new Error(`the journal of ${opId} names no runner pid`);
+  return pid;
+}
