@@ -56,6 +56,8 @@ const NEXT_STEP: Record<FailedPhase, string> = {
   cut: 'Check libvirt’s message above: the disk folder must be writable by libvirt and searchable by QEMU.',
   thaw: 'The watchdog keeps thawing until the agent answers; check the guest’s agent (doctor).',
   disarm: RUNNER_LOG,
+  metadata:
+    'The snapshot’s files are in use and kept; the next snapshot of this domain records it in libvirt (libvirt’s message is above).',
   verify: 'Check the snapshot list and the guest’s freeze status (doctor).',
   runner: RUNNER_LOG,
 };

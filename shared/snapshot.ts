@@ -50,6 +50,7 @@ export const PHASES = [
   'cut',
   'thaw',
   'disarm',
+  'metadata',
   'verify',
 ] as const;
 export const PhaseSchema = z.enum(PHASES);
@@ -116,10 +117,13 @@ export const OperationEventSchema = z.discriminatedUnion('kind', [
     detail: z.string().optional(),
     at: z.number(),
   }),
-  /** Overlay files: kept at the end (and why), or an earlier killed run's leftover removed. */
+  /**
+   * Overlay files: kept at the end (and why), or an earlier killed run's leftover removed; an
+   * earlier run's cut that ended before libvirt recorded it, recorded now (or why not).
+   */
   z.object({
     kind: z.literal('files'),
-    what: z.enum(['kept', 'orphan-removed']),
+    what: z.enum(['kept', 'orphan-removed', 'metadata-recorded', 'metadata-failed']),
     detail: z.string(),
     at: z.number(),
   }),

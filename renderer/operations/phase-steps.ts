@@ -32,6 +32,7 @@ export const PHASE_TITLE: Record<Phase, string> = {
   cut: 'Cut',
   thaw: 'Thaw',
   disarm: 'Disarm',
+  metadata: 'Record',
   verify: 'Verify',
 };
 
@@ -45,6 +46,8 @@ export const PHASE_PURPOSE: Record<Phase, string> = {
   cut: 'External snapshot of every disk, in the same virsh session',
   thaw: 'guest-fsfreeze-thaw: writes go on',
   disarm: 'The watchdog is stood down',
+  metadata:
+    'libvirt records the snapshot, after the thaw (its metadata write is kept out of the window)',
   verify: 'Guest thawed, snapshot listed by libvirt',
 };
 

@@ -9,10 +9,11 @@
 #   frozen      filesystems frozen now (0 = thawed); fs: how many a freeze freezes (default 2)
 #   domstate    running | paused | shut off
 #   top         the disk's current image; chain: every image of the disk, one a line
-#   snapshots/  one file per snapshot name
+#   snapshots/  one file per snapshot name (libvirt's metadata); current: the current one's name
 #   trace       what happened, one line a call: "STEP ACTION frozen=N …"
-# Steps: domstate status agent-thaw freeze thaw cut snapshot-info domblklist dumpxml domblkinfo
-# domjobinfo agent-timeout list domstats qemu-img.
+# Steps: domstate status agent-thaw freeze thaw cut redefine current snapshot-info domblklist
+# dumpxml domblkinfo domjobinfo agent-timeout list domstats qemu-img. A cut with --no-metadata
+# switches the disk but records no snapshot (nor a current one); redefine records one.
 set -u
 set -f
 S=${FAKE_STATE:?}
@@ -84,12 +85,23 @@ effect() {
       # libvirt finishes a snapshot it started whatever happens to its client: no signal
       # splits the metadata from the switch to the overlay
       trap '' HUP INT TERM PIPE
-      : >"$S/snapshots/$name"
+      case " $* " in
+        *" --no-metadata "*) ;;
+        *) : >"$S/snapshots/$name"; setfile current "$name" ;;
+      esac
       setfile top "$overlay"
       printf '%s\n' "$overlay" >>"$S/chain"
       trace cut-end "$name"
       trap - HUP INT TERM PIPE
       out "Domain snapshot $name created" ;;
+    redefine)
+      name=$(sed -n 's:^<domainsnapshot><name>\([^<]*\)</name>.*:\1:p' "$2")
+      [ -n "$name" ] || { err "XML error: no snapshot name in $2"; return; }
+      : >"$S/snapshots/$name"
+      setfile current "$name"
+      out "Domain snapshot $name created from '$2'" ;;
+    current)
+      if [ -s "$S/current" ]; then cat "$S/current"; else err "domain 'fake' has no current snapshot"; fi ;;
     snapshot-info)
       name=
       while [ $# -gt 0 ]; do [ "$1" = --snapshotname ] && name=$2; shift; done
@@ -157,7 +169,12 @@ dispatch() {
       esac ;;
     domfsfreeze) run freeze "$@" ;;
     domfsthaw) run thaw "$@" ;;
-    snapshot-create) run cut "$@" ;;
+    snapshot-create)
+      case " $* " in
+        *" --redefine "*) run redefine "$@" ;;
+        *) run cut "$@" ;;
+      esac ;;
+    snapshot-current) run current "$@" ;;
     snapshot-info) run snapshot-info "$@" ;;
     domblklist) run domblklist "$@" ;;
     dumpxml) run dumpxml "$@" ;;

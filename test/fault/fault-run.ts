@@ -293,12 +293,16 @@ export function brokenPromises(o: FaultOutcome): string[] {
   const label = o.summary.label?.kind;
   if (label === 'quiesced' && !cutWhileFrozen(o))
     broken.push('labelled quiesced, cut while thawed');
-  const result = parseJournal(o.journal).find((e) => e.kind === 'result');
-  const testFreeze = parseJournal(o.journal).some(
-    (e) => e.kind === 'started' && e.operation === 'test-freeze',
-  );
+  const events = parseJournal(o.journal);
+  const result = events.find((e) => e.kind === 'result');
+  const started = events.find((e) => e.kind === 'started');
+  const testFreeze = started?.kind === 'started' && started.operation === 'test-freeze';
   if (result?.kind === 'result' && !testFreeze) {
-    const taken = o.snapshots.length > 0;
+    // Taken: libvirt lists it, or (its metadata not recorded yet) the disk switched to its overlay.
+    const name = started?.kind === 'started' ? started.snapshot : undefined;
+    const taken =
+      o.snapshots.length > 0 ||
+      (name !== undefined && o.chain.some((f) => f.endsWith(`.${name}.qcow2`)));
     if (result.ok && !taken) broken.push('says ok, but no snapshot exists');
     if (result.snapshotTaken === false && taken) broken.push('says no snapshot, but one exists');
     if (result.snapshotTaken === true && !taken)

@@ -242,6 +242,61 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'the cut carries no metadata; libvirt records the snapshot after the thaw',
+    spec: {},
+    check: (o) => {
+      const steps = o.trace.map((l) => l.split(' ')[0]);
+      expect(steps.indexOf('redefine')).toBeGreaterThan(steps.indexOf('thaw'));
+      expect(o.trace.find((l) => l.startsWith('redefine '))).toMatch(/frozen=0$/);
+      expect(o.snapshots).toEqual(['snap1']);
+    },
+  },
+  {
+    name: 'libvirt refuses to record the snapshot: kept, labelled, failed at metadata',
+    spec: { plan: ['redefine fail'] },
+    check: (o) => {
+      expect(o.summary.state).toBe('failed');
+      expect(result(o)).toMatchObject({ failedPhase: 'metadata' });
+      expect(o.summary.phases.find((p) => p.phase === 'metadata')?.status).toBe('failed');
+      expect(o.summary.label).toMatchObject({ kind: 'quiesced' });
+      expect(result(o)).toMatchObject({ snapshotTaken: true });
+      expect(o.snapshots).toEqual([]);
+      expect(o.strays).toEqual([]);
+      expect(o.missing).toEqual([]);
+    },
+  },
+  {
+    name: 'no live definition to record from: the cut keeps libvirt’s own metadata',
+    spec: { plan: ['dumpxml fail'] },
+    check: (o) => {
+      expect(o.summary).toMatchObject({ state: 'succeeded', label: { kind: 'quiesced' } });
+      expect(o.trace.some((l) => l.startsWith('redefine'))).toBe(false);
+      expect(o.snapshots).toEqual(['snap1']);
+    },
+  },
+  {
+    name: 'the current snapshot cannot be read: the cut keeps libvirt’s own metadata',
+    spec: { plan: ['current fail'] },
+    check: (o) => {
+      expect(o.summary).toMatchObject({ state: 'succeeded', label: { kind: 'quiesced' } });
+      expect(o.trace.some((l) => l.startsWith('redefine'))).toBe(false);
+      expect(o.snapshots).toEqual(['snap1']);
+    },
+  },
+  {
+    name: 'the cut’s answer is lost and libvirt made the overlay: found from the planned file, recorded',
+    spec: { plan: ['qemu-img fail', 'cut die-after'], policy: 'allow-crash-consistent' },
+    check: (o) => {
+      expect(result(o)).toMatchObject({ snapshotTaken: true });
+      expect(o.summary.label).toMatchObject({
+        kind: 'crash-consistent',
+        reason: expect.stringMatching(/answer was lost/),
+      });
+      expect(o.snapshots).toEqual(['snap1']);
+      expect(o.strays).toEqual([]);
+    },
+  },
+  {
     name: 'an agent whose status is garbage: refused under require, nothing frozen',
     spec: { plan: ['status garbage'] },
     check: (o) => {
@@ -295,6 +350,7 @@ const TRIGGERS: { at: string; plan: string[]; when: (w: Watch) => boolean }[] = 
   { at: 'freeze', plan: ['freeze delay 0.4'], when: phaseRunning('freeze') },
   { at: 'cut (frozen)', plan: ['cut delay 0.4'], when: phaseRunning('cut') },
   { at: 'thaw', plan: ['thaw delay 0.4'], when: phaseRunning('thaw') },
+  { at: 'metadata', plan: ['redefine delay 0.4'], when: phaseRunning('metadata') },
   { at: 'verify', plan: ['snapshot-info delay 0.4'], when: phaseRunning('verify') },
 ];
 const SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGPIPE', 'SIGKILL'] as const;
@@ -355,11 +411,46 @@ describe('what one run leaves, the next one handles', () => {
       plan: ['cut#1 late 3'],
       signal: { sig: 'SIGKILL', group: true, when: (w) => w.trace.includes('cut-end') },
     });
-    expect(first.snapshots).toEqual(['snap1']);
+    // cut with --no-metadata and killed before the redefine: the disk switched, libvirt has no record
+    expect(first.snapshots).toEqual([]);
+    expect(first.chain).toHaveLength(2);
     const second = await faultRun({ shell: 'dash', name: 'snap2' }, first.ctx);
     expect(brokenPromises(second), second.journal).toEqual([]);
     expect(second.missing).toEqual([]);
+    // the next run records the earlier cut first (from the file that run wrote before cutting)
     expect(second.snapshots).toEqual(['snap1', 'snap2']);
+    expect(second.journal).toMatch(
+      /"ev":"metadata","op":"[^"]+","mono":\d+,"rt":\d+,"act":"recorded"/,
+    );
+    expect(second.trace.filter((l) => l.startsWith('redefine ')).length).toBe(2);
+    cleanup(second);
+  }, 60_000);
+
+  it('a run killed while libvirt records its snapshot: the next run records it', async () => {
+    const first = await faultRun({
+      shell: 'dash',
+      plan: ['redefine#1 hang'],
+      signal: { sig: 'SIGKILL', group: true, when: phaseRunning('metadata') },
+    });
+    expect(first.snapshots).toEqual([]);
+    const second = await faultRun({ shell: 'dash', name: 'snap2' }, first.ctx);
+    expect(brokenPromises(second), second.journal).toEqual([]);
+    expect(second.snapshots).toEqual(['snap1', 'snap2']);
+    expect(second.strays).toEqual([]);
+    cleanup(second);
+  }, 60_000);
+
+  it('a run killed before its cut: the next run records nothing for it', async () => {
+    const first = await faultRun({
+      shell: 'dash',
+      plan: ['freeze hang'],
+      signal: { sig: 'SIGKILL', group: true, when: phaseRunning('freeze') },
+    });
+    const second = await faultRun({ shell: 'dash', name: 'snap2' }, first.ctx);
+    expect(brokenPromises(second), second.journal).toEqual([]);
+    expect(second.snapshots).toEqual(['snap2']);
+    expect(second.trace.filter((l) => l.startsWith('redefine ')).length).toBe(1);
+    expect(existsSync(join(first.ctx.opDir(first.opId), 'no-cut'))).toBe(true);
     cleanup(second);
   }, 60_000);
 
@@ -395,7 +486,18 @@ describe('what one run leaves, the next one handles', () => {
       // only the run that held the lock set and reset the agent timeout, and never while frozen
       expect(trace.match(/agent-timeout .*--timeout -2/g) ?? []).toHaveLength(1);
       expect(trace).not.toMatch(/agent-timeout .*frozen=[1-9]/);
-      expect(brokenPromises(first)).toEqual([]);
+      // the lock as it is now that both runs have ended (faultRun looked when the first one did)
+      let lockFree = true;
+      try {
+        execFileSync('flock', [
+          '-n',
+          join(first.ctx.hostDir, 'locks', `${FAKE_UUID}.lock`),
+          'true',
+        ]);
+      } catch {
+        lockFree = false;
+      }
+      expect(brokenPromises({ ...first, lockFree })).toEqual([]);
       cleanup(first);
     }
   }, 120_000);

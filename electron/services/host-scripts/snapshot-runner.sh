@@ -298,10 +298,10 @@ resolve_cut() {
     return 0
   fi
   list_in_use || return 0
-  [ -e made ] && while IFS= read -r f; do
+  [ -e planned ] && while IFS= read -r f; do
     p=$(decode "$f")
     if [ -n "$p" ] && is_in_use "$p"; then SNAPSHOT_TAKEN=yes; return 0; fi
-  done <made
+  done <planned
   SNAPSHOT_TAKEN=no
 }
 
@@ -356,6 +356,87 @@ clean_orphans() {
   for d in $CANDIDATES; do
     IFS=$IFS_SAVE
     remove_made "$d"
+  done
+  IFS=$IFS_SAVE
+}
+
+# ---------------------------------------------------------------- the snapshot's metadata
+# The cut goes with --no-metadata, so libvirt writing its snapshot file (a few ms of disk I/O)
+# is not inside the frozen window; right after the thaw the same snapshot is recorded with
+# --redefine --current from redefine.xml. That file is written before the cut, so a run that
+# dies in between leaves what the next run of this domain needs to record it.
+NOMETA=0
+# plan_metadata: writes redefine.xml (needs the live definition and the current snapshot's name,
+# both read before the freeze); without them, the cut keeps libvirt's own metadata.
+plan_metadata() {
+  case $LIVE_XML in "<domain"*) ;; *) return 1 ;; esac
+  if parent=$(virsh_ snapshot-current "$UUID" --name 2>&1); then
+    parent_xml="<parent><name>$(xml_escape "$parent")</name></parent>"
+  else
+    case $parent in *"no current snapshot"*) parent_xml= ;; *) return 1 ;; esac
+  fi
+  now_rt
+  printf '%s%s%s%s%s%s\n' \
+    "<domainsnapshot><name>$NAME</name><description>$DESC</description>" \
+    "<state>disk-snapshot</state><creationTime>${RT%?????????}</creationTime>" \
+    "$parent_xml" "<memory snapshot='no'/><disks>$DISKS_XML</disks>" \
+    "$LIVE_XML" "</domainsnapshot>" >redefine.xml || return 1
+  NOMETA=1
+}
+# redefine DIR: records DIR's cut (DIR/redefine.xml) as libvirt's current snapshot; `redefined`
+# marks it done. REDEFINE_OUT says what libvirt answered.
+redefine() {
+  if REDEFINE_OUT=$(virsh_ snapshot-create "$UUID" "$1/redefine.xml" --redefine --current 2>&1) ||
+    virsh_ snapshot-info "$UUID" --snapshotname "$2" >/dev/null 2>&1; then
+    : >"$1/redefined"
+    return 0
+  fi
+  return 1
+}
+# record_metadata: this run's cut, once it is known to have happened.
+METADATA_TRIED=0
+record_metadata() {
+  [ "$NOMETA" = 1 ] && [ "$SNAPSHOT_TAKEN" = yes ] && [ ! -e redefined ] && [ "$METADATA_TRIED" = 0 ] || return 0
+  METADATA_TRIED=1
+  phase metadata running
+  if redefine "$OPDIR" "$NAME"; then
+    phase metadata 'done'
+    return 0
+  fi
+  fail metadata "libvirt did not record the snapshot ($REDEFINE_OUT). Its files are in use and kept; the next operation on this domain records it again"
+  return 1
+}
+# record_earlier_metadata: cuts of earlier runs of this domain that ended before recording them
+# (killed between the cut and the redefine). Their runners are dead: this run holds the lock.
+# A cut is known to have happened when a domain uses one of the overlays it planned.
+record_earlier_metadata() {
+  [ -d "$HOSTDIR/ops" ] || return 0
+  PENDING=
+  set +f # operation folders (launch.sh names them with [0-9A-Za-z-] only)
+  for d in "$HOSTDIR"/ops/*; do
+    set -f
+    if [ "$d" = "$OPDIR" ] || [ ! -s "$d/redefine.xml" ] || [ -e "$d/redefined" ] || [ -e "$d/no-cut" ]; then continue; fi
+    grep -qxF "uuid=$UUID" "$d/args" 2>/dev/null || continue
+    PENDING="$PENDING$d$NL"
+  done
+  [ -n "$PENDING" ] || return 0
+  wait_no_job && list_in_use || return 0
+  IFS=$NL
+  for d in $PENDING; do
+    IFS=$IFS_SAVE
+    name=$(sed -n 's/^name=//p' "$d/args")
+    used=
+    while IFS= read -r f; do
+      p=$(decode "$f")
+      if [ -n "$p" ] && is_in_use "$p"; then used=1; fi
+    done <"$d/planned"
+    if [ -z "$used" ]; then
+      : >"$d/no-cut" # its cut never switched a disk: nothing to record
+    elif redefine "$d" "$name"; then
+      journal metadata "\"act\":\"recorded\",\"b64\":\"$(b64 "$name")\",\"from\":\"$(b64 "${d##*/}")\""
+    else
+      journal metadata "\"act\":\"failed\",\"b64\":\"$(b64 "$name: $REDEFINE_OUT")\",\"from\":\"$(b64 "${d##*/}")\""
+    fi
   done
   IFS=$IFS_SAVE
 }
@@ -431,6 +512,7 @@ finish() {
     fail runner "the runner stopped unexpectedly (${SIGNAL:-exit status $status})"
   fi
   resolve_cut
+  record_metadata
   KEPT=
   if [ -s made ]; then
     if [ "$SNAPSHOT_TAKEN" = no ] && list_in_use; then
@@ -525,6 +607,7 @@ phase preflight 'done' "$MODE"
 
 # ---------------------------------------------------------------- prepare (everything slow, before any freeze)
 phase prepare running
+record_earlier_metadata
 clean_orphans
 if [ "$KIND" = snapshot ]; then
   disks=$(virsh_ domblklist "$UUID" --details 2>&1) || { fail prepare "$disks"; exit 1; }
@@ -559,6 +642,9 @@ if [ "$KIND" = snapshot ]; then
     root=${root%%.*}
     overlay="$dir/$root.$NAME.qcow2"
     if [ -e "$overlay" ]; then fail prepare "$overlay already exists"; exit 1; fi
+    # what this cut will switch the disk to, whoever creates the file: how a cut whose answer
+    # was lost is recognized (resolve_cut, and the next run for the metadata)
+    b64 "$overlay" >>planned && echo >>planned
     [ -w "$dir" ] || REUSE=no
     PLAN="$PLAN$target$NL$src$NL$overlay$NL"
     DISKS_XML="$DISKS_XML<disk name='$(xml_escape "$target")' snapshot='external'><driver type='qcow2'/><source file='$(xml_escape "$overlay")'/></disk>"
@@ -609,6 +695,7 @@ if [ "$KIND" = snapshot ]; then
     "$NAME" "$DESC" "$DISKS_XML" >snapshot.xml
   SNAP_FLAGS="--disk-only --atomic"
   [ "$REUSE" = yes ] && SNAP_FLAGS="$SNAP_FLAGS --reuse-external"
+  plan_metadata && SNAP_FLAGS="$SNAP_FLAGS --no-metadata"
   journal disks "\"disks\":[$DISKS_JSON],\"overlays\":\"$([ "$REUSE" = yes ] && echo precreated || echo libvirt)\""
 fi
 # A hung agent must not block the thaw forever: bound every agent call of this domain (libvirt
@@ -725,6 +812,7 @@ if [ "$KIND" = snapshot ]; then
     fail cut "${CUT_OUT:-the cut did not answer}"
     exit 1
   fi
+  record_metadata || exit 1
 fi
 
 # ---------------------------------------------------------------- verify

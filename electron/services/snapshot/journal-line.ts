@@ -55,6 +55,14 @@ export const JournalLineSchema = z.discriminatedUnion('ev', [
   z.object({ ev: z.literal('overlay'), ...base, act: z.enum(['created', 'removed', 'kept']), b64 }),
   /** A file an earlier, killed run made and never removed, removed by this run. */
   z.object({ ev: z.literal('orphan-removed'), ...base, b64, from: b64 }),
+  /** An earlier run's cut that ended before libvirt recorded it (b64: its name, or why not). */
+  z.object({
+    ev: z.literal('metadata'),
+    ...base,
+    act: z.enum(['recorded', 'failed']),
+    b64,
+    from: b64,
+  }),
   z.object({ ev: z.literal('watchdog-fired'), ...base, maxFreezeS: uint }),
   z.object({ ev: z.literal('watchdog-thawed'), ...base, by: z.string() }),
   z.object({ ev: z.literal('watchdog-waiting'), ...base, b64 }),

@@ -103,6 +103,13 @@ export function toEvent(l: JournalLine): OperationEvent | undefined {
         : undefined;
     case 'orphan-removed':
       return { kind: 'files', what: 'orphan-removed', detail: text(l.b64) ?? '', at };
+    case 'metadata':
+      return {
+        kind: 'files',
+        what: l.act === 'recorded' ? 'metadata-recorded' : 'metadata-failed',
+        detail: text(l.b64) ?? '',
+        at,
+      };
     case 'result': {
       const said = text(l.b64);
       const outcome = l.ok ? l : l.outcome;
