@@ -1,10 +1,11 @@
 import { useState } from 'react';
-import type { Domain } from '../../shared/domains';
 import type { HostProfile } from '../../shared/hosts';
 import { formatTime } from '../ui/format';
-import { Dialog } from '../ui/dialog';
+import { CloseActions, Dialog, type DomainDialogProps } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { StatusLine } from '../ui/status-line';
+import { RefreshButton } from '../ui/table-parts';
 import { AddChannelConfirm } from './add-channel-confirm';
 import { DoctorReport } from './doctor-report';
 import { useAddChannel, useDoctor } from './use-doctor';
@@ -15,15 +16,7 @@ import './doctor.css';
  * evidence, and shows what to do. The add-channel confirmation is a sibling dialog, not a child,
  * so its Escape closes only itself.
  */
-export function DoctorDialog({
-  host,
-  domain,
-  onClose,
-}: {
-  host: HostProfile;
-  domain: Pick<Domain, 'uuid' | 'name'>;
-  onClose: () => void;
-}) {
+export function DoctorDialog({ host, domain, onClose }: DomainDialogProps & { host: HostProfile }) {
   const report = useDoctor(host.id, domain.uuid);
   const add = useAddChannel(host.id, domain.uuid);
   const [confirming, setConfirming] = useState(false);
@@ -31,33 +24,20 @@ export function DoctorDialog({
 
   return (
     <>
-      <Dialog
-        title={
-          <>
-            Agent doctor <span className="dialog-subtitle">{domain.name}</span>
-          </>
-        }
-        onClose={onClose}
-        testId="doctor"
-      >
+      <Dialog title="Agent doctor" subtitle={domain.name} onClose={onClose} testId="doctor">
         <div
-          className="doctor"
+          className="doctor stack"
           aria-busy={running}
           data-running={running}
           data-ran-at={report.data?.ranAt}
         >
-          <p className="doctor-status muted small" role="status" data-testid="doctor-status">
-            {running ? (
-              <>
-                <span className="spinner" aria-hidden="true" />
-                Running checks on the host…
-              </>
-            ) : report.data ? (
-              `Checked at ${formatTime(report.data.ranAt)} on ${host.name} · ${domain.uuid}`
-            ) : (
-              ''
-            )}
-          </p>
+          <StatusLine busy={running} className="doctor-status" testId="doctor-status">
+            {running
+              ? 'Running checks on the host…'
+              : report.data
+                ? `Checked at ${formatTime(report.data.ranAt)} on ${host.name} · ${domain.uuid}`
+                : ''}
+          </StatusLine>
           {report.isError && !running && <ErrorBox error={errorShape(report.error)} />}
           {report.data && (
             <div className={running ? 'doctor-body is-stale' : 'doctor-body'}>
@@ -70,19 +50,9 @@ export function DoctorDialog({
             </div>
           )}
         </div>
-        <div className="dialog-actions">
-          <button
-            type="button"
-            data-testid="doctor-rerun"
-            disabled={running}
-            onClick={() => void report.refetch()}
-          >
-            Run again
-          </button>
-          <button type="button" className="primary" data-testid="doctor-close" onClick={onClose}>
-            Close
-          </button>
-        </div>
+        <CloseActions onClose={onClose} testId="doctor-close">
+          <RefreshButton query={report} testId="doctor-rerun" label="Run again" />
+        </CloseActions>
       </Dialog>
       {confirming && (
         <AddChannelConfirm

@@ -11,7 +11,7 @@ import { Remedy } from '../ui/remedy';
 function ThawNow({ hostId, domain }: { hostId: string; domain: Pick<Domain, 'uuid' | 'name'> }) {
   const thaw = useThaw(hostId);
   return (
-    <div className="verdict-actions">
+    <div className="verdict-actions inline-row wrap gap-3">
       <button
         type="button"
         className="danger"
@@ -47,7 +47,7 @@ export function DoctorVerdict({
       data-testid="doctor-verdict"
       data-level={readiness.level}
     >
-      <div className="verdict-head">
+      <div className="verdict-head inline-row">
         <span className="verdict-caption">Verdict</span>
         <ReadinessBadge readiness={readiness} />
       </div>

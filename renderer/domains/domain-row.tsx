@@ -1,6 +1,7 @@
-import { useState, type KeyboardEvent } from 'react';
+import { useState } from 'react';
 import type { InventoryDomain } from '../../shared/readiness';
-import type { Column } from '../ui/table-parts';
+import { RowButton, type Column } from '../ui/table-parts';
+import { rowKeys, type RowFocus } from '../ui/use-roving-focus';
 import { DomainHistoryDialog } from '../history/domain-history';
 import { EvidenceList } from './evidence-list';
 import { ReadinessBadge } from './readiness-badge';
@@ -14,6 +15,9 @@ export const DOMAIN_COLUMNS: readonly Column[] = [
   { text: 'Actions', hidden: true },
 ];
 
+/** A row's actions: the snapshot dialog, the doctor, the evidence below the row. */
+export type DomainActions = Record<'snapshot' | 'doctor' | 'evidence', () => void>;
+
 /**
  * One domain: name and UUID, libvirt's state, its readiness with the why, and its actions. The
  * evidence opens in a row of its own below. `s` on a focused row opens the consistent snapshot
@@ -22,35 +26,26 @@ export const DOMAIN_COLUMNS: readonly Column[] = [
 export function DomainRow({
   domain,
   expanded,
-  focusable,
-  onToggleEvidence,
-  onDoctor,
-  onSnapshot,
-  onFocusRow,
+  focus,
+  act,
 }: {
   domain: InventoryDomain;
   expanded: boolean;
-  /** The one row Tab lands on (roving tabindex); arrows move between rows. */
-  focusable: boolean;
-  onToggleEvidence: () => void;
-  onDoctor: () => void;
-  onSnapshot: () => void;
-  onFocusRow: () => void;
+  /** From the table's roving focus: arrows move between rows. */
+  focus: RowFocus;
+  /** What the row's buttons and keys do. */
+  act: DomainActions;
 }) {
   const { name, readiness } = domain;
   const evidenceId = `evidence-${domain.uuid}`;
   const [historyOpen, setHistoryOpen] = useState(false);
 
-  function onKeyDown(e: KeyboardEvent<HTMLTableRowElement>) {
-    if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
-    const key = e.key.toLowerCase();
-    if (key === 's') onSnapshot();
-    else if (key === 'd') onDoctor();
-    else if (key === 'e') onToggleEvidence();
-    else if (key === 'h') setHistoryOpen(true);
-    else return;
-    e.preventDefault();
-  }
+  const onKeyDown = rowKeys({
+    s: act.snapshot,
+    d: act.doctor,
+    e: act.evidence,
+    h: () => setHistoryOpen(true),
+  });
 
   return (
     <>
@@ -58,10 +53,9 @@ export function DomainRow({
         className="domain-row"
         data-testid={`domain-row-${name}`}
         data-level={readiness.level}
-        tabIndex={focusable ? 0 : -1}
+        {...focus}
         aria-keyshortcuts="s d e h"
         onKeyDown={onKeyDown}
-        onFocus={onFocusRow}
       >
         <td>
           <span className="domain-name">{name}</span>
@@ -71,7 +65,7 @@ export function DomainRow({
           <StateBadge state={domain.state} testId={`domain-state-${name}`} />
         </td>
         <td className="readiness-cell">
-          <div className="readiness-line">
+          <div className="readiness-line inline-row">
             <ReadinessBadge readiness={readiness} testId={`readiness-${name}`} />
             <button
               type="button"
@@ -79,7 +73,7 @@ export function DomainRow({
               aria-expanded={expanded}
               aria-controls={expanded ? evidenceId : undefined}
               data-testid={`evidence-toggle-${name}`}
-              onClick={onToggleEvidence}
+              onClick={act.evidence}
             >
               Evidence<span className="visually-hidden"> for {name}</span>
             </button>
@@ -87,30 +81,19 @@ export function DomainRow({
           <p className="readiness-detail">{readiness.detail}</p>
         </td>
         <td className="row-actions">
-          <button
-            type="button"
-            className="small"
-            data-testid={`snapshot-open-${name}`}
-            onClick={onSnapshot}
-          >
-            Consistent snapshot<span className="visually-hidden"> of {name}</span>
-          </button>
-          <button
-            type="button"
-            className="small"
-            data-testid={`doctor-open-${name}`}
-            onClick={onDoctor}
-          >
-            Doctor<span className="visually-hidden"> for {name}</span>
-          </button>
-          <button
-            type="button"
-            className="small"
-            data-testid={`history-open-${name}`}
+          <RowButton testId={`snapshot-open-${name}`} onClick={act.snapshot} forRow={` of ${name}`}>
+            Consistent snapshot
+          </RowButton>
+          <RowButton testId={`doctor-open-${name}`} onClick={act.doctor} forRow={` for ${name}`}>
+            Doctor
+          </RowButton>
+          <RowButton
+            testId={`history-open-${name}`}
             onClick={() => setHistoryOpen(true)}
+            forRow={` of ${name}`}
           >
-            History<span className="visually-hidden"> of {name}</span>
-          </button>
+            History
+          </RowButton>
           {historyOpen && (
             <DomainHistoryDialog domain={domain} onClose={() => setHistoryOpen(false)} />
           )}

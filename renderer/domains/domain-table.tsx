@@ -50,7 +50,7 @@ export function DomainTable({
     });
 
   return (
-    <section className="domains" aria-labelledby={titleId} aria-busy={domains.isFetching}>
+    <section className="domains stack" aria-labelledby={titleId} aria-busy={domains.isFetching}>
       <div className="section-head">
         <h3 id={titleId}>
           Domains
@@ -87,7 +87,7 @@ export function DomainTable({
       )}
       {all.length > 0 && (
         <>
-          <div className="table-tools">
+          <div className="table-tools inline-row gap-4">
             <SearchField
               id={filterId}
               label="Filter domains"
@@ -109,11 +109,12 @@ export function DomainTable({
                 key={d.uuid}
                 domain={d}
                 expanded={expanded.has(d.uuid)}
-                focusable={d.uuid === rows.tabStop}
-                onToggleEvidence={() => toggle(d.uuid)}
-                onDoctor={() => onDoctor(d)}
-                onSnapshot={() => onSnapshot(d)}
-                onFocusRow={() => rows.setFocused(d.uuid)}
+                focus={rows.rowProps(d.uuid)}
+                act={{
+                  snapshot: () => onSnapshot(d),
+                  doctor: () => onDoctor(d),
+                  evidence: () => toggle(d.uuid),
+                }}
               />
             ))}
             {shown.length === 0 && (

@@ -17,11 +17,11 @@ export function EvidenceList({
   testId?: string;
 }) {
   return (
-    <div className="evidence" id={id} data-testid={testId}>
+    <div className="evidence stack" id={id} data-testid={testId}>
       <ol className="check-list">
         {readiness.evidence.map((e, i) => (
           <li key={i} className="check" data-ok={e.ok}>
-            <div className="check-head">
+            <div className="check-head inline-row">
               <VerdictMark verdict={e.ok ? 'pass' : 'fail'} word={e.ok ? 'OK' : 'Failed'} />
               <span className="check-title">{e.check}</span>
               <span className="check-ms">{formatMs(e.ms)}</span>

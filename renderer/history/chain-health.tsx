@@ -71,7 +71,7 @@ export function ChainHealth({
       {chains.length === 0 ? (
         <p className="placeholder small">libvirt reported no disk chain for this domain.</p>
       ) : (
-        <div className="chains">
+        <div className="chains stack">
           {chains.map((chain) => (
             <ChainView key={chain.target} chain={chain} snapshots={snapshots} />
           ))}

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import type { Domain } from '../../shared/domains';
 import type { InventoryDomain } from '../../shared/readiness';
 import { queryKeys } from '../cache/query-keys';
-import { Dialog } from '../ui/dialog';
+import { CloseActions, Dialog, type DomainDialogProps } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { HistoryDialog } from './history-dialog';
 import { HistoryLayer } from './history-layer';
@@ -33,13 +33,7 @@ export function hostOfDomain(
 }
 
 /** The history dialog as a domain row opens it: the row's host is looked up once, on open. */
-export function DomainHistoryDialog({
-  domain,
-  onClose,
-}: {
-  domain: Pick<Domain, 'uuid' | 'name'>;
-  onClose: () => void;
-}) {
+export function DomainHistoryDialog({ domain, onClose }: DomainDialogProps) {
   const client = useQueryClient();
   const [hostId] = useState(() => hostOfDomain(client, domain));
   // The row is drawn from an inventory list, so its host is there; if the list was dropped
@@ -59,11 +53,7 @@ export function DomainHistoryDialog({
               remedy: 'Refresh the host’s domains, then open the history again.',
             }}
           />
-          <div className="dialog-actions">
-            <button type="button" className="primary" onClick={onClose}>
-              Close
-            </button>
-          </div>
+          <CloseActions onClose={onClose} />
         </Dialog>
       </HistoryLayer>
     );

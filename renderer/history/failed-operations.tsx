@@ -30,8 +30,12 @@ export function FailedOperations({
   if (failed.length === 0) return null;
   const listed = all ? failed : failed.slice(0, FIRST);
   return (
-    <section className="failed-strip" data-testid="history-failed" aria-label="Failed operations">
-      <h3 className="failed-title">
+    <section
+      className="error-box failed-strip"
+      data-testid="history-failed"
+      aria-label="Failed operations"
+    >
+      <h3 className="failed-title inline-row">
         Failed operations <span className="count">{failed.length}</span>
       </h3>
       <ul className="failed-list">

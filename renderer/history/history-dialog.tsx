@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import type { Domain } from '../../shared/domains';
 import type { AppErrorShape } from '../../shared/errors';
 import type { History, HistoryEntry } from '../../shared/history';
 import { formatTime } from '../ui/format';
-import { Dialog } from '../ui/dialog';
+import { CloseActions, Dialog, type DomainDialogProps } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { StatusLine } from '../ui/status-line';
+import { RefreshButton } from '../ui/table-parts';
 import { ChainHealth } from './chain-health';
 import { DeleteDialog } from './delete-dialog';
 import { FailedOperations } from './failed-operations';
@@ -44,15 +45,7 @@ const isTyping = (el: EventTarget) =>
  * dialogs, so Escape closes only the one on top. Opened from a domain row, so it lives in a
  * HistoryLayer (in <body>, keys kept from the row).
  */
-export function HistoryDialog({
-  hostId,
-  domain,
-  onClose,
-}: {
-  hostId: string;
-  domain: Pick<Domain, 'uuid' | 'name'>;
-  onClose: () => void;
-}) {
+export function HistoryDialog({ hostId, domain, onClose }: DomainDialogProps & { hostId: string }) {
   const history = useHistory(hostId, domain.uuid);
   const del = useDeleteSnapshot(hostId, domain.uuid);
   const revert = useRevertSnapshot(hostId, domain.uuid);
@@ -148,11 +141,8 @@ export function HistoryDialog({
   return (
     <HistoryLayer>
       <Dialog
-        title={
-          <>
-            Snapshot history <span className="dialog-subtitle">{domain.name}</span>
-          </>
-        }
+        title="Snapshot history"
+        subtitle={domain.name}
         onClose={onClose}
         testId="history-dialog"
         className="dialog-history"
@@ -164,12 +154,9 @@ export function HistoryDialog({
           data-loaded={data ? 'yes' : 'no'}
           onKeyDown={onBodyKeyDown}
         >
-          <p className="history-status muted small" role="status" data-testid="history-status">
+          <StatusLine busy={history.isFetching} className="history-status" testId="history-status">
             {history.isFetching ? (
-              <>
-                <span className="spinner" aria-hidden="true" />
-                Reading the snapshots and disk chains on the host…
-              </>
+              'Reading the snapshots and disk chains on the host…'
             ) : data ? (
               <>
                 Read at {formatTime(history.dataUpdatedAt)} · libvirt {data.abilities.libvirt} ·
@@ -180,7 +167,7 @@ export function HistoryDialog({
                   : `by hand (Quiesce reverts from libvirt ${REVERT_SINCE})`}
               </>
             ) : null}
-          </p>
+          </StatusLine>
           {history.isError && <ErrorBox error={errorShape(history.error)} />}
           {failure && <ErrorBox error={failure} testId="history-action-error" />}
           {done && (
@@ -227,19 +214,9 @@ export function HistoryDialog({
             </>
           )}
         </div>
-        <div className="dialog-actions">
-          <button
-            type="button"
-            data-testid="history-refresh"
-            disabled={history.isFetching}
-            onClick={() => void history.refetch()}
-          >
-            Read again
-          </button>
-          <button type="button" className="primary" data-testid="history-close" onClick={onClose}>
-            Close
-          </button>
-        </div>
+        <CloseActions onClose={onClose} testId="history-close">
+          <RefreshButton query={history} testId="history-refresh" label="Read again" />
+        </CloseActions>
       </Dialog>
       {data && asking?.kind === 'delete' && (
         <DeleteDialog

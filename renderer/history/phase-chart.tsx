@@ -120,7 +120,7 @@ export function PhaseChart({
             <p className="chart-empty muted small">This operation’s journal timed no phase.</p>
           )}
           <ol
-            className="phase-legend small"
+            className="phase-legend inline-list small"
             id={`${uid}-summary`}
             data-testid="history-phase-summary"
           >

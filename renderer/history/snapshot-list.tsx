@@ -65,7 +65,7 @@ export function SnapshotList({
 
   return (
     <div className="history-list">
-      <div className="table-tools history-tools">
+      <div className="table-tools history-tools inline-row gap-4 wrap">
         <ToolSelect
           id={`${uid}-label`}
           label="Label"
@@ -114,13 +114,12 @@ export function SnapshotList({
             entry={entry}
             today={today}
             selected={entry.name === selected}
-            focusable={entry.name === rows.tabStop}
+            focus={rows.rowProps(entry.name)}
             busy={busy}
             revertManual={revertManual}
             onSelect={() => onSelect(entry)}
             onDelete={() => onDelete(entry)}
             onRevert={() => onRevert(entry)}
-            onFocusRow={() => rows.setFocused(entry.name)}
           />
         ))}
         {shown.length === 0 && (

@@ -1,6 +1,7 @@
-import type { KeyboardEvent } from 'react';
 import type { HistoryEntry } from '../../shared/history';
 import { formatWhen, formatWindow, noWindowText } from '../operations/operation-format';
+import { RowButton } from '../ui/table-parts';
+import { rowKeys, type RowFocus } from '../ui/use-roving-focus';
 import {
   baseName,
   entryLabelKind,
@@ -19,18 +20,18 @@ export function SnapshotRow({
   entry,
   today,
   selected,
-  focusable,
+  focus,
   busy,
   revertManual,
   onSelect,
   onDelete,
   onRevert,
-  onFocusRow,
 }: {
   entry: HistoryEntry;
   today: Date;
   selected: boolean;
-  focusable: boolean;
+  /** From the list's roving focus. */
+  focus: RowFocus;
   /** Another action runs on this domain: no second one. */
   busy: boolean;
   /** This libvirt cannot revert: the button explains instead. */
@@ -38,32 +39,31 @@ export function SnapshotRow({
   onSelect: () => void;
   onDelete: () => void;
   onRevert: () => void;
-  onFocusRow: () => void;
 }) {
   const { name } = entry;
   const kind = entryLabelKind(entry);
 
-  function onKeyDown(e: KeyboardEvent<HTMLTableRowElement>) {
-    if (e.ctrlKey || e.metaKey || e.altKey || e.repeat || e.target !== e.currentTarget) return;
-    const key = e.key.toLowerCase();
-    if (key === 'enter' || key === ' ') onSelect();
-    else if ((key === 'delete' || key === 'backspace') && !busy) onDelete();
-    else if (key === 'r' && !busy) onRevert();
-    else return;
-    e.preventDefault();
-  }
+  const onKeyDown = rowKeys(
+    {
+      enter: onSelect,
+      ' ': onSelect,
+      delete: !busy && onDelete,
+      backspace: !busy && onDelete,
+      r: !busy && onRevert,
+    },
+    { ownOnly: true },
+  );
 
   return (
     <tr
-      className={`history-row${selected ? ' is-selected' : ''}`}
+      className={`history-row select-row${selected ? ' is-selected' : ''}`}
       data-testid={`history-row-${name}`}
       data-quiesce={entry.madeByQuiesce ? 'yes' : 'no'}
       data-label={kind}
-      tabIndex={focusable ? 0 : -1}
+      {...focus}
       aria-current={selected ? 'true' : undefined}
       aria-keyshortcuts="Enter Delete r"
       onKeyDown={onKeyDown}
-      onFocus={onFocusRow}
       onClick={onSelect}
     >
       <td className="history-time" title={formatFullTime(entry.createdAt)}>
@@ -124,10 +124,8 @@ export function SnapshotRow({
         {entry.user ? `${entry.user}@${entry.workstation ?? '?'}` : '—'}
       </td>
       <td className="row-actions">
-        <button
-          type="button"
-          className="small"
-          data-testid={`history-revert-${name}`}
+        <RowButton
+          testId={`history-revert-${name}`}
           disabled={busy}
           title={
             revertManual
@@ -135,24 +133,24 @@ export function SnapshotRow({
               : undefined
           }
           onClick={(e) => {
-            e.stopPropagation();
+            e.stopPropagation(); // the row's own click selects it
             onRevert();
           }}
+          forRow={` to ${name}`}
         >
-          Revert…<span className="visually-hidden"> to {name}</span>
-        </button>
-        <button
-          type="button"
-          className="small"
-          data-testid={`history-delete-${name}`}
+          Revert…
+        </RowButton>
+        <RowButton
+          testId={`history-delete-${name}`}
           disabled={busy}
           onClick={(e) => {
             e.stopPropagation();
             onDelete();
           }}
+          forRow={` ${name}`}
         >
-          Delete…<span className="visually-hidden"> {name}</span>
-        </button>
+          Delete…
+        </RowButton>
       </td>
     </tr>
   );

@@ -149,7 +149,7 @@ export function WindowChart({
         )
       )}
       {present.length > 0 && (
-        <ul className="chart-legend small" aria-hidden="true">
+        <ul className="chart-legend inline-list small" aria-hidden="true">
           {present.map((s) => (
             <li key={s.kind}>
               <span className={`legend-dot win-${s.kind}`} /> {s.text}

@@ -42,7 +42,7 @@ export function FrozenAlert({ host }: { host: HostProfile }) {
             {frozen.map((d) => {
               const busy = thaw.isPending && thaw.variables?.uuid === d.uuid;
               return (
-                <li key={d.uuid}>
+                <li key={d.uuid} className="inline-row wrap gap-3">
                   <span className="frozen-name">{d.name}</span>
                   <span className="mono small muted">{d.uuid}</span>
                   <button

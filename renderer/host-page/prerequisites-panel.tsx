@@ -35,7 +35,7 @@ export function PrerequisitesPanel({ prerequisites }: { prerequisites: readonly 
         </span>
       </h3>
       {met.length > 0 && (
-        <ul className="prereq-chips">
+        <ul className="prereq-chips inline-list">
           {met.map((p) => (
             <li key={p.id} className="prereq-chip" data-testid={`prereq-${p.id}`} data-ok={p.ok}>
               <VerdictMark verdict="pass" word="" />

@@ -1,8 +1,9 @@
-import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useQuery, type QueryClient } from '@tanstack/react-query';
 import type { MethodInput } from '../../shared/contract';
 import type { AppErrorShape } from '../../shared/errors';
 import type { ConnectionState } from '../../shared/hosts';
 import { queryKeys } from '../cache/query-keys';
+import { useCallMutation } from '../cache/use-call-query';
 import { useTransport } from '../transport/transport-context';
 
 /** What the UI knows about one host's link: its state, and why it failed if it did. */
@@ -57,27 +58,23 @@ export function applyConnectionEvent(
 
 /** hosts.connect. Its answer may be a host-key or passphrase question, not only "connected". */
 export function useConnectHost() {
-  const transport = useTransport();
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (input: MethodInput<'hosts.connect'>) => transport.call('hosts.connect', input),
-    onSuccess: (result, input) => {
+  return useCallMutation(
+    'hosts.connect',
+    (input: MethodInput<'hosts.connect'>) => input,
+    (client, result, input) => {
       // The event says the same; writing it here too keeps the UI right if an event was missed
       // (e.g. the WebSocket reconnected in between).
       if (result.status === 'connected') {
         applyConnectionEvent(client, input.hostId, { state: 'connected' });
       }
     },
-  });
+  );
 }
 
 export function useDisconnectHost() {
-  const transport = useTransport();
-  const client = useQueryClient();
-  return useMutation({
-    mutationFn: (hostId: string) => transport.call('hosts.disconnect', { hostId }),
-    onSuccess: (_out, hostId) => {
-      applyConnectionEvent(client, hostId, { state: 'disconnected' });
-    },
-  });
+  return useCallMutation(
+    'hosts.disconnect',
+    (hostId: string) => ({ hostId }),
+    (client, _out, hostId) => applyConnectionEvent(client, hostId, { state: 'disconnected' }),
+  );
 }

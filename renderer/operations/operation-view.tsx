@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { OperationSummary } from '../../shared/snapshot';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { StatusLine } from '../ui/status-line';
 import { RemoteError } from '../transport/transport';
 import { FrozenCounter } from './frozen-counter';
 import { hasEnded, isFrozenNow } from './operation-record';
@@ -52,9 +53,9 @@ export function OperationView({
     op.isError && op.error instanceof RemoteError && op.error.shape.code === 'not-found';
 
   return (
-    <div className="op-view" data-op-id={opId}>
+    <div className="op-view stack" data-op-id={opId}>
       <section
-        className="op-progress"
+        className="op-progress stack"
         data-testid="snapshot-progress"
         data-state={state}
         aria-busy={state === 'running'}
@@ -80,8 +81,7 @@ export function OperationView({
           </p>
         )}
         {state === 'running' && (
-          <p className="op-status muted small" role="status">
-            <span className="spinner" aria-hidden="true" />
+          <StatusLine busy className="op-status">
             {ended
               ? 'Reading the outcome…'
               : notFollowed
@@ -89,7 +89,7 @@ export function OperationView({
                 : events.length === 0
                   ? 'Starting the runner on the host…'
                   : 'Running on the host. It goes on if this window closes or the link drops.'}
-          </p>
+          </StatusLine>
         )}
       </section>
       {summary && <ResultCard summary={summary} domainName={domainName} today={today} />}

@@ -62,7 +62,7 @@ export function OperationsPanel({
 
   return (
     <section
-      className="operations"
+      className="operations stack"
       aria-labelledby={titleId}
       aria-busy={ops.isFetching}
       data-testid="operations"
@@ -102,7 +102,7 @@ export function OperationsPanel({
               return (
                 <tr
                   key={op.opId}
-                  className={`op-row${open ? ' is-open' : ''}`}
+                  className={`op-row select-row${open ? ' is-open' : ''}`}
                   data-testid={`operation-row-${op.opId}`}
                   data-state={op.state}
                   data-label={op.label?.kind ?? 'none'}
@@ -164,7 +164,7 @@ export function OperationsPanel({
       )}
       {selected && (
         <div className="op-detail" data-testid="operation-detail">
-          <div className="op-detail-head">
+          <div className="section-head op-detail-head">
             <h4>
               {selectedListed
                 ? `${domainOf(selectedListed) ?? shortUuid(selectedListed.uuid)} · ${selectedListed.snapshot}`

@@ -5,7 +5,8 @@ import { hasEnded } from '../operations/operation-record';
 import { OperationView } from '../operations/operation-view';
 import { useOperation } from '../operations/use-operation';
 import { useOperations } from '../operations/use-operations';
-import { Dialog } from '../ui/dialog';
+import { CloseActions, Dialog } from '../ui/dialog';
+import { StatusLine } from '../ui/status-line';
 import { SnapshotForm } from './snapshot-form';
 import { useSnapshotDefaults } from './use-snapshot';
 import './snapshot.css';
@@ -32,12 +33,8 @@ export function SnapshotDialog({
 
   return (
     <Dialog
-      title={
-        <>
-          {opId ? 'Snapshot of' : 'Consistent snapshot of'}{' '}
-          <span className="dialog-subtitle">{domain.name}</span>
-        </>
-      }
+      title={opId ? 'Snapshot of' : 'Consistent snapshot of'}
+      subtitle={domain.name}
       onClose={() => onClose(opId)}
       testId="snapshot-dialog"
       className={opId ? 'dialog-wide' : undefined}
@@ -45,10 +42,9 @@ export function SnapshotDialog({
       {opId ? (
         <SnapshotRun hostId={host.id} opId={opId} domainName={domain.name} onClose={onClose} />
       ) : defaults.isPending ? (
-        <p className="op-status muted small" role="status">
-          <span className="spinner" aria-hidden="true" />
+        <StatusLine busy className="op-status">
           Reading this domain’s snapshot settings…
-        </p>
+        </StatusLine>
       ) : (
         <>
           {defaults.isError && (
@@ -91,22 +87,13 @@ function SnapshotRun({
   return (
     <>
       <OperationView hostId={hostId} opId={opId} listed={listed} domainName={domainName} />
-      <div className="dialog-actions">
+      <CloseActions onClose={() => onClose(opId)} testId="snapshot-close" closeRef={closeRef}>
         <span className="muted small keys-note">
           {running
             ? 'Closing keeps the operation running; the host page follows it under Recent operations.'
             : 'The host page lists it under Recent operations.'}
         </span>
-        <button
-          type="button"
-          ref={closeRef}
-          className="primary"
-          data-testid="snapshot-close"
-          onClick={() => onClose(opId)}
-        >
-          Close
-        </button>
-      </div>
+      </CloseActions>
     </>
   );
 }

@@ -4,6 +4,7 @@ import type { InventoryDomain } from '../../shared/readiness';
 import type { QuiescePolicy } from '../../shared/snapshot';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { Field, TextField } from '../ui/text-field';
 import { readinessNote } from './readiness-note';
 import {
   defaultSnapshotName,
@@ -122,14 +123,19 @@ export function SnapshotForm({
     }
   }
 
-  const describedBy = (field: SnapshotField) =>
-    [errors[field] ? id(`${field}-error`) : null, id(`${field}-hint`)].filter(Boolean).join(' ');
-  const fieldError = (field: SnapshotField) =>
-    errors[field] && (
-      <p className="field-error" id={id(`${field}-error`)} data-testid={`snapshot-${field}-error`}>
-        {errors[field]}
-      </p>
-    );
+  /** What each checked field takes from its name: id, error, the error's test id. */
+  const field = (name: SnapshotField) => ({
+    id: id(name),
+    error: errors[name],
+    errorTestId: `snapshot-${name}-error`,
+  });
+  /** A text field's too: value, change and test id. */
+  const textField = (name: 'name' | 'maxFreeze', testId: string) => ({
+    ...field(name),
+    value: fields[name],
+    onChange: (value: string) => set(name, value),
+    testId,
+  });
 
   return (
     <form
@@ -148,47 +154,35 @@ export function SnapshotForm({
         {note.text}
       </p>
 
-      <div className="field">
-        <label htmlFor={id('name')}>Name</label>
-        <input
-          id={id('name')}
-          ref={nameRef}
-          type="text"
-          className="mono"
-          value={fields.name}
-          autoComplete="off"
-          spellCheck={false}
-          maxLength={200}
-          aria-invalid={errors.name ? true : undefined}
-          aria-describedby={describedBy('name')}
-          data-testid="snapshot-name"
-          onChange={(e) => set('name', e.target.value)}
-        />
-        <p className="field-hint" id={id('name-hint')}>
-          Up to 64 letters, digits, “.”, “_” or “-”; it also names the overlay files.
-        </p>
-        {fieldError('name')}
-      </div>
+      <TextField
+        {...textField('name', 'snapshot-name')}
+        label="Name"
+        hint="Up to 64 letters, digits, “.”, “_” or “-”; it also names the overlay files."
+        mono
+        maxLength={200}
+        inputRef={nameRef}
+      />
 
-      <div className="field">
-        <label htmlFor={id('description')}>
-          Description <span className="muted small">(optional)</span>
-        </label>
-        <textarea
-          id={id('description')}
-          ref={descriptionRef}
-          rows={3}
-          value={fields.description}
-          aria-invalid={errors.description ? true : undefined}
-          aria-describedby={describedBy('description')}
-          data-testid="snapshot-description"
-          onChange={(e) => set('description', e.target.value)}
-        />
-        <p className="field-hint" id={id('description-hint')}>
-          Stored with the snapshot in libvirt exactly as typed.
-        </p>
-        {fieldError('description')}
-      </div>
+      <Field
+        {...field('description')}
+        label={
+          <>
+            Description <span className="muted small">(optional)</span>
+          </>
+        }
+        hint="Stored with the snapshot in libvirt exactly as typed."
+      >
+        {(control) => (
+          <textarea
+            {...control}
+            ref={descriptionRef}
+            rows={3}
+            value={fields.description}
+            data-testid="snapshot-description"
+            onChange={(e) => set('description', e.target.value)}
+          />
+        )}
+      </Field>
 
       <fieldset className="field policy-choice">
         <legend>Quiesce policy</legend>
@@ -213,28 +207,15 @@ export function SnapshotForm({
         ))}
       </fieldset>
 
-      <div className="field field-max-freeze">
-        <label htmlFor={id('maxFreeze')}>Maximum freeze</label>
-        <div className="input-with-unit">
-          <input
-            id={id('maxFreeze')}
-            ref={maxFreezeRef}
-            type="text"
-            inputMode="numeric"
-            value={fields.maxFreeze}
-            autoComplete="off"
-            aria-invalid={errors.maxFreeze ? true : undefined}
-            aria-describedby={describedBy('maxFreeze')}
-            data-testid="snapshot-max-freeze"
-            onChange={(e) => set('maxFreeze', e.target.value)}
-          />
-          <span className="unit">seconds</span>
-        </div>
-        <p className="field-hint" id={id('maxFreeze-hint')}>
-          1–120. A watchdog on the host thaws the guest after this long, whatever happens.
-        </p>
-        {fieldError('maxFreeze')}
-      </div>
+      <TextField
+        {...textField('maxFreeze', 'snapshot-max-freeze')}
+        label="Maximum freeze"
+        className="field-max-freeze"
+        hint="1–120. A watchdog on the host thaws the guest after this long, whatever happens."
+        inputMode="numeric"
+        unit="seconds"
+        inputRef={maxFreezeRef}
+      />
 
       <label className="checkbox">
         <input

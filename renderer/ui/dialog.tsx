@@ -1,5 +1,20 @@
-import { useEffect, useId, useLayoutEffect, useRef, type ReactNode, type RefObject } from 'react';
+import {
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  type ReactNode,
+  type Ref,
+  type RefObject,
+} from 'react';
+import type { Domain } from '../../shared/domains';
 import './ui.css';
+
+/** What a dialog about one domain takes: the domain (its UUID addresses it, its name titles it). */
+export interface DomainDialogProps {
+  domain: Pick<Domain, 'uuid' | 'name'>;
+  onClose: () => void;
+}
 
 const FOCUSABLE =
   'input:not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled])';
@@ -11,6 +26,7 @@ const FOCUSABLE =
  */
 export function Dialog({
   title,
+  subtitle,
   onClose,
   children,
   testId,
@@ -20,6 +36,8 @@ export function Dialog({
   role = 'dialog',
 }: {
   title: ReactNode;
+  /** What the dialog is about (a domain's name), after the title in quieter type. */
+  subtitle?: ReactNode;
   onClose: () => void;
   children: ReactNode;
   testId?: string;
@@ -73,8 +91,45 @@ export function Dialog({
     >
       <h2 id={titleId} className="dialog-title">
         {title}
+        {subtitle !== undefined && (
+          <>
+            {' '}
+            <span className="dialog-subtitle">{subtitle}</span>
+          </>
+        )}
       </h2>
       {children}
     </dialog>
+  );
+}
+
+/**
+ * The last row of a dialog that informs rather than asks: what else it offers (`children`), then
+ * Close, the primary button, so Enter on it closes.
+ */
+export function CloseActions({
+  onClose,
+  testId,
+  closeRef,
+  children,
+}: {
+  onClose: () => void;
+  testId?: string;
+  closeRef?: Ref<HTMLButtonElement>;
+  children?: ReactNode;
+}) {
+  return (
+    <div className="dialog-actions">
+      {children}
+      <button
+        type="button"
+        ref={closeRef}
+        className="primary"
+        data-testid={testId}
+        onClick={onClose}
+      >
+        Close
+      </button>
+    </div>
   );
 }

@@ -1,4 +1,4 @@
-import type { KeyboardEvent, ReactNode, Ref } from 'react';
+import type { KeyboardEvent, MouseEvent, ReactNode, Ref } from 'react';
 
 /** A column of a list table: its heading, right-aligned for numbers, or read only by screen readers. */
 export interface Column {
@@ -103,11 +103,13 @@ export function SearchField({
 export function RefreshButton({
   query,
   testId,
-  busyText,
+  label = 'Refresh',
+  busyText = label,
 }: {
   query: { isFetching: boolean; refetch: () => Promise<unknown> };
   testId: string;
-  busyText: string;
+  label?: string;
+  busyText?: string;
 }) {
   return (
     <button
@@ -116,7 +118,41 @@ export function RefreshButton({
       disabled={query.isFetching}
       onClick={() => void query.refetch()}
     >
-      {query.isFetching ? busyText : 'Refresh'}
+      {query.isFetching ? busyText : label}
+    </button>
+  );
+}
+
+/**
+ * A small button in a row's actions cell. Its visible text is short ("Doctor"); `forRow` ends it
+ * for screen readers (" for vm1"), since a list of rows repeats the same button text.
+ */
+export function RowButton({
+  testId,
+  onClick,
+  forRow,
+  disabled,
+  title,
+  children,
+}: {
+  testId: string;
+  onClick: (e: MouseEvent<HTMLButtonElement>) => void;
+  forRow: string;
+  disabled?: boolean;
+  title?: string | undefined;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      className="small"
+      data-testid={testId}
+      disabled={disabled}
+      title={title}
+      onClick={onClick}
+    >
+      {children}
+      <span className="visually-hidden">{forRow}</span>
     </button>
   );
 }

@@ -1,8 +1,8 @@
 import type { HTMLAttributes, ReactNode, Ref } from 'react';
 
 /**
- * A labelled input with its hint and its error right below it; the error is tied to the input
- * (aria-describedby, aria-invalid) so a screen reader reads it when the field gets focus.
+ * A labelled text input with its hint and its error right below it (see Field); `unit` follows
+ * the input on its line ("seconds").
  */
 export function TextField({
   id,
@@ -17,7 +17,11 @@ export function TextField({
   placeholder,
   mono = false,
   autoComplete = 'off',
+  maxLength,
+  unit,
   className,
+  testId,
+  errorTestId,
 }: {
   id: string;
   label: ReactNode;
@@ -31,35 +35,98 @@ export function TextField({
   placeholder?: string;
   mono?: boolean;
   autoComplete?: string;
+  maxLength?: number;
+  unit?: string;
   className?: string;
+  testId?: string;
+  errorTestId?: string;
+}) {
+  return (
+    <Field
+      id={id}
+      label={label}
+      hint={hint}
+      error={error}
+      errorTestId={errorTestId}
+      className={className}
+    >
+      {(control) => {
+        const input = (
+          <input
+            {...control}
+            ref={inputRef}
+            type={type}
+            inputMode={inputMode}
+            className={mono ? 'mono' : undefined}
+            value={value}
+            placeholder={placeholder}
+            autoComplete={autoComplete}
+            spellCheck={false}
+            maxLength={maxLength}
+            data-testid={testId}
+            onChange={(e) => onChange(e.target.value)}
+          />
+        );
+        return unit ? (
+          <div className="input-with-unit inline-row">
+            {input}
+            <span className="unit">{unit}</span>
+          </div>
+        ) : (
+          input
+        );
+      }}
+    </Field>
+  );
+}
+
+/** What a field's control takes from its Field: its id, and the error and hint that describe it. */
+export interface FieldControl {
+  id: string;
+  'aria-invalid': true | undefined;
+  'aria-describedby': string | undefined;
+}
+
+/**
+ * A label, a control (an input, a textarea, an input with its unit), the hint and the error
+ * below it. The error is tied to the control (aria-describedby, aria-invalid) so a screen reader
+ * reads it when the control gets focus; `children` draws the control from what it must carry.
+ */
+export function Field({
+  id,
+  label,
+  hint,
+  error,
+  errorTestId,
+  className,
+  children,
+}: {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | undefined;
+  errorTestId?: string;
+  className?: string | undefined;
+  children: (control: FieldControl) => ReactNode;
 }) {
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
   const describedBy = [error ? errorId : null, hint ? hintId : null].filter(Boolean).join(' ');
   return (
-    <div className={`field ${className ?? ''}`}>
+    <div className={`field${className ? ` ${className}` : ''}`}>
       <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        ref={inputRef}
-        type={type}
-        inputMode={inputMode}
-        className={mono ? 'mono' : undefined}
-        value={value}
-        placeholder={placeholder}
-        autoComplete={autoComplete}
-        spellCheck={false}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        onChange={(e) => onChange(e.target.value)}
-      />
+      {children({
+        id,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': describedBy || undefined,
+      })}
       {hint && (
         <p className="field-hint" id={hintId}>
           {hint}
         </p>
       )}
       {error && (
-        <p className="field-error" id={errorId}>
+        <p className="field-error" id={errorId} data-testid={errorTestId}>
           {error}
         </p>
       )}

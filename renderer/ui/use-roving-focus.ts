@@ -2,6 +2,12 @@ import { useState, type KeyboardEvent } from 'react';
 
 const MOVES = ['ArrowDown', 'ArrowUp', 'Home', 'End'];
 
+/** What a row takes from its list's roving focus: whether Tab lands on it, and its onFocus. */
+export interface RowFocus {
+  tabIndex: 0 | -1;
+  onFocus: () => void;
+}
+
 /**
  * Keyboard row navigation for a list or a table (a roving tabindex): one row is the list's only
  * Tab stop — the one last focused, else `preferred`, else the first — Up/Down move between the
@@ -18,7 +24,7 @@ export function useRovingFocus(ids: readonly string[], itemSelector: string, pre
     /** Remembers a row as the tab stop: call it from the row's onFocus. */
     setFocused,
     /** tabIndex and onFocus for the row `id`, where the row is the element itself. */
-    rowProps: (id: string) => ({
+    rowProps: (id: string): RowFocus => ({
       tabIndex: id === tabStop ? 0 : -1,
       onFocus: () => setFocused(id),
     }),
@@ -42,4 +48,24 @@ export function moveRowFocus(e: KeyboardEvent<HTMLElement>, itemSelector: string
         : Math.min(rows.length - 1, Math.max(0, at + (e.key === 'ArrowDown' ? 1 : -1)));
   rows[next]?.focus();
   e.preventDefault();
+}
+
+/**
+ * A focused row's own shortcut keys (its table's hint lists them): a plain press, without a
+ * modifier or auto-repeat, runs the action named by the key in lower case (`enter`, `delete`,
+ * `r`); a key without an action, or whose action is off (`false`), goes on to the browser.
+ * `ownOnly`: only when the row itself has the focus, not a button inside it.
+ */
+export function rowKeys(
+  actions: Record<string, (() => void) | false>,
+  { ownOnly = false }: { ownOnly?: boolean } = {},
+) {
+  return (e: KeyboardEvent<HTMLElement>) => {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.repeat) return;
+    if (ownOnly && e.target !== e.currentTarget) return;
+    const action = actions[e.key.toLowerCase()];
+    if (!action) return;
+    action();
+    e.preventDefault();
+  };
 }
