@@ -17,6 +17,7 @@ import {
   type LabProfile,
 } from '../lab/lab';
 import { shellCommand } from '../../shared/shell-command';
+import { OWN_SSHD_ADDRESS, startOwnSshd } from '../host/own-sshd';
 import { addHost, selectHost, startGui, waitForConnectionState, type Gui } from './harness';
 
 let profile: LabProfile;
@@ -293,7 +294,49 @@ describe('lab host with a prepared known_hosts', () => {
     }
   });
 
-  it('says so when the host is known only with another key type', async () => {
+  it('connects without a question to a host known only by its ECDSA key, though it also offers ed25519', async () => {
+    // A second sshd of our own with both key types (the lab's has only ed25519); known_hosts
+    // holds only its ECDSA key. OpenSSH connects without asking; so must Quiesce.
+    const sshd = await startOwnSshd({ hostKeyTypes: ['ed25519', 'ecdsa'] });
+    const own = await startGui({
+      knownHosts: `[${OWN_SSHD_ADDRESS}]:${sshd.port} ${sshd.hostKeys.ecdsa!.line}\n`,
+    });
+    try {
+      const { page } = own;
+      await addHost(page, {
+        name: 'ecdsa-known',
+        address: OWN_SSHD_ADDRESS,
+        port: sshd.port,
+        user: sshd.user,
+        keyPath: sshd.clientKey,
+        libvirtUri: profile.testDriverUri,
+      });
+      await page.getByTestId('connect').click();
+      // Whichever comes first: connected, or a question (the old ordering asked about ed25519).
+      await page
+        .locator(
+          '[data-testid="connection-state"][data-state="connected"], [data-testid="hostkey-dialog"]',
+        )
+        .first()
+        .waitFor();
+      expect(await page.getByTestId('hostkey-dialog').count()).toBe(0);
+      await waitForConnectionState(page, 'connected');
+      expect(await page.getByTestId('hostkey-refused').count()).toBe(0);
+      // Nothing was added: the key it connected with is the one known_hosts already had.
+      expect(readFileSync(own.knownHostsPath, 'utf8')).toBe(
+        `[${OWN_SSHD_ADDRESS}]:${sshd.port} ${sshd.hostKeys.ecdsa!.line}\n`,
+      );
+      await own.screenshot('lab-hostkey-known-ecdsa');
+      expect(own.pageErrors).toEqual([]);
+    } finally {
+      await own.close();
+      await sshd.stop();
+    }
+  });
+
+  it('explains a host known only by a key type it does not offer', async () => {
+    // The lab's sshd offers only ed25519; known_hosts has an ECDSA key for it. Ordering cannot
+    // help, so the admin is asked, and told why.
     const own = await startGui();
     try {
       const { page } = own;
