@@ -298,11 +298,7 @@ resolve_cut() {
     return 0
   fi
   list_in_use || return 0
-  [ -e planned ] && while IFS= read -r f; do
-    p=$(decode "$f")
-    if [ -n "$p" ] && is_in_use "$p"; then SNAPSHOT_TAKEN=yes; return 0; fi
-  done <planned
-  SNAPSHOT_TAKEN=no
+  if any_in_use planned; then SNAPSHOT_TAKEN=yes; else SNAPSHOT_TAKEN=no; fi
 }
 
 # remove_made DIR: removes the overlays an operation made (DIR/made), each only if libvirt, just
@@ -340,24 +336,43 @@ remove_made() {
 # Overlays that earlier runs of this domain made and never removed (runners killed before they
 # could). Their runners are dead: this run holds the domain's lock. A file some domain uses (the
 # killed run's cut landed after all) is kept.
-clean_orphans() {
+clean_orphans() { each_earlier_op has_made remove_made; }
+# each_earlier_op TEST ACTION: runs ACTION FOLDER for each earlier operation of this domain for
+# which TEST FOLDER holds, once libvirt has said which files are in use (else for none)
+each_earlier_op() {
+  earlier_ops "$1"
+  [ -n "$EARLIER" ] || return 0
+  wait_no_job && list_in_use || return 0
+  IFS=$NL
+  for op_dir in $EARLIER; do
+    IFS=$IFS_SAVE
+    "$2" "$op_dir"
+  done
+  IFS=$IFS_SAVE
+}
+# earlier_ops TEST: EARLIER = the folders of this domain's earlier operations for which the
+# function TEST FOLDER holds, one a line
+earlier_ops() {
+  EARLIER=
   [ -d "$HOSTDIR/ops" ] || return 0
-  CANDIDATES=
   set +f # the one glob: operation folders (launch.sh names them with [0-9A-Za-z-] only)
   for d in "$HOSTDIR"/ops/*; do
     set -f
-    if [ "$d" = "$OPDIR" ] || [ ! -s "$d/made" ]; then continue; fi
+    if [ "$d" = "$OPDIR" ] || ! "$1" "$d"; then continue; fi
     grep -qxF "uuid=$UUID" "$d/args" 2>/dev/null || continue
-    CANDIDATES="$CANDIDATES$d$NL"
+    EARLIER="$EARLIER$d$NL"
   done
-  [ -n "$CANDIDATES" ] || return 0
-  wait_no_job && list_in_use || return 0
-  IFS=$NL
-  for d in $CANDIDATES; do
-    IFS=$IFS_SAVE
-    remove_made "$d"
-  done
-  IFS=$IFS_SAVE
+}
+# shellcheck disable=SC2317 # a TEST for earlier_ops
+has_made() { [ -s "$1/made" ]; }
+# any_in_use FILE: a domain uses one of the paths in FILE (base64 a line), as $IN_USE says
+any_in_use() {
+  [ -e "$1" ] || return 1
+  while IFS= read -r f; do
+    p=$(decode "$f")
+    if [ -n "$p" ] && is_in_use "$p"; then return 0; fi
+  done <"$1"
+  return 1
 }
 
 # ---------------------------------------------------------------- the snapshot's metadata
@@ -409,37 +424,20 @@ record_metadata() {
 # record_earlier_metadata: cuts of earlier runs of this domain that ended before recording them
 # (killed between the cut and the redefine). Their runners are dead: this run holds the lock.
 # A cut is known to have happened when a domain uses one of the overlays it planned.
-record_earlier_metadata() {
-  [ -d "$HOSTDIR/ops" ] || return 0
-  PENDING=
-  set +f # operation folders (launch.sh names them with [0-9A-Za-z-] only)
-  for d in "$HOSTDIR"/ops/*; do
-    set -f
-    if [ "$d" = "$OPDIR" ] || [ ! -s "$d/redefine.xml" ] || [ -e "$d/redefined" ] || [ -e "$d/no-cut" ]; then continue; fi
-    grep -qxF "uuid=$UUID" "$d/args" 2>/dev/null || continue
-    PENDING="$PENDING$d$NL"
-  done
-  [ -n "$PENDING" ] || return 0
-  wait_no_job && list_in_use || return 0
-  IFS=$NL
-  for d in $PENDING; do
-    IFS=$IFS_SAVE
-    name=$(sed -n 's/^name=//p' "$d/args")
-    used=
-    while IFS= read -r f; do
-      p=$(decode "$f")
-      if [ -n "$p" ] && is_in_use "$p"; then used=1; fi
-    done <"$d/planned"
-    if [ -z "$used" ]; then
-      : >"$d/no-cut" # its cut never switched a disk: nothing to record
-    elif redefine "$d" "$name"; then
-      journal metadata "\"act\":\"recorded\",\"b64\":\"$(b64 "$name")\",\"from\":\"$(b64 "${d##*/}")\""
-    else
-      journal metadata "\"act\":\"failed\",\"b64\":\"$(b64 "$name: $REDEFINE_OUT")\",\"from\":\"$(b64 "${d##*/}")\""
-    fi
-  done
-  IFS=$IFS_SAVE
+record_earlier_metadata() { each_earlier_op metadata_pending record_cut_of; }
+# shellcheck disable=SC2317 # an ACTION for each_earlier_op
+record_cut_of() {
+  name=$(sed -n 's/^name=//p' "$1/args")
+  if ! any_in_use "$1/planned"; then
+    : >"$1/no-cut" # its cut never switched a disk: nothing to record
+  elif redefine "$1" "$name"; then
+    journal metadata "\"act\":\"recorded\",\"b64\":\"$(b64 "$name")\",\"from\":\"$(b64 "${1##*/}")\""
+  else
+    journal metadata "\"act\":\"failed\",\"b64\":\"$(b64 "$name: $REDEFINE_OUT")\",\"from\":\"$(b64 "${1##*/}")\""
+  fi
 }
+# shellcheck disable=SC2317 # a TEST for earlier_ops
+metadata_pending() { [ -s "$1/redefine.xml" ] && [ ! -e "$1/redefined" ] && [ ! -e "$1/no-cut" ]; }
 
 # ---------------------------------------------------------------- the label, from facts only
 # Quiesced only when everything says so: the freeze froze N > 0 filesystems, the cut answered
