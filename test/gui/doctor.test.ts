@@ -3,11 +3,11 @@
  * started, one with no channel (whose add-channel question is asked and CANCELLED: the lab guest
  * must stay without a channel), and a guest frozen from outside, thawed from the doctor.
  */
-import { execFileSync } from 'node:child_process';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { readLabProfile, type LabProfile } from '../lab/lab';
-import { connectHost, startGui, waitForLevels, type Gui } from './harness';
+import { labVirsh } from '../support/snapshot-helpers';
+import { connectLab, labGuestNames, useGui, type Gui } from './harness';
 
 let profile: LabProfile;
 let gui: Gui;
@@ -15,34 +15,17 @@ let agent: string;
 let noAgent: string;
 let noChannel: string;
 
-/** Why the setup failed, if it did: every test then fails with it (a skipped test hides it). */
-let setupError: unknown;
-
-beforeAll(async () => {
-  try {
+useGui({
+  setup: async (g) => {
+    gui = g;
     profile = readLabProfile();
-    const byRole = (role: string) => profile.guests.find((g) => g.role === role)!.name;
-    agent = byRole('agent');
-    noAgent = byRole('no-agent');
-    noChannel = byRole('no-channel');
-    gui = await startGui();
-    await connectHost(gui.page, profile, { name: 'lab', libvirtUri: profile.libvirtUri });
-    await waitForLevels(gui.page, {
+    ({ agent, noAgent, noChannel } = labGuestNames(profile));
+    await connectLab(gui.page, profile, {
       [agent]: 'ready',
       [noAgent]: 'agent-not-connected',
       [noChannel]: 'no-channel',
     });
-  } catch (err) {
-    setupError = err;
-  }
-});
-
-beforeEach(() => {
-  if (setupError) throw setupError;
-});
-
-afterAll(async () => {
-  await gui?.close();
+  },
 });
 
 afterEach(async () => {
@@ -50,16 +33,10 @@ afterEach(async () => {
   if (gui && (await gui.page.getByTestId('doctor').count()) > 0) {
     await gui.page.getByTestId('doctor-close').click();
   }
-  const seen = gui?.pageErrors.splice(0) ?? [];
-  expect(seen).toEqual([]);
 });
 
-function virsh(...args: string[]): string {
-  return execFileSync('virsh', ['-q', '-c', profile.libvirtUri, ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
+/** virsh on the lab's libvirtd, as root on this machine: "from outside" the app. */
+const virsh = (...args: string[]) => labVirsh(profile.libvirtUri, '-q', ...args);
 
 /** Waits for the doctor's run to finish (a run other than `ranAt`, if given): the dialog. */
 async function finished(page: Page, notRanAt?: string): Promise<Locator> {

@@ -281,6 +281,29 @@ export async function connectHost(
   await waitForConnectionState(page, 'connected');
 }
 
+/** The lab's three guests' names by role. */
+export function labGuestNames(profile: { guests: readonly { name: string; role: string }[] }) {
+  const byRole = (role: string) => {
+    const g = profile.guests.find((x) => x.role === role);
+    if (!g) throw new Error(`the lab profile has no ${role} guest`);
+    return g.name;
+  };
+  return { agent: byRole('agent'), noAgent: byRole('no-agent'), noChannel: byRole('no-channel') };
+}
+
+/**
+ * Adds the lab host (named "lab", on the lab's libvirt) in the window and connects it; with
+ * `levels`, waits until those guests' badges show them.
+ */
+export async function connectLab(
+  page: Page,
+  profile: SshTarget & { libvirtUri: string },
+  levels?: Record<string, string>,
+): Promise<void> {
+  await connectHost(page, profile, { name: 'lab', libvirtUri: profile.libvirtUri });
+  if (levels) await waitForLevels(page, levels);
+}
+
 /** When the shown inventory was read (main's ISO time), or undefined before the first read. */
 export async function fetchedAt(page: Page): Promise<string | undefined> {
   const updated = page.getByTestId('last-updated');

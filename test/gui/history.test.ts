@@ -8,15 +8,15 @@
  * removed, so the lab stays as it was found.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { OperationSummary } from '../../shared/snapshot';
 import { readLabProfile, type LabGuest, type LabProfile } from '../lab/lab';
-import { labHostDraft, serviceHarness } from '../support/service-harness';
+import { connectedLabSession, type serviceHarness } from '../support/service-harness';
 import { deleteAllSnapshots, labVirsh, waitForEnd } from '../support/snapshot-helpers';
-import { connectHost, SCREENSHOT_DIR, startGui, type Gui } from './harness';
+import { connectLab, SCREENSHOT_DIR, useGui, type Gui } from './harness';
 
 let profile: LabProfile;
 let agent: LabGuest;
@@ -24,9 +24,6 @@ let gui: Gui;
 let service: ReturnType<typeof serviceHarness> | undefined;
 /** The lab host as the services (not the window) know it. */
 let serviceHostId: string;
-
-/** Why the setup failed, if it did: every test then fails with it (a skipped test hides it). */
-let setupError: unknown;
 
 /** This run's mark, in every name it makes, so its files can be told from anyone else's. */
 const token = Date.now().toString(36);
@@ -44,14 +41,14 @@ const BUSY_WAIT_MS = 180_000;
  * Two consistent snapshots through the services, one refused (a name libvirt already has), one
  * made by hand with virsh; then the window, connected to the lab.
  */
-async function setUp(): Promise<void> {
+async function setUp(g: Gui): Promise<void> {
+  gui = g;
   profile = readLabProfile();
   agent = profile.guests.find((g) => g.role === 'agent')!;
   cleanLab();
-  service = serviceHarness({ knownHosts: readFileSync(profile.knownHostsPath, 'utf8') });
-  const hostId = (await service.call('hosts.save', labHostDraft(profile))).id;
-  serviceHostId = hostId;
-  expect((await service.call('hosts.connect', { hostId })).status).toBe('connected');
+  const session = await connectedLabSession();
+  service = session.h;
+  const hostId = (serviceHostId = session.hostId);
   for (const [i, what] of [
     [1, 'before the upgrade'],
     [2, 'after the schema migration'],
@@ -74,25 +71,11 @@ async function setUp(): Promise<void> {
     '--disk-only',
     '--atomic',
   );
-  gui = await startGui();
-  await connectHost(gui.page, profile, { name: 'lab', libvirtUri: profile.libvirtUri });
+  await connectLab(gui.page, profile);
   await gui.page.getByTestId(`history-open-${agent.name}`).waitFor({ timeout: 60_000 });
 }
 
-beforeAll(
-  async () => {
-    try {
-      await setUp();
-    } catch (err) {
-      setupError = err;
-    }
-  },
-  RUN_MS * 3 + BUSY_WAIT_MS * 2,
-);
-
-beforeEach(() => {
-  if (setupError) throw setupError;
-});
+useGui({ setup: setUp, timeoutMs: RUN_MS * 3 + BUSY_WAIT_MS * 2 });
 
 afterEach(async () => {
   // A test that failed halfway may leave a confirmation open: close it (the history stays).
@@ -104,12 +87,9 @@ afterEach(async () => {
       await open.waitFor({ state: 'detached' }).catch(() => undefined);
     }
   }
-  const seen = gui?.pageErrors.splice(0) ?? [];
-  expect(seen).toEqual([]);
 });
 
 afterAll(async () => {
-  await gui?.close();
   service?.dispose();
   if (profile) cleanLab();
 }, RUN_MS);

@@ -3,16 +3,18 @@
  * host's prerequisites, a guest frozen from outside and thawed from the banner, and badges that
  * follow libvirt's events without a click. The test-driver host brings the long-list mixes.
  */
-import { execFileSync } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readLabProfile, testDomains, type LabProfile } from '../lab/lab';
+import { fsfreezeStatus, labVirsh } from '../support/snapshot-helpers';
 import {
   connectHost,
+  connectLab,
   fetchedAt,
+  labGuestNames,
   readinessLevels,
   refreshDomains,
   selectHost,
-  startGui,
+  useGui,
   waitForLevels,
   type Gui,
 } from './harness';
@@ -23,50 +25,18 @@ let agent: string;
 let noAgent: string;
 let noChannel: string;
 
-/** Why the setup failed, if it did: every test then fails with it (a skipped test hides it). */
-let setupError: unknown;
-
-beforeAll(async () => {
-  try {
+useGui({
+  setup: async (g) => {
+    gui = g;
     profile = readLabProfile();
-    const byRole = (role: string) => profile.guests.find((g) => g.role === role)!.name;
-    agent = byRole('agent');
-    noAgent = byRole('no-agent');
-    noChannel = byRole('no-channel');
-    gui = await startGui();
-    await connectHost(gui.page, profile, { name: 'lab', libvirtUri: profile.libvirtUri });
+    ({ agent, noAgent, noChannel } = labGuestNames(profile));
+    await connectLab(gui.page, profile);
     await gui.page.getByTestId(`domain-row-${agent}`).waitFor({ timeout: 60_000 });
-  } catch (err) {
-    setupError = err;
-  }
-});
-
-beforeEach(() => {
-  if (setupError) throw setupError;
-});
-
-afterAll(async () => {
-  await gui?.close();
-});
-
-afterEach(() => {
-  const seen = gui?.pageErrors.splice(0) ?? [];
-  expect(seen).toEqual([]);
+  },
 });
 
 /** virsh on the lab's libvirtd, as root on this machine: "from outside" the app. */
-function virsh(...args: string[]): string {
-  return execFileSync('virsh', ['-q', '-c', profile.libvirtUri, ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-/** The agent's own word on the freeze, asked directly through libvirt. */
-function fsfreezeStatus(domain: string): string {
-  const out = virsh('qemu-agent-command', domain, '{"execute":"guest-fsfreeze-status"}');
-  return (JSON.parse(out) as { return: string }).return;
-}
+const virsh = (...args: string[]) => labVirsh(profile.libvirtUri, '-q', ...args);
 
 /**
  * How long a badge may take to follow an event: the 500 ms debounce plus one inventory read,
@@ -264,7 +234,7 @@ describe('a guest frozen from outside', () => {
     expect(await page.getByTestId('frozen-banner').count()).toBe(0);
     try {
       virsh('domfsfreeze', agent);
-      expect(fsfreezeStatus(agent)).toBe('frozen');
+      expect(fsfreezeStatus(profile.libvirtUri, agent)).toBe('frozen');
       // An fsfreeze emits no libvirt event: the admin's Refresh (or the next event) shows it.
       await refreshDomains(page);
       const banner = page.getByTestId('frozen-banner');
@@ -288,7 +258,7 @@ describe('a guest frozen from outside', () => {
       expect(await page.getByTestId('thaw-result').innerText()).toMatch(
         new RegExp(`${agent} thawed: \\d+ filesystems? can be written again`),
       );
-      expect(fsfreezeStatus(agent)).toBe('thawed');
+      expect(fsfreezeStatus(profile.libvirtUri, agent)).toBe('thawed');
       expect(await page.getByTestId(`readiness-${agent}`).getAttribute('data-level')).toBe('ready');
       await gui.screenshot('frozen-thawed');
     } finally {

@@ -6,24 +6,28 @@
  * deleted after each test, so the lab stays as it was found. Only those: other sessions share
  * the lab, and deleting their snapshots in the middle of their tests breaks them.
  */
-import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { readLabProfile, type LabProfile } from '../lab/lab';
-import { connectHost, startGui, waitForLevels, type Gui } from './harness';
+import { runnerPid } from '../support/lab-operations';
+import { connectedLabSession } from '../support/service-harness';
+import { fsfreezeStatus, labVirsh, waitForEnd } from '../support/snapshot-helpers';
+import {
+  connectHost,
+  connectLab,
+  labGuestNames,
+  startGui,
+  useGui,
+  waitForLevels,
+  type Gui,
+} from './harness';
 
 let profile: LabProfile;
 let gui: Gui;
 let agent: string;
 let noAgent: string;
-
-/** Why the setup failed, if it did: every test then fails with it (a skipped test hides it). */
-let setupError: unknown;
-
-/** The operations these tests started, by what they were for (the operations test reads them). */
-const started: Record<string, { opId: string; name: string }> = {};
 
 const PHASES = [
   'lock',
@@ -34,6 +38,7 @@ const PHASES = [
   'cut',
   'thaw',
   'disarm',
+  'metadata',
   'verify',
 ] as const;
 
@@ -57,27 +62,17 @@ const LOCK_WAIT_MS = 120_000;
 /** For the tests that run snapshots: the runs, plus waiting for a busy guest. */
 const RUN_TEST_MS = RUN_MS + LOCK_WAIT_MS;
 
-beforeAll(async () => {
-  try {
+useGui({
+  setup: async (g) => {
+    gui = g;
     profile = readLabProfile();
-    const byRole = (role: string) => profile.guests.find((g) => g.role === role)!.name;
-    agent = byRole('agent');
-    noAgent = byRole('no-agent');
+    ({ agent, noAgent } = labGuestNames(profile));
     deleteLabSnapshots();
-    gui = await startGui();
-    await connectHost(gui.page, profile, { name: 'lab', libvirtUri: profile.libvirtUri });
-    await waitForLevels(gui.page, { [agent]: 'ready', [noAgent]: 'agent-not-connected' });
-  } catch (err) {
-    setupError = err;
-  }
+    await connectLab(gui.page, profile, { [agent]: 'ready', [noAgent]: 'agent-not-connected' });
+  },
 });
 
-beforeEach(() => {
-  if (setupError) throw setupError;
-});
-
-afterAll(async () => {
-  await gui?.close();
+afterAll(() => {
   if (profile) deleteLabSnapshots();
 });
 
@@ -92,23 +87,10 @@ afterEach(async () => {
   } finally {
     if (profile) deleteLabSnapshots();
   }
-  const seen = gui?.pageErrors.splice(0) ?? [];
-  expect(seen).toEqual([]);
 });
 
 /** virsh on the lab's libvirtd, as root on this machine: "from outside" the app. */
-function virsh(...args: string[]): string {
-  return execFileSync('virsh', ['-q', '-c', profile.libvirtUri, ...args], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-/** The agent's own word on the freeze, asked directly through libvirt. */
-function fsfreezeStatus(domain: string): string {
-  const out = virsh('qemu-agent-command', domain, '{"execute":"guest-fsfreeze-status"}');
-  return (JSON.parse(out) as { return: string }).return;
-}
+const virsh = (...args: string[]) => labVirsh(profile.libvirtUri, '-q', ...args);
 
 function snapshotNames(domain: string): string[] {
   return virsh('snapshot-list', domain, '--name').split('\n').filter(Boolean);
@@ -151,6 +133,14 @@ async function openDialog(page: Page, domain: string): Promise<Locator> {
   await dialog.getByTestId('snapshot-form').waitFor();
   return dialog;
 }
+
+/** Opens the dialog of `domain` again and submits `snapshot`: a run refused while the guest was busy. */
+const submitAgain = (page: Page, domain: string, snapshot: string) => async () => {
+  const next = await openDialog(page, domain);
+  await next.getByTestId('snapshot-name').fill(snapshot);
+  await next.getByTestId('snapshot-submit').click();
+  return next;
+};
 
 /** Waits for the run in `scope` to end and returns its result card. */
 async function resultIn(scope: Locator, timeout = RUN_MS): Promise<Locator> {
@@ -292,7 +282,6 @@ describe('consistent snapshot', () => {
       );
       expect(snapshotNames(agent)).toContain(snapshot);
       await gui.screenshot('snapshot-result', DIALOG_SHOT);
-      started.quiesced = { opId: await opIdIn(dialog), name: snapshot };
 
       // Escape closes the dialog; the focus goes back to the button that opened it, and the
       // operation stays open under Recent operations.
@@ -331,12 +320,7 @@ describe('consistent snapshot', () => {
       const snapshot = unique('refused');
       await dialog.getByTestId('snapshot-name').fill(snapshot);
       await dialog.getByTestId('snapshot-submit').click();
-      dialog = await pastTheLock(page, dialog, async () => {
-        const next = await openDialog(page, noAgent);
-        await next.getByTestId('snapshot-name').fill(snapshot);
-        await next.getByTestId('snapshot-submit').click();
-        return next;
-      });
+      dialog = await pastTheLock(page, dialog, submitAgain(page, noAgent, snapshot));
       const result = await resultIn(dialog);
       expect(await result.getAttribute('data-state')).toBe('failed');
       expect(await result.getAttribute('data-label')).toBe('none');
@@ -358,7 +342,6 @@ describe('consistent snapshot', () => {
       expect(await dialog.getByTestId('frozen-counter').count()).toBe(0);
       expect(snapshotNames(noAgent)).not.toContain(snapshot);
       await gui.screenshot('snapshot-refused', DIALOG_SHOT);
-      started.refused = { opId: await opIdIn(dialog), name: snapshot };
       await dialog.getByTestId('snapshot-close').click();
       await dialog.waitFor({ state: 'detached' });
     },
@@ -382,12 +365,7 @@ describe('consistent snapshot', () => {
       );
       // Enter on the policy radio takes the snapshot too.
       await allow.press('Enter');
-      dialog = await pastTheLock(page, dialog, async () => {
-        const next = await openDialog(page, noAgent);
-        await next.getByTestId('snapshot-name').fill(snapshot);
-        await next.getByTestId('snapshot-submit').click();
-        return next;
-      });
+      dialog = await pastTheLock(page, dialog, submitAgain(page, noAgent, snapshot));
       const result = await resultIn(dialog);
       expect(await result.getAttribute('data-state')).toBe('succeeded');
       expect(await result.getAttribute('data-label')).toBe('crash-consistent');
@@ -401,7 +379,6 @@ describe('consistent snapshot', () => {
         expect(phases[p], p).toBe('done');
       expect(snapshotNames(noAgent)).toContain(snapshot);
       await gui.screenshot('snapshot-crash-consistent', DIALOG_SHOT);
-      started.crash = { opId: await opIdIn(dialog), name: snapshot };
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
 
@@ -501,8 +478,6 @@ describe('a longer freeze', () => {
         expect(windowMs).toBeGreaterThanOrEqual(2000);
         expect(await counter.innerText()).toContain('measured on the host');
         const opId = await opIdIn(dialog);
-        // Run by another shell: for the first one, an operation of another workstation.
-        started.held = { opId, name: snapshot };
 
         // After a reload the window has lost everything it followed; main has not: the row's
         // result comes back with its phases and the measured window, from snapshot.get.
@@ -554,11 +529,7 @@ describe('a runner that vanishes', () => {
           timeout: RUN_MS,
         });
         const opId = await opIdIn(dialog);
-        const journal = readFileSync(
-          `/home/${profile.user}/.quiesce/ops/${opId}/journal.jsonl`,
-          'utf8',
-        );
-        process.kill(Number(/"ev":"start".*"pid":(\d+)/.exec(journal)![1]), 'SIGKILL');
+        process.kill(runnerPid(opId), 'SIGKILL');
 
         // The watchdog's lines come through; the host's list then says the runner is gone.
         await dialog
@@ -584,7 +555,7 @@ describe('a runner that vanishes', () => {
         const counter = dialog.getByTestId('frozen-counter');
         await expect.poll(() => counter.getAttribute('data-state')).toBe('unmeasured');
         expect(await counter.innerText()).toContain('The watchdog thawed the guest');
-        expect(fsfreezeStatus(agent)).toBe('thawed');
+        expect(fsfreezeStatus(profile.libvirtUri, agent)).toBe('thawed');
         expect(snapshotNames(agent)).not.toContain(snapshot);
         await own.screenshot('snapshot-lost', DIALOG_SHOT);
         expect(own.pageErrors).toEqual([]);
@@ -605,84 +576,143 @@ describe('a runner that vanishes', () => {
   );
 });
 
+/**
+ * Runs a snapshot through the services, as another workstation's Quiesce on the same host would,
+ * until it gets past the domain lock: other sessions sharing the lab may hold the guest, and the
+ * runner then refuses ours at once, rightly.
+ */
+async function snapshotElsewhere(
+  session: Awaited<ReturnType<typeof connectedLabSession>>,
+  input: { domain: string; name: string; policy?: 'require' | 'allow-crash-consistent' },
+): Promise<{ opId: string; name: string }> {
+  const uuid = profile.guests.find((g) => g.name === input.domain)!.uuid;
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const { opId } = await session.h.call('snapshot.start', {
+      hostId: session.hostId,
+      uuid,
+      name: input.name,
+      ...(input.policy ? { policy: input.policy } : {}),
+    });
+    const s = await waitForEnd(session.h, opId, RUN_MS);
+    const said = `${s.error?.message ?? ''} ${s.error?.cause ?? ''}`;
+    const busy =
+      s.phases.some((p) => p.phase === 'lock' && p.status === 'failed') ||
+      /already frozen/.test(said);
+    if (!busy) return { opId, name: input.name };
+    if (Date.now() > deadline)
+      throw new Error(`the guest stayed busy with other operations: ${said}`);
+    await new Promise((r) => setTimeout(r, 500 + Math.random() * 1500));
+  }
+}
+
 describe('recent operations', () => {
-  it('lists the operations under Recent operations and opens a row’s result', async () => {
-    const { page } = gui;
-    expect(Object.keys(started).sort()).toEqual(['crash', 'held', 'quiesced', 'refused']);
-    const ops = page.getByTestId('operations');
-    await ops.waitFor();
-    // Other sessions may share the lab host and its journals: look for ours, never count rows.
-    const row = (opId: string) => ops.getByTestId(`operation-row-${opId}`);
-    // This window's operations came in as they ended; the other shell's needs a Refresh.
-    const refresh = ops.locator('[data-testid="refresh-operations"]:not([disabled])');
-    for (const { opId } of Object.values(started)) {
-      await expect
-        .poll(
-          async () => {
-            if ((await row(opId).count()) === 0 && (await refresh.count()) > 0) {
-              await refresh.click();
-            }
-            return row(opId).count();
-          },
-          { timeout: 60_000, interval: 1000 },
-        )
-        .toBe(1);
-    }
-    const cells = async (opId: string) => row(opId).locator('td').allInnerTexts();
-    const quiesced = await cells(started.quiesced!.opId);
-    expect(quiesced[0]).toMatch(/\d\d:\d\d:\d\d/);
-    expect(quiesced.slice(1, 4)).toEqual([
-      agent,
-      started.quiesced!.name,
-      'Quiesced · 1 filesystem',
-    ]);
-    expect(quiesced[4]).toMatch(/^\d[\d,]*(\.\d)? ms$/);
-    expect(quiesced[5]).toBe('Succeeded');
-    expect(quiesced[6]).toMatch(/.+@.+/);
-    const refused = await cells(started.refused!.opId);
-    expect(refused.slice(1, 6)).toEqual([noAgent, started.refused!.name, '—', '—', 'Failed']);
-    const crash = await cells(started.crash!.opId);
-    expect(crash.slice(1, 6)).toEqual([
-      noAgent,
-      started.crash!.name,
-      'Crash-consistent',
-      '—',
-      'Succeeded',
-    ]);
+  it(
+    'lists the operations under Recent operations and opens a row’s result',
+    async () => {
+      const { page } = gui;
+      // Its own operations, run by another workstation's Quiesce on the same host (this window
+      // never followed them: the host's journals alone tell their outcome): a quiesced snapshot,
+      // a refusal and a crash-consistent one of the guest without an agent, and one held frozen
+      // 2 s (test-only fault injection) so its window is known to be at least that.
+      const elsewhere = await connectedLabSession();
+      const holding = await connectedLabSession({ holdFrozenMs: 2000 });
+      let started: Record<
+        'quiesced' | 'refused' | 'crash' | 'held',
+        { opId: string; name: string }
+      >;
+      try {
+        started = {
+          quiesced: await snapshotElsewhere(elsewhere, { domain: agent, name: unique('quiesced') }),
+          refused: await snapshotElsewhere(elsewhere, { domain: noAgent, name: unique('refused') }),
+          crash: await snapshotElsewhere(elsewhere, {
+            domain: noAgent,
+            name: unique('crash'),
+            policy: 'allow-crash-consistent',
+          }),
+          held: await snapshotElsewhere(holding, { domain: agent, name: unique('held') }),
+        };
+      } finally {
+        elsewhere.h.dispose();
+        holding.h.dispose();
+      }
+      const ops = page.getByTestId('operations');
+      await ops.waitFor();
+      // Other sessions may share the lab host and its journals: look for ours, never count rows.
+      const row = (opId: string) => ops.getByTestId(`operation-row-${opId}`);
+      // Operations another workstation ran show after a Refresh.
+      const refresh = ops.locator('[data-testid="refresh-operations"]:not([disabled])');
+      for (const { opId } of Object.values(started)) {
+        await expect
+          .poll(
+            async () => {
+              if ((await row(opId).count()) === 0 && (await refresh.count()) > 0) {
+                await refresh.click();
+              }
+              return row(opId).count();
+            },
+            { timeout: 60_000, interval: 1000 },
+          )
+          .toBe(1);
+      }
+      const cells = async (opId: string) => row(opId).locator('td').allInnerTexts();
+      const quiesced = await cells(started.quiesced!.opId);
+      expect(quiesced[0]).toMatch(/\d\d:\d\d:\d\d/);
+      expect(quiesced.slice(1, 4)).toEqual([
+        agent,
+        started.quiesced!.name,
+        'Quiesced · 1 filesystem',
+      ]);
+      expect(quiesced[4]).toMatch(/^\d[\d,]*(\.\d)? ms$/);
+      expect(quiesced[5]).toBe('Succeeded');
+      expect(quiesced[6]).toMatch(/.+@.+/);
+      const refused = await cells(started.refused!.opId);
+      expect(refused.slice(1, 6)).toEqual([noAgent, started.refused!.name, '—', '—', 'Failed']);
+      const crash = await cells(started.crash!.opId);
+      expect(crash.slice(1, 6)).toEqual([
+        noAgent,
+        started.crash!.name,
+        'Crash-consistent',
+        '—',
+        'Succeeded',
+      ]);
 
-    // A click opens the result card below the table…
-    await row(started.refused!.opId).click();
-    const detail = page.getByTestId('operation-detail');
-    const card = detail.getByTestId('snapshot-result');
-    await expect.poll(() => card.getAttribute('data-state')).toBe('failed');
-    expect(await detail.getByTestId('snapshot-taken').getAttribute('data-taken')).toBe('false');
-    expect(await row(started.refused!.opId).getAttribute('aria-expanded')).toBe('true');
-    await gui.screenshot('operations', { height: 1800 });
+      // A click opens the result card below the table…
+      await row(started.refused!.opId).click();
+      const detail = page.getByTestId('operation-detail');
+      const card = detail.getByTestId('snapshot-result');
+      await expect.poll(() => card.getAttribute('data-state')).toBe('failed');
+      expect(await detail.getByTestId('snapshot-taken').getAttribute('data-taken')).toBe('false');
+      expect(await row(started.refused!.opId).getAttribute('aria-expanded')).toBe('true');
+      await gui.screenshot('operations', { height: 1800 });
 
-    // …and so does Enter on a focused row.
-    await row(started.quiesced!.opId).focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => card.getAttribute('data-label')).toBe('quiesced');
-    expect(await detail.getByTestId('snapshot-window').innerText()).toContain(
-      'measured on the host',
-    );
+      // …and so does Enter on a focused row.
+      await row(started.quiesced!.opId).focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => card.getAttribute('data-label')).toBe('quiesced');
+      expect(await detail.getByTestId('snapshot-window').innerText()).toContain(
+        'measured on the host',
+      );
 
-    // An operation this window's Quiesce never followed (the other shell ran it): the host's
-    // journal alone tells its outcome, the window included.
-    const held = row(started.held!.opId);
-    expect((await cells(started.held!.opId)).slice(1, 4)).toEqual([
-      agent,
-      started.held!.name,
-      'Quiesced · 1 filesystem',
-    ]);
-    await held.click();
-    await expect.poll(() => card.getAttribute('data-label')).toBe('quiesced');
-    expect(
-      Number(await detail.getByTestId('snapshot-window').getAttribute('data-window-ms')),
-    ).toBeGreaterThanOrEqual(2000);
-    expect(await phaseStatuses(detail)).toEqual(Object.fromEntries(PHASES.map((p) => [p, 'done'])));
-    // Enter again closes it.
-    await held.press('Enter');
-    await detail.waitFor({ state: 'detached' });
-  });
+      // The one held frozen: the host's journal alone tells its outcome, the window included.
+      const held = row(started.held!.opId);
+      expect((await cells(started.held!.opId)).slice(1, 4)).toEqual([
+        agent,
+        started.held!.name,
+        'Quiesced · 1 filesystem',
+      ]);
+      await held.click();
+      await expect.poll(() => card.getAttribute('data-label')).toBe('quiesced');
+      expect(
+        Number(await detail.getByTestId('snapshot-window').getAttribute('data-window-ms')),
+      ).toBeGreaterThanOrEqual(2000);
+      expect(await phaseStatuses(detail)).toEqual(
+        Object.fromEntries(PHASES.map((p) => [p, 'done'])),
+      );
+      // Enter again closes it.
+      await held.press('Enter');
+      await detail.waitFor({ state: 'detached' });
+    },
+    RUN_TEST_MS,
+  );
 });

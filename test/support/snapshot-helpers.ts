@@ -34,6 +34,12 @@ export function labVirsh(uri: string, ...args: string[]): string {
   return execFileSync('virsh', ['-c', uri, ...args], { encoding: 'utf8', stdio: 'pipe' });
 }
 
+/** The agent's own word on the freeze (`guest-fsfreeze-status`), asked directly through libvirt. */
+export function fsfreezeStatus(uri: string, domain: string): string {
+  const out = labVirsh(uri, 'qemu-agent-command', domain, '{"execute":"guest-fsfreeze-status"}');
+  return (JSON.parse(out) as { return: string }).return;
+}
+
 /** Deletes every snapshot of a domain (external ones merge back: libvirt 9.0 can). */
 export function deleteAllSnapshots(uri: string, uuid: string): void {
   const names = labVirsh(uri, 'snapshot-list', uuid, '--name', '--topological')
