@@ -1,4 +1,5 @@
 import { shellCommand } from '../shell/quote';
+import attachDeviceScript from '../host-scripts/attach-device.sh?raw';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { AppError } from '../app-error';
 import { explainVirshFailure } from '../virsh/virsh-errors';
@@ -50,9 +51,7 @@ export async function addAgentChannel(
   uri: string,
   uuid: string,
 ): Promise<void> {
-  const script =
-    'f=$(mktemp) || exit 1; cat >"$f"; virsh -c "$1" attach-device "$2" "$f" --config; rc=$?; rm -f "$f"; exit $rc';
-  const r = await conn.exec(shellCommand(['sh', '-c', script, 'sh', uri, uuid]), {
+  const r = await conn.exec(shellCommand(['sh', '-c', attachDeviceScript, 'sh', uri, uuid]), {
     stdin: AGENT_CHANNEL_XML,
     timeoutMs: 30_000,
   });
