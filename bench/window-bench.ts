@@ -32,11 +32,7 @@ import {
   type LabProfile,
 } from '../test/lab/lab.js';
 import { labGuest } from '../test/support/lab-guest.js';
-import {
-  labOperationsSince,
-  readOperationJournal,
-  startOf,
-} from '../test/support/lab-operations.js';
+import { operationsOverlapping, readOperationJournal } from '../test/support/lab-operations.js';
 import { connectLabHost, knownHostsForPort } from '../test/support/lab-session.js';
 import { waitForEnd } from '../test/support/snapshot-helpers.js';
 import { TcpRelay } from '../test/support/tcp-relay.js';
@@ -115,37 +111,6 @@ let cleanupOnce: (() => Promise<string[]>) | undefined;
  */
 export function cleanupWindowBench(): Promise<string[]> {
   return cleanupOnce ? cleanupOnce() : Promise.resolve([]);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Other sessions' operations (the runner journals in the lab user's host folders, shared by
- * every app session) that ran between fromMs and toMs (epoch ms: the host is this machine).
- */
-function foreignOps(ours: ReadonlySet<string>, uuid: string, fromMs: number, toMs: number) {
-  const found: { opId: string; onGuest: boolean }[] = [];
-  // Op ids start with their UTC start second: anything older than 10 minutes is not read.
-  for (const op of labOperationsSince(0, { notBefore: fromMs - 600_000 })) {
-    if (ours.has(op.opId)) continue;
-    const rts = op.lines.flatMap((l) => (l.rt === undefined ? [] : [l.rt / 1e6]));
-    if (rts.length === 0) continue;
-    const start = startOf(op.lines);
-    // Still running: no end line and its runner alive (a killed runner never writes one).
-    const running =
-      !op.lines.some((l) => l.ev === 'end') && (start?.pid ?? 0) > 0 && isAlive(start!.pid!);
-    const last = running ? toMs : Math.max(...rts);
-    if (Math.min(...rts) <= toMs && last >= fromMs)
-      found.push({ opId: op.opId, onGuest: start?.uuid === uuid });
-  }
-  return found;
 }
 
 export async function benchWindow(
@@ -309,7 +274,7 @@ export async function benchWindow(
             `${name} dropped: ${D}'s disk changed during the run, ${before ?? '?'} -> ${after ?? '?'} (another session's snapshot)`,
             true,
           );
-        const others = foreignOps(ourOps, agent.uuid, fromMs, Date.now());
+        const others = operationsOverlapping(fromMs, Date.now(), ourOps, agent.uuid);
         for (const o of others) othersOnHost.add(o.opId);
         const onGuest = others.filter((o) => o.onGuest);
         if (onGuest.length > 0)
@@ -321,7 +286,9 @@ export async function benchWindow(
       } catch (err) {
         if (err instanceof RunFailed) throw err;
         if (!(err instanceof BenchError || err instanceof LabError)) throw err;
-        const others = foreignOps(ourOps, agent.uuid, fromMs, Date.now()).filter((o) => o.onGuest);
+        const others = operationsOverlapping(fromMs, Date.now(), ourOps, agent.uuid).filter(
+          (o) => o.onGuest,
+        );
         throw new RunFailed(
           `${name}: ${err.message}` +
             (others.length > 0

@@ -105,3 +105,45 @@ export function runnerPid(opId: string, opsDir?: string): number {
   if (!pid) throw new Error(`the journal of ${opId} names no runner pid`);
   return pid;
 }
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The operations (other than `exclude`) that ran between fromMs and toMs (epoch ms, this
+ * machine's clock: the lab host is this machine), from their journal lines' realtime stamps; a
+ * runner still alive without an end line counts as running until now. `onGuest`: it was on the
+ * domain `uuid`.
+ */
+export function operationsOverlapping(
+  fromMs: number,
+  toMs: number,
+  exclude: ReadonlySet<string>,
+  uuid: string,
+  home?: string,
+): { opId: string; onGuest: boolean }[] {
+  const found: { opId: string; onGuest: boolean }[] = [];
+  // Op ids start with their UTC start second: anything older than 10 minutes is not read.
+  for (const op of labOperationsSince(0, {
+    notBefore: fromMs - 600_000,
+    ...(home ? { home } : {}),
+  })) {
+    if (exclude.has(op.opId)) continue;
+    const rts = op.lines.flatMap((l) => (l.rt === undefined ? [] : [l.rt / 1e6]));
+    if (rts.length === 0) continue;
+    const start = startOf(op.lines);
+    // A killed runner never writes its end line: only a live one is still running.
+    const pid = start?.pid ?? 0;
+    const running = !op.lines.some((l) => l.ev === 'end') && pid > 0 && isAlive(pid);
+    const last = running ? toMs : Math.max(...rts);
+    if (Math.min(...rts) <= toMs && last >= fromMs)
+      found.push({ opId: op.opId, onGuest: start?.uuid === uuid });
+  }
+  return found;
+}

@@ -12,6 +12,7 @@ import {
   type WindowRun,
 } from '../../bench/window-summary';
 import { maxFreezeOfOperationsSince } from '../support/lab-guard';
+import { operationsOverlapping } from '../support/lab-operations';
 
 /** A journal the real runner wrote on the lab (test/fixtures/journal/). */
 const clean = readFileSync('test/fixtures/journal/clean.jsonl', 'utf8');
@@ -131,6 +132,47 @@ describe('the lab guard reads journals through the one schema', () => {
       // Text that merely looks like the field is not a journal line.
       writeFileSync(join(dir, 'journal.jsonl'), `garbage "maxFreezeS": 99\n`);
       expect(maxFreezeOfOperationsSince(Date.now() - 60_000, home)).toBeUndefined();
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('other sessions seen in the journals on the lab host', () => {
+  it('finds the operations that overlapped a time range, on which guest, torn lines included', () => {
+    const home = mkdtempSync(join(tmpdir(), 'quiesce-ops-'));
+    try {
+      const now = Date.now();
+      const stamp = (ms: number) =>
+        new Date(ms)
+          .toISOString()
+          .replace(/[-:]/g, '')
+          .replace(/\.\d+Z$/, 'Z');
+      const write = (id: string, uuid: string, fromMs: number, toMs: number, torn = false) => {
+        const dir = join(home, '.quiesce', 'ops', id);
+        mkdirSync(dir, { recursive: true });
+        const start = `{"ev":"start","op":"${id}","mono":1,"rt":${fromMs * 1e6},"kind":"snapshot","uuid":"${uuid}","snapshot":"s","policy":"require","pid":999999999,"maxFreezeS":10,"workstation":"","user":""}`;
+        const end = `{"ev":"end","op":"${id}","mono":2,"rt":${toMs * 1e6}}`;
+        writeFileSync(
+          join(dir, 'journal.jsonl'),
+          torn ? `{"ev":"pha${start}\n${end}\n` : `${start}\n${end}\n`,
+        );
+      };
+      write(`${stamp(now - 5000)}-a`, 'guest-1', now - 5000, now - 4000, true);
+      write(`${stamp(now - 9000)}-b`, 'guest-2', now - 9000, now - 3500);
+      write(`${stamp(now - 60_000)}-c`, 'guest-1', now - 60_000, now - 50_000);
+      write(`${stamp(now - 4500)}-ours`, 'guest-1', now - 4500, now - 4200);
+      const found = operationsOverlapping(
+        now - 4200,
+        now,
+        new Set([`${stamp(now - 4500)}-ours`]),
+        'guest-1',
+        home,
+      );
+      expect(found.sort((x, y) => x.opId.localeCompare(y.opId))).toEqual([
+        { opId: `${stamp(now - 9000)}-b`, onGuest: false },
+        { opId: `${stamp(now - 5000)}-a`, onGuest: true },
+      ]);
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
