@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { foldMergeProgress } from '../../renderer/history/merge-progress';
+import { PHASES } from '../../shared/snapshot';
 
 const RENDERER = join(__dirname, '..', '..', 'renderer');
 
@@ -90,6 +91,13 @@ describe('comments cite only documents in the repository', () => {
       OUTSIDE.test(readFileSync(path, 'utf8')),
     );
     expect(citing.map((path) => relative(root, path))).toEqual([]);
+  });
+});
+
+describe('the phase chart', () => {
+  it('has a colour for every phase the runner journals (a phase without one draws no segment)', () => {
+    const css = readFileSync(join(RENDERER, 'history', 'history.css'), 'utf8');
+    expect(PHASES.filter((p) => !new RegExp(`\\.seg-${p} \\{\\s*--seg:`).test(css))).toEqual([]);
   });
 });
 
