@@ -73,27 +73,6 @@ describe('renderer house rules', () => {
   });
 });
 
-describe('comments cite only documents in the repository', () => {
-  /** "DESIGN rule 2", "LAB.md", "STYLE.md": the team's notes, which a reader of the repository lacks. */
-  const OUTSIDE = /\bDESIGN\b|LAB\.md|STYLE\.md|\brule [0-9]/;
-  const tree = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory()
-        ? tree(join(dir, e.name))
-        : /\.(tsx?|css|sh)$/.test(e.name)
-          ? [join(dir, e.name)]
-          : [],
-    );
-
-  it.each(['renderer', 'shared', 'electron/services/snapshot'])('in %s/', (folder) => {
-    const root = join(__dirname, '..', '..');
-    const citing = tree(join(root, folder)).filter((path) =>
-      OUTSIDE.test(readFileSync(path, 'utf8')),
-    );
-    expect(citing.map((path) => relative(root, path))).toEqual([]);
-  });
-});
-
 describe('the phase chart', () => {
   it('has a colour for every phase the runner journals (a phase without one draws no segment)', () => {
     const css = readFileSync(join(RENDERER, 'history', 'history.css'), 'utf8');
