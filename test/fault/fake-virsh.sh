@@ -95,6 +95,9 @@ effect() {
       trap - HUP INT TERM PIPE
       out "Domain snapshot $name created" ;;
     redefine)
+      file=$2
+      while [ $# -gt 1 ]; do [ "$1" = --xmlfile ] && file=$2; shift; done
+      set -- "$1" "$file"
       name=$(sed -n 's:^<domainsnapshot><name>\([^<]*\)</name>.*:\1:p' "$2")
       [ -n "$name" ] || { err "XML error: no snapshot name in $2"; return; }
       : >"$S/snapshots/$name"

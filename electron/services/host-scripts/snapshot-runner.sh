@@ -110,7 +110,7 @@ echo $$ >runner.pid
 
 # Children never hold the domain lock (fd 9): it must die with this process.
 virsh_() { virsh -c "$URI" "$@" 9>&-; }
-agent() { virsh -c "$URI" qemu-agent-command --timeout "$AGENT_TIMEOUT" "$UUID" "$1" 9>&-; }
+agent() { virsh -c "$URI" qemu-agent-command --domain "$UUID" --timeout "$AGENT_TIMEOUT" --cmd "$1" 9>&-; }
 # The guest's freeze status, as one word: frozen, thawed, or unknown (the agent did not say).
 freeze_status() {
   st=$(agent '{"execute":"guest-fsfreeze-status"}' 2>&1)
@@ -254,7 +254,9 @@ list_in_use() {
   uuids=$(virsh_ list --all --uuid 2>/dev/null) || return 1
   cmds=
   for u in $uuids; do
-    case $u in *[!0-9a-fA-F-]*) continue ;; esac
+    # only what has libvirt's UUID form enters the session's command language
+    case $u in *[!0-9a-fA-F-]* | -* | *--*) continue ;; esac
+    [ ${#u} = 36 ] || continue
     cmds="${cmds}domblklist $u --details$NL"
   done
   cmds="${cmds}domstats --block --backing$NL"
@@ -275,7 +277,7 @@ is_in_use() {
 wait_no_job() {
   i=0
   while [ "$i" -lt 60 ]; do
-    ji=$(virsh_ domjobinfo "$UUID" 2>&1) || return 1
+    ji=$(virsh_ domjobinfo --domain "$UUID" 2>&1) || return 1
     case $ji in *"Job type:"*None*) return 0 ;; *"Job type:"*) ;; *) return 1 ;; esac
     sleep 1 9>&-
     i=$((i + 1))
@@ -293,7 +295,7 @@ resolve_cut() {
   [ "$SNAPSHOT_TAKEN" = unresolved ] || return 0
   SNAPSHOT_TAKEN=unknown
   wait_no_job || return 0
-  if virsh_ snapshot-info "$UUID" --snapshotname "$NAME" >/dev/null 2>&1; then
+  if virsh_ snapshot-info --domain "$UUID" --snapshotname "$NAME" >/dev/null 2>&1; then
     SNAPSHOT_TAKEN=yes
     return 0
   fi
@@ -385,7 +387,7 @@ NOMETA=0
 # both read before the freeze); without them, the cut keeps libvirt's own metadata.
 plan_metadata() {
   case $LIVE_XML in "<domain"*) ;; *) return 1 ;; esac
-  if parent=$(virsh_ snapshot-current "$UUID" --name 2>&1); then
+  if parent=$(virsh_ snapshot-current --domain "$UUID" --name 2>&1); then
     parent_xml="<parent><name>$(xml_escape "$parent")</name></parent>"
   else
     case $parent in *"no current snapshot"*) parent_xml= ;; *) return 1 ;; esac
@@ -401,8 +403,8 @@ plan_metadata() {
 # redefine DIR: records DIR's cut (DIR/redefine.xml) as libvirt's current snapshot; `redefined`
 # marks it done. REDEFINE_OUT says what libvirt answered.
 redefine() {
-  if REDEFINE_OUT=$(virsh_ snapshot-create "$UUID" "$1/redefine.xml" --redefine --current 2>&1) ||
-    virsh_ snapshot-info "$UUID" --snapshotname "$2" >/dev/null 2>&1; then
+  if REDEFINE_OUT=$(virsh_ snapshot-create --domain "$UUID" --xmlfile "$1/redefine.xml" --redefine --current 2>&1) ||
+    virsh_ snapshot-info --domain "$UUID" --snapshotname "$2" >/dev/null 2>&1; then
     : >"$1/redefined"
     return 0
   fi
@@ -538,7 +540,7 @@ finish() {
     journal result "\"ok\":true,\"snapshotTaken\":\"$SNAPSHOT_TAKEN\",$LABEL_JSON"
   fi
   # libvirt's default agent timeout again, if this run changed it (never another run's)
-  [ "$AGENT_TIMEOUT_SET" = 1 ] && virsh_ guest-agent-timeout "$UUID" --timeout -2 >/dev/null 2>&1
+  [ "$AGENT_TIMEOUT_SET" = 1 ] && virsh_ guest-agent-timeout --domain "$UUID" --timeout -2 >/dev/null 2>&1
   now_rt
   printf '{"op":"%s","kind":"%s","uuid":"%s","snapshot":"%s","ok":%s,"rt":%s}\n' "$OP" "$KIND" "$UUID" "$NAME" \
     "$([ -z "$FAILED_PHASE" ] && echo true || echo false)" "$RT" >>"$HOSTDIR/history.jsonl"
@@ -577,7 +579,7 @@ phase lock 'done'
 
 # ---------------------------------------------------------------- preflight
 phase preflight running
-state=$(virsh_ domstate "$UUID" 2>&1) || { fail preflight "$state"; exit 1; }
+state=$(virsh_ domstate --domain "$UUID" 2>&1) || { fail preflight "$state"; exit 1; }
 case $state in
   running*) MODE=live ;;
   paused*) MODE=paused ;;
@@ -608,8 +610,8 @@ phase prepare running
 record_earlier_metadata
 clean_orphans
 if [ "$KIND" = snapshot ]; then
-  disks=$(virsh_ domblklist "$UUID" --details 2>&1) || { fail prepare "$disks"; exit 1; }
-  LIVE_XML=$(virsh_ dumpxml "$UUID" 2>/dev/null)
+  disks=$(virsh_ domblklist --domain "$UUID" --details 2>&1) || { fail prepare "$disks"; exit 1; }
+  LIVE_XML=$(virsh_ dumpxml --domain "$UUID" 2>/dev/null)
   DISKS_XML=
   DISKS_JSON=
   REUSE=yes
@@ -667,7 +669,7 @@ if [ "$KIND" = snapshot ]; then
         d && /<driver / && f == "" { if (match($0, /type=.[a-z0-9]+/)) f = substr($0, RSTART + 6, RLENGTH - 6) }
         d && /<target / && index($0, "dev=\047" t "\047") { print f; exit }
         /<\/disk>/ { d = 0 }')
-      size=$(virsh_ domblkinfo "$UUID" "$target" 2>/dev/null | awk '/^Capacity:/ { print $2 }')
+      size=$(virsh_ domblkinfo --domain "$UUID" --device "$target" 2>/dev/null | awk '/^Capacity:/ { print $2 }')
       if ! is_uint "$size" || [ -z "$fmt" ]; then REUSE=no; break; fi
       # recorded before it exists: a run killed in between still leaves a trace to clean up
       f=$(b64 "$overlay")
@@ -699,7 +701,7 @@ fi
 # A hung agent must not block the thaw forever: bound every agent call of this domain (libvirt
 # otherwise waits as long as the agent hangs, and a killed client does not release the domain).
 if [ "$FREEZE" = yes ]; then
-  virsh_ guest-agent-timeout "$UUID" --timeout "$AGENT_TIMEOUT" >/dev/null 2>&1 && AGENT_TIMEOUT_SET=1
+  virsh_ guest-agent-timeout --domain "$UUID" --timeout "$AGENT_TIMEOUT" >/dev/null 2>&1 && AGENT_TIMEOUT_SET=1
 fi
 start_session || { fail prepare "could not start virsh: $OUT"; exit 1; }
 phase prepare 'done'
@@ -821,7 +823,7 @@ if [ "$FREEZE" = yes ]; then
   [ "$FSTATUS" = thawed ] || { fail verify "the guest does not report thawed after the operation: $FSTATUS_OUT"; exit 1; }
 fi
 if [ "$KIND" = snapshot ]; then
-  info=$(virsh_ snapshot-info "$UUID" --snapshotname "$NAME" 2>&1) || { fail verify "the snapshot is not listed: $info"; exit 1; }
+  info=$(virsh_ snapshot-info --domain "$UUID" --snapshotname "$NAME" 2>&1) || { fail verify "the snapshot is not listed: $info"; exit 1; }
 fi
 phase verify 'done'
 exit 0

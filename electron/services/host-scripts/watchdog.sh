@@ -49,7 +49,7 @@ WHY=
 pause=1
 while :; do
   [ -e disarmed ] && exit 0
-  st=$(virsh -c "$URI" qemu-agent-command --timeout "$AGENT_TIMEOUT" "$UUID" '{"execute":"guest-fsfreeze-status"}' 2>&1)
+  st=$(virsh -c "$URI" qemu-agent-command --domain "$UUID" --timeout "$AGENT_TIMEOUT" --cmd '{"execute":"guest-fsfreeze-status"}' 2>&1)
   case $st in
     *'"return"'*'"thawed"'*)
       # Thawed counts only when no freeze of this run can still land after it.
@@ -63,7 +63,7 @@ while :; do
     *) THAWED=0 ;;
   esac
   if [ "$THAWED" = 0 ]; then
-    state=$(virsh -c "$URI" domstate "$UUID" 2>&1)
+    state=$(virsh -c "$URI" domstate --domain "$UUID" 2>&1)
     case $state in
       running*) WHY= ;;
       *"failed to connect"* | *"Failed to connect"*)
@@ -79,7 +79,7 @@ while :; do
       j watchdog-waiting "\"b64\":\"$(b64 "$WHY")\""
     fi
     WAITING=$WHY
-    virsh -c "$URI" qemu-agent-command --timeout "$AGENT_TIMEOUT" "$UUID" '{"execute":"guest-fsfreeze-thaw"}' >/dev/null 2>&1
+    virsh -c "$URI" qemu-agent-command --domain "$UUID" --timeout "$AGENT_TIMEOUT" --cmd '{"execute":"guest-fsfreeze-thaw"}' >/dev/null 2>&1
   fi
   # A runner stuck on a session that no longer answers (its freeze or cut hung past every
   # timeout) is released: its session is ended, so the runner thaws and records what happened.
