@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2154 # $tmp and cap: capture-lib.sh comes first (gather-script.ts)
 # Quiesce agent doctor: every check for one domain, in ladder order, in ONE exec.
 # Fed to `sh -s -- URI UUID TIMEOUT`. Output: capture lines (capture-lib.sh, prepended by Node);
 # Node judges each step (inventory/doctor.ts).
@@ -29,6 +30,7 @@ cap fsinfo agent '{"execute":"guest-get-fsinfo"}'
 
 # Is an fsfreeze hook set up (application-consistent freezes)? Only a guest that allows
 # guest-exec and has a POSIX shell can tell; otherwise the step says "unknown".
+# shellcheck disable=SC2016 # run by the guest's sh, not here
 HOOK_CHECK='for f in /proc/[0-9]*/cmdline; do a0=$(tr "\0" "\n" <"$f" 2>/dev/null | head -n 1); case $a0 in *qemu-ga) echo "agent: $(tr "\0" " " <"$f")";; esac; done; ls -ld /etc/qemu/fsfreeze-hook /etc/qemu/fsfreeze-hook.d 2>&1; true'
 req=$(printf '{"execute":"guest-exec","arguments":{"path":"/bin/sh","arg":["-c","%s"],"capture-output":true}}' \
   "$(printf '%s' "$HOOK_CHECK" | sed 's/\\/\\\\/g; s/"/\\"/g')")

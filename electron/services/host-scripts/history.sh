@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2154 # $tmp and cap: capture-lib.sh comes first (gather-script.ts)
 # Quiesce history: one domain's snapshots as libvirt knows them, each disk's backing chain, and
 # Quiesce's own journals for the domain, in ONE exec. Fed to `sh -s -- URI UUID HOSTDIR`.
 # Output: capture lines (capture-lib.sh, prepended by Node); Node merges (history/history.ts).
@@ -58,22 +59,19 @@ cap disks virsh -c "$URI" domblklist --domain "$UUID" --details
 # read the images themselves (libvirt makes them 0600 for QEMU's user).
 cap blockstats virsh -c "$URI" domstats --block --backing -- "$UUID"
 # Where the images are readable (an offline domain has no live block stats), QEMU's own view.
-IFS='
-'
-for row in $(cat "$tmp/out.disks"); do
-  IFS=' '
+while IFS= read -r row; do
+  # shellcheck disable=SC2086 # split on purpose: the row's first words
   set -- $row
-  IFS='
-'
-  [ $# -ge 4 ] && [ "$1" = file ] && [ "$2" = disk ] || continue
+  if [ $# -lt 4 ] || [ "$1" != file ] || [ "$2" != disk ]; then continue; fi
   target=$3
   src=${row#*"$target"}
   src=${src#"${src%%[! ]*}"}
-  cap "chain:$target" qemu-img info -U --backing-chain --output=json -- "$src"
-done
+  cap "chain:$target" qemu-img info -U --backing-chain --output=json -- "$src" </dev/null
+done <"$tmp/out.disks"
 # Quiesce's journals for this domain (every workstation's, failed ones too), found by one grep:
 # a host keeps hundreds of them. Operation folders are named [0-9A-Za-z-] (launch.sh refuses
 # others), so one path a line is safe.
+# shellcheck disable=SC2016 # expanded by that inner sh, from its arguments
 cap ops sh -c 'grep -l -F -e "\"uuid\":\"$2\"" "$1"/ops/*/journal.jsonl 2>/dev/null |
   while IFS= read -r f; do
     d=${f%/journal.jsonl}

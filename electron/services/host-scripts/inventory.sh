@@ -1,3 +1,4 @@
+# shellcheck shell=sh disable=SC2154 # $tmp and cap: capture-lib.sh comes first (gather-script.ts)
 # Quiesce inventory: everything a refresh needs, gathered on the host in ONE exec, so a refresh
 # costs one SSH round trip whatever the number of domains. Fed to `sh -s -- URI TIMEOUT PARALLEL`.
 #
@@ -25,6 +26,7 @@ cap states virsh -q -c "$URI" domstats --state
 UUID_RE='[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
 virsh -q -c "$URI" list --uuid --state-running 2>/dev/null | grep -E "^$UUID_RE\$" |
   sed 's/^/dumpxml /' >"$tmp/xml-commands"
+# shellcheck disable=SC2016 # expanded by that inner sh, from its arguments
 cap xml sh -c 'virsh -q -c "$1" <"$2"' sh "$URI" "$tmp/xml-commands"
 
 # Whom to probe: running domains whose agent channel is connected (the guest opened the port).
