@@ -17,6 +17,7 @@ import {
   SnapshotRequestSchema,
 } from './snapshot';
 import { DoctorReportSchema, InventoryDomainSchema, PrerequisiteSchema } from './readiness';
+import { SettingsInputSchema, SettingsSchema } from './settings';
 import type { AppErrorShape } from './errors';
 import type { MethodName } from './methods';
 
@@ -29,6 +30,17 @@ const SnapshotRefSchema = z
   .regex(/^[^\n\r\0]+$/, 'Not a snapshot name');
 /** Domains are addressed by UUID, never by name (docs/ARCHITECTURE.md, "Quoted arguments"). */
 const domainRef = hostRef.extend({ uuid: DomainUuidSchema });
+
+const SettingsAnswerSchema = z.object({
+  settings: SettingsSchema,
+  /** The settings file itself. */
+  file: z.string(),
+  inEffect: z.object({ dataDir: z.string(), knownHostsPath: z.string() }),
+  /** Values of the file that were unreadable and fell back to their defaults. */
+  dropped: z.array(z.string()),
+  /** Set when a newer Quiesce wrote the file: it is shown but not written over. */
+  readOnly: z.string().optional(),
+});
 
 /**
  * One schema pair per method. Inputs are validated in main before any handler runs; outputs are
@@ -73,7 +85,8 @@ export const contract = {
    * reports the window; nothing is cut. Progress arrives as `operation` events.
    */
   'doctor.testFreeze': {
-    input: domainRef.extend({ maxFreezeS: MaxFreezeSchema.default(10) }),
+    /** Without maxFreezeS: the default maximum freeze of the settings (shared/settings.ts). */
+    input: domainRef.extend({ maxFreezeS: MaxFreezeSchema.optional() }),
     output: z.object({ opId: z.string() }),
   },
   /** Starts a consistent snapshot on the host; progress arrives as `operation` events. */
@@ -115,6 +128,13 @@ export const contract = {
     input: hostRef,
     output: z.object({ operations: z.array(OperationSummarySchema) }),
   },
+  /**
+   * The app's settings (shared/settings.ts), the folders in use now (a changed folder applies at
+   * the next start), and what could not be kept from the file.
+   */
+  'settings.get': { input: z.object({}), output: SettingsAnswerSchema },
+  /** Replaces the settings; answers as settings.get does. */
+  'settings.set': { input: SettingsInputSchema, output: SettingsAnswerSchema },
 } satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>;
 
 // Compile-time check that METHOD_NAMES lists exactly the contract's methods.

@@ -24,6 +24,8 @@ export const METHOD_NAMES = [
   'history.delete',
   'history.revert',
   'history.merge',
+  'settings.get',
+  'settings.set',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

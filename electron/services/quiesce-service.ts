@@ -18,6 +18,8 @@ import {
 import { domainName } from './virsh/domain-name';
 import { Operations } from './snapshot/operations';
 import { hostname, userInfo } from 'node:os';
+import { settingsHandlers } from './config/settings-handlers';
+import { SettingsStore } from './config/settings-store';
 
 export interface ServiceOptions {
   /** The app's data folder: host profiles live here. */
@@ -32,6 +34,8 @@ export interface ServiceOptions {
   operationAgentTimeoutS?: number;
   /** Test-only fault injection: the runner holds the guest frozen this long before the cut. */
   holdFrozenMs?: number;
+  /** The settings file (default: settings.json in the data folder). */
+  settings?: SettingsStore;
 }
 
 /** Handlers receive the input after validation, i.e. with defaults applied. */
@@ -48,7 +52,9 @@ export function createQuiesceService(opts: ServiceOptions): {
   dispose: () => void;
 } {
   const store = new HostStore(opts.dataDir);
-  const defaults = new DomainDefaults(opts.dataDir);
+  const settings = opts.settings ?? new SettingsStore(opts.dataDir);
+  // A domain with nothing remembered starts from the admin's default policy and maximum freeze.
+  const defaults = new DomainDefaults(opts.dataDir, async () => (await settings.read()).snapshot);
   const operations = new Operations({
     emit: opts.emit,
     agentTimeoutS: opts.operationAgentTimeoutS ?? 5,
@@ -141,7 +147,7 @@ export function createQuiesceService(opts: ServiceOptions): {
         name: 'test-freeze',
         description: '',
         policy: 'require',
-        maxFreezeS,
+        maxFreezeS: maxFreezeS ?? (await settings.read()).snapshot.maxFreezeS,
       });
     },
     'snapshot.get': async ({ hostId, opId }) => {
@@ -197,6 +203,10 @@ export function createQuiesceService(opts: ServiceOptions): {
       const { host, conn } = await target(hostId);
       return { operations: await operations.list(host, conn) };
     },
+    ...settingsHandlers(settings, {
+      dataDir: opts.dataDir,
+      knownHostsPath: opts.knownHostsPath,
+    }),
   };
   return { handlers, dispose: () => connections.closeAll() };
 }

@@ -1,16 +1,35 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { Settings } from '../../../shared/settings';
+
+/** The two paths a setting may name (shared/settings.ts); null or absent: the default. */
+type PathSettings = Pick<Settings, 'dataDir' | 'knownHostsPath'>;
 
 /**
- * Where Quiesce keeps its things when no shell says otherwise. Environment overrides exist so
- * tests and the demo never touch the admin's real files.
+ * Where Quiesce keeps its things: an environment override first (so tests and the demo never
+ * touch the admin's real files), then the admin's settings, then the usual place.
  */
-export function defaultKnownHostsPath(env: NodeJS.ProcessEnv = process.env): string {
-  return env.QUIESCE_KNOWN_HOSTS || join(homedir(), '.ssh', 'known_hosts');
+export function defaultKnownHostsPath(
+  env: NodeJS.ProcessEnv = process.env,
+  settings?: PathSettings,
+): string {
+  return (
+    env.QUIESCE_KNOWN_HOSTS || settings?.knownHostsPath || join(homedir(), '.ssh', 'known_hosts')
+  );
 }
 
-export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+/** The app's own folder, where the settings file lives (and the data, unless a setting moves it). */
+export function defaultConfigDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.QUIESCE_DATA_DIR) return env.QUIESCE_DATA_DIR;
   const base = env.XDG_CONFIG_HOME || join(homedir(), '.config');
   return join(base, 'Quiesce');
+}
+
+export function defaultDataDir(
+  env: NodeJS.ProcessEnv = process.env,
+  settings?: PathSettings,
+  configDir: string = defaultConfigDir(env),
+): string {
+  if (env.QUIESCE_DATA_DIR) return env.QUIESCE_DATA_DIR;
+  return settings?.dataDir || configDir;
 }

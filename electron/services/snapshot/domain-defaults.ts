@@ -11,13 +11,16 @@ const FileSchema = z.object({
   ),
 });
 
-export const DEFAULT_POLICY: QuiescePolicy = 'require';
-export const DEFAULT_MAX_FREEZE_S = 10;
+type Choice = { policy: QuiescePolicy; maxFreezeS: number };
 
 /** Per-domain snapshot choices the admin asked Quiesce to remember, in the app's data folder. */
 export class DomainDefaults {
   private readonly path: string;
-  constructor(private readonly dataDir: string) {
+  constructor(
+    private readonly dataDir: string,
+    /** The choice for a domain with nothing remembered: the admin's settings. */
+    private readonly fallback: () => Promise<Choice>,
+  ) {
     this.path = join(dataDir, 'snapshot-defaults.json');
   }
 
@@ -35,14 +38,10 @@ export class DomainDefaults {
     const saved = (await this.read()).domains[`${hostId}/${uuid}`];
     return saved
       ? { ...saved, remembered: true }
-      : { policy: DEFAULT_POLICY, maxFreezeS: DEFAULT_MAX_FREEZE_S, remembered: false };
+      : { ...(await this.fallback()), remembered: false };
   }
 
-  async set(
-    hostId: string,
-    uuid: string,
-    value: { policy: QuiescePolicy; maxFreezeS: number },
-  ): Promise<void> {
+  async set(hostId: string, uuid: string, value: Choice): Promise<void> {
     const file = await this.read();
     file.domains[`${hostId}/${uuid}`] = value;
     await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
