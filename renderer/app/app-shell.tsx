@@ -61,13 +61,7 @@ export function AppShell() {
           onCancel={() => setAdding(false)}
         />
       )}
-      {removing && (
-        <RemoveHostDialog
-          host={removing}
-          onRemoved={() => setRemoving(undefined)}
-          onCancel={() => setRemoving(undefined)}
-        />
-      )}
+      {removing && <RemoveHostDialog host={removing} onClose={() => setRemoving(undefined)} />}
     </div>
   );
 }

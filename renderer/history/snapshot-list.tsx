@@ -89,7 +89,7 @@ export function SnapshotList({
           <SearchField
             id={`${uid}-search`}
             label="Search names and descriptions"
-            placeholder="Search names and descriptions  ( / )"
+            shortcut="/"
             value={search}
             onChange={setSearch}
             testId="history-search"

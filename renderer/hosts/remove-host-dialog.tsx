@@ -4,16 +4,11 @@ import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { useRemoveHost } from './use-hosts';
 
-/** Asks before forgetting a host; says plainly what is and is not removed. */
-export function RemoveHostDialog({
-  host,
-  onRemoved,
-  onCancel,
-}: {
-  host: HostProfile;
-  onRemoved: () => void;
-  onCancel: () => void;
-}) {
+/**
+ * Asks before forgetting a host; says plainly what is and is not removed. `onClose` after the
+ * removal or a cancel; a failed removal keeps the dialog open with the error.
+ */
+export function RemoveHostDialog({ host, onClose }: { host: HostProfile; onClose: () => void }) {
   const remove = useRemoveHost();
   return (
     <ConfirmDialog
@@ -22,8 +17,8 @@ export function RemoveHostDialog({
       confirmText="Remove host"
       busy={remove.isPending}
       tone="normal"
-      onConfirm={() => remove.mutate(host.id, { onSuccess: onRemoved })}
-      onCancel={onCancel}
+      onConfirm={() => remove.mutate(host.id, { onSuccess: onClose })}
+      onCancel={onClose}
     >
       <p>
         Quiesce disconnects from the host and forgets this profile. Nothing changes on the host, and

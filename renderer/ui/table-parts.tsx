@@ -62,7 +62,8 @@ export function SearchField({
   label,
   value,
   onChange,
-  placeholder,
+  placeholder = label,
+  shortcut,
   testId,
   inputRef,
 }: {
@@ -70,7 +71,10 @@ export function SearchField({
   label: string;
   value: string;
   onChange: (value: string) => void;
-  placeholder: string;
+  /** By default the label. */
+  placeholder?: string;
+  /** The key that focuses the field from its list (the list handles it); the placeholder shows it. */
+  shortcut?: string;
   testId: string;
   inputRef?: Ref<HTMLInputElement>;
 }) {
@@ -84,7 +88,8 @@ export function SearchField({
         ref={inputRef}
         type="search"
         className="filter"
-        placeholder={placeholder}
+        placeholder={shortcut ? `${placeholder}  ( ${shortcut} )` : placeholder}
+        aria-keyshortcuts={shortcut}
         value={value}
         data-testid={testId}
         onChange={(e) => onChange(e.target.value)}
