@@ -19,6 +19,13 @@ import {
 import { DoctorReportSchema, InventoryDomainSchema, PrerequisiteSchema } from './readiness';
 import { SettingsInputSchema, SettingsSchema } from './settings';
 import type { AppErrorShape } from './errors';
+import {
+  BranchSchema,
+  RevertOptionsSchema,
+  RevertPreviewSchema,
+  RevertSummarySchema,
+  RevertTargetSchema,
+} from './revert';
 import type { MethodName } from './methods';
 
 const hostRef = z.object({ hostId: HostIdSchema });
@@ -127,6 +134,33 @@ export const contract = {
   'operations.list': {
     input: hostRef,
     output: z.object({ operations: z.array(OperationSummarySchema) }),
+  },
+  /** What a revert would do (the confirmation's text), without doing anything. */
+  'revert.preview': {
+    input: domainRef.extend({ target: RevertTargetSchema }).extend(RevertOptionsSchema.shape),
+    output: RevertPreviewSchema,
+  },
+  /**
+   * Quiesce's own revert on any libvirt: stop, new overlays on the frozen images, the definition
+   * switched, start; the state left becomes a discarded branch. Progress: `revert.get`.
+   */
+  'revert.start': {
+    input: domainRef.extend({ target: RevertTargetSchema }).extend(RevertOptionsSchema.shape),
+    output: z.object({ opId: z.string() }),
+  },
+  /** A revert's phases and outcome, from its journal on the host. */
+  'revert.get': {
+    input: hostRef.extend({ opId: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/) }),
+    output: RevertSummarySchema,
+  },
+  /** Finishes or rolls back the domain's reverts that died half-way. Progress: `revert.get`. */
+  'revert.recover': { input: domainRef, output: z.object({ opId: z.string() }) },
+  /** The domain's discarded branches, newest first, with their size. */
+  'revert.branches': { input: domainRef, output: z.object({ branches: z.array(BranchSchema) }) },
+  /** Deletes a discarded branch's files (each only if nothing uses it). */
+  'revert.deleteBranch': {
+    input: domainRef.extend({ id: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/) }),
+    output: z.object({ removed: z.array(z.string()), kept: z.array(z.string()) }),
   },
   /**
    * The app's settings (shared/settings.ts), the folders in use now (a changed folder applies at

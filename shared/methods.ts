@@ -24,6 +24,12 @@ export const METHOD_NAMES = [
   'history.delete',
   'history.revert',
   'history.merge',
+  'revert.preview',
+  'revert.start',
+  'revert.get',
+  'revert.recover',
+  'revert.branches',
+  'revert.deleteBranch',
   'settings.get',
   'settings.set',
 ] as const;

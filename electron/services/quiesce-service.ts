@@ -17,6 +17,7 @@ import {
 } from './history/history-actions';
 import { domainName } from './virsh/domain-name';
 import { Operations } from './snapshot/operations';
+import { revertHandlers } from './revert/revert-handlers';
 import { hostname, userInfo } from 'node:os';
 import { settingsHandlers } from './config/settings-handlers';
 import { SettingsStore } from './config/settings-store';
@@ -206,6 +207,11 @@ export function createQuiesceService(opts: ServiceOptions): {
     ...settingsHandlers(settings, {
       dataDir: opts.dataDir,
       knownHostsPath: opts.knownHostsPath,
+    }),
+    ...revertHandlers(target, {
+      agentTimeoutS: opts.operationAgentTimeoutS ?? 5,
+      workstation: hostname(),
+      user: userInfo().username,
     }),
   };
   return { handlers, dispose: () => connections.closeAll() };

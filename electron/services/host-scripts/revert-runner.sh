@@ -1,0 +1,457 @@
+# shellcheck shell=sh
+# Quiesce revert runner: brings one domain back to a snapshot (or to a discarded branch) on a
+# libvirt that cannot revert external snapshots itself, ON THE HOST, detached like the snapshot
+# runner (launch.sh starts it with setsid; the app follows journal.jsonl).
+#
+# Usage: sh revert-runner.sh OPDIR, OPDIR = REVERTDIR/ops/OP where REVERTDIR = HOSTDIR/reverts
+# (revert operations live apart from snapshot operations: their own journal schema,
+# electron/services/revert/revert-journal.ts, and their overlays are settled only by this runner).
+#
+# The app prepared (electron/services/revert/revert-plan.ts):
+#   args        name=value lines (read_args)
+#   plan        one disk a line: TARGET FORMAT FROZEN-B64 OVERLAY-B64 (the snapshot's frozen image
+#               of that disk, and the new overlay to create on top of it)
+#   before.xml  the persistent definition the plan was made from (virsh dumpxml --inactive
+#               --security-info), byte for byte
+#   after.xml   the same definition with those disks pointed at the new overlays (edited with an
+#               XML parser in the app, not with sed here)
+#   branch.json the discarded branch this revert leaves (one JSON object, no line break)
+# Steps, each journaled before and after, each leaving a domain that is defined and points only
+# at files that exist:
+#   lock → settle earlier reverts → preflight → prepare (create overlays) → stop → switch
+#   (virsh define after.xml, only if the definition is still before.xml) → branch (recorded in
+#   HOSTDIR/branches/UUID.jsonl) → current → start → verify
+# The switch is the commit point: a run that dies before it is rolled back (its overlays removed,
+# the guest started again if it was running), one that dies after it is finished (branch
+# recorded, guest started). Who does that: this run's exit trap when it can, else the next revert
+# run of the domain, or an explicit recover run (MODE=recover), from the files above and the
+# markers beside them (made, was-running, switched, branch-recorded, settled).
+set -u
+set -f
+umask 077
+OPDIR=${1:-}
+cd "$OPDIR" || exit 70
+JOURNAL=$OPDIR/journal.jsonl
+NL='
+'
+IFS_SAVE=$IFS
+TAB=$(printf '\t')
+
+# shellcheck source-path=SCRIPTDIR source=host-lib.sh
+. "$OPDIR/host-lib.sh"
+emit() { printf '%s\n' "{$1}" >>"$JOURNAL"; }
+journal() {
+  now_mono
+  now_rt
+  emit "\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO,\"rt\":$RT${2:+,$2}"
+}
+phase() { journal phase "\"phase\":\"$1\",\"status\":\"$2\"${3:+,\"b64\":\"$(b64 "$3")\"}"; }
+progress() { journal progress "\"phase\":\"$1\",\"b64\":\"$(b64 "$2")\""; }
+FAILED_PHASE='' FAILED_MSG=''
+fail() {
+  phase "$1" failed "$2"
+  if [ -z "$FAILED_PHASE" ]; then FAILED_PHASE=$1 FAILED_MSG=$2; else FAILED_MSG="$FAILED_MSG; then at $1: $2"; fi
+}
+decode() { printf '%s' "$1" | base64 -d 2>/dev/null; }
+
+# ---------------------------------------------------------------- arguments, by name
+OP=invalid URI='' UUID='' REVERTDIR='' MODE='' TARGET='' TARGET_KIND='' ALLOW_FORCE=0 STOP_TIMEOUT=''
+AGENT_TIMEOUT='' WORKSTATION='' APPUSER='' BOOT_WAIT=60
+bad_args() {
+  emit "\"ev\":\"result\",\"op\":\"$OP\",\"mono\":0,\"ok\":false,\"failedPhase\":\"runner\",\"b64\":\"$(b64 "invalid runner arguments: $1")\",\"outcome\":\"untouched\""
+  emit "\"ev\":\"end\",\"op\":\"$OP\",\"mono\":0"
+  exit 64
+}
+read_args() {
+  [ -r args ] || bad_args "no args file"
+  while IFS= read -r line || [ -n "$line" ]; do
+    key=${line%%=*} val=${line#*=}
+    case $key in
+      op) case $val in '' | *[!0-9A-Za-z-]*) bad_args op ;; esac; OP=$val ;;
+      uri) URI=$val ;;
+      uuid) UUID=$val ;;
+      hostDir) REVERTDIR=$val ;;
+      mode) MODE=$val ;;
+      target) TARGET=$val ;;           # base64: a snapshot's name, or a branch's id
+      targetKind) TARGET_KIND=$val ;;
+      current) ;; # base64: the snapshot to make current afterwards (make_current reads it)
+      allowForce) ALLOW_FORCE=$val ;;
+      stopTimeoutS) STOP_TIMEOUT=$val ;;
+      bootWaitS) BOOT_WAIT=$val ;;
+      agentTimeoutS) AGENT_TIMEOUT=$val ;;
+      workstation) WORKSTATION=$val ;;
+      user) APPUSER=$val ;;
+      '') ;;
+      *) bad_args "unknown name $key" ;;
+    esac
+  done <args
+  [ -n "$URI" ] || bad_args uri
+  case $UUID in *[!0-9a-fA-F-]*) bad_args uuid ;; esac
+  [ ${#UUID} = 36 ] || bad_args uuid
+  case $MODE in revert | recover) ;; *) bad_args mode ;; esac
+  case $TARGET_KIND in snapshot | branch | none) ;; *) bad_args targetKind ;; esac
+  case $ALLOW_FORCE in 0 | 1) ;; *) bad_args allowForce ;; esac
+  in_range "$STOP_TIMEOUT" 1 3600 || bad_args stopTimeoutS
+  in_range "$BOOT_WAIT" 0 3600 || bad_args bootWaitS
+  in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
+  case $REVERTDIR in /*/reverts) ;; *) bad_args hostDir ;; esac
+  private_dir "$REVERTDIR" || bad_args "hostDir: $REVERTDIR is not a folder of this user that only this user can write to"
+  case $OPDIR in "$REVERTDIR/ops/$OP") ;; *) bad_args "the operation folder is not $REVERTDIR/ops/$OP" ;; esac
+}
+read_args
+HOSTDIR=${REVERTDIR%/reverts}
+private_dir "$HOSTDIR" || bad_args "hostDir: $HOSTDIR is not a private folder of this user"
+echo $$ >runner.pid
+
+# Children never hold the domain lock (fd 9): it must die with this process.
+virsh_() { virsh -c "$URI" "$@" 9>&-; }
+domstate() { STATE=$(virsh_ domstate "$UUID" 2>&1) || STATE="unknown: $STATE"; }
+
+# Every file path that a domain on this host uses (its definition's disks, and every layer of a
+# running domain's chains), as libvirt lists it, into $IN_USE. Fails when libvirt cannot be asked.
+IN_USE=
+list_in_use() {
+  uuids=$(virsh_ list --all --uuid 2>/dev/null) || return 1
+  cmds=
+  for u in $uuids; do
+    case $u in *[!0-9a-fA-F-]*) continue ;; esac
+    cmds="${cmds}domblklist $u --details$NL"
+    cmds="${cmds}domblklist $u --details --inactive$NL"
+  done
+  cmds="${cmds}domstats --block --backing$NL"
+  IN_USE=$(printf '%s' "$cmds" | virsh -c "$URI" 2>&1 9>&-) || return 1
+  case $IN_USE in *error:*) return 1 ;; esac
+  return 0
+}
+is_in_use() {
+  IFS=$NL
+  for l in $IN_USE; do
+    case $l in *" $1" | *"=$1") IFS=$IFS_SAVE; return 0 ;; esac
+  done
+  IFS=$IFS_SAVE
+  return 1
+}
+# this domain's persistent definition names FILE as a disk
+defined_uses() {
+  rows=$(virsh_ domblklist "$UUID" --details --inactive 2>/dev/null) || return 2
+  IFS=$NL
+  for l in $rows; do
+    case $l in *" $1") IFS=$IFS_SAVE; return 0 ;; esac
+  done
+  IFS=$IFS_SAVE
+  return 1
+}
+
+# ---------------------------------------------------------------- settling a revert (this one or an earlier one)
+# settle DIR: DIR's revert ended (or died) without being settled. Switched (its overlays are the
+# persistent definition's disks) → finish: record its branch, make its target current, start the
+# guest if it was running. Not switched → roll back: remove the overlays it made (only those no
+# domain uses), start the guest if it was running. Sets SETTLED to finished | rolled-back, or
+# leaves it empty when libvirt could not be asked (then nothing is touched, the next run retries).
+SETTLED=
+settle() {
+  d=$1
+  SETTLED=
+  [ -e "$d/settled" ] && { SETTLED=$(cat "$d/settled"); return 0; }
+  switched=no
+  if [ -s "$d/plan" ]; then
+    while IFS="$TAB" read -r _t _f _fr ov; do
+      p=$(decode "$ov")
+      [ -n "$p" ] || continue
+      defined_uses "$p"
+      case $? in 0) switched=yes ;; 2) return 1 ;; esac
+    done <"$d/plan"
+  fi
+  if [ "$switched" = yes ]; then
+    [ -e "$d/switched" ] || : >"$d/switched"
+    record_branch "$d"
+    make_current "$d"
+    restart_if_was_running "$d"
+    echo finished >"$d/settled"
+    SETTLED=finished
+  else
+    list_in_use || return 1
+    left=
+    if [ -e "$d/made" ]; then
+      while IFS= read -r f; do
+        grep -qxF "$f" "$d/removed" 2>/dev/null && continue
+        p=$(decode "$f")
+        [ -n "$p" ] || continue
+        if is_in_use "$p"; then left="$left $p"; continue; fi
+        if [ ! -e "$p" ] || rm -f -- "$p" 9>&-; then
+          echo "$f" >>"$d/removed"
+          journal overlay "\"act\":\"removed\",\"b64\":\"$f\",\"from\":\"$(b64 "${d##*/}")\""
+        else
+          left="$left $p"
+        fi
+      done <"$d/made"
+    fi
+    [ -n "$left" ] && journal overlay "\"act\":\"kept\",\"b64\":\"$(b64 "in use or not removable:$left")\",\"from\":\"$(b64 "${d##*/}")\""
+    restart_if_was_running "$d"
+    echo rolled-back >"$d/settled"
+    SETTLED=rolled-back
+  fi
+  return 0
+}
+# record_branch DIR: DIR's discarded branch, appended once to HOSTDIR/branches/UUID.jsonl
+record_branch() {
+  [ -e "$1/branch-recorded" ] && return 0
+  [ -s "$1/branch.json" ] || return 0
+  mkdir -p "$HOSTDIR/branches"
+  now_rt
+  b=$(cat "$1/branch.json")
+  printf '{"rt":%s,%s\n' "$RT" "${b#\{}" >>"$HOSTDIR/branches/$UUID.jsonl" && : >"$1/branch-recorded"
+  journal branch "\"act\":\"recorded\",\"from\":\"$(b64 "${1##*/}")\""
+}
+# make_current DIR: the snapshot DIR reverted to becomes libvirt's current one (so the next
+# snapshot's parent is right), by redefining it with --current. Best effort: only the history's
+# "current" mark depends on it.
+make_current() {
+  [ -e "$1/current-set" ] && return 0
+  c=$(sed -n 's/^current=//p' "$1/args")
+  name=$(decode "$c")
+  [ -n "$name" ] || { : >"$1/current-set"; return 0; }
+  if virsh_ snapshot-dumpxml --domain "$UUID" --snapshotname "$name" --security-info >"$1/current.xml" 2>"$1/current.err" &&
+    virsh_ snapshot-create "$UUID" "$1/current.xml" --redefine --current >/dev/null 2>>"$1/current.err"; then
+    : >"$1/current-set"
+    journal current "\"act\":\"set\",\"b64\":\"$c\""
+  else
+    journal current "\"act\":\"failed\",\"b64\":\"$(b64 "$name: $(cat "$1/current.err")")\""
+  fi
+}
+# restart_if_was_running DIR: the guest runs again if it ran when DIR's revert began
+restart_if_was_running() {
+  [ -e "$1/was-running" ] || return 0
+  [ -e "$1/restarted" ] && return 0
+  domstate
+  case $STATE in
+    running* | paused*) : >"$1/restarted"; return 0 ;;
+  esac
+  phase start running
+  if out=$(virsh_ start "$UUID" 2>&1); then
+    : >"$1/restarted"
+    phase start 'done' "$out"
+  else
+    fail start "$out"
+    return 1
+  fi
+}
+# settle_earlier: reverts of this domain that died unsettled (their runners are dead: this run
+# holds the lock). Each is finished or rolled back, and its journal says so.
+settle_earlier() {
+  [ -d "$REVERTDIR/ops" ] || return 0
+  set +f # the one glob: operation folders (launch.sh names them with [0-9A-Za-z-] only)
+  for d in "$REVERTDIR"/ops/*; do
+    set -f
+    if [ "$d" = "$OPDIR" ] || [ -e "$d/settled" ] || [ ! -e "$d/args" ]; then continue; fi
+    grep -qxF "uuid=$UUID" "$d/args" 2>/dev/null || continue
+    [ -e "$d/made" ] || continue # nothing changed before its first overlay
+    other=${d##*/}
+    progress settle "settling the revert $other, which ended before it finished"
+    if settle "$d"; then
+      journal settled "\"from\":\"$(b64 "$other")\",\"act\":\"$SETTLED\""
+      # its own journal tells how it ended, so no reader takes it for lost
+      now_mono
+      printf '{"ev":"result","op":"%s","mono":%s,"ok":false,"failedPhase":"runner","b64":"%s","outcome":"%s"}\n{"ev":"end","op":"%s","mono":%s}\n' \
+        "$other" "$MONO" "$(b64 "the runner stopped before it finished; the revert $OP $SETTLED it")" "$SETTLED" "$other" "$MONO" >>"$d/journal.jsonl"
+    else
+      journal settled "\"from\":\"$(b64 "$other")\",\"act\":\"unknown\""
+    fi
+  done
+  set -f
+}
+
+# ---------------------------------------------------------------- every way out
+# shellcheck disable=SC2317 # run by the EXIT trap
+finish() {
+  status=$?
+  trap '' HUP INT TERM
+  trap - EXIT
+  if [ -z "$FAILED_PHASE" ] && [ "$status" != 0 ]; then
+    fail runner "the runner stopped unexpectedly (${SIGNAL:-exit status $status})"
+  fi
+  OUTCOME=untouched
+  if [ "$MODE" = revert ] && [ -e plan ] && [ ! -e settled ] && [ "$STARTED" = 1 ]; then
+    if [ -n "$FAILED_PHASE" ]; then
+      phase settle running
+      if settle "$OPDIR"; then
+        phase settle 'done' "$SETTLED"
+        OUTCOME=$SETTLED
+      else
+        fail settle "libvirt could not be asked whether the definition was switched: the next revert of this domain settles it"
+        OUTCOME=unknown
+      fi
+    else
+      echo finished >settled
+      OUTCOME=finished
+    fi
+  elif [ "$MODE" = recover ]; then
+    OUTCOME=${RECOVERED:-untouched}
+  fi
+  if [ -n "$FAILED_PHASE" ]; then
+    journal result "\"ok\":false,\"failedPhase\":\"$FAILED_PHASE\",\"b64\":\"$(b64 "$FAILED_MSG")\",\"outcome\":\"$OUTCOME\""
+  else
+    journal result "\"ok\":true,\"outcome\":\"$OUTCOME\"${BOOT_JSON:+,$BOOT_JSON}"
+  fi
+  now_rt
+  printf '{"op":"%s","kind":"revert","uuid":"%s","ok":%s,"rt":%s}\n' "$OP" "$UUID" \
+    "$([ -z "$FAILED_PHASE" ] && echo true || echo false)" "$RT" >>"$HOSTDIR/history.jsonl"
+  journal end
+  exit 0
+}
+SIGNAL=
+STARTED=0
+BOOT_JSON=
+RECOVERED=
+trap finish EXIT
+trap 'SIGNAL=SIGHUP; exit 129' HUP
+trap 'SIGNAL=SIGINT; exit 130' INT
+trap 'SIGNAL=SIGTERM; exit 143' TERM
+journal start "\"kind\":\"$MODE\",\"uuid\":\"$UUID\",\"targetKind\":\"$TARGET_KIND\",\"target\":\"$TARGET\",\"pid\":$$,\"allowForce\":$ALLOW_FORCE,\"stopTimeoutS\":$STOP_TIMEOUT,\"workstation\":\"$(b64 "$WORKSTATION")\",\"user\":\"$(b64 "$APPUSER")\""
+
+# ---------------------------------------------------------------- lock (the snapshot runner's, same file)
+phase lock running
+mkdir -p "$HOSTDIR/locks"
+LOCKFILE=$HOSTDIR/locks/$UUID.lock
+if ! command -v flock >/dev/null 2>&1; then
+  fail lock "the host has no flock command (util-linux or busybox): install it"
+  exit 1
+fi
+exec 9>>"$LOCKFILE"
+if ! flock -n 9; then
+  holder=$(cat "$LOCKFILE.owner" 2>/dev/null)
+  fail lock "another operation (${holder:-unknown}) is running on this domain"
+  exit 1
+fi
+echo "revert $OP" >"$LOCKFILE.owner"
+phase lock 'done'
+
+phase settle running
+settle_earlier
+phase settle 'done'
+if [ "$MODE" = recover ]; then
+  RECOVERED=settled
+  exit 0
+fi
+
+# ---------------------------------------------------------------- preflight
+phase preflight running
+domstate
+case $STATE in
+  running* | paused*) : >was-running ;;
+  "shut off"*) ;;
+  *) fail preflight "the domain is $STATE: it cannot be reverted now"; exit 1 ;;
+esac
+if [ ! -s plan ] || [ ! -s before.xml ] || [ ! -s after.xml ]; then
+  fail preflight "the app's plan is incomplete (plan, before.xml, after.xml)"
+  exit 1
+fi
+while IFS="$TAB" read -r target fmt frozen overlay; do
+  fp=$(decode "$frozen") op_=$(decode "$overlay")
+  case $target in '' | *[!A-Za-z0-9]*) fail preflight "invalid disk target in the plan"; exit 1 ;; esac
+  case $fmt in qcow2 | raw) ;; *) fail preflight "disk $target: the frozen image's format $fmt is not qcow2 or raw"; exit 1 ;; esac
+  [ -e "$fp" ] || { fail preflight "disk $target: the snapshot's image $fp does not exist any more"; exit 1; }
+  [ -e "$op_" ] && { fail preflight "disk $target: $op_ already exists"; exit 1; }
+  [ -w "${op_%/*}" ] || { fail preflight "disk $target: the folder ${op_%/*} is not writable by $(id -un)"; exit 1; }
+done <plan
+virsh_ dumpxml "$UUID" --inactive --security-info >now.xml 2>&1 || { fail preflight "$(cat now.xml)"; exit 1; }
+cmp -s now.xml before.xml || { fail preflight "the domain's definition changed since the revert was planned: plan it again"; exit 1; }
+phase preflight 'done' "$STATE"
+
+# ---------------------------------------------------------------- prepare: every new overlay, before anything changes
+phase prepare running
+STARTED=1
+while IFS="$TAB" read -r target fmt frozen overlay; do
+  fp=$(decode "$frozen") op_=$(decode "$overlay")
+  # virtual size from libvirt (root reads the image; the SSH user usually cannot, hence -u)
+  size=$(virsh_ domblkinfo "$UUID" "$target" 2>/dev/null | awk '/^Capacity:/ { print $2 }')
+  is_uint "$size" || { fail prepare "disk $target: libvirt did not say its size"; exit 1; }
+  echo "$overlay" >>made # recorded before it exists: a run killed in between still leaves a trace
+  if out=$(qemu-img create -q -u -f qcow2 -F "$fmt" -b "$fp" "$op_" "$size" 2>&1 9>&-); then
+    journal overlay "\"act\":\"created\",\"b64\":\"$overlay\""
+  else
+    fail prepare "disk $target: qemu-img could not create $op_: $out"
+    exit 1
+  fi
+done <plan
+phase prepare 'done'
+
+# ---------------------------------------------------------------- stop the guest
+if [ -e was-running ]; then
+  phase stop running
+  how=agent
+  if ! out=$(virsh_ shutdown "$UUID" --mode agent 2>&1); then
+    progress stop "the guest agent did not take the shutdown ($out): asking through ACPI"
+    how=acpi
+    out=$(virsh_ shutdown "$UUID" --mode acpi 2>&1) || progress stop "ACPI shutdown refused: $out"
+  fi
+  waited=0
+  while :; do
+    domstate
+    case $STATE in "shut off"*) break ;; esac
+    if [ "$waited" -ge "$STOP_TIMEOUT" ]; then break; fi
+    [ $((waited % 5)) = 0 ] && progress stop "waiting for the guest to stop ($how shutdown): $waited s of $STOP_TIMEOUT s"
+    sleep 1 9>&-
+    waited=$((waited + 1))
+    # a guest that ignored the agent's request gets ACPI halfway through the wait
+    if [ "$how" = agent ] && [ "$waited" = $((STOP_TIMEOUT / 2)) ]; then
+      how=acpi
+      virsh_ shutdown "$UUID" --mode acpi >/dev/null 2>&1
+    fi
+  done
+  case $STATE in
+    "shut off"*) phase stop 'done' "stopped by $how shutdown in $waited s" ;;
+    *)
+      if [ "$ALLOW_FORCE" = 1 ]; then
+        progress stop "the guest did not stop within $STOP_TIMEOUT s: powering it off, as allowed"
+        out=$(virsh_ destroy "$UUID" 2>&1) || { fail stop "the forced power-off failed: $out"; exit 1; }
+        phase stop 'done' "powered off after $STOP_TIMEOUT s"
+      else
+        fail stop "the guest did not stop within $STOP_TIMEOUT s ($how shutdown), and a forced power-off was not allowed"
+        exit 1
+      fi
+      ;;
+  esac
+fi
+
+# ---------------------------------------------------------------- switch: the commit point
+phase switch running
+virsh_ dumpxml "$UUID" --inactive --security-info >now.xml 2>&1 || { fail switch "$(cat now.xml)"; exit 1; }
+cmp -s now.xml before.xml || { fail switch "the domain's definition changed while the guest stopped: nothing was switched"; exit 1; }
+out=$(virsh_ define after.xml 2>&1) || { fail switch "libvirt refused the new definition: $out"; exit 1; }
+: >switched
+while IFS="$TAB" read -r target _ _ overlay; do
+  defined_uses "$(decode "$overlay")" || { fail switch "disk $target does not point at its new overlay after the define"; exit 1; }
+done <plan
+phase switch 'done'
+
+phase branch running
+record_branch "$OPDIR"
+phase branch 'done'
+phase current running
+make_current "$OPDIR"
+phase current 'done'
+
+# ---------------------------------------------------------------- start again, if it ran
+if [ -e was-running ]; then
+  restart_if_was_running "$OPDIR" || exit 1
+  phase verify running
+  waited=0
+  booted=no
+  while [ "$waited" -lt "$BOOT_WAIT" ]; do
+    if virsh_ qemu-agent-command --timeout 2 "$UUID" '{"execute":"guest-ping"}' >/dev/null 2>&1; then
+      booted=yes
+      break
+    fi
+    [ $((waited % 5)) = 0 ] && progress verify "waiting for the guest agent: $waited s"
+    sleep 1 9>&-
+    waited=$((waited + 1))
+  done
+  if [ "$booted" = yes ]; then
+    BOOT_JSON="\"agentAfterS\":$waited"
+    phase verify 'done' "the guest agent answered $waited s after the start"
+  else
+    phase verify 'done' "the guest runs; its agent did not answer within $BOOT_WAIT s"
+  fi
+fi
+exit 0

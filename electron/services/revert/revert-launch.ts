@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import hostLib from '../host-scripts/host-lib.sh?raw';
+import launchPrelude from '../host-scripts/launch.sh?raw';
+import revertRunner from '../host-scripts/revert-runner.sh?raw';
+import { AppError } from '../app-error';
+import { launchCommand } from '../snapshot/launch';
+
+/**
+ * How a revert reaches the host: the snapshot runner's launch (host-scripts/launch.sh, files as
+ * quoted here-documents, the runner detached with setsid) pointed at HOSTDIR/reverts, so revert
+ * operations get folders of their own (HOSTDIR/reverts/ops/OP) that the snapshot runner never
+ * reads, while holding the same per-domain lock (HOSTDIR/locks).
+ */
+export interface RevertArgs {
+  op: string;
+  uri: string;
+  uuid: string;
+  mode: 'revert' | 'recover';
+  targetKind: 'snapshot' | 'branch' | 'none';
+  /** A snapshot's name or a branch's id (sent base64). */
+  target: string;
+  /** The snapshot made current afterwards (sent base64), or empty. */
+  current: string;
+  allowForce: boolean;
+  stopTimeoutS: number;
+  bootWaitS: number;
+  agentTimeoutS: number;
+  workstation: string;
+  user: string;
+}
+
+export interface RevertFiles {
+  plan: string;
+  before: string;
+  after: string;
+  branch: string;
+}
+
+/** The folder revert operations live in, under the host folder. */
+export function revertDir(hostDir: string): string {
+  return `${hostDir.replace(/\/+$/, '')}/reverts`;
+}
+
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+/** The `args` file: `name=value` lines; free text goes base64. */
+export function revertArgsText(a: RevertArgs): string {
+  const lines: [string, string][] = [
+    ['op', a.op],
+    ['uri', a.uri],
+    ['uuid', a.uuid],
+    ['mode', a.mode],
+    ['targetKind', a.targetKind],
+    ['target', b64(a.target)],
+    ['current', b64(a.current)],
+    ['allowForce', a.allowForce ? '1' : '0'],
+    ['stopTimeoutS', String(a.stopTimeoutS)],
+    ['bootWaitS', String(a.bootWaitS)],
+    ['agentTimeoutS', String(a.agentTimeoutS)],
+    ['workstation', a.workstation],
+    ['user', a.user],
+  ];
+  for (const [k, v] of lines) {
+    if (/[\n\r\0]/.test(v)) {
+      throw new AppError(
+        'invalid-input',
+        `The value of “${k}” for the revert runner contains a line break.`,
+      );
+    }
+  }
+  return lines.map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+}
+
+function delimiterFor(texts: string[]): string {
+  for (;;) {
+    const d = `QUIESCE_EOF_${randomBytes(8).toString('hex')}`;
+    if (!texts.some((t) => t.includes(d))) return d;
+  }
+}
+
+/** The launch script for one revert (or recover) run, fed to `revertLaunchCommand`. */
+export function revertLaunchScript(args: RevertArgs, files?: RevertFiles): string {
+  const list: [string, string][] = [
+    ['host-lib.sh', hostLib],
+    ['runner.sh', revertRunner],
+    ['args', revertArgsText(args)],
+    ...(files
+      ? ([
+          ['plan', files.plan],
+          ['before.xml', files.before],
+          ['after.xml', files.after],
+          ['branch.json', files.branch],
+        ] as [string, string][])
+      : []),
+  ];
+  const eof = delimiterFor(list.map(([, t]) => t));
+  // before.xml is compared byte for byte with libvirt's answer: a here-document adds a final
+  // line break only where the text has none (virsh's output always ends with one).
+  return [
+    launchPrelude.replace(/\n?$/, '\n'),
+    ...list.map(([f, t]) => `cat >${f} <<'${eof}'\n${t.replace(/\n?$/, '\n')}${eof}\n`),
+    'start\n',
+  ].join('');
+}
+
+export function revertLaunchCommand(hostDir: string, opId: string): string {
+  return launchCommand(revertDir(hostDir), opId);
+}

@@ -1,0 +1,285 @@
+import type { HostProfile } from '../../../shared/hosts';
+import type { Branch, RevertPreview, RevertSummary, RevertTarget } from '../../../shared/revert';
+import { AppError } from '../app-error';
+import { fetchHistory } from '../history/history';
+import { shellCommand } from '../shell/quote';
+import { newOpId } from '../snapshot/launch';
+import type { SshConnection } from '../ssh/ssh-connection';
+import { explainVirshFailure } from '../virsh/virsh-errors';
+import { readBranches } from './branches';
+import {
+  branchRecord,
+  frozenImages,
+  laterSnapshots,
+  planText,
+  pointDisksAt,
+  previewText,
+  revertDisks,
+} from './revert-plan';
+import { readRevertLines, summarizeRevert } from './revert-journal';
+import { revertDir, revertLaunchCommand, revertLaunchScript } from './revert-launch';
+import { deleteBranchScript, listBranchesScript } from './branch-scripts';
+
+export interface RevertsOptions {
+  agentTimeoutS: number;
+  workstation: string;
+  user: string;
+  /** Seconds the runner waits for the guest agent after the start (default 60). */
+  bootWaitS?: number;
+}
+
+export interface RevertRequest {
+  uuid: string;
+  target: RevertTarget;
+  allowForce: boolean;
+  stopTimeoutS: number;
+}
+
+async function virsh(conn: SshConnection, uri: string, args: string[], timeoutMs = 60_000) {
+  const r = await conn.exec(shellCommand(['virsh', '-c', uri, ...args]), { timeoutMs });
+  if (r.code !== 0) throw explainVirshFailure(r.stderr, uri, r.code);
+  return r.stdout;
+}
+
+/**
+ * Quiesce's own revert (host-scripts/revert-runner.sh does it on the host): plans it from what
+ * libvirt says, shows what it will do, launches it, reads how it goes from its journal (state
+ * lives on the host: an app restarted mid-revert reads the same), and lists and deletes the
+ * discarded branches reverts leave.
+ */
+export class Reverts {
+  constructor(private readonly opts: RevertsOptions) {}
+
+  /** Everything a revert needs, read from libvirt now. */
+  private async plan(host: HostProfile, conn: SshConnection, req: RevertRequest, opId: string) {
+    const uri = host.libvirtUri;
+    const [state, before, currentOut, history] = await Promise.all([
+      virsh(conn, uri, ['domstate', '--domain', req.uuid]),
+      virsh(conn, uri, ['dumpxml', '--domain', req.uuid, '--inactive', '--security-info']),
+      conn.exec(
+        shellCommand(['virsh', '-c', uri, 'snapshot-current', '--domain', req.uuid, '--name']),
+        {
+          timeoutMs: 30_000,
+        },
+      ),
+      fetchHistory(conn, uri, req.uuid, host.hostDir),
+    ]);
+    const current = currentOut.code === 0 ? currentOut.stdout.replace(/\n$/, '') || null : null;
+    let frozen: Map<string, { file: string; format: string }>;
+    let becomesCurrent: string | null;
+    let stopAt: string | null;
+    if (req.target.kind === 'snapshot') {
+      const name = req.target.name;
+      if (!history.snapshots.some((s) => s.name === name)) {
+        throw new AppError('not-found', `The domain has no snapshot “${name}”.`);
+      }
+      frozen = frozenImages(
+        await virsh(conn, uri, ['snapshot-dumpxml', '--domain', req.uuid, '--snapshotname', name]),
+      );
+      becomesCurrent = name;
+      stopAt = name;
+    } else {
+      const id = req.target.id;
+      const branch = (await this.branches(host, conn, req.uuid)).find((b) => b.id === id);
+      if (!branch || branch.deleted) throw new AppError('not-found', `No discarded branch ${id}.`);
+      if (!branch.intact) {
+        throw new AppError('host-command-failed', `The branch ${id} lost some of its files.`, {
+          remedy: 'It cannot be reverted to; delete it.',
+        });
+      }
+      frozen = new Map(branch.disks.map((d) => [d.target, { file: d.top, format: d.format }]));
+      becomesCurrent =
+        branch.from && history.snapshots.some((s) => s.name === branch.from) ? branch.from : null;
+      stopAt = null;
+    }
+    const disks = revertDisks(before, frozen, opId);
+    const later =
+      req.target.kind === 'snapshot' ? laterSnapshots(history.snapshots, current, stopAt) : [];
+    return { state: state.trim(), before, current, disks, later, becomesCurrent };
+  }
+
+  async preview(
+    host: HostProfile,
+    conn: SshConnection,
+    req: RevertRequest,
+  ): Promise<RevertPreview> {
+    const p = await this.plan(host, conn, req, 'OPID');
+    return {
+      domainState: p.state,
+      willStop: /^(running|paused)/.test(p.state),
+      disks: p.disks,
+      laterSnapshots: p.later,
+      current: p.becomesCurrent,
+      text: previewText({
+        domainState: p.state,
+        target: req.target,
+        disks: p.disks,
+        laterSnapshots: p.later,
+        allowForceHint: req.allowForce,
+      }),
+    };
+  }
+
+  async start(
+    host: HostProfile,
+    conn: SshConnection,
+    req: RevertRequest,
+  ): Promise<{ opId: string }> {
+    const opId = newOpId();
+    const p = await this.plan(host, conn, req, opId);
+    const after = pointDisksAt(p.before, p.disks);
+    const files = {
+      plan: planText(p.disks),
+      before: p.before,
+      after,
+      branch: branchRecord(opId, req.uuid, req.target, p.current, p.disks, p.later),
+    };
+    await this.launch(host, conn, opId, req, 'revert', p.becomesCurrent ?? '', files);
+    return { opId };
+  }
+
+  /** Finishes or rolls back every revert of the domain that died half-way (no new revert). */
+  async recover(host: HostProfile, conn: SshConnection, uuid: string): Promise<{ opId: string }> {
+    const opId = newOpId();
+    const req: RevertRequest = {
+      uuid,
+      target: { kind: 'branch', id: opId },
+      allowForce: false,
+      stopTimeoutS: 1,
+    };
+    await this.launch(host, conn, opId, req, 'recover', '');
+    return { opId };
+  }
+
+  private async launch(
+    host: HostProfile,
+    conn: SshConnection,
+    opId: string,
+    req: RevertRequest,
+    mode: 'revert' | 'recover',
+    current: string,
+    files?: Parameters<typeof revertLaunchScript>[1],
+  ): Promise<void> {
+    const script = revertLaunchScript(
+      {
+        op: opId,
+        uri: host.libvirtUri,
+        uuid: req.uuid,
+        mode,
+        targetKind: mode === 'recover' ? 'none' : req.target.kind,
+        target:
+          mode === 'recover'
+            ? ''
+            : req.target.kind === 'snapshot'
+              ? req.target.name
+              : req.target.id,
+        current,
+        allowForce: req.allowForce,
+        stopTimeoutS: req.stopTimeoutS,
+        bootWaitS: this.opts.bootWaitS ?? 60,
+        agentTimeoutS: this.opts.agentTimeoutS,
+        workstation: this.opts.workstation,
+        user: this.opts.user,
+      },
+      files,
+    );
+    const r = await conn.exec(revertLaunchCommand(host.hostDir, opId), {
+      stdin: script,
+      timeoutMs: 30_000,
+    });
+    if (r.code !== 0) {
+      throw new AppError(
+        'host-command-failed',
+        'The revert runner could not be started on the host.',
+        {
+          cause: r.stderr.trim() || `exit status ${r.code}`,
+          remedy: `Check that the SSH user can write to ${host.hostDir} in its home folder on the host.`,
+        },
+      );
+    }
+  }
+
+  /** A revert's summary, from its journal on the host; a dead runner without an end is lost. */
+  async get(host: HostProfile, conn: SshConnection, opId: string): Promise<RevertSummary> {
+    const r = await conn.exec(
+      shellCommand([
+        'sh',
+        '-c',
+        'd=$1; case $d in /*) ;; *) d=$HOME/$d ;; esac; o=$d/ops/$2; [ -d "$o" ] || exit 3; ' +
+          'alive=0; read -r p <"$o/runner.pid" 2>/dev/null && kill -0 "$p" 2>/dev/null && alive=1; ' +
+          'echo "$alive"; cat "$o/journal.jsonl"',
+        'sh',
+        revertDir(host.hostDir),
+        opId,
+      ]),
+      { timeoutMs: 30_000 },
+    );
+    if (r.code === 3) throw new AppError('not-found', `No revert ${opId} on this host.`);
+    const nl = r.stdout.indexOf('\n');
+    const alive = r.stdout.slice(0, nl).trim() === '1';
+    return summarizeRevert(opId, readRevertLines(r.stdout.slice(nl + 1)), !alive);
+  }
+
+  /** The domain's discarded branches, with the size of their files. */
+  async branches(host: HostProfile, conn: SshConnection, uuid: string): Promise<Branch[]> {
+    const r = await conn.exec(
+      shellCommand(['sh', '-c', listBranchesScript, 'sh', host.hostDir, uuid]),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    if (r.code !== 0) {
+      throw new AppError('host-command-failed', 'The discarded branches could not be read.', {
+        cause: r.stderr.trim() || `exit status ${r.code}`,
+      });
+    }
+    return readBranches(r.stdout);
+  }
+
+  /**
+   * Deletes a branch's top files (what was written after its last snapshot), each only if no
+   * domain uses it and no revert put an overlay on it; its snapshots stay (they are revertable
+   * from their own frozen images).
+   */
+  async deleteBranch(
+    host: HostProfile,
+    conn: SshConnection,
+    uuid: string,
+    id: string,
+  ): Promise<{ removed: string[]; kept: string[] }> {
+    const branch = (await this.branches(host, conn, uuid)).find((b) => b.id === id);
+    if (!branch || branch.deleted) throw new AppError('not-found', `No discarded branch ${id}.`);
+    const r = await conn.exec(
+      shellCommand([
+        'sh',
+        '-c',
+        deleteBranchScript,
+        'sh',
+        host.hostDir,
+        uuid,
+        host.libvirtUri,
+        id,
+        ...branch.disks.map((d) => d.top),
+      ]),
+      { timeoutMs: 60_000 },
+    );
+    if (r.code !== 0) {
+      throw new AppError('host-command-failed', `The branch ${id} could not be deleted.`, {
+        cause: r.stderr.trim() || `exit status ${r.code}`,
+        remedy:
+          r.code === 75
+            ? 'Another operation runs on this domain: wait for it and try again.'
+            : 'Check that libvirt answers on the host, then try again.',
+      });
+    }
+    const removed: string[] = [];
+    const kept: string[] = [];
+    for (const line of r.stdout.split('\n')) {
+      const [act, file] = line.split(' ');
+      const path = file ? Buffer.from(file, 'base64').toString('utf8') : '';
+      if (act === 'removed') removed.push(path);
+      else if (act === 'kept') kept.push(path);
+    }
+    return { removed, kept };
+  }
+}

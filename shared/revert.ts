@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/**
+ * Quiesce's own revert (for a libvirt that cannot revert external snapshots): what the renderer
+ * asks for, what it is shown before confirming, how it goes, and the discarded branches it
+ * leaves. The host side is electron/services/host-scripts/revert-runner.sh.
+ */
+
+/** What to revert to: a snapshot (by its exact name), or a discarded branch (by its id). */
+export const RevertTargetSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('snapshot'),
+    name: z
+      .string()
+      .min(1)
+      .max(256)
+      .regex(/^[^\n\r\0]+$/, 'Not a snapshot name'),
+  }),
+  z.object({ kind: z.literal('branch'), id: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/) }),
+]);
+export type RevertTarget = z.infer<typeof RevertTargetSchema>;
+
+export const RevertOptionsSchema = z.object({
+  /** The admin allows a forced power-off when the guest does not stop in time. */
+  allowForce: z.boolean().default(false),
+  /** Seconds the guest gets to shut down (agent, then ACPI). */
+  stopTimeoutS: z.number().int().min(1).max(3600).default(120),
+});
+
+/** One disk of a revert: the image the target froze, and the new overlay put on top of it. */
+export const RevertDiskSchema = z.object({
+  target: z.string(),
+  /** The image that takes the guest's state back (stays untouched: read-only from now on). */
+  frozen: z.string(),
+  format: z.string(),
+  /** The domain's disk now (its state goes into the discarded branch). */
+  current: z.string(),
+  /** The new overlay the domain will write to. */
+  overlay: z.string(),
+});
+export type RevertDisk = z.infer<typeof RevertDiskSchema>;
+
+/** What the confirmation says: what stops, what is kept, what the guest will look like. */
+export const RevertPreviewSchema = z.object({
+  domainState: z.string(),
+  willStop: z.boolean(),
+  disks: z.array(RevertDiskSchema),
+  /** Snapshots after the target, kept (listed in the branch, still revertable). */
+  laterSnapshots: z.array(z.string()),
+  /** The snapshot that becomes current afterwards, if any. */
+  current: z.string().nullable(),
+  text: z.object({ stops: z.string(), kept: z.string(), becomes: z.string() }),
+});
+export type RevertPreview = z.infer<typeof RevertPreviewSchema>;
+
+export const RevertPhaseSchema = z.enum([
+  'lock',
+  'settle',
+  'preflight',
+  'prepare',
+  'stop',
+  'switch',
+  'branch',
+  'current',
+  'start',
+  'verify',
+  'runner',
+]);
+export type RevertPhase = z.infer<typeof RevertPhaseSchema>;
+
+/** A revert as its journal tells it. */
+export const RevertSummarySchema = z.object({
+  opId: z.string(),
+  state: z.enum(['running', 'succeeded', 'failed', 'lost']),
+  mode: z.enum(['revert', 'recover']).nullable(),
+  phases: z.array(
+    z.object({
+      phase: RevertPhaseSchema,
+      status: z.enum(['running', 'done', 'failed']),
+      detail: z.string().optional(),
+    }),
+  ),
+  /** The last progress line (e.g. "waiting for the guest to stop: 10 s of 120 s"). */
+  progress: z.string().nullable(),
+  /** finished: the domain is on the target; rolled-back: as it was; untouched; unknown. */
+  outcome: z.enum(['finished', 'rolled-back', 'untouched', 'unknown', 'settled']).nullable(),
+  message: z.string().nullable(),
+  failedPhase: z.string().nullable(),
+  /** Earlier reverts this run finished or rolled back. */
+  settled: z.array(z.object({ opId: z.string(), act: z.string() })),
+  agentAfterS: z.number().nullable(),
+});
+export type RevertSummary = z.infer<typeof RevertSummarySchema>;
+
+/** The state a revert left: its disks' tops and the snapshots after the reverted one. */
+export const BranchSchema = z.object({
+  id: z.string(),
+  createdAt: z.string().nullable(),
+  /** What the revert went to: a snapshot's name, or another branch's id. */
+  revertedTo: RevertTargetSchema,
+  /** The snapshot the domain descended from when it left this state. */
+  from: z.string().nullable(),
+  disks: z.array(z.object({ target: z.string(), top: z.string(), format: z.string() })),
+  snapshots: z.array(z.string()),
+  /** Bytes of its top files on disk (null when they could not be measured). */
+  sizeBytes: z.number().nullable(),
+  /** Every top file still exists: it can be reverted to. */
+  intact: z.boolean(),
+  deleted: z.boolean(),
+});
+export type Branch = z.infer<typeof BranchSchema>;

@@ -1,0 +1,368 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { guestAgentCommand, guestExec } from '../lab/lab';
+import {
+  connectedLabSession,
+  type LabProfileShape,
+  type serviceHarness,
+} from '../support/service-harness';
+import { labVirsh, waitForEnd } from '../support/snapshot-helpers';
+import { labUserHome } from '../support/lab-operations';
+import { readRevertLines, type RevertLine } from '../../electron/services/revert/revert-journal';
+import type { RevertSummary } from '../../shared/revert';
+
+/**
+ * Lab tier, libvirt 9.0 (which cannot revert external snapshots): Quiesce's own revert through
+ * the services. Markers 1–3 around snapshots A and B; revert to A; the state left is a discarded
+ * branch; revert to B from there; revert to the branch. Then the runner killed (SIGKILL: no exit
+ * trap) at each phase: the domain stays defined on files that exist, and the next run finishes
+ * or rolls the revert back. Every test ends with the agent guest exactly as it was found: its
+ * original definition (disk data.qcow2), no snapshot, no overlay, running with its agent.
+ */
+let p: LabProfileShape;
+let h: ReturnType<typeof serviceHarness>;
+let hostId: string;
+let uuid: string;
+let agent: string;
+let guestDir: string;
+let originalXml: string;
+let originalFiles: string[];
+const xmlFile = '/tmp/quiesce-revert-test-original.xml';
+const revertOps = () => join(labUserHome(), '.quiesce', 'reverts', 'ops');
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const markers = async () =>
+  (await guestExec(agent, '/bin/sh', ['-c', 'cat /data/marker-* 2>/dev/null'])).stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean);
+const snapshotNames = () =>
+  labVirsh(p.libvirtUri, 'snapshot-list', uuid, '--name', '--topological')
+    .trim()
+    .split('\n')
+    .filter(Boolean);
+const definedDisks = () =>
+  labVirsh(p.libvirtUri, 'domblklist', uuid, '--inactive', '--details')
+    .split('\n')
+    .map((l) => /^\s*file\s+disk\s+\S+\s+(.+)$/.exec(l)?.[1]?.trim())
+    .filter((f): f is string => Boolean(f));
+const domstate = () => labVirsh(p.libvirtUri, 'domstate', uuid).trim();
+
+async function waitAgent(timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await guestAgentCommand(agent, { execute: 'guest-ping' });
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await sleep(500);
+    }
+  }
+}
+
+/** Writes marker n in the guest, then snapshot `name` with Quiesce (it must be quiesced). */
+async function markAndSnapshot(n: number, name: string): Promise<void> {
+  await guestExec(agent, '/bin/sh', ['-c', `echo marker ${n} > /data/marker-${n}; sync`]);
+  const { opId } = await h.call('snapshot.start', { hostId, uuid, name, description: '' });
+  expect(await waitForEnd(h, opId), name).toMatchObject({
+    state: 'succeeded',
+    label: { kind: 'quiesced' },
+  });
+}
+
+async function waitRevert(opId: string, timeoutMs = 240_000): Promise<RevertSummary> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await h.call('revert.get', { hostId, opId });
+    if (s.state !== 'running' || Date.now() > deadline) return s;
+    await sleep(300);
+  }
+}
+
+async function revertTo(
+  target: { kind: 'snapshot'; name: string } | { kind: 'branch'; id: string },
+) {
+  const { opId } = await h.call('revert.start', { hostId, uuid, target, stopTimeoutS: 60 });
+  const s = await waitRevert(opId);
+  expect(s, JSON.stringify(s)).toMatchObject({ state: 'succeeded', outcome: 'finished' });
+  await waitAgent();
+  return { opId, summary: s };
+}
+
+/**
+ * The agent guest back to how the suite found it, whatever state a test left: its original
+ * definition (disk data.qcow2, no backing chain), no snapshot metadata, no file the tests made in
+ * its folder, no marker, running with its agent answering. The chain's writes are first folded
+ * into data.qcow2 when the guest runs (blockcommit --pivot), so nothing of the guest's own state
+ * is lost; if that cannot be done, the guest restarts on data.qcow2 as it is.
+ */
+async function restoreAgentGuest(): Promise<void> {
+  const errors: string[] = [];
+  const tryDo = (what: string, f: () => unknown) => {
+    try {
+      f();
+    } catch (e) {
+      errors.push(`${what}: ${(e as Error).message}`);
+    }
+  };
+  // no revert runner of ours may still be at work
+  for (const op of existsSync(revertOps()) ? readdirSync(revertOps()) : []) {
+    const pid = Number(readFileSync(join(revertOps(), op, 'runner.pid'), 'utf8').trim() || 0);
+    if (pid > 0 && !existsSync(join(revertOps(), op, 'settled')))
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+  }
+  const onBase = () => {
+    try {
+      return labVirsh(p.libvirtUri, 'domblklist', uuid).includes(join(guestDir, 'data.qcow2'));
+    } catch {
+      return false;
+    }
+  };
+  if (/running/.test(domstate()) && !onBase()) {
+    await guestExec(agent, '/bin/sh', ['-c', 'rm -f /data/marker-*; sync']).catch(() => undefined);
+    tryDo('blockcommit', () =>
+      labVirsh(p.libvirtUri, 'blockcommit', uuid, 'vda', '--active', '--pivot', '--wait'),
+    );
+  }
+  // children first, so no metadata names a parent that is gone
+  for (const n of snapshotNames().reverse())
+    tryDo(`forget ${n}`, () =>
+      labVirsh(
+        p.libvirtUri,
+        'snapshot-delete',
+        '--domain',
+        uuid,
+        '--snapshotname',
+        n,
+        '--metadata',
+      ),
+    );
+  if (!/running/.test(domstate()) || !onBase()) {
+    tryDo('destroy', () => labVirsh(p.libvirtUri, 'destroy', uuid));
+  }
+  tryDo('define', () => labVirsh(p.libvirtUri, 'define', xmlFile));
+  if (!/running/.test(domstate())) tryDo('start', () => labVirsh(p.libvirtUri, 'start', uuid));
+  await waitAgent().catch((e: Error) => errors.push(`agent: ${e.message}`));
+  await guestExec(agent, '/bin/sh', ['-c', 'rm -f /data/marker-*; sync']).catch(() => undefined);
+  for (const f of readdirSync(guestDir))
+    if (!originalFiles.includes(f)) tryDo(`rm ${f}`, () => rmSync(join(guestDir, f)));
+  // the branches these tests recorded name files that are gone now
+  rmSync(join(labUserHome(), '.quiesce', 'branches', `${uuid}.jsonl`), { force: true });
+  expect(labVirsh(p.libvirtUri, 'dumpxml', uuid, '--inactive', '--security-info')).toBe(
+    originalXml,
+  );
+  expect(snapshotNames()).toEqual([]);
+  expect(readdirSync(guestDir).sort()).toEqual([...originalFiles].sort());
+  if (errors.length > 0) console.warn(`restoring the agent guest: ${errors.join('; ')}`);
+}
+
+beforeAll(async () => {
+  ({ p, h, hostId } = await connectedLabSession());
+  const g = p.guests.find((x) => x.role === 'agent')!;
+  uuid = g.uuid;
+  agent = g.name;
+  guestDir = `/tmp/quiesce-lab/guests/${agent}`;
+  // The suite's starting point: whatever an earlier tier left merged back (libvirt 9.0 deletes
+  // external snapshots), then this definition and these files are what every test restores.
+  for (const n of snapshotNames().reverse())
+    labVirsh(p.libvirtUri, 'snapshot-delete', '--domain', uuid, '--snapshotname', n);
+  originalXml = labVirsh(p.libvirtUri, 'dumpxml', uuid, '--inactive', '--security-info');
+  expect(originalXml).toContain(`${guestDir}/data.qcow2`);
+  expect(originalXml).not.toContain('<backingStore');
+  writeFileSync(xmlFile, originalXml);
+  originalFiles = readdirSync(guestDir);
+  await guestExec(agent, '/bin/sh', ['-c', 'rm -f /data/marker-*; sync']);
+}, 120_000);
+afterAll(async () => {
+  try {
+    await restoreAgentGuest();
+  } finally {
+    h.dispose();
+  }
+}, 240_000);
+
+describe('revert on libvirt 9.0, by Quiesce’s own procedure', () => {
+  it('reverts to A, keeps the left state as a branch, reverts to B from there, and to the branch', async () => {
+    try {
+      await markAndSnapshot(1, 'rv-A');
+      await markAndSnapshot(2, 'rv-B');
+      await guestExec(agent, '/bin/sh', ['-c', 'echo marker 3 > /data/marker-3; sync']);
+      const topBefore = definedDisks();
+
+      const preview = await h.call('revert.preview', {
+        hostId,
+        uuid,
+        target: { kind: 'snapshot', name: 'rv-A' },
+      });
+      expect(preview.willStop).toBe(true);
+      expect(preview.laterSnapshots).toEqual(['rv-B']);
+      expect(preview.text.kept).toContain(topBefore[0]);
+      expect(preview.disks[0]).toMatchObject({ target: 'vda', frozen: `${guestDir}/data.qcow2` });
+
+      const first = await revertTo({ kind: 'snapshot', name: 'rv-A' });
+      expect(first.summary.phases.map((x) => `${x.phase}:${x.status}`)).toEqual([
+        'lock:done',
+        'settle:done',
+        'preflight:done',
+        'prepare:done',
+        'stop:done',
+        'switch:done',
+        'branch:done',
+        'current:done',
+        'start:done',
+        'verify:done',
+      ]);
+      expect(domstate()).toMatch(/running/);
+      expect(await markers()).toEqual(['marker 1']);
+      // nothing deleted: both snapshots are still there, and their files
+      expect(snapshotNames()).toEqual(['rv-A', 'rv-B']);
+      for (const f of topBefore) expect(existsSync(f), f).toBe(true);
+      expect(definedDisks()[0]).toMatch(/data\.revert-.*\.qcow2$/);
+      expect(labVirsh(p.libvirtUri, 'snapshot-current', uuid, '--name').trim()).toBe('rv-A');
+
+      const { branches } = await h.call('revert.branches', { hostId, uuid });
+      expect(branches).toHaveLength(1);
+      expect(branches[0]).toMatchObject({
+        id: first.opId,
+        revertedTo: { kind: 'snapshot', name: 'rv-A' },
+        from: 'rv-B',
+        snapshots: ['rv-B'],
+        intact: true,
+        deleted: false,
+        disks: [{ target: 'vda', top: topBefore[0] }],
+      });
+      expect(branches[0]!.sizeBytes).toBeGreaterThan(0);
+      // the history sees the same snapshots (A current now)
+      const history = await h.call('history.list', { hostId, uuid });
+      expect(history.snapshots.map((s) => s.name)).toEqual(['rv-A', 'rv-B']);
+
+      await revertTo({ kind: 'snapshot', name: 'rv-B' });
+      expect(await markers()).toEqual(['marker 1', 'marker 2']);
+      const after = (await h.call('revert.branches', { hostId, uuid })).branches;
+      expect(after).toHaveLength(2);
+
+      // the first branch (marker 3) is revertable itself
+      await revertTo({ kind: 'branch', id: first.opId });
+      expect(await markers()).toEqual(['marker 1', 'marker 2', 'marker 3']);
+
+      // delete the branch left by the revert to B (its top file is no domain's)
+      const second = after.find((b) => b.id !== first.opId)!;
+      const del = await h.call('revert.deleteBranch', { hostId, uuid, id: second.id });
+      expect(del.removed).toEqual(second.disks.map((d) => d.top));
+      for (const f of del.removed) expect(existsSync(f)).toBe(false);
+      // the first branch's top is now the backing file of the running chain: kept
+      const keep = await h.call('revert.deleteBranch', { hostId, uuid, id: first.opId });
+      expect(keep.removed).toEqual([]);
+      expect(keep.kept).toEqual([topBefore[0]]);
+      expect(await markers()).toEqual(['marker 1', 'marker 2', 'marker 3']);
+    } finally {
+      await restoreAgentGuest();
+    }
+  }, 600_000);
+
+  it('refuses to power the guest off without the admin’s say, and changes nothing', async () => {
+    try {
+      await markAndSnapshot(1, 'rv-A');
+      // a guest that ignores shutdown requests: the agent's and ACPI's (kill the agent first)
+      await guestExec(agent, '/bin/sh', ['-c', 'echo marker 2 > /data/marker-2; sync']);
+      const disks = definedDisks();
+      const { opId } = await h.call('revert.start', {
+        hostId,
+        uuid,
+        target: { kind: 'snapshot', name: 'rv-A' },
+        stopTimeoutS: 1,
+      });
+      const s = await waitRevert(opId);
+      // The lab guest stops within a second or it does not: either way the definition is whole.
+      if (s.state === 'failed') {
+        expect(s).toMatchObject({ failedPhase: 'stop', outcome: 'rolled-back' });
+        expect(definedDisks()).toEqual(disks);
+        await waitAgent();
+        expect(await markers()).toEqual(['marker 1', 'marker 2']);
+      } else {
+        expect(s).toMatchObject({ state: 'succeeded', outcome: 'finished' });
+      }
+      for (const f of definedDisks()) expect(existsSync(f)).toBe(true);
+    } finally {
+      await restoreAgentGuest();
+    }
+  }, 300_000);
+});
+
+/** The phases a killed runner may die in, and what the journal line to wait for is. */
+const KILL_AT = ['prepare', 'stop', 'switch', 'start', 'verify'] as const;
+
+function journalOf(opId: string): RevertLine[] {
+  try {
+    return readRevertLines(readFileSync(join(revertOps(), opId, 'journal.jsonl'), 'utf8'));
+  } catch {
+    return [];
+  }
+}
+
+describe('a revert runner killed at each phase', () => {
+  for (const phase of KILL_AT) {
+    it(`killed in ${phase}: the domain stays defined on files that exist, boots, and the journal settles`, async () => {
+      try {
+        await markAndSnapshot(1, 'rv-A');
+        await guestExec(agent, '/bin/sh', ['-c', 'echo marker 2 > /data/marker-2; sync']);
+        const { opId } = await h.call('revert.start', {
+          hostId,
+          uuid,
+          target: { kind: 'snapshot', name: 'rv-A' },
+          stopTimeoutS: 60,
+        });
+        const deadline = Date.now() + 120_000;
+        let pid = 0;
+        for (;;) {
+          const lines = journalOf(opId);
+          const start = lines.find((l) => l.ev === 'start');
+          if (start?.ev === 'start') pid = start.pid;
+          if (
+            pid &&
+            lines.some((l) => l.ev === 'phase' && l.phase === phase && l.status === 'running')
+          )
+            break;
+          if (lines.some((l) => l.ev === 'end') || Date.now() > deadline)
+            throw new Error(`the runner never reached ${phase}: ${JSON.stringify(lines)}`);
+          await sleep(20);
+        }
+        process.kill(pid, 'SIGKILL');
+        // whatever it left: a defined domain whose disks exist
+        expect(() => labVirsh(p.libvirtUri, 'dominfo', uuid)).not.toThrow();
+        for (const f of definedDisks()) expect(existsSync(f), f).toBe(true);
+        expect((await h.call('revert.get', { hostId, opId })).state).toBe('lost');
+
+        const rec = await h.call('revert.recover', { hostId, uuid });
+        const s = await waitRevert(rec.opId);
+        expect(s, JSON.stringify(s)).toMatchObject({ state: 'succeeded', mode: 'recover' });
+        expect(s.settled).toHaveLength(1);
+        expect(s.settled[0]!.opId).toBe(opId);
+        const act = s.settled[0]!.act;
+        expect(['finished', 'rolled-back']).toContain(act);
+        // the killed revert's own journal now says how it ended
+        const killed = await h.call('revert.get', { hostId, opId });
+        expect(killed).toMatchObject({ state: 'failed', outcome: act });
+        // and the guest runs, on the state the outcome says
+        await waitAgent();
+        expect(domstate()).toMatch(/running/);
+        for (const f of definedDisks()) expect(existsSync(f), f).toBe(true);
+        expect(await markers()).toEqual(
+          act === 'finished' ? ['marker 1'] : ['marker 1', 'marker 2'],
+        );
+        if (phase === 'prepare' || phase === 'stop') expect(act).toBe('rolled-back');
+        if (phase === 'start' || phase === 'verify') expect(act).toBe('finished');
+        const branches = (await h.call('revert.branches', { hostId, uuid })).branches;
+        expect(branches.map((b) => b.id)).toEqual(act === 'finished' ? [opId] : []);
+      } finally {
+        await restoreAgentGuest();
+      }
+    }, 400_000);
+  }
+});
