@@ -287,6 +287,16 @@ export function brokenPromises(o: FaultOutcome): string[] {
   if (o.frozen > 0) broken.push(`left frozen (${o.frozen} filesystems)`);
   if (o.invalidLines.length > 0)
     broken.push(`invalid journal lines: ${o.invalidLines.join(' | ')}`);
+  // Valid lines the app reads nothing from (only an overlay made or removed is for the host alone)
+  const unread = o.journal
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !o.invalidLines.includes(l))
+    .filter(
+      (l) =>
+        parseJournal(l).length === 0 && !/^\{"ev":"overlay",.*"act":"(created|removed)"/.test(l),
+    );
+  if (unread.length > 0)
+    broken.push(`journal lines the app reads nothing from: ${unread.join(' | ')}`);
   if (o.missing.length > 0) broken.push(`files in use deleted: ${o.missing.join(', ')}`);
   if (!o.lockFree) broken.push('the lock is still held');
   if (o.leftovers.length > 0) broken.push(`processes left: ${o.leftovers.join('; ')}`);

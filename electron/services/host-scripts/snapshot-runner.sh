@@ -51,8 +51,9 @@ jfast() {
 }
 phase() { journal phase "\"phase\":\"$1\",\"status\":\"$2\"${3:+,\"b64\":\"$(b64 "$3")\"}"; }
 fail() {
-  # fail PHASE MESSAGE: the operation failed there; the message says why (virsh's own words)
-  phase "$1" failed "$2"
+  # fail PHASE MESSAGE: the operation failed there; the message says why (virsh's own words).
+  # `runner` (the runner itself stopped) is no phase: the result line says it.
+  [ "$1" = runner ] || phase "$1" failed "$2"
   if [ -z "$FAILED_PHASE" ]; then
     FAILED_PHASE=$1 FAILED_MSG=$2
   else
