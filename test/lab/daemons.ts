@@ -1,5 +1,6 @@
 /**
- * virtlogd and libvirtd without systemd (LAB.md): started by hand with PID files in the lab dir.
+ * virtlogd and libvirtd without systemd (docs/ARCHITECTURE.md, "Daemons without systemd"):
+ * started by hand with PID files in the lab dir.
  * libvirtd gets a config file of its own because the default one leaves the unix socket to
  * polkit, and without D-Bus a non-root user in group libvirt is refused ("Unable to get system
  * bus connection"). Our file opens the socket to group libvirt with no auth instead.
@@ -144,7 +145,7 @@ async function alignKvmDevice(log: Logger): Promise<void> {
 const QEMU_CONF = '/etc/libvirt/qemu.conf';
 
 /**
- * In a chroot (e.g. the fresh-Debian check of ../shared/tools/fresh.sh), libvirt cannot build
+ * In a chroot (e.g. a fresh-Debian check run in a chroot), libvirt cannot build
  * QEMU's private /dev namespace and every guest start fails. A chroot cannot be told reliably
  * from inside (/proc/1/root is not readable here), so the caller says so:
  * QUIESCE_LAB_IN_CHROOT=1 turns the namespaces off in qemu.conf (libvirt's system config has no

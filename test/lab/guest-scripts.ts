@@ -1,7 +1,8 @@
 /**
  * The guest's userland, as text: busybox init runs rcS once, rcS brings up the data disk and the
  * agent port and then starts qemu-ga and the writer as the kernel command line says. One image
- * serves every lab guest; only the command line differs (LAB.md).
+ * serves every lab guest; only the command line differs (docs/ARCHITECTURE.md, "The smallest
+ * real guest").
  *
  * Kernel command-line switches (dotted, so the kernel ignores them as unknown module params):
  *   quiesce.agent=1   start qemu-ga on /dev/virtio-ports/org.qemu.guest_agent.0
@@ -11,7 +12,10 @@
 /** rcS prints this on the serial console when the guest is fully set up. */
 export const READY_MARKER = 'quiesce-lab: ready';
 
-/** Modules in load order (LAB.md); all are modules in Debian's 6.1 kernel. */
+/**
+ * Modules in load order (docs/ARCHITECTURE.md, "The smallest real guest"); all are modules in
+ * Debian's 6.1 kernel.
+ */
 export const GUEST_MODULES = [
   'virtio_ring',
   'virtio',

@@ -5,8 +5,8 @@
  *
  * The content is deterministic (same names, UUIDs and states on every machine), so tests can
  * assert on it. Mix: mostly running, every 7th shut off (`<test:runstate>5`), a few paused
- * (`3`), every 20th with an agent channel (which the test driver ignores, LAB.md), and a few
- * names that are legal in libvirt but awkward for parsers and shells (space, quote, non-ASCII).
+ * (`3`), every 20th with an agent channel (which the test driver ignores: docs/ARCHITECTURE.md,
+ * "The test driver"), and a few names that are legal in libvirt but awkward for parsers and shells (space, quote, non-ASCII).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
