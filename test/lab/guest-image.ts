@@ -1,7 +1,8 @@
 /**
  * The smallest real guest (docs/ARCHITECTURE.md, "The smallest real guest"): Debian's own 6.1
- * kernel booted as an uncompressed vmlinux (PVH entry: ~4.5 s to a responding agent under TCG instead of ~7.4 s with the bzImage), and an
- * initramfs holding static busybox, the host's qemu-ga with its libraries, and a dozen modules.
+ * kernel booted as an uncompressed vmlinux (PVH entry: ~4.5 s to a responding agent under TCG
+ * instead of ~7.4 s with the bzImage), and an initramfs holding static busybox, the host's qemu-ga
+ * with its libraries, and a dozen modules.
  *
  * Everything is cached under <labdir>/cache and rebuilt only when its inputs change, so a second
  * `up` costs a stat and a hash. The kernel package is downloaded with `apt-get download` and
