@@ -3,6 +3,20 @@ import { ConnectionStateSchema, HostIdSchema } from './hosts';
 import { AppErrorSchema } from './errors';
 import { OperationEventSchema } from './snapshot';
 
+/**
+ * The app's own actions in the Electron shell's application menu (electron/shell/app-menu.ts);
+ * the window that has the focus carries them out for its selected host and domain.
+ */
+export const MenuCommandSchema = z.enum([
+  'refresh',
+  'add-host',
+  'snapshot',
+  'history',
+  'doctor',
+  'settings',
+]);
+export type MenuCommand = z.infer<typeof MenuCommandSchema>;
+
 /** Everything main pushes to the renderer unasked. One union, validated on both sides. */
 export const AppEventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -35,5 +49,7 @@ export const AppEventSchema = z.discriminatedUnion('type', [
     opId: z.string(),
     event: OperationEventSchema,
   }),
+  /** A menu item or its shortcut was chosen (Electron shell only). */
+  z.object({ type: z.literal('menu'), command: MenuCommandSchema }),
 ]);
 export type AppEvent = z.infer<typeof AppEventSchema>;

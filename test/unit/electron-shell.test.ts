@@ -23,6 +23,7 @@ const electron = vi.hoisted(() => {
   };
   class FakeWindow {
     static getAllWindows = () => state.windows;
+    static getFocusedWindow = () => undefined;
     webContents = { send: () => undefined };
     loadedUrls: string[] = [];
     loadedFiles: string[] = [];
@@ -30,6 +31,7 @@ const electron = vi.hoisted(() => {
       state.windows.push(this);
     }
     once() {}
+    on() {}
     show() {}
     isDestroyed = () => false;
     loadURL(url: string) {
@@ -72,6 +74,10 @@ vi.mock('electron', () => ({
         state.order.push('ready');
       }),
     getPath: () => join(tmpdir(), 'quiesce-electron-shell-test'),
+    getVersion: () => '0.0.0-test',
+    // The desktop behaviour (single instance, menu, window place) has its own test file,
+    // desktop-shell.test.ts; here it only has to be there.
+    requestSingleInstanceLock: () => true,
     quit: vi.fn(),
     on: (name: string, fn: (...args: unknown[]) => unknown) =>
       state.appListeners.set(name, [...(state.appListeners.get(name) ?? []), fn]),
@@ -86,6 +92,13 @@ vi.mock('electron', () => ({
     },
   },
   BrowserWindow: electron.FakeWindow,
+  Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: vi.fn() },
+  Notification: { isSupported: () => false },
+  dialog: { showMessageBox: vi.fn() },
+  screen: {
+    getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
+    getPrimaryDisplay: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }),
+  },
 }));
 
 const { METHOD_NAMES, bridgeFunctionName, ipcChannel } = await import('../../shared/methods');

@@ -1,0 +1,30 @@
+import type { AppEvent } from '../../shared/events';
+
+/**
+ * The desktop notification for an operation's outcome (its `result` line), for an admin who
+ * started a snapshot and went to another window; undefined for any other event.
+ */
+export function operationNotice(event: AppEvent): { title: string; body: string } | undefined {
+  if (event.type !== 'operation' || event.event.kind !== 'result') return undefined;
+  const r = event.event;
+  if (!r.ok) {
+    return {
+      title: 'Snapshot failed',
+      body:
+        r.message ?? (r.failedPhase ? `It failed at ${r.failedPhase}.` : 'See Quiesce for why.'),
+    };
+  }
+  if (r.label === 'test-freeze') {
+    return {
+      title: 'Test freeze done',
+      body: `${r.filesystems ?? 0} filesystems froze and thawed.`,
+    };
+  }
+  const label =
+    r.label === 'quiesced'
+      ? `quiesced (${r.filesystems ?? 0} filesystems)`
+      : r.label === 'offline'
+        ? 'offline (the domain was not running)'
+        : `crash-consistent${r.reason ? `: ${r.reason}` : ''}`;
+  return { title: 'Snapshot taken', body: `Labelled ${label}.` };
+}
