@@ -113,6 +113,7 @@ async function restoreAgentGuest(): Promise<void> {
     if (pid > 0 && !existsSync(join(revertOps(), op, 'settled')))
       try {
         process.kill(pid, 'SIGKILL');
+        for (let i = 0; i < 100 && gone(pid) === false; i++) await sleep(50);
       } catch {
         /* already gone */
       }
@@ -298,6 +299,15 @@ describe('revert on libvirt 9.0, by Quiesce’s own procedure', () => {
 /** The phases a killed runner may die in, and what the journal line to wait for is. */
 const KILL_AT = ['prepare', 'stop', 'switch', 'start', 'verify'] as const;
 
+/** The process is gone (or a zombie nobody reaped yet). */
+function gone(pid: number): boolean {
+  try {
+    return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/, ')'));
+  } catch {
+    return true;
+  }
+}
+
 function journalOf(opId: string): RevertLine[] {
   try {
     return readRevertLines(readFileSync(join(revertOps(), opId, 'journal.jsonl'), 'utf8'));
@@ -334,6 +344,7 @@ describe('a revert runner killed at each phase', () => {
           await sleep(20);
         }
         process.kill(pid, 'SIGKILL');
+        for (let i = 0; i < 100 && gone(pid) === false; i++) await sleep(50);
         // whatever it left: a defined domain whose disks exist
         expect(() => labVirsh(p.libvirtUri, 'dominfo', uuid)).not.toThrow();
         for (const f of definedDisks()) expect(existsSync(f), f).toBe(true);

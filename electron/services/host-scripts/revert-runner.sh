@@ -245,7 +245,8 @@ settle_earlier() {
     set -f
     if [ "$d" = "$OPDIR" ] || [ -e "$d/settled" ] || [ ! -e "$d/args" ]; then continue; fi
     grep -qxF "uuid=$UUID" "$d/args" 2>/dev/null || continue
-    [ -e "$d/made" ] || continue # nothing changed before its first overlay
+    # one that ended by itself before its first overlay changed nothing and needs nothing
+    [ -e "$d/made" ] || ! grep -q '"ev":"end"' "$d/journal.jsonl" 2>/dev/null || continue
     other=${d##*/}
     progress settle "settling the revert $other, which ended before it finished"
     if settle "$d"; then
@@ -318,7 +319,11 @@ if ! command -v flock >/dev/null 2>&1; then
   exit 1
 fi
 exec 9>>"$LOCKFILE"
-if ! flock -n 9; then
+# A recover run comes after a runner died, and the command that runner was in (a `$(…)` subshell
+# holds the lock like its parent) may run on for a while: wait for it rather than fail.
+LOCK_WAIT=0
+[ "$MODE" = recover ] && LOCK_WAIT=120
+if ! flock -w "$LOCK_WAIT" 9; then
   holder=$(cat "$LOCKFILE.owner" 2>/dev/null)
   fail lock "another operation (${holder:-unknown}) is running on this domain"
   exit 1

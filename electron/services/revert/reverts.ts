@@ -206,7 +206,10 @@ export class Reverts {
         'sh',
         '-c',
         'd=$1; case $d in /*) ;; *) d=$HOME/$d ;; esac; o=$d/ops/$2; [ -d "$o" ] || exit 3; ' +
+          // a zombie (killed, not reaped yet) is not a runner any more
           'alive=0; read -r p <"$o/runner.pid" 2>/dev/null && kill -0 "$p" 2>/dev/null && alive=1; ' +
+          'if [ "$alive" = 1 ] && [ -r "/proc/$p/stat" ]; then s=$(sed "s/.*) //" "/proc/$p/stat"); ' +
+          'case $s in Z*) alive=0 ;; esac; fi; ' +
           'echo "$alive"; cat "$o/journal.jsonl"',
         'sh',
         revertDir(host.hostDir),
