@@ -416,7 +416,8 @@ async function setUpFullFolder(ctx: Ctx, full: FullFolder, prealloc: boolean): P
       info.format ?? 'qcow2',
       '-b',
       t.source,
-      ...(prealloc ? ['-o', 'preallocation=falloc'] : []),
+      // qemu-img refuses a preallocated layer over a backing file without extended L2 entries
+      ...(prealloc ? ['-o', 'preallocation=falloc,extended_l2=on'] : []),
       layer,
       String(info['virtual-size'] ?? 0),
     ]);
