@@ -5,7 +5,9 @@ import { HostList } from '../hosts/host-list';
 import { HostPane } from '../hosts/host-pane';
 import { RemoveHostDialog } from '../hosts/remove-host-dialog';
 import { useHosts } from '../hosts/use-hosts';
+import { SettingsDialog } from '../settings/settings-dialog';
 import { useEventHub } from './event-hub';
+import { useAppMenu } from './use-app-menu';
 
 /** Header, host sidebar, and the selected host's pane. */
 export function AppShell() {
@@ -14,11 +16,17 @@ export function AppShell() {
   const [selectedId, setSelectedId] = useState<string>();
   const [adding, setAdding] = useState(false);
   const [removing, setRemoving] = useState<HostProfile>();
+  const [settingsOpen, setSettingsOpen] = useState(false);
 
   // A removed or not-yet-chosen selection falls back to the first host, so the pane is never
   // blank while there are hosts.
   const list = hosts.data ?? [];
   const selected = list.find((h) => h.id === selectedId) ?? list[0];
+  useAppMenu({
+    selectedHostId: selected?.id,
+    addHost: () => setAdding(true),
+    openSettings: () => setSettingsOpen(true),
+  });
 
   return (
     <div className="app">
@@ -26,6 +34,14 @@ export function AppShell() {
         <span className="app-mark" aria-hidden="true" />
         <h1 className="app-name">Quiesce</h1>
         <span className="app-tagline">consistent snapshots of libvirt guests</span>
+        <button
+          type="button"
+          className="app-settings small"
+          data-testid="open-settings"
+          onClick={() => setSettingsOpen(true)}
+        >
+          Settings
+        </button>
       </header>
       <div className="app-body">
         <HostList
@@ -61,6 +77,7 @@ export function AppShell() {
           onCancel={() => setAdding(false)}
         />
       )}
+      {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}
       {removing && <RemoveHostDialog host={removing} onClose={() => setRemoving(undefined)} />}
     </div>
   );

@@ -5,6 +5,7 @@ import { foldMergeProgress, type MergeProgress } from '../history/merge-progress
 import { applyConnectionEvent } from '../hosts/use-connections';
 import { appendEvent, type OperationRecord } from '../operations/operation-record';
 import { queryKeys } from '../cache/query-keys';
+import { runMenuCommand } from '../menu/menu-commands';
 import { useTransport } from '../transport/transport-context';
 
 /**
@@ -49,6 +50,8 @@ export function useEventHub(): void {
         if (client.getQueryCache().find({ queryKey, exact: true })) {
           client.setQueryData<MergeProgress>(queryKey, (prev) => foldMergeProgress(prev, event));
         }
+      } else if (event.type === 'menu') {
+        runMenuCommand(event.command);
       } else if (event.type === 'operation') {
         const { hostId, opId } = event;
         client.setQueryData<OperationRecord>(queryKeys.operation(hostId, opId), (prev) =>

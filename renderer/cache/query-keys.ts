@@ -9,6 +9,8 @@ export const queryKeys = {
   doctors: (hostId: string) => ['doctor', hostId] as const,
   /** The policy and maximum freeze a domain's snapshot dialog starts from. */
   snapshotDefaults: (hostId: string, uuid: string) => ['snapshot-defaults', hostId, uuid] as const,
+  /** Every domain's snapshot defaults: the settings give those with nothing remembered. */
+  allSnapshotDefaults: ['snapshot-defaults'] as const,
   /** The host's journal of operations (operations.list), newest first. */
   operations: (hostId: string) => ['operations', hostId] as const,
   /** One operation as this window follows it: its events so far, and main's summary. */
@@ -19,4 +21,6 @@ export const queryKeys = {
   histories: (hostId: string) => ['history', hostId] as const,
   /** How far one domain's chain merge has got, folded from main's merge-progress events. */
   mergeProgress: (hostId: string, uuid: string) => ['merge-progress', hostId, uuid] as const,
+  /** The app's settings (settings.get). */
+  settings: ['settings'] as const,
 };

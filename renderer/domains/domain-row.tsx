@@ -3,6 +3,7 @@ import type { InventoryDomain } from '../../shared/readiness';
 import { RowButton, type Column } from '../ui/table-parts';
 import { rowKeys, type RowFocus } from '../ui/use-roving-focus';
 import { DomainHistoryDialog } from '../history/domain-history';
+import { useMenuCommand } from '../menu/menu-commands';
 import { EvidenceList } from './evidence-list';
 import { ReadinessBadge } from './readiness-badge';
 import { StateBadge } from './state-badge';
@@ -39,6 +40,12 @@ export function DomainRow({
   const { name, readiness } = domain;
   const evidenceId = `evidence-${domain.uuid}`;
   const [historyOpen, setHistoryOpen] = useState(false);
+
+  // The selected row (the table's one Tab stop) answers the menu's domain actions.
+  const selected = focus.tabIndex === 0;
+  useMenuCommand('snapshot', selected ? act.snapshot : undefined);
+  useMenuCommand('doctor', selected ? act.doctor : undefined);
+  useMenuCommand('history', selected ? () => setHistoryOpen(true) : undefined);
 
   const onKeyDown = rowKeys({
     s: act.snapshot,
