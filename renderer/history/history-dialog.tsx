@@ -14,6 +14,8 @@ import { HistoryLayer } from './history-layer';
 import { MergeDialog } from './merge-dialog';
 import { PhaseChart } from './phase-chart';
 import { RevertDialog } from './revert-dialog';
+import { BranchList } from './branch-list';
+import { QuiesceRevertDialog } from './quiesce-revert';
 import { SnapshotList } from './snapshot-list';
 import {
   useDeleteSnapshot,
@@ -211,6 +213,7 @@ export function HistoryDialog({ hostId, domain, onClose }: DomainDialogProps & {
                 progress={merging.progress}
                 onMerge={() => setAsking({ kind: 'merge' })}
               />
+              <BranchList hostId={hostId} uuid={domain.uuid} domain={domain.name} />
             </>
           )}
         </div>
@@ -227,7 +230,16 @@ export function HistoryDialog({ hostId, domain, onClose }: DomainDialogProps & {
           onCancel={stopAsking}
         />
       )}
-      {data && asking?.kind === 'revert' && (
+      {data && asking?.kind === 'revert' && !data.abilities.revertExternal && (
+        <QuiesceRevertDialog
+          hostId={hostId}
+          uuid={domain.uuid}
+          domain={domain.name}
+          target={{ kind: 'snapshot', name: asking.entry.name }}
+          onClose={stopAsking}
+        />
+      )}
+      {data && asking?.kind === 'revert' && data.abilities.revertExternal && (
         <RevertDialog
           {...chainFacts(data)}
           domain={domain.name}
