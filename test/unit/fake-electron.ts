@@ -21,6 +21,7 @@ export class FakeWindow {
   maximized = false;
   minimized = false;
   calls: string[] = [];
+  loadedUrls: string[] = [];
   constructor(
     public options: {
       x?: number;
@@ -68,7 +69,8 @@ export class FakeWindow {
   isMinimized = () => this.minimized;
   isDestroyed = () => false;
   getNormalBounds = () => this.bounds;
-  loadURL() {
+  loadURL(url: string) {
+    this.loadedUrls.push(url);
     return Promise.resolve();
   }
 }
@@ -91,7 +93,14 @@ function create() {
     messageBoxAnswer: 1,
     displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
     notifications: [] as unknown[],
+    privileged: [] as unknown[],
+    protocolHandlers: new Map<
+      string,
+      (request: { url: string; method: string }) => Promise<Response>
+    >(),
     reset() {
+      state.privileged.length = 0;
+      state.protocolHandlers.clear();
       state.appListeners.clear();
       state.quit.mockReset();
       state.menuTemplate = undefined;
@@ -122,7 +131,10 @@ function create() {
       on: (name: string, fn: Listener) =>
         state.appListeners.set(name, [...(state.appListeners.get(name) ?? []), fn]),
     },
-    protocol: { registerSchemesAsPrivileged: () => undefined, handle: () => undefined },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes: unknown[]) => state.privileged.push(...schemes),
+      handle: (scheme: string, handler: never) => state.protocolHandlers.set(scheme, handler),
+    },
     session: {
       defaultSession: {
         setPermissionRequestHandler: () => undefined,

@@ -1,0 +1,2 @@
+export declare const ICON_SIZES: number[];
+export declare const MAIN_ICON_SIZE: number;
