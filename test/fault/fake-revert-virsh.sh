@@ -1,0 +1,57 @@
+# shellcheck shell=sh
+# A scripted `virsh` (and `qemu-img`, called as that) for the revert runner's fault tests: one
+# domain whose persistent definition is $FAKE_STATE/def.xml (its one disk vda), its state in
+# domstate. $FAKE_STATE/plan lines "STEP ACTION": shutdown ignore (the guest does not stop),
+# define fail, start fail, qemu-img fail. Every call is traced in $FAKE_STATE/trace.
+set -u
+set -f
+S=${FAKE_STATE:?}
+planned() { grep -qx "$1 $2" "$S/plan" 2>/dev/null; }
+# libvirt writes attributes in single quotes, the app's XML builder in double quotes
+source_of() { tr '"' "'" <"$1" | sed -n "s/.*<source file='\([^']*\)'.*/\1/p" | head -n 1; }
+if [ "${0##*/}" = qemu-img ]; then
+  echo "$*" >>"$S/trace"
+  planned qemu-img fail && { echo "qemu-img: cannot create" >&2; exit 1; }
+  # create -q -u -f qcow2 -F FMT -b BACKING OVERLAY SIZE
+  eval "overlay=\${$(($# - 1))}"
+  # shellcheck disable=SC2154 # set by the eval
+  : >"$overlay"
+  exit 0
+fi
+[ "${1:-}" = -c ] && shift 2
+echo "$*" >>"$S/trace"
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case $cmd in
+  '')
+    # an interactive session (list_in_use): answer each domblklist line with the disk
+    while IFS= read -r line; do
+      case $line in
+        domblklist*) printf ' Type   Device   Target   Source\n file   disk     vda      %s\n' "$(source_of "$S/def.xml")" ;;
+      esac
+    done
+    ;;
+  domstate) cat "$S/domstate" ;;
+  dumpxml) cat "$S/def.xml" ;;
+  domblkinfo) printf 'Capacity:       1048576\nAllocation:     0\n' ;;
+  domblklist) printf ' Type   Device   Target   Source\n file   disk     vda      %s\n' "$(source_of "$S/def.xml")" ;;
+  list) echo 00000000-0000-4000-8000-00000000000b ;;
+  shutdown)
+    planned shutdown ignore || echo "shut off" >"$S/domstate"
+    echo "Domain is being shutdown"
+    ;;
+  destroy) echo "shut off" >"$S/domstate" ;;
+  define)
+    planned define fail && { echo "error: define refused" >&2; exit 1; }
+    cp "$1" "$S/def.xml"
+    ;;
+  start)
+    planned start fail && { echo "error: start refused" >&2; exit 1; }
+    echo running >"$S/domstate"
+    ;;
+  qemu-agent-command) echo '{"return":{}}' ;;
+  snapshot-dumpxml) echo "<domainsnapshot><name>A</name></domainsnapshot>" ;;
+  snapshot-create) echo "Domain snapshot A created" ;;
+  *) echo "error: fake virsh has no $cmd" >&2; exit 1 ;;
+esac
+exit 0
