@@ -207,9 +207,12 @@ if [ $# -gt 0 ]; then
   dispatch "$@"
   exit $?
 fi
-# the interactive session: one command a line, errors on the same stream as answers
+# the interactive session, as virsh's: a banner, then for each command line the prompt and the
+# line echoed, then its answer (errors on the same stream)
 exec 2>&1
+printf 'Welcome to virsh, the virtualization interactive terminal.\n\n'
 while IFS= read -r line; do
+  printf 'virsh # %s\n' "$line"
   # shellcheck disable=SC2086 # split the command line into words, like virsh
   set -- $line
   [ $# -gt 0 ] || continue

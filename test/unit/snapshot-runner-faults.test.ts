@@ -1,5 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import listScript from '../../electron/services/host-scripts/operations-list.sh?raw';
@@ -66,6 +73,10 @@ const SCENARIOS: Scenario[] = [
       expect(o.snapshots).toEqual(['snap1']);
       expect(o.strays).toEqual([]);
       expect(cutWhileFrozen(o)).toBe(true);
+      // each answer is its own command's: no marker, no echoed command (virsh echoes each line)
+      const details = o.summary.phases.map((p) => p.detail ?? '').join('\n');
+      expect(details).toMatch(/Froze 2 filesystem\(s\)/);
+      expect(details).not.toMatch(/@@quiesce|^echo|virsh #/m);
     },
   },
   {
@@ -452,6 +463,37 @@ describe('what one run leaves, the next one handles', () => {
     expect(second.trace.filter((l) => l.startsWith('redefine ')).length).toBe(1);
     expect(existsSync(join(first.ctx.opDir(first.opId), 'no-cut'))).toBe(true);
     cleanup(second);
+  }, 60_000);
+
+  it('a killed runner’s watchdog never thaws a later operation’s freeze', async () => {
+    let second = '';
+    const first = await faultRun({
+      shell: 'dash',
+      holdFrozenMs: 8000,
+      maxFreezeS: 1,
+      signal: { sig: 'SIGKILL', when: has(/"ev":"frozen"/) },
+      during: async (ctx) => {
+        // once the first run's watchdog has thawed, the next operation on the domain freezes
+        const firstOp = () => readdirSync(join(ctx.hostDir, 'ops')).map((op) => ctx.opDir(op))[0]!;
+        for (let i = 0; i < 400; i++) {
+          if (/"ev":"watchdog-thawed"/.test(readFileSync(join(firstOp(), 'journal.jsonl'), 'utf8')))
+            break;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        second = await ctx.launch(undefined, { name: 'snap2', holdFrozenMs: 2500, maxFreezeS: 10 });
+        for (let i = 0; i < 800; i++) {
+          if (/"ev":"end"/.test(readFileSync(join(ctx.opDir(second), 'journal.jsonl'), 'utf8')))
+            break;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      },
+    });
+    expect(brokenPromises(first), first.journal).toEqual([]);
+    const secondJournal = readFileSync(join(first.ctx.opDir(second), 'journal.jsonl'), 'utf8');
+    const summary = summarize(second, parseJournal(secondJournal), true);
+    expect(summary.label, secondJournal).toMatchObject({ kind: 'quiesced' });
+    expect(summary.state).toBe('succeeded');
+    cleanup(first);
   }, 60_000);
 
   it('two runners at once: exactly one takes the lock, and the other touches nothing', async () => {

@@ -110,8 +110,10 @@ read_args
 echo $$ >runner.pid
 
 # Children never hold the domain lock (fd 9): it must die with this process.
-virsh_() { virsh -c "$URI" "$@" 9>&-; }
-agent() { virsh -c "$URI" qemu-agent-command --domain "$UUID" --timeout "$AGENT_TIMEOUT" --cmd "$1" 9>&-; }
+# Nor either end of the virsh session (fds 3 and 4): a killed runner's session must see its
+# input end at once, not when some child of it exits.
+virsh_() { virsh -c "$URI" "$@" 3>&- 4<&- 9>&-; }
+agent() { virsh -c "$URI" qemu-agent-command --domain "$UUID" --timeout "$AGENT_TIMEOUT" --cmd "$1" 3>&- 4<&- 9>&-; }
 # The guest's freeze status, as one word: frozen, thawed, or unknown (the agent did not say).
 freeze_status() {
   st=$(agent '{"execute":"guest-fsfreeze-status"}' 2>&1)
@@ -178,17 +180,23 @@ send() {
     OUT="the virsh session had ended"
     return 2
   fi
+  # virsh echoes each command it reads after its prompt ("virsh # CMD"), then prints the answer:
+  # the echoed marker command is not the marker, and a marker of an earlier command is stale.
   while IFS= read -r line <&4; do
     line=${line#virsh # }
     case $line in
       "@@quiesce-$SEQ@@") return "$SEND_ERR" ;;
-      # an answer without its final line break runs into the marker: keep what came before it
+      "echo @@quiesce-"* | "$1" | "@@quiesce-"*"@@") continue ;;
+      # an answer without its final line break runs into the echoed marker command or into the
+      # marker itself: keep what came before it
+      *"echo @@quiesce-$SEQ@@")
+        line=${line%"echo @@quiesce-$SEQ@@"}
+        line=${line%"virsh # "} ;;
       *"@@quiesce-$SEQ@@")
         line=${line%"@@quiesce-$SEQ@@"}
         OUT="$OUT$line$NL"
         case $line in *error:*) SEND_ERR=1 ;; esac
         return "$SEND_ERR" ;;
-      "echo @@quiesce-"* | "$1") continue ;;
       # virsh echoes a long command scrolled, as "<" + its tail: that is not output either
       "<"*) case $1 in *"${line#<}") continue ;; esac ;;
     esac
@@ -231,7 +239,7 @@ arm_watchdog() {
   # It holds neither end of the session (a dead runner's session must see its input end) nor
   # the lock. It says when it is in place: a freeze before that would have no guard.
   i=0
-  while [ ! -s watchdog.pid ] && [ "$i" -lt 100 ]; do sleep 0.05 9>&-; i=$((i + 1)); done
+  while [ ! -s watchdog.pid ] && [ "$i" -lt 100 ]; do sleep 0.05 3>&- 4<&- 9>&-; i=$((i + 1)); done
   [ -s watchdog.pid ]
 }
 # Called only once a thaw is confirmed. A watchdog that has not fired yet is only sleeping: stop
@@ -261,7 +269,7 @@ list_in_use() {
     cmds="${cmds}domblklist $u --details$NL"
   done
   cmds="${cmds}domstats --block --backing$NL"
-  IN_USE=$(printf '%s' "$cmds" | virsh -c "$URI" 2>&1 9>&-) || return 1
+  IN_USE=$(printf '%s' "$cmds" | virsh -c "$URI" 2>&1 3>&- 4<&- 9>&-) || return 1
   case $IN_USE in *error:*) return 1 ;; esac
   return 0
 }
@@ -280,7 +288,7 @@ wait_no_job() {
   while [ "$i" -lt 60 ]; do
     ji=$(virsh_ domjobinfo --domain "$UUID" 2>&1) || return 1
     case $ji in *"Job type:"*None*) return 0 ;; *"Job type:"*) ;; *) return 1 ;; esac
-    sleep 1 9>&-
+    sleep 1 3>&- 4<&- 9>&-
     i=$((i + 1))
   done
   return 1
@@ -746,7 +754,7 @@ if [ "$FREEZE" = yes ]; then
   [ "$r" = 0 ] && count_in "$OUT" Froze && FROZEN_N=$COUNT
   if [ -n "$FROZEN_N" ] && [ "$FROZEN_N" -gt 0 ]; then
     jfast frozen "\"filesystems\":$FROZEN_N"
-    [ "$HOLD_MS" -gt 0 ] && sleep "$((HOLD_MS / 1000)).$(printf '%03d' $((HOLD_MS % 1000)))" 9>&-
+    [ "$HOLD_MS" -gt 0 ] && sleep "$((HOLD_MS / 1000)).$(printf '%03d' $((HOLD_MS % 1000)))" 3>&- 4<&- 9>&-
     [ "$KIND" = snapshot ] && cut
     # A watchdog that fired before the cut answered may have thawed the guest under it.
     if [ -e fired ]; then

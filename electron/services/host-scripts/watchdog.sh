@@ -60,7 +60,9 @@ while :; do
         session_alive || exit 0
       fi
       ;;
-    *) THAWED=0 ;;
+    # Once thawed with no freeze of this run in flight, a frozen guest is another operation's
+    # doing (the domain's lock is free once this run's runner is gone): never thaw it.
+    *) [ "$THAWED" = 1 ] || THAWED=0 ;;
   esac
   if [ "$THAWED" = 0 ]; then
     state=$(virsh -c "$URI" domstate --domain "$UUID" 2>&1)
