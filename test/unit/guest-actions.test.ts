@@ -50,11 +50,12 @@ describe('addAgentChannel', () => {
     expect(host.calls[0]!.stdin).toBe(AGENT_CHANNEL_XML);
     const args = host.args();
     const stdout = host.stdout();
-    expect(args.slice(0, 4)).toEqual(['-c', uri, 'attach-device', uuid]);
-    expect(args[5]).toBe('--config');
+    // every value by its option: the domain and the file
+    expect(args.slice(0, 6)).toEqual(['-c', uri, 'attach-device', '--domain', uuid, '--file']);
+    expect(args[7]).toBe('--config');
     // virsh read the XML from the temporary file, which is gone afterwards.
     expect(stdout).toContain(`file:${AGENT_CHANNEL_XML}`);
-    expect(existsSync(args[4]!)).toBe(false);
+    expect(existsSync(args[6]!)).toBe(false);
   });
 
   it('fails with the manual way when virsh refuses', async () => {
