@@ -42,17 +42,18 @@ export function fsfreezeStatus(uri: string, domain: string): string {
 
 /** Deletes every snapshot of a domain (external ones merge back: libvirt 9.0 can). */
 export function deleteAllSnapshots(uri: string, uuid: string): void {
-  const names = labVirsh(uri, 'snapshot-list', uuid, '--name', '--topological')
+  const names = labVirsh(uri, 'snapshot-list', '--domain', uuid, '--name', '--topological')
     .trim()
     .split('\n')
     .filter(Boolean)
     .reverse();
-  for (const n of names) labVirsh(uri, 'snapshot-delete', uuid, n);
+  // by option: a left-over snapshot named "--current" must not delete the current one
+  for (const n of names) labVirsh(uri, 'snapshot-delete', '--domain', uuid, '--snapshotname', n);
 }
 
 /** A snapshot's description as libvirt stores it, XML-unescaped. */
 export function snapshotDescription(uri: string, uuid: string, name: string): string {
-  const xml = labVirsh(uri, 'snapshot-dumpxml', uuid, name);
+  const xml = labVirsh(uri, 'snapshot-dumpxml', '--domain', uuid, '--snapshotname', name);
   const doc = new XMLParser({
     processEntities: true,
     parseTagValue: false,
