@@ -149,7 +149,16 @@ async function restoreAgentGuest(): Promise<void> {
   }
   tryDo('define', () => labVirsh(p.libvirtUri, 'define', xmlFile));
   if (!/running/.test(domstate())) tryDo('start', () => labVirsh(p.libvirtUri, 'start', uuid));
-  await waitAgent().catch((e: Error) => errors.push(`agent: ${e.message}`));
+  // a guest whose agent a test stopped boots again to get it back
+  const agentUp = await waitAgent(10_000).then(
+    () => true,
+    () => false,
+  );
+  if (!agentUp) {
+    tryDo('destroy (no agent)', () => labVirsh(p.libvirtUri, 'destroy', uuid));
+    tryDo('start', () => labVirsh(p.libvirtUri, 'start', uuid));
+    await waitAgent().catch((e: Error) => errors.push(`agent: ${e.message}`));
+  }
   await guestExec(agent, '/bin/sh', ['-c', 'rm -f /data/marker-*; sync']).catch(() => undefined);
   for (const f of readdirSync(guestDir))
     if (!originalFiles.includes(f)) tryDo(`rm ${f}`, () => rmSync(join(guestDir, f)));
@@ -267,29 +276,56 @@ describe('revert on libvirt 9.0, by Quiesce’s own procedure', () => {
     }
   }, 600_000);
 
-  it('refuses to power the guest off without the admin’s say, and changes nothing', async () => {
+  it('a guest that ignores shutdown: never powered off without the admin’s say; with it, reverted', async () => {
     try {
       await markAndSnapshot(1, 'rv-A');
-      // a guest that ignores shutdown requests: the agent's and ACPI's (kill the agent first)
       await guestExec(agent, '/bin/sh', ['-c', 'echo marker 2 > /data/marker-2; sync']);
+      // No agent (its shutdown gone) and no acpid in the lab guest (ACPI ignored): it will not stop.
+      await guestExec(agent, '/bin/sh', [
+        '-c',
+        '(sleep 1; kill $(cat /run/qemu-ga.pid)) >/dev/null 2>&1 </dev/null &',
+      ]);
+      const deadline = Date.now() + 20_000;
+      while (Date.now() < deadline) {
+        const up = await guestAgentCommand(agent, { execute: 'guest-ping' }).then(
+          () => true,
+          () => false,
+        );
+        if (!up) break;
+        await sleep(300);
+      }
       const disks = definedDisks();
-      const { opId } = await h.call('revert.start', {
+      const refused = await h.call('revert.start', {
         hostId,
         uuid,
         target: { kind: 'snapshot', name: 'rv-A' },
-        stopTimeoutS: 1,
+        stopTimeoutS: 4,
       });
-      const s = await waitRevert(opId);
-      // The lab guest stops within a second or it does not: either way the definition is whole.
-      if (s.state === 'failed') {
-        expect(s).toMatchObject({ failedPhase: 'stop', outcome: 'rolled-back' });
-        expect(definedDisks()).toEqual(disks);
-        await waitAgent();
-        expect(await markers()).toEqual(['marker 1', 'marker 2']);
-      } else {
-        expect(s).toMatchObject({ state: 'succeeded', outcome: 'finished' });
-      }
+      const s = await waitRevert(refused.opId);
+      expect(s, JSON.stringify(s)).toMatchObject({
+        state: 'failed',
+        failedPhase: 'stop',
+        outcome: 'rolled-back',
+      });
+      expect(s.message).toMatch(/did not stop within 4 s.*not allowed/);
+      expect(s.phases.find((x) => x.phase === 'stop')?.status).toBe('failed');
+      expect(domstate()).toMatch(/running/); // never powered off
+      expect(definedDisks()).toEqual(disks);
       for (const f of definedDisks()) expect(existsSync(f)).toBe(true);
+      expect((await h.call('revert.branches', { hostId, uuid })).branches).toEqual([]);
+
+      const forced = await h.call('revert.start', {
+        hostId,
+        uuid,
+        target: { kind: 'snapshot', name: 'rv-A' },
+        stopTimeoutS: 4,
+        allowForce: true,
+      });
+      const f = await waitRevert(forced.opId);
+      expect(f, JSON.stringify(f)).toMatchObject({ state: 'succeeded', outcome: 'finished' });
+      expect(f.phases.find((x) => x.phase === 'stop')?.detail).toMatch(/powered off after 4 s/);
+      await waitAgent();
+      expect(await markers()).toEqual(['marker 1']);
     } finally {
       await restoreAgentGuest();
     }
