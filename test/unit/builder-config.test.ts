@@ -109,6 +109,21 @@ describe('the electron-builder configuration', () => {
     // Integrity validation and "only from ASAR" mean nothing without an ASAR.
     expect(build.asar).toBe(true);
   });
+
+  it('rebuilds no native module, so packaging runs on Node 20', () => {
+    // Rebuilding goes through @electron/rebuild and node-abi, which need Node ≥ 22.12. The app
+    // needs no native module: ssh2's install script only tries to build an optional binding (its
+    // lib/protocol/crypto.js falls back to JavaScript when it does not load), and its optional
+    // cpu-features is never required to load.
+    expect(build.npmRebuild).toBe(false);
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean; optional?: boolean; hasInstallScript?: boolean }>;
+    };
+    const nativeAtRunTime = Object.entries(lock.packages)
+      .filter(([path, p]) => path && !p.dev && !p.optional && p.hasInstallScript)
+      .map(([path]) => path);
+    expect(nativeAtRunTime).toEqual(['node_modules/ssh2']);
+  });
 });
 
 describe('the icons', () => {
