@@ -40,13 +40,17 @@ export interface ResolvedSshHost {
   proxyJump: JumpHop[];
 }
 
-/** ssh_config(5) PATTERNS: `*` any run, `?` exactly one character, case-insensitive for hosts. */
+/**
+ * ssh_config(5) PATTERNS: `*` any run, `?` exactly one character. OpenSSH lower-cases the pattern,
+ * not the name it is given: `Host web1` does not apply to `ssh WEB1` (checked with `ssh -G`).
+ */
 export function matchesPattern(pattern: string, text: string): boolean {
   const re = pattern
+    .toLowerCase()
     .replace(/[\\^$.|+()[\]{}]/g, '\\$&')
     .replace(/\*/g, '.*')
     .replace(/\?/g, '.');
-  return new RegExp(`^${re}$`, 'i').test(text);
+  return new RegExp(`^${re}$`).test(text);
 }
 
 /** A Host line's pattern list: any negated match excludes, else any positive match includes. */
@@ -206,9 +210,7 @@ export function parseProxyJump(value: string): JumpHop[] {
 }
 
 /** What `ssh -G alias` says for the keywords Quiesce uses: first value wins, IdentityFile adds up. */
-export function resolveHost(src: SshConfigSources, given: string): ResolvedSshHost {
-  // ssh lower-cases the host name it is given before matching it and using it as %h.
-  const alias = given.toLowerCase();
+export function resolveHost(src: SshConfigSources, alias: string): ResolvedSshHost {
   const first = new Map<string, string[]>();
   const identityFiles: string[] = [];
   walk(
@@ -224,7 +226,11 @@ export function resolveHost(src: SshConfigSources, given: string): ResolvedSshHo
     0,
   );
   const one = (k: string) => first.get(k)?.join(' ');
-  const hostName = (one('hostname') ?? alias).replace(/%h/g, alias).replace(/%%/g, '%');
+  // ssh lower-cases the host name once the config is read.
+  const hostName = (one('hostname') ?? alias)
+    .replace(/%h/g, alias)
+    .replace(/%%/g, '%')
+    .toLowerCase();
   return {
     alias,
     hostName,
