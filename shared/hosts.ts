@@ -60,6 +60,15 @@ export const HostDraftSchema = z.object({
    * shown with a warning where on.
    */
   allowLegacyAlgorithms: z.boolean().optional(),
+  /**
+   * The ~/.ssh/config Host alias this profile was filled from. Kept so the connect follows the
+   * alias's ProxyJump hops and IdentitiesOnly as ssh would; absent for hosts typed in by hand.
+   */
+  sshConfigAlias: z
+    .string()
+    .trim()
+    .regex(/^[^\s*?!,]{1,253}$/, 'An ssh config alias is one Host name, without wildcards')
+    .optional(),
 });
 export type HostDraft = z.input<typeof HostDraftSchema>;
 

@@ -9,6 +9,9 @@ type Client = InstanceType<typeof Client>;
 import { algorithmsFor, ServerOffer } from './algorithms';
 import { decideHostKey, knownKeyTypesFor, type HostKeyRefusal } from './host-key-gate';
 import { explainConnectError } from './ssh-errors';
+import { jumpHopsFor, type JumpHopTarget } from './jump-hops';
+import { localSshConfig } from './ssh-config-files';
+import { resolveHost, type SshConfigSources } from './ssh-config';
 
 export interface SshTarget {
   host: string;
@@ -17,15 +20,22 @@ export interface SshTarget {
   auth: HostAuth;
   /** Also offer SHA-1 and CBC algorithms, after the modern ones (the host profile's switch). */
   allowLegacyAlgorithms?: boolean;
+  /**
+   * The ~/.ssh/config Host alias the profile came from: its ProxyJump hops are followed and its
+   * IdentitiesOnly decides whether ssh-agent is also offered with a key file.
+   */
+  sshConfigAlias?: string;
 }
 
 export interface ConnectOptions {
   knownHostsPath: string;
   trust?: HostKeyTrust;
   passphrase?: string;
-  /** ssh-agent socket; defaults to $SSH_AUTH_SOCK. */
+  /** ssh-agent socket; defaults to $SSH_AUTH_SOCK (Pageant on Windows). */
   agentSocket?: string;
   readyTimeoutMs?: number;
+  /** Where ~/.ssh/config is read; defaults to the local user's own. */
+  sshConfig?: SshConfigSources;
 }
 
 export interface ExecResult {
@@ -52,11 +62,14 @@ export class SshConnection {
   constructor(
     private readonly client: Client,
     readonly hostKey: HostKey,
+    /** Jump-host connections this one runs through, first hop first; closed with it. */
+    private readonly hops: readonly { end(): void }[] = [],
   ) {
     let lastError: Error | undefined;
     client.on('error', (err) => (lastError = err));
     client.on('close', () => {
       this.closed = true;
+      for (const hop of [...hops].reverse()) hop.end();
       for (const l of this.closeListeners) l(lastError);
     });
   }
@@ -229,28 +242,40 @@ function knownHostsUnusable(err: unknown, knownHostsPath: string): AppError {
   });
 }
 
-/** Connects, verifying the host key against known_hosts before any authentication. */
-export async function connectSsh(target: SshTarget, opts: ConnectOptions): Promise<ConnectOutcome> {
-  const where = `${target.user}@${target.host}:${target.port}`;
-  const { key, needPassphrase } = await privateKeyFor(target.auth, opts.passphrase);
-  if (needPassphrase && target.auth.kind === 'key') {
-    return {
-      kind: 'passphrase-required',
-      keyPath: target.auth.keyPath,
-      wrong: needPassphrase.wrong,
-    };
-  }
-  const agent =
-    target.auth.kind === 'agent' ? (opts.agentSocket ?? process.env.SSH_AUTH_SOCK) : undefined;
-  if (target.auth.kind === 'agent' && !agent) {
-    throw new AppError('auth-failed', 'No ssh-agent is available to log in with.', {
-      remedy: 'Start ssh-agent and add your key (ssh-add), or choose a key file for this host.',
-    });
-  }
+/** The ssh-agent to offer: the given socket, else $SSH_AUTH_SOCK, else Pageant on Windows. */
+export function defaultAgent(
+  given: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
+  // ssh2 talks to Pageant by the name 'pageant' (untested here: no Windows in the lab).
+  return given ?? env.SSH_AUTH_SOCK ?? (platform === 'win32' ? 'pageant' : undefined);
+}
 
+type HopOutcome =
+  | { kind: 'connected'; client: Client; hostKey: HostKey }
+  | { kind: 'host-key'; refusal: HostKeyRefusal };
+
+interface HopSpec {
+  host: string;
+  port: number;
+  user: string;
+  privateKey?: Buffer;
+  passphrase?: string;
+  agent?: string;
+  /** Offer the agent before the key file (as ssh does), unless IdentitiesOnly. */
+  agentFirst: boolean;
+  allowLegacy: boolean;
+  /** A channel through the previous hop, instead of a TCP connection. */
+  sock?: NodeJS.ReadableStream & NodeJS.WritableStream;
+}
+
+/** One SSH handshake behind the host-key gate (the same for a jump host as for the target). */
+async function openOne(spec: HopSpec, opts: ConnectOptions): Promise<HopOutcome> {
+  const where = `${spec.user}@${spec.host}:${spec.port}`;
   let knownTypes: string[];
   try {
-    knownTypes = await knownKeyTypesFor(opts.knownHostsPath, target.host, target.port);
+    knownTypes = await knownKeyTypesFor(opts.knownHostsPath, spec.host, spec.port);
   } catch (err) {
     throw knownHostsUnusable(err, opts.knownHostsPath);
   }
@@ -260,25 +285,27 @@ export async function connectSsh(target: SshTarget, opts: ConnectOptions): Promi
   let refusal: HostKeyRefusal | undefined;
   let accepted: HostKey | undefined;
   let gateError: unknown;
+  const methods = spec.agentFirst ? ['agent', 'publickey'] : ['publickey', 'agent'];
   const config: ConnectConfig = {
-    host: target.host,
-    port: target.port,
-    username: target.user,
+    host: spec.host,
+    port: spec.port,
+    username: spec.user,
+    ...(spec.sock ? { sock: spec.sock as unknown as ConnectConfig['sock'] } : {}),
     readyTimeout: opts.readyTimeoutMs ?? 20_000,
     // ssh2 has keepalive off by default, and a dead link would then go unnoticed.
     keepaliveInterval: 10_000,
     keepaliveCountMax: 3,
-    ...(key ? { privateKey: key, passphrase: opts.passphrase } : {}),
-    ...(agent ? { agent } : {}),
-    algorithms: algorithmsFor({
-      knownTypes,
-      allowLegacy: target.allowLegacyAlgorithms === true,
-    }),
+    ...(spec.privateKey ? { privateKey: spec.privateKey, passphrase: spec.passphrase } : {}),
+    ...(spec.agent ? { agent: spec.agent } : {}),
+    authHandler: methods.filter((m) =>
+      m === 'agent' ? spec.agent !== undefined : spec.privateKey !== undefined,
+    ) as ConnectConfig['authHandler'],
+    algorithms: algorithmsFor({ knownTypes, allowLegacy: spec.allowLegacy }),
     // Only to learn what the server offers when no algorithm matches (ssh-errors.ts).
     debug: offer.onDebug,
     // ssh2 accepts any host key without a verifier: this is the only gate.
     hostVerifier: (keyBlob: Buffer, verify: (ok: boolean) => void) => {
-      decideHostKey(keyBlob, target.host, target.port, opts.knownHostsPath, opts.trust).then(
+      decideHostKey(keyBlob, spec.host, spec.port, opts.knownHostsPath, opts.trust).then(
         (d) => {
           if (d.accept) accepted = d.hostKey;
           else refusal = d.refusal;
@@ -292,18 +319,17 @@ export async function connectSsh(target: SshTarget, opts: ConnectOptions): Promi
     },
   };
 
-  return new Promise<ConnectOutcome>((resolve, reject) => {
+  return new Promise<HopOutcome>((resolve, reject) => {
     let settled = false;
     client.once('ready', () => {
       settled = true;
-      resolve({
-        kind: 'connected',
-        connection: new SshConnection(client, accepted!),
-        hostKey: accepted!,
-      });
+      resolve({ kind: 'connected', client, hostKey: accepted! });
     });
-    client.once('error', (err) => {
+    client.on('error', (err: Error & { level?: string }) => {
       if (settled) return;
+      // An agent that cannot be reached (a stale SSH_AUTH_SOCK) is skipped by ssh2, which goes
+      // on with the key file; it says so with an error event that must not end the connect.
+      if (err.level === 'agent' && spec.privateKey) return;
       settled = true;
       client.end();
       if (refusal) resolve({ kind: 'host-key', refusal });
@@ -312,4 +338,100 @@ export async function connectSsh(target: SshTarget, opts: ConnectOptions): Promi
     });
     client.connect(config);
   });
+}
+
+/** A TCP channel from a connected hop to the next host, as ssh -W / ProxyJump opens it. */
+function forwardTo(client: Client, host: string, port: number, via: string) {
+  return new Promise<NodeJS.ReadableStream & NodeJS.WritableStream>((resolve, reject) => {
+    client.forwardOut('127.0.0.1', 0, host, port, (err, channel) => {
+      if (err) {
+        reject(
+          new AppError('connect-failed', `The jump host ${via} could not reach ${host}:${port}.`, {
+            cause: err.message,
+            remedy: `Check that ${via} allows TCP forwarding (AllowTcpForwarding, PermitOpen) to ${host}:${port}.`,
+          }),
+        );
+      } else resolve(channel);
+    });
+  });
+}
+
+/**
+ * Connects, verifying the host key against known_hosts before any authentication; through the
+ * ProxyJump hops of the profile's ~/.ssh/config alias, each hop's key checked the same way.
+ */
+export async function connectSsh(target: SshTarget, opts: ConnectOptions): Promise<ConnectOutcome> {
+  const { key, needPassphrase } = await privateKeyFor(target.auth, opts.passphrase);
+  if (needPassphrase && target.auth.kind === 'key') {
+    return {
+      kind: 'passphrase-required',
+      keyPath: target.auth.keyPath,
+      wrong: needPassphrase.wrong,
+    };
+  }
+  const sources = target.sshConfigAlias ? (opts.sshConfig ?? localSshConfig()) : undefined;
+  const fromConfig =
+    sources && target.sshConfigAlias ? resolveHost(sources, target.sshConfigAlias) : undefined;
+  const foundAgent = defaultAgent(opts.agentSocket);
+  // ssh offers the agent's keys too with a key file, unless IdentitiesOnly says only the file.
+  const agent =
+    target.auth.kind === 'agent' || fromConfig?.identitiesOnly !== true ? foundAgent : undefined;
+  if (target.auth.kind === 'agent' && !agent) {
+    throw new AppError('auth-failed', 'No ssh-agent is available to log in with.', {
+      remedy: 'Start ssh-agent and add your key (ssh-add), or choose a key file for this host.',
+    });
+  }
+  const hops: JumpHopTarget[] =
+    sources && fromConfig ? await jumpHopsFor(fromConfig, sources, foundAgent) : [];
+
+  const open: Client[] = [];
+  const closeAll = () => {
+    for (const c of open.reverse()) c.end();
+  };
+  try {
+    let sock: HopSpec['sock'];
+    for (const [i, hop] of hops.entries()) {
+      const out = await openOne(
+        { ...hop, allowLegacy: target.allowLegacyAlgorithms === true, sock },
+        opts,
+      );
+      if (out.kind === 'host-key') {
+        closeAll();
+        return out;
+      }
+      open.push(out.client);
+      const next = hops[i + 1] ?? { host: target.host, port: target.port };
+      sock = await forwardTo(
+        out.client,
+        next.host,
+        next.port,
+        `${hop.user}@${hop.host}:${hop.port}`,
+      );
+    }
+    const out = await openOne(
+      {
+        host: target.host,
+        port: target.port,
+        user: target.user,
+        ...(key ? { privateKey: key, passphrase: opts.passphrase } : {}),
+        ...(agent ? { agent } : {}),
+        agentFirst: true,
+        allowLegacy: target.allowLegacyAlgorithms === true,
+        sock,
+      },
+      opts,
+    );
+    if (out.kind === 'host-key') {
+      closeAll();
+      return out;
+    }
+    return {
+      kind: 'connected',
+      connection: new SshConnection(out.client, out.hostKey, open),
+      hostKey: out.hostKey,
+    };
+  } catch (err) {
+    closeAll();
+    throw err;
+  }
 }
