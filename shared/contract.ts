@@ -6,6 +6,7 @@ import {
   HostIdSchema,
   HostKeyTrustSchema,
   HostProfileSchema,
+  SshConfigHostsSchema,
 } from './hosts';
 import { DomainUuidSchema } from './domains';
 import { HistorySchema } from './history';
@@ -26,6 +27,7 @@ import {
   RevertSummarySchema,
   RevertTargetSchema,
 } from './revert';
+import { RestoreTestResultSchema } from './restore-test';
 import type { MethodName } from './methods';
 
 const hostRef = z.object({ hostId: HostIdSchema });
@@ -73,6 +75,8 @@ export const contract = {
     input: z.object({}),
     output: z.array(z.object({ hostId: HostIdSchema, state: ConnectionStateSchema })),
   },
+  /** The concrete Host aliases of the admin's ~/.ssh/config, resolved, for "Add host". */
+  'hosts.sshConfig': { input: z.object({}), output: SshConfigHostsSchema },
   /** The host's inventory: every domain with its readiness, and the host's prerequisites. */
   'domains.list': {
     input: hostRef,
@@ -169,6 +173,15 @@ export const contract = {
   'settings.get': { input: z.object({}), output: SettingsAnswerSchema },
   /** Replaces the settings; answers as settings.get does. */
   'settings.set': { input: SettingsInputSchema, output: SettingsAnswerSchema },
+  /** Boots a disposable linked clone of a snapshot and reads its filesystems; `restore.get`. */
+  'restore.start': {
+    input: domainRef.extend({ name: SnapshotRefSchema }),
+    output: z.object({ opId: z.string() }),
+  },
+  'restore.get': {
+    input: hostRef.extend({ opId: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/) }),
+    output: RestoreTestResultSchema,
+  },
 } satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>;
 
 // Compile-time check that METHOD_NAMES lists exactly the contract's methods.

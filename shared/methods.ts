@@ -10,6 +10,7 @@ export const METHOD_NAMES = [
   'hosts.connect',
   'hosts.disconnect',
   'hosts.status',
+  'hosts.sshConfig',
   'domains.list',
   'domains.thaw',
   'doctor.run',
@@ -32,6 +33,8 @@ export const METHOD_NAMES = [
   'revert.deleteBranch',
   'settings.get',
   'settings.set',
+  'restore.start',
+  'restore.get',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

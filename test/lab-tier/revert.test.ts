@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { guestAgentCommand, guestExec } from '../lab/lab';
+import {
+  guestAgentCommand,
+  guestExec,
+  readWriterSamples,
+  setWriter,
+  writerGapsMs,
+} from '../lab/lab';
+import { execFileSync } from 'node:child_process';
 import {
   connectedLabSession,
   type LabProfileShape,
@@ -412,4 +419,48 @@ describe('a revert runner killed at each phase', () => {
       }
     }, 400_000);
   }
+});
+
+describe('restore test', () => {
+  it('boots a disposable clone of a quiesced snapshot: restorable, filesystems clean, clone gone, original never stopped', async () => {
+    try {
+      await markAndSnapshot(1, 'rv-A');
+      await guestExec(agent, '/bin/sh', ['-c', 'echo marker 2 > /data/marker-2; sync']);
+      const domid = labVirsh(p.libvirtUri, 'domid', uuid).trim();
+      await setWriter(agent, true);
+      const { opId } = await h.call('restore.start', { hostId, uuid, name: 'rv-A' });
+      const deadline = Date.now() + 240_000;
+      let r = await h.call('restore.get', { hostId, opId });
+      while (r.state === 'running' && Date.now() < deadline) {
+        await sleep(500);
+        r = await h.call('restore.get', { hostId, opId });
+      }
+      await setWriter(agent, false);
+      expect(r, JSON.stringify(r)).toMatchObject({
+        state: 'succeeded',
+        restorable: true,
+        recovery: false,
+        cloneGone: true,
+      });
+      expect(r.bootS).toBeGreaterThan(0);
+      // the evidence: the agent's filesystems and the kernel's own words on mounting /data
+      expect(r.evidence).toMatch(/EXT4-fs \(vda\): mounted/);
+      expect(r.evidence).not.toMatch(/recovery complete/);
+      expect(r.filesystems.map((f) => f.mountpoint)).toContain('/data');
+      // the clone is gone: no domain, no overlay, no QEMU process
+      const all = labVirsh(p.libvirtUri, 'list', '--all', '--name');
+      expect(r.clone).toMatch(/restoretest/);
+      expect(all).not.toContain(r.clone!);
+      expect(readdirSync(guestDir).filter((f) => f.includes('restoretest'))).toEqual([]);
+      expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(r.clone!);
+      // the original never stopped: same QEMU process, writer without a long gap, its markers
+      expect(labVirsh(p.libvirtUri, 'domid', uuid).trim()).toBe(domid);
+      const gaps = writerGapsMs(await readWriterSamples(agent));
+      expect(Math.max(0, ...gaps)).toBeLessThan(1_000);
+      expect(await markers()).toEqual(['marker 1', 'marker 2']);
+    } finally {
+      await setWriter(agent, false).catch(() => undefined);
+      await restoreAgentGuest();
+    }
+  }, 400_000);
 });

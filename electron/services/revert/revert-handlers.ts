@@ -2,6 +2,7 @@ import type { HostProfile } from '../../../shared/hosts';
 import type { Handlers } from '../quiesce-service';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { Reverts, type RevertsOptions } from './reverts';
+import { RestoreTests } from './restore-tests';
 
 type RevertMethods =
   | 'revert.preview'
@@ -9,7 +10,9 @@ type RevertMethods =
   | 'revert.get'
   | 'revert.recover'
   | 'revert.branches'
-  | 'revert.deleteBranch';
+  | 'revert.deleteBranch'
+  | 'restore.start'
+  | 'restore.get';
 
 /** The revert methods of the contract, over a host's connection (`target` fails when not connected). */
 export function revertHandlers(
@@ -17,6 +20,7 @@ export function revertHandlers(
   opts: RevertsOptions,
 ): Pick<Handlers, RevertMethods> {
   const reverts = new Reverts(opts);
+  const restoreTests = new RestoreTests({ agentTimeoutS: opts.agentTimeoutS });
   return {
     'revert.preview': async ({ hostId, uuid, target: to, allowForce, stopTimeoutS }) => {
       const { host, conn } = await target(hostId);
@@ -41,6 +45,14 @@ export function revertHandlers(
     'revert.deleteBranch': async ({ hostId, uuid, id }) => {
       const { host, conn } = await target(hostId);
       return reverts.deleteBranch(host, conn, uuid, id);
+    },
+    'restore.start': async ({ hostId, uuid, name }) => {
+      const { host, conn } = await target(hostId);
+      return restoreTests.start(host, conn, uuid, name);
+    },
+    'restore.get': async ({ hostId, opId }) => {
+      const { host, conn } = await target(hostId);
+      return restoreTests.get(host, conn, opId);
     },
   };
 }

@@ -1,0 +1,157 @@
+# shellcheck shell=sh
+# Quiesce restore test: boots a disposable linked clone of a snapshot and asks its guest agent
+# what it sees, ON THE HOST, detached (launch.sh starts it in HOSTDIR/restore-tests/ops/OP).
+# The app prepared (electron/services/revert/restore-test-plan.ts):
+#   args       name=value lines (op, uri, uuid, hostDir, clone, cloneUuid, bootWaitS, agentTimeoutS)
+#   plan       TARGET FORMAT FROZEN-B64 OVERLAY-B64 a disk: the snapshot's frozen images and the
+#              clone's own overlays on them (the frozen images are never written)
+#   clone.xml  a transient domain: new name and UUID, no network interface, no shared device
+# Phases: prepare (overlays) → boot (virsh create) → agent (guest-ping) → fsinfo
+# (guest-get-fsinfo) → journal (the kernel's log: did a filesystem need journal recovery) →
+# cleanup (destroy, remove the overlays), the cleanup on every way out.
+set -u
+set -f
+umask 077
+OPDIR=${1:-}
+cd "$OPDIR" || exit 70
+JOURNAL=$OPDIR/journal.jsonl
+TAB=$(printf '\t')
+# shellcheck source-path=SCRIPTDIR source=../host-scripts/host-lib.sh
+. "$OPDIR/host-lib.sh"
+emit() { printf '%s\n' "{$1}" >>"$JOURNAL"; }
+journal() {
+  now_mono
+  now_rt
+  emit "\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO,\"rt\":$RT${2:+,$2}"
+}
+phase() { journal phase "\"phase\":\"$1\",\"status\":\"$2\"${3:+,\"b64\":\"$(b64 "$3")\"}"; }
+decode() { printf '%s' "$1" | base64 -d 2>/dev/null; }
+FAILED_PHASE='' FAILED_MSG=''
+fail() {
+  phase "$1" failed "$2"
+  [ -n "$FAILED_PHASE" ] || { FAILED_PHASE=$1 FAILED_MSG=$2; }
+}
+
+OP=invalid URI='' UUID='' DIR='' CLONE='' CLONE_UUID='' BOOT_WAIT=120 AGENT_TIMEOUT=5
+while IFS= read -r line || [ -n "$line" ]; do
+  key=${line%%=*} val=${line#*=}
+  case $key in
+    op) case $val in '' | *[!0-9A-Za-z-]*) exit 64 ;; esac; OP=$val ;;
+    uri) URI=$val ;;
+    uuid) UUID=$val ;;
+    hostDir) DIR=$val ;;
+    clone) CLONE=$val ;;
+    cloneUuid) CLONE_UUID=$val ;;
+    bootWaitS) BOOT_WAIT=$val ;;
+    agentTimeoutS) AGENT_TIMEOUT=$val ;;
+  esac
+done <args
+case $OPDIR in "$DIR/ops/$OP") ;; *) exit 64 ;; esac
+private_dir "$DIR" || exit 64
+case $CLONE_UUID in *[!0-9a-fA-F-]*) exit 64 ;; esac
+[ ${#CLONE_UUID} = 36 ] || exit 64
+case $CLONE in '' | *[!A-Za-z0-9._-]*) exit 64 ;; esac
+in_range "$BOOT_WAIT" 1 3600 || exit 64
+in_range "$AGENT_TIMEOUT" 1 600 || exit 64
+echo $$ >runner.pid
+virsh_() { virsh -c "$URI" "$@"; }
+agent() { virsh_ qemu-agent-command --timeout "$AGENT_TIMEOUT" "$CLONE_UUID" "$1" 2>&1; }
+
+# shellcheck disable=SC2317 # run by the EXIT trap
+finish() {
+  status=$?
+  trap '' HUP INT TERM
+  trap - EXIT
+  [ -z "$FAILED_PHASE" ] && [ "$status" != 0 ] && fail runner "the restore test stopped unexpectedly (${SIGNAL:-exit status $status})"
+  phase cleanup running
+  left=
+  if [ -e created ]; then
+    virsh_ destroy "$CLONE_UUID" >/dev/null 2>&1
+    i=0
+    while virsh_ domstate "$CLONE_UUID" >/dev/null 2>&1 && [ "$i" -lt 30 ]; do sleep 1; i=$((i + 1)); done
+    virsh_ domstate "$CLONE_UUID" >/dev/null 2>&1 && left="the clone $CLONE still exists"
+  fi
+  if [ -z "$left" ] && [ -e clone-made ]; then
+    while IFS= read -r f; do
+      p=$(decode "$f")
+      [ -n "$p" ] && rm -f -- "$p"
+      [ -e "$p" ] && left="$left $p"
+    done <clone-made
+  fi
+  if [ -n "$left" ]; then fail cleanup "kept: $left"; else phase cleanup 'done'; fi
+  if [ -n "$FAILED_PHASE" ]; then
+    journal result "\"ok\":false,\"failedPhase\":\"$FAILED_PHASE\",\"b64\":\"$(b64 "$FAILED_MSG")\"${FACTS:+,$FACTS}"
+  else
+    journal result "\"ok\":true${FACTS:+,$FACTS}"
+  fi
+  journal end
+  exit 0
+}
+SIGNAL=
+FACTS=
+trap finish EXIT
+trap 'SIGNAL=SIGHUP; exit 129' HUP
+trap 'SIGNAL=SIGINT; exit 130' INT
+trap 'SIGNAL=SIGTERM; exit 143' TERM
+journal start "\"kind\":\"restore-test\",\"uuid\":\"$UUID\",\"clone\":\"$CLONE\",\"pid\":$$"
+
+phase prepare running
+while IFS="$TAB" read -r target fmt frozen overlay; do
+  fp=$(decode "$frozen") op_=$(decode "$overlay")
+  [ -e "$fp" ] || { fail prepare "disk $target: the snapshot's image $fp does not exist"; exit 1; }
+  size=$(virsh_ domblkinfo "$UUID" "$target" 2>/dev/null | awk '/^Capacity:/ { print $2 }')
+  is_uint "$size" || { fail prepare "disk $target: libvirt did not say its size"; exit 1; }
+  echo "$overlay" >>clone-made
+  out=$(qemu-img create -q -u -f qcow2 -F "$fmt" -b "$fp" "$op_" "$size" 2>&1) ||
+    { fail prepare "disk $target: $out"; exit 1; }
+done <plan
+phase prepare 'done'
+
+phase boot running
+now_mono
+T0=$MONO
+: >created # before the create: a run killed meanwhile still destroys what it may have made
+out=$(virsh_ create clone.xml 2>&1) || { rm -f created; fail boot "libvirt did not start the clone: $out"; exit 1; }
+phase boot 'done' "$out"
+
+phase agent running
+AGENT_UP=no # not "up": now_mono (host-lib.sh) reads /proc/uptime into $up
+while :; do
+  if agent '{"execute":"guest-ping"}' | grep -q '"return"'; then AGENT_UP=yes; break; fi
+  now_mono
+  [ $((MONO - T0)) -ge $((BOOT_WAIT * 1000)) ] && break
+  sleep 1
+done
+now_mono
+BOOT_MS=$((MONO - T0))
+FACTS="\"bootMs\":$BOOT_MS"
+[ "$AGENT_UP" = yes ] || { fail agent "the clone's guest agent did not answer within $BOOT_WAIT s"; exit 1; }
+phase agent 'done'
+
+phase fsinfo running
+fs=$(agent '{"execute":"guest-get-fsinfo"}')
+case $fs in *'"return"'*) ;; *) fail fsinfo "$fs"; exit 1 ;; esac
+FACTS="$FACTS,\"fsinfo\":\"$(b64 "$fs")\""
+phase fsinfo 'done'
+
+# The kernel says when a filesystem needed its journal replayed at mount ("recovery complete",
+# "orphan cleanup"): read its log through the agent (guest-exec), where the guest allows it.
+phase journal running
+ex=$(agent '{"execute":"guest-exec","arguments":{"path":"dmesg","capture-output":true}}')
+pid=$(printf '%s' "$ex" | sed -n 's/.*"pid": *\([0-9][0-9]*\).*/\1/p')
+if is_uint "$pid"; then
+  i=0
+  while [ "$i" -lt 20 ]; do
+    st=$(agent "{\"execute\":\"guest-exec-status\",\"arguments\":{\"pid\":$pid}}")
+    case $st in *'"exited": *true'* | *'"exited":true'*) break ;; esac
+    sleep 0.5
+    i=$((i + 1))
+  done
+  data=$(printf '%s' "$st" | sed -n 's/.*"out-data": *"\([A-Za-z0-9+\/=]*\)".*/\1/p')
+  log=$(decode "$data" | grep -E 'EXT4-fs|EXT3-fs|XFS \(|BTRFS|recovery|orphan' | head -n 20)
+  FACTS="$FACTS,\"kernelLog\":\"$(b64 "$log")\""
+  phase journal 'done'
+else
+  phase journal failed "the guest does not allow guest-exec: $ex"
+fi
+exit 0

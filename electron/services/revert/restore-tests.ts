@@ -1,0 +1,192 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import hostLib from '../host-scripts/host-lib.sh?raw';
+import launchPrelude from '../host-scripts/launch.sh?raw';
+import type { HostProfile } from '../../../shared/hosts';
+import type { RestoreTestResult } from '../../../shared/restore-test';
+import { AppError } from '../app-error';
+import { shellCommand } from '../shell/quote';
+import { launchCommand, newOpId } from '../snapshot/launch';
+import type { SshConnection } from '../ssh/ssh-connection';
+import { explainVirshFailure } from '../virsh/virsh-errors';
+import restoreScript from './restore-test.sh?raw';
+import { cloneXml } from './restore-test-plan';
+import { frozenImages, planText, revertDisks } from './revert-plan';
+
+const b64 = z.string().regex(/^[A-Za-z0-9+/=]*$/);
+const LineSchema = z.discriminatedUnion('ev', [
+  z.object({ ev: z.literal('start'), op: z.string(), pid: z.number(), clone: z.string() }),
+  z.object({
+    ev: z.literal('phase'),
+    phase: z.string(),
+    status: z.enum(['running', 'done', 'failed']),
+    b64: b64.optional(),
+  }),
+  z.object({
+    ev: z.literal('result'),
+    ok: z.boolean(),
+    failedPhase: z.string().optional(),
+    b64: b64.optional(),
+    bootMs: z.number().optional(),
+    fsinfo: b64.optional(),
+    kernelLog: b64.optional(),
+  }),
+  z.object({ ev: z.literal('end') }),
+]);
+const text = (s: string | undefined) =>
+  s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8');
+
+/** The journal of a restore test → its result. Pure. */
+export function readRestoreTest(opId: string, journal: string, alive: boolean): RestoreTestResult {
+  const lines = journal.split('\n').flatMap((l) => {
+    try {
+      const r = LineSchema.safeParse(JSON.parse(l));
+      return r.success ? [r.data] : [];
+    } catch {
+      return [];
+    }
+  });
+  const result = lines.find((l) => l.ev === 'result');
+  const clone = lines.find((l) => l.ev === 'start');
+  const phases = lines.flatMap((l) => (l.ev === 'phase' ? [l] : []));
+  const cleanup = phases.findLast((p) => p.phase === 'cleanup');
+  const base = {
+    opId,
+    clone: clone?.ev === 'start' ? clone.clone : null,
+    phases: phases.map((p) => ({ phase: p.phase, status: p.status, detail: text(p.b64) ?? '' })),
+  };
+  if (!result || result.ev !== 'result') {
+    return {
+      ...base,
+      state: alive ? 'running' : 'lost',
+      restorable: null,
+      bootS: null,
+      filesystems: [],
+      recovery: null,
+      evidence: '',
+      message: null,
+      cloneGone: null,
+    };
+  }
+  let filesystems: RestoreTestResult['filesystems'] = [];
+  try {
+    const fs = JSON.parse(text(result.fsinfo) ?? '{}') as {
+      return?: { name?: string; mountpoint?: string; type?: string }[];
+    };
+    filesystems = (fs.return ?? []).map((f) => ({
+      name: f.name ?? '',
+      mountpoint: f.mountpoint ?? '',
+      type: f.type ?? '',
+    }));
+  } catch {
+    /* no fsinfo */
+  }
+  const log = text(result.kernelLog);
+  const recovered =
+    log === undefined ? null : /recovery complete|orphan cleanup|replaying/i.test(log);
+  return {
+    ...base,
+    state: result.ok ? 'succeeded' : 'failed',
+    restorable: result.ok,
+    bootS: result.bootMs !== undefined ? Math.round(result.bootMs / 100) / 10 : null,
+    filesystems,
+    recovery: recovered,
+    evidence: [text(result.fsinfo) ?? '', log ?? ''].filter(Boolean).join('\n'),
+    message: text(result.b64) ?? null,
+    cloneGone: cleanup?.status === 'done',
+  };
+}
+
+/**
+ * Restore tests: a transient linked clone of a snapshot boots on the host (restore-test.sh, run
+ * detached through launch.sh in HOSTDIR/restore-tests), its agent is asked what it mounted, and
+ * the clone and its overlays are removed. The original domain is never touched.
+ */
+export class RestoreTests {
+  constructor(private readonly opts: { agentTimeoutS: number; bootWaitS?: number }) {}
+
+  async start(host: HostProfile, conn: SshConnection, uuid: string, name: string) {
+    const uri = host.libvirtUri;
+    const virsh = async (args: string[]) => {
+      const r = await conn.exec(shellCommand(['virsh', '-c', uri, ...args]), { timeoutMs: 60_000 });
+      if (r.code !== 0) throw explainVirshFailure(r.stderr, uri, r.code);
+      return r.stdout;
+    };
+    const opId = newOpId();
+    const [definition, snapshot, domName] = await Promise.all([
+      virsh(['dumpxml', '--domain', uuid, '--inactive']),
+      virsh(['snapshot-dumpxml', '--domain', uuid, '--snapshotname', name]),
+      virsh(['domname', uuid]),
+    ]);
+    const disks = revertDisks(definition, frozenImages(snapshot), opId).map((d) => ({
+      ...d,
+      overlay: d.overlay.replace(/\.revert-/, '.restoretest-'),
+    }));
+    const clone = `${domName
+      .trim()
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .slice(0, 40)}-restoretest-${opId.slice(-8)}`;
+    const cloneUuid = randomUUID();
+    const args = [
+      `op=${opId}`,
+      `uri=${uri}`,
+      `uuid=${uuid}`,
+      `clone=${clone}`,
+      `cloneUuid=${cloneUuid}`,
+      `bootWaitS=${this.opts.bootWaitS ?? 120}`,
+      `agentTimeoutS=${this.opts.agentTimeoutS}`,
+    ];
+    if (args.some((a) => /[\n\r\0]/.test(a)))
+      throw new AppError('invalid-input', 'A line break in an argument.');
+    const files: [string, string][] = [
+      ['host-lib.sh', hostLib],
+      ['runner.sh', restoreScript],
+      ['args', args.join('\n') + '\n'],
+      ['plan', planText(disks)],
+      ['clone.xml', cloneXml(definition, disks, clone, cloneUuid)],
+    ];
+    const eof = `QUIESCE_EOF_${opId.replace(/-/g, '_')}`;
+    const script = [
+      launchPrelude.replace(/\n?$/, '\n'),
+      ...files.map(([f, t]) => `cat >${f} <<'${eof}'\n${t.replace(/\n?$/, '\n')}${eof}\n`),
+      'start\n',
+    ].join('');
+    const r = await conn.exec(launchCommand(restoreDir(host.hostDir), opId), {
+      stdin: script,
+      timeoutMs: 30_000,
+    });
+    if (r.code !== 0) {
+      throw new AppError(
+        'host-command-failed',
+        'The restore test could not be started on the host.',
+        {
+          cause: r.stderr.trim() || `exit status ${r.code}`,
+        },
+      );
+    }
+    return { opId };
+  }
+
+  async get(host: HostProfile, conn: SshConnection, opId: string): Promise<RestoreTestResult> {
+    const r = await conn.exec(
+      shellCommand([
+        'sh',
+        '-c',
+        'd=$1; case $d in /*) ;; *) d=$HOME/$d ;; esac; o=$d/ops/$2; [ -d "$o" ] || exit 3; ' +
+          'alive=0; read -r p <"$o/runner.pid" 2>/dev/null && kill -0 "$p" 2>/dev/null && alive=1; ' +
+          'echo "$alive"; cat "$o/journal.jsonl"',
+        'sh',
+        restoreDir(host.hostDir),
+        opId,
+      ]),
+      { timeoutMs: 30_000 },
+    );
+    if (r.code === 3) throw new AppError('not-found', `No restore test ${opId} on this host.`);
+    const nl = r.stdout.indexOf('\n');
+    return readRestoreTest(opId, r.stdout.slice(nl + 1), r.stdout.slice(0, nl).trim() === '1');
+  }
+}
+
+export function restoreDir(hostDir: string): string {
+  return `${hostDir.replace(/\/+$/, '')}/restore-tests`;
+}

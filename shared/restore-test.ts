@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** A restore test's outcome: a disposable clone of a snapshot booted, and what its agent saw. */
+export const RestoreTestResultSchema = z.object({
+  opId: z.string(),
+  state: z.enum(['running', 'succeeded', 'failed', 'lost']),
+  clone: z.string().nullable(),
+  phases: z.array(
+    z.object({
+      phase: z.string(),
+      status: z.enum(['running', 'done', 'failed']),
+      detail: z.string(),
+    }),
+  ),
+  /** Booted and the agent answered with the filesystems; null while running. */
+  restorable: z.boolean().nullable(),
+  bootS: z.number().nullable(),
+  filesystems: z.array(z.object({ name: z.string(), mountpoint: z.string(), type: z.string() })),
+  /** A filesystem needed journal recovery at mount (the kernel said so); null: not known. */
+  recovery: z.boolean().nullable(),
+  /** The agent's fsinfo and the kernel's lines about the mounts, as they were. */
+  evidence: z.string(),
+  message: z.string().nullable(),
+  /** The clone was destroyed and its overlays removed. */
+  cloneGone: z.boolean().nullable(),
+});
+export type RestoreTestResult = z.infer<typeof RestoreTestResultSchema>;
