@@ -135,3 +135,27 @@ export const HostKeyTrustSchema = z.object({
   save: z.boolean(),
 });
 export type HostKeyTrust = z.infer<typeof HostKeyTrustSchema>;
+
+/**
+ * A concrete Host alias of the admin's ~/.ssh/config, resolved as ssh would (what "Add host" offers
+ * to fill the form with). `identityFile` is the first IdentityFile, expanded; `jumps` the ProxyJump
+ * hops as written.
+ */
+export const SshConfigHostSchema = z.object({
+  alias: z.string(),
+  hostName: z.string(),
+  port: z.number().int(),
+  user: z.string(),
+  identityFile: z.string().optional(),
+  identitiesOnly: z.boolean(),
+  jumps: z.array(z.string()),
+});
+export type SshConfigHost = z.infer<typeof SshConfigHostSchema>;
+
+export const SshConfigHostsSchema = z.object({
+  /** The file read (~/.ssh/config); `hosts` is empty where it does not exist. */
+  path: z.string(),
+  hosts: z.array(SshConfigHostSchema),
+  /** Why the file could not be read or resolved, where it could not. */
+  problem: z.string().optional(),
+});

@@ -20,6 +20,7 @@ import { Operations } from './snapshot/operations';
 import { revertHandlers } from './revert/revert-handlers';
 import { hostname, userInfo } from 'node:os';
 import { settingsHandlers } from './config/settings-handlers';
+import { sshConfigHandlers } from './ssh/ssh-config-handlers';
 import { SettingsStore } from './config/settings-store';
 
 export interface ServiceOptions {
@@ -204,6 +205,7 @@ export function createQuiesceService(opts: ServiceOptions): {
       const { host, conn } = await target(hostId);
       return { operations: await operations.list(host, conn) };
     },
+    ...sshConfigHandlers(),
     ...settingsHandlers(settings, {
       dataDir: opts.dataDir,
       knownHostsPath: opts.knownHostsPath,
