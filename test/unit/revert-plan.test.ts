@@ -245,3 +245,42 @@ describe('the revert journal', () => {
     });
   });
 });
+
+describe('the restore-test clone', () => {
+  it('is the domain on its own overlays, renamed, with nothing it could share or send', async () => {
+    const { cloneXml } = await import('../../electron/services/revert/restore-test-plan');
+    const before = definition(`${DIR}/data.later.qcow2`).replace(
+      '<graphics',
+      `<interface type='network'><source network='default'/></interface>
+    <disk type='file' device='disk'><source file='/shared/scratch.qcow2'/><target dev='vdb' bus='virtio'/></disk>
+    <serial type='file'><source path='/var/log/web.console'/><target port='0'/></serial>
+    <channel type='unix'><source mode='bind' path='/run/web.agent'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+    <graphics`,
+    );
+    const disks = revertDisks(before, frozenImages(snapshotXml), 'OP').map((d) => ({
+      ...d,
+      overlay: d.overlay.replace('.revert-', '.restoretest-'),
+    }));
+    const xml = cloneXml(
+      before,
+      disks,
+      'web-restoretest-1',
+      '11111111-2222-4333-8444-555555555555',
+    );
+    expect(xml).toMatch(/<name>web-restoretest-1<\/name>/);
+    expect(xml).toMatch(/<uuid>11111111-2222-4333-8444-555555555555<\/uuid>/);
+    expect(xml).not.toContain('566becf2');
+    expect(fileDisks(xml).get('vda')?.file).toBe(`${DIR}/data.restoretest-OP.qcow2`);
+    expect(xml).not.toContain('/shared/scratch.qcow2'); // a writable disk the snapshot did not cover
+    expect(xml).toContain('/iso/debian.iso'); // read-only: kept
+    for (const gone of [
+      '<interface',
+      '<serial type',
+      '<graphics',
+      '/run/web.agent',
+      'backingStore',
+    ])
+      expect(xml).not.toContain(gone);
+    expect(xml).toContain('org.qemu.guest_agent.0'); // the agent channel stays, its path libvirt's
+  });
+});
