@@ -160,7 +160,14 @@ export const contract = {
   /** Finishes or rolls back the domain's reverts that died half-way. Progress: `revert.get`. */
   'revert.recover': { input: domainRef, output: z.object({ opId: z.string() }) },
   /** The domain's discarded branches, newest first, with their size. */
-  'revert.branches': { input: domainRef, output: z.object({ branches: z.array(BranchSchema) }) },
+  'revert.branches': {
+    input: domainRef,
+    output: z.object({
+      branches: z.array(BranchSchema),
+      /** The snapshot the guest descends from now (libvirt's current one), if any. */
+      current: z.string().nullable(),
+    }),
+  },
   /** Deletes a discarded branch's files (each only if nothing uses it). */
   'revert.deleteBranch': {
     input: domainRef.extend({ id: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/) }),

@@ -62,6 +62,13 @@ export function BranchList({
   return (
     <section className="history-section" aria-label="Discarded branches" data-testid="branches">
       <h3>Discarded branches</h3>
+      {list.data && (
+        <p className="muted" data-testid="branch-current">
+          {list.data.current
+            ? `The guest now descends from the snapshot “${list.data.current}”.`
+            : 'The guest descends from no snapshot libvirt marks as current.'}
+        </p>
+      )}
       {list.isError && <ErrorBox error={errorShape(list.error)} />}
       {failure && <ErrorBox error={failure} testId="branch-error" />}
       {note && (

@@ -15,6 +15,7 @@ import { MergeDialog } from './merge-dialog';
 import { PhaseChart } from './phase-chart';
 import { RevertDialog } from './revert-dialog';
 import { BranchList } from './branch-list';
+import { RestoreTestPanel } from './restore-test-panel';
 import { QuiesceRevertDialog } from './quiesce-revert';
 import { SnapshotList } from './snapshot-list';
 import {
@@ -214,6 +215,7 @@ export function HistoryDialog({ hostId, domain, onClose }: DomainDialogProps & {
                 onMerge={() => setAsking({ kind: 'merge' })}
               />
               <BranchList hostId={hostId} uuid={domain.uuid} domain={domain.name} />
+              <RestoreTestPanel hostId={hostId} uuid={domain.uuid} snapshot={selected} />
             </>
           )}
         </div>

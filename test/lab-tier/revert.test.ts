@@ -243,7 +243,8 @@ describe('revert on libvirt 9.0, by Quiesce’s own procedure', () => {
       expect(definedDisks()[0]).toMatch(/data\.revert-.*\.qcow2$/);
       expect(labVirsh(p.libvirtUri, 'snapshot-current', uuid, '--name').trim()).toBe('rv-A');
 
-      const { branches } = await h.call('revert.branches', { hostId, uuid });
+      const { branches, current } = await h.call('revert.branches', { hostId, uuid });
+      expect(current).toBe('rv-A');
       expect(branches).toHaveLength(1);
       expect(branches[0]).toMatchObject({
         id: first.opId,

@@ -40,7 +40,11 @@ export function revertHandlers(
     },
     'revert.branches': async ({ hostId, uuid }) => {
       const { host, conn } = await target(hostId);
-      return { branches: await reverts.branches(host, conn, uuid) };
+      const [branches, current] = await Promise.all([
+        reverts.branches(host, conn, uuid),
+        reverts.current(host, conn, uuid),
+      ]);
+      return { branches, current };
     },
     'revert.deleteBranch': async ({ hostId, uuid, id }) => {
       const { host, conn } = await target(hostId);

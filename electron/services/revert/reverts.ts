@@ -223,6 +223,23 @@ export class Reverts {
     return summarizeRevert(opId, readRevertLines(r.stdout.slice(nl + 1)), !alive);
   }
 
+  /** libvirt's current snapshot of the domain (what the guest descends from), or null. */
+  async current(host: HostProfile, conn: SshConnection, uuid: string): Promise<string | null> {
+    const r = await conn.exec(
+      shellCommand([
+        'virsh',
+        '-c',
+        host.libvirtUri,
+        'snapshot-current',
+        '--domain',
+        uuid,
+        '--name',
+      ]),
+      { timeoutMs: 30_000 },
+    );
+    return r.code === 0 ? r.stdout.replace(/\n$/, '') || null : null;
+  }
+
   /** The domain's discarded branches, with the size of their files. */
   async branches(host: HostProfile, conn: SshConnection, uuid: string): Promise<Branch[]> {
     const r = await conn.exec(
