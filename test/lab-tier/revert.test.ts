@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   guestAgentCommand,
@@ -16,6 +16,11 @@ import {
 } from '../support/service-harness';
 import { labVirsh, waitForEnd } from '../support/snapshot-helpers';
 import { labUserHome } from '../support/lab-operations';
+import {
+  captureAgentGuest,
+  processGone,
+  type AgentGuestSnapshot,
+} from '../support/agent-guest-restore';
 import { readRevertLines, type RevertLine } from '../../electron/services/revert/revert-journal';
 import type { RevertSummary } from '../../shared/revert';
 
@@ -33,9 +38,7 @@ let hostId: string;
 let uuid: string;
 let agent: string;
 let guestDir: string;
-let originalXml: string;
-let originalFiles: string[];
-const xmlFile = '/tmp/quiesce-revert-test-original.xml';
+let found: AgentGuestSnapshot;
 const revertOps = () => join(labUserHome(), '.quiesce', 'reverts', 'ops');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -98,85 +101,8 @@ async function revertTo(
   return { opId, summary: s };
 }
 
-/**
- * The agent guest back to how the suite found it, whatever state a test left: its original
- * definition (disk data.qcow2, no backing chain), no snapshot metadata, no file the tests made in
- * its folder, no marker, running with its agent answering. The chain's writes are first folded
- * into data.qcow2 when the guest runs (blockcommit --pivot), so nothing of the guest's own state
- * is lost; if that cannot be done, the guest restarts on data.qcow2 as it is.
- */
 async function restoreAgentGuest(): Promise<void> {
-  const errors: string[] = [];
-  const tryDo = (what: string, f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      errors.push(`${what}: ${(e as Error).message}`);
-    }
-  };
-  // no revert runner of ours may still be at work
-  for (const op of existsSync(revertOps()) ? readdirSync(revertOps()) : []) {
-    const pid = Number(readFileSync(join(revertOps(), op, 'runner.pid'), 'utf8').trim() || 0);
-    if (pid > 0 && !existsSync(join(revertOps(), op, 'settled')))
-      try {
-        process.kill(pid, 'SIGKILL');
-        for (let i = 0; i < 100 && gone(pid) === false; i++) await sleep(50);
-      } catch {
-        /* already gone */
-      }
-  }
-  const onBase = () => {
-    try {
-      return labVirsh(p.libvirtUri, 'domblklist', uuid).includes(join(guestDir, 'data.qcow2'));
-    } catch {
-      return false;
-    }
-  };
-  if (/running/.test(domstate()) && !onBase()) {
-    await guestExec(agent, '/bin/sh', ['-c', 'rm -f /data/marker-*; sync']).catch(() => undefined);
-    tryDo('blockcommit', () =>
-      labVirsh(p.libvirtUri, 'blockcommit', uuid, 'vda', '--active', '--pivot', '--wait'),
-    );
-  }
-  // children first, so no metadata names a parent that is gone
-  for (const n of snapshotNames().reverse())
-    tryDo(`forget ${n}`, () =>
-      labVirsh(
-        p.libvirtUri,
-        'snapshot-delete',
-        '--domain',
-        uuid,
-        '--snapshotname',
-        n,
-        '--metadata',
-      ),
-    );
-  if (!/running/.test(domstate()) || !onBase()) {
-    tryDo('destroy', () => labVirsh(p.libvirtUri, 'destroy', uuid));
-  }
-  tryDo('define', () => labVirsh(p.libvirtUri, 'define', xmlFile));
-  if (!/running/.test(domstate())) tryDo('start', () => labVirsh(p.libvirtUri, 'start', uuid));
-  // a guest whose agent a test stopped boots again to get it back
-  const agentUp = await waitAgent(10_000).then(
-    () => true,
-    () => false,
-  );
-  if (!agentUp) {
-    tryDo('destroy (no agent)', () => labVirsh(p.libvirtUri, 'destroy', uuid));
-    tryDo('start', () => labVirsh(p.libvirtUri, 'start', uuid));
-    await waitAgent().catch((e: Error) => errors.push(`agent: ${e.message}`));
-  }
-  await guestExec(agent, '/bin/sh', ['-c', 'rm -f /data/marker-*; sync']).catch(() => undefined);
-  for (const f of readdirSync(guestDir))
-    if (!originalFiles.includes(f)) tryDo(`rm ${f}`, () => rmSync(join(guestDir, f)));
-  // the branches these tests recorded name files that are gone now
-  rmSync(join(labUserHome(), '.quiesce', 'branches', `${uuid}.jsonl`), { force: true });
-  expect(labVirsh(p.libvirtUri, 'dumpxml', uuid, '--inactive', '--security-info')).toBe(
-    originalXml,
-  );
-  expect(snapshotNames()).toEqual([]);
-  expect(readdirSync(guestDir).sort()).toEqual([...originalFiles].sort());
-  if (errors.length > 0) console.warn(`restoring the agent guest: ${errors.join('; ')}`);
+  await found.restore();
 }
 
 beforeAll(async () => {
@@ -185,16 +111,9 @@ beforeAll(async () => {
   uuid = g.uuid;
   agent = g.name;
   guestDir = `/tmp/quiesce-lab/guests/${agent}`;
-  // The suite's starting point: whatever an earlier tier left merged back (libvirt 9.0 deletes
-  // external snapshots), then this definition and these files are what every test restores.
-  for (const n of snapshotNames().reverse())
-    labVirsh(p.libvirtUri, 'snapshot-delete', '--domain', uuid, '--snapshotname', n);
-  originalXml = labVirsh(p.libvirtUri, 'dumpxml', uuid, '--inactive', '--security-info');
-  expect(originalXml).toContain(`${guestDir}/data.qcow2`);
-  expect(originalXml).not.toContain('<backingStore');
-  writeFileSync(xmlFile, originalXml);
-  originalFiles = readdirSync(guestDir);
-  await guestExec(agent, '/bin/sh', ['-c', 'rm -f /data/marker-*; sync']);
+  // The suite's starting point, which every test restores (test/support/agent-guest-restore.ts).
+  found = await captureAgentGuest(p.libvirtUri, uuid, agent);
+  guestDir = found.dir;
 }, 120_000);
 afterAll(async () => {
   try {
@@ -343,15 +262,6 @@ describe('revert on libvirt 9.0, by Quiesce’s own procedure', () => {
 /** The phases a killed runner may die in, and what the journal line to wait for is. */
 const KILL_AT = ['prepare', 'stop', 'switch', 'start', 'verify'] as const;
 
-/** The process is gone (or a zombie nobody reaped yet). */
-function gone(pid: number): boolean {
-  try {
-    return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/, ')'));
-  } catch {
-    return true;
-  }
-}
-
 function journalOf(opId: string): RevertLine[] {
   try {
     return readRevertLines(readFileSync(join(revertOps(), opId, 'journal.jsonl'), 'utf8'));
@@ -388,7 +298,7 @@ describe('a revert runner killed at each phase', () => {
           await sleep(20);
         }
         process.kill(pid, 'SIGKILL');
-        for (let i = 0; i < 100 && gone(pid) === false; i++) await sleep(50);
+        for (let i = 0; i < 100 && !processGone(pid); i++) await sleep(50);
         // whatever it left: a defined domain whose disks exist
         expect(() => labVirsh(p.libvirtUri, 'dominfo', uuid)).not.toThrow();
         for (const f of definedDisks()) expect(existsSync(f), f).toBe(true);
