@@ -24,9 +24,12 @@ export interface OwnSshdOptions {
   extraConfig?: string[];
   user?: string;
   authorizedKeysFile?: string;
+  /** Another loopback address (e.g. 127.0.0.2), for a host only a jump host should reach. */
+  listenAddress?: string;
 }
 
 export interface OwnSshd {
+  address: string;
   port: number;
   dir: string;
   user: string;
@@ -39,11 +42,11 @@ export interface OwnSshd {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+function freePort(address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
-    srv.listen(0, OWN_SSHD_ADDRESS, () => {
+    srv.listen(0, address, () => {
       const { port } = srv.address() as net.AddressInfo;
       srv.close(() => resolve(port));
     });
@@ -51,12 +54,17 @@ function freePort(): Promise<number> {
 }
 
 /** Resolves once something on the port speaks SSH (its banner), or rejects after a while. */
-async function waitForBanner(port: number, child: ChildProcess, log: string): Promise<void> {
+async function waitForBanner(
+  address: string,
+  port: number,
+  child: ChildProcess,
+  log: string,
+): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`sshd exited: ${readLog(log).slice(-2000)}`);
     const ok = await new Promise<boolean>((resolve) => {
-      const sock = net.connect({ host: OWN_SSHD_ADDRESS, port });
+      const sock = net.connect({ host: address, port });
       const done = (v: boolean) => {
         sock.destroy();
         resolve(v);
@@ -68,9 +76,7 @@ async function waitForBanner(port: number, child: ChildProcess, log: string): Pr
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(
-    `sshd does not answer on ${OWN_SSHD_ADDRESS}:${port}: ${readLog(log).slice(-2000)}`,
-  );
+  throw new Error(`sshd does not answer on ${address}:${port}: ${readLog(log).slice(-2000)}`);
 }
 
 function readLog(log: string): string {
@@ -100,13 +106,14 @@ export async function startOwnSshd(opts: OwnSshdOptions): Promise<OwnSshd> {
     writeFileSync(authorizedKeysFile, readFileSync(`${clientKey}.pub`));
   }
   const user = opts.user ?? userInfo().username;
-  const port = await freePort();
+  const address = opts.listenAddress ?? OWN_SSHD_ADDRESS;
+  const port = await freePort(address);
   const config = join(dir, 'sshd_config');
   writeFileSync(
     config,
     [
       ...(opts.extraConfig ?? []),
-      `ListenAddress ${OWN_SSHD_ADDRESS}:${port}`,
+      `ListenAddress ${address}:${port}`,
       ...opts.hostKeyTypes.map((t) => `HostKey ${join(dir, `ssh_host_${t}_key`)}`),
       'PidFile none',
       `AuthorizedKeysFile ${authorizedKeysFile}`,
@@ -126,8 +133,9 @@ export async function startOwnSshd(opts: OwnSshdOptions): Promise<OwnSshd> {
   execFileSync(SSHD, ['-t', '-f', config]);
   const log = join(dir, 'sshd.log');
   const child = spawn(SSHD, ['-D', '-f', config, '-E', log], { stdio: 'ignore' });
-  await waitForBanner(port, child, log);
+  await waitForBanner(address, port, child, log);
   return {
+    address,
     port,
     dir,
     user,

@@ -266,8 +266,24 @@ interface HopSpec {
   /** Offer the agent before the key file (as ssh does), unless IdentitiesOnly. */
   agentFirst: boolean;
   allowLegacy: boolean;
+  /** This connection carries the next hop's SSH traffic in a forwarded channel. */
+  carriesHop?: boolean;
   /** A channel through the previous hop, instead of a TCP connection. */
   sock?: NodeJS.ReadableStream & NodeJS.WritableStream;
+}
+
+/**
+ * A jump host's link prefers AES-GCM to ChaCha20-Poly1305: with ssh2's JavaScript ChaCha20 (no
+ * native binding here) the SSH traffic forwarded inside it reached the target garbled ("incomplete
+ * message" in sshd's log, the handshake then timing out), measured against OpenSSH 9.2.
+ */
+function chachaLast(a: ReturnType<typeof algorithmsFor>): ReturnType<typeof algorithmsFor> {
+  const cipher = a.cipher as string[];
+  const isChacha = (c: string) => c.startsWith('chacha20');
+  return {
+    ...a,
+    cipher: [...cipher.filter((c) => !isChacha(c)), ...cipher.filter(isChacha)],
+  } as ReturnType<typeof algorithmsFor>;
 }
 
 /** One SSH handshake behind the host-key gate (the same for a jump host as for the target). */
@@ -300,7 +316,9 @@ async function openOne(spec: HopSpec, opts: ConnectOptions): Promise<HopOutcome>
     authHandler: methods.filter((m) =>
       m === 'agent' ? spec.agent !== undefined : spec.privateKey !== undefined,
     ) as ConnectConfig['authHandler'],
-    algorithms: algorithmsFor({ knownTypes, allowLegacy: spec.allowLegacy }),
+    algorithms: spec.carriesHop
+      ? chachaLast(algorithmsFor({ knownTypes, allowLegacy: spec.allowLegacy }))
+      : algorithmsFor({ knownTypes, allowLegacy: spec.allowLegacy }),
     // Only to learn what the server offers when no algorithm matches (ssh-errors.ts).
     debug: offer.onDebug,
     // ssh2 accepts any host key without a verifier: this is the only gate.
@@ -335,6 +353,21 @@ async function openOne(spec: HopSpec, opts: ConnectOptions): Promise<HopOutcome>
       if (refusal) resolve({ kind: 'host-key', refusal });
       else if (gateError) reject(knownHostsUnusable(gateError, opts.knownHostsPath));
       else reject(explainConnectError(err, where, offer.offered));
+    });
+    // A link that just ends (a forwarded channel closed by the far side) emits no error: without
+    // this the connect would wait for ever.
+    client.once('close', () => {
+      if (settled) return;
+      settled = true;
+      if (refusal) resolve({ kind: 'host-key', refusal });
+      else
+        reject(
+          explainConnectError(
+            new Error('the connection closed during the handshake'),
+            where,
+            offer.offered,
+          ),
+        );
     });
     client.connect(config);
   });
@@ -392,7 +425,7 @@ export async function connectSsh(target: SshTarget, opts: ConnectOptions): Promi
     let sock: HopSpec['sock'];
     for (const [i, hop] of hops.entries()) {
       const out = await openOne(
-        { ...hop, allowLegacy: target.allowLegacyAlgorithms === true, sock },
+        { ...hop, allowLegacy: target.allowLegacyAlgorithms === true, sock, carriesHop: true },
         opts,
       );
       if (out.kind === 'host-key') {
