@@ -167,7 +167,7 @@ export function HistoryDialog({ hostId, domain, onClose }: DomainDialogProps & {
                 revert{' '}
                 {data.abilities.revertExternal
                   ? 'supported'
-                  : `by hand (Quiesce reverts from libvirt ${REVERT_SINCE})`}
+                  : `by Quiesce’s own procedure (libvirt’s from ${REVERT_SINCE})`}
               </>
             ) : null}
           </StatusLine>
