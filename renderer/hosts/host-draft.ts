@@ -1,6 +1,6 @@
 import type { MethodInput } from '../../shared/contract';
 import type { AppErrorShape } from '../../shared/errors';
-import { HostDraftSchema, type HostProfile } from '../../shared/hosts';
+import { HostDraftSchema, type HostProfile, type SshConfigHost } from '../../shared/hosts';
 
 /**
  * The host form as typed: every text field a string, so half-typed values survive re-renders;
@@ -15,8 +15,10 @@ export interface DraftFields {
   keyPath: string;
   libvirtUri: string;
   allowLegacyAlgorithms: boolean;
+  /** The ~/.ssh/config alias the form was filled from ('' for none); its ProxyJump is followed. */
+  sshConfigAlias: string;
 }
-export type FieldName = Exclude<keyof DraftFields, 'allowLegacyAlgorithms'>;
+export type FieldName = Exclude<keyof DraftFields, 'allowLegacyAlgorithms' | 'sshConfigAlias'>;
 export type FieldErrors = Partial<Record<FieldName, string>>;
 
 export const DEFAULT_PORT = '22';
@@ -32,6 +34,24 @@ export function emptyDraft(): DraftFields {
     keyPath: '',
     libvirtUri: DEFAULT_LIBVIRT_URI,
     allowLegacyAlgorithms: false,
+    sshConfigAlias: '',
+  };
+}
+
+/**
+ * The form filled from a ~/.ssh/config alias: what ssh would use for it, with its first
+ * IdentityFile as the key (ssh-agent where it names none); the rest stays as the admin had it.
+ */
+export function draftFromSshConfig(picked: SshConfigHost, current: DraftFields): DraftFields {
+  return {
+    ...current,
+    name: current.name.trim() === '' ? picked.alias : current.name,
+    address: picked.hostName,
+    port: String(picked.port),
+    user: picked.user,
+    authKind: picked.identityFile ? 'key' : 'agent',
+    keyPath: picked.identityFile ?? '',
+    sshConfigAlias: picked.alias,
   };
 }
 
@@ -45,6 +65,7 @@ export function draftFromHost(host: HostProfile): DraftFields {
     keyPath: host.auth.kind === 'key' ? host.auth.keyPath : '',
     libvirtUri: host.libvirtUri,
     allowLegacyAlgorithms: host.allowLegacyAlgorithms === true,
+    sshConfigAlias: host.sshConfigAlias ?? '',
   };
 }
 
@@ -78,6 +99,7 @@ export function validateDraft(
     libvirtUri: draft.libvirtUri,
     // Absent is off: saving replaces the profile, so leaving it out turns it off.
     ...(draft.allowLegacyAlgorithms ? { allowLegacyAlgorithms: true } : {}),
+    ...(draft.sshConfigAlias ? { sshConfigAlias: draft.sshConfigAlias } : {}),
   };
   const parsed = HostDraftSchema.safeParse(input);
   if (!parsed.success) {

@@ -7,13 +7,16 @@ import { errorShape } from '../ui/error-shape';
 import { TextField } from '../ui/text-field';
 import {
   draftFromHost,
+  draftFromSshConfig,
   emptyDraft,
   fieldErrorsFromRemote,
   validateDraft,
   type DraftFields,
   type FieldErrors,
+  type FieldName,
 } from './host-draft';
 import { LegacyAlgorithmsField } from './legacy-algorithms';
+import { SshConfigPicker } from './ssh-config-picker';
 import { useSaveHost } from './use-hosts';
 
 /** How Quiesce logs in, as the form offers it. */
@@ -45,14 +48,14 @@ export function HostForm({
   const uid = useId();
   const id = (field: string) => `${uid}-${field}`;
 
-  const set = (field: Exclude<keyof DraftFields, 'allowLegacyAlgorithms'>) => (value: string) => {
+  const set = (field: FieldName) => (value: string) => {
     setDraft((d) => ({ ...d, [field]: value }));
     // An error stays until the field it is about changes, not until the next keystroke anywhere.
     setFieldErrors((e) => ({ ...e, [field]: undefined }));
   };
 
   /** What every text field of the form takes from its name: id, value, change, error. */
-  const field = (name: Exclude<keyof DraftFields, 'authKind' | 'allowLegacyAlgorithms'>) => ({
+  const field = (name: Exclude<FieldName, 'authKind'>) => ({
     id: id(name),
     value: draft[name],
     onChange: set(name),
@@ -86,6 +89,14 @@ export function HostForm({
       initialFocus={firstField}
     >
       <form className="host-form" data-testid="host-form" onSubmit={submit} noValidate>
+        <SshConfigPicker
+          id={id('ssh-config')}
+          alias={draft.sshConfigAlias}
+          onPick={(picked) => {
+            setDraft((d) => draftFromSshConfig(picked, d));
+            setFieldErrors({});
+          }}
+        />
         <TextField
           {...field('name')}
           label="Name"
