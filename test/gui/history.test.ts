@@ -217,7 +217,7 @@ describe('snapshot history', () => {
       `Snapshot history ${agent.name}`,
     );
     expect(await dialog.getByTestId('history-status').innerText()).toMatch(
-      /libvirt 9\.0\.0 · delete merges the overlay · revert by hand/,
+      /libvirt 9\.0\.0 · delete merges the overlay · revert by Quiesce’s own procedure \(libvirt’s from 9\.9\)/,
     );
 
     for (const { name, description } of made) {
@@ -395,50 +395,39 @@ describe('snapshot history', () => {
     await expect.poll(() => isFocused(dialog.locator('tr.history-row[tabindex="0"]'))).toBe(true);
   });
 
-  it('explains that libvirt 9.0 cannot revert, with the manual procedure, before trying', async () => {
+  it('on libvirt 9.0 Revert asks first, saying what stops and what is kept, and runs nothing until confirmed', async () => {
     const { page } = gui;
     const dialog = await history(page);
     const [first] = made;
     const callsBefore = gui.calls.length;
-    // `r` on a focused row, as the keyboard hint says.
+    // `r` on a focused row, as the keyboard hint says: Quiesce's own revert (libvirt 9.0 cannot).
     await dialog.getByTestId(`history-row-${first!.name}`).focus();
     await page.keyboard.press('r');
-    const explain = page.getByTestId('history-revert-explain');
-    await explain.waitFor();
-    expect(await page.getByTestId('history-revert-confirm').count()).toBe(0);
-    const why = await explain.getByTestId('history-revert-why').innerText();
-    expect(why).toContain('libvirt 9.0.0');
-    expect(why).toContain('libvirt 9.9 or later');
-    const steps = (await explain.getByTestId('history-revert-procedure').innerText()).replace(
-      /\s+/g,
-      ' ',
-    );
-    expect(steps).toContain(`virsh shutdown --domain ${agent.name}`);
-    expect(steps).toContain(
-      `virsh snapshot-dumpxml --domain ${agent.name} --snapshotname ${first!.name}`,
-    );
-    expect(steps).toContain('qemu-img create -f qcow2 -F qcow2 -b <that image> <new overlay>');
-    expect(steps).toContain(`virsh edit --domain ${agent.name}`);
-    // The image the snapshot froze, named: the base image under its overlay.
-    expect(steps).toContain(`Here: vda: the snapshot’s content is ${agent.dataDisk}`);
-    await expect.poll(() => isFocused(explain.getByTestId('history-revert-close'))).toBe(true);
-    await gui.screenshot('history-revert-explained', { height: 1100 });
+    const confirm = page.getByTestId('quiesce-revert-confirm');
+    const text = confirm.getByTestId('quiesce-revert-text');
+    await text.waitFor({ timeout: 60_000 });
+    const said = await text.innerText();
+    expect(said).toMatch(/What stops\./);
+    expect(said).toMatch(/What is kept\.[\s\S]*Nothing is deleted/);
+    expect(said).toContain(first!.name);
+    expect(await confirm.getByTestId('quiesce-revert-force').isChecked()).toBe(false);
+    await gui.screenshot('history-revert-asks', { height: 1100 });
 
-    // The same procedure main gives when asked to revert anyway.
+    // libvirt's own revert, asked for anyway, still says why not and how by hand.
     const err = await service!.callError('history.revert', {
       hostId: serviceHostId,
       uuid: agent.uuid,
       name: first!.name,
     });
     expect(err.message).toMatch(/not supported by libvirt 9\.0/);
-    const [intro, ...remedySteps] = err.remedy!.split('\n');
-    expect(steps).toContain(intro!);
-    expect(steps).toContain(remedySteps[2]!.replace(/^3\. /, '').split(':')[0]!);
+    expect(err.remedy).toContain(`virsh shutdown --domain ${agent.name}`);
 
-    // Nothing was tried from the window; Escape closes only the explanation.
-    expect(gui.calls.slice(callsBefore)).not.toContain('history.revert');
+    // Nothing was started from the window; Escape closes only the confirmation.
+    const started = gui.calls.slice(callsBefore);
+    expect(started).not.toContain('revert.start');
+    expect(started).not.toContain('history.revert');
     await page.keyboard.press('Escape');
-    await explain.waitFor({ state: 'detached' });
+    await confirm.waitFor({ state: 'detached' });
     expect(await dialog.isVisible()).toBe(true);
     expect(labVirsh(profile.libvirtUri, 'domstate', agent.uuid)).toMatch(/running/);
   });
