@@ -191,6 +191,31 @@ describe('a host reached through a ProxyJump from ~/.ssh/config', () => {
     expect(readFileSync(h.knownHostsPath, 'utf8')).toContain(jump.hostKeys.ed25519!.line);
   });
 
+  it('keeps a jump host key accepted once while the target key is asked about next', async () => {
+    const { authorizedKeys } = adminKey();
+    const { jump, target } = await jumpAndTarget(authorizedKeys);
+    writeConfig(jump, target);
+    const h = harness({ knownHosts: '' });
+    const host = await addFromAlias(h, 'lab-target');
+    expect(await h.call('hosts.connect', { hostId: host.id })).toMatchObject({
+      status: 'host-key-unknown',
+      hostKey: { fingerprint: hostFingerprint(jump) },
+    });
+    const once = (fingerprint: string) => ({
+      hostId: host.id,
+      trust: { fingerprint, save: false },
+    });
+    expect(await h.call('hosts.connect', once(hostFingerprint(jump)))).toMatchObject({
+      status: 'host-key-unknown',
+      hostKey: { fingerprint: hostFingerprint(target) },
+    });
+    expect(await h.call('hosts.connect', once(hostFingerprint(target)))).toMatchObject({
+      status: 'connected',
+    });
+    // Accepted once means not written down.
+    expect(readFileSync(h.knownHostsPath, 'utf8')).toBe('');
+  });
+
   it('refuses a jump host whose key changed, whatever the target key', async () => {
     const { authorizedKeys } = adminKey();
     const { jump, target } = await jumpAndTarget(authorizedKeys);

@@ -9,6 +9,7 @@ type Client = InstanceType<typeof Client>;
 import { algorithmsFor, ServerOffer } from './algorithms';
 import { decideHostKey, knownKeyTypesFor, type HostKeyRefusal } from './host-key-gate';
 import { explainConnectError } from './ssh-errors';
+import { sha256Fingerprint } from './fingerprint';
 import { jumpHopsFor, type JumpHopTarget } from './jump-hops';
 import { localSshConfig } from './ssh-config-files';
 import { resolveHost, type SshConfigSources } from './ssh-config';
@@ -286,6 +287,13 @@ function chachaLast(a: ReturnType<typeof algorithmsFor>): ReturnType<typeof algo
   } as ReturnType<typeof algorithmsFor>;
 }
 
+/**
+ * Jump-host keys the admin accepted "once" (not saved), by host:port, for this run only. A connect
+ * carries one trust decision, so without this an unknown hop key accepted once would be asked
+ * about again as soon as the target's own unknown key is (and at every reconnect).
+ */
+const hopKeysAcceptedOnce = new Map<string, string>();
+
 /** One SSH handshake behind the host-key gate (the same for a jump host as for the target). */
 async function openOne(spec: HopSpec, opts: ConnectOptions): Promise<HopOutcome> {
   const where = `${spec.user}@${spec.host}:${spec.port}`;
@@ -323,8 +331,17 @@ async function openOne(spec: HopSpec, opts: ConnectOptions): Promise<HopOutcome>
     debug: offer.onDebug,
     // ssh2 accepts any host key without a verifier: this is the only gate.
     hostVerifier: (keyBlob: Buffer, verify: (ok: boolean) => void) => {
-      decideHostKey(keyBlob, spec.host, spec.port, opts.knownHostsPath, opts.trust).then(
+      const hop = `${spec.host}:${spec.port}`;
+      const onceBefore = spec.carriesHop ? hopKeysAcceptedOnce.get(hop) : undefined;
+      const trust =
+        onceBefore !== undefined && onceBefore === sha256Fingerprint(keyBlob)
+          ? { fingerprint: onceBefore, save: false }
+          : opts.trust;
+      decideHostKey(keyBlob, spec.host, spec.port, opts.knownHostsPath, trust).then(
         (d) => {
+          if (d.accept && spec.carriesHop && trust && !trust.save) {
+            hopKeysAcceptedOnce.set(hop, d.hostKey.fingerprint);
+          }
           if (d.accept) accepted = d.hostKey;
           else refusal = d.refusal;
           verify(d.accept);
