@@ -28,14 +28,16 @@ interface TierResult {
 const GUI_PACKAGES = ['chromium', 'openssh-client', 'fonts-dejavu-core'];
 const STATIC_PACKAGES = ['shellcheck'];
 
-/** Every shell script Quiesce runs on a host, and the fake virsh the fault tests run in their place. */
+/** Every shell script Quiesce runs on a host, and the fakes the fault tests run in their place. */
 function shellScripts(): string[] {
-  const hostScripts = 'electron/services/host-scripts';
-  return [
-    ...readdirSync(hostScripts)
+  const inFolder = (dir: string) =>
+    readdirSync(dir)
       .filter((f) => f.endsWith('.sh'))
-      .map((f) => join(hostScripts, f)),
-    'test/fault/fake-virsh.sh',
+      .map((f) => join(dir, f));
+  return [
+    ...inFolder('electron/services/host-scripts'),
+    ...inFolder('electron/services/revert'),
+    ...inFolder('test/fault'),
   ];
 }
 const results: TierResult[] = [];

@@ -29,3 +29,27 @@ private_dir() {
   perms=$(ls -ldnL -- "$1" 2>/dev/null) || return 1
   case $perms in ?????w* | ????????w*) return 1 ;; esac
 }
+
+# ---------------------------------------------------------------- the journal (JOURNAL, OP: set by the script)
+# emit JSON-MEMBERS: one whole line in one write, so readers never see half of it
+emit() { printf '%s\n' "{$1}" >>"$JOURNAL"; }
+# journal EV [more members, already valid JSON]
+journal() {
+  now_mono
+  now_rt
+  emit "\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO,\"rt\":$RT${2:+,$2}"
+}
+# phase NAME STATUS [TEXT]
+phase() { journal phase "\"phase\":\"$1\",\"status\":\"$2\"${3:+,\"b64\":\"$(b64 "$3")\"}"; }
+# fail PHASE MESSAGE: the operation failed there; the message says why (virsh's own words).
+# `runner` (the runner itself stopped) is no phase: the result line says it.
+FAILED_PHASE='' FAILED_MSG=''
+fail() {
+  [ "$1" = runner ] || phase "$1" failed "$2"
+  if [ -z "$FAILED_PHASE" ]; then
+    FAILED_PHASE=$1 FAILED_MSG=$2
+  else
+    FAILED_MSG="$FAILED_MSG; then at $1: $2"
+  fi
+}
+decode() { printf '%s' "$1" | base64 -d 2>/dev/null; }

@@ -39,20 +39,7 @@ TAB=$(printf '\t')
 
 # shellcheck source-path=SCRIPTDIR source=host-lib.sh
 . "$OPDIR/host-lib.sh"
-emit() { printf '%s\n' "{$1}" >>"$JOURNAL"; }
-journal() {
-  now_mono
-  now_rt
-  emit "\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO,\"rt\":$RT${2:+,$2}"
-}
-phase() { journal phase "\"phase\":\"$1\",\"status\":\"$2\"${3:+,\"b64\":\"$(b64 "$3")\"}"; }
 progress() { journal progress "\"phase\":\"$1\",\"b64\":\"$(b64 "$2")\""; }
-FAILED_PHASE='' FAILED_MSG=''
-fail() {
-  phase "$1" failed "$2"
-  if [ -z "$FAILED_PHASE" ]; then FAILED_PHASE=$1 FAILED_MSG=$2; else FAILED_MSG="$FAILED_MSG; then at $1: $2"; fi
-}
-decode() { printf '%s' "$1" | base64 -d 2>/dev/null; }
 
 # ---------------------------------------------------------------- arguments, by name
 OP=invalid URI='' UUID='' REVERTDIR='' MODE='' TARGET='' TARGET_KIND='' ALLOW_FORCE=0 STOP_TIMEOUT=''

@@ -36,29 +36,10 @@ IFS_SAVE=$IFS
 # ---------------------------------------------------------------- journal
 # shellcheck source-path=SCRIPTDIR source=host-lib.sh
 . "$OPDIR/host-lib.sh"
-# emit JSON-MEMBERS: one whole line in one write, so readers never see half of it
-emit() { printf '%s\n' "{$1}" >>"$JOURNAL"; }
-# journal EV [more members, already valid JSON]
-journal() {
-  now_mono
-  now_rt
-  emit "\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO,\"rt\":$RT${2:+,$2}"
-}
 # jfast EV [members]: builtins only, for use inside the frozen window (no rt: date is a process)
 jfast() {
   now_mono
   emit "\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO${2:+,$2}"
-}
-phase() { journal phase "\"phase\":\"$1\",\"status\":\"$2\"${3:+,\"b64\":\"$(b64 "$3")\"}"; }
-fail() {
-  # fail PHASE MESSAGE: the operation failed there; the message says why (virsh's own words).
-  # `runner` (the runner itself stopped) is no phase: the result line says it.
-  [ "$1" = runner ] || phase "$1" failed "$2"
-  if [ -z "$FAILED_PHASE" ]; then
-    FAILED_PHASE=$1 FAILED_MSG=$2
-  else
-    FAILED_MSG="$FAILED_MSG; then at $1: $2"
-  fi
 }
 
 # ---------------------------------------------------------------- arguments, by name
@@ -255,7 +236,6 @@ disarm_watchdog() {
 
 # ---------------------------------------------------------------- files this run made
 xml_escape() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e "s/'/\&apos;/g" -e 's/"/\&quot;/g'; }
-decode() { printf '%s' "$1" | base64 -d 2>/dev/null; }
 
 # Every file path that a domain on this host uses, as libvirt lists it, into $IN_USE, through
 # one virsh process. Fails when libvirt cannot be asked: then nothing may be removed.

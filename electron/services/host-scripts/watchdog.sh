@@ -17,11 +17,7 @@ cd "$OPDIR" || exit 70
 
 # shellcheck source-path=SCRIPTDIR source=host-lib.sh
 . "$OPDIR/host-lib.sh"
-j() {
-  now_mono
-  now_rt
-  printf '%s\n' "{\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO,\"rt\":$RT${2:+,$2}}" >>journal.jsonl
-}
+JOURNAL=$OPDIR/journal.jsonl
 
 # Before firing it only sleeps: the runner stops it with TERM once a thaw is confirmed.
 SLEEPER=
@@ -35,7 +31,7 @@ wait "$SLEEPER"
 trap '' TERM HUP INT PIPE
 now_mono
 printf '%s\n' "$MONO" >fired
-j watchdog-fired "\"maxFreezeS\":$MAXFREEZE"
+journal watchdog-fired "\"maxFreezeS\":$MAXFREEZE"
 
 session_alive() {
   read -r spid <session.pid 2>/dev/null || return 1
@@ -54,7 +50,7 @@ while :; do
     *'"return"'*'"thawed"'*)
       # Thawed counts only when no freeze of this run can still land after it.
       if [ -e freeze-returned ] || ! session_alive; then
-        [ "$THAWED" = 1 ] || j watchdog-thawed '"by":"watchdog"'
+        [ "$THAWED" = 1 ] || journal watchdog-thawed '"by":"watchdog"'
         THAWED=1
         # and the watchdog leaves only once the runner is not stuck on its session any more
         session_alive || exit 0
@@ -73,12 +69,12 @@ while :; do
         # soon rather than on the slow beat, to thaw as soon as it is back.
         WHY="libvirtd does not answer: the watchdog thaws the guest as soon as it is back" ;;
       "shut off"* | crashed* | *"failed to get domain"* | *"Domain not found"*)
-        j watchdog-thawed '"by":"domain-stopped"'
+        journal watchdog-thawed '"by":"domain-stopped"'
         exit 0 ;;
       *) WHY="the domain is $state: the watchdog thaws the guest as soon as it runs again" ;;
     esac
     if [ -n "$WHY" ] && [ "$WHY" != "$WAITING" ]; then
-      j watchdog-waiting "\"b64\":\"$(b64 "$WHY")\""
+      journal watchdog-waiting "\"b64\":\"$(b64 "$WHY")\""
     fi
     WAITING=$WHY
     virsh -c "$URI" qemu-agent-command --domain "$UUID" --timeout "$AGENT_TIMEOUT" --cmd '{"execute":"guest-fsfreeze-thaw"}' >/dev/null 2>&1
@@ -89,7 +85,7 @@ while :; do
   if [ "$RELEASED" = 0 ] && [ $((MONO - FIRED_AT)) -ge $(((AGENT_TIMEOUT + 2) * 1000)) ] && session_alive; then
     kill -TERM "$spid" 2>/dev/null
     RELEASED=1
-    j watchdog-released
+    journal watchdog-released
   fi
   if [ "$THAWED" = 0 ] && [ "${WHY%%:*}" = "libvirtd does not answer" ]; then
     sleep 0.2 2>/dev/null || sleep 1

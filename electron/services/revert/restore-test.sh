@@ -18,19 +18,6 @@ JOURNAL=$OPDIR/journal.jsonl
 TAB=$(printf '\t')
 # shellcheck source-path=SCRIPTDIR source=../host-scripts/host-lib.sh
 . "$OPDIR/host-lib.sh"
-emit() { printf '%s\n' "{$1}" >>"$JOURNAL"; }
-journal() {
-  now_mono
-  now_rt
-  emit "\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO,\"rt\":$RT${2:+,$2}"
-}
-phase() { journal phase "\"phase\":\"$1\",\"status\":\"$2\"${3:+,\"b64\":\"$(b64 "$3")\"}"; }
-decode() { printf '%s' "$1" | base64 -d 2>/dev/null; }
-FAILED_PHASE='' FAILED_MSG=''
-fail() {
-  phase "$1" failed "$2"
-  [ -n "$FAILED_PHASE" ] || { FAILED_PHASE=$1 FAILED_MSG=$2; }
-}
 
 OP=invalid URI='' UUID='' DIR='' CLONE='' CLONE_UUID='' BOOT_WAIT=120 AGENT_TIMEOUT=5
 while IFS= read -r line || [ -n "$line" ]; do
