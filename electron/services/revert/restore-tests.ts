@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import hostLib from '../host-scripts/host-lib.sh?raw';
-import launchPrelude from '../host-scripts/launch.sh?raw';
 import type { HostProfile } from '../../../shared/hosts';
 import type { RestoreTestResult } from '../../../shared/restore-test';
 import { AppError } from '../app-error';
 import { shellCommand } from '../shell/quote';
-import { launchCommand, newOpId } from '../snapshot/launch';
+import { launchScriptOf, newOpId, startOnHost } from '../snapshot/launch';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { explainVirshFailure } from '../virsh/virsh-errors';
 import restoreScript from './restore-test.sh?raw';
@@ -145,25 +144,13 @@ export class RestoreTests {
       ['plan', planText(disks)],
       ['clone.xml', cloneXml(definition, disks, clone, cloneUuid)],
     ];
-    const eof = `QUIESCE_EOF_${opId.replace(/-/g, '_')}`;
-    const script = [
-      launchPrelude.replace(/\n?$/, '\n'),
-      ...files.map(([f, t]) => `cat >${f} <<'${eof}'\n${t.replace(/\n?$/, '\n')}${eof}\n`),
-      'start\n',
-    ].join('');
-    const r = await conn.exec(launchCommand(restoreDir(host.hostDir), opId), {
-      stdin: script,
-      timeoutMs: 30_000,
-    });
-    if (r.code !== 0) {
-      throw new AppError(
-        'host-command-failed',
-        'The restore test could not be started on the host.',
-        {
-          cause: r.stderr.trim() || `exit status ${r.code}`,
-        },
-      );
-    }
+    await startOnHost(
+      conn,
+      restoreDir(host.hostDir),
+      opId,
+      launchScriptOf(files),
+      'The restore test',
+    );
     return { opId };
   }
 

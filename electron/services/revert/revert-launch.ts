@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import hostLib from '../host-scripts/host-lib.sh?raw';
-import launchPrelude from '../host-scripts/launch.sh?raw';
 import revertRunner from '../host-scripts/revert-runner.sh?raw';
 import { AppError } from '../app-error';
-import { launchCommand } from '../snapshot/launch';
+import { launchCommand, launchScriptOf } from '../snapshot/launch';
 
 /**
  * How a revert reaches the host: the snapshot runner's launch (host-scripts/launch.sh, files as
@@ -71,13 +69,6 @@ export function revertArgsText(a: RevertArgs): string {
   return lines.map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
 }
 
-function delimiterFor(texts: string[]): string {
-  for (;;) {
-    const d = `QUIESCE_EOF_${randomBytes(8).toString('hex')}`;
-    if (!texts.some((t) => t.includes(d))) return d;
-  }
-}
-
 /** The launch script for one revert (or recover) run, fed to `revertLaunchCommand`. */
 export function revertLaunchScript(args: RevertArgs, files?: RevertFiles): string {
   const list: [string, string][] = [
@@ -93,14 +84,9 @@ export function revertLaunchScript(args: RevertArgs, files?: RevertFiles): strin
         ] as [string, string][])
       : []),
   ];
-  const eof = delimiterFor(list.map(([, t]) => t));
-  // before.xml is compared byte for byte with libvirt's answer: a here-document adds a final
-  // line break only where the text has none (virsh's output always ends with one).
-  return [
-    launchPrelude.replace(/\n?$/, '\n'),
-    ...list.map(([f, t]) => `cat >${f} <<'${eof}'\n${t.replace(/\n?$/, '\n')}${eof}\n`),
-    'start\n',
-  ].join('');
+  // before.xml is compared byte for byte with libvirt's answer: launchScriptOf adds a final
+  // line break only where a text has none (virsh's output always ends with one).
+  return launchScriptOf(list);
 }
 
 export function revertLaunchCommand(hostDir: string, opId: string): string {

@@ -3,7 +3,7 @@ import type { Branch, RevertPreview, RevertSummary, RevertTarget } from '../../.
 import { AppError } from '../app-error';
 import { fetchHistory } from '../history/history';
 import { shellCommand } from '../shell/quote';
-import { newOpId } from '../snapshot/launch';
+import { newOpId, startOnHost } from '../snapshot/launch';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { explainVirshFailure } from '../virsh/virsh-errors';
 import { readBranches } from './branches';
@@ -17,7 +17,7 @@ import {
   revertDisks,
 } from './revert-plan';
 import { readRevertLines, summarizeRevert } from './revert-journal';
-import { revertDir, revertLaunchCommand, revertLaunchScript } from './revert-launch';
+import { revertDir, revertLaunchScript } from './revert-launch';
 import { deleteBranchScript, listBranchesScript } from './branch-scripts';
 
 export interface RevertsOptions {
@@ -183,20 +183,7 @@ export class Reverts {
       },
       files,
     );
-    const r = await conn.exec(revertLaunchCommand(host.hostDir, opId), {
-      stdin: script,
-      timeoutMs: 30_000,
-    });
-    if (r.code !== 0) {
-      throw new AppError(
-        'host-command-failed',
-        'The revert runner could not be started on the host.',
-        {
-          cause: r.stderr.trim() || `exit status ${r.code}`,
-          remedy: `Check that the SSH user can write to ${host.hostDir} in its home folder on the host.`,
-        },
-      );
-    }
+    await startOnHost(conn, revertDir(host.hostDir), opId, script, 'The revert runner');
   }
 
   /** A revert's summary, from its journal on the host; a dead runner without an end is lost. */

@@ -5,6 +5,7 @@ import runnerScript from '../host-scripts/snapshot-runner.sh?raw';
 import watchdogScript from '../host-scripts/watchdog.sh?raw';
 import { shellCommand } from '../shell/quote';
 import { AppError } from '../app-error';
+import type { SshConnection } from '../ssh/ssh-connection';
 
 /**
  * What the host runner is told, by name: the `args` file holds one `name=value` line each, and
@@ -54,7 +55,7 @@ export function runnerArgsText(args: RunnerArgs): string {
 }
 
 /** A here-document delimiter that does not occur in the text it closes. */
-function delimiterFor(...texts: string[]): string {
+function delimiterFor(texts: readonly string[]): string {
   for (;;) {
     const d = `QUIESCE_EOF_${randomBytes(8).toString('hex')}`;
     if (!texts.some((t) => t.includes(d))) return d;
@@ -62,17 +63,12 @@ function delimiterFor(...texts: string[]): string {
 }
 
 /**
- * The script one SSH exec runs to start an operation (host-scripts/launch.sh, then the runner,
- * its watchdog, the helpers both source and its arguments as quoted here-documents, then `start`), fed to launchCommand.
+ * The script one SSH exec runs to start a detached host operation: host-scripts/launch.sh, then
+ * each file as a quoted here-document (every byte arrives as data; a final line break is added
+ * only where a text has none), then `start`, which runs `runner.sh` detached.
  */
-export function launchScript(args: RunnerArgs): string {
-  const files: [string, string][] = [
-    ['host-lib.sh', hostLib],
-    ['runner.sh', runnerScript],
-    ['watchdog.sh', watchdogScript],
-    ['args', runnerArgsText(args)],
-  ];
-  const eof = delimiterFor(...files.map(([, text]) => text));
+export function launchScriptOf(files: readonly (readonly [string, string])[]): string {
+  const eof = delimiterFor(files.map(([, text]) => text));
   return [
     launchPrelude.replace(/\n?$/, '\n'),
     ...files.map(
@@ -80,6 +76,36 @@ export function launchScript(args: RunnerArgs): string {
     ),
     'start\n',
   ].join('');
+}
+
+/** The snapshot runner's launch: the runner, its watchdog, the helpers both source, its arguments. */
+export function launchScript(args: RunnerArgs): string {
+  return launchScriptOf([
+    ['host-lib.sh', hostLib],
+    ['runner.sh', runnerScript],
+    ['watchdog.sh', watchdogScript],
+    ['args', runnerArgsText(args)],
+  ]);
+}
+
+/**
+ * Runs a launch script (launchScriptOf) in OPSPARENT/ops/OPID on the host; `what` names the
+ * runner in the error when it could not be started.
+ */
+export async function startOnHost(
+  conn: SshConnection,
+  opsParent: string,
+  opId: string,
+  script: string,
+  what: string,
+): Promise<void> {
+  const r = await conn.exec(launchCommand(opsParent, opId), { stdin: script, timeoutMs: 30_000 });
+  if (r.code !== 0) {
+    throw new AppError('host-command-failed', `${what} could not be started on the host.`, {
+      cause: r.stderr.trim() || `exit status ${r.code}`,
+      remedy: `Check that the SSH user owns ${opsParent} on the host and that no one else may write to it.`,
+    });
+  }
 }
 
 /** The exec that runs the launch script: `sh -s -- HOSTDIR OPID`, the script on stdin. */

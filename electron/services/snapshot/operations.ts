@@ -7,14 +7,13 @@ import type {
   OperationSummary,
   QuiescePolicy,
 } from '../../../shared/snapshot';
-import { AppError } from '../app-error';
 import { followCommand } from '../shell/follow';
 import { shellCommand } from '../shell/quote';
 import type { SshConnection } from '../ssh/ssh-connection';
 import followJournalScript from '../host-scripts/follow-journal.sh?raw';
 import listScript from '../host-scripts/operations-list.sh?raw';
 import { parseJournal } from './journal';
-import { launchCommand, launchScript, newOpId, type RunnerArgs } from './launch';
+import { launchScript, newOpId, startOnHost, type RunnerArgs } from './launch';
 
 export interface OperationsOptions {
   emit: (event: AppEvent) => void;
@@ -91,20 +90,7 @@ export class Operations {
       kind: req.operation, // the runner's argument name (host-scripts/snapshot-runner.sh)
       description: req.description,
     };
-    const r = await conn.exec(launchCommand(host.hostDir, opId), {
-      stdin: launchScript(args),
-      timeoutMs: 30_000,
-    });
-    if (r.code !== 0) {
-      throw new AppError(
-        'host-command-failed',
-        'The snapshot runner could not be started on the host.',
-        {
-          cause: r.stderr.trim() || `exit status ${r.code}`,
-          remedy: `Check that the SSH user can write to ${host.hostDir} in its home folder on the host.`,
-        },
-      );
-    }
+    await startOnHost(conn, host.hostDir, opId, launchScript(args), 'The snapshot runner');
     this.follow(host, conn, opId);
     return { opId };
   }
