@@ -496,6 +496,30 @@ describe('what one run leaves, the next one handles', () => {
     cleanup(first);
   }, 60_000);
 
+  it('a killed runner’s watchdog, its thaw done, leaves a guest someone else froze alone and ends', async () => {
+    // The runner is killed while its cut hangs in the session: the session outlives it, so the
+    // watchdog, its thaw done, stays until it releases that session.
+    const first = await faultRun({
+      shell: 'dash',
+      plan: ['cut hang'],
+      maxFreezeS: 1,
+      signal: { sig: 'SIGKILL', when: phaseRunning('cut') },
+      during: async (ctx) => {
+        const opDir = () => readdirSync(join(ctx.hostDir, 'ops')).map((op) => ctx.opDir(op))[0]!;
+        for (let i = 0; i < 400; i++) {
+          if (/"ev":"watchdog-thawed"/.test(readFileSync(join(opDir(), 'journal.jsonl'), 'utf8')))
+            break;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        ctx.setState('frozen', '2'); // another tool freezes the guest, and keeps it frozen
+      },
+    });
+    expect(first.ended, first.leftovers.join('; ')).toBe(true);
+    expect(first.frozen, 'not this watchdog’s freeze to thaw').toBe(2);
+    expect(first.journal.match(/"ev":"watchdog-thawed"/g)).toHaveLength(1);
+    cleanup(first);
+  }, 60_000);
+
   it('two runners at once: exactly one takes the lock, and the other touches nothing', async () => {
     for (let round = 0; round < 10; round++) {
       const first = await faultRun({

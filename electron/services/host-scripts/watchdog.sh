@@ -60,6 +60,9 @@ while :; do
     # doing (the domain's lock is free once this run's runner is gone): never thaw it.
     *) [ "$THAWED" = 1 ] || THAWED=0 ;;
   esac
+  # Its thaw done and the runner's session gone: nothing is left for it to do, whatever the guest
+  # says now (a freeze that someone else holds on is not this watchdog's to wait for).
+  if [ "$THAWED" = 1 ] && ! session_alive; then exit 0; fi
   if [ "$THAWED" = 0 ]; then
     state=$(virsh -c "$URI" domstate --domain "$UUID" 2>&1)
     case $state in
