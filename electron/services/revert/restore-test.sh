@@ -37,12 +37,14 @@ case $OPDIR in "$DIR/ops/$OP") ;; *) exit 64 ;; esac
 private_dir "$DIR" || exit 64
 case $CLONE_UUID in *[!0-9a-fA-F-]*) exit 64 ;; esac
 [ ${#CLONE_UUID} = 36 ] || exit 64
+# the clone is destroyed on the way out: it must never be the domain under test
+[ "$CLONE_UUID" != "$UUID" ] || exit 64
 case $CLONE in '' | *[!A-Za-z0-9._-]*) exit 64 ;; esac
 in_range "$BOOT_WAIT" 1 3600 || exit 64
 in_range "$AGENT_TIMEOUT" 1 600 || exit 64
 echo $$ >runner.pid
 virsh_() { virsh -c "$URI" "$@"; }
-agent() { virsh_ qemu-agent-command --timeout "$AGENT_TIMEOUT" "$CLONE_UUID" "$1" 2>&1; }
+agent() { virsh_ qemu-agent-command --domain "$CLONE_UUID" --timeout "$AGENT_TIMEOUT" --cmd "$1" 2>&1; }
 
 # shellcheck disable=SC2317 # run by the EXIT trap
 finish() {
@@ -53,10 +55,10 @@ finish() {
   phase cleanup running
   left=
   if [ -e created ]; then
-    virsh_ destroy "$CLONE_UUID" >/dev/null 2>&1
+    virsh_ destroy --domain "$CLONE_UUID" >/dev/null 2>&1
     i=0
-    while virsh_ domstate "$CLONE_UUID" >/dev/null 2>&1 && [ "$i" -lt 30 ]; do sleep 1; i=$((i + 1)); done
-    virsh_ domstate "$CLONE_UUID" >/dev/null 2>&1 && left="the clone $CLONE still exists"
+    while virsh_ domstate --domain "$CLONE_UUID" >/dev/null 2>&1 && [ "$i" -lt 30 ]; do sleep 1; i=$((i + 1)); done
+    virsh_ domstate --domain "$CLONE_UUID" >/dev/null 2>&1 && left="the clone $CLONE still exists"
   fi
   if [ -z "$left" ] && [ -e clone-made ]; then
     while IFS= read -r f; do
@@ -83,11 +85,17 @@ trap 'SIGNAL=SIGTERM; exit 143' TERM
 journal start "\"kind\":\"restore-test\",\"uuid\":\"$UUID\",\"clone\":\"$CLONE\",\"pid\":$$"
 
 phase prepare running
+# A domain that already has the clone's UUID is not ours to destroy afterwards.
+if virsh_ domstate --domain "$CLONE_UUID" >/dev/null 2>&1; then
+  fail prepare "a domain with the clone's UUID $CLONE_UUID already exists"; exit 1
+fi
 while IFS="$TAB" read -r target fmt frozen overlay; do
   fp=$(decode "$frozen") op_=$(decode "$overlay")
   [ -e "$fp" ] || { fail prepare "disk $target: the snapshot's image $fp does not exist"; exit 1; }
-  size=$(virsh_ domblkinfo "$UUID" "$target" 2>/dev/null | awk '/^Capacity:/ { print $2 }')
+  size=$(virsh_ domblkinfo --domain "$UUID" --device "$target" 2>/dev/null | awk '/^Capacity:/ { print $2 }')
   is_uint "$size" || { fail prepare "disk $target: libvirt did not say its size"; exit 1; }
+  # qemu-img would overwrite a file that is there, and the clean-up would then remove it
+  [ -e "$op_" ] && { fail prepare "disk $target: $op_ already exists"; exit 1; }
   echo "$overlay" >>clone-made
   out=$(qemu-img create -q -u -f qcow2 -F "$fmt" -b "$fp" "$op_" "$size" 2>&1) ||
     { fail prepare "disk $target: $out"; exit 1; }
