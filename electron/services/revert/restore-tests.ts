@@ -5,7 +5,7 @@ import type { HostProfile } from '../../../shared/hosts';
 import type { RestoreTestResult } from '../../../shared/restore-test';
 import { AppError } from '../app-error';
 import { shellCommand } from '../shell/quote';
-import { launchScriptOf, newOpId, startOnHost } from '../snapshot/launch';
+import { launchScriptOf, newOpId, readOperation, startOnHost } from '../snapshot/launch';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { explainVirshFailure } from '../virsh/virsh-errors';
 import restoreScript from './restore-test.sh?raw';
@@ -155,22 +155,9 @@ export class RestoreTests {
   }
 
   async get(host: HostProfile, conn: SshConnection, opId: string): Promise<RestoreTestResult> {
-    const r = await conn.exec(
-      shellCommand([
-        'sh',
-        '-c',
-        'd=$1; case $d in /*) ;; *) d=$HOME/$d ;; esac; o=$d/ops/$2; [ -d "$o" ] || exit 3; ' +
-          'alive=0; read -r p <"$o/runner.pid" 2>/dev/null && kill -0 "$p" 2>/dev/null && alive=1; ' +
-          'echo "$alive"; cat "$o/journal.jsonl"',
-        'sh',
-        restoreDir(host.hostDir),
-        opId,
-      ]),
-      { timeoutMs: 30_000 },
-    );
-    if (r.code === 3) throw new AppError('not-found', `No restore test ${opId} on this host.`);
-    const nl = r.stdout.indexOf('\n');
-    return readRestoreTest(opId, r.stdout.slice(nl + 1), r.stdout.slice(0, nl).trim() === '1');
+    const op = await readOperation(conn, restoreDir(host.hostDir), opId);
+    if (!op) throw new AppError('not-found', `No restore test ${opId} on this host.`);
+    return readRestoreTest(opId, op.journal, op.alive);
   }
 }
 

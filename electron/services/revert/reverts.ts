@@ -3,7 +3,7 @@ import type { Branch, RevertPreview, RevertSummary, RevertTarget } from '../../.
 import { AppError } from '../app-error';
 import { fetchHistory } from '../history/history';
 import { shellCommand } from '../shell/quote';
-import { newOpId, startOnHost } from '../snapshot/launch';
+import { newOpId, readOperation, startOnHost } from '../snapshot/launch';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { explainVirshFailure } from '../virsh/virsh-errors';
 import { readBranches } from './branches';
@@ -188,26 +188,9 @@ export class Reverts {
 
   /** A revert's summary, from its journal on the host; a dead runner without an end is lost. */
   async get(host: HostProfile, conn: SshConnection, opId: string): Promise<RevertSummary> {
-    const r = await conn.exec(
-      shellCommand([
-        'sh',
-        '-c',
-        'd=$1; case $d in /*) ;; *) d=$HOME/$d ;; esac; o=$d/ops/$2; [ -d "$o" ] || exit 3; ' +
-          // a zombie (killed, not reaped yet) is not a runner any more
-          'alive=0; read -r p <"$o/runner.pid" 2>/dev/null && kill -0 "$p" 2>/dev/null && alive=1; ' +
-          'if [ "$alive" = 1 ] && [ -r "/proc/$p/stat" ]; then s=$(sed "s/.*) //" "/proc/$p/stat"); ' +
-          'case $s in Z*) alive=0 ;; esac; fi; ' +
-          'echo "$alive"; cat "$o/journal.jsonl"',
-        'sh',
-        revertDir(host.hostDir),
-        opId,
-      ]),
-      { timeoutMs: 30_000 },
-    );
-    if (r.code === 3) throw new AppError('not-found', `No revert ${opId} on this host.`);
-    const nl = r.stdout.indexOf('\n');
-    const alive = r.stdout.slice(0, nl).trim() === '1';
-    return summarizeRevert(opId, readRevertLines(r.stdout.slice(nl + 1)), !alive);
+    const op = await readOperation(conn, revertDir(host.hostDir), opId);
+    if (!op) throw new AppError('not-found', `No revert ${opId} on this host.`);
+    return summarizeRevert(opId, readRevertLines(op.journal), !op.alive);
   }
 
   /** libvirt's current snapshot of the domain (what the guest descends from), or null. */

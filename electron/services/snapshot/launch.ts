@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import hostLib from '../host-scripts/host-lib.sh?raw';
 import launchPrelude from '../host-scripts/launch.sh?raw';
+import readOperationScript from '../host-scripts/read-operation.sh?raw';
 import runnerScript from '../host-scripts/snapshot-runner.sh?raw';
 import watchdogScript from '../host-scripts/watchdog.sh?raw';
 import { shellCommand } from '../shell/quote';
@@ -106,6 +107,32 @@ export async function startOnHost(
       remedy: `Check that the SSH user owns ${opsParent} on the host and that no one else may write to it.`,
     });
   }
+}
+
+/**
+ * A detached operation's state on the host (host-scripts/read-operation.sh): whether its runner
+ * still runs, and its journal; undefined when there is no such operation.
+ */
+export async function readOperation(
+  conn: SshConnection,
+  opsParent: string,
+  opId: string,
+): Promise<{ alive: boolean; journal: string } | undefined> {
+  const r = await conn.exec(
+    shellCommand(['sh', '-c', readOperationScript, 'sh', opsParent, opId]),
+    {
+      timeoutMs: 30_000,
+    },
+  );
+  if (r.code === 3) return undefined;
+  if (r.code !== 0) {
+    throw new AppError('host-command-failed', `Operation ${opId} could not be read on the host.`, {
+      cause: r.stderr.trim() || `exit status ${r.code}`,
+      remedy: `Check that the SSH user can read ${opsParent} on the host.`,
+    });
+  }
+  const nl = r.stdout.indexOf('\n');
+  return { alive: r.stdout.slice(0, nl).trim() === '1', journal: r.stdout.slice(nl + 1) };
 }
 
 /** The exec that runs the launch script: `sh -s -- HOSTDIR OPID`, the script on stdin. */
