@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   expandIdentityFile,
@@ -10,6 +10,7 @@ import {
   resolveHost,
   type SshConfigSources,
 } from '../../electron/services/ssh/ssh-config';
+import { localSshConfig } from '../../electron/services/ssh/ssh-config-files';
 
 /** A config tree in a temp dir; `files` are written under it (`{dir}` replaced by its path). */
 function fixture(files: Record<string, string>): SshConfigSources & { dir: string } {
@@ -18,26 +19,8 @@ function fixture(files: Record<string, string>): SshConfigSources & { dir: strin
     mkdirSync(join(dir, name, '..'), { recursive: true });
     writeFileSync(join(dir, name), text.replaceAll('{dir}', dir));
   }
-  return {
-    dir,
-    path: join(dir, 'config'),
-    home: '/home/admin',
-    localUser: userInfo().username,
-    readText: (p) => {
-      try {
-        return readFileSync(p, 'utf8');
-      } catch {
-        return undefined;
-      }
-    },
-    listDir: (d) => {
-      try {
-        return readdirSync(d);
-      } catch {
-        return [];
-      }
-    },
-  };
+  // the disk readers the app uses; only the config's place and the home differ
+  return { ...localSshConfig('/home/admin'), dir, path: join(dir, 'config') };
 }
 
 /** OpenSSH's own answer: `ssh -G -F file alias`, the keywords this module resolves. */
