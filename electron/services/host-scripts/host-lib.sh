@@ -53,3 +53,60 @@ fail() {
   fi
 }
 decode() { printf '%s' "$1" | base64 -d 2>/dev/null; }
+
+# ---------------------------------------------------------------- a runner's arguments, by name
+# read_args: reads the operation's `args` (`name=value` a line) and calls the script's own
+# `arg NAME VALUE` for each name but `op`, checked here the same way for every script; a bad
+# value makes the script's bad_args end it.
+read_args() {
+  [ -r args ] || bad_args "no args file"
+  while IFS= read -r line || [ -n "$line" ]; do
+    key=${line%%=*} val=${line#*=}
+    case $key in
+      op) case $val in '' | *[!0-9A-Za-z-]*) bad_args op ;; esac; OP=$val ;;
+      '') ;;
+      *) arg "$key" "$val" ;;
+    esac
+  done <args
+}
+# is_uuid TEXT: TEXT has libvirt's UUID form (so it may enter virsh's command language)
+is_uuid() {
+  case $1 in *[!0-9a-fA-F-]* | -* | *--*) return 1 ;; esac
+  [ ${#1} = 36 ]
+}
+# check_folder HOSTDIR: HOSTDIR is private and this operation's folder is HOSTDIR/ops/OP
+check_folder() {
+  private_dir "$1" || bad_args "hostDir: $1 is not a folder of this user that only this user can write to"
+  case $OPDIR in "$1/ops/$OP") ;; *) bad_args "the operation folder is not $1/ops/$OP" ;; esac
+}
+
+# ---------------------------------------------------------------- what libvirt says is in use
+NL='
+'
+IFS_SAVE=$IFS
+# list_in_use: every file path a domain on this host uses (its live disks, its persistent
+# definition's, every layer of a running domain's chains), as libvirt lists it, into IN_USE,
+# through one virsh process (URI: set by the script). Fails when libvirt cannot be asked: then
+# nothing may be removed.
+IN_USE=
+list_in_use() {
+  uuids=$(virsh -c "$URI" list --all --uuid 2>/dev/null 3>&- 4<&- 9>&-) || return 1
+  cmds=
+  for u in $uuids; do
+    is_uuid "$u" || continue # only what has libvirt's UUID form enters its command language
+    cmds="${cmds}domblklist $u --details${NL}domblklist $u --details --inactive$NL"
+  done
+  cmds="${cmds}domstats --block --backing$NL"
+  IN_USE=$(printf '%s' "$cmds" | virsh -c "$URI" 2>&1 3>&- 4<&- 9>&-) || return 1
+  case $IN_USE in *error:*) return 1 ;; esac
+  return 0
+}
+# is_in_use PATH: IN_USE names PATH
+is_in_use() {
+  IFS=$NL
+  for l in $IN_USE; do
+    case $l in *" $1" | *"=$1") IFS=$IFS_SAVE; return 0 ;; esac
+  done
+  IFS=$IFS_SAVE
+  return 1
+}

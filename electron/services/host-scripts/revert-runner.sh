@@ -49,43 +49,36 @@ bad_args() {
   emit "\"ev\":\"end\",\"op\":\"$OP\",\"mono\":0"
   exit 64
 }
-read_args() {
-  [ -r args ] || bad_args "no args file"
-  while IFS= read -r line || [ -n "$line" ]; do
-    key=${line%%=*} val=${line#*=}
-    case $key in
-      op) case $val in '' | *[!0-9A-Za-z-]*) bad_args op ;; esac; OP=$val ;;
-      uri) URI=$val ;;
-      uuid) UUID=$val ;;
-      hostDir) REVERTDIR=$val ;;
-      mode) MODE=$val ;;
-      target) TARGET=$val ;;           # base64: a snapshot's name, or a branch's id
-      targetKind) TARGET_KIND=$val ;;
-      current) ;; # base64: the snapshot to make current afterwards (make_current reads it)
-      allowForce) ALLOW_FORCE=$val ;;
-      stopTimeoutS) STOP_TIMEOUT=$val ;;
-      bootWaitS) BOOT_WAIT=$val ;;
-      agentTimeoutS) AGENT_TIMEOUT=$val ;;
-      workstation) WORKSTATION=$val ;;
-      user) APPUSER=$val ;;
-      '') ;;
-      *) bad_args "unknown name $key" ;;
-    esac
-  done <args
-  [ -n "$URI" ] || bad_args uri
-  case $UUID in *[!0-9a-fA-F-]*) bad_args uuid ;; esac
-  [ ${#UUID} = 36 ] || bad_args uuid
-  case $MODE in revert | recover) ;; *) bad_args mode ;; esac
-  case $TARGET_KIND in snapshot | branch | none) ;; *) bad_args targetKind ;; esac
-  case $ALLOW_FORCE in 0 | 1) ;; *) bad_args allowForce ;; esac
-  in_range "$STOP_TIMEOUT" 1 3600 || bad_args stopTimeoutS
-  in_range "$BOOT_WAIT" 0 3600 || bad_args bootWaitS
-  in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
-  case $REVERTDIR in /*/reverts) ;; *) bad_args hostDir ;; esac
-  private_dir "$REVERTDIR" || bad_args "hostDir: $REVERTDIR is not a folder of this user that only this user can write to"
-  case $OPDIR in "$REVERTDIR/ops/$OP") ;; *) bad_args "the operation folder is not $REVERTDIR/ops/$OP" ;; esac
+# shellcheck disable=SC2317 # called by read_args (host-lib.sh)
+arg() {
+  case $1 in
+    uri) URI=$2 ;;
+    uuid) UUID=$2 ;;
+    hostDir) REVERTDIR=$2 ;;
+    mode) MODE=$2 ;;
+    target) TARGET=$2 ;; # base64: a snapshot's name, or a branch's id
+    targetKind) TARGET_KIND=$2 ;;
+    current) ;; # base64: the snapshot to make current afterwards (make_current reads it)
+    allowForce) ALLOW_FORCE=$2 ;;
+    stopTimeoutS) STOP_TIMEOUT=$2 ;;
+    bootWaitS) BOOT_WAIT=$2 ;;
+    agentTimeoutS) AGENT_TIMEOUT=$2 ;;
+    workstation) WORKSTATION=$2 ;;
+    user) APPUSER=$2 ;;
+    *) bad_args "unknown name $1" ;;
+  esac
 }
 read_args
+[ -n "$URI" ] || bad_args uri
+is_uuid "$UUID" || bad_args uuid
+case $MODE in revert | recover) ;; *) bad_args mode ;; esac
+case $TARGET_KIND in snapshot | branch | none) ;; *) bad_args targetKind ;; esac
+case $ALLOW_FORCE in 0 | 1) ;; *) bad_args allowForce ;; esac
+in_range "$STOP_TIMEOUT" 1 3600 || bad_args stopTimeoutS
+in_range "$BOOT_WAIT" 0 3600 || bad_args bootWaitS
+in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
+case $REVERTDIR in /*/reverts) ;; *) bad_args hostDir ;; esac
+check_folder "$REVERTDIR"
 HOSTDIR=${REVERTDIR%/reverts}
 private_dir "$HOSTDIR" || bad_args "hostDir: $HOSTDIR is not a private folder of this user"
 echo $$ >runner.pid
@@ -94,30 +87,6 @@ echo $$ >runner.pid
 virsh_() { virsh -c "$URI" "$@" 9>&-; }
 domstate() { STATE=$(virsh_ domstate "$UUID" 2>&1) || STATE="unknown: $STATE"; }
 
-# Every file path that a domain on this host uses (its definition's disks, and every layer of a
-# running domain's chains), as libvirt lists it, into $IN_USE. Fails when libvirt cannot be asked.
-IN_USE=
-list_in_use() {
-  uuids=$(virsh_ list --all --uuid 2>/dev/null) || return 1
-  cmds=
-  for u in $uuids; do
-    case $u in *[!0-9a-fA-F-]*) continue ;; esac
-    cmds="${cmds}domblklist $u --details$NL"
-    cmds="${cmds}domblklist $u --details --inactive$NL"
-  done
-  cmds="${cmds}domstats --block --backing$NL"
-  IN_USE=$(printf '%s' "$cmds" | virsh -c "$URI" 2>&1 9>&-) || return 1
-  case $IN_USE in *error:*) return 1 ;; esac
-  return 0
-}
-is_in_use() {
-  IFS=$NL
-  for l in $IN_USE; do
-    case $l in *" $1" | *"=$1") IFS=$IFS_SAVE; return 0 ;; esac
-  done
-  IFS=$IFS_SAVE
-  return 1
-}
 # this domain's persistent definition names FILE as a disk
 defined_uses() {
   rows=$(virsh_ domblklist "$UUID" --details --inactive 2>/dev/null) || return 2

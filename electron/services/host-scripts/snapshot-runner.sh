@@ -50,44 +50,37 @@ bad_args() {
   emit "\"ev\":\"end\",\"op\":\"$OP\",\"mono\":0"
   exit 64
 }
-read_args() {
-  [ -r args ] || bad_args "no args file"
-  while IFS= read -r line || [ -n "$line" ]; do
-    key=${line%%=*} val=${line#*=}
-    case $key in
-      op) case $val in '' | *[!0-9A-Za-z-]*) bad_args op ;; esac; OP=$val ;;
-      uri) URI=$val ;;
-      uuid) UUID=$val ;;
-      name) NAME=$val ;;
-      policy) POLICY=$val ;;
-      maxFreezeS) MAXFREEZE=$val ;;
-      agentTimeoutS) AGENT_TIMEOUT=$val ;;
-      hostDir) HOSTDIR=$val ;;
-      workstation) WORKSTATION=$val ;;
-      user) APPUSER=$val ;;
-      holdFrozenMs) HOLD_MS=$val ;;
-      kind) KIND=$val ;;
-      description) DESCRIPTION=$val ;; # base64: free text, line breaks and all
-      '') ;;
-      *) bad_args "unknown name $key" ;;
-    esac
-  done <args
-  [ -n "$URI" ] || bad_args uri
-  case $UUID in *[!0-9a-fA-F-]*) bad_args uuid ;; esac
-  [ ${#UUID} = 36 ] || bad_args uuid
-  case $NAME in [A-Za-z0-9]*) ;; *) bad_args name ;; esac
-  case $NAME in *[!A-Za-z0-9._-]*) bad_args name ;; esac
-  [ ${#NAME} -le 64 ] || bad_args name
-  case $POLICY in require | allow-crash-consistent) ;; *) bad_args policy ;; esac
-  case $KIND in snapshot | test-freeze) ;; *) bad_args kind ;; esac
-  in_range "$MAXFREEZE" 1 3600 || bad_args maxFreezeS
-  in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
-  is_uint "$HOLD_MS" || bad_args holdFrozenMs
-  case $HOSTDIR in /*) ;; *) bad_args hostDir ;; esac
-  private_dir "$HOSTDIR" || bad_args "hostDir: $HOSTDIR is not a folder of this user that only this user can write to"
-  case $OPDIR in "$HOSTDIR/ops/$OP") ;; *) bad_args "the operation folder is not $HOSTDIR/ops/$OP" ;; esac
+# shellcheck disable=SC2317 # called by read_args (host-lib.sh)
+arg() {
+  case $1 in
+    uri) URI=$2 ;;
+    uuid) UUID=$2 ;;
+    name) NAME=$2 ;;
+    policy) POLICY=$2 ;;
+    maxFreezeS) MAXFREEZE=$2 ;;
+    agentTimeoutS) AGENT_TIMEOUT=$2 ;;
+    hostDir) HOSTDIR=$2 ;;
+    workstation) WORKSTATION=$2 ;;
+    user) APPUSER=$2 ;;
+    holdFrozenMs) HOLD_MS=$2 ;;
+    kind) KIND=$2 ;;
+    description) DESCRIPTION=$2 ;; # base64: free text, line breaks and all
+    *) bad_args "unknown name $1" ;;
+  esac
 }
 read_args
+[ -n "$URI" ] || bad_args uri
+is_uuid "$UUID" || bad_args uuid
+case $NAME in [A-Za-z0-9]*) ;; *) bad_args name ;; esac
+case $NAME in *[!A-Za-z0-9._-]*) bad_args name ;; esac
+[ ${#NAME} -le 64 ] || bad_args name
+case $POLICY in require | allow-crash-consistent) ;; *) bad_args policy ;; esac
+case $KIND in snapshot | test-freeze) ;; *) bad_args kind ;; esac
+in_range "$MAXFREEZE" 1 3600 || bad_args maxFreezeS
+in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
+is_uint "$HOLD_MS" || bad_args holdFrozenMs
+case $HOSTDIR in /*) ;; *) bad_args hostDir ;; esac
+check_folder "$HOSTDIR"
 echo $$ >runner.pid
 
 # Children never hold the domain lock (fd 9): it must die with this process.
@@ -237,30 +230,6 @@ disarm_watchdog() {
 # ---------------------------------------------------------------- files this run made
 xml_escape() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e "s/'/\&apos;/g" -e 's/"/\&quot;/g'; }
 
-# Every file path that a domain on this host uses, as libvirt lists it, into $IN_USE, through
-# one virsh process. Fails when libvirt cannot be asked: then nothing may be removed.
-list_in_use() {
-  uuids=$(virsh_ list --all --uuid 2>/dev/null) || return 1
-  cmds=
-  for u in $uuids; do
-    # only what has libvirt's UUID form enters the session's command language
-    case $u in *[!0-9a-fA-F-]* | -* | *--*) continue ;; esac
-    [ ${#u} = 36 ] || continue
-    cmds="${cmds}domblklist $u --details$NL"
-  done
-  cmds="${cmds}domstats --block --backing$NL"
-  IN_USE=$(printf '%s' "$cmds" | virsh -c "$URI" 2>&1 3>&- 4<&- 9>&-) || return 1
-  case $IN_USE in *error:*) return 1 ;; esac
-  return 0
-}
-is_in_use() {
-  IFS=$NL
-  for l in $IN_USE; do
-    case $l in *" $1" | *"=$1") IFS=$IFS_SAVE; return 0 ;; esac
-  done
-  IFS=$IFS_SAVE
-  return 1
-}
 # No libvirt job may still be working on the domain: a client that died does not stop its job
 # (a snapshot being taken may still switch to an overlay that looks unused now).
 wait_no_job() {
