@@ -7,6 +7,7 @@ import {
   HostKeyTrustSchema,
   HostProfileSchema,
   SshConfigHostsSchema,
+  VaultStatusSchema,
 } from './hosts';
 import { DomainUuidSchema } from './domains';
 import { HistorySchema } from './history';
@@ -67,8 +68,16 @@ export const contract = {
       /** Asked for by the UI when the key file is encrypted; kept in memory only. */
       passphrase: z.string().max(1024).optional(),
       trust: HostKeyTrustSchema.optional(),
+      /** Seal the passphrase that worked in the OS keychain, for the next connects. */
+      rememberPassphrase: z.boolean().optional(),
     }),
     output: ConnectResultSchema,
+  },
+  /** Whether key passphrases can be remembered here (and why not), and whose are. */
+  'secrets.status': { input: z.object({}), output: VaultStatusSchema },
+  'secrets.forget': {
+    input: z.object({ keyPath: z.string().min(1).max(4096) }),
+    output: z.object({ forgotten: z.boolean() }),
   },
   'hosts.disconnect': { input: hostRef, output: z.object({}) },
   'hosts.status': {

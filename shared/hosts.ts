@@ -77,7 +77,10 @@ export const ALLOW_LEGACY_ALGORITHMS_LABEL = 'Allow legacy SSH algorithms';
 
 export const HostIdSchema = z.string().uuid();
 
-/** A saved host profile. Holds no secret: passphrases are asked for and kept in memory only. */
+/**
+ * A saved host profile. Holds no secret: passphrases are asked for and kept in memory, or sealed
+ * by the OS keychain when the admin asks (electron/services/secrets/passphrase-vault.ts).
+ */
 export const HostProfileSchema = HostDraftSchema.extend({ id: HostIdSchema });
 export type HostProfile = z.infer<typeof HostProfileSchema>;
 
@@ -104,7 +107,14 @@ export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
  * and let the admin decide (unknown) or explain the refusal (changed, revoked).
  */
 export const ConnectResultSchema = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('connected'), hostKey: HostKeySchema }),
+  z.object({
+    status: z.literal('connected'),
+    hostKey: HostKeySchema,
+    /** Asked to remember the passphrase, and could not: why (the connect itself succeeded). */
+    passphraseNotRemembered: z.string().optional(),
+    /** Connected with a passphrase the OS keychain remembered. */
+    usedRememberedPassphrase: z.boolean().optional(),
+  }),
   z.object({
     status: z.literal('host-key-unknown'),
     hostKey: HostKeySchema,
@@ -159,3 +169,11 @@ export const SshConfigHostsSchema = z.object({
   /** Why the file could not be read or resolved, where it could not. */
   problem: z.string().optional(),
 });
+
+/** Whether key passphrases can be remembered (sealed by the OS keychain) here, and whose are. */
+export const VaultStatusSchema = z.object({
+  available: z.boolean(),
+  reason: z.string().optional(),
+  keyPaths: z.array(z.string()),
+});
+export type VaultStatusShape = z.infer<typeof VaultStatusSchema>;

@@ -11,6 +11,8 @@ export const METHOD_NAMES = [
   'hosts.disconnect',
   'hosts.status',
   'hosts.sshConfig',
+  'secrets.status',
+  'secrets.forget',
   'domains.list',
   'domains.thaw',
   'doctor.run',

@@ -22,6 +22,8 @@ import { hostname, userInfo } from 'node:os';
 import { settingsHandlers } from './config/settings-handlers';
 import { sshConfigHandlers } from './ssh/ssh-config-handlers';
 import { SettingsStore } from './config/settings-store';
+import { PassphraseVault, type Keychain } from './secrets/passphrase-vault';
+import { connectRemembering } from './secrets/connect-remembering';
 
 export interface ServiceOptions {
   /** The app's data folder: host profiles live here. */
@@ -38,6 +40,8 @@ export interface ServiceOptions {
   holdFrozenMs?: number;
   /** The settings file (default: settings.json in the data folder). */
   settings?: SettingsStore;
+  /** The OS keychain that may seal remembered key passphrases; absent in the browser shell. */
+  keychain?: Keychain;
 }
 
 /** Handlers receive the input after validation, i.e. with defaults applied. */
@@ -80,6 +84,7 @@ export function createQuiesceService(opts: ServiceOptions): {
       };
     },
   });
+  const vault = new PassphraseVault(opts.dataDir, opts.keychain);
   const agentTimeoutS = opts.agentTimeoutS ?? 3;
   /** The connection and libvirt URI for a host; fails with "connect first" when not connected. */
   const target = async (hostId: string) => {
@@ -100,13 +105,14 @@ export function createQuiesceService(opts: ServiceOptions): {
       await store.remove(hostId);
       return {};
     },
-    'hosts.connect': async ({ hostId, passphrase, trust }) => {
+    'hosts.connect': async ({ hostId, passphrase, trust, rememberPassphrase }) => {
       const host = await store.get(hostId);
-      return connections.connect(host, {
-        ...(passphrase === undefined ? {} : { passphrase }),
-        ...(trust === undefined ? {} : { trust }),
-      });
+      return connectRemembering(host, vault, { passphrase, trust, rememberPassphrase }, (creds) =>
+        connections.connect(host, creds),
+      );
     },
+    'secrets.status': () => vault.status(),
+    'secrets.forget': async ({ keyPath }) => ({ forgotten: await vault.forget(keyPath) }),
     'hosts.disconnect': async ({ hostId }) => {
       connections.disconnect(hostId);
       return {};

@@ -1,4 +1,13 @@
-import { app, BrowserWindow, dialog, Menu, Notification, protocol, screen } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  Menu,
+  Notification,
+  protocol,
+  safeStorage,
+  screen,
+} from 'electron';
 import { join } from 'node:path';
 import type { AppEvent } from '../../shared/events';
 import { autoConnect, autoConnectIds } from '../services/auto-connect';
@@ -15,6 +24,7 @@ import {
   createAppProtocolHandler,
 } from './app-protocol';
 import { registerIpc, sendEvent } from './ipc';
+import { electronKeychain } from './keychain';
 import { operationNotice } from './operation-notice';
 import { createQuitGuard } from './quit-guard';
 import { createRunningOperations } from './running-operations';
@@ -126,6 +136,7 @@ function start(): void {
       dataDir: defaultDataDir(process.env, settings, configDir),
       knownHostsPath: defaultKnownHostsPath(process.env, settings),
       settings: settingsStore,
+      keychain: electronKeychain(safeStorage, process.platform),
       emit: (event) => {
         running.observe(event);
         sendEvent(windows(), event);

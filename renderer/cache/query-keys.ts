@@ -21,6 +21,8 @@ export const queryKeys = {
   histories: (hostId: string) => ['history', hostId] as const,
   /** How far one domain's chain merge has got, folded from main's merge-progress events. */
   mergeProgress: (hostId: string, uuid: string) => ['merge-progress', hostId, uuid] as const,
+  /** Whether key passphrases can be remembered in the OS keychain here (secrets.status). */
+  vault: ['vault'] as const,
   /** The app's settings (settings.get). */
   settings: ['settings'] as const,
 };

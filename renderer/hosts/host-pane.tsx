@@ -150,6 +150,11 @@ export function HostPane({ host, onRemove }: { host: HostProfile; onRemove: () =
           onCancel={flow.cancel}
         />
       )}
+      {flow.notice && (
+        <p className="muted small" role="status" data-testid="connect-notice">
+          {flow.notice}
+        </p>
+      )}
       {step.kind === 'passphrase' && (
         <PassphrasePrompt
           keyPath={step.keyPath}

@@ -1,10 +1,13 @@
 import { useId, useState, type FormEvent } from 'react';
+import { queryKeys } from '../cache/query-keys';
+import { useCallQuery } from '../cache/use-call-query';
 import { Dialog } from '../ui/dialog';
 import { TextField } from '../ui/text-field';
 
 /**
  * Asks for an encrypted key's passphrase. The value lives in this component's state until it is
- * handed to the connect attempt; it is never saved (shared/hosts.ts: profiles hold no secret).
+ * handed to the connect attempt. It is saved only when the admin ticks "remember", and then only
+ * sealed by the OS keychain; where the keychain is plain text the box is off and says why.
  */
 export function PassphrasePrompt({
   keyPath,
@@ -16,16 +19,19 @@ export function PassphrasePrompt({
   keyPath: string;
   wrong: boolean;
   busy: boolean;
-  onSubmit: (passphrase: string) => void;
+  onSubmit: (passphrase: string, remember: boolean) => void;
   onCancel: () => void;
 }) {
   const [value, setValue] = useState('');
+  const [remember, setRemember] = useState(false);
   const id = useId();
+  const vault = useCallQuery(queryKeys.vault, 'secrets.status', {}, { staleTime: 60_000 });
+  const canRemember = vault.data?.available === true;
 
   function submit(e: FormEvent) {
     e.preventDefault();
     if (busy) return;
-    onSubmit(value);
+    onSubmit(value, remember && canRemember);
     // Handed over: the field does not keep a copy, and a wrong one must be typed afresh anyway.
     setValue('');
   }
@@ -35,7 +41,8 @@ export function PassphrasePrompt({
       <form onSubmit={submit}>
         <p>
           The key file <span className="mono">{keyPath}</span> is encrypted. Enter its passphrase to
-          connect. Quiesce keeps it in memory for this attempt only and never saves it.
+          connect. Unless you ask it to remember the passphrase, Quiesce keeps it in memory for this
+          attempt only and never saves it.
         </p>
         <TextField
           id={`${id}-passphrase`}
@@ -46,6 +53,26 @@ export function PassphrasePrompt({
           autoComplete="off"
           error={wrong ? 'Wrong passphrase — try again.' : undefined}
         />
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={remember && canRemember}
+            disabled={!canRemember}
+            aria-describedby={canRemember ? undefined : `${id}-vault-reason`}
+            data-testid="passphrase-remember"
+            onChange={(e) => setRemember(e.target.checked)}
+          />
+          Remember it in the OS keychain
+        </label>
+        {vault.data && !vault.data.available && (
+          <p
+            id={`${id}-vault-reason`}
+            className="muted small"
+            data-testid="passphrase-vault-reason"
+          >
+            {vault.data.reason}
+          </p>
+        )}
         <div className="dialog-actions">
           <button type="button" onClick={onCancel}>
             Cancel

@@ -34,6 +34,9 @@ export function useConnectFlow(hostId: string) {
   const connect = useConnectHost();
   const [step, setStep] = useState<ConnectStep>({ kind: 'idle' });
   const passphrase = useRef<string | undefined>(undefined);
+  const remember = useRef(false);
+  /** Said after a connect that succeeded but could not do all it was asked (remember the passphrase). */
+  const [notice, setNotice] = useState<string | undefined>(undefined);
 
   async function attempt(trust?: HostKeyTrust) {
     try {
@@ -41,10 +44,19 @@ export function useConnectFlow(hostId: string) {
         hostId,
         ...(passphrase.current === undefined ? {} : { passphrase: passphrase.current }),
         ...(trust ? { trust } : {}),
+        ...(remember.current && passphrase.current !== undefined
+          ? { rememberPassphrase: true }
+          : {}),
       });
       switch (result.status) {
         case 'connected':
           passphrase.current = undefined;
+          remember.current = false;
+          setNotice(
+            result.passphraseNotRemembered === undefined
+              ? undefined
+              : `Connected, but the passphrase was not remembered: ${result.passphraseNotRemembered}`,
+          );
           setStep({ kind: 'idle' });
           break;
         case 'host-key-unknown':
@@ -75,10 +87,12 @@ export function useConnectFlow(hostId: string) {
 
   return {
     step,
+    notice,
     busy: connect.isPending,
     /** A fresh attempt: forgets any earlier question and its answers. */
     start() {
       passphrase.current = undefined;
+      setNotice(undefined);
       setStep({ kind: 'idle' });
       void attempt();
     },
@@ -86,8 +100,10 @@ export function useConnectFlow(hostId: string) {
       if (step.kind !== 'unknown-key') return;
       void attempt({ fingerprint: step.result.hostKey.fingerprint, save });
     },
-    givePassphrase(value: string) {
+    /** `keep`: seal it in the OS keychain once it has worked, for the next connects. */
+    givePassphrase(value: string, keep = false) {
       passphrase.current = value;
+      remember.current = keep;
       void attempt();
     },
     cancel() {

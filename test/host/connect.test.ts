@@ -192,6 +192,55 @@ describe('authentication', () => {
     expect(saved).not.toContain('correct horse');
   });
 
+  it('remembers a passphrase sealed by the OS keychain and connects with it after a restart', async () => {
+    // safeStorage as a desktop with a keyring offers it (sealing by XOR: only the test can open it).
+    const xor = (b: Buffer) => Buffer.from(b.map((x) => x ^ 0x5a));
+    const keychain = {
+      unavailableReason: () => undefined,
+      seal: (plain: string) => xor(Buffer.from(plain)),
+      open: (sealed: Buffer) => xor(sealed).toString(),
+    };
+    const first = harness({ knownHosts: labKeyLine + '\n', keychain });
+    const encrypted = join(first.dir, 'encrypted_key');
+    copyFileSync(p.keyPath, encrypted);
+    execFileSync('ssh-keygen', ['-q', '-p', '-N', 'correct horse', '-f', encrypted]);
+    const dataDir = join(first.dir, 'data');
+    const host = await first.call(
+      'hosts.save',
+      labHostDraft(p, { auth: { kind: 'key', keyPath: encrypted } }),
+    );
+    const connected = await first.call('hosts.connect', {
+      hostId: host.id,
+      passphrase: 'correct horse',
+      rememberPassphrase: true,
+    });
+    expect(connected).toMatchObject({ status: 'connected' });
+    expect(connected).not.toHaveProperty('passphraseNotRemembered');
+    expect(readFileSync(join(dataDir, 'passphrases.json'), 'utf8')).not.toContain('correct horse');
+    first.dispose();
+
+    // The app starts again: no prompt, the keychain's passphrase opens the key.
+    const again = harness({ knownHosts: labKeyLine + '\n', keychain, dataDir });
+    expect(await again.call('hosts.connect', { hostId: host.id })).toMatchObject({
+      status: 'connected',
+      usedRememberedPassphrase: true,
+    });
+    expect((await again.call('secrets.status', {})).keyPaths).toEqual([encrypted]);
+
+    // The browser shell has no keychain: it asks, and says why it cannot remember.
+    const browser = harness({ knownHosts: labKeyLine + '\n', dataDir });
+    expect(await browser.call('hosts.connect', { hostId: host.id })).toMatchObject({
+      status: 'passphrase-required',
+    });
+    expect(
+      await browser.call('hosts.connect', {
+        hostId: host.id,
+        passphrase: 'correct horse',
+        rememberPassphrase: true,
+      }),
+    ).toMatchObject({ status: 'connected', passphraseNotRemembered: expect.any(String) });
+  });
+
   it('explains a key the host does not accept', async () => {
     const h = harness({ knownHosts: labKeyLine + '\n' });
     const stranger = join(h.dir, 'stranger');

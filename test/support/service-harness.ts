@@ -6,6 +6,7 @@ import type { AppErrorShape } from '../../shared/errors';
 import type { AppEvent } from '../../shared/events';
 import { createDispatcher } from '../../electron/services/dispatch';
 import { createQuiesceService } from '../../electron/services/quiesce-service';
+import type { Keychain } from '../../electron/services/secrets/passphrase-vault';
 import { connectLabHost, knownHostsForPort } from './lab-session';
 
 /** The lab's connection profile, as `npm run lab -- up` printed and saved it. */
@@ -46,6 +47,8 @@ export function serviceHarness(
     holdFrozenMs?: number;
     operationAgentTimeoutS?: number;
     dataDir?: string;
+    /** The OS keychain the desktop shell would hand over (absent: the browser shell's none). */
+    keychain?: Keychain;
   } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'quiesce-host-tier-'));
@@ -57,6 +60,7 @@ export function serviceHarness(
     knownHostsPath,
     emit: (e) => events.push(e),
     ...(opts.agentSocket ? { agentSocket: opts.agentSocket } : {}),
+    ...(opts.keychain ? { keychain: opts.keychain } : {}),
     ...(opts.holdFrozenMs ? { holdFrozenMs: opts.holdFrozenMs } : {}),
     ...(opts.operationAgentTimeoutS ? { operationAgentTimeoutS: opts.operationAgentTimeoutS } : {}),
   });

@@ -94,6 +94,15 @@ vi.mock('electron', () => ({
   BrowserWindow: electron.FakeWindow,
   Menu: { buildFromTemplate: (t: unknown) => t, setApplicationMenu: vi.fn() },
   Notification: { isSupported: () => false },
+  // A Linux desktop with no keyring running: Chromium's only store is plain text.
+  safeStorage: {
+    isEncryptionAvailable: () => true,
+    getSelectedStorageBackend: () => 'basic_text',
+    encryptString: () => {
+      throw new Error('must not seal with basic_text');
+    },
+    decryptString: () => '',
+  },
   dialog: { showMessageBox: vi.fn() },
   screen: {
     getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
@@ -229,6 +238,19 @@ describe('the app starts from app://, not file://', () => {
     expect(await handler(fromPage, {})).toEqual({ ok: true, value: [] });
     const fromFile = { ...fromPage, senderFrame: { url: 'file:///x/index.html', parent: null } };
     expect(await handler(fromFile, {})).toMatchObject({ ok: false });
+  });
+
+  it('hands the services the OS keychain, which refuses to remember passphrases on basic_text', async () => {
+    const win = await startShell(false);
+    const handler = state.ipcHandlers.get(ipcChannel('secrets.status'))!;
+    const fromPage = { sender: win.webContents, senderFrame: { url: RENDERER_URL, parent: null } };
+    const answer = (await handler(fromPage, {})) as {
+      ok: boolean;
+      value: { available: boolean; reason?: string };
+    };
+    expect(answer.ok).toBe(true);
+    expect(answer.value.available).toBe(false);
+    expect(answer.value.reason).toMatch(/basic_text/);
   });
 
   it('opens no DevTools in a packaged build, and allows them in a development run', async () => {

@@ -162,6 +162,12 @@ function create() {
         state.notifications.push(this.options);
       }
     },
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      encryptString: (plain: string) => Buffer.from(`sealed:${plain}`),
+      decryptString: (sealed: Buffer) => sealed.toString().replace(/^sealed:/, ''),
+    },
     screen: {
       getAllDisplays: () => state.displays,
       getPrimaryDisplay: () => state.displays[0]!,

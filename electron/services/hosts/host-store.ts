@@ -9,7 +9,8 @@ const FileSchema = z.object({ version: z.literal(1), hosts: z.array(HostProfileS
 
 /**
  * Saved host profiles, one JSON file in the app's data folder. It holds no secret by design:
- * key passphrases are asked for at connect time and kept in memory only.
+ * key passphrases are asked for at connect time and kept in memory, or sealed by the OS keychain
+ * in a file of their own (secrets/passphrase-vault.ts) when the admin asks.
  */
 export class HostStore {
   private readonly path: string;
