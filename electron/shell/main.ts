@@ -11,7 +11,7 @@ import {
 import { join } from 'node:path';
 import type { AppEvent } from '../../shared/events';
 import { autoConnect, autoConnectIds } from '../services/auto-connect';
-import { defaultDataDir, defaultKnownHostsPath } from '../services/config/paths';
+import { resolveAppPaths } from '../services/config/paths';
 import { SettingsStore } from '../services/config/settings-store';
 import { createDispatcher } from '../services/dispatch';
 import { createQuiesceService } from '../services/quiesce-service';
@@ -122,9 +122,11 @@ function start(): void {
     protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererDir));
     hardenSessions(app.isPackaged);
     // The settings file lives in the app's own folder; it may move the data elsewhere.
-    const configDir = process.env.QUIESCE_DATA_DIR || app.getPath('userData');
+    const { configDir, dataDir, knownHostsPath, settings } = await resolveAppPaths(
+      process.env,
+      process.env.QUIESCE_DATA_DIR || app.getPath('userData'),
+    );
     const settingsStore = new SettingsStore(configDir);
-    const settings = await settingsStore.read().catch(() => undefined);
     const notify = async (event: AppEvent) => {
       const notice = operationNotice(event);
       if (!notice || BrowserWindow.getFocusedWindow() || !Notification.isSupported()) return;
@@ -133,8 +135,8 @@ function start(): void {
       new Notification(notice).show();
     };
     const service = createQuiesceService({
-      dataDir: defaultDataDir(process.env, settings, configDir),
-      knownHostsPath: defaultKnownHostsPath(process.env, settings),
+      dataDir,
+      knownHostsPath,
       settings: settingsStore,
       keychain: electronKeychain(safeStorage, process.platform),
       emit: (event) => {

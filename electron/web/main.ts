@@ -2,7 +2,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { autoConnectIds } from '../services/auto-connect';
-import { defaultDataDir, defaultKnownHostsPath } from '../services/config/paths';
+import { resolveAppPaths } from '../services/config/paths';
+import { SettingsStore } from '../services/config/settings-store';
 import { startBrowserShell } from './server';
 
 /**
@@ -18,11 +19,15 @@ const { values } = parseArgs({
 });
 
 const here = dirname(fileURLToPath(import.meta.url));
+// The same folders as the desktop app: a data folder or known_hosts moved in Settings applies here.
+const paths = await resolveAppPaths();
 const shell = await startBrowserShell({
   port: Number(values.port),
   rendererDir: process.env.QUIESCE_RENDERER_DIR ?? join(here, '..', 'renderer'),
-  dataDir: values['data-dir'] ?? defaultDataDir(),
-  knownHostsPath: values['known-hosts'] ?? defaultKnownHostsPath(),
+  dataDir: values['data-dir'] ?? paths.dataDir,
+  knownHostsPath: values['known-hosts'] ?? paths.knownHostsPath,
+  // Settings live in the app's own folder, not in a data folder they may have moved.
+  settings: new SettingsStore(paths.configDir),
   connectOnStart: autoConnectIds(),
   // Fault injection for the lab tier (an app killed while a guest is frozen); never set otherwise.
   ...(process.env.QUIESCE_FAULT_HOLD_FROZEN_MS

@@ -15,6 +15,7 @@ import {
   defaultConfigDir,
   defaultDataDir,
   defaultKnownHostsPath,
+  resolveAppPaths,
 } from '../../electron/services/config/paths';
 import { DomainDefaults } from '../../electron/services/snapshot/domain-defaults';
 import { createDispatcher } from '../../electron/services/dispatch';
@@ -223,5 +224,27 @@ describe('where Quiesce keeps its things, with settings', () => {
     expect(defaultDataDir({ QUIESCE_DATA_DIR: '/t/d' }, settings, '/cfg')).toBe('/t/d');
     expect(defaultDataDir({}, { dataDir: null, knownHostsPath: null }, '/cfg')).toBe('/cfg');
     expect(defaultConfigDir({ XDG_CONFIG_HOME: '/x' })).toBe('/x/Quiesce');
+  });
+
+  it('gives every shell the folders the settings file in the config folder names', async () => {
+    const cfg = mkdtempSync(join(tmpdir(), 'quiesce-cfg-'));
+    try {
+      const store = new SettingsStore(cfg);
+      await store.save({
+        ...DEFAULT_SETTINGS,
+        dataDir: '/srv/quiesce',
+        knownHostsPath: '/etc/ssh/ssh_known_hosts',
+      });
+      expect(await resolveAppPaths({ XDG_CONFIG_HOME: '/unused' }, cfg)).toMatchObject({
+        configDir: cfg,
+        dataDir: '/srv/quiesce',
+        knownHostsPath: '/etc/ssh/ssh_known_hosts',
+      });
+      // A damaged settings file: the defaults, not a failed start.
+      writeFileSync(store.path, '{');
+      expect(await resolveAppPaths({}, cfg)).toMatchObject({ configDir: cfg, dataDir: cfg });
+    } finally {
+      rmSync(cfg, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Settings } from '../../../shared/settings';
+import { SettingsStore } from './settings-store';
 
 /** The two paths a setting may name (shared/settings.ts); null or absent: the default. */
 type PathSettings = Pick<Settings, 'dataDir' | 'knownHostsPath'>;
@@ -32,4 +33,23 @@ export function defaultDataDir(
 ): string {
   if (env.QUIESCE_DATA_DIR) return env.QUIESCE_DATA_DIR;
   return settings?.dataDir || configDir;
+}
+
+/**
+ * The folders a shell starts from: the settings file in the app's own folder, and the data folder
+ * and known_hosts that it (or the environment) names. The desktop shell, the browser shell and the
+ * command line all start here, so a folder moved in Settings is the one each of them uses.
+ * An unreadable settings file falls back to the defaults (Settings shows what was dropped).
+ */
+export async function resolveAppPaths(
+  env: NodeJS.ProcessEnv = process.env,
+  configDir: string = defaultConfigDir(env),
+): Promise<{ configDir: string; dataDir: string; knownHostsPath: string; settings?: Settings }> {
+  const settings = await new SettingsStore(configDir).read().catch(() => undefined);
+  return {
+    configDir,
+    dataDir: defaultDataDir(env, settings, configDir),
+    knownHostsPath: defaultKnownHostsPath(env, settings),
+    ...(settings ? { settings } : {}),
+  };
 }
