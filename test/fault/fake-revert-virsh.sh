@@ -3,12 +3,41 @@
 # domain whose persistent definition is $FAKE_STATE/def.xml (its one disk vda), its state in
 # domstate. $FAKE_STATE/plan lines "STEP ACTION": shutdown ignore (the guest does not stop),
 # define fail, start fail, qemu-img fail. Every call is traced in $FAKE_STATE/trace.
+# Also played as `date` (the journal's clock), so that every step of the runner passes here.
+# A kill at a phase: $FAKE_STATE/kill-at holds "PHASE N": the Nth call (virsh, qemu-img or date)
+# made while the runner's journal says PHASE is running SIGKILLs the runner's whole session (the
+# runner leads it: launch.sh starts it with setsid), as a host that loses the runner would.
 set -u
 set -f
 S=${FAKE_STATE:?}
 planned() { grep -qx "$1 $2" "$S/plan" 2>/dev/null; }
 # libvirt writes attributes in single quotes, the app's XML builder in double quotes
 source_of() { tr '"' "'" <"$1" | sed -n "s/.*<source file='\([^']*\)'.*/\1/p" | head -n 1; }
+# The runner's cwd is its operation folder (journal.jsonl, runner.pid).
+kill_hook() {
+  [ -s "$S/kill-at" ] && [ -r journal.jsonl ] && [ -r runner.pid ] || return 0
+  read -r kphase kn <"$S/kill-at"
+  last=$(grep '"ev":"phase"' journal.jsonl | tail -n 1)
+  case $last in *"\"phase\":\"$kphase\",\"status\":\"running\""*) ;; *) return 0 ;; esac
+  c=$(($(cat "$S/kill-count" 2>/dev/null || echo 0) + 1))
+  echo "$c" >"$S/kill-count"
+  [ "$c" -ge "$kn" ] || return 0
+  rm -f "$S/kill-at"
+  read -r victim <runner.pid
+  echo "killed $kphase $kn ($0 $*)" >>"$S/trace"
+  kill -9 "-$victim" 2>/dev/null || kill -9 "$victim"
+  sleep 5 # the kill reaches this process too
+}
+kill_hook "$@"
+if [ "${0##*/}" = date ]; then
+  exec /usr/bin/date "$@"
+fi
+# a disk file the definition names that does not exist (libvirt would not start the guest)
+missing_disk() {
+  tr '"' "'" <"$1" | sed -n "s/.*<source file='\([^']*\)'.*/\1/p" | while IFS= read -r f; do
+    [ -e "$f" ] || echo "$f"
+  done
+}
 if [ "${0##*/}" = qemu-img ]; then
   echo "$*" >>"$S/trace"
   planned qemu-img fail && { echo "qemu-img: cannot create" >&2; exit 1; }
@@ -43,10 +72,14 @@ case $cmd in
   destroy) echo "shut off" >"$S/domstate" ;;
   define)
     planned define fail && { echo "error: define refused" >&2; exit 1; }
+    m=$(missing_disk "$1")
+    [ -z "$m" ] || { echo "error: Cannot access storage file '$m'" >&2; exit 1; }
     cp "$1" "$S/def.xml"
     ;;
   start)
     planned start fail && { echo "error: start refused" >&2; exit 1; }
+    m=$(missing_disk "$S/def.xml")
+    [ -z "$m" ] || { echo "error: Cannot access storage file '$m'" >&2; exit 1; }
     echo running >"$S/domstate"
     ;;
   qemu-agent-command) echo '{"return":{}}' ;;
