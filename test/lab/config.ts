@@ -61,6 +61,8 @@ export const DEBIAN_PACKAGES: readonly string[] = [
   'kmod',
   'xz-utils',
   'procps',
+  // schedules: the SSH user's crontab where it has no systemd user manager (docs/schedules.md)
+  'cron',
 ];
 
 export interface LabConfig {
