@@ -28,7 +28,7 @@ import {
   RevertSummarySchema,
   RevertTargetSchema,
 } from './revert';
-import { RestoreTestResultSchema } from './restore-test';
+import { RestoreTestListSchema, RestoreTestResultSchema } from './restore-test';
 import type { MethodName } from './methods';
 
 const hostRef = z.object({ hostId: HostIdSchema });
@@ -198,6 +198,8 @@ export const contract = {
     input: hostRef.extend({ opId: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/) }),
     output: RestoreTestResultSchema,
   },
+  /** The domain's restore tests, as the host keeps them beside their journals; newest first. */
+  'restore.list': { input: domainRef, output: RestoreTestListSchema },
 } satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>;
 
 // Compile-time check that METHOD_NAMES lists exactly the contract's methods.

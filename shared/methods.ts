@@ -37,6 +37,7 @@ export const METHOD_NAMES = [
   'settings.set',
   'restore.start',
   'restore.get',
+  'restore.list',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

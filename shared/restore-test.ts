@@ -3,6 +3,10 @@ import { z } from 'zod';
 /** A restore test's outcome: a disposable clone of a snapshot booted, and what its agent saw. */
 export const RestoreTestResultSchema = z.object({
   opId: z.string(),
+  /** The snapshot tested (null for a test started before the host kept it). */
+  snapshot: z.string().nullable(),
+  /** When it started (ISO 8601, the host's clock), if its journal says. */
+  startedAt: z.string().nullable(),
   state: z.enum(['running', 'succeeded', 'failed', 'lost']),
   clone: z.string().nullable(),
   phases: z.array(
@@ -25,3 +29,6 @@ export const RestoreTestResultSchema = z.object({
   cloneGone: z.boolean().nullable(),
 });
 export type RestoreTestResult = z.infer<typeof RestoreTestResultSchema>;
+
+/** A domain's restore tests as the host kept them (beside their journals), newest first. */
+export const RestoreTestListSchema = z.object({ results: z.array(RestoreTestResultSchema) });

@@ -23,6 +23,17 @@ export const queryKeys = {
   mergeProgress: (hostId: string, uuid: string) => ['merge-progress', hostId, uuid] as const,
   /** Whether key passphrases can be remembered in the OS keychain here (secrets.status). */
   vault: ['vault'] as const,
+  /** What a revert would do (revert.preview), per target. */
+  revertPreview: (hostId: string, uuid: string, target: string) =>
+    ['revert-preview', hostId, uuid, target] as const,
+  /** One revert as its journal on the host tells it (revert.get). */
+  revertRun: (hostId: string, opId: string) => ['revert-run', hostId, opId] as const,
+  /** A domain's discarded branches and current snapshot (revert.branches). */
+  revertBranches: (hostId: string, uuid: string) => ['revert-branches', hostId, uuid] as const,
+  /** One restore test (restore.get). */
+  restoreTest: (hostId: string, opId: string) => ['restore-test', hostId, opId] as const,
+  /** A domain's restore tests kept on the host (restore.list). */
+  restoreTests: (hostId: string, uuid: string) => ['restore-tests', hostId, uuid] as const,
   /** The app's settings (settings.get). */
   settings: ['settings'] as const,
 };

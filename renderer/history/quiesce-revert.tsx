@@ -12,9 +12,9 @@ import { errorShape } from '../ui/error-shape';
 /** The keys of this file's reads (revert.preview, revert.get, revert.branches). */
 export const revertKeys = {
   preview: (hostId: string, uuid: string, target: RevertTarget) =>
-    ['revert-preview', hostId, uuid, JSON.stringify(target)] as const,
-  run: (hostId: string, opId: string) => ['revert-run', hostId, opId] as const,
-  branches: (hostId: string, uuid: string) => ['revert-branches', hostId, uuid] as const,
+    queryKeys.revertPreview(hostId, uuid, JSON.stringify(target)),
+  run: queryKeys.revertRun,
+  branches: queryKeys.revertBranches,
 };
 
 const PHASE_TEXT: Record<RevertSummary['phases'][number]['phase'], string> = {

@@ -1,5 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import type { RestoreTestResult } from '../../shared/restore-test';
+import { queryKeys } from '../cache/query-keys';
 import { useCallQuery } from '../cache/use-call-query';
 import { useTransport } from '../transport/transport-context';
 import { ErrorBox } from '../ui/error-box';
@@ -25,9 +27,22 @@ export function restoreVerdict(r: RestoreTestResult): string {
   return `Restorable — booted in ${r.bootS ?? '?'} s, agent answered, ${mounted}.`;
 }
 
+/** The restore tests the host kept (restore.list): for one snapshot, or the domain's latest. */
+export function keptResults(
+  all: readonly RestoreTestResult[],
+  snapshot: string | undefined,
+  max = 5,
+): RestoreTestResult[] {
+  return all
+    .filter((r) => r.state !== 'running' && (snapshot === undefined || r.snapshot === snapshot))
+    .slice(0, max);
+}
+
 /**
  * "Test restore" of the selected snapshot: a disposable linked clone boots on the host (no
  * network), its agent says what it mounted, and the clone is removed; the original guest runs on.
+ * The results kept on the host (beside the tests' journals) are listed under it, so they outlive
+ * the app and its link.
  */
 export function RestoreTestPanel({
   hostId,
@@ -42,7 +57,7 @@ export function RestoreTestPanel({
   const [run, setRun] = useState<{ opId: string; snapshot: string }>();
   const [failure, setFailure] = useState<ReturnType<typeof errorShape>>();
   const result = useCallQuery(
-    ['restore-test', hostId, run?.opId ?? ''],
+    queryKeys.restoreTest(hostId, run?.opId ?? ''),
     'restore.get',
     { hostId, opId: run?.opId ?? '' },
     {
@@ -51,6 +66,15 @@ export function RestoreTestPanel({
     },
   );
   const running = run !== undefined && (!result.data || result.data.state === 'running');
+  const kept = useCallQuery(queryKeys.restoreTests(hostId, uuid), 'restore.list', { hostId, uuid });
+  const client = useQueryClient();
+  const finished = run !== undefined && result.data !== undefined && !running;
+  useEffect(() => {
+    if (finished) void client.invalidateQueries({ queryKey: queryKeys.restoreTests(hostId, uuid) });
+  }, [finished, client, hostId, uuid]);
+  const earlier = keptResults(kept.data?.results ?? [], snapshot).filter(
+    (r) => r.opId !== run?.opId,
+  );
   return (
     <section className="history-section" aria-label="Restore test" data-testid="restore-test">
       <h3>Restore test</h3>
@@ -83,6 +107,22 @@ export function RestoreTestPanel({
               <pre className="mono small">{result.data.evidence}</pre>
             </details>
           )}
+        </div>
+      )}
+      {earlier.length > 0 && (
+        <div data-testid="restore-test-kept">
+          <h4>{snapshot ? `Earlier tests of “${snapshot}”` : 'Latest restore tests'}</h4>
+          <ul>
+            {earlier.map((r) => (
+              <li key={r.opId} data-testid="restore-test-kept-row" data-state={r.state}>
+                <span className="mono small">
+                  {r.startedAt ? r.startedAt.replace('T', ' ').slice(0, 16) : r.opId}
+                </span>{' '}
+                {snapshot ? '' : `${r.snapshot ?? '?'}: `}
+                {restoreVerdict(r)}
+              </li>
+            ))}
+          </ul>
         </div>
       )}
     </section>

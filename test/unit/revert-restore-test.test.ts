@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readRestoreTest } from '../../electron/services/revert/restore-tests';
-import { restoreVerdict } from '../../renderer/history/restore-test-panel';
+import { keptResults, restoreVerdict } from '../../renderer/history/restore-test-panel';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const line = (o: Record<string, unknown>) => JSON.stringify({ op: 'x', mono: 1, ...o });
@@ -69,5 +69,23 @@ describe('a restore test’s journal, read', () => {
     );
     expect(readRestoreTest('x', start, true).state).toBe('running'); // its runner lives
     expect(readRestoreTest('x', start, false).state).toBe('lost');
+  });
+});
+
+describe('restore tests kept on the host, as the history lists them', () => {
+  const kept = (opId: string, snapshot: string, state: 'running' | 'succeeded') => ({
+    ...readRestoreTest(opId, '', false),
+    snapshot,
+    state,
+  });
+  it('the selected snapshot’s finished tests, newest first as the host gave them; else the latest of all', () => {
+    const all = [
+      kept('3', 'B', 'running'),
+      kept('2', 'A', 'succeeded'),
+      kept('1', 'B', 'succeeded'),
+    ];
+    expect(keptResults(all, 'B').map((r) => r.opId)).toEqual(['1']);
+    expect(keptResults(all, undefined).map((r) => r.opId)).toEqual(['2', '1']);
+    expect(keptResults(all, undefined, 1).map((r) => r.opId)).toEqual(['2']);
   });
 });

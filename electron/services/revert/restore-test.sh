@@ -2,7 +2,9 @@
 # Quiesce restore test: boots a disposable linked clone of a snapshot and asks its guest agent
 # what it sees, ON THE HOST, detached (launch.sh starts it in HOSTDIR/restore-tests/ops/OP).
 # The app prepared (electron/services/revert/restore-test-plan.ts):
-#   args       name=value lines (op, uri, uuid, hostDir, clone, cloneUuid, bootWaitS, agentTimeoutS)
+#   args       name=value lines (op, uri, uuid, hostDir, clone, cloneUuid, bootWaitS, agentTimeoutS,
+#              name: the snapshot's name in base64, kept in the journal's start line so that the
+#              history can list which snapshot each kept result is about: restore-tests-list.sh)
 #   plan       TARGET FORMAT FROZEN-B64 OVERLAY-B64 a disk: the snapshot's frozen images and the
 #              clone's own overlays on them (the frozen images are never written)
 #   clone.xml  a transient domain: new name and UUID, no network interface, no shared device
@@ -19,7 +21,7 @@ TAB=$(printf '\t')
 # shellcheck source-path=SCRIPTDIR source=../host-scripts/host-lib.sh
 . "$OPDIR/host-lib.sh"
 
-OP=invalid URI='' UUID='' DIR='' CLONE='' CLONE_UUID='' BOOT_WAIT=120 AGENT_TIMEOUT=5
+OP=invalid URI='' UUID='' DIR='' CLONE='' CLONE_UUID='' BOOT_WAIT=120 AGENT_TIMEOUT=5 NAME=''
 while IFS= read -r line || [ -n "$line" ]; do
   key=${line%%=*} val=${line#*=}
   case $key in
@@ -31,6 +33,7 @@ while IFS= read -r line || [ -n "$line" ]; do
     cloneUuid) CLONE_UUID=$val ;;
     bootWaitS) BOOT_WAIT=$val ;;
     agentTimeoutS) AGENT_TIMEOUT=$val ;;
+    name) NAME=$val ;;
   esac
 done <args
 case $OPDIR in "$DIR/ops/$OP") ;; *) exit 64 ;; esac
@@ -42,6 +45,8 @@ case $CLONE_UUID in *[!0-9a-fA-F-]*) exit 64 ;; esac
 case $CLONE in '' | *[!A-Za-z0-9._-]*) exit 64 ;; esac
 in_range "$BOOT_WAIT" 1 3600 || exit 64
 in_range "$AGENT_TIMEOUT" 1 600 || exit 64
+case $NAME in *[!A-Za-z0-9+/=]*) exit 64 ;; esac
+is_uuid "$UUID" || exit 64
 echo $$ >runner.pid
 virsh_() { virsh -c "$URI" "$@"; }
 agent() { virsh_ qemu-agent-command --domain "$CLONE_UUID" --timeout "$AGENT_TIMEOUT" --cmd "$1" 2>&1; }
@@ -82,7 +87,7 @@ trap finish EXIT
 trap 'SIGNAL=SIGHUP; exit 129' HUP
 trap 'SIGNAL=SIGINT; exit 130' INT
 trap 'SIGNAL=SIGTERM; exit 143' TERM
-journal start "\"kind\":\"restore-test\",\"uuid\":\"$UUID\",\"clone\":\"$CLONE\",\"pid\":$$"
+journal start "\"kind\":\"restore-test\",\"uuid\":\"$UUID\",\"snapshot\":\"$NAME\",\"clone\":\"$CLONE\",\"pid\":$$"
 
 phase prepare running
 # A domain that already has the clone's UUID is not ours to destroy afterwards.

@@ -9,12 +9,20 @@ import { launchScriptOf, newOpId, readOperation, startOnHost } from '../snapshot
 import type { SshConnection } from '../ssh/ssh-connection';
 import { explainVirshFailure } from '../virsh/virsh-errors';
 import restoreScript from './restore-test.sh?raw';
+import listScript from './restore-tests-list.sh?raw';
 import { cloneXml } from './restore-test-plan';
 import { frozenImages, planText, revertDisks } from './revert-plan';
 
 const b64 = z.string().regex(/^[A-Za-z0-9+/=]*$/);
 const LineSchema = z.discriminatedUnion('ev', [
-  z.object({ ev: z.literal('start'), op: z.string(), pid: z.number(), clone: z.string() }),
+  z.object({
+    ev: z.literal('start'),
+    op: z.string(),
+    pid: z.number(),
+    clone: z.string(),
+    snapshot: b64.optional(),
+    rt: z.number().optional(),
+  }),
   z.object({
     ev: z.literal('phase'),
     phase: z.string(),
@@ -49,9 +57,13 @@ export function readRestoreTest(opId: string, journal: string, alive: boolean): 
   const clone = lines.find((l) => l.ev === 'start');
   const phases = lines.flatMap((l) => (l.ev === 'phase' ? [l] : []));
   const cleanup = phases.findLast((p) => p.phase === 'cleanup');
+  const started = clone?.ev === 'start' ? clone : undefined;
   const base = {
     opId,
-    clone: clone?.ev === 'start' ? clone.clone : null,
+    snapshot: started?.snapshot ? (text(started.snapshot) ?? null) : null,
+    // rt: ns since the epoch (host-lib.sh's now_rt); Number keeps ms exactly
+    startedAt: started?.rt ? new Date(Math.floor(started.rt / 1e6)).toISOString() : null,
+    clone: started?.clone ?? null,
     phases: phases.map((p) => ({ phase: p.phase, status: p.status, detail: text(p.b64) ?? '' })),
   };
   if (!result || result.ev !== 'result') {
@@ -96,6 +108,18 @@ export function readRestoreTest(opId: string, journal: string, alive: boolean): 
   };
 }
 
+/** restore-tests-list.sh's answer ("@@op OP ALIVE", then that test's journal, a test each). Pure. */
+export function readRestoreTestList(out: string): RestoreTestResult[] {
+  const results: RestoreTestResult[] = [];
+  for (const part of out.split(/^@@op /m).slice(1)) {
+    const nl = part.indexOf('\n');
+    const [opId, alive] = (nl < 0 ? part : part.slice(0, nl)).trim().split(' ');
+    if (!opId || !/^[0-9A-Za-z-]+$/.test(opId)) continue;
+    results.push(readRestoreTest(opId, nl < 0 ? '' : part.slice(nl + 1), alive === '1'));
+  }
+  return results;
+}
+
 /**
  * Restore tests: a transient linked clone of a snapshot boots on the host (restore-test.sh, run
  * detached through launch.sh in HOSTDIR/restore-tests), its agent is asked what it mounted, and
@@ -130,6 +154,7 @@ export class RestoreTests {
       `op=${opId}`,
       `uri=${uri}`,
       `uuid=${uuid}`,
+      `name=${Buffer.from(name, 'utf8').toString('base64')}`,
       `clone=${clone}`,
       `cloneUuid=${cloneUuid}`,
       `bootWaitS=${this.opts.bootWaitS ?? 120}`,
@@ -152,6 +177,23 @@ export class RestoreTests {
       'The restore test',
     );
     return { opId };
+  }
+
+  /** The domain's restore tests kept on the host (restore-tests-list.sh), newest first. */
+  async list(host: HostProfile, conn: SshConnection, uuid: string): Promise<RestoreTestResult[]> {
+    const r = await conn.exec(shellCommand(['sh', '-c', listScript, 'sh', host.hostDir, uuid]), {
+      timeoutMs: 30_000,
+    });
+    if (r.code !== 0) {
+      throw new AppError(
+        'host-command-failed',
+        'The restore tests kept on the host could not be read.',
+        {
+          cause: r.stderr.trim() || `exit status ${r.code}`,
+        },
+      );
+    }
+    return readRestoreTestList(r.stdout);
   }
 
   async get(host: HostProfile, conn: SshConnection, opId: string): Promise<RestoreTestResult> {

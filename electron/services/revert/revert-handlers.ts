@@ -12,7 +12,8 @@ type RevertMethods =
   | 'revert.branches'
   | 'revert.deleteBranch'
   | 'restore.start'
-  | 'restore.get';
+  | 'restore.get'
+  | 'restore.list';
 
 /** The revert methods of the contract, over a host's connection (`target` fails when not connected). */
 export function revertHandlers(
@@ -57,6 +58,10 @@ export function revertHandlers(
     'restore.get': async ({ hostId, opId }) => {
       const { host, conn } = await target(hostId);
       return restoreTests.get(host, conn, opId);
+    },
+    'restore.list': async ({ hostId, uuid }) => {
+      const { host, conn } = await target(hostId);
+      return { results: await restoreTests.list(host, conn, uuid) };
     },
   };
 }
