@@ -1,6 +1,7 @@
 // Builds the three parts: the renderer (Vite), the Electron shell (main + sandboxed preload, both
 // CommonJS), and the browser shell (ESM). Dependencies stay external: node_modules ships with
 // the app, and bundling ssh2's optional native pieces would break them.
+import { chmod } from 'node:fs/promises';
 import { build as esbuild } from 'esbuild';
 import { tsImport } from 'tsx/esm/api';
 import { build as viteBuild } from 'vite';
@@ -19,8 +20,24 @@ const common = {
   plugins: [rawTextPlugin],
 };
 
+// The command line (electron/cli/), an executable ES module; `--cli` builds only it (npm run quiesce).
+const buildCli = () =>
+  esbuild({
+    ...common,
+    entryPoints: ['electron/cli/quiesce.ts'],
+    outfile: 'dist/cli/quiesce.mjs',
+    format: 'esm',
+    packages: 'external',
+    banner: { js: '#!/usr/bin/env node' },
+  }).then(() => chmod('dist/cli/quiesce.mjs', 0o755));
+if (process.argv.includes('--cli')) {
+  await buildCli();
+  process.exit(0);
+}
+
 await viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn', plugins: [cspMetaPlugin] });
 await Promise.all([
+  buildCli(),
   esbuild({
     ...common,
     entryPoints: ['electron/shell/main.ts'],
@@ -44,4 +61,4 @@ await Promise.all([
     packages: 'external',
   }),
 ]);
-console.error('built dist/renderer, dist/electron, dist/web');
+console.error('built dist/renderer, dist/electron, dist/web, dist/cli');

@@ -1,0 +1,125 @@
+import type { AppErrorShape } from '../../shared/errors';
+import type { ConnectResult } from '../../shared/hosts';
+import type { DoctorReport } from '../../shared/readiness';
+import type { RestoreTestResult } from '../../shared/restore-test';
+import type { RevertSummary } from '../../shared/revert';
+import type { OperationSummary } from '../../shared/snapshot';
+
+/**
+ * What `quiesce` exits with: one code per kind of outcome, so a script can tell a consistent
+ * snapshot from a crash-consistent one, a refusal from a failure, and a host-key question from a
+ * network problem without reading the text (docs/cli.md, "Exit codes"). Pure.
+ */
+export const EXIT = {
+  /** Done. A snapshot is consistent (quiesced, or offline: the domain was not running). */
+  ok: 0,
+  /** An operation or a host command failed, or its outcome was lost. */
+  failed: 1,
+  /** The command line is wrong, or a value is not valid. */
+  usage: 2,
+  /** The snapshot was taken but is only crash-consistent (allowed by --allow-crash-consistent). */
+  crashConsistent: 3,
+  /** Nothing was done: the agent cannot freeze under policy require, the domain is busy, … */
+  refused: 4,
+  /** The host offers a key known_hosts does not have: shown, never accepted silently. */
+  hostKeyUnknown: 5,
+  /** The host offers another key than known_hosts has (or a revoked one): refused. */
+  hostKeyChanged: 6,
+  /** No connection: the network, the login, the key file or its passphrase. */
+  connectFailed: 7,
+  /** No such host profile, domain, snapshot or branch. */
+  notFound: 8,
+} as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+export type Outcome = keyof typeof EXIT;
+
+/** The name a code goes by in --json output (`outcome`). */
+export function outcomeOf(code: ExitCode): Outcome {
+  return (Object.keys(EXIT) as Outcome[]).find((k) => EXIT[k] === code) ?? 'failed';
+}
+
+/** An error the services answered with. */
+export function exitForError(error: Pick<AppErrorShape, 'code'>): ExitCode {
+  switch (error.code) {
+    case 'invalid-input':
+      return EXIT.usage;
+    case 'not-found':
+      return EXIT.notFound;
+    case 'not-connected':
+    case 'auth-failed':
+    case 'key-file':
+    case 'connect-failed':
+      return EXIT.connectFailed;
+    case 'host-command-failed':
+    case 'internal':
+      return EXIT.failed;
+  }
+}
+
+/** A connect that did not connect. */
+export function exitForConnect(result: ConnectResult): ExitCode {
+  switch (result.status) {
+    case 'connected':
+      return EXIT.ok;
+    case 'host-key-unknown':
+      return EXIT.hostKeyUnknown;
+    case 'host-key-changed':
+    case 'host-key-revoked':
+      return EXIT.hostKeyChanged;
+    case 'passphrase-required':
+      return EXIT.connectFailed;
+  }
+}
+
+/** Phases that fail before anything is touched: the runner declined (lock held, not ready). */
+const REFUSING_PHASES = new Set(['lock', 'preflight']);
+
+/**
+ * A snapshot's (or a test freeze's) outcome. A failure before anything was cut, at the lock or
+ * the preflight, is a refusal; a failure that left a snapshot behind is still a failure (the
+ * snapshot is not reported as consistent).
+ */
+export function exitForSnapshot(
+  summary: Pick<OperationSummary, 'state' | 'label' | 'snapshotTaken' | 'phases'>,
+): ExitCode {
+  if (summary.state === 'succeeded') {
+    switch (summary.label?.kind) {
+      case 'quiesced':
+      case 'offline':
+      case 'test-freeze':
+        return EXIT.ok;
+      default:
+        return EXIT.crashConsistent;
+    }
+  }
+  if (summary.state === 'failed' && summary.snapshotTaken === false) {
+    const failed = summary.phases.findLast((p) => p.status === 'failed');
+    if (failed && REFUSING_PHASES.has(failed.phase)) return EXIT.refused;
+  }
+  return EXIT.failed;
+}
+
+/** The doctor: 0 when a consistent snapshot can be taken now, else "refused" (not ready). */
+export function exitForDoctor(report: Pick<DoctorReport, 'readiness'>): ExitCode {
+  return report.readiness.level === 'ready' ? EXIT.ok : EXIT.refused;
+}
+
+/** A revert (or its recovery): refused when it stopped at the lock or preflight untouched. */
+export function exitForRevert(
+  summary: Pick<RevertSummary, 'state' | 'failedPhase' | 'outcome'>,
+): ExitCode {
+  if (summary.state === 'succeeded') return EXIT.ok;
+  if (
+    summary.state === 'failed' &&
+    summary.outcome === 'untouched' &&
+    summary.failedPhase !== null &&
+    REFUSING_PHASES.has(summary.failedPhase)
+  )
+    return EXIT.refused;
+  return EXIT.failed;
+}
+
+/** A restore test: 0 only when the clone booted and its agent answered. */
+export function exitForRestoreTest(result: Pick<RestoreTestResult, 'restorable'>): ExitCode {
+  return result.restorable === true ? EXIT.ok : EXIT.failed;
+}

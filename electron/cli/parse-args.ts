@@ -1,0 +1,409 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { RevertOptionsSchema, type RevertTarget } from '../../shared/revert';
+import { MaxFreezeSchema, SnapshotNameSchema } from '../../shared/snapshot';
+import { CliError } from './cli-error';
+
+/**
+ * The command line → one command, checked: the command word(s), its positional arguments and the
+ * options it accepts (Node's util.parseArgs does the tokenizing). Pure: no I/O, no service.
+ */
+
+/** Options every command takes. */
+export interface Globals {
+  json: boolean;
+  quiet: boolean;
+  /** The app's folder (as QUIESCE_DATA_DIR): its settings, and the data unless they move it. */
+  dataDir?: string;
+  /** The known_hosts file (as QUIESCE_KNOWN_HOSTS). */
+  knownHosts?: string;
+}
+
+type HostArg = { host: string };
+type DomainArg = HostArg & { domain: string };
+
+export type Command =
+  | { name: 'help'; topic?: string }
+  | { name: 'hosts' }
+  | ({ name: 'trust'; fingerprint: string } & HostArg)
+  | ({ name: 'ls' } & HostArg)
+  | ({ name: 'operations' } & HostArg)
+  | ({
+      name: 'snapshot';
+      /** Absent: a name made from the time, as the app's dialog does. */
+      snapshotName?: string;
+      description: string;
+      allowCrashConsistent: boolean;
+      /** Absent: the domain's remembered maximum freeze, else the app's default. */
+      maxFreezeS?: number;
+    } & DomainArg)
+  | ({ name: 'test-freeze'; maxFreezeS?: number } & DomainArg)
+  | ({
+      name:
+        | 'history'
+        | 'doctor'
+        | 'thaw'
+        | 'merge'
+        | 'branches'
+        | 'revert-recover'
+        | 'add-agent-channel';
+    } & DomainArg)
+  | ({ name: 'delete' | 'restore-test'; snapshot: string } & DomainArg)
+  | ({
+      name: 'revert-preview' | 'revert-start';
+      target: RevertTarget;
+      allowForce: boolean;
+      stopTimeoutS?: number;
+    } & DomainArg)
+  | ({ name: 'delete-branch'; branch: string } & DomainArg);
+export type CommandName = Command['name'];
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  'data-dir': { type: 'string' },
+  'known-hosts': { type: 'string' },
+  name: { type: 'string' },
+  description: { type: 'string' },
+  'allow-crash-consistent': { type: 'boolean' },
+  'max-freeze': { type: 'string' },
+  branch: { type: 'boolean' },
+  'allow-force': { type: 'boolean' },
+  'stop-timeout': { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+type OptionName = keyof typeof OPTIONS;
+type Values = {
+  [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean;
+};
+
+const GLOBAL_OPTIONS: readonly OptionName[] = ['json', 'quiet', 'help', 'data-dir', 'known-hosts'];
+
+/** One command: the words that call it, its arguments, its own options, and what it does. */
+export interface CommandSpec {
+  words: readonly string[];
+  args: readonly string[];
+  options: readonly OptionName[];
+  summary: string;
+  build(args: string[], values: Values): Command;
+}
+
+const domainArgs = (a: string[]): DomainArg => ({ host: a[0]!, domain: a[1]! });
+
+/** The commands, in the order `quiesce help` lists them. */
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    words: ['hosts'],
+    args: [],
+    options: [],
+    summary: 'List the app’s saved hosts (name, id, address).',
+    build: () => ({ name: 'hosts' }),
+  },
+  {
+    words: ['trust'],
+    args: ['HOST', 'FINGERPRINT'],
+    options: [],
+    summary:
+      'Save the host’s key in known_hosts if it offers exactly this SHA256 fingerprint (checked by you, out of band).',
+    build: (a) => ({ name: 'trust', host: a[0]!, fingerprint: fingerprint(a[1]!) }),
+  },
+  {
+    words: ['ls'],
+    args: ['HOST'],
+    options: [],
+    summary: 'List the host’s domains with their readiness.',
+    build: (a) => ({ name: 'ls', host: a[0]! }),
+  },
+  {
+    words: ['snapshot'],
+    args: ['HOST', 'DOMAIN'],
+    options: ['name', 'description', 'allow-crash-consistent', 'max-freeze'],
+    summary: 'Take a consistent snapshot; progress on stderr.',
+    build: (a, v) => ({
+      name: 'snapshot',
+      ...domainArgs(a),
+      ...(v.name === undefined ? {} : { snapshotName: snapshotName(v.name) }),
+      description: v.description ?? '',
+      allowCrashConsistent: v['allow-crash-consistent'] ?? false,
+      ...maxFreeze(v),
+    }),
+  },
+  {
+    words: ['history'],
+    args: ['HOST', 'DOMAIN'],
+    options: [],
+    summary: 'The domain’s snapshots, disk chains and Quiesce’s operations.',
+    build: (a) => ({ name: 'history', ...domainArgs(a) }),
+  },
+  {
+    words: ['doctor'],
+    args: ['HOST', 'DOMAIN'],
+    options: [],
+    summary: 'The agent doctor: each readiness check with its evidence and remedy.',
+    build: (a) => ({ name: 'doctor', ...domainArgs(a) }),
+  },
+  {
+    words: ['test-freeze'],
+    args: ['HOST', 'DOMAIN'],
+    options: ['max-freeze'],
+    summary: 'Freeze and thaw through the same runner and watchdog; nothing is cut.',
+    build: (a, v) => ({ name: 'test-freeze', ...domainArgs(a), ...maxFreeze(v) }),
+  },
+  {
+    words: ['thaw'],
+    args: ['HOST', 'DOMAIN'],
+    options: [],
+    summary: 'Thaw a guest found frozen.',
+    build: (a) => ({ name: 'thaw', ...domainArgs(a) }),
+  },
+  {
+    words: ['add-agent-channel'],
+    args: ['HOST', 'DOMAIN'],
+    options: [],
+    summary:
+      'Add the guest agent channel to the persistent definition (applies at the next start).',
+    build: (a) => ({ name: 'add-agent-channel', ...domainArgs(a) }),
+  },
+  {
+    words: ['delete'],
+    args: ['HOST', 'DOMAIN', 'SNAPSHOT'],
+    options: [],
+    summary: 'Delete a snapshot (libvirt merges its overlay).',
+    build: (a) => ({ name: 'delete', ...domainArgs(a), snapshot: a[2]! }),
+  },
+  {
+    words: ['merge'],
+    args: ['HOST', 'DOMAIN'],
+    options: [],
+    summary: 'Fold every disk’s chain into its base image; progress on stderr.',
+    build: (a) => ({ name: 'merge', ...domainArgs(a) }),
+  },
+  {
+    words: ['revert', 'preview'],
+    args: ['HOST', 'DOMAIN', 'TARGET'],
+    options: ['branch', 'allow-force', 'stop-timeout'],
+    summary:
+      'What reverting to a snapshot (or, with --branch, a branch id) would do; does nothing.',
+    build: (a, v) => ({ name: 'revert-preview', ...domainArgs(a), ...revertOptions(a, v) }),
+  },
+  {
+    words: ['revert', 'start'],
+    args: ['HOST', 'DOMAIN', 'TARGET'],
+    options: ['branch', 'allow-force', 'stop-timeout'],
+    summary:
+      'Revert: stop the guest, new overlays on the snapshot’s images, start; the state left is kept as a branch.',
+    build: (a, v) => ({ name: 'revert-start', ...domainArgs(a), ...revertOptions(a, v) }),
+  },
+  {
+    words: ['revert', 'recover'],
+    args: ['HOST', 'DOMAIN'],
+    options: [],
+    summary: 'Finish or roll back the domain’s reverts that died half-way.',
+    build: (a) => ({ name: 'revert-recover', ...domainArgs(a) }),
+  },
+  {
+    words: ['branches'],
+    args: ['HOST', 'DOMAIN'],
+    options: [],
+    summary: 'The discarded branches reverts left, and the snapshot the guest descends from.',
+    build: (a) => ({ name: 'branches', ...domainArgs(a) }),
+  },
+  {
+    words: ['delete-branch'],
+    args: ['HOST', 'DOMAIN', 'BRANCH'],
+    options: [],
+    summary: 'Delete a discarded branch’s files (each only if nothing uses it).',
+    build: (a) => ({ name: 'delete-branch', ...domainArgs(a), branch: a[2]! }),
+  },
+  {
+    words: ['restore-test'],
+    args: ['HOST', 'DOMAIN', 'SNAPSHOT'],
+    options: [],
+    summary: 'Boot a disposable clone of a snapshot and read its filesystems; progress on stderr.',
+    build: (a) => ({ name: 'restore-test', ...domainArgs(a), snapshot: a[2]! }),
+  },
+  {
+    words: ['operations'],
+    args: ['HOST'],
+    options: [],
+    summary: 'The host’s recent snapshot operations, newest first.',
+    build: (a) => ({ name: 'operations', host: a[0]! }),
+  },
+  {
+    words: ['help'],
+    args: [],
+    options: [],
+    summary: 'This text, or one command’s (`quiesce help snapshot`).',
+    build: () => ({ name: 'help' }),
+  },
+];
+
+/** OpenSSH's form, as `ssh-keygen -l` prints it and the app shows it. */
+function fingerprint(text: string): string {
+  if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(text))
+    throw CliError.usage(
+      `“${text}” is not a SHA256 fingerprint.`,
+      'Give it as ssh-keygen -l prints it: SHA256: and 43 characters.',
+    );
+  return text;
+}
+
+function snapshotName(name: string): string {
+  const r = SnapshotNameSchema.safeParse(name);
+  if (!r.success) throw CliError.usage(`--name: ${r.error.issues[0]?.message ?? 'not valid'}.`);
+  return name;
+}
+
+/** A whole number of seconds checked against the contract's own range. */
+function seconds(option: string, text: string, schema: typeof MaxFreezeSchema): number {
+  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  const r = schema.safeParse(n);
+  if (!r.success) {
+    const range = `${schema.minValue ?? 1} to ${schema.maxValue ?? ''}`;
+    throw CliError.usage(
+      `--${option} takes a whole number of seconds from ${range}, not “${text}”.`,
+    );
+  }
+  return r.data;
+}
+
+function maxFreeze(v: Values): { maxFreezeS?: number } {
+  const text = v['max-freeze'];
+  return text === undefined ? {} : { maxFreezeS: seconds('max-freeze', text, MaxFreezeSchema) };
+}
+
+function revertOptions(
+  a: string[],
+  v: Values,
+): { target: RevertTarget; allowForce: boolean; stopTimeoutS?: number } {
+  const ref = a[2]!;
+  let target: RevertTarget;
+  if (v.branch) {
+    if (!/^[0-9TZ]+-[0-9a-f]{8}$/.test(ref))
+      throw CliError.usage(
+        `“${ref}” is not a branch id.`,
+        'Branch ids look like 20261201T061500Z-1a2b3c4d; `quiesce branches HOST DOMAIN` lists them.',
+      );
+    target = { kind: 'branch', id: ref };
+  } else target = { kind: 'snapshot', name: ref };
+  const timeout = v['stop-timeout'];
+  return {
+    target,
+    allowForce: v['allow-force'] ?? false,
+    ...(timeout === undefined
+      ? {}
+      : {
+          stopTimeoutS: seconds(
+            'stop-timeout',
+            timeout,
+            RevertOptionsSchema.shape.stopTimeoutS.unwrap(),
+          ),
+        }),
+  };
+}
+
+/** The spec whose words start the positionals (the longest match: `revert start` over `revert`). */
+export function findSpec(words: readonly string[]): CommandSpec | undefined {
+  return COMMANDS.filter((s) => s.words.every((w, i) => words[i] === w)).sort(
+    (x, y) => y.words.length - x.words.length,
+  )[0];
+}
+
+/** `quiesce revert` alone: the commands that start with these words. */
+export function specsStartingWith(word: string): CommandSpec[] {
+  return COMMANDS.filter((s) => s.words[0] === word);
+}
+
+export interface ParsedLine {
+  command: Command;
+  globals: Globals;
+}
+
+/** Whether the raw arguments ask for JSON: used to report a command line that cannot be parsed. */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).includes('--json');
+}
+
+/** Parses `quiesce`'s arguments (without `node` and the script). Throws CliError (usage). */
+export function parseCommandLine(argv: readonly string[]): ParsedLine {
+  const config = {
+    args: [...argv],
+    options: OPTIONS,
+    allowPositionals: true,
+    strict: true,
+    tokens: true,
+  } as const;
+  let parsed: ReturnType<typeof parseArgs<typeof config>>;
+  try {
+    parsed = parseArgs(config);
+  } catch (err) {
+    throw CliError.usage((err as Error).message.split('\n')[0]!);
+  }
+  const values = parsed.values as Values;
+  const globals: Globals = {
+    json: values.json ?? false,
+    quiet: values.quiet ?? false,
+    ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
+    ...(values['known-hosts'] === undefined ? {} : { knownHosts: values['known-hosts'] }),
+  };
+  const positionals = parsed.positionals;
+  const first = positionals[0];
+  if (first === undefined) return { command: { name: 'help' }, globals };
+
+  const spec = findSpec(positionals);
+  if (!spec) {
+    const family = specsStartingWith(first);
+    if (family.length > 0)
+      throw CliError.usage(
+        `\`quiesce ${first}\` needs one of: ${family.map((s) => s.words.slice(1).join(' ')).join(', ')}.`,
+        `Run \`quiesce help ${first}\`.`,
+      );
+    throw CliError.usage(`“${first}” is not a quiesce command.`);
+  }
+  if (values.help || spec.words[0] === 'help') {
+    const topic = values.help ? spec.words.join(' ') : positionals.slice(1).join(' ');
+    return { command: { name: 'help', ...(topic ? { topic } : {}) }, globals };
+  }
+
+  const given = new Set(
+    parsed.tokens.flatMap((t) => (t.kind === 'option' ? [t.name as OptionName] : [])),
+  );
+  for (const name of given) {
+    if (!GLOBAL_OPTIONS.includes(name) && !spec.options.includes(name))
+      throw CliError.usage(
+        `--${name} is not an option of \`quiesce ${spec.words.join(' ')}\`.`,
+        `Run \`quiesce help ${spec.words.join(' ')}\`.`,
+      );
+  }
+  const args = positionals.slice(spec.words.length);
+  if (args.length !== spec.args.length) {
+    throw CliError.usage(
+      `\`quiesce ${spec.words.join(' ')}\` takes ${spec.args.length === 0 ? 'no arguments' : spec.args.join(' ')}${
+        args.length > spec.args.length ? `; “${args[spec.args.length]}” is one too many` : ''
+      }.`,
+      `Usage: ${synopsis(spec)}`,
+    );
+  }
+  for (const [i, arg] of args.entries()) {
+    if (arg === '') throw CliError.usage(`${spec.args[i]} is empty.`, `Usage: ${synopsis(spec)}`);
+  }
+  return { command: spec.build(args, values), globals };
+}
+
+/** One command's usage line, e.g. `quiesce snapshot HOST DOMAIN [--name N] …`. */
+export function synopsis(spec: CommandSpec): string {
+  const opts = spec.options.map((o) => {
+    const def = OPTIONS[o];
+    return def.type === 'string' ? `[--${o} ${VALUE_NAMES[o] ?? 'VALUE'}]` : `[--${o}]`;
+  });
+  return ['quiesce', ...spec.words, ...spec.args, ...opts].join(' ');
+}
+
+const VALUE_NAMES: Partial<Record<OptionName, string>> = {
+  name: 'NAME',
+  description: 'TEXT',
+  'max-freeze': 'SECONDS',
+  'stop-timeout': 'SECONDS',
+  'data-dir': 'DIR',
+  'known-hosts': 'FILE',
+};
