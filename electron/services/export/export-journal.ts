@@ -1,0 +1,225 @@
+import { z } from 'zod';
+import { ExportPhaseSchema, type ExportSummary } from '../../../shared/export';
+import { readJournalLine, type JournalLine } from '../snapshot/journal-line';
+import { windowMs } from '../snapshot/journal';
+
+/**
+ * One line of an export's journal, exactly as host-scripts/export-runner.sh writes it. The lines
+ * both runners write (phase, frozen, thawed, the watchdog's, end) are the snapshot journal's own
+ * (snapshot/journal-line.ts: the watchdog writes into either); start, plan, progress, file,
+ * checkpoint, exported and result are an export's.
+ */
+const b64 = z.string().regex(/^[A-Za-z0-9+/=]*$/);
+const uint = z.number().int().nonnegative();
+const base = { op: z.string(), mono: uint, rt: z.number().nonnegative().optional() };
+const name = z.string().regex(/^[0-9A-Za-z-]*$/);
+
+export const ExportLineSchema = z.discriminatedUnion('ev', [
+  z.object({
+    ev: z.literal('start'),
+    ...base,
+    kind: z.literal('export'),
+    uuid: z.string(),
+    dest: b64,
+    mode: z.enum(['full', 'incremental']),
+    policy: z.enum(['require', 'allow-crash-consistent']),
+    pid: uint,
+    maxFreezeS: uint,
+    workstation: b64,
+    user: b64,
+  }),
+  /** What will be done: full or incremental (b64: why full), the space needed and free. */
+  z.object({
+    ev: z.literal('plan'),
+    ...base,
+    mode: z.enum(['full', 'incremental']),
+    b64,
+    parent: name,
+    from: name,
+    checkpoint: name,
+    needBytes: uint,
+    freeBytes: uint,
+    disks: z.array(z.object({ target: z.string(), capacity: uint })).optional(),
+  }),
+  z.object({
+    ev: z.literal('progress'),
+    ...base,
+    done: uint,
+    total: uint,
+    rate: uint,
+    etaS: z.number().int(),
+    files: z.array(z.object({ target: z.string(), bytes: uint })),
+  }),
+  /** A file in the destination this run created, removed, or kept (b64: why) on the way out. */
+  z.object({ ev: z.literal('file'), ...base, act: z.enum(['created', 'removed', 'kept']), b64 }),
+  /** A file an earlier export, killed outright, made and never removed, removed by this run. */
+  z.object({ ev: z.literal('orphan-removed'), ...base, b64, from: b64 }),
+  z.object({
+    ev: z.literal('checkpoint'),
+    ...base,
+    act: z.enum(['deleted', 'kept']),
+    name,
+    b64: b64.optional(),
+  }),
+  z.object({ ev: z.literal('exported'), ...base, exportId: name, b64 }),
+  z.object({
+    ev: z.literal('result'),
+    ...base,
+    ok: z.boolean(),
+    label: z.enum(['quiesced', 'crash-consistent']).optional(),
+    filesystems: uint.optional(),
+    b64: b64.optional(),
+    failedPhase: z.string().optional(),
+    mode: z.enum(['full', 'incremental']),
+    cancelled: z.boolean(),
+    bytes: uint,
+  }),
+]);
+type OwnLine = z.infer<typeof ExportLineSchema>;
+const SHARED = new Set(['phase', 'frozen', 'thawed', 'end']);
+type SharedLine = Extract<
+  JournalLine,
+  { ev: 'phase' | 'frozen' | 'thawed' | 'end' | `watchdog-${string}` }
+>;
+export type ExportLine = OwnLine | SharedLine;
+
+function readOne(part: string): ExportLine | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(part);
+  } catch {
+    return undefined;
+  }
+  const own = ExportLineSchema.safeParse(raw);
+  if (own.success) return own.data;
+  const shared = readJournalLine(part);
+  if (shared && (SHARED.has(shared.ev) || shared.ev.startsWith('watchdog-')))
+    return shared as SharedLine;
+  return undefined;
+}
+
+/** Every whole, valid line of an export journal; a torn line costs only itself. */
+export function readExportLines(journal: string): ExportLine[] {
+  const out: ExportLine[] = [];
+  for (const line of journal.split('\n')) {
+    if (!line.trim()) continue;
+    const whole = readOne(line);
+    if (whole) {
+      out.push(whole);
+      continue;
+    }
+    for (const part of line.split(/(?=\{"ev":)/)) {
+      const l = readOne(part);
+      if (l) out.push(l);
+    }
+  }
+  return out;
+}
+
+const text = (s: string | undefined) =>
+  s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8').trim();
+
+/** An export's summary from its journal. `runnerGone`: its runner no longer runs on the host. */
+export function summarizeExport(
+  opId: string,
+  lines: readonly ExportLine[],
+  runnerGone: boolean,
+): ExportSummary {
+  const s: ExportSummary = {
+    opId,
+    uuid: '',
+    dest: '',
+    state: 'running',
+    modeAsked: null,
+    mode: null,
+    fullReason: null,
+    parent: null,
+    checkpoint: null,
+    needBytes: null,
+    freeBytes: null,
+    phases: [],
+    progress: null,
+    windowMs: null,
+    consistency: null,
+    cancelled: false,
+    folder: null,
+    message: null,
+    failedPhase: null,
+    watchdog: null,
+  };
+  let ended = false;
+  let result: (OwnLine & { ev: 'result' }) | undefined;
+  for (const l of lines) {
+    switch (l.ev) {
+      case 'start':
+        s.uuid = l.uuid;
+        s.dest = text(l.dest) ?? '';
+        s.modeAsked = l.mode;
+        break;
+      case 'plan':
+        s.mode = l.mode;
+        s.fullReason = text(l.b64) || null;
+        s.parent = l.parent || null;
+        s.checkpoint = l.checkpoint || null;
+        s.needBytes = l.needBytes;
+        s.freeBytes = l.freeBytes;
+        break;
+      case 'phase': {
+        const phase = ExportPhaseSchema.safeParse(l.phase);
+        if (!phase.success) break;
+        const detail = text(l.b64);
+        const open = s.phases.findLast((p) => p.phase === phase.data && p.status === 'running');
+        if (open && l.status !== 'running') {
+          open.status = l.status;
+          if (detail) open.detail = detail;
+        } else
+          s.phases.push({ phase: phase.data, status: l.status, ...(detail ? { detail } : {}) });
+        break;
+      }
+      case 'progress':
+        s.progress = {
+          done: l.done,
+          total: l.total,
+          rate: l.rate,
+          etaS: l.etaS < 0 ? null : l.etaS,
+          disks: l.files.map((f) => ({ target: f.target, bytes: f.bytes })),
+        };
+        break;
+      case 'thawed':
+        s.windowMs = windowMs(l);
+        break;
+      case 'exported':
+        s.folder = text(l.b64) ?? null;
+        break;
+      case 'result':
+        result = l;
+        break;
+      case 'end':
+        ended = true;
+        break;
+      default:
+        if (l.ev.startsWith('watchdog-')) s.watchdog = l.ev.slice('watchdog-'.length);
+    }
+  }
+  s.state = result
+    ? result.ok
+      ? 'succeeded'
+      : 'failed'
+    : ended || runnerGone
+      ? 'lost'
+      : 'running';
+  if (result) {
+    s.mode = result.mode;
+    s.cancelled = result.cancelled;
+    s.failedPhase = result.failedPhase ?? null;
+    s.message = text(result.b64) ?? null;
+    if (result.ok && result.label === 'quiesced')
+      s.consistency = { label: 'quiesced', filesystems: result.filesystems ?? 0 };
+    else if (result.ok)
+      s.consistency = { label: 'crash-consistent', reason: s.message ?? 'no freeze' };
+  } else if (s.state === 'lost') {
+    s.message =
+      'The export runner on the host stopped before recording an outcome; the watchdog thaws the guest.';
+  }
+  return s;
+}

@@ -1,0 +1,80 @@
+import hostLib from '../host-scripts/host-lib.sh?raw';
+import exportRunner from '../host-scripts/export-runner.sh?raw';
+import virshSession from '../host-scripts/virsh-session.sh?raw';
+import watchdogScript from '../host-scripts/watchdog.sh?raw';
+import { AppError } from '../app-error';
+import { launchCommand, launchScriptOf } from '../snapshot/launch';
+
+/**
+ * How an export reaches the host: the snapshot runner's launch (host-scripts/launch.sh, files as
+ * quoted here-documents, the runner detached with setsid) pointed at HOSTDIR/exports, so export
+ * operations get folders of their own (HOSTDIR/exports/ops/OP) while holding the same per-domain
+ * lock (HOSTDIR/locks) and the same watchdog.
+ */
+export interface ExportArgs {
+  op: string;
+  uri: string;
+  uuid: string;
+  /** The destination folder on the host (sent base64: any path). */
+  dest: string;
+  /** Incremental falls back to full on the host when it cannot be done, with the reason. */
+  mode: 'full' | 'incremental';
+  policy: 'require' | 'allow-crash-consistent';
+  maxFreezeS: number;
+  agentTimeoutS: number;
+  workstation: string;
+  user: string;
+  /** Fault injection for tests: hold the guest frozen this long before the cut. Never from the UI. */
+  holdFrozenMs?: number;
+  /** How often the runner reads the copy's progress (ms). */
+  pollMs?: number;
+}
+
+/** The folder export operations live in, under the host folder. */
+export function exportDir(hostDir: string): string {
+  return `${hostDir.replace(/\/+$/, '')}/exports`;
+}
+
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+/** The `args` file: `name=value` lines, read by name (read_args in host-lib.sh). */
+export function exportArgsText(a: ExportArgs): string {
+  const lines: [string, string][] = [
+    ['op', a.op],
+    ['uri', a.uri],
+    ['uuid', a.uuid],
+    ['dest', b64(a.dest)],
+    ['mode', a.mode],
+    ['policy', a.policy],
+    ['maxFreezeS', String(a.maxFreezeS)],
+    ['agentTimeoutS', String(a.agentTimeoutS)],
+    ['workstation', a.workstation],
+    ['user', a.user],
+    ['holdFrozenMs', String(a.holdFrozenMs ?? 0)],
+    ['pollMs', String(a.pollMs ?? 500)],
+  ];
+  for (const [k, v] of lines) {
+    if (/[\n\r\0]/.test(v)) {
+      throw new AppError(
+        'invalid-input',
+        `The value of “${k}” for the export runner contains a line break.`,
+      );
+    }
+  }
+  return lines.map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+}
+
+/** The launch script of one export, fed to `exportLaunchCommand`. */
+export function exportLaunchScript(args: ExportArgs): string {
+  return launchScriptOf([
+    ['host-lib.sh', hostLib],
+    ['virsh-session.sh', virshSession],
+    ['runner.sh', exportRunner],
+    ['watchdog.sh', watchdogScript],
+    ['args', exportArgsText(args)],
+  ]);
+}
+
+export function exportLaunchCommand(hostDir: string, opId: string): string {
+  return launchCommand(exportDir(hostDir), opId);
+}

@@ -1,0 +1,692 @@
+# shellcheck shell=sh
+# Quiesce export runner: a consistent, standalone copy of a running domain's disks in a host
+# folder, ON THE HOST, detached from the SSH session that started it (launch.sh), like the
+# snapshot runner. Only the point-in-time cut is frozen: freeze -> `backup-begin` (libvirt's push
+# backup, with a checkpoint so the next export can be incremental) -> thaw; QEMU copies after the
+# thaw while the guest works, and this runner follows the job (progress in the journal), checks
+# the copies, gives them their final names, and writes the manifest last.
+#
+# Usage: sh export-runner.sh OPDIR, OPDIR = EXPORTDIR/ops/OP where EXPORTDIR = HOSTDIR/exports
+# OPDIR holds `args` (named values, read and checked by read_args), and this runner writes:
+#   journal.jsonl  one JSON object a line (schema: electron/services/export/export-journal.ts;
+#                  the phase, frozen, thawed, watchdog and end lines are the snapshot runner's)
+#   made           files and folders this run made in the destination (base64 path a line)
+#   backup.xml, checkpoint.xml  what libvirt is handed (the cut reads them by relative name)
+#   runner.pid, session.pid, watchdog.pid, freeze-returned, disarmed: the watchdog's handshake
+#   cancel         written by export-cancel.sh: abort the copy and remove what was made
+# and appends one line to EXPORTDIR/index.jsonl when it ends, whatever the outcome.
+#
+# The destination: DEST/UUID/OP/ holds TARGET.qcow2 per disk and manifest.json. A disk is named
+# TARGET.qcow2.partial until it is copied and checked; the manifest, written last, is what makes
+# an export complete (docs/export.md). An incremental export's images have the previous export's
+# images as backing files (relative: ../PARENT/TARGET.qcow2), so the folder moves as a whole.
+set -u
+set -f # no globbing: paths come from the admin and from libvirt
+umask 077
+OPDIR=${1:-}
+cd "$OPDIR" || exit 70
+JOURNAL=$OPDIR/journal.jsonl
+# shellcheck source-path=SCRIPTDIR source=host-lib.sh
+. "$OPDIR/host-lib.sh"
+# shellcheck source-path=SCRIPTDIR source=virsh-session.sh
+. "$OPDIR/virsh-session.sh"
+# jfast EV [members]: builtins only, for use inside the frozen window
+jfast() {
+  now_mono
+  emit "\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO${2:+,$2}"
+}
+
+# ---------------------------------------------------------------- arguments, by name
+OP=invalid URI='' UUID='' DEST='' MODE_ASKED='' POLICY='' MAXFREEZE='' AGENT_TIMEOUT='' EXPORTDIR=''
+WORKSTATION='' APPUSER='' HOLD_MS=0 POLL_MS=500
+bad_args() {
+  emit "\"ev\":\"result\",\"op\":\"$OP\",\"mono\":0,\"ok\":false,\"failedPhase\":\"runner\",\"b64\":\"$(b64 "invalid runner arguments: $1")\""
+  emit "\"ev\":\"end\",\"op\":\"$OP\",\"mono\":0"
+  exit 64
+}
+# shellcheck disable=SC2317 # called by read_args (host-lib.sh)
+arg() {
+  case $1 in
+    uri) URI=$2 ;;
+    uuid) UUID=$2 ;;
+    dest) DEST=$(decode "$2") ;; # base64: any path
+    mode) MODE_ASKED=$2 ;;
+    policy) POLICY=$2 ;;
+    maxFreezeS) MAXFREEZE=$2 ;;
+    agentTimeoutS) AGENT_TIMEOUT=$2 ;;
+    hostDir) EXPORTDIR=$2 ;;
+    workstation) WORKSTATION=$2 ;;
+    user) APPUSER=$2 ;;
+    holdFrozenMs) HOLD_MS=$2 ;;
+    pollMs) POLL_MS=$2 ;;
+    *) bad_args "unknown name $1" ;;
+  esac
+}
+read_args
+[ -n "$URI" ] || bad_args uri
+is_uuid "$UUID" || bad_args uuid
+case $DEST in /*) ;; *) bad_args "dest: not an absolute path" ;; esac
+case $DEST in *"$NL"*) bad_args "dest: holds a line break" ;; esac
+case $MODE_ASKED in full | incremental) ;; *) bad_args mode ;; esac
+case $POLICY in require | allow-crash-consistent) ;; *) bad_args policy ;; esac
+in_range "$MAXFREEZE" 1 3600 || bad_args maxFreezeS
+in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
+is_uint "$HOLD_MS" || bad_args holdFrozenMs
+in_range "$POLL_MS" 50 10000 || bad_args pollMs
+case $EXPORTDIR in /*/exports) ;; *) bad_args hostDir ;; esac
+check_folder "$EXPORTDIR"
+HOSTDIR=${EXPORTDIR%/exports}
+private_dir "$HOSTDIR" || bad_args "hostDir: $HOSTDIR is not a private folder of this user"
+echo $$ >runner.pid
+
+# Children never hold the domain lock (fd 9) nor either end of the virsh session (3, 4).
+virsh_() { virsh -c "$URI" "$@" 3>&- 4<&- 9>&-; }
+agent() { virsh -c "$URI" qemu-agent-command --domain "$UUID" --timeout "$AGENT_TIMEOUT" --cmd "$1" 3>&- 4<&- 9>&-; }
+freeze_status() {
+  st=$(agent '{"execute":"guest-fsfreeze-status"}' 2>&1)
+  case $st in
+    *'"return"'*'"frozen"'*) FSTATUS=frozen ;;
+    *'"return"'*'"thawed"'*) FSTATUS=thawed ;;
+    *) FSTATUS=unknown ;;
+  esac
+  FSTATUS_OUT=$st
+}
+xml_escape() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e "s/'/\&apos;/g" -e 's/"/\&quot;/g'; }
+# json_str TEXT: TEXT as a JSON string (quotes included)
+json_str() {
+  printf '%s' "$1" | awk 'BEGIN { ORS = ""; print "\"" }
+    { if (NR > 1) print "\\n"; gsub(/\\/, "\\\\"); gsub(/"/, "\\\""); gsub(/\t/, "\\t"); gsub(/\r/, "\\r"); print }
+    END { print "\"" }'
+}
+
+# ---------------------------------------------------------------- facts
+FREEZE=no FREEZE_STATE=none FROZEN_N='' THAWED_N='' THAW_CONFIRMED=0 WATCHDOG=none WATCHDOG_FIRST=0
+CUT_STATE=none CUT_ANSWERED=0 CUT_MONO='' CRASH_REASON='' AGENT_TIMEOUT_SET=0
+JOB=none           # none | running | copied | failed | aborted
+CHECKPOINT=quiesce-$OP CHECKPOINT_MADE=0
+MODE=full WHY_FULL='' PARENT='' FROM_CP='' EXPDIR='' COMPLETE=0 CANCELLED=0 BYTES=0
+WINDOW_START='' WINDOW_END='' WINDOW_START_MONO='' WINDOW_END_MONO=''
+
+# ---------------------------------------------------------------- the watchdog (watchdog.sh, as the snapshot runner arms it)
+arm_watchdog() {
+  rm -f disarmed fired freeze-returned watchdog.pid
+  if command -v setsid >/dev/null 2>&1; then
+    setsid sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 9>&- &
+  else
+    nohup sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 9>&- &
+  fi
+  WATCHDOG=armed
+  i=0
+  while [ ! -s watchdog.pid ] && [ "$i" -lt 100 ]; do sleep 0.05 3>&- 4<&- 9>&-; i=$((i + 1)); done
+  [ -s watchdog.pid ]
+}
+disarm_watchdog() {
+  [ "$WATCHDOG" = armed ] || return 0
+  : >disarmed
+  WATCHDOG=disarmed
+  if [ ! -e fired ] && read -r wpid <watchdog.pid 2>/dev/null && is_uint "$wpid"; then
+    kill -TERM "$wpid" 2>/dev/null
+  fi
+}
+confirm_thaw() {
+  agent '{"execute":"guest-fsfreeze-thaw"}' >/dev/null 2>&1
+  freeze_status
+  [ "$FSTATUS" = thawed ] && THAW_CONFIRMED=1
+}
+
+# ---------------------------------------------------------------- libvirt's backup job
+# job_stats [--completed]: JT = the job type number (0 none, 1/2 running, 3 completed, 4 failed,
+# 5 cancelled), DONE / TOTAL bytes, ERRMSG; from the raw statistics (human units are rounded)
+job_stats() {
+  JT='' DONE=0 TOTAL=0 ERRMSG=''
+  if [ "${1:-}" = --completed ]; then
+    s=$(virsh_ domjobinfo --domain "$UUID" --completed --anystats --keep-completed --rawstats 2>&1) || { ERRMSG=$s; return 1; }
+  else
+    s=$(virsh_ domjobinfo --domain "$UUID" --rawstats 2>&1) || { ERRMSG=$s; return 1; }
+  fi
+  IFS=$NL
+  for l in $s; do
+    v=${l#*: }
+    case $l in
+      "Job type: "*) is_uint "$v" && JT=$v ;;
+      "disk_processed: "*) is_uint "$v" && DONE=$v ;;
+      "disk_total: "*) is_uint "$v" && TOTAL=$v ;;
+      "errmsg: "*) ERRMSG=$v ;;
+    esac
+  done
+  IFS=$IFS_SAVE
+  is_uint "$JT"
+}
+# shellcheck disable=SC2317 # also called from finish, which the EXIT trap runs
+# wait_no_job: no job runs on the domain (an aborted backup ends a moment later)
+wait_no_job() {
+  i=0
+  while [ "$i" -lt 120 ]; do
+    job_stats || return 1
+    [ "$JT" = 0 ] && return 0
+    sleep 0.5 3>&- 4<&- 9>&-
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------- files this run made
+# made: one base64 path a line, recorded before the file or folder exists
+made() { b64 "$1" >>made && echo >>made; }
+# shellcheck disable=SC2317 # called from finish, which the EXIT trap runs
+# remove_made DIR: every file and folder the operation in DIR made, newest first (folders only
+# when empty). None is a domain's disk: they are new files in the destination, and no job may
+# still be writing them (wait_no_job first). KEPT says what stays.
+remove_made() {
+  KEPT=''
+  [ -s "$1/made" ] || return 0
+  sed '1!G;h;$!d' "$1/made" >"$1/made.newest-first"
+  while IFS= read -r f; do
+    p=$(decode "$f")
+    [ -n "$p" ] || continue
+    if [ -d "$p" ]; then
+      rmdir -- "$p" 2>/dev/null || KEPT="$KEPT $p (not empty)"
+    elif [ -e "$p" ]; then
+      if rm -f -- "$p" 3>&- 4<&- 9>&-; then
+        if [ "$1" = "$OPDIR" ]; then
+          journal file "\"act\":\"removed\",\"b64\":\"$f\""
+        else
+          journal orphan-removed "\"b64\":\"$f\",\"from\":\"$(b64 "${1##*/}")\""
+        fi
+      else
+        KEPT="$KEPT $p"
+      fi
+    fi
+  done <"$1/made.newest-first"
+  rm -f "$1/made.newest-first"
+  [ -z "$KEPT" ] && mv -f "$1/made" "$1/made.done"
+  [ -z "$KEPT" ] || journal file "\"act\":\"kept\",\"b64\":\"$(b64 "could not remove:$KEPT")\""
+}
+# settle_earlier: exports of this domain whose runner was killed outright (no exit trap ran):
+# their copy may still run in libvirt, their partial files and checkpoint are still there. Their
+# runners are dead: this run holds the domain's lock, which each held for its whole life.
+settle_earlier() {
+  [ -d "$EXPORTDIR/ops" ] || return 0
+  set +f # the one glob of operation folders (launch.sh names them with [0-9A-Za-z-] only)
+  for d in "$EXPORTDIR"/ops/*; do
+    set -f
+    if [ "$d" = "$OPDIR" ] || [ ! -s "$d/made" ]; then continue; fi
+    grep -qxF "uuid=$UUID" "$d/args" 2>/dev/null || continue
+    # its backup job, if it still copies (one job a domain: a backup now is that run's)
+    if job_stats && { [ "$JT" = 1 ] || [ "$JT" = 2 ]; }; then
+      virsh_ domjobabort --domain "$UUID" >/dev/null 2>&1
+      wait_no_job || { journal file "\"act\":\"kept\",\"b64\":\"$(b64 "a job still runs on the domain: ${d##*/}'s files are kept")\""; continue; }
+    fi
+    remove_made "$d"
+    cp_name=quiesce-${d##*/}
+    if virsh_ checkpoint-info --domain "$UUID" --checkpointname "$cp_name" >/dev/null 2>&1 &&
+      virsh_ checkpoint-delete --domain "$UUID" --checkpointname "$cp_name" >/dev/null 2>&1; then
+      journal checkpoint "\"act\":\"deleted\",\"name\":\"$cp_name\""
+    fi
+  done
+  set -f
+}
+
+# ---------------------------------------------------------------- the label, from facts only (as the snapshot runner's)
+decide_label() {
+  WHY_NOT=
+  if [ "$FREEZE" = yes ]; then
+    if [ -z "$FROZEN_N" ] || [ "$FROZEN_N" -le 0 ]; then
+      WHY_NOT="the freeze did not confirm any frozen filesystem"
+    elif [ "$CUT_ANSWERED" != 1 ]; then
+      WHY_NOT="the cut's answer was lost"
+    elif [ "$WATCHDOG_FIRST" = 1 ]; then
+      WHY_NOT="the watchdog thawed the guest (maximum freeze ${MAXFREEZE} s) before the cut had answered"
+    elif [ -z "$THAWED_N" ]; then
+      WHY_NOT="the thaw did not confirm how many filesystems it thawed"
+    elif [ "$THAWED_N" != "$FROZEN_N" ]; then
+      WHY_NOT="the thaw found $THAWED_N of $FROZEN_N filesystems frozen: something else thawed the guest during the cut"
+    fi
+  fi
+  if [ "$FREEZE" = yes ] && [ -z "$WHY_NOT" ]; then
+    LABEL=quiesced LABEL_JSON="\"label\":\"quiesced\",\"filesystems\":$FROZEN_N"
+  else
+    WHY_NOT=${WHY_NOT:-${CRASH_REASON:-no freeze}}
+    LABEL=crash-consistent LABEL_JSON="\"label\":\"crash-consistent\",\"b64\":\"$(b64 "$WHY_NOT")\""
+  fi
+}
+
+# ---------------------------------------------------------------- every way out
+# shellcheck disable=SC2317 # run by the EXIT trap
+finish() {
+  status=$?
+  trap '' HUP INT TERM
+  trap - EXIT
+  if [ "$FREEZE_STATE" != none ] && [ "$THAW_CONFIRMED" != 1 ]; then
+    [ -n "$VIRSH_PID" ] && kill -TERM "$VIRSH_PID" 2>/dev/null
+    end_session
+    if confirm_thaw; then
+      phase thaw 'done' "thawed on the way out"
+    else
+      fail thaw "the thaw could not be confirmed ($FSTATUS_OUT): the watchdog keeps thawing until the agent says thawed"
+    fi
+  fi
+  if [ "$THAW_CONFIRMED" = 1 ] || [ "$FREEZE_STATE" = none ]; then disarm_watchdog; fi
+  end_session
+  if [ -z "$FAILED_PHASE" ] && [ "$status" != 0 ]; then
+    fail runner "the runner stopped unexpectedly (${SIGNAL:-exit status $status})"
+  fi
+  if [ "$COMPLETE" != 1 ]; then
+    # A copy that may still run is stopped before its files go: an export that did not end
+    # complete leaves no file that looks complete, and no job on libvirt.
+    if [ "$CUT_STATE" != none ] && [ "$JOB" != copied ] && [ "$JOB" != failed ]; then
+      virsh_ domjobabort --domain "$UUID" >/dev/null 2>&1 && JOB=aborted
+    fi
+    if [ "$CUT_STATE" != none ] && ! wait_no_job; then
+      journal file "\"act\":\"kept\",\"b64\":\"$(b64 "a job still runs on the domain: its files are kept (remove them by hand once it ends)")\""
+    else
+      remove_made "$OPDIR"
+    fi
+    # The checkpoint of an export that did not complete would make the next incremental skip
+    # blocks no export holds: delete it (libvirt merges its bitmap into the previous one).
+    if [ "$CHECKPOINT_MADE" = 1 ] || virsh_ checkpoint-info --domain "$UUID" --checkpointname "$CHECKPOINT" >/dev/null 2>&1; then
+      if out=$(virsh_ checkpoint-delete --domain "$UUID" --checkpointname "$CHECKPOINT" 2>&1); then
+        journal checkpoint "\"act\":\"deleted\",\"name\":\"$CHECKPOINT\""
+      else
+        journal checkpoint "\"act\":\"kept\",\"name\":\"$CHECKPOINT\",\"b64\":\"$(b64 "$out")\""
+      fi
+    fi
+  fi
+  [ "$AGENT_TIMEOUT_SET" = 1 ] && virsh_ guest-agent-timeout --domain "$UUID" --timeout -2 >/dev/null 2>&1
+  decide_label
+  common="\"mode\":\"$MODE\",\"cancelled\":$([ "$CANCELLED" = 1 ] && echo true || echo false),\"bytes\":$BYTES"
+  if [ -n "$FAILED_PHASE" ]; then
+    journal result "\"ok\":false,\"failedPhase\":\"$FAILED_PHASE\",\"b64\":\"$(b64 "$FAILED_MSG")\",$common"
+  else
+    journal result "\"ok\":true,$LABEL_JSON,$common"
+  fi
+  now_rt
+  printf '{"op":"%s","kind":"export","uuid":"%s","dest":"%s","mode":"%s","ok":%s,"rt":%s}\n' "$OP" "$UUID" \
+    "$(b64 "$DEST")" "$MODE" "$([ -z "$FAILED_PHASE" ] && echo true || echo false)" "$RT" >>"$EXPORTDIR/index.jsonl"
+  journal end
+  exit 0
+}
+SIGNAL=
+trap finish EXIT
+trap 'SIGNAL=SIGHUP; exit 129' HUP
+trap 'SIGNAL=SIGINT; exit 130' INT
+trap 'SIGNAL=SIGTERM; exit 143' TERM
+trap '' PIPE
+journal start "\"kind\":\"export\",\"uuid\":\"$UUID\",\"dest\":\"$(b64 "$DEST")\",\"mode\":\"$MODE_ASKED\",\"policy\":\"$POLICY\",\"pid\":$$,\"maxFreezeS\":$MAXFREEZE,\"workstation\":\"$(b64 "$WORKSTATION")\",\"user\":\"$(b64 "$APPUSER")\""
+
+# ---------------------------------------------------------------- lock (the snapshot runner's, same file)
+phase lock running
+mkdir -p "$HOSTDIR/locks"
+LOCKFILE=$HOSTDIR/locks/$UUID.lock
+if ! command -v flock >/dev/null 2>&1; then
+  fail lock "the host has no flock command (util-linux or busybox): install it"
+  exit 1
+fi
+exec 9>>"$LOCKFILE"
+if ! flock -n 9; then
+  holder=$(cat "$LOCKFILE.owner" 2>/dev/null)
+  fail lock "another operation (${holder:-unknown}) is running on this domain"
+  exit 1
+fi
+echo "export $OP" >"$LOCKFILE.owner"
+settle_earlier
+phase lock 'done'
+
+# ---------------------------------------------------------------- preflight
+phase preflight running
+state=$(virsh_ domstate --domain "$UUID" 2>&1) || { fail preflight "$state"; exit 1; }
+case $state in
+  running*) ;;
+  *) fail preflight "the domain is $state: libvirt's backup copies running domains only (start it, or copy its images while it is off)"; exit 1 ;;
+esac
+freeze_status
+case $FSTATUS in
+  frozen) fail preflight "the guest is already frozen (another tool, or an earlier run): thaw it first"; exit 1 ;;
+  thawed) FREEZE=yes ;;
+  *)
+    if [ "$POLICY" = require ]; then
+      fail preflight "the guest agent cannot freeze this guest, and a quiesced export is required: $FSTATUS_OUT"
+      exit 1
+    fi
+    CRASH_REASON="guest agent unavailable: $FSTATUS_OUT" ;;
+esac
+if [ ! -d "$DEST" ] || [ ! -w "$DEST" ]; then
+  fail preflight "the destination $DEST is not a folder the SSH user can write to"
+  exit 1
+fi
+# QEMU writes the copies (libvirt hands it each file): every folder on the way must be searchable
+# by others, or the cut fails inside the freeze with "Permission denied".
+p=$DEST
+while [ -n "$p" ]; do
+  perms=$(ls -ldnL -- "$p/" 2>/dev/null)
+  case $perms in ?????????[xt]*) ;; *) fail preflight "QEMU cannot reach $p (chmod o+x $p)"; exit 1 ;; esac
+  p=${p%/*}
+done
+phase preflight 'done'
+
+# ---------------------------------------------------------------- prepare (everything slow, before any freeze)
+phase prepare running
+disks=$(virsh_ domblklist --domain "$UUID" --details 2>&1) || { fail prepare "$disks"; exit 1; }
+TARGETS='' BACKUP_DISKS='' CP_DISKS='' SOURCES=''
+IFS=$NL
+for row in $disks; do
+  IFS=$IFS_SAVE
+  # shellcheck disable=SC2086 # split on purpose: the row's first three words
+  set -- $row
+  [ $# -ge 4 ] || continue
+  type=$1 device=$2 target=$3
+  case $type in Type | ---*) continue ;; esac
+  case $target in [a-z]*) ;; *) fail prepare "disk target $target is not a plain name"; exit 1 ;; esac
+  case $target in *[!a-z0-9]*) fail prepare "disk target $target is not a plain name"; exit 1 ;; esac
+  src=${row#*"$target"}
+  src=${src#"${src%%[! ]*}"}
+  if [ "$device" != disk ]; then
+    BACKUP_DISKS="$BACKUP_DISKS<disk name='$target' backup='no'/>"
+    CP_DISKS="$CP_DISKS<disk name='$target' checkpoint='no'/>"
+    continue
+  fi
+  if [ "$type" != file ] || [ "$src" = - ]; then
+    fail prepare "disk $target is a $type disk: Quiesce exports file-backed disks only"; exit 1
+  fi
+  size=$(virsh_ domblkinfo --domain "$UUID" --device "$target" 2>/dev/null | awk '/^Capacity:/ { print $2 }')
+  is_uint "$size" || { fail prepare "libvirt did not tell the size of disk $target"; exit 1; }
+  TARGETS="$TARGETS$target $size$NL"
+  SOURCES="$SOURCES$target $src$NL"
+  IFS=$NL
+done
+IFS=$IFS_SAVE
+[ -n "$TARGETS" ] || { fail prepare "the domain has no file-backed disk to export"; exit 1; }
+
+# Incremental: from the newest complete export of this domain in the destination, if libvirt
+# still has its checkpoint with a bitmap for every disk, and its images are all there.
+CP_SIZES=
+if [ "$MODE_ASKED" = incremental ]; then
+  last=
+  if [ -d "$DEST/$UUID" ]; then
+    set +f # the one glob: export folders (named like operations: [0-9A-Za-z-] only)
+    for d in "$DEST/$UUID"/*; do
+      set -f
+      [ -s "$d/manifest.json" ] && last=$d
+    done
+    set -f
+  fi
+  if [ -z "$last" ]; then
+    WHY_FULL="no complete earlier export of this domain in $DEST"
+  else
+    PARENT=${last##*/}
+    FROM_CP=$(sed -n 's/^ *"checkpoint": *"\([0-9A-Za-z-]*\)",*$/\1/p' "$last/manifest.json")
+    if [ -z "$FROM_CP" ]; then
+      WHY_FULL="the last export ($PARENT) names no checkpoint"
+    elif ! cpx=$(virsh_ checkpoint-dumpxml --domain "$UUID" --checkpointname "$FROM_CP" --size 2>&1); then
+      WHY_FULL="libvirt has no usable checkpoint $FROM_CP of the last export ($PARENT): $cpx"
+    else
+      for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
+        sz=$(printf '%s\n' "$cpx" | sed -n "s/.*<disk name='$t' checkpoint='bitmap'.* size='\\([0-9]*\\)'.*/\\1/p")
+        if ! is_uint "$sz"; then
+          WHY_FULL="checkpoint $FROM_CP has no bitmap for disk $t"
+          break
+        fi
+        if [ ! -s "$last/$t.qcow2" ]; then
+          WHY_FULL="the last export ($PARENT) has no image of disk $t"
+          break
+        fi
+        CP_SIZES="$CP_SIZES$t $sz$NL"
+      done
+    fi
+  fi
+  if [ -z "$WHY_FULL" ]; then MODE=incremental; else PARENT='' FROM_CP=''; fi
+fi
+
+# Space: a full copy is at most the disks' virtual size; an incremental one, the changed bytes
+# libvirt's bitmaps count (and a little for the qcow2 metadata).
+NEED=0
+if [ "$MODE" = full ]; then
+  for s in $(printf '%s' "$TARGETS" | awk '{ print $2 }'); do NEED=$((NEED + s)); done
+else
+  for s in $(printf '%s' "$CP_SIZES" | awk '{ print $2 }'); do NEED=$((NEED + s + 1048576)); done
+fi
+FREE_K=$(df -Pk -- "$DEST" 2>/dev/null | awk 'NR == 2 { print $4 }')
+is_uint "$FREE_K" || { fail prepare "the free space in $DEST could not be read"; exit 1; }
+FREE=$((FREE_K * 1024))
+PLAN_JSON="\"mode\":\"$MODE\",\"b64\":\"$(b64 "$WHY_FULL")\",\"parent\":\"$PARENT\",\"from\":\"$FROM_CP\",\"checkpoint\":\"$CHECKPOINT\",\"needBytes\":$NEED,\"freeBytes\":$FREE"
+if [ "$NEED" -gt "$FREE" ]; then
+  journal plan "$PLAN_JSON"
+  fail prepare "the destination has $((FREE / 1048576)) MiB free, the export needs up to $((NEED / 1048576)) MiB"
+  exit 1
+fi
+
+# The export's folder, and every image pre-created by this user (libvirt reuses them: they stay
+# this user's, and an incremental one already names its backing file in the destination).
+if [ ! -d "$DEST/$UUID" ]; then
+  made "$DEST/$UUID"
+  if ! mkdir -- "$DEST/$UUID" || ! chmod 0711 -- "$DEST/$UUID"; then fail prepare "could not make $DEST/$UUID"; exit 1; fi
+fi
+EXPDIR=$DEST/$UUID/$OP
+made "$EXPDIR"
+if ! mkdir -- "$EXPDIR" || ! chmod 0711 -- "$EXPDIR"; then fail prepare "could not make $EXPDIR"; exit 1; fi
+DISKS_JSON=
+for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
+  size=$(printf '%s' "$TARGETS" | awk -v t="$t" '$1 == t { print $2 }')
+  part=$EXPDIR/$t.qcow2.partial
+  made "$part"
+  # -u: the backing file is named, not opened (it is this user's; no need to read it here)
+  set -- -q -f qcow2
+  [ "$MODE" = incremental ] && set -- "$@" -u -F qcow2 -b "../$PARENT/$t.qcow2"
+  if ! r=$(qemu-img create "$@" "$part" "$size" 2>&1 3>&- 4<&- 9>&-); then
+    fail prepare "could not create $part: $r"
+    exit 1
+  fi
+  journal file "\"act\":\"created\",\"b64\":\"$(b64 "$part")\""
+  BACKUP_DISKS="$BACKUP_DISKS<disk name='$t' type='file'><target file='$(xml_escape "$part")'/><driver type='qcow2'/></disk>"
+  CP_DISKS="$CP_DISKS<disk name='$t' checkpoint='bitmap'/>"
+  DISKS_JSON="$DISKS_JSON${DISKS_JSON:+,}{\"target\":\"$t\",\"capacity\":$size}"
+done
+journal plan "$PLAN_JSON,\"disks\":[$DISKS_JSON]"
+INCR=
+[ "$MODE" = incremental ] && INCR="<incremental>$FROM_CP</incremental>"
+printf "<domainbackup mode='push'>%s<disks>%s</disks></domainbackup>\n" "$INCR" "$BACKUP_DISKS" >backup.xml
+printf '<domaincheckpoint><name>%s</name><description>Quiesce export %s</description><disks>%s</disks></domaincheckpoint>\n' \
+  "$CHECKPOINT" "$OP" "$CP_DISKS" >checkpoint.xml
+DOMAIN_XML=$(virsh_ dumpxml --domain "$UUID" --inactive 2>&1) || { fail prepare "$DOMAIN_XML"; exit 1; }
+DOMAIN_NAME=$(virsh_ domname --domain "$UUID" 2>/dev/null)
+if [ "$FREEZE" = yes ]; then
+  virsh_ guest-agent-timeout --domain "$UUID" --timeout "$AGENT_TIMEOUT" >/dev/null 2>&1 && AGENT_TIMEOUT_SET=1
+fi
+start_session || { fail prepare "could not start virsh: $OUT"; exit 1; }
+if [ -e cancel ]; then CANCELLED=1; fail prepare "cancelled by ${APPUSER:-the admin}"; exit 1; fi
+phase prepare 'done'
+
+# ---------------------------------------------------------------- freeze -> cut -> thaw
+cut() {
+  jfast phase '"phase":"cut","status":"running"'
+  CUT_STATE=sent
+  send "backup-begin $UUID backup.xml checkpoint.xml --reuse-external"
+  r=$?
+  now_mono
+  CUT_MONO=$MONO
+  CUT_OUT=$OUT
+  case $r in
+    0) CUT_ANSWERED=1; case $OUT in *"Backup started"*) CUT_STATE='done' ;; *) CUT_STATE=unknown ;; esac ;;
+    1) CUT_ANSWERED=1; CUT_STATE=failed ;;
+    *) CUT_STATE=unknown ;;
+  esac
+}
+window_json() {
+  printf '"windowStartRt":%s,"windowEndRt":%s,"windowStartMono":%s,"windowEndMono":%s' \
+    "$WINDOW_START" "$WINDOW_END" "$WINDOW_START_MONO" "$WINDOW_END_MONO"
+}
+if [ "$FREEZE" = yes ]; then
+  phase arm running
+  arm_watchdog || { fail arm "the watchdog did not start (watchdog.log on the host says why)"; exit 1; }
+  phase arm 'done'
+  phase freeze running
+  now_rt; WINDOW_START=$RT; now_mono; WINDOW_START_MONO=$MONO
+  FREEZE_STATE=sent
+  send "domfsfreeze $UUID"
+  r=$?
+  FREEZE_OUT=$OUT
+  if [ "$r" = 2 ]; then FREEZE_STATE=lost; else FREEZE_STATE=returned; : >freeze-returned; fi
+  [ "$r" = 0 ] && count_in "$OUT" Froze && FROZEN_N=$COUNT
+  if [ -n "$FROZEN_N" ] && [ "$FROZEN_N" -gt 0 ]; then
+    jfast frozen "\"filesystems\":$FROZEN_N"
+    [ "$HOLD_MS" -gt 0 ] && sleep "$((HOLD_MS / 1000)).$(printf '%03d' $((HOLD_MS % 1000)))" 3>&- 4<&- 9>&-
+    cut
+    if [ -e fired ]; then
+      WATCHDOG_FIRST=1
+      if [ -n "$CUT_MONO" ] && [ "$CUT_ANSWERED" = 1 ] && read -r fired_mono <fired && is_uint "$fired_mono" &&
+        [ "$fired_mono" -gt $((CUT_MONO + 10)) ]; then WATCHDOG_FIRST=0; fi
+    fi
+    jfast phase '"phase":"thaw","status":"running"'
+    send "domfsthaw $UUID"
+    r=$?
+    THAW_OUT=$OUT
+    now_rt; WINDOW_END=$RT; now_mono; WINDOW_END_MONO=$MONO
+    [ "$r" = 0 ] && count_in "$OUT" Thawed && THAWED_N=$COUNT && THAW_CONFIRMED=1
+    phase freeze 'done' "$FREEZE_OUT"
+    case $CUT_STATE in
+      done) phase cut 'done' "$CUT_OUT" ;;
+      *) phase cut failed "${CUT_OUT:-no answer}" ;;
+    esac
+    if [ "$THAW_CONFIRMED" = 1 ]; then
+      journal thawed "$(window_json),\"filesystems\":$THAWED_N"
+      phase thaw 'done' "$THAW_OUT"
+    elif [ "$SESSION" = alive ] && confirm_thaw; then
+      journal thawed "$(window_json)"
+      phase thaw 'done' "the thaw did not answer clearly (${THAW_OUT:-nothing}); the agent then said thawed"
+    else
+      fail thaw "the thaw did not answer clearly: ${THAW_OUT:-nothing}"
+      exit 1
+    fi
+    phase disarm running
+    disarm_watchdog
+    phase disarm 'done'
+  else
+    [ "$SESSION" = alive ] && send "domfsthaw $UUID"
+    if [ "$SESSION" = alive ] && confirm_thaw; then
+      disarm_watchdog
+    else
+      fail freeze "${FREEZE_OUT:-the freeze did not answer}"
+      exit 1
+    fi
+    if [ "$POLICY" = require ]; then
+      fail freeze "${FREEZE_OUT:-the freeze did not answer}${FROZEN_N:+ (froze $FROZEN_N filesystems)}"
+      exit 1
+    fi
+    phase freeze failed "${FREEZE_OUT:-no answer}"
+    CRASH_REASON="the freeze failed: ${FREEZE_OUT:-no answer}"
+    FREEZE=no
+  fi
+fi
+if [ "$FREEZE" != yes ]; then
+  cut
+  [ "$CUT_STATE" = 'done' ] && phase cut 'done' "$CUT_OUT"
+fi
+end_session
+if [ "$CUT_STATE" = unknown ]; then
+  # The cut's answer was lost: whether libvirt runs the job is asked, not guessed (and such a
+  # cut is not shown to be within the freeze: decide_label).
+  job_stats
+  case $JT in 1 | 2) ;; *) fail cut "${CUT_OUT:-the cut did not answer}"; exit 1 ;; esac
+elif [ "$CUT_STATE" != 'done' ]; then
+  fail cut "${CUT_OUT:-the cut did not answer}" # finish aborts a job an erring answer hid
+  exit 1
+fi
+CHECKPOINT_MADE=1
+JOB=running
+decide_label
+if [ "$POLICY" = require ] && [ "$LABEL" != quiesced ]; then
+  fail cut "the cut is not quiesced: $WHY_NOT"
+  exit 1
+fi
+
+# ---------------------------------------------------------------- copy (the guest runs on)
+phase copy running
+now_mono
+T0=$MONO LAST_T=$MONO LAST_DONE=0 RATE=0
+while :; do
+  if [ -e cancel ]; then
+    CANCELLED=1
+    fail copy "cancelled by ${APPUSER:-the admin}"
+    exit 1
+  fi
+  job_stats || { fail copy "libvirt did not answer about the job: $ERRMSG"; exit 1; }
+  case $JT in 1 | 2) ;; *) break ;; esac
+  now_mono
+  if [ "$MONO" -gt "$LAST_T" ] && [ "$DONE" -ge "$LAST_DONE" ]; then
+    RATE=$(((DONE - LAST_DONE) * 1000 / (MONO - LAST_T)))
+  fi
+  ETA=-1
+  [ "$RATE" -gt 0 ] && [ "$TOTAL" -ge "$DONE" ] && ETA=$(((TOTAL - DONE) / RATE))
+  FILES=
+  for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
+    # shellcheck disable=SC2012 # one named file: its size, the same way on busybox
+    b=$(ls -lnL -- "$EXPDIR/$t.qcow2.partial" 2>/dev/null | awk '{ print $5 }')
+    is_uint "$b" || b=0
+    FILES="$FILES${FILES:+,}{\"target\":\"$t\",\"bytes\":$b}"
+  done
+  journal progress "\"done\":$DONE,\"total\":$TOTAL,\"rate\":$RATE,\"etaS\":$ETA,\"files\":[$FILES]"
+  LAST_T=$MONO LAST_DONE=$DONE
+  sleep "$((POLL_MS / 1000)).$(printf '%03d' $((POLL_MS % 1000)))" 3>&- 4<&- 9>&-
+done
+job_stats --completed
+case $JT in
+  3) JOB=copied ;;
+  *) JOB=failed; fail copy "libvirt's backup job ended without completing (type $JT): ${ERRMSG:-no message}"; exit 1 ;;
+esac
+BYTES=$TOTAL
+now_mono
+journal progress "\"done\":$DONE,\"total\":$TOTAL,\"rate\":$((MONO > T0 ? TOTAL * 1000 / (MONO - T0) : 0)),\"etaS\":0,\"files\":[]"
+phase copy 'done' "$TOTAL bytes in $((MONO - T0)) ms"
+
+# ---------------------------------------------------------------- check, name, manifest (last)
+phase verify running
+DISKS_MANIFEST=
+for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
+  part=$EXPDIR/$t.qcow2.partial
+  r=$(qemu-img check -q -f qcow2 "$part" 2>&1 3>&- 4<&- 9>&-) || { fail verify "qemu-img check of $t: $r"; exit 1; }
+  sum=$(sha256sum -- "$part" 3>&- 4<&- 9>&- | awk '{ print $1 }')
+  [ ${#sum} = 64 ] || { fail verify "no checksum of $part"; exit 1; }
+  size=$(printf '%s' "$TARGETS" | awk -v t="$t" '$1 == t { print $2 }')
+  src=$(printf '%s' "$SOURCES" | awk -v t="$t" '$1 == t { sub(/^[^ ]+ /, ""); print }')
+  backing=null
+  [ "$MODE" = incremental ] && backing="\"../$PARENT/$t.qcow2\""
+  DISKS_MANIFEST="$DISKS_MANIFEST${DISKS_MANIFEST:+,
+}    {\"target\": \"$t\", \"file\": \"$t.qcow2\", \"format\": \"qcow2\", \"virtualSize\": $size, \"sha256\": \"$sum\", \"backing\": $backing, \"source\": $(json_str "$src")}"
+done
+for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
+  made "$EXPDIR/$t.qcow2"
+  mv -f -- "$EXPDIR/$t.qcow2.partial" "$EXPDIR/$t.qcow2" || { fail verify "could not name $t.qcow2"; exit 1; }
+done
+phase verify 'done'
+phase manifest running
+now_rt
+decide_label
+if [ "$LABEL" = quiesced ]; then
+  consistency="{\"label\": \"quiesced\", \"filesystems\": $FROZEN_N"
+else
+  consistency="{\"label\": \"crash-consistent\", \"reason\": $(json_str "$WHY_NOT")"
+fi
+[ -n "$WINDOW_END" ] && consistency="$consistency, \"windowMs\": $(((WINDOW_END - WINDOW_START) / 1000000)), \"windowStartRt\": $WINDOW_START, \"windowEndRt\": $WINDOW_END"
+made "$EXPDIR/manifest.json.partial"
+{
+  printf '{\n  "format": "quiesce-export/1",\n  "exportId": "%s",\n' "$OP"
+  printf '  "domain": {"uuid": "%s", "name": %s, "xml": %s},\n' "$UUID" "$(json_str "$DOMAIN_NAME")" "$(json_str "$DOMAIN_XML")"
+  printf '  "mode": "%s",\n  "fullReason": %s,\n' "$MODE" "$([ -n "$WHY_FULL" ] && json_str "$WHY_FULL" || echo null)"
+  printf '  "parent": %s,\n' "$([ -n "$PARENT" ] && echo "\"$PARENT\"" || echo null)"
+  printf '  "incrementalFrom": %s,\n' "$([ -n "$FROM_CP" ] && echo "\"$FROM_CP\"" || echo null)"
+  printf '  "checkpoint": "%s",\n' "$CHECKPOINT"
+  printf '  "consistency": %s},\n' "$consistency"
+  printf '  "disks": [\n%s\n  ],\n' "$DISKS_MANIFEST"
+  printf '  "bytesCopied": %s,\n' "$BYTES"
+  printf '  "createdBy": {"workstation": %s, "user": %s, "hostUser": %s, "host": %s},\n' "$(json_str "$WORKSTATION")" \
+    "$(json_str "$APPUSER")" "$(json_str "$(id -un)")" "$(json_str "$(uname -n)")"
+  printf '  "createdAt": "%s"\n}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+} >"$EXPDIR/manifest.json.partial" || { fail manifest "could not write the manifest"; exit 1; }
+chmod 0644 -- "$EXPDIR/manifest.json.partial"
+made "$EXPDIR/manifest.json"
+mv -f -- "$EXPDIR/manifest.json.partial" "$EXPDIR/manifest.json" || { fail manifest "could not name the manifest"; exit 1; }
+COMPLETE=1
+mv -f made made.kept
+journal exported "\"exportId\":\"$OP\",\"b64\":\"$(b64 "$EXPDIR")\""
+phase manifest 'done'
+exit 0

@@ -1,0 +1,186 @@
+import { z } from 'zod';
+import { QuiescePolicySchema } from './snapshot';
+
+/**
+ * Consistent image export (docs/export.md): what the renderer asks for, how an export goes, what
+ * the manifest beside the images says, and what a verification found. The host side is
+ * electron/services/host-scripts/export-runner.sh.
+ */
+
+/** An export's id: the id of the operation that made it (also its folder's name). */
+export const ExportIdSchema = z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/, 'Not an export id');
+
+/** A folder on the host: absolute, one line. */
+export const HostFolderSchema = z
+  .string()
+  .min(2)
+  .max(4096)
+  .regex(/^\/[^\n\r\0]*$/, 'An absolute folder on the host');
+
+export const ExportModeSchema = z.enum(['full', 'incremental']);
+export type ExportMode = z.infer<typeof ExportModeSchema>;
+
+export const ExportRequestSchema = z.object({
+  /** Where the images go on the host: DEST/UUID/EXPORTID/. */
+  dest: HostFolderSchema,
+  /** Incremental falls back to full, with the reason, when it cannot be done. */
+  mode: ExportModeSchema.default('incremental'),
+  policy: QuiescePolicySchema.default('require'),
+});
+export type ExportRequest = z.infer<typeof ExportRequestSchema>;
+
+export const ExportPhaseSchema = z.enum([
+  'lock',
+  'preflight',
+  'prepare',
+  'arm',
+  'freeze',
+  'cut',
+  'thaw',
+  'disarm',
+  'copy',
+  'verify',
+  'manifest',
+]);
+export type ExportPhase = z.infer<typeof ExportPhaseSchema>;
+
+export const ExportProgressSchema = z.object({
+  /** Bytes libvirt's job has processed, of `total`. */
+  done: z.number().nonnegative(),
+  total: z.number().nonnegative(),
+  /** Bytes per second since the last reading. */
+  rate: z.number().nonnegative(),
+  /** Seconds left at that rate; null when unknown. */
+  etaS: z.number().nonnegative().nullable(),
+  /** Bytes written so far into each disk's image. */
+  disks: z.array(z.object({ target: z.string(), bytes: z.number().nonnegative() })),
+});
+export type ExportProgress = z.infer<typeof ExportProgressSchema>;
+
+export const ExportConsistencySchema = z.discriminatedUnion('label', [
+  z.object({ label: z.literal('quiesced'), filesystems: z.number().int() }),
+  z.object({ label: z.literal('crash-consistent'), reason: z.string() }),
+]);
+
+/** One export as its journal tells it. */
+export const ExportSummarySchema = z.object({
+  opId: z.string(),
+  uuid: z.string(),
+  dest: z.string(),
+  state: z.enum(['running', 'succeeded', 'failed', 'lost']),
+  /** What was asked, and what is done (an incremental may fall back to full). */
+  modeAsked: ExportModeSchema.nullable(),
+  mode: ExportModeSchema.nullable(),
+  /** Why a full export was made when an incremental was asked for. */
+  fullReason: z.string().nullable(),
+  parent: z.string().nullable(),
+  checkpoint: z.string().nullable(),
+  needBytes: z.number().nullable(),
+  freeBytes: z.number().nullable(),
+  phases: z.array(
+    z.object({
+      phase: ExportPhaseSchema,
+      status: z.enum(['running', 'done', 'failed']),
+      detail: z.string().optional(),
+    }),
+  ),
+  progress: ExportProgressSchema.nullable(),
+  /** The blocked-write window as the host measured it (freeze issued → thaw returned). */
+  windowMs: z.number().nullable(),
+  consistency: ExportConsistencySchema.nullable(),
+  cancelled: z.boolean(),
+  /** The export's folder on the host once complete. */
+  folder: z.string().nullable(),
+  message: z.string().nullable(),
+  failedPhase: z.string().nullable(),
+  watchdog: z.string().nullable(),
+});
+export type ExportSummary = z.infer<typeof ExportSummarySchema>;
+
+/** manifest.json, as the runner writes it (the last file of a complete export). */
+export const ExportManifestSchema = z.object({
+  format: z.literal('quiesce-export/1'),
+  exportId: z.string(),
+  domain: z.object({ uuid: z.string(), name: z.string(), xml: z.string() }),
+  mode: ExportModeSchema,
+  fullReason: z.string().nullable(),
+  parent: z.string().nullable(),
+  incrementalFrom: z.string().nullable(),
+  checkpoint: z.string(),
+  consistency: z.intersection(
+    ExportConsistencySchema,
+    z.object({
+      windowMs: z.number().optional(),
+      windowStartRt: z.number().optional(),
+      windowEndRt: z.number().optional(),
+    }),
+  ),
+  disks: z.array(
+    z.object({
+      target: z.string(),
+      file: z.string(),
+      format: z.string(),
+      virtualSize: z.number(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      backing: z.string().nullable(),
+      source: z.string(),
+    }),
+  ),
+  bytesCopied: z.number(),
+  createdBy: z.object({
+    workstation: z.string(),
+    user: z.string(),
+    hostUser: z.string(),
+    host: z.string(),
+  }),
+  createdAt: z.string(),
+});
+export type ExportManifest = z.infer<typeof ExportManifestSchema>;
+
+/** What a verification found, disk by disk, and for the chain below the export. */
+export const ExportVerificationSchema = z.object({
+  ok: z.boolean(),
+  at: z.string(),
+  disks: z.array(
+    z.object({
+      target: z.string(),
+      sha256: z.enum(['ok', 'mismatch', 'missing']),
+      check: z.enum(['ok', 'failed', 'skipped']),
+      chain: z.enum(['ok', 'broken', 'skipped']),
+      detail: z.string().optional(),
+    }),
+  ),
+  /** Exports the chain needs, from the parent down to the full one, and whether each is there. */
+  chain: z.array(z.object({ exportId: z.string(), present: z.boolean() })),
+  problems: z.array(z.string()),
+});
+export type ExportVerification = z.infer<typeof ExportVerificationSchema>;
+
+/** One export in the history: where it is, what it is, whether it still checks out. */
+export const ExportEntrySchema = z.object({
+  exportId: z.string(),
+  uuid: z.string(),
+  dest: z.string(),
+  folder: z.string(),
+  mode: ExportModeSchema,
+  ok: z.boolean(),
+  /** The manifest is there (a complete export still in place). */
+  present: z.boolean(),
+  parent: z.string().nullable(),
+  bytes: z.number().nullable(),
+  label: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  verification: z.enum(['never', 'ok', 'failed']),
+  verifiedAt: z.string().nullable(),
+});
+export type ExportEntry = z.infer<typeof ExportEntrySchema>;
+
+/** The destination's room, before an export is started. */
+export const ExportSpaceSchema = z.object({
+  freeBytes: z.number(),
+  /** At most this much for a full export (the disks' virtual size). */
+  fullBytes: z.number(),
+  writable: z.boolean(),
+  problem: z.string().nullable(),
+});
+export type ExportSpace = z.infer<typeof ExportSpaceSchema>;

@@ -1,0 +1,257 @@
+# shellcheck shell=sh
+# A scripted `virsh` (and `qemu-img` when called as such) for the export runner's fault tests, in
+# the style of fake-virsh.sh: one running domain with a guest agent, a disk, libvirt's push
+# backup with checkpoints, and a plan that makes any step succeed, fail, hang, answer late, print
+# garbage or die. The runner cannot tell it from the real thing; the tests read its state after.
+#
+# State folder $FAKE_STATE:
+#   plan        lines "STEP ACTION [ARG]" (every call) or "STEP#N ACTION [ARG]" (the N-th call)
+#   frozen      filesystems frozen now (0 = thawed); fs: how many a freeze freezes (default 2)
+#   domstate    running | paused | shut off
+#   job         the backup job while it runs: "START_NS TOTAL" (its targets in job.targets)
+#   completed   the last job's end: "3" (completed), "4 MESSAGE" (failed) or "5" (cancelled)
+#   checkpoints/ one file per checkpoint name
+#   copy-ms     how long a copy takes (default 1500)
+#   trace       one line a call: "STEP ACTION frozen=N"; the cut adds cut-start/cut-end lines
+# Steps: domstate status agent-thaw freeze thaw cut jobinfo completed abort cp-dumpxml cp-info
+# cp-delete domblklist domblkinfo dumpxml domname agent-timeout qemu-img-create qemu-img-check
+set -u
+set -f
+S=${FAKE_STATE:?}
+SIZE=67108864
+
+frozen() { cat "$S/frozen" 2>/dev/null || echo 0; }
+setfile() { printf '%s\n' "$2" >"$S/$1.tmp.$$" && mv -f "$S/$1.tmp.$$" "$S/$1"; }
+trace() { printf '%s\n' "$* frozen=$(frozen)" >>"$S/trace"; }
+now_ns() { date +%s%N; }
+
+plan_for() {
+  n=$(($(cat "$S/count.$1" 2>/dev/null || echo 0) + 1))
+  setfile "count.$1" "$n"
+  ACTION=ok ARG=''
+  [ -f "$S/plan" ] || return 0
+  while read -r pstep act arg; do
+    case $pstep in
+      "$1") ACTION=$act ARG=$arg ;;
+      "$1#$n") ACTION=$act ARG=$arg; return 0 ;;
+    esac
+  done <"$S/plan"
+}
+nap() {
+  sleep "$1" &
+  NAP=$!
+  trap 'kill "$NAP" 2>/dev/null; exit 143' TERM HUP INT
+  wait "$NAP"
+  trap - TERM HUP INT
+}
+out() { printf '%s\n' "$1"; }
+err() { printf 'error: %s\n' "$1" >&2; FAILED=1; }
+running() { [ "$(cat "$S/domstate")" = running ]; }
+no_agent() { err "Guest agent is not responding: QEMU guest agent is not connected"; }
+
+# the job's state: ends it when its time is up (the copy: every target gets its bytes)
+job_tick() {
+  [ -s "$S/job" ] || return 0
+  read -r start total <"$S/job"
+  ms=$(cat "$S/copy-ms" 2>/dev/null || echo 1500)
+  el=$((($(now_ns) - start) / 1000000))
+  if [ "$el" -ge "$ms" ]; then
+    while IFS= read -r t; do head -c 4096 /dev/urandom >>"$t"; done <"$S/job.targets"
+    rm -f "$S/job"
+    setfile completed 3
+    trace job-end
+    DONE_B=$total
+  else
+    DONE_B=$((total * el / ms))
+  fi
+  TOTAL_B=$total
+}
+
+effect() {
+  step=$1
+  shift
+  case $step in
+    domstate) out "$(cat "$S/domstate")" ;;
+    status)
+      running || { no_agent; return; }
+      if [ "$(frozen)" -gt 0 ]; then out '{"return":"frozen"}'; else out '{"return":"thawed"}'; fi ;;
+    agent-thaw)
+      running || { no_agent; return; }
+      n=$(frozen); setfile frozen 0; out "{\"return\":$n}" ;;
+    freeze)
+      running || { no_agent; return; }
+      if [ "$(frozen)" -gt 0 ]; then err "agent is in frozen state"; return; fi
+      n=$(cat "$S/fs" 2>/dev/null || echo 2); setfile frozen "$n"; COUNT=${COUNT:-$n}
+      out "Froze $COUNT filesystem(s)" ;;
+    thaw)
+      running || { no_agent; return; }
+      n=$(frozen); setfile frozen 0; COUNT=${COUNT:-$n}; out "Thawed $COUNT filesystem(s)" ;;
+    cut)
+      # backup-begin UUID backup.xml checkpoint.xml --reuse-external
+      bx=$2 cx=$3
+      job_tick
+      if [ -s "$S/job" ]; then err "Operation not supported: domain has active block job"; return; fi
+      case " $* " in *" --reuse-external "*) ;; *) err "fake: the runner must pre-create the targets"; return ;; esac
+      grep -o "<target file='[^']*'/>" "$bx" | sed -e "s:<target file='\\(.*\\)'/>:\\1:" \
+        -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g' >"$S/job.targets.new"
+      while IFS= read -r t; do
+        [ -e "$t" ] || { err "missing target $t"; return; }
+      done <"$S/job.targets.new"
+      inc=$(sed -n 's:.*<incremental>\([^<]*\)</incremental>.*:\1:p' "$bx")
+      if [ -n "$inc" ] && [ ! -e "$S/checkpoints/$inc" ]; then err "Domain checkpoint not found: $inc"; return; fi
+      cp=$(sed -n 's:.*<domaincheckpoint><name>\([^<]*\)</name>.*:\1:p' "$cx")
+      trace cut-start "$cp"
+      [ -n "${CUT_DELAY:-}" ] && nap "$CUT_DELAY"
+      trap '' HUP INT TERM PIPE
+      mv -f "$S/job.targets.new" "$S/job.targets"
+      total=$SIZE
+      [ -n "$inc" ] && total=$((SIZE / 16))
+      rm -f "$S/completed"
+      printf '%s %s\n' "$(now_ns)" "$total" >"$S/job"
+      : >"$S/checkpoints/$cp"
+      trace cut-end "$cp"
+      trap - HUP INT TERM PIPE
+      out "Backup started" ;;
+    jobinfo)
+      job_tick
+      if [ -s "$S/job" ]; then
+        out "Job type: 2"; out ""; out "operation: 9"; out "disk_total: $TOTAL_B"; out "disk_processed: $DONE_B"
+      else
+        out "Job type: 0"; out ""
+      fi ;;
+    completed)
+      job_tick
+      if [ -s "$S/completed" ]; then
+        read -r jt msg <"$S/completed"
+        out "Job type: $jt"; out ""; out "operation: 9"; out "disk_total: ${TOTAL_B:-$SIZE}"; out "disk_processed: ${DONE_B:-$SIZE}"
+        [ -n "$msg" ] && out "errmsg: $msg"
+      else
+        out "Job type: 0"; out ""
+      fi ;;
+    abort)
+      job_tick
+      if [ -s "$S/job" ]; then rm -f "$S/job"; setfile completed 5; trace job-aborted; else err "Requested operation is not valid: no job is active on the domain"; fi ;;
+    cp-dumpxml)
+      name=
+      while [ $# -gt 0 ]; do [ "$1" = --checkpointname ] && name=$2; shift; done
+      if [ -e "$S/checkpoints/$name" ]; then
+        out "<domaincheckpoint><name>$name</name><disks>"
+        out "  <disk name='vda' checkpoint='bitmap' bitmap='$name' size='65536'/>"
+        out "</disks></domaincheckpoint>"
+      else err "Domain checkpoint not found: no domain checkpoint with matching name '$name'"; fi ;;
+    cp-info)
+      name=
+      while [ $# -gt 0 ]; do [ "$1" = --checkpointname ] && name=$2; shift; done
+      if [ -e "$S/checkpoints/$name" ]; then out "Name: $name"; else err "Domain checkpoint not found: '$name'"; fi ;;
+    cp-delete)
+      name=
+      while [ $# -gt 0 ]; do [ "$1" = --checkpointname ] && name=$2; shift; done
+      if [ -e "$S/checkpoints/$name" ]; then rm -f "$S/checkpoints/$name"; out "Domain checkpoint $name deleted"; else err "Domain checkpoint not found: '$name'"; fi ;;
+    domblklist)
+      out " Type   Device   Target   Source"
+      out "------------------------------------------------"
+      out " file   disk     vda      $(cat "$S/top")"
+      out " file   cdrom    sda      -" ;;
+    domblkinfo) out "Capacity:       $SIZE"; out "Allocation:     1000"; out "Physical:       1000" ;;
+    dumpxml)
+      out "<domain type='qemu'><name>fake \"vm\" & co</name><devices><disk type='file' device='disk'>"
+      out "<driver name='qemu' type='qcow2'/><source file='$(cat "$S/top")'/>"
+      out "<target dev='vda' bus='virtio'/></disk></devices></domain>" ;;
+    domname) out 'fake "vm" & co' ;;
+    agent-timeout) trace agent-timeout "$*" ;;
+    qemu-img-create)
+      # create … FILE SIZE: the file is the second-last argument; -b names the backing
+      b=
+      while [ $# -gt 2 ]; do [ "$1" = -b ] && b=$2; shift; done
+      printf 'QFI fake qcow2 backing=%s\n' "$b" >"$1" ;;
+    qemu-img-check) ;;
+  esac
+}
+
+run() {
+  step=$1
+  plan_for "$step"
+  trace "$step" "$ACTION"
+  FAILED=0 COUNT='' CUT_DELAY=''
+  case $ACTION in
+    ok) effect "$@" ;;
+    fail) err "injected failure of $step" ;;
+    delay) nap "$ARG"; effect "$@" ;;
+    hang) nap 300; effect "$@" ;;
+    late) effect "$@" >"$S/late.$$" 2>&1; nap "$ARG"; cat "$S/late.$$"; rm -f "$S/late.$$" ;;
+    garbage) out '}{ %garbage% "Froze" ]' ;;
+    die) exit 137 ;;
+    die-after) effect "$@" >/dev/null 2>&1; exit 137 ;;
+    lie-error) effect "$@" >/dev/null 2>&1; err "injected error after the effect of $step" ;;
+    count) COUNT=$ARG; effect "$@" ;;
+    slow) CUT_DELAY=$ARG; effect "$@" ;;
+    job-fails) effect "$@"; rm -f "$S/job"; setfile completed "4 injected I/O error on the target" ;;
+    *) err "fake: unknown action $ACTION" ;;
+  esac
+  return "$FAILED"
+}
+
+dispatch() {
+  cmd=$1
+  shift
+  case $cmd in
+    domstate) run domstate "$@" ;;
+    qemu-agent-command)
+      case "$*" in
+        *guest-fsfreeze-status*) run status "$@" ;;
+        *guest-fsfreeze-thaw*) run agent-thaw "$@" ;;
+        *) err "fake: unsupported agent command" ;;
+      esac ;;
+    domfsfreeze) run freeze "$@" ;;
+    domfsthaw) run thaw "$@" ;;
+    backup-begin) run cut "$@" ;;
+    domjobinfo)
+      case " $* " in
+        *" --completed "*) run completed "$@" ;;
+        *) run jobinfo "$@" ;;
+      esac ;;
+    domjobabort) run abort "$@" ;;
+    checkpoint-dumpxml) run cp-dumpxml "$@" ;;
+    checkpoint-info) run cp-info "$@" ;;
+    checkpoint-delete) run cp-delete "$@" ;;
+    domblklist) run domblklist "$@" ;;
+    domblkinfo) run domblkinfo "$@" ;;
+    dumpxml) run dumpxml "$@" ;;
+    domname) run domname "$@" ;;
+    guest-agent-timeout) run agent-timeout "$@" ;;
+    echo) out "$*" ;;
+    quit | exit) exit 0 ;;
+    *) err "fake: unknown command $cmd" ;;
+  esac
+}
+
+if [ "${FAKE_AS:-}" = qemu-img ]; then
+  sub=$1
+  shift
+  case $sub in
+    create) run qemu-img-create "$@" ;;
+    check) run qemu-img-check "$@" ;;
+    *) err "fake: qemu-img $sub" ;;
+  esac
+  exit $?
+fi
+while [ $# -gt 0 ]; do
+  case $1 in
+    -c) shift 2 ;;
+    -q) shift ;;
+    *) break ;;
+  esac
+done
+if [ $# -gt 0 ]; then
+  dispatch "$@"
+  exit $?
+fi
+exec 2>&1
+printf 'Welcome to virsh, the virtualization interactive terminal.\n\n'
+while IFS= read -r line; do
+  printf 'virsh # %s\n' "$line"
+  # shellcheck disable=SC2086 # split the command line into words, like virsh
+  set -- $line
+  [ $# -gt 0 ] || continue
+  dispatch "$@" || true
+done
