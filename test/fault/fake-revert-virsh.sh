@@ -2,6 +2,7 @@
 # A scripted `virsh` (and `qemu-img`, called as that) for the revert runner's fault tests: one
 # domain whose persistent definition is $FAKE_STATE/def.xml (its one disk vda), its state in
 # domstate. $FAKE_STATE/plan lines "STEP ACTION": shutdown ignore (the guest does not stop),
+# shutdown slow (it stays running for the next domstate call, then is shut off),
 # define fail, start fail, qemu-img fail. Every call is traced in $FAKE_STATE/trace.
 # Also played as `date` (the journal's clock), so that every step of the runner passes here.
 # A kill at a phase: $FAKE_STATE/kill-at holds "PHASE N": the Nth call (virsh, qemu-img or date)
@@ -60,13 +61,23 @@ case $cmd in
       esac
     done
     ;;
-  domstate) cat "$S/domstate" ;;
+  domstate)
+    if [ -s "$S/shutdown-in" ]; then
+      left=$(($(cat "$S/shutdown-in") - 1))
+      if [ "$left" -le 0 ]; then rm -f "$S/shutdown-in"; echo "shut off" >"$S/domstate"; else echo "$left" >"$S/shutdown-in"; fi
+    fi
+    cat "$S/domstate"
+    ;;
   dumpxml) cat "$S/def.xml" ;;
   domblkinfo) printf 'Capacity:       1048576\nAllocation:     0\n' ;;
   domblklist) printf ' Type   Device   Target   Source\n file   disk     vda      %s\n' "$(source_of "$S/def.xml")" ;;
   list) echo 00000000-0000-4000-8000-00000000000b ;;
   shutdown)
-    planned shutdown ignore || echo "shut off" >"$S/domstate"
+    if planned shutdown slow; then
+      echo 2 >"$S/shutdown-in"
+    else
+      planned shutdown ignore || echo "shut off" >"$S/domstate"
+    fi
     echo "Domain is being shutdown"
     ;;
   destroy) echo "shut off" >"$S/domstate" ;;

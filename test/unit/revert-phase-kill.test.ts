@@ -98,4 +98,25 @@ describe('a revert killed at each phase (fake virsh): defined, on existing files
     expect(f.domstate()).toBe('running');
     expect(f.branches().map((b) => b.id)).toEqual([next.opId]);
   });
+
+  it('killed while the guest is still shutting down: the next revert waits for that shutdown, starts the guest again, then reverts', async () => {
+    const f = revertFaultHost(roots);
+    f.plan(['shutdown slow']);
+    f.killAt('stop', 2); // the shutdown asked for, the guest still running
+    const first = f.launch('revert');
+    expect((await f.settleOf(first.opId)).state).toBe('lost');
+    expect(f.domstate()).toBe('running');
+    f.plan([]);
+    const next = f.launch('revert');
+    const s = await f.settleOf(next.opId);
+    expect(s, JSON.stringify(s)).toMatchObject({
+      state: 'succeeded',
+      outcome: 'finished',
+      settled: [{ opId: first.opId, act: 'rolled-back' }],
+    });
+    // the guest ran when the revert began, so it runs after it
+    expect(f.domstate()).toBe('running');
+    expect(f.definedFiles()).toEqual([next.overlay]);
+    expect(f.trace()).toMatch(/^start /m);
+  });
 });

@@ -176,10 +176,25 @@ make_current() {
   fi
 }
 # restart_if_was_running DIR: the guest runs again if it ran when DIR's revert began
+# A run killed after it asked the guest to shut down leaves that shutdown under way: wait for it
+# (up to that run's own stop timeout) so the guest is started again rather than found running
+# now and shut off a moment later.
 restart_if_was_running() {
   [ -e "$1/was-running" ] || return 0
   [ -e "$1/restarted" ] && return 0
   domstate
+  if [ -e "$1/stop-requested" ]; then
+    limit=$(sed -n 's/^stopTimeoutS=//p' "$1/args")
+    in_range "$limit" 1 3600 || limit=60
+    w=0
+    while [ "$w" -lt "$limit" ]; do
+      case $STATE in running* | "in shutdown"*) ;; *) break ;; esac
+      [ "$w" = 0 ] && progress settle "waiting for the shutdown the revert ${1##*/} asked for (up to $limit s)"
+      sleep 1 9>&-
+      w=$((w + 1))
+      domstate
+    done
+  fi
   case $STATE in
     running* | paused*) : >"$1/restarted"; return 0 ;;
   esac
@@ -340,6 +355,7 @@ phase prepare 'done'
 # ---------------------------------------------------------------- stop the guest
 if [ -e was-running ]; then
   phase stop running
+  : >stop-requested
   how=agent
   if ! out=$(virsh_ shutdown "$UUID" --mode agent 2>&1); then
     progress stop "the guest agent did not take the shutdown ($out): asking through ACPI"
