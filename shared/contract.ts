@@ -30,6 +30,9 @@ import {
 } from './revert';
 import { RestoreTestListSchema, RestoreTestResultSchema } from './restore-test';
 import type { MethodName } from './methods';
+import { RetentionSchema, ScheduleIdSchema, ScheduleSchema } from './schedule/policy';
+import { PrunePlanSchema, PruneCandidateSchema } from './schedule/prune-plan';
+import { ScheduleListingSchema } from './schedule/results';
 
 const hostRef = z.object({ hostId: HostIdSchema });
 /** Names of existing snapshots (maybe not made by Quiesce): any text a line long; always quoted. */
@@ -200,6 +203,45 @@ export const contract = {
   },
   /** The domain's restore tests, as the host keeps them beside their journals; newest first. */
   'restore.list': { input: domainRef, output: RestoreTestListSchema },
+  /** The host's schedules (next run, last runs), how it can schedule, failures not seen yet. */
+  'schedule.list': { input: hostRef, output: ScheduleListingSchema },
+  /** Installs or replaces a schedule on the host: a systemd user timer, else a crontab line. */
+  'schedule.save': {
+    input: hostRef.extend({
+      schedule: ScheduleSchema,
+      mode: z.enum(['auto', 'cron', 'systemd']).default('auto'),
+    }),
+    output: z.object({ mode: z.enum(['cron', 'systemd']), notes: z.array(z.string()) }),
+  },
+  /** Removes a schedule and every trace of it (its snapshots stay). */
+  'schedule.remove': {
+    input: hostRef.extend({ id: ScheduleIdSchema }),
+    output: z.object({ removed: z.array(z.string()) }),
+  },
+  /** What the host's prune would keep and delete now, for these rules. */
+  'schedule.previewPrune': {
+    input: hostRef.extend({
+      id: ScheduleIdSchema,
+      uuid: DomainUuidSchema,
+      retention: RetentionSchema,
+    }),
+    output: PrunePlanSchema.extend({ candidates: z.array(PruneCandidateSchema) }),
+  },
+  /** Starts the installed job now on the host (detached): a run, or only its prune. */
+  'schedule.runNow': {
+    input: hostRef.extend({ id: ScheduleIdSchema, mode: z.enum(['run', 'prune']).default('run') }),
+    output: z.object({}),
+  },
+  /** Failures that ended up to this time (epoch s, host clock) are seen. */
+  'schedule.markSeen': {
+    input: hostRef.extend({ upTo: z.number().int().min(0) }),
+    output: z.object({}),
+  },
+  /** The host's hook for failures ("" removes it). */
+  'schedule.setHook': {
+    input: hostRef.extend({ command: z.string().max(4096) }),
+    output: z.object({}),
+  },
 } satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>;
 
 // Compile-time check that METHOD_NAMES lists exactly the contract's methods.

@@ -38,6 +38,13 @@ export const METHOD_NAMES = [
   'restore.start',
   'restore.get',
   'restore.list',
+  'schedule.list',
+  'schedule.save',
+  'schedule.remove',
+  'schedule.previewPrune',
+  'schedule.runNow',
+  'schedule.markSeen',
+  'schedule.setHook',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
 

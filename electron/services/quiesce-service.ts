@@ -18,6 +18,7 @@ import {
 import { domainName } from './virsh/domain-name';
 import { Operations } from './snapshot/operations';
 import { revertHandlers } from './revert/revert-handlers';
+import { scheduleHandlers } from './schedule/schedule-handlers';
 import { hostname, userInfo } from 'node:os';
 import { settingsHandlers } from './config/settings-handlers';
 import { sshConfigHandlers } from './ssh/ssh-config-handlers';
@@ -216,6 +217,7 @@ export function createQuiesceService(opts: ServiceOptions): {
       dataDir: opts.dataDir,
       knownHostsPath: opts.knownHostsPath,
     }),
+    ...scheduleHandlers(target, { agentTimeoutS: opts.operationAgentTimeoutS ?? 5 }),
     ...revertHandlers(target, {
       agentTimeoutS: opts.operationAgentTimeoutS ?? 5,
       workstation: hostname(),
