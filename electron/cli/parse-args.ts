@@ -351,6 +351,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedLine {
   if (first === undefined) return { command: { name: 'help' }, globals };
 
   const spec = findSpec(positionals);
+  if (!spec && values.help && specsStartingWith(first).length > 0)
+    return { command: { name: 'help', topic: first }, globals };
   if (!spec) {
     const family = specsStartingWith(first);
     if (family.length > 0)

@@ -104,7 +104,8 @@ export class MergeProgress {
 
   line(e: AppEvent): string | undefined {
     if (e.type !== 'merge-progress') return undefined;
-    const step = e.done ? 100 : Math.floor(e.percent / 10) * 10;
+    // 101: "merged" is said once more after "100 %" (the pivot follows the copy).
+    const step = e.done ? 101 : Math.min(100, Math.floor(e.percent / 10) * 10);
     if ((this.shown.get(e.target) ?? -1) >= step) return undefined;
     this.shown.set(e.target, step);
     return e.done ? `  ${e.target}: merged` : `  ${e.target}: ${step} %`;
