@@ -30,6 +30,15 @@ import {
 } from './revert';
 import { RestoreTestListSchema, RestoreTestResultSchema } from './restore-test';
 import type { MethodName } from './methods';
+import {
+  ExportEntrySchema,
+  ExportIdSchema,
+  ExportRequestSchema,
+  ExportSpaceSchema,
+  ExportSummarySchema,
+  ExportVerificationSchema,
+  HostFolderSchema,
+} from './export';
 import { RetentionSchema, ScheduleIdSchema, ScheduleSchema } from './schedule/policy';
 import { PrunePlanSchema, PruneCandidateSchema } from './schedule/prune-plan';
 import { ScheduleListingSchema } from './schedule/results';
@@ -241,6 +250,52 @@ export const contract = {
   'schedule.setHook': {
     input: hostRef.extend({ command: z.string().max(4096) }),
     output: z.object({}),
+  },
+  /** The destination's free space and what a full export takes, before starting (docs/export.md). */
+  'export.space': {
+    input: domainRef.extend({ dest: HostFolderSchema }),
+    output: ExportSpaceSchema,
+  },
+  /** A consistent image export to a host folder (freeze only around the cut); `export.get`. */
+  'export.start': {
+    input: domainRef
+      .extend(ExportRequestSchema.shape)
+      .extend({ maxFreezeS: MaxFreezeSchema.optional() }),
+    output: z.object({ opId: z.string() }),
+  },
+  /** An export's phases, progress (bytes, rate, ETA) and outcome, from its journal on the host. */
+  'export.get': {
+    input: hostRef.extend({ opId: ExportIdSchema }),
+    output: ExportSummarySchema,
+  },
+  /** Stops a running export: libvirt's job is aborted and every file it made removed. */
+  'export.cancel': { input: hostRef.extend({ opId: ExportIdSchema }), output: z.object({}) },
+  /** The exports this host made (of one domain, or all), newest first, for the history. */
+  'export.list': {
+    input: hostRef.extend({ uuid: DomainUuidSchema.optional() }),
+    output: z.object({ exports: z.array(ExportEntrySchema) }),
+  },
+  /** Checksums, `qemu-img check` and the chain of one export. */
+  'export.verify': {
+    input: domainRef.extend({ dest: HostFolderSchema, exportId: ExportIdSchema }),
+    output: ExportVerificationSchema,
+  },
+  /**
+   * Retention: keep the newest `keep` full chains (or delete one export and those built on it);
+   * without `apply` it only says what would go.
+   */
+  'export.prune': {
+    input: domainRef.extend({
+      dest: HostFolderSchema,
+      keep: z.number().int().min(1).max(1000).default(2),
+      exportId: ExportIdSchema.optional(),
+      apply: z.boolean().default(false),
+    }),
+    output: z.object({
+      planned: z.array(z.string()),
+      deleted: z.array(z.string()),
+      kept: z.array(z.string()),
+    }),
   },
 } satisfies Record<MethodName, { input: z.ZodType; output: z.ZodType }>;
 

@@ -18,6 +18,7 @@ import {
 import { domainName } from './virsh/domain-name';
 import { Operations } from './snapshot/operations';
 import { revertHandlers } from './revert/revert-handlers';
+import { exportHandlers } from './export/export-handlers';
 import { scheduleHandlers } from './schedule/schedule-handlers';
 import { hostname, userInfo } from 'node:os';
 import { settingsHandlers } from './config/settings-handlers';
@@ -222,6 +223,12 @@ export function createQuiesceService(opts: ServiceOptions): {
       agentTimeoutS: opts.operationAgentTimeoutS ?? 5,
       workstation: hostname(),
       user: userInfo().username,
+    }),
+    ...exportHandlers(target, {
+      agentTimeoutS: opts.operationAgentTimeoutS ?? 5,
+      workstation: hostname(),
+      user: userInfo().username,
+      maxFreezeS: async () => (await settings.read()).snapshot.maxFreezeS,
     }),
   };
   return { handlers, dispose: () => connections.closeAll() };

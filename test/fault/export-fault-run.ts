@@ -42,8 +42,8 @@ export interface ExportFaultSpec {
   maxFreezeS?: number;
   holdFrozenMs?: number;
   copyMs?: number;
-  /** Free KiB the fake `df` reports (default: plenty). */
-  freeKiB?: number;
+  /** The disk's virtual size (default 64 MiB). */
+  diskBytes?: number;
   signal?: { sig: NodeJS.Signals; group?: boolean; when: (w: ExportWatch) => boolean };
   /** Writes the cancel file (as export-cancel.sh does) once this holds. */
   cancelWhen?: (w: ExportWatch) => boolean;
@@ -106,7 +106,7 @@ function walk(dir: string, root = dir): string[] {
   );
 }
 
-/** A fake host: fake virsh, qemu-img and df first on PATH, one running domain with one disk. */
+/** A fake host: fake virsh and qemu-img first on PATH, one running domain with one disk. */
 export function exportHost(spec: ExportFaultSpec): ExportHost {
   const root = mkdtempSync(join(tmpdir(), 'quiesce export fault '));
   const bin = join(root, 'bin');
@@ -121,16 +121,12 @@ export function exportHost(spec: ExportFaultSpec): ExportHost {
   writeFileSync(join(bin, 'sh'), `#!/bin/sh\nexec ${shell} "$@"\n`);
   writeFileSync(join(bin, 'virsh'), `#!/bin/sh\nexec dash '${FAKE}' "$@"\n`);
   writeFileSync(join(bin, 'qemu-img'), `#!/bin/sh\nFAKE_AS=qemu-img exec dash '${FAKE}' "$@"\n`);
-  writeFileSync(
-    join(bin, 'df'),
-    `#!/bin/sh\necho 'Filesystem 1024-blocks Used Available Capacity Mounted on'\necho "fake 100000000 1 $(cat '${join(state, 'free')}') 1% /"\n`,
-  );
-  for (const f of ['sh', 'virsh', 'qemu-img', 'df']) chmodSync(join(bin, f), 0o755);
+  for (const f of ['sh', 'virsh', 'qemu-img']) chmodSync(join(bin, f), 0o755);
   const setState = (file: string, value: string) => writeFileSync(join(state, file), value + '\n');
   setState('top', join(root, 'images', 'data.qcow2'));
   setState('frozen', '0');
   setState('domstate', 'running');
-  setState('free', String(spec.freeKiB ?? 10_000_000));
+  if (spec.diskBytes) setState('size', String(spec.diskBytes));
   setState('copy-ms', String(spec.copyMs ?? 1500));
   const env = {
     PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`,

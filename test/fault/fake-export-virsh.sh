@@ -11,14 +11,14 @@
 #   job         the backup job while it runs: "START_NS TOTAL" (its targets in job.targets)
 #   completed   the last job's end: "3" (completed), "4 MESSAGE" (failed) or "5" (cancelled)
 #   checkpoints/ one file per checkpoint name
-#   copy-ms     how long a copy takes (default 1500)
+#   copy-ms     how long a copy takes (default 1500); size: the disk's virtual size in bytes
 #   trace       one line a call: "STEP ACTION frozen=N"; the cut adds cut-start/cut-end lines
 # Steps: domstate status agent-thaw freeze thaw cut jobinfo completed abort cp-dumpxml cp-info
 # cp-delete domblklist domblkinfo dumpxml domname agent-timeout qemu-img-create qemu-img-check
 set -u
 set -f
 S=${FAKE_STATE:?}
-SIZE=67108864
+SIZE=$(cat "$S/size" 2>/dev/null || echo 67108864)
 
 frozen() { cat "$S/frozen" 2>/dev/null || echo 0; }
 setfile() { printf '%s\n' "$2" >"$S/$1.tmp.$$" && mv -f "$S/$1.tmp.$$" "$S/$1"; }

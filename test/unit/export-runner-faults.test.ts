@@ -211,10 +211,12 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'too little room in the destination: refused before any freeze',
-    spec: { freeKiB: 1024 },
+    // a 1 EiB disk: more than any real folder has free (the real df reads the destination)
+    spec: { diskBytes: 2 ** 60 },
     check: (o) => {
       expect(o.summary).toMatchObject({ state: 'failed', failedPhase: 'prepare' });
-      expect(o.summary.message).toMatch(/1 MiB free, the export needs up to 64 MiB/);
+      expect(o.summary.message).toMatch(/MiB free, the export needs up to 1099511627776 MiB/);
+      expect(o.summary.needBytes).toBe(2 ** 60);
       expect(o.trace.some((l) => l.startsWith('freeze'))).toBe(false);
     },
   },

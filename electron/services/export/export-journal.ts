@@ -37,9 +37,10 @@ export const ExportLineSchema = z.discriminatedUnion('ev', [
     parent: name,
     from: name,
     checkpoint: name,
-    needBytes: uint,
-    freeBytes: uint,
-    disks: z.array(z.object({ target: z.string(), capacity: uint })).optional(),
+    /** Bytes: may pass 2^53 (read as a slightly rounded float). */
+    needBytes: z.number().nonnegative(),
+    freeBytes: z.number().nonnegative(),
+    disks: z.array(z.object({ target: z.string(), capacity: z.number().nonnegative() })).optional(),
   }),
   z.object({
     ev: z.literal('progress'),

@@ -1,0 +1,61 @@
+import type { HostProfile } from '../../../shared/hosts';
+import type { Handlers } from '../quiesce-service';
+import type { SshConnection } from '../ssh/ssh-connection';
+import { exportFolder, Exports, type ExportsOptions } from './exports';
+
+type ExportMethods =
+  | 'export.space'
+  | 'export.start'
+  | 'export.get'
+  | 'export.cancel'
+  | 'export.list'
+  | 'export.verify'
+  | 'export.prune';
+
+/** The export methods of the contract, over a host's connection (`target` fails when not connected). */
+export function exportHandlers(
+  target: (hostId: string) => Promise<{ host: HostProfile; conn: SshConnection }>,
+  opts: ExportsOptions & { maxFreezeS: () => Promise<number> },
+): Pick<Handlers, ExportMethods> {
+  const exports = new Exports(opts);
+  return {
+    'export.space': async ({ hostId, uuid, dest }) => {
+      const { host, conn } = await target(hostId);
+      return exports.space(host, conn, uuid, dest);
+    },
+    'export.start': async ({ hostId, uuid, dest, mode, policy, maxFreezeS }) => {
+      const { host, conn } = await target(hostId);
+      return exports.start(host, conn, uuid, {
+        dest,
+        mode,
+        policy,
+        maxFreezeS: maxFreezeS ?? (await opts.maxFreezeS()),
+      });
+    },
+    'export.get': async ({ hostId, opId }) => {
+      const { host, conn } = await target(hostId);
+      return exports.get(host, conn, opId);
+    },
+    'export.cancel': async ({ hostId, opId }) => {
+      const { host, conn } = await target(hostId);
+      await exports.cancel(host, conn, opId);
+      return {};
+    },
+    'export.list': async ({ hostId, uuid }) => {
+      const { host, conn } = await target(hostId);
+      return { exports: await exports.list(host, conn, uuid) };
+    },
+    'export.verify': async ({ hostId, uuid, dest, exportId }) => {
+      const { host, conn } = await target(hostId);
+      return exports.verify(host, conn, exportFolder(dest, uuid, exportId));
+    },
+    'export.prune': async ({ hostId, uuid, dest, keep, exportId, apply }) => {
+      const { host, conn } = await target(hostId);
+      return exports.prune(host, conn, uuid, dest, {
+        keep,
+        apply,
+        ...(exportId ? { exportId } : {}),
+      });
+    },
+  };
+}
