@@ -2,7 +2,9 @@
 # A scripted `virsh` (and `qemu-img`, called as that) for the revert runner's fault tests: one
 # domain whose persistent definition is $FAKE_STATE/def.xml (its one disk vda), its state in
 # domstate. $FAKE_STATE/plan lines "STEP ACTION": shutdown ignore (the guest does not stop),
-# shutdown slow (it stays running for the next domstate call, then is shut off),
+# shutdown slow (it stays running for the next domstate call, then is shut off), shutdown
+# agent-late (the agent refuses the first shutdown, as one not up yet does; ACPI is ignored; the
+# agent takes a later one),
 # define fail, start fail, qemu-img fail. Every call is traced in $FAKE_STATE/trace.
 # Also played as `date` (the journal's clock), so that every step of the runner passes here.
 # A kill at a phase: $FAKE_STATE/kill-at holds "PHASE N": the Nth call (virsh, qemu-img or date)
@@ -73,7 +75,19 @@ case $cmd in
   domblklist) printf ' Type   Device   Target   Source\n file   disk     vda      %s\n' "$(source_of "$S/def.xml")" ;;
   list) echo 00000000-0000-4000-8000-00000000000b ;;
   shutdown)
-    if planned shutdown slow; then
+    if planned shutdown agent-late; then
+      case "$*" in
+        *"--mode acpi"*) ;;
+        *)
+          if [ ! -e "$S/agent-refused" ]; then
+            : >"$S/agent-refused"
+            echo "error: Guest agent is not responding: QEMU guest agent is not connected" >&2
+            exit 1
+          fi
+          echo "shut off" >"$S/domstate"
+          ;;
+      esac
+    elif planned shutdown slow; then
       echo 2 >"$S/shutdown-in"
     else
       planned shutdown ignore || echo "shut off" >"$S/domstate"

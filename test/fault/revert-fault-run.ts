@@ -67,7 +67,7 @@ export function revertFaultHost(roots: string[]) {
 
   function launch(
     mode: 'revert' | 'recover',
-    opts: { allowForce?: boolean } = {},
+    opts: { allowForce?: boolean; stopTimeoutS?: number } = {},
   ): { opId: string; overlay: string | null } {
     const opId = newOpId();
     const before = read(join(state, 'def.xml'));
@@ -89,7 +89,7 @@ export function revertFaultHost(roots: string[]) {
         target: mode === 'revert' ? 'A' : '',
         current: mode === 'revert' ? 'A' : '',
         allowForce: opts.allowForce ?? false,
-        stopTimeoutS: 2,
+        stopTimeoutS: opts.stopTimeoutS ?? 2,
         bootWaitS: 1,
         agentTimeoutS: 2,
         workstation: 'test',

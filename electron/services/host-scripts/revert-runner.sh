@@ -183,7 +183,8 @@ restart_if_was_running() {
   [ -e "$1/was-running" ] || return 0
   [ -e "$1/restarted" ] && return 0
   domstate
-  if [ -e "$1/stop-requested" ]; then
+  # (this run's own stop already waited its timeout: no second wait for it)
+  if [ -e "$1/stop-requested" ] && [ "$1" != "$OPDIR" ]; then
     limit=$(sed -n 's/^stopTimeoutS=//p' "$1/args")
     in_range "$limit" 1 3600 || limit=60
     w=0
@@ -362,12 +363,21 @@ if [ -e was-running ]; then
     how=acpi
     out=$(virsh_ shutdown "$UUID" --mode acpi 2>&1) || progress stop "ACPI shutdown refused: $out"
   fi
+  agent_asked=$how
   waited=0
   while :; do
     domstate
     case $STATE in "shut off"*) break ;; esac
     if [ "$waited" -ge "$STOP_TIMEOUT" ]; then break; fi
     [ $((waited % 5)) = 0 ] && progress stop "waiting for the guest to stop ($how shutdown): $waited s of $STOP_TIMEOUT s"
+    # An agent that was not up yet (a guest still booting, e.g. one an earlier revert's roll-back
+    # just started, ignores ACPI when it has no acpid) is asked again every 5 s until it takes it.
+    if [ "$agent_asked" = acpi ] && [ "$waited" -gt 0 ] && [ $((waited % 5)) = 0 ] &&
+      virsh_ shutdown "$UUID" --mode agent >/dev/null 2>&1; then
+      agent_asked=agent
+      how="agent (retried)"
+      progress stop "the guest agent took the shutdown after $waited s"
+    fi
     sleep 1 9>&-
     waited=$((waited + 1))
     # a guest that ignored the agent's request gets ACPI halfway through the wait
