@@ -1,0 +1,222 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guestExec, readWriterSamples, setWriter, writerGapsMs } from '../lab/lab';
+import { inspectImage, writeGuestMarker, removeGuestMarkers } from '../support/consistency';
+import { bootClone, exportDestination, exportGuest } from '../support/export-guest';
+import {
+  connectedLabSession,
+  type LabProfileShape,
+  type serviceHarness,
+} from '../support/service-harness';
+import { fsfreezeStatus, labVirsh } from '../support/snapshot-helpers';
+import { ExportManifestSchema, type ExportSummary } from '../../shared/export';
+
+/**
+ * Lab tier: consistent image export through the services, on libvirt 9.0 / QEMU 7.2. The agent
+ * guest is exported while its writer runs (full, then incremental after a marker); both verify;
+ * the incremental, made standalone, boots as a new transient domain (new name and UUID, no NIC)
+ * with the marker there and its filesystem clean; an export cancelled half-way leaves no
+ * complete-looking file and no job. Every domain, checkpoint and file made here is removed.
+ */
+let p: LabProfileShape;
+let h: ReturnType<typeof serviceHarness>;
+let hostId: string;
+let uuid: string;
+let agent: string;
+let dest: { dir: string; remove: () => void };
+const cleanups: (() => void)[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitExport(opId: string, timeoutMs = 300_000): Promise<ExportSummary> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await h.call('export.get', { hostId, opId });
+    if (s.state !== 'running' || Date.now() > deadline) return s;
+    await sleep(250);
+  }
+}
+const checkpoints = (domain: string) =>
+  labVirsh(p.libvirtUri, 'checkpoint-list', domain, '--name')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+function deleteQuiesceCheckpoints(domain: string): void {
+  // newest first: each delete merges its bitmap into its parent
+  for (const cp of checkpoints(domain)
+    .filter((c) => c.startsWith('quiesce-'))
+    .reverse()) {
+    try {
+      labVirsh(p.libvirtUri, 'checkpoint-delete', domain, cp);
+    } catch {
+      /* gone with a parent */
+    }
+  }
+}
+const manifestAt = (folder: string) =>
+  ExportManifestSchema.parse(JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')));
+const sha256 = (file: string) =>
+  execFileSync('sha256sum', [file], { encoding: 'utf8' }).split(' ')[0];
+const filesUnder = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+
+beforeAll(async () => {
+  ({ p, h, hostId } = await connectedLabSession());
+  const g = p.guests.find((x) => x.role === 'agent')!;
+  uuid = g.uuid;
+  agent = g.name;
+  dest = exportDestination('lab');
+}, 120_000);
+afterAll(async () => {
+  for (const c of cleanups.reverse()) {
+    try {
+      c();
+    } catch {
+      /* the next one still runs */
+    }
+  }
+  await setWriter(agent, false).catch(() => undefined);
+  await removeGuestMarkers(agent);
+  deleteQuiesceCheckpoints(agent);
+  dest?.remove();
+  h?.dispose();
+}, 240_000);
+
+describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', () => {
+  it('full, then incremental while the writer runs; both verify; the incremental restores as a new domain', async () => {
+    await setWriter(agent, true);
+    const full = await h.call('export.start', { hostId, uuid, dest: dest.dir, mode: 'full' });
+    const f = await waitExport(full.opId);
+    expect(f, JSON.stringify(f)).toMatchObject({
+      state: 'succeeded',
+      mode: 'full',
+      consistency: { label: 'quiesced' },
+    });
+    expect(f.windowMs).toBeGreaterThan(0);
+    expect(f.progress?.total).toBeGreaterThan(0);
+    expect(fsfreezeStatus(p.libvirtUri, agent)).toBe('thawed');
+
+    // written without a sync: only the incremental's freeze puts it on the exported image
+    const marker = await writeGuestMarker(agent, 'export');
+    const inc = await h.call('export.start', { hostId, uuid, dest: dest.dir, mode: 'incremental' });
+    const i = await waitExport(inc.opId);
+    expect(i, JSON.stringify(i)).toMatchObject({
+      state: 'succeeded',
+      mode: 'incremental',
+      parent: full.opId,
+      consistency: { label: 'quiesced' },
+    });
+    const gaps = writerGapsMs(await readWriterSamples(agent));
+    await setWriter(agent, false);
+    // the guest wrote on during both copies: its longest blocked write is the freeze, not a copy
+    const maxGap = Math.max(...gaps);
+    console.log(
+      `export windows: full ${f.windowMs} ms, incremental ${i.windowMs} ms; writer max gap ${maxGap} ms; ` +
+        `copied ${f.progress?.total} then ${i.progress?.total} bytes`,
+    );
+    expect(maxGap).toBeLessThan(Math.max(f.windowMs ?? 0, i.windowMs ?? 0) + 1000);
+    // an incremental carries only the changed blocks
+    expect(i.progress!.total).toBeLessThan(f.progress!.total);
+
+    const fullDir = join(dest.dir, uuid, full.opId);
+    const incDir = join(dest.dir, uuid, inc.opId);
+    for (const [dir, id] of [
+      [fullDir, full.opId],
+      [incDir, inc.opId],
+    ] as const) {
+      const v = await h.call('export.verify', { hostId, uuid, dest: dest.dir, exportId: id });
+      expect(v, JSON.stringify(v)).toMatchObject({ ok: true, problems: [] });
+      const m = manifestAt(dir);
+      expect(m.disks.map((d) => d.target)).toEqual(['vda']);
+      expect(sha256(join(dir, 'vda.qcow2'))).toBe(m.disks[0]!.sha256);
+      expect(m.consistency.label).toBe('quiesced');
+    }
+    const mi = manifestAt(incDir);
+    expect(mi).toMatchObject({
+      mode: 'incremental',
+      parent: full.opId,
+      incrementalFrom: `quiesce-${full.opId}`,
+      checkpoint: `quiesce-${inc.opId}`,
+    });
+    const vi = await h.call('export.verify', { hostId, uuid, dest: dest.dir, exportId: inc.opId });
+    expect(vi.chain).toEqual([{ exportId: full.opId, present: true }]);
+    // the backing file is the previous export in the destination, not the live disk
+    const info = JSON.parse(
+      execFileSync('qemu-img', ['info', '-U', '--output=json', join(incDir, 'vda.qcow2')], {
+        encoding: 'utf8',
+      }),
+    ) as { 'full-backing-filename': string };
+    expect(resolve(info['full-backing-filename'])).toBe(join(fullDir, 'vda.qcow2'));
+    // both checkpoints are libvirt's: the next incremental builds on the last
+    expect(checkpoints(agent)).toEqual([`quiesce-${full.opId}`, `quiesce-${inc.opId}`]);
+
+    // the images as they are: ext4 needs no recovery, and the marker is in the incremental only
+    const fullImg = inspectImage(join(fullDir, 'vda.qcow2'), [marker.fsPath]);
+    expect(fullImg.needsRecovery, fullImg.features).toBe(false);
+    expect(fullImg.files[marker.fsPath]).toBeNull();
+    const incImg = inspectImage(join(incDir, 'vda.qcow2'), [marker.fsPath]);
+    expect(incImg.needsRecovery, incImg.features).toBe(false);
+    expect(incImg.files[marker.fsPath]).toBe(marker.content);
+
+    // restore the incremental as a new domain: its chain copied into one standalone image
+    const restoreDir = exportDestination('restore');
+    cleanups.push(restoreDir.remove);
+    const disk = join(restoreDir.dir, 'restored.qcow2');
+    execFileSync('qemu-img', ['convert', '-U', '-O', 'qcow2', join(incDir, 'vda.qcow2'), disk]);
+    const before = inspectImage(disk);
+    expect(before.needsRecovery, before.features).toBe(false);
+    const clone = await bootClone(
+      p.libvirtUri,
+      mi.domain.xml,
+      disk,
+      `quiesce-export-restored-${inc.opId.slice(-8)}`,
+    );
+    cleanups.push(clone.destroy);
+    const xml = labVirsh(p.libvirtUri, 'dumpxml', clone.uuid);
+    expect(xml).not.toMatch(/<interface/);
+    expect(clone.uuid).not.toBe(uuid);
+    const seen = await guestExec(clone.name, '/bin/cat', [marker.guestPath]);
+    expect(seen.stdout).toBe(marker.content);
+    const dmesg = await guestExec(clone.name, '/bin/dmesg');
+    expect(dmesg.stdout).not.toMatch(/recovery complete|orphan cleanup/);
+    const mounts = await guestExec(clone.name, '/bin/cat', ['/proc/mounts']);
+    expect(mounts.stdout).toMatch(/\/dev\/vda \/data ext4 rw/);
+    console.log(`restored clone booted to its agent in ${clone.bootMs} ms`);
+    clone.destroy();
+  }, 600_000);
+
+  it('cancelled half-way: no complete-looking file, no job left on libvirt, no checkpoint', async () => {
+    const big = await exportGuest(p.libvirtUri, uuid, { diskMiB: 1024, filledMiB: 512 });
+    cleanups.push(big.remove);
+    const { opId } = await h.call('export.start', {
+      hostId,
+      uuid: big.uuid,
+      dest: dest.dir,
+      mode: 'full',
+    });
+    let halfway: ExportSummary | undefined;
+    for (const deadline = Date.now() + 120_000; Date.now() < deadline; await sleep(100)) {
+      const s = await h.call('export.get', { hostId, opId });
+      if (s.state !== 'running') break;
+      if (s.progress && s.progress.done < s.progress.total) {
+        halfway = s;
+        break;
+      }
+    }
+    expect(halfway, 'the copy was seen under way').toBeDefined();
+    await h.call('export.cancel', { hostId, opId });
+    const s = await waitExport(opId);
+    expect(s, JSON.stringify(s)).toMatchObject({ state: 'failed', cancelled: true });
+    console.log(
+      `cancelled at ${halfway!.progress!.done} of ${halfway!.progress!.total} bytes (${halfway!.progress!.rate} B/s)`,
+    );
+    const left = filesUnder(dest.dir).filter((f) => f.includes(opId));
+    expect(left).toEqual([]);
+    expect(labVirsh(p.libvirtUri, 'domjobinfo', big.uuid)).toMatch(/Job type:\s+None/);
+    expect(checkpoints(big.uuid)).toEqual([]);
+    expect(fsfreezeStatus(p.libvirtUri, big.name)).toBe('thawed');
+  }, 600_000);
+});
