@@ -176,7 +176,7 @@ export function operationsText(ops: readonly OperationSummary[]): string {
       o.operation,
       o.operation === 'snapshot' ? o.snapshot : '—',
       o.state,
-      o.label ? labelText(o.label) : '—',
+      o.label?.kind ?? '—',
       duration(o.windowMs),
       o.uuid,
     ]),

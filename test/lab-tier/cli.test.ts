@@ -1,0 +1,297 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { guestAgentCommand, guestExec } from '../lab/lab';
+import {
+  captureAgentGuest,
+  waitForAgent,
+  type AgentGuestSnapshot,
+} from '../support/agent-guest-restore';
+import { appWithLabHost, buildCli, runQuiesce, type CliRun } from '../support/cli-process';
+import { failIfLeftFrozen } from '../support/lab-guard';
+import { agentFreezeStatus } from '../support/lab-guest';
+import { labProfile, type LabProfileShape } from '../support/service-harness';
+import { deleteAllSnapshots, labVirsh } from '../support/snapshot-helpers';
+
+/**
+ * Lab tier: every `quiesce` command against the real lab with --json, through the built command
+ * (dist/cli/quiesce.mjs) in its own process: the answer on stdout, the phases on stderr while
+ * the runner works, the exit code. The host profile is made by the app's own store, its key
+ * trusted with `quiesce trust`. Each test starts with no snapshot; the agent guest is brought
+ * back to exactly how it was found after the revert (test/support/agent-guest-restore.ts).
+ */
+let p: LabProfileShape;
+let app: Awaited<ReturnType<typeof appWithLabHost>>;
+let agent: { name: string; uuid: string };
+let noAgent: { name: string; uuid: string };
+let noChannel: { name: string; uuid: string };
+let found: AgentGuestSnapshot;
+
+const q = (...args: string[]): Promise<CliRun> => runQuiesce([...args, '--json'], app);
+const snapshotNames = (uuid: string) =>
+  labVirsh(p.libvirtUri, 'snapshot-list', '--domain', uuid, '--name', '--topological')
+    .trim()
+    .split('\n')
+    .filter(Boolean);
+const markers = async () =>
+  (await guestExec(agent.name, '/bin/sh', ['-c', 'cat /data/marker-* 2>/dev/null'])).stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean);
+const mark = (n: number) =>
+  guestExec(agent.name, '/bin/sh', ['-c', `echo marker ${n} > /data/marker-${n}; sync`]);
+
+async function cleanSlate(): Promise<void> {
+  deleteAllSnapshots(p.libvirtUri, agent.uuid);
+  deleteAllSnapshots(p.libvirtUri, noAgent.uuid);
+  await guestExec(agent.name, '/bin/sh', ['-c', 'rm -f /data/marker-*; sync']);
+}
+
+/** The answer's `result`, after checking the exit code (the whole run shown when it differs). */
+function resultOf<T>(r: CliRun, exit: number): T {
+  expect(r.exit, `${r.stdout}\n${r.stderr}`).toBe(exit);
+  expect(r.json?.exit).toBe(exit);
+  return r.json!.result as T;
+}
+
+beforeAll(async () => {
+  p = labProfile();
+  const role = (r: string) => p.guests.find((g) => g.role === r)!;
+  agent = role('agent');
+  noAgent = role('no-agent');
+  noChannel = role('no-channel');
+  buildCli();
+  app = await appWithLabHost(p);
+  found = await captureAgentGuest(p.libvirtUri, agent.uuid, agent.name);
+  await cleanSlate();
+}, 180_000);
+failIfLeftFrozen({ cleanup: cleanSlate });
+afterAll(async () => {
+  await found?.restore();
+}, 240_000);
+
+describe('quiesce against the lab, --json', () => {
+  it('hosts, trust, ls: the lab host, its key trusted by fingerprint, each guest’s readiness', async () => {
+    const hosts = resultOf<{ id: string; name: string }[]>(await q('hosts'), 0);
+    expect(hosts).toEqual([expect.objectContaining({ id: app.host.id, name: 'lab' })]);
+
+    expect((await q('ls', 'lab')).exit).toBe(5); // not trusted yet
+    const trusted = resultOf<{ saved: boolean }>(await q('trust', 'lab', p.hostKeyFingerprint), 0);
+    expect(trusted.saved).toBe(true);
+
+    const ls = resultOf<{
+      domains: { uuid: string; name: string; readiness: { level: string } }[];
+    }>(await q('ls', 'lab'), 0);
+    const level = (uuid: string) => ls.domains.find((d) => d.uuid === uuid)?.readiness.level;
+    expect(level(agent.uuid)).toBe('ready');
+    expect(level(noAgent.uuid)).toBe('agent-not-connected');
+    expect(level(noChannel.uuid)).toBe('no-channel');
+  });
+
+  it('doctor: ready (0) for the agent guest, not ready (4) without an agent', async () => {
+    const ready = resultOf<{ uuid: string; readiness: { level: string } }>(
+      await q('doctor', 'lab', agent.name),
+      0,
+    );
+    expect(ready).toMatchObject({ uuid: agent.uuid, readiness: { level: 'ready' } });
+    const not = resultOf<{ readiness: { level: string } }>(
+      await q('doctor', 'lab', noAgent.uuid),
+      4,
+    );
+    expect(not.readiness.level).toBe('agent-not-connected');
+  });
+
+  it('snapshot: quiesced (0), the phases on stderr as the runner writes them; history and operations show it', async () => {
+    const r = await q(
+      'snapshot',
+      'lab',
+      agent.name,
+      '--name',
+      'cli-one',
+      '--description',
+      'by the cli',
+    );
+    const s = resultOf<{ opId: string; state: string; label: unknown; windowMs: number }>(r, 0);
+    expect(s).toMatchObject({ state: 'succeeded', label: { kind: 'quiesced', filesystems: 1 } });
+    expect(s.windowMs).toBeGreaterThan(0);
+    expect(r.json).toMatchObject({ domain: { uuid: agent.uuid, name: agent.name } });
+    expect(snapshotNames(agent.uuid)).toEqual(['cli-one']);
+
+    // The phases, in the runner's order, each on its own line…
+    const lines = r.stderr.split('\n');
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const order = ['lock', 'preflight', 'prepare', 'arm', 'freeze', 'cut', 'thaw', 'verify'].map(
+      (ph) => at(new RegExp(`^  ${ph} done`)),
+    );
+    expect(
+      order.every((i) => i >= 0),
+      r.stderr,
+    ).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(r.stderr).toMatch(/^ {2}thawed: writes were blocked \d+ ms$/m);
+    // …streamed while the runner worked, not printed at the end.
+    const firstPhase = r.stderrChunks.find((c) => /lock …/.test(c.text));
+    expect(firstPhase, r.stderr).toBeDefined();
+    expect(r.exitedAt - firstPhase!.at).toBeGreaterThan(100);
+    expect(r.stderrChunks.length).toBeGreaterThan(1);
+
+    const history = resultOf<{
+      snapshots: { name: string; description: string; label: unknown }[];
+    }>(await q('history', 'lab', agent.uuid), 0);
+    expect(history.snapshots).toEqual([
+      expect.objectContaining({
+        name: 'cli-one',
+        description: 'by the cli',
+        label: { kind: 'quiesced', filesystems: 1 },
+      }),
+    ]);
+    const ops = resultOf<{ opId: string }[]>(await q('operations', 'lab'), 0);
+    expect(ops.map((o) => o.opId)).toContain(s.opId);
+
+    // The same name again: the runner fails (its overlay exists), nothing is cut: failed (1).
+    const again = await q('snapshot', 'lab', agent.name, '--name', 'cli-one');
+    expect(resultOf<{ state: string }>(again, 1).state).toBe('failed');
+    expect(snapshotNames(agent.uuid)).toEqual(['cli-one']);
+  });
+
+  it('without an agent: refused (4) under require, crash-consistent (3) when allowed; merge folds it away', async () => {
+    const refused = resultOf<{ snapshotTaken: boolean; error: { message: string } }>(
+      await q('snapshot', 'lab', noAgent.name, '--name', 'cli-refused'),
+      4,
+    );
+    expect(refused.snapshotTaken).toBe(false);
+    expect(snapshotNames(noAgent.uuid)).toEqual([]);
+
+    const crash = resultOf<{ label: { kind: string } }>(
+      await q('snapshot', 'lab', noAgent.name, '--name', 'cli-crash', '--allow-crash-consistent'),
+      3,
+    );
+    expect(crash.label.kind).toBe('crash-consistent');
+    expect(snapshotNames(noAgent.uuid)).toEqual(['cli-crash']);
+
+    const merged = resultOf<{ forgotten: string[] }>(await q('merge', 'lab', noAgent.name), 0);
+    expect(merged.forgotten).toEqual(['cli-crash']);
+    expect(snapshotNames(noAgent.uuid)).toEqual([]);
+    const top = labVirsh(p.libvirtUri, 'domblklist', noAgent.uuid);
+    expect(top).toMatch(/vda\s+\S+\/data\.qcow2/);
+  });
+
+  it('test-freeze (0) and thaw: a guest left frozen by someone else is thawed', async () => {
+    const t = resultOf<{ label: { kind: string } }>(await q('test-freeze', 'lab', agent.name), 0);
+    expect(t.label.kind).toBe('test-freeze');
+    expect(snapshotNames(agent.uuid)).toEqual([]);
+
+    await guestAgentCommand(agent.name, { execute: 'guest-fsfreeze-freeze' });
+    expect(await agentFreezeStatus(agent.name)).toBe('frozen');
+    const thawed = resultOf<{ thawed: number }>(await q('thaw', 'lab', agent.name), 0);
+    expect(thawed.thawed).toBe(1);
+    expect(await agentFreezeStatus(agent.name)).toBe('thawed');
+  });
+
+  it('delete (0), and a snapshot that does not exist: not found (8)', async () => {
+    resultOf(await q('snapshot', 'lab', agent.name, '--name', 'cli-del'), 0);
+    const overlay = `${found.dir}/data.cli-del.qcow2`;
+    expect(existsSync(overlay)).toBe(true);
+    expect(resultOf(await q('delete', 'lab', agent.name, 'cli-del'), 0)).toEqual({
+      deleted: 'cli-del',
+    });
+    expect(snapshotNames(agent.uuid)).toEqual([]);
+    expect(existsSync(overlay)).toBe(false); // libvirt merged it and removed it
+
+    const missing = await q('delete', 'lab', agent.name, 'cli-del');
+    expect(missing.exit).toBe(8);
+    expect(missing.json?.error?.message).toMatch(/has no snapshot “cli-del”/);
+    expect((await q('restore-test', 'lab', agent.name, 'nope')).exit).toBe(8);
+  });
+
+  it('restore-test: a clone of the snapshot boots and reads its filesystems (0), then is gone', async () => {
+    resultOf(await q('snapshot', 'lab', agent.name, '--name', 'cli-rt'), 0);
+    const r = await q('restore-test', 'lab', agent.name, 'cli-rt');
+    const result = resultOf<{
+      restorable: boolean;
+      cloneGone: boolean;
+      clone: string;
+      filesystems: { mountpoint: string }[];
+    }>(r, 0);
+    expect(result).toMatchObject({ restorable: true, cloneGone: true });
+    expect(result.filesystems.map((f) => f.mountpoint)).toContain('/data');
+    expect(r.stderr).toMatch(/^ {2}boot done/m);
+    expect(labVirsh(p.libvirtUri, 'list', '--all', '--name')).not.toContain(result.clone);
+  });
+
+  it('revert preview/start, branches, delete-branch, revert recover', async () => {
+    await mark(1);
+    resultOf(await q('snapshot', 'lab', agent.name, '--name', 'cli-a'), 0);
+    await mark(2);
+
+    const preview = resultOf<{ willStop: boolean; disks: { frozen: string }[] }>(
+      await q('revert', 'preview', 'lab', agent.name, 'cli-a'),
+      0,
+    );
+    expect(preview.willStop).toBe(true);
+    expect(preview.disks[0]!.frozen).toBe(`${found.dir}/data.qcow2`);
+    expect(await markers()).toEqual(['marker 1', 'marker 2']); // a preview does nothing
+
+    const r = await q('revert', 'start', 'lab', agent.name, 'cli-a', '--stop-timeout', '60');
+    const reverted = resultOf<{ state: string; outcome: string; opId: string }>(r, 0);
+    expect(reverted).toMatchObject({ state: 'succeeded', outcome: 'finished' });
+    expect(r.stderr).toMatch(/^ {2}switch done/m);
+    await waitForAgent(agent.name);
+    expect(await markers()).toEqual(['marker 1']);
+
+    const b = resultOf<{ branches: { id: string; intact: boolean }[]; current: string }>(
+      await q('branches', 'lab', agent.name),
+      0,
+    );
+    expect(b.current).toBe('cli-a');
+    expect(b.branches).toEqual([expect.objectContaining({ id: reverted.opId, intact: true })]);
+
+    // Nothing to finish or roll back: the recovery settles and ends well.
+    const recovered = resultOf<{ state: string; mode: string }>(
+      await q('revert', 'recover', 'lab', agent.name),
+      0,
+    );
+    expect(recovered).toMatchObject({ state: 'succeeded', mode: 'recover' });
+
+    expect((await q('delete-branch', 'lab', agent.name, '20000101T000000Z-00000000')).exit).toBe(8);
+    const del = resultOf<{ removed: string[]; kept: string[] }>(
+      await q('delete-branch', 'lab', agent.name, reverted.opId),
+      0,
+    );
+    expect(del.removed.length + del.kept.length).toBe(1);
+    for (const f of del.removed) expect(existsSync(f)).toBe(false);
+    await found.restore();
+  }, 300_000);
+
+  it('add-agent-channel: the channel goes into the persistent definition only', async () => {
+    const before = labVirsh(
+      p.libvirtUri,
+      'dumpxml',
+      noChannel.uuid,
+      '--inactive',
+      '--security-info',
+    );
+    try {
+      const r = resultOf<{ restartNeeded: boolean }>(
+        await q('add-agent-channel', 'lab', noChannel.name),
+        0,
+      );
+      expect(r.restartNeeded).toBe(true);
+      expect(labVirsh(p.libvirtUri, 'dumpxml', noChannel.uuid, '--inactive')).toContain(
+        'org.qemu.guest_agent.0',
+      );
+      expect(labVirsh(p.libvirtUri, 'dumpxml', noChannel.uuid)).not.toContain(
+        'org.qemu.guest_agent.0',
+      );
+    } finally {
+      // The lab's no-channel guest must stay without one for the other tests.
+      const file = join(mkdtempSync(join(tmpdir(), 'quiesce-cli-def-')), 'nochannel.xml');
+      writeFileSync(file, before);
+      labVirsh(p.libvirtUri, 'define', file);
+    }
+    expect(labVirsh(p.libvirtUri, 'dumpxml', noChannel.uuid, '--inactive')).not.toContain(
+      'org.qemu.guest_agent.0',
+    );
+  });
+});
