@@ -136,10 +136,12 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'a failing thaw: thawed on the way out through the agent, the export refused',
-    spec: { plan: ['thaw fail'] },
+    // a watchdog far away: the runner itself must thaw, not its watchdog
+    spec: { plan: ['thaw fail'], maxFreezeS: 20, timeoutMs: 15_000 },
     check: (o) => {
       expect(o.summary.state).toBe('failed');
       expect(o.trace.some((l) => l.startsWith('agent-thaw ok'))).toBe(true);
+      expect(o.journal).not.toMatch(/watchdog-fired/);
     },
   },
   {
@@ -174,11 +176,13 @@ const SCENARIOS: Scenario[] = [
     name: 'the runner stopped (SIGTERM) while frozen: thawed on the way out, nothing left',
     spec: {
       holdFrozenMs: 3000,
-      maxFreezeS: 5,
+      maxFreezeS: 20,
+      timeoutMs: 15_000,
       signal: { sig: 'SIGTERM', when: has(/"ev":"frozen"/) },
     },
     check: (o) => {
       expect(o.summary.state).toBe('failed');
+      expect(o.journal).not.toMatch(/watchdog-fired/);
       expect(o.destFiles).toEqual([]);
     },
   },
