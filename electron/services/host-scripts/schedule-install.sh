@@ -42,7 +42,7 @@ lingering() {
 remove_cron_line() {
   command -v crontab >/dev/null 2>&1 || return 0
   cur=$(crontab -l 2>/dev/null) || return 0
-  case $cur in *"$MARK"*) ;; *) return 0 ;; esac
+  printf '%s\n' "$cur" | grep -q " $MARK\$" || return 0
   rest=$(printf '%s\n' "$cur" | grep -v " $MARK\$" || true)
   if [ -z "$(printf '%s' "$rest" | tr -d ' \n')" ]; then crontab -r; else printf '%s\n' "$rest" | crontab -; fi
 }

@@ -40,7 +40,8 @@ for d in "$HOSTDIR"/schedules/*/; do
   id=${d%/}
   id=${id##*/}
   installed=none
-  case $tab in *"# quiesce-schedule:$id"*) installed=cron ;; esac
+  # the line ends with the marker exactly ("nightly" is not "nightly2")
+  printf '%s\n' "$tab" | grep -q " # quiesce-schedule:$id\$" && installed=cron
   if [ -e "$UNITDIR/quiesce-schedule-$id.timer" ]; then
     if [ "$systemd" = yes ] && systemctl --user is-enabled "quiesce-schedule-$id.timer" >/dev/null 2>&1; then
       installed=systemd

@@ -12,13 +12,12 @@ MARK="# quiesce-schedule:$ID"
 UNIT=quiesce-schedule-$ID
 UNITDIR=${XDG_CONFIG_HOME:-$HOME/.config}/systemd/user
 SDIR=$HOSTDIR/schedules/$ID
-if command -v crontab >/dev/null 2>&1 && cur=$(crontab -l 2>/dev/null); then
-  case $cur in
-    *"$MARK"*)
-      rest=$(printf '%s\n' "$cur" | grep -v " $MARK\$")
-      if [ -z "$(printf '%s' "$rest" | tr -d ' \n')" ]; then crontab -r; else printf '%s\n' "$rest" | crontab -; fi
-      echo "removed=crontab-line" ;;
-  esac
+# the line ends with the marker exactly ("nightly" is not "nightly2")
+has_line() { printf '%s\n' "$1" | grep -q " $MARK\$"; }
+if command -v crontab >/dev/null 2>&1 && cur=$(crontab -l 2>/dev/null) && has_line "$cur"; then
+  rest=$(printf '%s\n' "$cur" | grep -v " $MARK\$")
+  if [ -z "$(printf '%s' "$rest" | tr -d ' \n')" ]; then crontab -r; else printf '%s\n' "$rest" | crontab -; fi
+  echo "removed=crontab-line"
 fi
 if [ -e "$UNITDIR/$UNIT.timer" ] || [ -e "$UNITDIR/$UNIT.service" ]; then
   systemctl --user disable --now "$UNIT.timer" >/dev/null 2>&1
@@ -37,7 +36,7 @@ fi
 # what is left, if anything, is an error
 bad=
 if command -v crontab >/dev/null 2>&1; then
-  case $(crontab -l 2>/dev/null) in *"$MARK"*) bad="$bad crontab line;" ;; esac
+  has_line "$(crontab -l 2>/dev/null)" && bad="$bad crontab line;"
 fi
 [ -e "$UNITDIR/$UNIT.timer" ] || [ -e "$UNITDIR/$UNIT.service" ] && bad="$bad timer;"
 [ -e "$SDIR" ] && bad="$bad $SDIR;"
