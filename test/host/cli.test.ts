@@ -4,7 +4,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { appWithLabHost, buildCli, runQuiesce } from '../support/cli-process';
+import { appWithLabHost, buildCli, CLI, runQuiesce } from '../support/cli-process';
 import { labProfile, type LabProfileShape } from '../support/service-harness';
 
 /**
@@ -27,6 +27,24 @@ function otherKeyLine(): string {
   const pub = readFileSync(join(dir, 'k.pub'), 'utf8').trim().split(' ');
   return `[${p.address}]:${p.port} ${pub[0]} ${pub[1]}`;
 }
+
+describe('the built command', () => {
+  it('imports only Node and the app’s runtime dependencies: no electron', () => {
+    const bundle = readFileSync(CLI, 'utf8');
+    expect(bundle.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const imported = new Set(
+      [...bundle.matchAll(/^import .* from "([^"]+)";?$/gm)].map((m) => m[1]!),
+    );
+    const deps = Object.keys(
+      (JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: object }).dependencies,
+    );
+    expect(imported.size).toBeGreaterThan(0);
+    for (const name of imported) {
+      expect(name.startsWith('node:') || deps.includes(name), name).toBe(true);
+    }
+    expect(bundle).not.toMatch(/require\(["']electron["']\)|from ["']electron["']/);
+  });
+});
 
 describe('quiesce and host keys (real sshd)', () => {
   it('lists the app’s hosts without connecting', async () => {
