@@ -361,9 +361,58 @@ describe('schedules run on the host without the app', () => {
     expect(alert.remedy).toMatch(/Start the guest agent/);
     await h.call('schedule.markSeen', { hostId, upTo: failed.end });
     expect((await h.call('schedule.list', { hostId })).alerts).toEqual([]);
+
+    // the same schedule told to go crash-consistent when the agent is not ready: a snapshot,
+    // labelled so, with the reason
+    const s = (await h.call('schedule.list', { hostId })).schedules.find(
+      (x) => x.schedule.id === ID,
+    )!;
+    await h.call('schedule.save', {
+      hostId,
+      schedule: { ...s.schedule, whenAgentNotReady: 'crash-consistent' },
+    });
+    fireCronLine();
+    const crash = runs().at(-1)!;
+    expect(crash, JSON.stringify(crash)).toMatchObject({ status: 'ok', uuid });
+    const result = readJournalLines(
+      readFileSync(join(hostDir, 'ops', crash.op, 'journal.jsonl'), 'utf8'),
+    ).find((l) => l.ev === 'result');
+    expect(result).toMatchObject({ ok: true, label: 'crash-consistent' });
+    expect(scheduleSnapshots()).toContain(crash.snapshot);
     // the agent back, for what follows
     await found.restore();
     await waitAgent();
+  }, 300_000);
+
+  it('“all domains with a ready agent”: only the guest whose agent answers gets a snapshot', async () => {
+    const GROUP = 'labgroup';
+    await h.call('schedule.save', {
+      hostId,
+      schedule: {
+        id: GROUP,
+        target: { kind: 'ready-agents' },
+        when: { kind: 'every-hours', hours: 12, minute: 7 },
+      },
+    });
+    try {
+      await h.call('schedule.runNow', { hostId, id: GROUP });
+      const file = join(hostDir, 'schedules', GROUP, 'results.jsonl');
+      for (let i = 0; i < 600 && !existsSync(file); i++) await sleep(100);
+      const lines = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => parseRunLine(l)!);
+      // the lab's other guests (no agent running, no channel) are not part of the group
+      expect(lines.map((l) => [l.uuid, l.status])).toEqual([[uuid, 'ok']]);
+      const names = labVirsh(p.libvirtUri, 'snapshot-list', '--domain', uuid, '--name')
+        .split('\n')
+        .map((x) => x.trim());
+      expect(names).toContain(lines[0]!.snapshot);
+      expect(lines[0]!.snapshot).toMatch(/^labgroup-\d{8}T\d{6}$/);
+    } finally {
+      await h.call('schedule.remove', { hostId, id: GROUP });
+      await found.restore();
+    }
   }, 300_000);
 
   it('uninstall leaves no crontab line, no timer and no script', async () => {
