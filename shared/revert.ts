@@ -50,6 +50,8 @@ export const RevertPreviewSchema = z.object({
   /** The snapshot that becomes current afterwards, if any. */
   current: z.string().nullable(),
   text: z.object({ stops: z.string(), kept: z.string(), becomes: z.string() }),
+  /** Who reverts: libvirt's own snapshot-revert (≥ 9.9, a snapshot) or Quiesce's procedure. */
+  procedure: z.enum(['libvirt', 'quiesce']).default('quiesce'),
 });
 export type RevertPreview = z.infer<typeof RevertPreviewSchema>;
 
@@ -59,6 +61,7 @@ export const RevertPhaseSchema = z.enum([
   'preflight',
   'prepare',
   'stop',
+  'keep',
   'switch',
   'branch',
   'current',

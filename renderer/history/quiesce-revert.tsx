@@ -23,6 +23,7 @@ const PHASE_TEXT: Record<RevertSummary['phases'][number]['phase'], string> = {
   preflight: 'Check the plan',
   prepare: 'Create the new overlays',
   stop: 'Stop the guest',
+  keep: 'Keep the left state as a snapshot (libvirt’s revert)',
   switch: 'Point the disks at the new overlays',
   branch: 'Keep the left state as a branch',
   current: 'Mark the current snapshot',

@@ -109,6 +109,39 @@ case $cmd in
     ;;
   qemu-agent-command) echo '{"return":{}}' ;;
   snapshot-dumpxml) echo "<domainsnapshot><name>A</name></domainsnapshot>" ;;
+  # libvirt's own revert (≥ 9.9), as far as the runner sees it: the current snapshot's name, a
+  # disk-only snapshot onto the --diskspec file, and a revert that puts the domain on a new
+  # overlay of the snapshot and removes the overlay it wrote to (as libvirt does)
+  snapshot-current) cat "$S/current" 2>/dev/null || { echo "error: no current snapshot" >&2; exit 1; } ;;
+  snapshot-create-as)
+    name='' file=''
+    while [ $# -gt 0 ]; do
+      case $1 in
+        --name) name=$2; shift ;;
+        --diskspec) file=${2#*file=}; file=$(printf '%s' "$file" | sed 's/,,/,/g'); shift ;;
+      esac
+      shift
+    done
+    : >"$file"
+    old=$(source_of "$S/def.xml")
+    sed "s|$old|$file|" "$S/def.xml" >"$S/def.new" && mv "$S/def.new" "$S/def.xml"
+    echo "$name" >"$S/current"
+    echo "Domain snapshot $name created"
+    ;;
+  snapshot-revert)
+    planned snapshot-revert fail && { echo "error: revert refused" >&2; exit 1; }
+    while [ $# -gt 0 ]; do
+      case $1 in --snapshotname) name=$2; shift ;; esac
+      shift
+    done
+    old=$(source_of "$S/def.xml")
+    new=${old%/*}/data.libvirt-revert.qcow2
+    : >"$new"
+    sed "s|$old|$new|" "$S/def.xml" >"$S/def.new" && mv "$S/def.new" "$S/def.xml"
+    rm -f "$old"
+    echo "$name" >"$S/current"
+    echo "shut off" >"$S/domstate"
+    ;;
   snapshot-create) echo "Domain snapshot A created" ;;
   *) echo "error: fake virsh has no $cmd" >&2; exit 1 ;;
 esac

@@ -25,6 +25,7 @@ import {
 } from '../../electron/services/revert/revert-launch';
 import {
   branchRecord,
+  keepDisks,
   planText,
   pointDisksAt,
   revertDisks,
@@ -67,7 +68,7 @@ export function revertFaultHost(roots: string[]) {
 
   function launch(
     mode: 'revert' | 'recover',
-    opts: { allowForce?: boolean; stopTimeoutS?: number } = {},
+    opts: { allowForce?: boolean; stopTimeoutS?: number; procedure?: 'libvirt' | 'quiesce' } = {},
   ): { opId: string; overlay: string | null } {
     const opId = newOpId();
     const before = read(join(state, 'def.xml'));
@@ -89,6 +90,7 @@ export function revertFaultHost(roots: string[]) {
         target: mode === 'revert' ? 'A' : '',
         current: mode === 'revert' ? 'A' : '',
         allowForce: opts.allowForce ?? false,
+        procedure: opts.procedure ?? 'quiesce',
         stopTimeoutS: opts.stopTimeoutS ?? 2,
         bootWaitS: 1,
         agentTimeoutS: 2,
@@ -97,17 +99,22 @@ export function revertFaultHost(roots: string[]) {
       },
       mode === 'revert'
         ? {
-            plan: planText(disks),
+            plan: planText(opts.procedure === 'libvirt' ? keepDisks(before, disks, opId) : disks),
             before,
-            after: pointDisksAt(before, disks),
+            after: opts.procedure === 'libvirt' ? before : pointDisksAt(before, disks),
             branch: branchRecord(opId, REVERT_UUID, { kind: 'snapshot', name: 'A' }, 'B', disks, [
               'B',
+              ...(opts.procedure === 'libvirt' ? [`quiesce-keep-${opId}`] : []),
             ]),
           }
         : undefined,
     );
     execFileSync('sh', ['-c', revertLaunchCommand(hostDir, opId)], { input: script, env });
-    return { opId, overlay: disks[0]?.overlay ?? null };
+    return {
+      opId,
+      overlay: disks[0]?.overlay ?? null,
+      keep: mode === 'revert' ? keepDisks(before, disks, opId)[0]!.overlay : null,
+    };
   }
 
   /** The runner's pid, from its journal's start line (0 before it wrote one). */

@@ -21,6 +21,10 @@
 #   lock → settle earlier reverts → preflight → prepare (create overlays) → stop → switch
 #   (virsh define after.xml, only if the definition is still before.xml) → branch (recorded in
 #   HOSTDIR/branches/UUID.jsonl) → current → start → verify
+# Procedure libvirt (args procedure=libvirt, libvirt ≥ 9.9, a snapshot target: the app decides,
+# electron/services/revert/revert-procedure.ts): the same lock, journal and settling, but after
+# the stop the left state is kept as a snapshot (keep: plan lines are TARGET FORMAT TOP-B64
+# KEEP-OVERLAY-B64) and libvirt's own `snapshot-revert` is the switch; after.xml is not used.
 # The switch is the commit point: a run that dies before it is rolled back (its overlays removed,
 # the guest started again if it was running), one that dies after it is finished (branch
 # recorded, guest started). Who does that: this run's exit trap when it can, else the next revert
@@ -43,7 +47,7 @@ progress() { journal progress "\"phase\":\"$1\",\"b64\":\"$(b64 "$2")\""; }
 
 # ---------------------------------------------------------------- arguments, by name
 OP=invalid URI='' UUID='' REVERTDIR='' MODE='' TARGET='' TARGET_KIND='' ALLOW_FORCE=0 STOP_TIMEOUT=''
-AGENT_TIMEOUT='' WORKSTATION='' APPUSER='' BOOT_WAIT=60
+AGENT_TIMEOUT='' WORKSTATION='' APPUSER='' BOOT_WAIT=60 PROCEDURE=quiesce
 bad_args() {
   emit "\"ev\":\"result\",\"op\":\"$OP\",\"mono\":0,\"ok\":false,\"failedPhase\":\"runner\",\"b64\":\"$(b64 "invalid runner arguments: $1")\",\"outcome\":\"untouched\""
   emit "\"ev\":\"end\",\"op\":\"$OP\",\"mono\":0"
@@ -62,6 +66,7 @@ arg() {
     allowForce) ALLOW_FORCE=$2 ;;
     stopTimeoutS) STOP_TIMEOUT=$2 ;;
     bootWaitS) BOOT_WAIT=$2 ;;
+    procedure) PROCEDURE=$2 ;;
     agentTimeoutS) AGENT_TIMEOUT=$2 ;;
     workstation) WORKSTATION=$2 ;;
     user) APPUSER=$2 ;;
@@ -74,6 +79,8 @@ is_uuid "$UUID" || bad_args uuid
 case $MODE in revert | recover) ;; *) bad_args mode ;; esac
 case $TARGET_KIND in snapshot | branch | none) ;; *) bad_args targetKind ;; esac
 case $ALLOW_FORCE in 0 | 1) ;; *) bad_args allowForce ;; esac
+case $PROCEDURE in quiesce | libvirt) ;; *) bad_args procedure ;; esac
+[ "$PROCEDURE" = libvirt ] && [ "$MODE" = revert ] && [ "$TARGET_KIND" != snapshot ] && bad_args "procedure libvirt reverts snapshots only"
 in_range "$STOP_TIMEOUT" 1 3600 || bad_args stopTimeoutS
 in_range "$BOOT_WAIT" 0 3600 || bad_args bootWaitS
 in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
@@ -110,7 +117,12 @@ settle() {
   SETTLED=
   [ -e "$d/settled" ] && { SETTLED=$(cat "$d/settled"); return 0; }
   switched=no
-  if [ -s "$d/plan" ]; then
+  if [ -e "$d/libvirt-revert" ]; then
+    # libvirt's own revert (procedure libvirt) makes its target the current snapshot; before
+    # it, the current one is the snapshot that kept the left state
+    cur=$(virsh_ snapshot-current --domain "$UUID" --name 2>/dev/null) || return 1
+    [ -n "$cur" ] && [ "$cur" = "$(decode "$(sed -n 's/^target=//p' "$d/args")")" ] && switched=yes
+  elif [ -s "$d/plan" ]; then
     while IFS="$TAB" read -r _t _f _fr ov; do
       p=$(decode "$ov")
       [ -n "$p" ] || continue
@@ -336,9 +348,10 @@ cmp -s now.xml before.xml || { fail preflight "the domain's definition changed s
 phase preflight 'done' "$STATE"
 
 # ---------------------------------------------------------------- prepare: every new overlay, before anything changes
-phase prepare running
 STARTED=1
-while IFS="$TAB" read -r target fmt frozen overlay; do
+# libvirt's own revert creates its overlays itself (the keep snapshot's too)
+[ "$PROCEDURE" = libvirt ] || phase prepare running
+[ "$PROCEDURE" = libvirt ] || while IFS="$TAB" read -r target fmt frozen overlay; do
   fp=$(decode "$frozen") op_=$(decode "$overlay")
   # virtual size from libvirt (root reads the image; the SSH user usually cannot, hence -u)
   size=$(virsh_ domblkinfo "$UUID" "$target" 2>/dev/null | awk '/^Capacity:/ { print $2 }')
@@ -351,7 +364,7 @@ while IFS="$TAB" read -r target fmt frozen overlay; do
     exit 1
   fi
 done <plan
-phase prepare 'done'
+[ "$PROCEDURE" = libvirt ] || phase prepare 'done'
 
 # ---------------------------------------------------------------- stop the guest
 if [ -e was-running ]; then
@@ -401,16 +414,47 @@ if [ -e was-running ]; then
   esac
 fi
 
+# ---------------------------------------------------------------- libvirt's own revert (≥ 9.9)
+# libvirt's revert removes the overlays the domain writes to now ("that state is not meant to be
+# saved"), so the left state is first kept as a snapshot of the stopped guest (its overlays are
+# the plan's: the current tops become that snapshot's frozen images, and stay). Then libvirt
+# reverts (the commit point: its target becomes the current snapshot) and only that snapshot's
+# empty overlays go.
+if [ "$PROCEDURE" = libvirt ]; then
+  phase keep running
+  : >libvirt-revert
+  set --
+  while IFS="$TAB" read -r target _ _ overlay; do
+    o=$(decode "$overlay")
+    echo "$overlay" >>made
+    # virsh's --diskspec is comma-separated: a comma in a path is written twice
+    set -- "$@" --diskspec "$target,snapshot=external,file=$(printf '%s' "$o" | sed 's/,/,,/g')"
+  done <plan
+  out=$(virsh_ snapshot-create-as --domain "$UUID" --name "quiesce-keep-$OP" \
+    --description "the state a revert left (Quiesce, $OP)" --disk-only --atomic "$@" 2>&1) ||
+    { fail keep "libvirt could not keep the left state as a snapshot: $out"; exit 1; }
+  phase keep 'done' "quiesce-keep-$OP"
+  phase switch running
+  name=$(decode "$TARGET")
+  out=$(virsh_ snapshot-revert --domain "$UUID" --snapshotname "$name" 2>&1) ||
+    { fail switch "libvirt's revert failed: $out"; exit 1; }
+  : >switched
+  : >current-set # libvirt's revert made the target current
+  phase switch 'done' "$out"
+fi
+
 # ---------------------------------------------------------------- switch: the commit point
-phase switch running
-virsh_ dumpxml "$UUID" --inactive --security-info >now.xml 2>&1 || { fail switch "$(cat now.xml)"; exit 1; }
-cmp -s now.xml before.xml || { fail switch "the domain's definition changed while the guest stopped: nothing was switched"; exit 1; }
-out=$(virsh_ define after.xml 2>&1) || { fail switch "libvirt refused the new definition: $out"; exit 1; }
-: >switched
-while IFS="$TAB" read -r target _ _ overlay; do
-  defined_uses "$(decode "$overlay")" || { fail switch "disk $target does not point at its new overlay after the define"; exit 1; }
-done <plan
-phase switch 'done'
+if [ "$PROCEDURE" = quiesce ]; then
+  phase switch running
+  virsh_ dumpxml "$UUID" --inactive --security-info >now.xml 2>&1 || { fail switch "$(cat now.xml)"; exit 1; }
+  cmp -s now.xml before.xml || { fail switch "the domain's definition changed while the guest stopped: nothing was switched"; exit 1; }
+  out=$(virsh_ define after.xml 2>&1) || { fail switch "libvirt refused the new definition: $out"; exit 1; }
+  : >switched
+  while IFS="$TAB" read -r target _ _ overlay; do
+    defined_uses "$(decode "$overlay")" || { fail switch "disk $target does not point at its new overlay after the define"; exit 1; }
+  done <plan
+  phase switch 'done'
+fi
 
 phase branch running
 record_branch "$OPDIR"

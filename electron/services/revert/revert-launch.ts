@@ -23,6 +23,8 @@ export interface RevertArgs {
   stopTimeoutS: number;
   bootWaitS: number;
   agentTimeoutS: number;
+  /** libvirt's own snapshot-revert (≥ 9.9) or Quiesce's procedure (revert-procedure.ts). */
+  procedure?: 'libvirt' | 'quiesce';
   workstation: string;
   user: string;
 }
@@ -55,6 +57,7 @@ export function revertArgsText(a: RevertArgs): string {
     ['stopTimeoutS', String(a.stopTimeoutS)],
     ['bootWaitS', String(a.bootWaitS)],
     ['agentTimeoutS', String(a.agentTimeoutS)],
+    ['procedure', a.procedure ?? 'quiesce'],
     ['workstation', a.workstation],
     ['user', a.user],
   ];

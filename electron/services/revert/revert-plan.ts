@@ -125,6 +125,21 @@ export function revertDisks(
   });
 }
 
+/**
+ * For libvirt's own revert (revert-procedure.ts): the snapshot that keeps the left state, one
+ * line a disk in the runner's plan form — the disk's current file (it becomes that snapshot's
+ * frozen image) and the keep snapshot's overlay next to it (`<root>.keep-<op>.qcow2`).
+ */
+export function keepDisks(definition: string, disks: readonly RevertDisk[], opId: string) {
+  const now = fileDisks(definition);
+  return disks.map((d) => ({
+    ...d,
+    frozen: d.current,
+    format: now.get(d.target)?.format ?? 'qcow2',
+    overlay: overlayPath(d.current, opId).replace(/\.revert-([^/]*)$/, '.keep-$1'),
+  }));
+}
+
 type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
 const tagOf = (n: Node) => Object.keys(n).find((k) => k !== ':@');
 const children = (n: Node): Node[] => {

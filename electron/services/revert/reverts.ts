@@ -10,6 +10,7 @@ import { readBranches } from './branches';
 import {
   branchRecord,
   frozenImages,
+  keepDisks,
   laterSnapshots,
   planText,
   pointDisksAt,
@@ -17,6 +18,7 @@ import {
   revertDisks,
 } from './revert-plan';
 import { readRevertLines, summarizeRevert } from './revert-journal';
+import { revertProcedure } from './revert-procedure';
 import { revertDir, revertLaunchScript } from './revert-launch';
 import { deleteBranchScript, listBranchesScript } from './branch-scripts';
 
@@ -95,7 +97,8 @@ export class Reverts {
     const disks = revertDisks(before, frozen, opId);
     const later =
       req.target.kind === 'snapshot' ? laterSnapshots(history.snapshots, current, stopAt) : [];
-    return { state: state.trim(), before, current, disks, later, becomesCurrent };
+    const procedure = revertProcedure(history.abilities.libvirt, req.target);
+    return { state: state.trim(), before, current, disks, later, becomesCurrent, procedure };
   }
 
   async preview(
@@ -110,6 +113,7 @@ export class Reverts {
       disks: p.disks,
       laterSnapshots: p.later,
       current: p.becomesCurrent,
+      procedure: p.procedure,
       text: previewText({
         domainState: p.state,
         target: req.target,
@@ -127,14 +131,23 @@ export class Reverts {
   ): Promise<{ opId: string }> {
     const opId = newOpId();
     const p = await this.plan(host, conn, req, opId);
-    const after = pointDisksAt(p.before, p.disks);
+    // libvirt's own revert (≥ 9.9): the left state is kept as a snapshot first (the runner's
+    // keep phase), so the branch lists it too; Quiesce's procedure defines after.xml instead.
+    const byLibvirt = p.procedure === 'libvirt';
     const files = {
-      plan: planText(p.disks),
+      plan: planText(byLibvirt ? keepDisks(p.before, p.disks, opId) : p.disks),
       before: p.before,
-      after,
-      branch: branchRecord(opId, req.uuid, req.target, p.current, p.disks, p.later),
+      after: byLibvirt ? p.before : pointDisksAt(p.before, p.disks),
+      branch: branchRecord(
+        opId,
+        req.uuid,
+        req.target,
+        p.current,
+        p.disks,
+        byLibvirt ? [...p.later, `quiesce-keep-${opId}`] : p.later,
+      ),
     };
-    await this.launch(host, conn, opId, req, 'revert', p.becomesCurrent ?? '', files);
+    await this.launch(host, conn, opId, req, 'revert', p.becomesCurrent ?? '', files, p.procedure);
     return { opId };
   }
 
@@ -159,6 +172,7 @@ export class Reverts {
     mode: 'revert' | 'recover',
     current: string,
     files?: Parameters<typeof revertLaunchScript>[1],
+    procedure: 'libvirt' | 'quiesce' = 'quiesce',
   ): Promise<void> {
     const script = revertLaunchScript(
       {
@@ -178,6 +192,7 @@ export class Reverts {
         stopTimeoutS: req.stopTimeoutS,
         bootWaitS: this.opts.bootWaitS ?? 60,
         agentTimeoutS: this.opts.agentTimeoutS,
+        procedure,
         workstation: this.opts.workstation,
         user: this.opts.user,
       },
