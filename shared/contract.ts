@@ -31,6 +31,7 @@ import {
 import { RestoreTestListSchema, RestoreTestResultSchema } from './restore-test';
 import type { MethodName } from './methods';
 import {
+  ExportCopyTargetSchema,
   ExportEntrySchema,
   ExportIdSchema,
   ExportRequestSchema,
@@ -279,6 +280,18 @@ export const contract = {
   'export.verify': {
     input: domainRef.extend({ dest: HostFolderSchema, exportId: ExportIdSchema }),
     output: ExportVerificationSchema,
+  },
+  /**
+   * Copies a complete export (and the exports below it the target lacks) off the host over its
+   * SSH connection (SFTP) to the workstation or a second host; checksums checked, manifest last.
+   */
+  'export.copy': {
+    input: domainRef.extend({
+      dest: HostFolderSchema,
+      exportId: ExportIdSchema,
+      to: ExportCopyTargetSchema,
+    }),
+    output: z.object({ copied: z.array(z.string()), bytes: z.number(), to: z.string() }),
   },
   /**
    * Retention: keep the newest `keep` full chains (or delete one export and those built on it);

@@ -184,3 +184,17 @@ export const ExportSpaceSchema = z.object({
   problem: z.string().nullable(),
 });
 export type ExportSpace = z.infer<typeof ExportSpaceSchema>;
+
+/** Where a copy of an export goes: the admin's workstation, or a second SSH host (a Quiesce host). */
+export const ExportCopyTargetSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('workstation'),
+    folder: z
+      .string()
+      .min(1)
+      .max(4096)
+      .regex(/^[^\n\r\0]+$/, 'A folder on this computer'),
+  }),
+  z.object({ kind: z.literal('host'), hostId: z.string().min(1), folder: HostFolderSchema }),
+]);
+export type ExportCopyTarget = z.infer<typeof ExportCopyTargetSchema>;

@@ -44,6 +44,7 @@ export const METHOD_NAMES = [
   'export.list',
   'export.verify',
   'export.prune',
+  'export.copy',
   'restore.list',
   'schedule.list',
   'schedule.save',

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestExec, readWriterSamples, setWriter, writerGapsMs } from '../lab/lab';
@@ -12,6 +13,7 @@ import {
 } from '../support/service-harness';
 import { fsfreezeStatus, labVirsh } from '../support/snapshot-helpers';
 import { ExportManifestSchema, type ExportSummary } from '../../shared/export';
+import { startOwnSshd } from '../host/own-sshd';
 
 /**
  * Lab tier: consistent image export through the services, on libvirt 9.0 / QEMU 7.2. The agent
@@ -26,6 +28,8 @@ let hostId: string;
 let uuid: string;
 let agent: string;
 let dest: { dir: string; remove: () => void };
+/** The exports the first test made (full, incremental), for the copy test. */
+let chain: { full: string; inc: string; marker: string } | undefined;
 const cleanups: (() => void)[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -109,6 +113,7 @@ describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', (
       parent: full.opId,
       consistency: { label: 'quiesced' },
     });
+    chain = { full: full.opId, inc: inc.opId, marker: marker.fsPath };
     const gaps = writerGapsMs(await readWriterSamples(agent));
     await setWriter(agent, false);
     // the guest wrote on during both copies: its longest blocked write is the freeze, not a copy
@@ -186,6 +191,80 @@ describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', (
     expect(mounts.stdout).toMatch(/\/dev\/vda \/data ext4 rw/);
     console.log(`restored clone booted to its agent in ${clone.bootMs} ms`);
     clone.destroy();
+  }, 600_000);
+
+  it('copies the incremental to the workstation and to a second SSH host: chain, checksums, manifest last', async () => {
+    expect(chain, 'the first test made a full and an incremental export').toBeDefined();
+    const { full, inc, marker } = chain!;
+    // the workstation: a local folder; the incremental brings its full export along
+    const ws = mkdtempSync(join(tmpdir(), 'quiesce-export-ws-'));
+    cleanups.push(() => rmSync(ws, { recursive: true, force: true }));
+    const toWs = await h.call('export.copy', {
+      hostId,
+      uuid,
+      dest: dest.dir,
+      exportId: inc,
+      to: { kind: 'workstation', folder: ws },
+    });
+    expect(toWs.copied).toEqual([full, inc]);
+    const local = join(ws, uuid, inc, 'vda.qcow2');
+    expect(sha256(local)).toBe(manifestAt(join(ws, uuid, inc)).disks[0]!.sha256);
+    const localImg = inspectImage(local, [marker]);
+    expect(localImg.needsRecovery).toBe(false);
+    expect(localImg.files[marker]).not.toBeNull();
+    expect(filesUnder(ws).filter((f) => f.endsWith('.partial'))).toEqual([]);
+    // copied again: the full export is there already, only the incremental comes
+    expect(
+      (
+        await h.call('export.copy', {
+          hostId,
+          uuid,
+          dest: dest.dir,
+          exportId: inc,
+          to: { kind: 'workstation', folder: ws },
+        })
+      ).copied,
+    ).toEqual([inc]);
+
+    // a second SSH host (a backup box): added like a host, its key accepted by fingerprint
+    const box = await startOwnSshd({
+      hostKeyTypes: ['ed25519'],
+      extraConfig: ['Subsystem sftp /usr/lib/openssh/sftp-server'],
+    });
+    cleanups.push(() => void box.stop());
+    const boxDir = mkdtempSync(join(tmpdir(), 'quiesce-export-box-'));
+    cleanups.push(() => rmSync(boxDir, { recursive: true, force: true }));
+    const boxHost = await h.call('hosts.save', {
+      name: 'backup box',
+      address: box.address,
+      port: box.port,
+      user: box.user,
+      auth: { kind: 'key' as const, keyPath: box.clientKey },
+      libvirtUri: 'test:///default',
+    });
+    const first = await h.call('hosts.connect', { hostId: boxHost.id });
+    if (first.status !== 'host-key-unknown') throw new Error(`asked no question: ${first.status}`);
+    const ok = await h.call('hosts.connect', {
+      hostId: boxHost.id,
+      trust: { fingerprint: first.hostKey.fingerprint, save: false },
+    });
+    expect(ok.status).toBe('connected');
+    const toBox = await h.call('export.copy', {
+      hostId,
+      uuid,
+      dest: dest.dir,
+      exportId: inc,
+      to: { kind: 'host', hostId: boxHost.id, folder: boxDir },
+    });
+    expect(toBox.copied).toEqual([full, inc]);
+    for (const id of [full, inc]) {
+      const m = manifestAt(join(boxDir, uuid, id));
+      expect(sha256(join(boxDir, uuid, id, 'vda.qcow2'))).toBe(m.disks[0]!.sha256);
+    }
+    const boxImg = inspectImage(join(boxDir, uuid, inc, 'vda.qcow2'), [marker]);
+    expect(boxImg.needsRecovery).toBe(false);
+    expect(boxImg.files[marker]).not.toBeNull();
+    await h.call('hosts.disconnect', { hostId: boxHost.id });
   }, 600_000);
 
   it('cancelled half-way: no complete-looking file, no job left on libvirt, no checkpoint', async () => {

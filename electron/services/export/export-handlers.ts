@@ -1,6 +1,7 @@
 import type { HostProfile } from '../../../shared/hosts';
 import type { Handlers } from '../quiesce-service';
 import type { SshConnection } from '../ssh/ssh-connection';
+import { copyExport, localSink, sftpSink } from './export-copy';
 import { exportFolder, Exports, type ExportsOptions } from './exports';
 
 type ExportMethods =
@@ -10,7 +11,8 @@ type ExportMethods =
   | 'export.cancel'
   | 'export.list'
   | 'export.verify'
-  | 'export.prune';
+  | 'export.prune'
+  | 'export.copy';
 
 /** The export methods of the contract, over a host's connection (`target` fails when not connected). */
 export function exportHandlers(
@@ -56,6 +58,23 @@ export function exportHandlers(
         apply,
         ...(exportId ? { exportId } : {}),
       });
+    },
+    'export.copy': async ({ hostId, uuid, dest, exportId, to }) => {
+      const { conn } = await target(hostId);
+      const src = await conn.sftp();
+      const other = to.kind === 'host' ? await target(to.hostId) : undefined;
+      const dst = other ? await other.conn.sftp() : undefined;
+      try {
+        const sink =
+          to.kind === 'host' && dst && other
+            ? sftpSink(dst, to.folder, `${to.folder} on ${other.host.name}`)
+            : localSink(to.folder);
+        const r = await copyExport(src, dest, uuid, exportId, sink);
+        return { ...r, to: sink.label };
+      } finally {
+        src.end();
+        dst?.end();
+      }
     },
   };
 }

@@ -626,7 +626,12 @@ while :; do
   done
   journal progress "\"done\":$DONE,\"total\":$TOTAL,\"rate\":$RATE,\"etaS\":$ETA,\"files\":[$FILES]"
   LAST_T=$MONO LAST_DONE=$DONE
-  sleep "$((POLL_MS / 1000)).$(printf '%03d' $((POLL_MS % 1000)))" 3>&- 4<&- 9>&-
+  # libvirt is asked every POLL_MS; a cancel is seen within 0.1 s
+  i=0
+  while [ "$i" -lt $((POLL_MS / 100)) ] && [ ! -e cancel ]; do
+    sleep 0.1 3>&- 4<&- 9>&-
+    i=$((i + 1))
+  done
 done
 job_stats --completed
 case $JT in

@@ -195,6 +195,29 @@ export class SshConnection {
     };
   }
 
+  /** An SFTP session on this connection (export copies); the caller ends it with `end()`. */
+  sftp(): Promise<ssh2.SFTPWrapper> {
+    if (this.closed) {
+      return Promise.reject(
+        new AppError('not-connected', 'The SSH connection to the host is closed.', {
+          remedy: 'Connect to the host again.',
+        }),
+      );
+    }
+    return new Promise((resolve, reject) =>
+      this.client.sftp((err, sftp) =>
+        err
+          ? reject(
+              new AppError('host-command-failed', 'The host refused an SFTP session.', {
+                cause: err.message,
+                remedy: 'Check that the host’s sshd allows the sftp subsystem.',
+              }),
+            )
+          : resolve(sftp),
+      ),
+    );
+  }
+
   close(): void {
     this.client.end();
   }
