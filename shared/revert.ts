@@ -52,6 +52,8 @@ export const RevertPreviewSchema = z.object({
   text: z.object({ stops: z.string(), kept: z.string(), becomes: z.string() }),
   /** Who reverts: libvirt's own snapshot-revert (≥ 9.9, a snapshot) or Quiesce's procedure. */
   procedure: z.enum(['libvirt', 'quiesce']).default('quiesce'),
+  /** A full checkpoint: the guest resumes from its saved memory instead of booting. */
+  memory: z.boolean().default(false),
 });
 export type RevertPreview = z.infer<typeof RevertPreviewSchema>;
 

@@ -69,7 +69,7 @@ export function revertFaultHost(roots: string[]) {
   function launch(
     mode: 'revert' | 'recover',
     opts: { allowForce?: boolean; stopTimeoutS?: number; procedure?: 'libvirt' | 'quiesce' } = {},
-  ): { opId: string; overlay: string | null } {
+  ): { opId: string; overlay: string | null; keep: string | null } {
     const opId = newOpId();
     const before = read(join(state, 'def.xml'));
     const disks =

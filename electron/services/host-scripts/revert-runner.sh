@@ -191,8 +191,12 @@ make_current() {
 # A run killed after it asked the guest to shut down leaves that shutdown under way: wait for it
 # (up to that run's own stop timeout) so the guest is started again rather than found running
 # now and shut off a moment later.
+# A full checkpoint switched to (DIR/memory, DIR/switched) is restored from its memory image instead
+# (running if the guest ran, else paused), whatever state the guest was in.
 restart_if_was_running() {
-  [ -e "$1/was-running" ] || return 0
+  restore=no
+  [ -s "$1/memory" ] && [ -e "$1/switched" ] && restore=yes
+  [ -e "$1/was-running" ] || [ "$restore" = yes ] || return 0
   [ -e "$1/restarted" ] && return 0
   domstate
   # (this run's own stop already waited its timeout: no second wait for it)
@@ -212,7 +216,15 @@ restart_if_was_running() {
     running* | paused*) : >"$1/restarted"; return 0 ;;
   esac
   phase start running
-  if out=$(virsh_ start "$UUID" 2>&1); then
+  rc=0
+  if [ "$restore" = yes ]; then
+    how=--paused
+    [ -e "$1/was-running" ] && [ ! -e "$1/was-paused" ] && how=--running
+    out=$(virsh_ restore --file "$(decode "$(cat "$1/memory")")" --xml "$1/restore.xml" "$how" 2>&1) || rc=$?
+  else
+    out=$(virsh_ start "$UUID" 2>&1) || rc=$?
+  fi
+  if [ "$rc" = 0 ]; then
     : >"$1/restarted"
     phase start 'done' "$out"
   else
@@ -327,7 +339,8 @@ fi
 phase preflight running
 domstate
 case $STATE in
-  running* | paused*) : >was-running ;;
+  running*) : >was-running ;;
+  paused*) : >was-running; : >was-paused ;;
   "shut off"*) ;;
   *) fail preflight "the domain is $STATE: it cannot be reverted now"; exit 1 ;;
 esac
@@ -343,6 +356,11 @@ while IFS="$TAB" read -r target fmt frozen overlay; do
   [ -e "$op_" ] && { fail preflight "disk $target: $op_ already exists"; exit 1; }
   [ -w "${op_%/*}" ] || { fail preflight "disk $target: the folder ${op_%/*} is not writable by $(id -un)"; exit 1; }
 done <plan
+if [ -s memory ]; then
+  mem=$(decode "$(cat memory)")
+  [ -e "$mem" ] || { fail preflight "the checkpoint's memory image $mem does not exist any more"; exit 1; }
+  [ -s restore.xml ] || { fail preflight "the app's plan has no restore.xml for the memory image"; exit 1; }
+fi
 virsh_ dumpxml "$UUID" --inactive --security-info >now.xml 2>&1 || { fail preflight "$(cat now.xml)"; exit 1; }
 cmp -s now.xml before.xml || { fail preflight "the domain's definition changed since the revert was planned: plan it again"; exit 1; }
 phase preflight 'done' "$STATE"
@@ -464,8 +482,11 @@ make_current "$OPDIR"
 phase current 'done'
 
 # ---------------------------------------------------------------- start again, if it ran
-if [ -e was-running ]; then
+if [ -e was-running ] || [ -s memory ]; then
   restart_if_was_running "$OPDIR" || exit 1
+fi
+# a checkpoint restored paused has no agent to ask until the admin resumes it
+if [ -e was-running ] && { [ ! -s memory ] || [ ! -e was-paused ]; }; then
   phase verify running
   waited=0
   booted=no

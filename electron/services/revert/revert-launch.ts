@@ -34,6 +34,8 @@ export interface RevertFiles {
   before: string;
   after: string;
   branch: string;
+  /** A full checkpoint: its memory image, and the live XML to restore it with (disks moved). */
+  memory?: { file: string; restoreXml: string };
 }
 
 /** The folder revert operations live in, under the host folder. */
@@ -84,6 +86,12 @@ export function revertLaunchScript(args: RevertArgs, files?: RevertFiles): strin
           ['before.xml', files.before],
           ['after.xml', files.after],
           ['branch.json', files.branch],
+          ...(files.memory
+            ? ([
+                ['memory', b64(files.memory.file)],
+                ['restore.xml', files.memory.restoreXml],
+              ] as [string, string][])
+            : []),
         ] as [string, string][])
       : []),
   ];

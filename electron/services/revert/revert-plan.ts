@@ -89,6 +89,21 @@ export function frozenImages(snapshotXml: string): Map<string, { file: string; f
   return out;
 }
 
+/**
+ * A full checkpoint's memory image (`<memory snapshot='external' file='…'/>` in
+ * `virsh snapshot-dumpxml`), or null for a disk-only snapshot. libvirt before 9.9 cannot revert
+ * it; Quiesce's runner restores it (`virsh restore FILE --xml restore.xml`) once the disks point
+ * at their new overlays, so the guest resumes where the checkpoint was taken.
+ */
+export function memoryImage(snapshotXml: string): string | null {
+  const domain = /<domain[\s>][\s\S]*<\/domain>/.exec(snapshotXml)?.[0] ?? '';
+  const outer = plain.parse(snapshotXml.replace(domain, '')) as {
+    domainsnapshot?: { memory?: { '@snapshot'?: string; '@file'?: string } };
+  };
+  const m = outer.domainsnapshot?.memory;
+  return m?.['@snapshot'] === 'external' && m['@file'] ? m['@file'] : null;
+}
+
 /** The new overlay's file: next to the disk's current file, named after the revert. */
 export function overlayPath(current: string, opId: string): string {
   const slash = current.lastIndexOf('/');
@@ -250,6 +265,8 @@ export function previewText(p: {
   disks: readonly RevertDisk[];
   laterSnapshots: readonly string[];
   allowForceHint: boolean;
+  /** A full checkpoint: the guest resumes from its saved memory. */
+  memory?: boolean;
 }): RevertPreview['text'] {
   const running = /^(running|paused)/.test(p.domainState);
   const what =
@@ -261,7 +278,9 @@ export function previewText(p: {
       ? `The guest is ${p.domainState}: it is shut down (through its agent, else ACPI) and started again afterwards.${p.allowForceHint ? ' If it does not stop in time, it is powered off.' : ' If it does not stop in time, nothing changes.'}`
       : `The guest is ${p.domainState}: it stays off.`,
     kept: `Nothing is deleted. Its disks as they are now (${p.disks.map((d) => d.current).join(', ')})${p.laterSnapshots.length ? ` and the snapshots after it (${p.laterSnapshots.join(', ')})` : ''} are kept as a discarded branch in the history, which you can revert to or delete.`,
-    becomes: `The guest’s disks become exactly what they were at ${what}: anything written after it is not in them. The domain’s configuration (memory, devices) stays as it is now.`,
+    becomes: p.memory
+      ? `The guest resumes exactly where it was at ${what} (a full checkpoint: its memory and disks), running if it runs now, else paused: anything written after it is not in it.`
+      : `The guest’s disks become exactly what they were at ${what}: anything written after it is not in them. The domain’s configuration (memory, devices) stays as it is now.`,
   };
 }
 

@@ -12,6 +12,7 @@ import {
   frozenImages,
   keepDisks,
   laterSnapshots,
+  memoryImage,
   planText,
   pointDisksAt,
   previewText,
@@ -70,14 +71,22 @@ export class Reverts {
     let frozen: Map<string, { file: string; format: string }>;
     let becomesCurrent: string | null;
     let stopAt: string | null;
+    let memory: string | null = null;
     if (req.target.kind === 'snapshot') {
       const name = req.target.name;
       if (!history.snapshots.some((s) => s.name === name)) {
         throw new AppError('not-found', `The domain has no snapshot “${name}”.`);
       }
-      frozen = frozenImages(
-        await virsh(conn, uri, ['snapshot-dumpxml', '--domain', req.uuid, '--snapshotname', name]),
-      );
+      const snapshotXml = await virsh(conn, uri, [
+        'snapshot-dumpxml',
+        '--domain',
+        req.uuid,
+        '--snapshotname',
+        name,
+        '--security-info',
+      ]);
+      frozen = frozenImages(snapshotXml);
+      memory = memoryImage(snapshotXml);
       becomesCurrent = name;
       stopAt = name;
     } else {
@@ -98,7 +107,25 @@ export class Reverts {
     const later =
       req.target.kind === 'snapshot' ? laterSnapshots(history.snapshots, current, stopAt) : [];
     const procedure = revertProcedure(history.abilities.libvirt, req.target);
-    return { state: state.trim(), before, current, disks, later, becomesCurrent, procedure };
+    // A full checkpoint restored by Quiesce: the live XML its memory image was saved with (read
+    // by libvirt, which can open the image), disks moved to the new overlays.
+    const restoreXml =
+      memory && procedure === 'quiesce'
+        ? pointDisksAt(
+            await virsh(conn, uri, ['save-image-dumpxml', '--security-info', '--', memory]),
+            disks,
+          )
+        : null;
+    return {
+      state: state.trim(),
+      before,
+      current,
+      disks,
+      later,
+      becomesCurrent,
+      procedure,
+      memory: memory && restoreXml ? { file: memory, restoreXml } : undefined,
+    };
   }
 
   async preview(
@@ -114,12 +141,14 @@ export class Reverts {
       laterSnapshots: p.later,
       current: p.becomesCurrent,
       procedure: p.procedure,
+      memory: p.memory !== undefined,
       text: previewText({
         domainState: p.state,
         target: req.target,
         disks: p.disks,
         laterSnapshots: p.later,
         allowForceHint: req.allowForce,
+        memory: p.memory !== undefined,
       }),
     };
   }
@@ -146,6 +175,7 @@ export class Reverts {
         p.disks,
         byLibvirt ? [...p.later, `quiesce-keep-${opId}`] : p.later,
       ),
+      ...(p.memory ? { memory: p.memory } : {}),
     };
     await this.launch(host, conn, opId, req, 'revert', p.becomesCurrent ?? '', files, p.procedure);
     return { opId };
