@@ -107,7 +107,22 @@ case $cmd in
     [ -z "$m" ] || { echo "error: Cannot access storage file '$m'" >&2; exit 1; }
     echo running >"$S/domstate"
     ;;
-  qemu-agent-command) echo '{"return":{}}' ;;
+  qemu-agent-command)
+    case $(cat "$S/domstate") in running*) echo '{"return":{}}' ;; *) echo "error: guest is not running" >&2; exit 1 ;; esac
+    ;;
+  restore)
+    # restore --file MEM --xml XML --running|--paused: the domain resumes from its memory image
+    mem='' xml='' how=''
+    while [ $# -gt 0 ]; do
+      case $1 in --file) mem=$2; shift ;; --xml) xml=$2; shift ;; --running | --paused) how=$1 ;; esac
+      shift
+    done
+    [ -e "$mem" ] || { echo "error: cannot open $mem" >&2; exit 1; }
+    m=$(missing_disk "$xml")
+    [ -z "$m" ] || { echo "error: Cannot access storage file '$m'" >&2; exit 1; }
+    if [ "$how" = --paused ]; then echo paused >"$S/domstate"; else echo running >"$S/domstate"; fi
+    echo "Domain restored from $mem"
+    ;;
   snapshot-dumpxml) echo "<domainsnapshot><name>A</name></domainsnapshot>" ;;
   # libvirt's own revert (≥ 9.9), as far as the runner sees it: the current snapshot's name, a
   # disk-only snapshot onto the --diskspec file, and a revert that puts the domain on a new

@@ -60,6 +60,7 @@ export function revertFaultHost(roots: string[]) {
   writeFileSync(join(state, 'domstate'), 'running\n');
   writeFileSync(join(images, 'data.qcow2'), '');
   writeFileSync(join(images, 'data.B.qcow2'), '');
+  writeFileSync(join(images, 'data.A.mem'), '');
   const original = `<domain type='kvm'>\n  <uuid>${REVERT_UUID}</uuid>\n  <devices>\n    <disk type='file' device='disk'>\n      <driver name='qemu' type='qcow2'/>\n      <source file='${images}/data.B.qcow2'/>\n      <target dev='vda' bus='virtio'/>\n    </disk>\n  </devices>\n</domain>\n`;
   writeFileSync(join(state, 'def.xml'), original);
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, FAKE_STATE: state };
@@ -68,7 +69,13 @@ export function revertFaultHost(roots: string[]) {
 
   function launch(
     mode: 'revert' | 'recover',
-    opts: { allowForce?: boolean; stopTimeoutS?: number; procedure?: 'libvirt' | 'quiesce' } = {},
+    opts: {
+      allowForce?: boolean;
+      stopTimeoutS?: number;
+      procedure?: 'libvirt' | 'quiesce';
+      /** A full checkpoint: its memory image (images/data.A.mem, made here). */
+      memory?: boolean;
+    } = {},
   ): { opId: string; overlay: string | null; keep: string | null } {
     const opId = newOpId();
     const before = read(join(state, 'def.xml'));
@@ -106,6 +113,14 @@ export function revertFaultHost(roots: string[]) {
               'B',
               ...(opts.procedure === 'libvirt' ? [`quiesce-keep-${opId}`] : []),
             ]),
+            ...(opts.memory
+              ? {
+                  memory: {
+                    file: join(images, 'data.A.mem'),
+                    restoreXml: pointDisksAt(before, disks),
+                  },
+                }
+              : {}),
           }
         : undefined,
     );
@@ -169,6 +184,7 @@ export function revertFaultHost(roots: string[]) {
       writeFileSync(join(state, 'kill-count'), '0\n');
     },
     def: () => read(join(state, 'def.xml')),
+    setDomstate: (v: string) => writeFileSync(join(state, 'domstate'), `${v}\n`),
     domstate: () => read(join(state, 'domstate')).trim(),
     trace: () => read(join(state, 'trace')),
     branchLines: () => read(branchesFile).split('\n').filter(Boolean),
