@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppErrorSchema } from './errors';
+import { PHASES } from './vocabulary';
 
 /**
  * The quiesce policy is explicit (docs/ARCHITECTURE.md, "Explicit quiesce policy"). `require`
@@ -41,18 +42,7 @@ export const OperationKindSchema = z.enum(['snapshot', 'test-freeze']);
 export type OperationKind = z.infer<typeof OperationKindSchema>;
 
 /** The runner's phases, in the order it runs them. */
-export const PHASES = [
-  'lock',
-  'preflight',
-  'prepare',
-  'arm',
-  'freeze',
-  'cut',
-  'thaw',
-  'disarm',
-  'metadata',
-  'verify',
-] as const;
+export { PHASES };
 export const PhaseSchema = z.enum(PHASES);
 export type Phase = z.infer<typeof PhaseSchema>;
 /** Where an operation failed: one of its phases, or `runner` when the runner itself stopped. */

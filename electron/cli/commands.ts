@@ -8,7 +8,6 @@ import {
   exitForRestoreTest,
   exitForRevert,
   exitForSnapshot,
-  type ExitCode,
 } from './exit-codes';
 import { operationEvents, pollUntilDone } from './follow-operation';
 import {
@@ -27,21 +26,12 @@ import type { Command } from './parse-args';
 import { MergeProgress, PolledProgress, SnapshotProgress } from './progress';
 import type { CliSession } from './session';
 import { defaultSnapshotName } from './snapshot-name';
+import { ok, type CommandResult, type Progress } from './command-result';
+import { exportCommand, isExportCommand, type ExportCommand } from './export-commands';
+import { isScheduleCommand, scheduleCommand, type ScheduleCommand } from './schedule-commands';
 
-/** What a command came to: its exit code, its answer (for --json) and its text (for people). */
-export interface CommandResult {
-  exit: ExitCode;
-  result: unknown;
-  text: string;
-  host?: Pick<HostProfile, 'id' | 'name'>;
-  domain?: Pick<Domain, 'uuid' | 'name'>;
-}
-
-type Progress = (line: string) => void;
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 type RevertCommand = Extract<Command, { name: 'revert-preview' | 'revert-start' }>;
-
-const ok = (result: unknown, text: string): CommandResult => ({ exit: EXIT.ok, result, text });
 
 /** Runs one parsed command (not `help`) against the app's services. */
 export async function runCommand(
@@ -66,6 +56,9 @@ export async function runCommand(
     return { ...ok(operations, operationsText(operations)), ...where };
   }
 
+  if (isScheduleCommand(cmd)) return { ...(await scheduleCommand(cmd, s, host)), ...where };
+  if (isExportCommand(cmd)) return { ...(await exportCommand(cmd, s, host, progress)), ...where };
+
   const d = await s.domain(host, cmd.domain);
   const ref = { hostId: host.id, uuid: d.uuid };
   const result = await domainCommand(cmd, s, host, d, ref, progress);
@@ -73,7 +66,10 @@ export async function runCommand(
 }
 
 async function domainCommand(
-  cmd: Exclude<Command, { name: 'help' | 'hosts' | 'trust' | 'ls' | 'operations' }>,
+  cmd: Exclude<
+    Command,
+    { name: 'help' | 'hosts' | 'trust' | 'ls' | 'operations' } | ScheduleCommand | ExportCommand
+  >,
   s: CliSession,
   host: HostProfile,
   d: Domain,

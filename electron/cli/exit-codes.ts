@@ -1,4 +1,5 @@
 import type { AppErrorShape } from '../../shared/errors';
+import type { ExportSummary } from '../../shared/export';
 import type { ConnectResult } from '../../shared/hosts';
 import type { DoctorReport } from '../../shared/readiness';
 import type { RestoreTestResult } from '../../shared/restore-test';
@@ -122,4 +123,22 @@ export function exitForRevert(
 /** A restore test: 0 only when the clone booted and its agent answered. */
 export function exitForRestoreTest(result: Pick<RestoreTestResult, 'restorable'>): ExitCode {
   return result.restorable === true ? EXIT.ok : EXIT.failed;
+}
+
+/**
+ * An export: consistent (quiesced) 0, crash-consistent 3, stopped untouched at the lock or the
+ * preflight 4, anything else (failed, cancelled, lost) 1.
+ */
+export function exitForExport(
+  summary: Pick<ExportSummary, 'state' | 'consistency' | 'failedPhase'>,
+): ExitCode {
+  if (summary.state === 'succeeded')
+    return summary.consistency?.label === 'quiesced' ? EXIT.ok : EXIT.crashConsistent;
+  if (
+    summary.state === 'failed' &&
+    summary.failedPhase !== null &&
+    REFUSING_PHASES.has(summary.failedPhase)
+  )
+    return EXIT.refused;
+  return EXIT.failed;
 }

@@ -59,6 +59,8 @@ export function labelText(label: SnapshotLabel | undefined): string {
       return 'offline (the domain was not running)';
     case 'paused':
       return 'crash-consistent (the guest was paused)';
+    case 'checkpoint':
+      return 'full checkpoint (memory and disks of the paused guest)';
   }
 }
 

@@ -1,6 +1,6 @@
 import type { AppErrorShape } from '../../shared/errors';
 import { CliError } from './cli-error';
-import type { CommandResult } from './commands';
+import type { CommandResult } from './command-result';
 import { EXIT, outcomeOf, type ExitCode } from './exit-codes';
 import { errorText } from './format';
 

@@ -1,96 +1,33 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { RevertOptionsSchema, type RevertTarget } from '../../shared/revert';
 import { MaxFreezeSchema, SnapshotNameSchema } from '../../shared/snapshot';
 import { CliError } from './cli-error';
+import { EXPORT_COMMANDS } from './export-args';
+import {
+  GLOBAL_OPTIONS,
+  OPTIONS,
+  seconds,
+  type Command,
+  type CommandSpec,
+  type DomainArg,
+  type Globals,
+  type OptionName,
+  type Values,
+  VALUE_NAMES,
+} from './options';
+import { SCHEDULE_COMMANDS } from './schedule-args';
+
+export type { Command, CommandName, CommandSpec, Globals } from './options';
 
 /**
  * The command line → one command, checked: the command word(s), its positional arguments and the
  * options it accepts (Node's util.parseArgs does the tokenizing). Pure: no I/O, no service.
  */
 
-/** Options every command takes. */
-export interface Globals {
-  json: boolean;
-  quiet: boolean;
-  /** The app's folder (as QUIESCE_DATA_DIR): its settings, and the data unless they move it. */
-  dataDir?: string;
-  /** The known_hosts file (as QUIESCE_KNOWN_HOSTS). */
-  knownHosts?: string;
-}
-
-type HostArg = { host: string };
-type DomainArg = HostArg & { domain: string };
-
-export type Command =
-  | { name: 'help'; topic?: string }
-  | { name: 'hosts' }
-  | ({ name: 'trust'; fingerprint: string } & HostArg)
-  | ({ name: 'ls' } & HostArg)
-  | ({ name: 'operations' } & HostArg)
-  | ({
-      name: 'snapshot';
-      /** Absent: a name made from the time, as the app's dialog does. */
-      snapshotName?: string;
-      description: string;
-      allowCrashConsistent: boolean;
-      /** Absent: the domain's remembered maximum freeze, else the app's default. */
-      maxFreezeS?: number;
-    } & DomainArg)
-  | ({ name: 'test-freeze'; maxFreezeS?: number } & DomainArg)
-  | ({
-      name:
-        | 'history'
-        | 'doctor'
-        | 'thaw'
-        | 'merge'
-        | 'branches'
-        | 'revert-recover'
-        | 'add-agent-channel';
-    } & DomainArg)
-  | ({ name: 'delete' | 'restore-test'; snapshot: string } & DomainArg)
-  | ({
-      name: 'revert-preview' | 'revert-start';
-      target: RevertTarget;
-      allowForce: boolean;
-      stopTimeoutS?: number;
-    } & DomainArg)
-  | ({ name: 'delete-branch'; branch: string } & DomainArg);
-export type CommandName = Command['name'];
-
-const OPTIONS = {
-  json: { type: 'boolean' },
-  quiet: { type: 'boolean', short: 'q' },
-  help: { type: 'boolean', short: 'h' },
-  'data-dir': { type: 'string' },
-  'known-hosts': { type: 'string' },
-  name: { type: 'string' },
-  description: { type: 'string' },
-  'allow-crash-consistent': { type: 'boolean' },
-  'max-freeze': { type: 'string' },
-  branch: { type: 'boolean' },
-  'allow-force': { type: 'boolean' },
-  'stop-timeout': { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
-type OptionName = keyof typeof OPTIONS;
-type Values = {
-  [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean;
-};
-
-const GLOBAL_OPTIONS: readonly OptionName[] = ['json', 'quiet', 'help', 'data-dir', 'known-hosts'];
-
-/** One command: the words that call it, its arguments, its own options, and what it does. */
-export interface CommandSpec {
-  words: readonly string[];
-  args: readonly string[];
-  options: readonly OptionName[];
-  summary: string;
-  build(args: string[], values: Values): Command;
-}
-
 const domainArgs = (a: string[]): DomainArg => ({ host: a[0]!, domain: a[1]! });
 
-/** The commands, in the order `quiesce help` lists them. */
-export const COMMANDS: readonly CommandSpec[] = [
+/** The app's actions on hosts and domains, in the order `quiesce help` lists them. */
+const CORE_COMMANDS: readonly CommandSpec[] = [
   {
     words: ['hosts'],
     args: [],
@@ -237,6 +174,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
+/** Every command, in the order `quiesce help` lists them. */
+export const COMMANDS: readonly CommandSpec[] = [
+  ...CORE_COMMANDS.filter((c) => c.words[0] !== 'help'),
+  ...SCHEDULE_COMMANDS,
+  ...EXPORT_COMMANDS,
+  ...CORE_COMMANDS.filter((c) => c.words[0] === 'help'),
+];
+
 /** OpenSSH's form, as `ssh-keygen -l` prints it and the app shows it. */
 function fingerprint(text: string): string {
   if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(text))
@@ -251,19 +196,6 @@ function snapshotName(name: string): string {
   const r = SnapshotNameSchema.safeParse(name);
   if (!r.success) throw CliError.usage(`--name: ${r.error.issues[0]?.message ?? 'not valid'}.`);
   return name;
-}
-
-/** A whole number of seconds checked against the contract's own range. */
-function seconds(option: string, text: string, schema: typeof MaxFreezeSchema): number {
-  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-  const r = schema.safeParse(n);
-  if (!r.success) {
-    const range = `${schema.minValue ?? 1} to ${schema.maxValue ?? ''}`;
-    throw CliError.usage(
-      `--${option} takes a whole number of seconds from ${range}, not “${text}”.`,
-    );
-  }
-  return r.data;
 }
 
 function maxFreeze(v: Values): { maxFreezeS?: number } {
@@ -378,13 +310,21 @@ export function parseCommandLine(argv: readonly string[]): ParsedLine {
       );
   }
   const args = positionals.slice(spec.words.length);
-  if (args.length !== spec.args.length) {
+  const least = spec.args.length - (spec.optional ?? 0);
+  if (args.length < least || args.length > spec.args.length) {
     throw CliError.usage(
-      `\`quiesce ${spec.words.join(' ')}\` takes ${spec.args.length === 0 ? 'no arguments' : spec.args.join(' ')}${
+      `\`quiesce ${spec.words.join(' ')}\` takes ${spec.args.length === 0 ? 'no arguments' : argsText(spec)}${
         args.length > spec.args.length ? `; “${args[spec.args.length]}” is one too many` : ''
       }.`,
       `Usage: ${synopsis(spec)}`,
     );
+  }
+  for (const name of spec.required ?? []) {
+    if (values[name] === undefined)
+      throw CliError.usage(
+        `\`quiesce ${spec.words.join(' ')}\` needs --${name}.`,
+        `Usage: ${synopsis(spec)}`,
+      );
   }
   for (const [i, arg] of args.entries()) {
     if (arg === '') throw CliError.usage(`${spec.args[i]} is empty.`, `Usage: ${synopsis(spec)}`);
@@ -396,16 +336,14 @@ export function parseCommandLine(argv: readonly string[]): ParsedLine {
 export function synopsis(spec: CommandSpec): string {
   const opts = spec.options.map((o) => {
     const def = OPTIONS[o];
-    return def.type === 'string' ? `[--${o} ${VALUE_NAMES[o] ?? 'VALUE'}]` : `[--${o}]`;
+    const text = def.type === 'string' ? `--${o} ${VALUE_NAMES[o] ?? 'VALUE'}` : `--${o}`;
+    return spec.required?.includes(o) ? text : `[${text}]`;
   });
-  return ['quiesce', ...spec.words, ...spec.args, ...opts].join(' ');
+  return ['quiesce', ...spec.words, argsText(spec), ...opts].filter(Boolean).join(' ');
 }
 
-const VALUE_NAMES: Partial<Record<OptionName, string>> = {
-  name: 'NAME',
-  description: 'TEXT',
-  'max-freeze': 'SECONDS',
-  'stop-timeout': 'SECONDS',
-  'data-dir': 'DIR',
-  'known-hosts': 'FILE',
-};
+/** `HOST DOMAIN [SNAPSHOT]`: the arguments, the ones that may be left out in brackets. */
+function argsText(spec: CommandSpec): string {
+  const least = spec.args.length - (spec.optional ?? 0);
+  return spec.args.map((a, i) => (i < least ? a : `[${a}]`)).join(' ');
+}

@@ -1,0 +1,87 @@
+import type { HostProfile } from '../../shared/hosts';
+import { ok, type CommandResult, type Progress } from './command-result';
+import { EXIT, exitForExport } from './exit-codes';
+import {
+  exportProgressText,
+  exportsText,
+  exportSpaceText,
+  exportSummaryText,
+  exportVerificationText,
+  exportPruneText,
+} from './export-format';
+import { pollUntilDone } from './follow-operation';
+import type { Command } from './options';
+import { PolledProgress } from './progress';
+import type { CliSession } from './session';
+
+/** `quiesce export …` over the app's export methods (export.*). */
+export type ExportCommand = Extract<Command, { name: `export-${string}` }>;
+
+export function isExportCommand(cmd: Command): cmd is ExportCommand {
+  return cmd.name.startsWith('export-');
+}
+
+export async function exportCommand(
+  cmd: ExportCommand,
+  s: CliSession,
+  host: HostProfile,
+  progress: Progress,
+): Promise<CommandResult> {
+  const hostId = host.id;
+  if (cmd.name === 'export-cancel') {
+    await s.call('export.cancel', { hostId, opId: cmd.opId });
+    return ok({ cancelled: cmd.opId }, `Export ${cmd.opId} cancelled; its files are removed.`);
+  }
+  if (cmd.name === 'export-ls') {
+    const d = cmd.domain ? await s.domain(host, cmd.domain) : undefined;
+    const r = await s.call('export.list', { hostId, ...(d ? { uuid: d.uuid } : {}) });
+    return {
+      ...ok(r, exportsText(r.exports)),
+      ...(d ? { domain: { uuid: d.uuid, name: d.name } } : {}),
+    };
+  }
+  const d = await s.domain(host, cmd.domain);
+  const ref = { hostId, uuid: d.uuid };
+  const domain = { domain: { uuid: d.uuid, name: d.name } };
+  switch (cmd.name) {
+    case 'export-start': {
+      const { opId } = await s.call('export.start', {
+        ...ref,
+        dest: cmd.dest,
+        mode: cmd.full ? 'full' : 'incremental',
+        policy: cmd.allowCrashConsistent ? 'allow-crash-consistent' : 'require',
+        ...(cmd.maxFreezeS === undefined ? {} : { maxFreezeS: cmd.maxFreezeS }),
+      });
+      progress(`export ${opId}: started`);
+      const shown = new PolledProgress();
+      const r = await pollUntilDone(
+        () => s.call('export.get', { hostId, opId }),
+        (a) => shown.lines(a.phases, exportProgressText(a.progress)).forEach(progress),
+      );
+      return { exit: exitForExport(r), result: r, text: exportSummaryText(r), ...domain };
+    }
+    case 'export-space': {
+      const r = await s.call('export.space', { ...ref, dest: cmd.dest });
+      return { ...ok(r, exportSpaceText(r)), ...domain };
+    }
+    case 'export-verify': {
+      const r = await s.call('export.verify', { ...ref, dest: cmd.dest, exportId: cmd.exportId });
+      return {
+        exit: r.ok ? EXIT.ok : EXIT.failed,
+        result: r,
+        text: exportVerificationText(cmd.exportId, r),
+        ...domain,
+      };
+    }
+    case 'export-prune': {
+      const r = await s.call('export.prune', {
+        ...ref,
+        dest: cmd.dest,
+        apply: cmd.apply,
+        ...(cmd.keep === undefined ? {} : { keep: cmd.keep }),
+        ...(cmd.exportId === undefined ? {} : { exportId: cmd.exportId }),
+      });
+      return { ...ok(r, exportPruneText(r, cmd.apply)), ...domain };
+    }
+  }
+}

@@ -1,0 +1,215 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { z } from 'zod';
+import type { RevertTarget } from '../../shared/revert';
+import type { AgentNotReady, Retention, When } from '../../shared/schedule/policy';
+import type { QuiescePolicy } from '../../shared/snapshot';
+import { CliError } from './cli-error';
+
+/**
+ * What the command line can say: every option (util.parseArgs' table), every command as the
+ * parser hands it on, and the shape of a command's entry in the tables (parse-args.ts,
+ * schedule-args.ts, export-args.ts). Pure.
+ */
+
+/** Options every command takes. */
+export interface Globals {
+  json: boolean;
+  quiet: boolean;
+  /** The app's folder (as QUIESCE_DATA_DIR): its settings, and the data unless they move it. */
+  dataDir?: string;
+  /** The known_hosts file (as QUIESCE_KNOWN_HOSTS). */
+  knownHosts?: string;
+}
+
+export type HostArg = { host: string };
+export type DomainArg = HostArg & { domain: string };
+
+export type Command =
+  | { name: 'help'; topic?: string }
+  | { name: 'hosts' }
+  | ({ name: 'trust'; fingerprint: string } & HostArg)
+  | ({ name: 'ls' } & HostArg)
+  | ({ name: 'operations' } & HostArg)
+  | ({
+      name: 'snapshot';
+      /** Absent: a name made from the time, as the app's dialog does. */
+      snapshotName?: string;
+      description: string;
+      allowCrashConsistent: boolean;
+      /** Absent: the domain's remembered maximum freeze, else the app's default. */
+      maxFreezeS?: number;
+    } & DomainArg)
+  | ({ name: 'test-freeze'; maxFreezeS?: number } & DomainArg)
+  | ({
+      name:
+        | 'history'
+        | 'doctor'
+        | 'thaw'
+        | 'merge'
+        | 'branches'
+        | 'revert-recover'
+        | 'add-agent-channel';
+    } & DomainArg)
+  | ({ name: 'delete' | 'restore-test'; snapshot: string } & DomainArg)
+  | ({
+      name: 'revert-preview' | 'revert-start';
+      target: RevertTarget;
+      allowForce: boolean;
+      stopTimeoutS?: number;
+    } & DomainArg)
+  | ({ name: 'delete-branch'; branch: string } & DomainArg)
+  | ({ name: 'schedule-ls' | 'schedule-seen' } & HostArg)
+  | ({
+      name: 'schedule-add';
+      id: string;
+      /** A domain by name or UUID; absent: every domain with a ready agent. */
+      domain?: string;
+      when: When;
+      retention: Retention;
+      policy: QuiescePolicy;
+      maxFreezeS?: number;
+      whenAgentNotReady: AgentNotReady;
+      install: 'auto' | 'cron' | 'systemd';
+    } & HostArg)
+  | ({ name: 'schedule-remove'; id: string } & HostArg)
+  | ({ name: 'schedule-run'; id: string; pruneOnly: boolean } & HostArg)
+  | ({
+      name: 'schedule-preview-prune';
+      id: string;
+      /** Absent: the installed schedule's own rules. */
+      retention?: Retention;
+    } & DomainArg)
+  | ({ name: 'schedule-hook'; command: string } & HostArg)
+  | ({
+      name: 'export-start';
+      dest: string;
+      full: boolean;
+      allowCrashConsistent: boolean;
+      maxFreezeS?: number;
+    } & DomainArg)
+  | ({ name: 'export-space'; dest: string } & DomainArg)
+  | ({ name: 'export-ls'; domain?: string } & HostArg)
+  | ({ name: 'export-verify'; dest: string; exportId: string } & DomainArg)
+  | ({
+      name: 'export-prune';
+      dest: string;
+      keep?: number;
+      exportId?: string;
+      apply: boolean;
+    } & DomainArg)
+  | ({ name: 'export-cancel'; opId: string } & HostArg);
+export type CommandName = Command['name'];
+
+export const OPTIONS = {
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  help: { type: 'boolean', short: 'h' },
+  'data-dir': { type: 'string' },
+  'known-hosts': { type: 'string' },
+  name: { type: 'string' },
+  description: { type: 'string' },
+  'allow-crash-consistent': { type: 'boolean' },
+  'max-freeze': { type: 'string' },
+  branch: { type: 'boolean' },
+  'allow-force': { type: 'boolean' },
+  'stop-timeout': { type: 'string' },
+  'ready-agents': { type: 'boolean' },
+  'every-hours': { type: 'string' },
+  minute: { type: 'string' },
+  daily: { type: 'string' },
+  weekly: { type: 'string' },
+  at: { type: 'string' },
+  'keep-last': { type: 'string' },
+  'keep-hourly': { type: 'string' },
+  'keep-daily': { type: 'string' },
+  'keep-weekly': { type: 'string' },
+  'keep-monthly': { type: 'string' },
+  'if-agent-not-ready': { type: 'string' },
+  install: { type: 'string' },
+  'prune-only': { type: 'boolean' },
+  remove: { type: 'boolean' },
+  dest: { type: 'string' },
+  full: { type: 'boolean' },
+  keep: { type: 'string' },
+  export: { type: 'string' },
+  apply: { type: 'boolean' },
+} as const satisfies ParseArgsConfig['options'];
+export type OptionName = keyof typeof OPTIONS;
+export type Values = {
+  [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean;
+};
+
+export const GLOBAL_OPTIONS: readonly OptionName[] = [
+  'json',
+  'quiet',
+  'help',
+  'data-dir',
+  'known-hosts',
+];
+
+/** What `--OPTION VALUE` says in the usage lines. */
+export const VALUE_NAMES: Partial<Record<OptionName, string>> = {
+  name: 'NAME',
+  description: 'TEXT',
+  'max-freeze': 'SECONDS',
+  'stop-timeout': 'SECONDS',
+  'data-dir': 'DIR',
+  'known-hosts': 'FILE',
+  'every-hours': 'N',
+  minute: 'M',
+  daily: 'HH:MM',
+  weekly: 'DAYS',
+  at: 'HH:MM',
+  'keep-last': 'N',
+  'keep-hourly': 'N',
+  'keep-daily': 'N',
+  'keep-weekly': 'N',
+  'keep-monthly': 'N',
+  'if-agent-not-ready': 'skip|crash-consistent',
+  install: 'auto|cron|systemd',
+  dest: 'DIR',
+  keep: 'N',
+  export: 'ID',
+};
+
+/** One command: the words that call it, its arguments, its own options, and what it does. */
+export interface CommandSpec {
+  words: readonly string[];
+  args: readonly string[];
+  /** How many of the last `args` may be left out. */
+  optional?: number;
+  options: readonly OptionName[];
+  /** Options without which the command cannot run (shown without brackets). */
+  required?: readonly OptionName[];
+  summary: string;
+  build(args: string[], values: Values): Command;
+}
+
+/** A whole number checked against a schema of the contract (its range said in the error). */
+export function wholeNumber(
+  option: string,
+  text: string,
+  schema: z.ZodNumber,
+  unit = 'a whole number',
+): number {
+  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  const r = schema.safeParse(n);
+  if (!r.success) {
+    const range = `${schema.minValue ?? 0} to ${schema.maxValue ?? ''}`;
+    throw CliError.usage(`--${option} takes ${unit} from ${range}, not “${text}”.`);
+  }
+  return r.data;
+}
+
+/** A whole number of seconds checked against the contract's own range. */
+export function seconds(option: string, text: string, schema: z.ZodNumber): number {
+  return wholeNumber(option, text, schema, 'a whole number of seconds');
+}
+
+/** A value one of the contract's own schemas accepts, or a usage error naming the option. */
+export function valid<T>(option: string, schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success)
+    throw CliError.usage(`--${option}: ${r.error.issues[0]?.message ?? 'not valid'}.`);
+  return r.data;
+}
