@@ -4,6 +4,14 @@ import { createRoot } from 'react-dom/client';
 import './styles.css';
 import { App } from './app/app';
 import { chooseTransport } from './transport/choose-transport';
+import { applyTheme, readThemeChoice } from './theme/theme';
+
+// Before the first paint, so a dark system never sees a light flash.
+try {
+  applyTheme(readThemeChoice(window.localStorage));
+} catch {
+  applyTheme('system');
+}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ALLOW_LEGACY_ALGORITHMS_LABEL } from './vocabulary';
 
 /**
  * Host names as OpenSSH would accept them: DNS names, IPv4, or IPv6 literals. Validated because
@@ -72,8 +73,7 @@ export const HostDraftSchema = z.object({
 });
 export type HostDraft = z.input<typeof HostDraftSchema>;
 
-/** The host profile's switch for allowLegacyAlgorithms, as the form shows it and errors name it. */
-export const ALLOW_LEGACY_ALGORITHMS_LABEL = 'Allow legacy SSH algorithms';
+export { ALLOW_LEGACY_ALGORITHMS_LABEL };
 
 export const HostIdSchema = z.string().uuid();
 

@@ -1,21 +1,8 @@
 import { z } from 'zod';
 import { DomainSchema } from './domains';
+import { READINESS_LEVELS } from './vocabulary';
 
-/**
- * The readiness ladder (docs/ARCHITECTURE.md, "Readiness ladder"), cheapest check first. The first
- * rung that fails is the domain's level; `ready` means a consistent snapshot can be taken right
- * now.
- */
-export const READINESS_LEVELS = [
-  'not-running', // domstate: anything but running or paused (no freeze needed)
-  'paused', // domstate: paused (its disks are still: no freeze needed)
-  'no-channel', // no org.qemu.guest_agent.0 channel in the live domain XML
-  'agent-not-connected', // the channel's state is not `connected`: no agent in the guest
-  'agent-not-responding', // guest-ping fails or times out
-  'freeze-unsupported', // guest-info: guest-fsfreeze-freeze or -thaw disabled
-  'frozen', // guest-fsfreeze-status: frozen now
-  'ready',
-] as const;
+export { READINESS_LEVELS };
 export const ReadinessLevelSchema = z.enum(READINESS_LEVELS);
 export type ReadinessLevel = z.infer<typeof ReadinessLevelSchema>;
 

@@ -1,13 +1,18 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import type { HostProfile } from '../../shared/hosts';
-import { HostForm } from '../hosts/host-form';
 import { HostList } from '../hosts/host-list';
 import { HostPane } from '../hosts/host-pane';
 import { RemoveHostDialog } from '../hosts/remove-host-dialog';
 import { useHosts } from '../hosts/use-hosts';
-import { SettingsDialog } from '../settings/settings-dialog';
+import { ThemeSwitch } from '../theme/theme-switch';
 import { useEventHub } from './event-hub';
 import { useAppMenu } from './use-app-menu';
+
+// Opened now and then: loaded then, not with the first screen.
+const HostForm = lazy(() => import('../hosts/host-form').then((m) => ({ default: m.HostForm })));
+const SettingsDialog = lazy(() =>
+  import('../settings/settings-dialog').then((m) => ({ default: m.SettingsDialog })),
+);
 
 /** Header, host sidebar, and the selected host's pane. */
 export function AppShell() {
@@ -34,6 +39,7 @@ export function AppShell() {
         <span className="app-mark" aria-hidden="true" />
         <h1 className="app-name">Quiesce</h1>
         <span className="app-tagline">consistent snapshots of libvirt guests</span>
+        <ThemeSwitch />
         <button
           type="button"
           className="app-settings small"
@@ -68,16 +74,18 @@ export function AppShell() {
           )}
         </main>
       </div>
-      {adding && (
-        <HostForm
-          onSaved={(saved) => {
-            setAdding(false);
-            setSelectedId(saved.id);
-          }}
-          onCancel={() => setAdding(false)}
-        />
-      )}
-      {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}
+      <Suspense fallback={null}>
+        {adding && (
+          <HostForm
+            onSaved={(saved) => {
+              setAdding(false);
+              setSelectedId(saved.id);
+            }}
+            onCancel={() => setAdding(false)}
+          />
+        )}
+        {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} />}
+      </Suspense>
       {removing && <RemoveHostDialog host={removing} onClose={() => setRemoving(undefined)} />}
     </div>
   );

@@ -1,5 +1,5 @@
 import type { Domain, DomainState } from '../../shared/domains';
-import type { Readiness } from '../../shared/readiness';
+import type { Readiness, ReadinessLevel } from '../../shared/readiness';
 
 const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
@@ -33,4 +33,48 @@ export function stateSummary(domains: readonly Domain[]): string {
     .sort((a, b) => b[1] - a[1])
     .map(([state, n]) => `${n} ${state}`)
     .join(' · ');
+}
+
+/** The columns a domain list sorts by; readiness runs from the most urgent rung to ready. */
+export type DomainSortKey = 'name' | 'state' | 'readiness';
+export interface DomainSort {
+  key: DomainSortKey;
+  descending: boolean;
+}
+
+/** Frozen first (an emergency), then the rungs an admin can fix, ready and the idle ones last. */
+const URGENCY: readonly ReadinessLevel[] = [
+  'frozen',
+  'agent-not-responding',
+  'freeze-unsupported',
+  'agent-not-connected',
+  'no-channel',
+  'ready',
+  'paused',
+  'not-running',
+];
+
+/**
+ * Sorted by the chosen column, ties by name (so a sort is stable however the host listed them);
+ * descending reverses the column's order, never the tie-break.
+ */
+export function sortDomainsBy<T extends Listed>(domains: readonly T[], sort: DomainSort): T[] {
+  const sign = sort.descending ? -1 : 1;
+  const rank = (d: T) => (d.readiness ? URGENCY.indexOf(d.readiness.level) : URGENCY.length);
+  const column = (a: T, b: T) =>
+    sort.key === 'state'
+      ? byName.compare(a.state, b.state)
+      : sort.key === 'readiness'
+        ? rank(a) - rank(b)
+        : byName.compare(a.name, b.name);
+  return [...domains].sort((a, b) => sign * column(a, b) || byName.compare(a.name, b.name));
+}
+
+/** Keeps the domains on the chosen rungs; no rung chosen keeps them all. */
+export function filterByLevels<T extends Listed>(
+  domains: readonly T[],
+  levels: ReadonlySet<ReadinessLevel>,
+): T[] {
+  if (levels.size === 0) return [...domains];
+  return domains.filter((d) => d.readiness !== undefined && levels.has(d.readiness.level));
 }

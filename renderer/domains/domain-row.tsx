@@ -1,36 +1,33 @@
-import { useState } from 'react';
 import type { InventoryDomain } from '../../shared/readiness';
-import { RowButton, type Column } from '../ui/table-parts';
+import { RowButton } from '../ui/table-parts';
 import { rowKeys, type RowFocus } from '../ui/use-roving-focus';
-import { DomainHistoryDialog } from '../history/domain-history';
-import { useMenuCommand } from '../menu/menu-commands';
 import { EvidenceList } from './evidence-list';
+import { primaryAction } from './primary-action';
 import { ReadinessBadge } from './readiness-badge';
 import { StateBadge } from './state-badge';
 
-/** Columns of the domain table; the evidence row spans them all. */
-export const DOMAIN_COLUMNS: readonly Column[] = [
-  { text: 'Name' },
-  { text: 'State' },
-  { text: 'Readiness' },
-  { text: 'Actions', hidden: true },
-];
+/** How many cells a domain row has; its details row spans them all. */
+export const DOMAIN_CELLS = 4;
 
-/** A row's actions: the snapshot dialog, the doctor, the evidence below the row. */
-export type DomainActions = Record<'snapshot' | 'doctor' | 'evidence', () => void>;
+/** A row's actions: the snapshot dialog, the doctor, the details below the row, the history. */
+export type DomainActions = Record<'snapshot' | 'doctor' | 'details' | 'history', () => void>;
 
 /**
- * One domain: name and UUID, libvirt's state, its readiness with the why, and its actions. The
- * evidence opens in a row of its own below. `s` on a focused row opens the consistent snapshot
- * dialog, `d` the doctor, `e` the evidence (the table's hint says so).
+ * One domain on one line: its name (which opens the details), libvirt's state, its readiness
+ * badge (the why in its tooltip), and its actions with the snapshot that fits its readiness
+ * first. The UUID, the why and the evidence open in a row of their own below. Keys on a focused row: `s` the
+ * snapshot, `d` the doctor, `e` the details, `h` the history (the table's hint says so).
  */
 export function DomainRow({
   domain,
+  index,
   expanded,
   focus,
   act,
 }: {
   domain: InventoryDomain;
+  /** Its place in the filtered list, for screen readers (the list draws only what is seen). */
+  index: number;
   expanded: boolean;
   /** From the table's roving focus: arrows move between rows. */
   focus: RowFocus;
@@ -38,20 +35,13 @@ export function DomainRow({
   act: DomainActions;
 }) {
   const { name, readiness } = domain;
-  const evidenceId = `evidence-${domain.uuid}`;
-  const [historyOpen, setHistoryOpen] = useState(false);
-
-  // The selected row (the table's one Tab stop) answers the menu's domain actions.
-  const selected = focus.tabIndex === 0;
-  useMenuCommand('snapshot', selected ? act.snapshot : undefined);
-  useMenuCommand('doctor', selected ? act.doctor : undefined);
-  useMenuCommand('history', selected ? () => setHistoryOpen(true) : undefined);
-
+  const detailsId = `details-${domain.uuid}`;
+  const main = primaryAction(readiness.level);
   const onKeyDown = rowKeys({
-    s: act.snapshot,
+    s: !main.blocked && act.snapshot,
     d: act.doctor,
-    e: act.evidence,
-    h: () => setHistoryOpen(true),
+    e: act.details,
+    h: act.history,
   });
 
   return (
@@ -59,57 +49,65 @@ export function DomainRow({
       <tr
         className="domain-row"
         data-testid={`domain-row-${name}`}
+        data-uuid={domain.uuid}
         data-level={readiness.level}
+        aria-rowindex={index + 2}
         {...focus}
         aria-keyshortcuts="s d e h"
         onKeyDown={onKeyDown}
       >
-        <td>
-          <span className="domain-name">{name}</span>
-          <span className="mono small uuid">{domain.uuid}</span>
+        <td className="domain-name-cell">
+          <button
+            type="button"
+            className="disclosure"
+            aria-expanded={expanded}
+            aria-controls={expanded ? detailsId : undefined}
+            data-testid={`evidence-toggle-${name}`}
+            onClick={act.details}
+          >
+            <span className="visually-hidden">Details of </span>
+            <span className="domain-name">{name}</span>
+          </button>
         </td>
         <td>
           <StateBadge state={domain.state} testId={`domain-state-${name}`} />
         </td>
-        <td className="readiness-cell">
-          <div className="readiness-line inline-row">
-            <ReadinessBadge readiness={readiness} testId={`readiness-${name}`} />
-            <button
-              type="button"
-              className="disclosure small"
-              aria-expanded={expanded}
-              aria-controls={expanded ? evidenceId : undefined}
-              data-testid={`evidence-toggle-${name}`}
-              onClick={act.evidence}
-            >
-              Evidence<span className="visually-hidden"> for {name}</span>
-            </button>
-          </div>
-          <p className="readiness-detail">{readiness.detail}</p>
+        <td title={readiness.detail}>
+          <ReadinessBadge readiness={readiness} testId={`readiness-${name}`} />
         </td>
         <td className="row-actions">
-          <RowButton testId={`snapshot-open-${name}`} onClick={act.snapshot} forRow={` of ${name}`}>
-            Consistent snapshot
+          <RowButton
+            testId={`snapshot-open-${name}`}
+            onClick={act.snapshot}
+            forRow={` of ${name}`}
+            disabled={main.blocked !== undefined}
+            title={main.blocked}
+            strong={main.strong}
+          >
+            {main.text}
           </RowButton>
           <RowButton testId={`doctor-open-${name}`} onClick={act.doctor} forRow={` for ${name}`}>
             Doctor
           </RowButton>
-          <RowButton
-            testId={`history-open-${name}`}
-            onClick={() => setHistoryOpen(true)}
-            forRow={` of ${name}`}
-          >
+          <RowButton testId={`history-open-${name}`} onClick={act.history} forRow={` of ${name}`}>
             History
           </RowButton>
-          {historyOpen && (
-            <DomainHistoryDialog domain={domain} onClose={() => setHistoryOpen(false)} />
-          )}
         </td>
       </tr>
       {expanded && (
         <tr className="evidence-row">
-          <td colSpan={DOMAIN_COLUMNS.length}>
-            <EvidenceList readiness={readiness} id={evidenceId} testId={`evidence-${name}`} />
+          <td colSpan={DOMAIN_CELLS}>
+            <div className="domain-details stack" id={detailsId} data-testid={`evidence-${name}`}>
+              <p className="small">
+                UUID{' '}
+                <span className="mono" data-testid={`domain-uuid-${name}`}>
+                  {domain.uuid}
+                </span>
+              </p>
+              <p className="readiness-detail">{readiness.detail}</p>
+              {main.blocked && <p className="small">{main.blocked}</p>}
+              <EvidenceList readiness={readiness} />
+            </div>
           </td>
         </tr>
       )}

@@ -1,4 +1,5 @@
-import { READINESS_LEVELS, type ReadinessLevel } from '../../shared/readiness';
+import type { ReadinessLevel } from '../../shared/readiness';
+import { READINESS_LEVELS } from '../../shared/vocabulary';
 
 /**
  * The colour family of each rung, from what an admin must act on to what needs nothing:
@@ -33,11 +34,22 @@ const COUNT_WORDS: Record<ReadinessLevel, string> = {
 /** Ready first, then the rungs from the most to the least urgent, as the ladder runs backwards. */
 const SUMMARY_ORDER = [...READINESS_LEVELS].reverse();
 
-/** "1 ready · 1 frozen · 2 agent not started": only the levels present, in the ladder's order. */
-export function readinessSummary(levels: readonly ReadinessLevel[]): string {
+/** How many stand on each level present, in the ladder's order (the filter chips). */
+export function levelCounts(
+  levels: readonly ReadinessLevel[],
+): { level: ReadinessLevel; count: number; words: string }[] {
   const counts = new Map<ReadinessLevel, number>();
   for (const level of levels) counts.set(level, (counts.get(level) ?? 0) + 1);
-  return SUMMARY_ORDER.filter((level) => counts.has(level))
-    .map((level) => `${counts.get(level)} ${COUNT_WORDS[level]}`)
+  return SUMMARY_ORDER.filter((level) => counts.has(level)).map((level) => ({
+    level,
+    count: counts.get(level)!,
+    words: COUNT_WORDS[level],
+  }));
+}
+
+/** "1 ready · 1 frozen · 2 agent not started": only the levels present, in the ladder's order. */
+export function readinessSummary(levels: readonly ReadinessLevel[]): string {
+  return levelCounts(levels)
+    .map((c) => `${c.count} ${c.words}`)
     .join(' · ');
 }

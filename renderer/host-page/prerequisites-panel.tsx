@@ -1,23 +1,27 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import type { Prerequisite } from '../../shared/readiness';
 import { VerdictMark } from '../domains/verdict-mark';
 import { Remedy } from '../ui/remedy';
 import './host-page.css';
 
 /**
- * Prerequisites whose failure only takes a feature away (snapshots still work): shown amber,
- * not red. The rest (virsh, access, libvirt version, hypervisor) stop consistent snapshots.
+ * Prerequisites whose failure only takes a feature away (snapshots still work). Unmet, they are
+ * said where that feature is offered (the history's status line says how delete and revert go
+ * on this libvirt), not on the host page: said once, where it matters.
  */
 const LIMITATIONS = new Set(['external-delete', 'external-revert']);
 
 /**
- * What the host needs for consistent snapshots. The met ones fit on one line; each unmet one
- * gets its own row with what was found and what to do.
+ * What the host needs for consistent snapshots. All met: one line, the list behind a toggle.
+ * Each unmet one gets its own row with what was found and what to do.
  */
 export function PrerequisitesPanel({ prerequisites }: { prerequisites: readonly Prerequisite[] }) {
   const titleId = useId();
-  const met = prerequisites.filter((p) => p.ok);
-  const unmet = prerequisites.filter((p) => !p.ok);
+  const listId = useId();
+  const [open, setOpen] = useState(false);
+  const shown = prerequisites.filter((p) => p.ok || !LIMITATIONS.has(p.id));
+  const met = shown.filter((p) => p.ok);
+  const unmet = shown.filter((p) => !p.ok);
 
   return (
     <section
@@ -26,16 +30,27 @@ export function PrerequisitesPanel({ prerequisites }: { prerequisites: readonly 
       data-testid="prerequisites"
       data-all-ok={unmet.length === 0}
     >
-      <h3 id={titleId} className="prerequisites-title">
-        Host prerequisites
+      <div className="prerequisites-title inline-row">
+        <VerdictMark verdict={unmet.length === 0 ? 'pass' : 'fail'} word="" />
+        <h3 id={titleId}>Host prerequisites</h3>
         <span className="muted small">
-          {unmet.length === 0
-            ? `all ${prerequisites.length} met`
-            : `${met.length} of ${prerequisites.length} met`}
+          {unmet.length === 0 ? `all ${met.length} met` : `${met.length} of ${shown.length} met`}
         </span>
-      </h3>
-      {met.length > 0 && (
-        <ul className="prereq-chips inline-list">
+        {met.length > 0 && (
+          <button
+            type="button"
+            className="disclosure small"
+            aria-expanded={open}
+            aria-controls={open ? listId : undefined}
+            data-testid="prereq-toggle"
+            onClick={() => setOpen(!open)}
+          >
+            {open ? 'Hide the met ones' : 'Show the met ones'}
+          </button>
+        )}
+      </div>
+      {open && (
+        <ul className="prereq-chips inline-list" id={listId}>
           {met.map((p) => (
             <li key={p.id} className="prereq-chip" data-testid={`prereq-${p.id}`} data-ok={p.ok}>
               <VerdictMark verdict="pass" word="" />
@@ -48,25 +63,19 @@ export function PrerequisitesPanel({ prerequisites }: { prerequisites: readonly 
       )}
       {unmet.length > 0 && (
         <ul className="prereq-unmet">
-          {unmet.map((p) => {
-            const limited = LIMITATIONS.has(p.id);
-            return (
-              <li
-                key={p.id}
-                className={`prereq-row ${limited ? 'is-limited' : 'is-failed'}`}
-                data-testid={`prereq-${p.id}`}
-                data-ok={p.ok}
-              >
-                <VerdictMark
-                  verdict={limited ? 'warn' : 'fail'}
-                  word={limited ? 'Limited' : 'Not met'}
-                />
-                <span className="prereq-label">{p.label}</span>
-                <span className="prereq-detail">{p.detail}</span>
-                {p.remedy && <Remedy text={p.remedy} />}
-              </li>
-            );
-          })}
+          {unmet.map((p) => (
+            <li
+              key={p.id}
+              className="prereq-row is-failed"
+              data-testid={`prereq-${p.id}`}
+              data-ok={p.ok}
+            >
+              <VerdictMark verdict="fail" word="Not met" />
+              <span className="prereq-label">{p.label}</span>
+              <span className="prereq-detail">{p.detail}</span>
+              {p.remedy && <Remedy text={p.remedy} />}
+            </li>
+          ))}
         </ul>
       )}
     </section>

@@ -1,11 +1,10 @@
-import { useId, useState } from 'react';
+import { lazy, Suspense, useId, useState } from 'react';
 import type { HostProfile } from '../../shared/hosts';
 import { FrozenAlert } from '../host-page/frozen-alert';
 import { HostInventory } from '../host-page/host-inventory';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { ConnectionPill } from './connection-pill';
-import { HostForm } from './host-form';
 import { HostKeyDialog } from './host-key-dialog';
 import { HostKeyRefusal } from './host-key-refusal';
 import { LegacyAlgorithmsBadge } from './legacy-algorithms';
@@ -13,6 +12,9 @@ import { PassphrasePrompt } from './passphrase-prompt';
 import { useConnectFlow } from './use-connect-flow';
 import { useConnection, useDisconnectHost } from './use-connections';
 import './hosts.css';
+
+// The edit form is opened now and then: loaded then, not with the host page.
+const HostForm = lazy(() => import('./host-form').then((m) => ({ default: m.HostForm })));
 
 /**
  * The selected host: who it is, its link, the connect conversation, and once connected a frozen
@@ -164,13 +166,15 @@ export function HostPane({ host, onRemove }: { host: HostProfile; onRemove: () =
           onCancel={flow.cancel}
         />
       )}
-      {editing && (
-        <HostForm
-          host={host}
-          onSaved={() => setEditing(false)}
-          onCancel={() => setEditing(false)}
-        />
-      )}
+      <Suspense fallback={null}>
+        {editing && (
+          <HostForm
+            host={host}
+            onSaved={() => setEditing(false)}
+            onCancel={() => setEditing(false)}
+          />
+        )}
+      </Suspense>
     </section>
   );
 }

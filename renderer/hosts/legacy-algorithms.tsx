@@ -1,4 +1,5 @@
-import { ALLOW_LEGACY_ALGORITHMS_LABEL as LABEL, type HostProfile } from '../../shared/hosts';
+import type { HostProfile } from '../../shared/hosts';
+import { ALLOW_LEGACY_ALGORITHMS_LABEL as LABEL } from '../../shared/vocabulary';
 
 const RISK =
   'SHA-1 host-key signatures (ssh-rsa), hmac-sha1, SHA-1 key exchanges and CBC ciphers are offered to this host, after the modern ones. They make a man in the middle easier: use only for an old sshd that cannot be updated.';

@@ -106,8 +106,8 @@ export function OperationsPanel({
                   data-testid={`operation-row-${op.opId}`}
                   data-state={op.state}
                   data-label={op.label?.kind ?? 'none'}
+                  // The open one is the current row (aria-expanded is not for a table's rows).
                   aria-current={open ? 'true' : undefined}
-                  aria-expanded={open}
                   onClick={toggle}
                   {...rows.rowProps(op.opId)}
                   onKeyDown={(e) => {

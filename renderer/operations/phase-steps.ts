@@ -1,12 +1,12 @@
 import { FREEZE_PHASES } from '../../shared/operation-model';
-import {
-  PHASES,
-  type OperationEvent,
-  type OperationState,
-  type Phase,
-  type PhaseRun,
-  type WatchdogWhat,
+import type {
+  OperationEvent,
+  OperationState,
+  Phase,
+  PhaseRun,
+  WatchdogWhat,
 } from '../../shared/snapshot';
+import { PHASES } from '../../shared/vocabulary';
 
 /**
  * How one step of the timeline stands. Beyond the journal's running/done/failed: `pending` (not

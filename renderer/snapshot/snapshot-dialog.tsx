@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { HostProfile } from '../../shared/hosts';
 import type { InventoryDomain } from '../../shared/readiness';
+import type { QuiescePolicy } from '../../shared/snapshot';
 import { hasEnded } from '../operations/operation-record';
 import { OperationView } from '../operations/operation-view';
 import { useOperation } from '../operations/use-operation';
@@ -15,6 +16,17 @@ import './snapshot.css';
 const FALLBACK = { policy: 'require', maxFreezeS: 10, remembered: false } as const;
 
 /**
+ * Where the form starts: what was remembered for this domain stands; otherwise the policy the
+ * row's button named ("Crash-consistent snapshot…"), else the defaults.
+ */
+function startingPoint<T extends { policy: QuiescePolicy; remembered: boolean }>(
+  defaults: T,
+  policy: QuiescePolicy | undefined,
+): T {
+  return defaults.remembered || !policy ? defaults : { ...defaults, policy };
+}
+
+/**
  * A consistent snapshot of one domain: its settings first, then, in the same dialog, the run as
  * it happens and its result. Closing the dialog does not stop anything: the operation runs on the
  * host, and the host page's operations list keeps following it (onClose hands its id over).
@@ -22,10 +34,13 @@ const FALLBACK = { policy: 'require', maxFreezeS: 10, remembered: false } as con
 export function SnapshotDialog({
   host,
   domain,
+  policy,
   onClose,
 }: {
   host: HostProfile;
   domain: Pick<InventoryDomain, 'uuid' | 'name' | 'readiness'>;
+  /** The policy the row's button named ("Crash-consistent snapshot…"), unless one is remembered. */
+  policy?: QuiescePolicy | undefined;
   onClose: (opId?: string) => void;
 }) {
   const defaults = useSnapshotDefaults(host.id, domain.uuid);
@@ -55,7 +70,7 @@ export function SnapshotDialog({
           <SnapshotForm
             hostId={host.id}
             domain={domain}
-            initial={defaults.data ?? FALLBACK}
+            initial={startingPoint(defaults.data ?? FALLBACK, policy)}
             onStarted={setOpId}
             onCancel={() => onClose()}
           />

@@ -1,5 +1,5 @@
 import type { CallResult } from '../../shared/contract';
-import { AppEventSchema, type AppEvent } from '../../shared/events';
+import type { AppEvent } from '../../shared/events';
 import type { MethodName } from '../../shared/methods';
 import { RemoteError, unwrap, type Transport } from './transport';
 
@@ -26,6 +26,29 @@ export function createWsTransport(url = `ws://${location.host}/ws`): Transport {
   let opened: Promise<WebSocket> | undefined;
   let everOpened = false;
   let retryMs = 500;
+  // Events are checked against their schema before anyone sees them; the schemas (and the
+  // validation library) load with the first event, not with the first screen. Events wait in
+  // order until then.
+  const inbox: unknown[] = [];
+  let check: ((event: unknown) => AppEvent | undefined) | undefined;
+  let loading: Promise<void> | undefined;
+
+  function deliver(): void {
+    if (!check) {
+      loading ??= import('../../shared/events').then(({ AppEventSchema }) => {
+        check = (event) => {
+          const parsed = AppEventSchema.safeParse(event);
+          return parsed.success ? parsed.data : undefined;
+        };
+        deliver();
+      });
+      return;
+    }
+    for (const raw of inbox.splice(0)) {
+      const event = check(raw);
+      if (event) for (const l of listeners) l(event);
+    }
+  }
 
   function scheduleReopen(): void {
     if (listeners.size === 0) return;
@@ -56,8 +79,8 @@ export function createWsTransport(url = `ws://${location.host}/ws`): Transport {
           pending.get(data.id)?.(data.result);
           pending.delete(data.id);
         } else if (data.event) {
-          const parsed = AppEventSchema.safeParse(data.event);
-          if (parsed.success) for (const l of listeners) l(parsed.data);
+          inbox.push(data.event);
+          deliver();
         }
       };
       ws.onclose = () => {

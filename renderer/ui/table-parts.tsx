@@ -138,6 +138,7 @@ export function RowButton({
   forRow,
   disabled,
   title,
+  strong,
   children,
 }: {
   testId: string;
@@ -145,12 +146,14 @@ export function RowButton({
   forRow: string;
   disabled?: boolean;
   title?: string | undefined;
+  /** The row's main action, drawn as the primary button. */
+  strong?: boolean;
   children: ReactNode;
 }) {
   return (
     <button
       type="button"
-      className="small"
+      className={strong ? 'small primary' : 'small'}
       data-testid={testId}
       disabled={disabled}
       title={title}

@@ -3,7 +3,8 @@
  * built renderer, with a throw-away data folder and an EMPTY known_hosts (never the admin's own
  * ~/.ssh), driven by Debian's Chromium through playwright-core. No browser is ever downloaded.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -357,4 +358,107 @@ export async function waitForLevels(
     }
     await refreshDomains(page);
   }
+}
+
+/** One domain row as the admin reads it off the list. */
+export interface ListedRow {
+  state: string;
+  level: string | null;
+}
+
+/**
+ * Every row of the domain list, read by scrolling the page's scroller from top to bottom: the
+ * list draws only the rows in sight (and a margin), so counting the drawn ones counts a window,
+ * not the list. The scroll position is put back afterwards.
+ */
+export async function allDomainRows(page: Page): Promise<Map<string, ListedRow>> {
+  const seen = new Map<string, ListedRow>();
+  const read = async () => {
+    const rows = await page.$$eval('tr.domain-row', (trs) =>
+      trs.map((tr) => [
+        tr.querySelector('.domain-name')?.textContent ?? '',
+        tr.querySelector('[data-testid^="domain-state-"]')?.textContent ?? '',
+        tr.getAttribute('data-level'),
+      ]),
+    );
+    for (const [name, state, level] of rows)
+      seen.set(name!, { state: state!, level: level ?? null });
+  };
+  const pane = page.locator('.main-pane');
+  const start = await pane.evaluate((el) => el.scrollTop);
+  await pane.evaluate((el) => el.scrollTo(0, 0));
+  for (;;) {
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(undefined))));
+    await read();
+    const done = await pane.evaluate((el) => {
+      if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) return true;
+      el.scrollBy(0, Math.max(100, el.clientHeight / 2));
+      return false;
+    });
+    if (done) break;
+  }
+  await pane.evaluate((el, top) => el.scrollTo(0, top), start);
+  return seen;
+}
+
+/** How many domain rows are wholly inside the window (below the sticky head), as seen. */
+export async function visibleDomainRows(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const pane = document.querySelector('.main-pane')!.getBoundingClientRect();
+    const head = document.querySelector('table.domain-list thead')?.getBoundingClientRect();
+    const top = Math.max(pane.top, head ? head.bottom : pane.top);
+    const bottom = Math.min(pane.bottom, window.innerHeight);
+    return [...document.querySelectorAll('tr.domain-row')].filter((tr) => {
+      const r = tr.getBoundingClientRect();
+      return r.top >= top - 1 && r.bottom <= bottom + 1;
+    }).length;
+  });
+}
+
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+/** An accessibility finding as axe-core reports it, cut to what a failure message needs. */
+export interface AxeFinding {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * The serious and critical accessibility violations axe-core finds on the page as it is now
+ * (WCAG 2.x A and AA rules and axe's best practices). axe-core is evaluated in the page through
+ * the debugging protocol, not as a script tag, so the page's own CSP stays as strict as shipped.
+ */
+export async function axeViolations(page: Page): Promise<AxeFinding[]> {
+  const loaded = await page.evaluate(() => 'axe' in window);
+  if (!loaded) await page.evaluate(AXE_SOURCE);
+  const found = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (...a: unknown[]) => Promise<unknown> } }).axe;
+    const result = (await axe.run(document, { resultTypes: ['violations'] })) as {
+      violations: {
+        id: string;
+        impact: string | null;
+        help: string;
+        nodes: { target: unknown[] }[];
+      }[];
+    };
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 5).map((n) => JSON.stringify(n.target)),
+    }));
+  });
+  return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Switches the header's theme (system, light or dark) and waits until the page draws it. */
+export async function setTheme(page: Page, theme: 'system' | 'light' | 'dark'): Promise<void> {
+  await page.getByTestId('theme-switch').selectOption(theme);
+  if (theme !== 'system')
+    await page.locator(`html[data-theme="${theme}"]`).waitFor({ state: 'attached' });
 }

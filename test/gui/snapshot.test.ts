@@ -134,13 +134,18 @@ async function openDialog(page: Page, domain: string): Promise<Locator> {
   return dialog;
 }
 
-/** Opens the dialog of `domain` again and submits `snapshot`: a run refused while the guest was busy. */
-const submitAgain = (page: Page, domain: string, snapshot: string) => async () => {
-  const next = await openDialog(page, domain);
-  await next.getByTestId('snapshot-name').fill(snapshot);
-  await next.getByTestId('snapshot-submit').click();
-  return next;
-};
+/**
+ * Opens the dialog of `domain` again and submits `snapshot` (with `policy` chosen, where the test
+ * chose one): a run refused while the guest was busy.
+ */
+const submitAgain =
+  (page: Page, domain: string, snapshot: string, policy?: 'require' | 'allow') => async () => {
+    const next = await openDialog(page, domain);
+    if (policy) await next.getByTestId(`snapshot-policy-${policy}`).check();
+    await next.getByTestId('snapshot-name').fill(snapshot);
+    await next.getByTestId('snapshot-submit').click();
+    return next;
+  };
 
 /** Waits for the run in `scope` to end and returns its result card. */
 async function resultIn(scope: Locator, timeout = RUN_MS): Promise<Locator> {
@@ -307,20 +312,24 @@ describe('consistent snapshot', () => {
       await dialog.getByTestId('snapshot-form').waitFor();
       expect(await page.locator('.keys-hint').innerText()).toContain('takes a consistent snapshot');
 
+      // The row's main button says what it does for this readiness, and the dialog starts so.
+      expect(await page.getByTestId(`snapshot-open-${noAgent}`).innerText()).toContain(
+        'Crash-consistent snapshot…',
+      );
+      expect(await dialog.getByTestId('snapshot-policy-allow').isChecked()).toBe(true);
       // Said up front, and it follows the policy chosen.
       const note = dialog.getByTestId('snapshot-readiness-note');
+      expect(await note.innerText()).toContain('this will be a crash-consistent snapshot');
+      await dialog.getByTestId('snapshot-policy-require').check();
       expect(await note.innerText()).toBe(
         'The agent is not started: with Require quiesce this snapshot will be refused.',
       );
       expect(await note.getAttribute('data-tone')).toBe('bad');
-      await dialog.getByTestId('snapshot-policy-allow').check();
-      expect(await note.innerText()).toContain('this will be a crash-consistent snapshot');
-      await dialog.getByTestId('snapshot-policy-require').check();
 
       const snapshot = unique('refused');
       await dialog.getByTestId('snapshot-name').fill(snapshot);
       await dialog.getByTestId('snapshot-submit').click();
-      dialog = await pastTheLock(page, dialog, submitAgain(page, noAgent, snapshot));
+      dialog = await pastTheLock(page, dialog, submitAgain(page, noAgent, snapshot, 'require'));
       const result = await resultIn(dialog);
       expect(await result.getAttribute('data-state')).toBe('failed');
       expect(await result.getAttribute('data-label')).toBe('none');
@@ -683,7 +692,7 @@ describe('recent operations', () => {
       const card = detail.getByTestId('snapshot-result');
       await expect.poll(() => card.getAttribute('data-state')).toBe('failed');
       expect(await detail.getByTestId('snapshot-taken').getAttribute('data-taken')).toBe('false');
-      expect(await row(started.refused!.opId).getAttribute('aria-expanded')).toBe('true');
+      expect(await row(started.refused!.opId).getAttribute('aria-current')).toBe('true');
       await gui.screenshot('operations', { height: 1800 });
 
       // …and so does Enter on a focused row.
