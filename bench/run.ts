@@ -34,6 +34,7 @@ import { renderTable, toJson, type BenchResult } from './report.js';
 import { loadServices } from './services.js';
 import { BenchError, fmtMs, log } from './util.js';
 import { benchWindow, cleanupWindowBench } from './window-bench.js';
+import { benchExport, exportJson, exportTable, type ExportBenchResult } from './export-bench.js';
 
 const json = process.argv.includes('--json');
 /** Three hung at once is the measure; the lab's own agent guest is never one of them. */
@@ -165,6 +166,14 @@ async function main(): Promise<number> {
   });
   problems.push(...windowResult.problems);
 
+  // Consistent image export (bench/export-bench.ts): its own transient guests, removed after.
+  let exportResult: ExportBenchResult | undefined;
+  try {
+    exportResult = await benchExport(svc, profile, log, { runs: 5 });
+  } catch (err) {
+    problems.push(`the export measures could not be taken: ${(err as Error).message}`);
+  }
+
   const result: BenchResult = {
     inventory,
     agents,
@@ -189,10 +198,15 @@ async function main(): Promise<number> {
     ],
   };
   for (const p of problems) log(`WARNING: ${p}`);
-  const table = renderTable(result);
+  const table = renderTable(result) + (exportResult ? exportTable(exportResult) : '');
   if (json) {
     process.stderr.write(table);
-    process.stdout.write(JSON.stringify(toJson(result)) + '\n');
+    process.stdout.write(
+      JSON.stringify({
+        ...toJson(result),
+        ...(exportResult ? { export: exportJson(exportResult) } : {}),
+      }) + '\n',
+    );
   } else {
     process.stdout.write(table);
   }

@@ -99,6 +99,16 @@ json_str() {
     END { print "\"" }'
 }
 
+# sha256_of FILE: its sha256 in hex; openssl uses the CPU's SHA instructions where it has them
+# (several times sha256sum's speed: the checksum is most of an export's time after the copy)
+sha256_of() {
+  if command -v openssl >/dev/null 2>&1; then
+    openssl dgst -sha256 -r -- "$1" 2>/dev/null 3>&- 4<&- 9>&- | awk '{ print $1 }'
+  else
+    sha256sum -- "$1" 3>&- 4<&- 9>&- | awk '{ print $1 }'
+  fi
+}
+
 # ---------------------------------------------------------------- facts
 FREEZE=no FREEZE_STATE=none FROZEN_N='' THAWED_N='' THAW_CONFIRMED=0 WATCHDOG=none WATCHDOG_FIRST=0
 CUT_STATE=none CUT_ANSWERED=0 CUT_MONO='' CRASH_REASON='' AGENT_TIMEOUT_SET=0
@@ -649,7 +659,7 @@ DISKS_MANIFEST=
 for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
   part=$EXPDIR/$t.qcow2.partial
   r=$(qemu-img check -q -f qcow2 "$part" 2>&1 3>&- 4<&- 9>&-) || { fail verify "qemu-img check of $t: $r"; exit 1; }
-  sum=$(sha256sum -- "$part" 3>&- 4<&- 9>&- | awk '{ print $1 }')
+  sum=$(sha256_of "$part")
   [ ${#sum} = 64 ] || { fail verify "no checksum of $part"; exit 1; }
   size=$(printf '%s' "$TARGETS" | awk -v t="$t" '$1 == t { print $2 }')
   src=$(printf '%s' "$SOURCES" | awk -v t="$t" '$1 == t { sub(/^[^ ]+ /, ""); print }')

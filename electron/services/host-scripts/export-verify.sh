@@ -22,7 +22,11 @@ while [ $# -ge 3 ]; do
   p=$folder/$f
   sha=missing check=skipped chain=skipped detail=''
   if [ -f "$p" ]; then
-    got=$(sha256sum -- "$p" | awk '{ print $1 }')
+    if command -v openssl >/dev/null 2>&1; then
+      got=$(openssl dgst -sha256 -r -- "$p" 2>/dev/null | awk '{ print $1 }')
+    else
+      got=$(sha256sum -- "$p" | awk '{ print $1 }')
+    fi
     if [ "$got" = "$want" ]; then sha=ok; else sha=mismatch detail="sha256 $got, the manifest says $want"; fi
     if out=$(qemu-img check -U -q -- "$p" 2>&1); then check=ok; else check=failed detail="$detail${detail:+; }$out"; fi
     if out=$(qemu-img info -U --backing-chain -- "$p" 2>&1 >/dev/null); then chain=ok; else chain=broken detail="$detail${detail:+; }$out"; fi
