@@ -4,6 +4,7 @@ import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { StatusLine } from '../ui/status-line';
 import { RemoteError } from '../transport/transport';
+import { AbortAndThaw } from './abort-and-thaw';
 import { FrozenCounter } from './frozen-counter';
 import { hasEnded, isFrozenNow } from './operation-record';
 import { foldPhases } from '../../shared/operation-model';
@@ -11,6 +12,7 @@ import { liveFacts, phaseSteps } from './phase-steps';
 import { PhaseTimeline } from './phase-timeline';
 import { ResultCard } from './result-card';
 import { useOperation } from './use-operation';
+import { operationUuid, watchdogDeadline } from './watchdog-countdown';
 import './operations.css';
 
 const finished = (s: OperationSummary | undefined) =>
@@ -49,6 +51,8 @@ export function OperationView({
       : (listed?.phases ?? []);
   const steps = phaseSteps(runs, state);
   const facts = liveFacts(events);
+  const frozenNow = state === 'running' && isFrozenNow(events);
+  const uuid = operationUuid(events);
   const notFollowed =
     op.isError && op.error instanceof RemoteError && op.error.shape.code === 'not-found';
 
@@ -62,12 +66,19 @@ export function OperationView({
         aria-label="Progress"
       >
         <PhaseTimeline steps={steps} />
+        {frozenNow && uuid && (
+          <AbortAndThaw
+            hostId={hostId}
+            domain={{ uuid, name: domainName ?? uuid }}
+            deadline={watchdogDeadline(events, record?.frozenSeenAt)}
+          />
+        )}
         {facts.frozen && (
           <FrozenCounter
             since={record?.frozenSeenAt}
             windowMs={facts.windowMs}
             filesystems={facts.frozen.filesystems}
-            frozenNow={state === 'running' && isFrozenNow(events)}
+            frozenNow={frozenNow}
             watchdogThawed={facts.watchdog?.what === 'thawed'}
           />
         )}
