@@ -34,6 +34,18 @@ export const queryKeys = {
   restoreTest: (hostId: string, opId: string) => ['restore-test', hostId, opId] as const,
   /** A domain's restore tests kept on the host (restore.list). */
   restoreTests: (hostId: string, uuid: string) => ['restore-tests', hostId, uuid] as const,
+  /** The host's schedules, their runs and unseen failures (schedule.list). */
+  schedules: (hostId: string) => ['schedules', hostId] as const,
+  /** What the host's prune would do now for a schedule's domain under some rules (schedule.previewPrune). */
+  schedulePrune: (hostId: string, id: string, uuid: string, rules: string) =>
+    ['schedule-prune', hostId, id, uuid, rules] as const,
   /** The app's settings (settings.get). */
   settings: ['settings'] as const,
+  /** A domain's exports on one host (export.list). */
+  exports: (hostId: string, uuid: string) => ['exports', hostId, uuid] as const,
+  /** A destination's room before an export (export.space). */
+  exportSpace: (hostId: string, uuid: string, dest: string) =>
+    ['export-space', hostId, uuid, dest] as const,
+  /** One export as its journal on the host tells it (export.get). */
+  exportRun: (hostId: string, opId: string) => ['export-run', hostId, opId] as const,
 };

@@ -161,3 +161,17 @@ export function onCalendar(when: When): string {
     }
   }
 }
+
+/** The host's time zone as the listing gives it: its IANA name if Node knows it, else the offset. */
+export function hostTimeZone(tz: string, offset: string): HostTimeZone {
+  if (tz) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return { name: tz };
+    } catch {
+      /* unknown to this Node: the offset */
+    }
+  }
+  const m = /^([+-])(\d\d)(\d\d)$/.exec(offset);
+  return { offsetMinutes: m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0 };
+}

@@ -72,7 +72,7 @@ export function alertOf(run: ScheduleRun): Alert {
       return {
         schedule: run.schedule,
         run,
-        message: `Skipped: the guest agent did not answer. ${run.error}`,
+        message: `Skipped: ${run.error}`,
         remedy:
           'Start the guest agent in the guest (the agent doctor shows why it does not answer), or let this schedule take crash-consistent snapshots when the agent is not ready.',
       };

@@ -1,6 +1,8 @@
 import listScript from '../host-scripts/schedule-list.sh?raw';
 import { ScheduleSchema } from '../../../shared/schedule/policy';
-import { nextRun, type HostTimeZone } from '../../../shared/schedule/next-run';
+import { hostTimeZone, nextRun } from '../../../shared/schedule/next-run';
+
+export { hostTimeZone };
 import {
   ScheduleRunSchema,
   type HostScheduling,
@@ -33,20 +35,6 @@ export function parseRunLine(line: string): ScheduleRun | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The host's time zone as the listing gives it: its IANA name if Node knows it, else the offset. */
-export function hostTimeZone(tz: string, offset: string): HostTimeZone {
-  if (tz) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return { name: tz };
-    } catch {
-      /* unknown to this Node: the offset */
-    }
-  }
-  const m = /^([+-])(\d\d)(\d\d)$/.exec(offset);
-  return { offsetMinutes: m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0 };
 }
 
 /** schedule-list.sh's output → the host's schedules with their next run and runs. Pure. */
