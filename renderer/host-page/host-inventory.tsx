@@ -1,14 +1,26 @@
-import { useState } from "react";
-import type { Domain } from "../../shared/domains";
-import type { HostProfile } from "../../shared/hosts";
-import type { InventoryDomain } from "../../shared/readiness";
-import { DoctorDialog } from "../doctor/doctor-dialog";
-import { DomainTable } from "../domains/domain-table";
-import { useDomains } from "../domains/use-domains";
-import { OperationsPanel } from "../operations/operations-panel";
-import { SchedulesPanel } from "../schedule/schedules-panel";
-import { SnapshotDialog } from "../snapshot/snapshot-dialog";
-import { PrerequisitesPanel } from "./prerequisites-panel";
+import { lazy, Suspense, useState } from 'react';
+import type { Domain } from '../../shared/domains';
+import type { HostProfile } from '../../shared/hosts';
+import type { InventoryDomain } from '../../shared/readiness';
+import { DomainTable } from '../domains/domain-table';
+import { useDomains } from '../domains/use-domains';
+import { OperationsPanel } from '../operations/operations-panel';
+import { SchedulesPanel } from '../schedule/schedules-panel';
+import { SchedulesPanel } from '../schedule/schedules-panel';
+import { primaryAction } from '../domains/primary-action';
+import type { QuiescePolicy } from '../../shared/snapshot';
+import { PrerequisitesPanel } from './prerequisites-panel';
+
+// Loaded when first opened: the first screen is the domain list, not the charts or the doctor.
+const DoctorDialog = lazy(() =>
+  import('../doctor/doctor-dialog').then((m) => ({ default: m.DoctorDialog })),
+);
+const SnapshotDialog = lazy(() =>
+  import('../snapshot/snapshot-dialog').then((m) => ({ default: m.SnapshotDialog })),
+);
+const DomainHistoryDialog = lazy(() =>
+  import('../history/domain-history').then((m) => ({ default: m.DomainHistoryDialog })),
+);
 
 /**
  * A connected host's inventory: its prerequisites, its domains, its recent snapshot operations,
@@ -17,53 +29,69 @@ import { PrerequisitesPanel } from "./prerequisites-panel";
  */
 export function HostInventory({ host }: { host: HostProfile }) {
   const domains = useDomains(host.id, true);
-  const [doctorFor, setDoctorFor] = useState<Pick<Domain, "uuid" | "name">>();
-  const [snapshotFor, setSnapshotFor] = useState<InventoryDomain>();
+  const [doctorFor, setDoctorFor] = useState<Pick<Domain, 'uuid' | 'name'>>();
+  const [snapshotFor, setSnapshotFor] = useState<{
+    domain: InventoryDomain;
+    policy?: QuiescePolicy;
+  }>();
+  const [historyFor, setHistoryFor] = useState<InventoryDomain>();
   const [openOp, setOpenOp] = useState<string>();
   const list = domains.data?.domains ?? [];
   // Looked up on every render, so the readiness note follows the inventory while the dialog is
   // open; the domain as it was when the dialog opened stands in while the list is being re-read.
   const snapshotDomain =
-    snapshotFor &&
-    (list.find((d) => d.uuid === snapshotFor.uuid) ?? snapshotFor);
+    snapshotFor && (list.find((d) => d.uuid === snapshotFor.domain.uuid) ?? snapshotFor.domain);
   return (
     <>
-      {domains.data && (
-        <PrerequisitesPanel prerequisites={domains.data.prerequisites} />
-      )}
+      {domains.data && <PrerequisitesPanel prerequisites={domains.data.prerequisites} />}
       <DomainTable
         host={host}
         onDoctor={(d) => setDoctorFor({ uuid: d.uuid, name: d.name })}
-        onSnapshot={setSnapshotFor}
+        onSnapshot={(d) =>
+          setSnapshotFor({ domain: d, policy: primaryAction(d.readiness.level).policy })
+        }
+        onHistory={setHistoryFor}
       />
       {domains.data && (
-        <OperationsPanel
-          host={host}
-          domains={list}
-          selected={openOp}
-          onSelect={setOpenOp}
-        />
+        <OperationsPanel host={host} domains={list} selected={openOp} onSelect={setOpenOp} />
       )}
       {domains.data && <SchedulesPanel host={host} domains={list} />}
-      {doctorFor && (
-        <DoctorDialog
-          key={doctorFor.uuid}
-          host={host}
-          domain={doctorFor}
-          onClose={() => setDoctorFor(undefined)}
-        />
-      )}
-      {snapshotDomain && (
-        <SnapshotDialog
-          key={snapshotDomain.uuid}
-          host={host}
-          domain={snapshotDomain}
-          onClose={(opId) => {
-            setSnapshotFor(undefined);
-            if (opId) setOpenOp(opId);
-          }}
-        />
-      )}
+      {domains.data && <SchedulesPanel host={host} domains={list} />}
+      <Suspense
+        fallback={
+          <p className="placeholder" role="status">
+            Opening…
+          </p>
+        }
+      >
+        {doctorFor && (
+          <DoctorDialog
+            key={doctorFor.uuid}
+            host={host}
+            domain={doctorFor}
+            onClose={() => setDoctorFor(undefined)}
+          />
+        )}
+        {historyFor && (
+          <DomainHistoryDialog
+            key={historyFor.uuid}
+            domain={historyFor}
+            onClose={() => setHistoryFor(undefined)}
+          />
+        )}
+        {snapshotDomain && (
+          <SnapshotDialog
+            key={snapshotDomain.uuid}
+            host={host}
+            domain={snapshotDomain}
+            policy={snapshotFor?.policy}
+            onClose={(opId) => {
+              setSnapshotFor(undefined);
+              if (opId) setOpenOp(opId);
+            }}
+          />
+        )}
+      </Suspense>
     </>
   );
 }
