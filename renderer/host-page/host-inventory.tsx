@@ -6,7 +6,6 @@ import { DomainTable } from '../domains/domain-table';
 import { useDomains } from '../domains/use-domains';
 import { OperationsPanel } from '../operations/operations-panel';
 import { SchedulesPanel } from '../schedule/schedules-panel';
-import { SchedulesPanel } from '../schedule/schedules-panel';
 import { primaryAction } from '../domains/primary-action';
 import type { QuiescePolicy } from '../../shared/snapshot';
 import { PrerequisitesPanel } from './prerequisites-panel';
@@ -55,7 +54,6 @@ export function HostInventory({ host }: { host: HostProfile }) {
       {domains.data && (
         <OperationsPanel host={host} domains={list} selected={openOp} onSelect={setOpenOp} />
       )}
-      {domains.data && <SchedulesPanel host={host} domains={list} />}
       {domains.data && <SchedulesPanel host={host} domains={list} />}
       <Suspense
         fallback={
