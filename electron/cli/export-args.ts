@@ -54,9 +54,15 @@ export const EXPORT_COMMANDS: readonly CommandSpec[] = [
     words: ['export', 'ls'],
     args: ['HOST', 'DOMAIN'],
     optional: 1,
-    options: [],
-    summary: 'The exports this host made (of one domain, or all), newest first.',
-    build: (a) => ({ name: 'export-ls', host: a[0]!, ...(a[1] ? { domain: a[1] } : {}) }),
+    options: ['dest'],
+    summary:
+      'The exports this host made (of one domain, or all; to one --dest, or any), newest first.',
+    build: (a, v) => ({
+      name: 'export-ls',
+      host: a[0]!,
+      ...(a[1] ? { domain: a[1] } : {}),
+      ...(v.dest === undefined ? {} : { dest: dest(v) }),
+    }),
   },
   {
     words: ['export', 'verify'],

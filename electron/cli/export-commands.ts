@@ -34,7 +34,12 @@ export async function exportCommand(
   }
   if (cmd.name === 'export-ls') {
     const d = cmd.domain ? await s.domain(host, cmd.domain) : undefined;
-    const r = await s.call('export.list', { hostId, ...(d ? { uuid: d.uuid } : {}) });
+    const all = await s.call('export.list', { hostId, ...(d ? { uuid: d.uuid } : {}) });
+    // A folder given as typed may end in "/": compare without it.
+    const strip = (f: string) => f.replace(/\/+$/, '') || '/';
+    const r = cmd.dest
+      ? { exports: all.exports.filter((e) => strip(e.dest) === strip(cmd.dest!)) }
+      : all;
     return {
       ...ok(r, exportsText(r.exports)),
       ...(d ? { domain: { uuid: d.uuid, name: d.name } } : {}),

@@ -88,7 +88,7 @@ export type Command =
       maxFreezeS?: number;
     } & DomainArg)
   | ({ name: 'export-space'; dest: string } & DomainArg)
-  | ({ name: 'export-ls'; domain?: string } & HostArg)
+  | ({ name: 'export-ls'; domain?: string; dest?: string } & HostArg)
   | ({ name: 'export-verify'; dest: string; exportId: string } & DomainArg)
   | ({
       name: 'export-prune';

@@ -1,4 +1,13 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,10 +18,13 @@ import {
   type AgentGuestSnapshot,
 } from '../support/agent-guest-restore';
 import { appWithLabHost, buildCli, runQuiesce, type CliRun } from '../support/cli-process';
+import { exportDestination, LAB_USER } from '../support/export-guest';
 import { failIfLeftFrozen } from '../support/lab-guard';
 import { agentFreezeStatus } from '../support/lab-guest';
 import { labProfile, type LabProfileShape } from '../support/service-harness';
 import { deleteAllSnapshots, labVirsh } from '../support/snapshot-helpers';
+import type { ExportSummary } from '../../shared/export';
+import type { ScheduleListingAnswer } from '../../shared/schedule/results';
 
 /**
  * Lab tier: every `quiesce` command against the real lab with --json, through the built command
@@ -41,6 +53,44 @@ const markers = async () =>
     .filter(Boolean);
 const mark = (n: number) =>
   guestExec(agent.name, '/bin/sh', ['-c', `echo marker ${n} > /data/marker-${n}; sync`]);
+
+const labCrontab = (): string => {
+  try {
+    return execFileSync('crontab', ['-l', '-u', LAB_USER], { encoding: 'utf8', stdio: 'pipe' });
+  } catch {
+    return ''; // no crontab at all
+  }
+};
+
+/** Waits until the schedule's job has recorded `n` runs (it runs detached on the host). */
+async function waitForRuns(id: string, n: number, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await q('schedule', 'ls', 'lab');
+    const listing = r.json?.result as ScheduleListingAnswer | undefined;
+    const mine = listing?.schedules.find((x) => x.schedule.id === id);
+    if (mine && mine.runs.length >= n && !mine.running) return;
+    if (Date.now() > deadline)
+      throw new Error(`schedule ${id}: ${n} runs not recorded: ${r.stdout}`);
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+}
+
+/** Quiesce's checkpoints on a domain, newest first (each delete merges into its parent). */
+function deleteQuiesceCheckpoints(domain: string): void {
+  const names = labVirsh(p.libvirtUri, 'checkpoint-list', domain, '--name')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((c) => c.startsWith('quiesce-'))
+    .reverse();
+  for (const cp of names) {
+    try {
+      labVirsh(p.libvirtUri, 'checkpoint-delete', domain, cp);
+    } catch {
+      /* gone with a parent */
+    }
+  }
+}
 
 async function cleanSlate(): Promise<void> {
   deleteAllSnapshots(p.libvirtUri, agent.uuid);
@@ -294,4 +344,125 @@ describe('quiesce against the lab, --json', () => {
       'org.qemu.guest_agent.0',
     );
   });
+  it('schedule add (a crontab line), run twice, ls, preview-prune, hook, seen, remove', async () => {
+    const id = 'cli-lab';
+    const mark = `# quiesce-schedule:${id}`;
+    try {
+      const added = resultOf<{ mode: string }>(
+        await q('schedule', 'add', 'lab', id, agent.name, '--daily', '03:30', '--keep-last', '1'),
+        0,
+      );
+      expect(added.mode).toBe('cron'); // the lab has no systemd
+      expect(labCrontab()).toContain(mark);
+
+      for (const n of [1, 2]) {
+        resultOf(await q('schedule', 'run', 'lab', id), 0);
+        await waitForRuns(id, n);
+      }
+      const listing = resultOf<ScheduleListingAnswer>(await q('schedule', 'ls', 'lab'), 0);
+      const mine = listing.schedules.find((x) => x.schedule.id === id)!;
+      expect(mine).toMatchObject({
+        installed: 'cron',
+        schedule: { target: { kind: 'domain', uuid: agent.uuid }, retention: { last: 1 } },
+      });
+      expect(mine.runs.map((r) => r.status)).toEqual(['ok', 'ok']);
+      expect(mine.nextRun).toBeGreaterThan(listing.host.now);
+      // keep-last 1: the second run pruned the first run's snapshot
+      const made = snapshotNames(agent.uuid).filter((n) => n.startsWith(`${id}-`));
+      expect(made).toEqual([mine.runs[0]!.snapshot]);
+
+      const plan = resultOf<{ keep: { name: string }[]; delete: unknown[] }>(
+        await q('schedule', 'preview-prune', 'lab', id, agent.name),
+        0,
+      );
+      expect(plan.keep.map((k) => k.name)).toEqual(made);
+      expect(plan.delete).toEqual([]);
+
+      resultOf(await q('schedule', 'hook', 'lab', 'cat >/dev/null'), 0);
+      const hooked = resultOf<ScheduleListingAnswer>(await q('schedule', 'ls', 'lab'), 0);
+      expect(hooked.host.hook).toBe('cat >/dev/null');
+      resultOf(await q('schedule', 'hook', 'lab', '--remove'), 0);
+      const seen = resultOf<{ seen: number }>(await q('schedule', 'seen', 'lab'), 0);
+      const after = resultOf<ScheduleListingAnswer>(await q('schedule', 'ls', 'lab'), 0);
+      expect(after.host).toMatchObject({ hook: '', seen: seen.seen });
+
+      resultOf(await q('schedule', 'remove', 'lab', id), 0);
+      expect(labCrontab()).not.toContain(mark);
+      expect((await q('schedule', 'remove', 'lab', id)).exit).toBe(8);
+    } finally {
+      await runQuiesce(['schedule', 'remove', 'lab', id], app);
+    }
+  }, 180_000);
+
+  it('export start (full, then incremental), space, ls, verify (0, and 1 once damaged), prune, cancel', async () => {
+    const dest = exportDestination('cli');
+    try {
+      const space = resultOf<{ writable: boolean; freeBytes: number; fullBytes: number }>(
+        await q('export', 'space', 'lab', agent.name, '--dest', dest.dir),
+        0,
+      );
+      expect(space.writable).toBe(true);
+      expect(space.freeBytes).toBeGreaterThan(space.fullBytes);
+
+      const r = await q('export', 'start', 'lab', agent.name, '--dest', dest.dir, '--full');
+      const full = resultOf<ExportSummary>(r, 0);
+      expect(full).toMatchObject({
+        state: 'succeeded',
+        mode: 'full',
+        consistency: { label: 'quiesced', filesystems: 1 },
+      });
+      expect(existsSync(join(full.folder!, 'manifest.json'))).toBe(true);
+      expect(r.stderr).toMatch(/^ {2}copy done/m);
+      const inc = resultOf<ExportSummary>(
+        await q('export', 'start', 'lab', agent.name, '--dest', dest.dir),
+        0,
+      );
+      expect(inc).toMatchObject({ mode: 'incremental', parent: full.opId });
+
+      const ls = resultOf<{ exports: { exportId: string }[] }>(
+        await q('export', 'ls', 'lab', agent.name, '--dest', dest.dir),
+        0,
+      );
+      expect(ls.exports.map((e) => e.exportId)).toEqual([inc.opId, full.opId]);
+      const verified = resultOf<{ ok: boolean }>(
+        await q('export', 'verify', 'lab', agent.name, inc.opId, '--dest', dest.dir),
+        0,
+      );
+      expect(verified.ok).toBe(true);
+      // A damaged image no longer verifies: exit 1, the disk's checksum named.
+      const image = join(inc.folder!, 'vda.qcow2');
+      const fd = openSync(image, 'r+');
+      writeSync(fd, Buffer.from('damaged'), 0, 7, statSync(image).size - 7);
+      closeSync(fd);
+      const damaged = resultOf<{ ok: boolean; disks: { sha256: string }[] }>(
+        await q('export', 'verify', 'lab', agent.name, inc.opId, '--dest', dest.dir),
+        1,
+      );
+      expect(damaged).toMatchObject({ ok: false, disks: [{ sha256: 'mismatch' }] });
+
+      const prune = ['export', 'prune', 'lab', agent.name, '--dest', dest.dir];
+      expect(resultOf<{ planned: string[] }>(await q(...prune, '--keep', '1'), 0).planned).toEqual(
+        [],
+      );
+      const dry = resultOf<{ planned: string[]; deleted: string[] }>(
+        await q(...prune, '--export', full.opId),
+        0,
+      );
+      expect([...dry.planned].sort()).toEqual([full.opId, inc.opId].sort());
+      expect(dry.deleted).toEqual([]);
+      expect(existsSync(full.folder!)).toBe(true);
+      const applied = resultOf<{ deleted: string[] }>(
+        await q(...prune, '--export', full.opId, '--apply'),
+        0,
+      );
+      expect([...applied.deleted].sort()).toEqual([full.opId, inc.opId].sort());
+      expect(existsSync(full.folder!)).toBe(false);
+      expect(existsSync(inc.folder!)).toBe(false);
+
+      expect((await q('export', 'cancel', 'lab', '20000101T000000Z-00000000')).exit).toBe(8);
+    } finally {
+      deleteQuiesceCheckpoints(agent.name);
+      dest.remove();
+    }
+  }, 240_000);
 });

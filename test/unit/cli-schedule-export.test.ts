@@ -272,7 +272,13 @@ describe('quiesce export …', () => {
       host: 'lab',
     });
     expect(usageText('export')).toContain('quiesce export start HOST DOMAIN --dest DIR [--full]');
-    expect(usageText('export')).toContain('quiesce export ls HOST [DOMAIN]');
+    expect(usageText('export')).toContain('quiesce export ls HOST [DOMAIN] [--dest DIR]');
+    expect(parseCommandLine(['export', 'ls', 'lab', 'web01', '--dest', '/b/']).command).toEqual({
+      name: 'export-ls',
+      host: 'lab',
+      domain: 'web01',
+      dest: '/b/',
+    });
   });
 
   it('an export’s exit code: consistent 0, crash-consistent 3, refused 4, else 1', () => {
