@@ -73,6 +73,8 @@ function labelOf(result: Extract<OperationEvent, { kind: 'result' }>): SnapshotL
       return { kind: 'test-freeze', filesystems: result.filesystems ?? 0 };
     case 'offline':
       return { kind: 'offline' };
+    case 'checkpoint':
+      return { kind: 'checkpoint' };
     default:
       return { kind: 'crash-consistent', reason: result.reason ?? 'no freeze' };
   }

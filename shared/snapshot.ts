@@ -35,6 +35,11 @@ export const SnapshotRequestSchema = z.object({
   policy: QuiescePolicySchema.default('require'),
   /** Seconds after which the host-side watchdog thaws the guest whatever happens. */
   maxFreezeS: MaxFreezeSchema.default(10),
+  /**
+   * A full checkpoint: the guest's memory saved with its disks (libvirt's external memory
+   * snapshot), of a paused guest only; it resumes exactly where it was (docs/restore.md).
+   */
+  memory: z.boolean().optional(),
 });
 
 /** What an operation does: a consistent snapshot, or the agent doctor's test freeze (no cut). */
@@ -56,7 +61,14 @@ export const OperationStateSchema = z.enum(['running', 'succeeded', 'failed', 'l
 export type OperationState = z.infer<typeof OperationStateSchema>;
 
 /** What a snapshot is labelled (older journals said `paused` for crash-consistent). */
-const LABEL_KINDS = ['quiesced', 'crash-consistent', 'offline', 'paused', 'test-freeze'] as const;
+const LABEL_KINDS = [
+  'quiesced',
+  'crash-consistent',
+  'offline',
+  'paused',
+  'test-freeze',
+  'checkpoint',
+] as const;
 export const LabelKindSchema = z.enum(LABEL_KINDS);
 /** Overlay files made by the runner before the freeze, or left to libvirt to create. */
 export const OverlaysSchema = z.enum(['precreated', 'libvirt']);
@@ -137,6 +149,8 @@ export const SnapshotLabelSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('crash-consistent'), reason: z.string() }),
   z.object({ kind: z.literal('offline') }),
   z.object({ kind: z.literal('paused') }),
+  /** A full checkpoint of a paused guest: memory and disks saved together. */
+  z.object({ kind: z.literal('checkpoint') }),
   /** The agent doctor's test freeze: frozen and thawed, nothing cut. */
   z.object({ kind: z.literal('test-freeze'), filesystems: z.number() }),
 ]);

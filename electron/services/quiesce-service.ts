@@ -137,7 +137,16 @@ export function createQuiesceService(opts: ServiceOptions): {
       await addAgentChannel(conn, uri, uuid);
       return { restartNeeded: true };
     },
-    'snapshot.start': async ({ hostId, uuid, name, description, policy, maxFreezeS, remember }) => {
+    'snapshot.start': async ({
+      hostId,
+      uuid,
+      name,
+      description,
+      policy,
+      maxFreezeS,
+      remember,
+      memory,
+    }) => {
       const { host, conn } = await target(hostId);
       if (remember) await defaults.set(hostId, uuid, { policy, maxFreezeS });
       return operations.start(host, conn, {
@@ -147,6 +156,7 @@ export function createQuiesceService(opts: ServiceOptions): {
         description,
         policy,
         maxFreezeS,
+        ...(memory ? { memory } : {}),
       });
     },
     'doctor.testFreeze': async ({ hostId, uuid, maxFreezeS }) => {

@@ -13,6 +13,8 @@ export function labelText(label: SnapshotLabel): string {
       return 'Paused';
     case 'test-freeze':
       return `Test freeze · ${label.filesystems} filesystem${label.filesystems === 1 ? '' : 's'}`;
+    case 'checkpoint':
+      return 'Full checkpoint · memory and disks';
   }
 }
 

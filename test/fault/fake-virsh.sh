@@ -175,7 +175,7 @@ dispatch() {
     snapshot-create)
       case " $* " in
         *" --redefine "*) run redefine "$@" ;;
-        *) run cut "$@" ;;
+        *) printf '%s\n' "$*" >"$S/cut-args"; run cut "$@" ;;
       esac ;;
     snapshot-current) run current "$@" ;;
     snapshot-info) run snapshot-info "$@" ;;

@@ -35,6 +35,8 @@ export interface FaultSpec {
   /** fake-virsh plan lines: "STEP ACTION [ARG]" or "STEP#N ACTION [ARG]" */
   plan?: string[];
   policy?: 'require' | 'allow-crash-consistent';
+  /** A full checkpoint (memory with the disks). */
+  memory?: boolean;
   kind?: 'snapshot' | 'test-freeze';
   maxFreezeS?: number;
   domstate?: string;
@@ -171,6 +173,7 @@ export function fakeHost(spec: FaultSpec): FaultContext {
           holdFrozenMs: s.holdFrozenMs ?? 0,
           kind: s.kind ?? 'snapshot',
           description: 'fault <run> & "quotes"\nline two',
+          ...(s.memory ? { memory: true } : {}),
         }),
       );
     });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { guestAgentCommand, guestExec } from '../lab/lab';
 import { connectedLabSession, type LabProfileShape } from '../support/service-harness';
-import { labVirsh } from '../support/snapshot-helpers';
+import { labVirsh, waitForEnd } from '../support/snapshot-helpers';
 import { captureAgentGuest, type AgentGuestSnapshot } from '../support/agent-guest-restore';
 import type { RevertSummary } from '../../shared/revert';
 
@@ -11,8 +11,9 @@ import type { RevertSummary } from '../../shared/revert';
  * memory, libvirt's external memory snapshot) of the paused agent guest, reverted through the
  * services. The guest comes back from its memory image, not from a boot: a value that lived only
  * in the guest's RAM (its root filesystem is the initramfs) when the checkpoint was taken is
- * there again, and what was written after it is gone. The checkpoint itself is made with virsh
- * here (Quiesce's snapshot runner does not offer the memory option yet: docs/restore.md).
+ * there again, and what was written after it is gone. Once with a checkpoint made by virsh
+ * (libvirt's own --memspec), once with one made through the services (snapshot.start with
+ * memory: the runner's full checkpoint, labelled a checkpoint even under the require policy).
  */
 type Session = Awaited<ReturnType<typeof connectedLabSession>>;
 let p: LabProfileShape;
@@ -105,5 +106,45 @@ describe('a full checkpoint reverted on libvirt 9.0', () => {
     const { branches } = await s.h.call('revert.branches', { hostId: s.hostId, uuid });
     expect(branches.map((b) => b.id)).toEqual([opId]);
     for (const b of branches[0]!.disks) expect(existsSync(b.top), b.top).toBe(true);
+  }, 600_000);
+
+  it('a full checkpoint taken through the services (snapshot.start with memory) of the paused guest restores with its memory', async () => {
+    await found.restore();
+    await sh('echo svc-ram-1 > /tmp/ckpt-value; echo marker 1 > /data/marker-1; sync');
+    labVirsh(p.libvirtUri, 'suspend', uuid);
+    const snap = await s.h.call('snapshot.start', {
+      hostId: s.hostId,
+      uuid,
+      name: 'ck-svc',
+      memory: true,
+    });
+    const done = await waitForEnd(s.h, snap.opId);
+    expect(done, JSON.stringify(done)).toMatchObject({
+      state: 'succeeded',
+      label: { kind: 'checkpoint' },
+    });
+    expect(labVirsh(p.libvirtUri, 'domstate', uuid).trim()).toBe('paused');
+    const xml = labVirsh(p.libvirtUri, 'snapshot-dumpxml', uuid, 'ck-svc');
+    expect(xml).toMatch(/<memory snapshot='external' file='[^']*data\.ck-svc\.mem'\/>/);
+    labVirsh(p.libvirtUri, 'resume', uuid);
+    await sh('echo svc-ram-2 > /tmp/ckpt-value; echo marker 2 > /data/marker-2; sync');
+
+    const { opId } = await s.h.call('revert.start', {
+      hostId: s.hostId,
+      uuid,
+      target: { kind: 'snapshot', name: 'ck-svc' },
+      stopTimeoutS: 60,
+    });
+    let r: RevertSummary;
+    const deadline = Date.now() + 240_000;
+    for (;;) {
+      r = await s.h.call('revert.get', { hostId: s.hostId, opId });
+      if (r.state !== 'running' || Date.now() > deadline) break;
+      await sleep(300);
+    }
+    expect(r, JSON.stringify(r)).toMatchObject({ state: 'succeeded', outcome: 'finished' });
+    await waitAgent();
+    expect(await sh('cat /tmp/ckpt-value')).toBe('svc-ram-1');
+    expect((await sh('cat /data/marker-* 2>/dev/null')).split('\n')).toEqual(['marker 1']);
   }, 600_000);
 });

@@ -156,6 +156,38 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'a paused guest’s full checkpoint, under require: memory saved with the disks, labelled a checkpoint',
+    spec: { domstate: 'paused', memory: true },
+    check: (o) => {
+      expect(o.summary).toMatchObject({ state: 'succeeded', label: { kind: 'checkpoint' } });
+      const cut = readFileSync(join(o.ctx.state, 'cut-args'), 'utf8');
+      expect(cut).not.toMatch(/--disk-only/);
+      expect(cut).toMatch(/--atomic/);
+      const dir = o.ctx.opDir(o.opId);
+      expect(readFileSync(join(dir, 'snapshot.xml'), 'utf8')).toMatch(
+        /<memory snapshot='external' file='[^']*\/data\.snap1\.mem'\/>/,
+      );
+      const redefine = readFileSync(join(dir, 'redefine.xml'), 'utf8');
+      expect(redefine).toContain('<state>paused</state>');
+      expect(redefine).toMatch(/<memory snapshot='external' file=/);
+      expect(o.domstate).toMatch(/^paused/);
+    },
+  },
+  {
+    name: 'a full checkpoint of a running guest is refused before anything (its memory save would stop it)',
+    spec: { memory: true },
+    check: (o) => {
+      expect(o.summary).toMatchObject({ state: 'failed' });
+      expect(o.summary.phases.find((p) => p.phase === 'preflight')).toMatchObject({
+        status: 'failed',
+        detail: expect.stringMatching(/paused guest only/),
+      });
+      expect(o.trace.some((l) => l.startsWith('cut'))).toBe(false);
+      expect(o.trace.some((l) => l.startsWith('freeze'))).toBe(false);
+      expect(o.snapshots).toEqual([]);
+    },
+  },
+  {
     name: 'a shut-off domain is labelled offline',
     spec: { domstate: 'shut off' },
     check: (o) =>

@@ -44,7 +44,7 @@ jfast() {
 
 # ---------------------------------------------------------------- arguments, by name
 OP=invalid URI='' UUID='' NAME='' POLICY='' MAXFREEZE='' AGENT_TIMEOUT='' HOSTDIR='' WORKSTATION='' APPUSER=''
-HOLD_MS=0 KIND='' DESCRIPTION=''
+HOLD_MS=0 KIND='' DESCRIPTION='' MEMORY=false
 bad_args() {
   emit "\"ev\":\"result\",\"op\":\"$OP\",\"mono\":0,\"ok\":false,\"failedPhase\":\"runner\",\"b64\":\"$(b64 "invalid runner arguments: $1")\",\"snapshotTaken\":\"no\""
   emit "\"ev\":\"end\",\"op\":\"$OP\",\"mono\":0"
@@ -65,6 +65,7 @@ arg() {
     holdFrozenMs) HOLD_MS=$2 ;;
     kind) KIND=$2 ;;
     description) DESCRIPTION=$2 ;; # base64: free text, line breaks and all
+    memory) MEMORY=$2 ;; # true: a full checkpoint (memory with the disks), of a paused guest
     *) bad_args "unknown name $1" ;;
   esac
 }
@@ -76,6 +77,7 @@ case $NAME in *[!A-Za-z0-9._-]*) bad_args name ;; esac
 [ ${#NAME} -le 64 ] || bad_args name
 case $POLICY in require | allow-crash-consistent) ;; *) bad_args policy ;; esac
 case $KIND in snapshot | test-freeze) ;; *) bad_args kind ;; esac
+case $MEMORY in true | false) ;; *) bad_args memory ;; esac
 in_range "$MAXFREEZE" 1 3600 || bad_args maxFreezeS
 in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
 is_uint "$HOLD_MS" || bad_args holdFrozenMs
@@ -353,8 +355,8 @@ plan_metadata() {
   now_rt
   printf '%s%s%s%s%s%s\n' \
     "<domainsnapshot><name>$NAME</name><description>$DESC</description>" \
-    "<state>disk-snapshot</state><creationTime>${RT%?????????}</creationTime>" \
-    "$parent_xml" "<memory snapshot='no'/><disks>$DISKS_XML</disks>" \
+    "<state>$([ "$MEMORY" = true ] && echo paused || echo disk-snapshot)</state><creationTime>${RT%?????????}</creationTime>" \
+    "$parent_xml" "$MEMORY_XML<disks>$DISKS_XML</disks>" \
     "$LIVE_XML" "</domainsnapshot>" >redefine.xml || return 1
   NOMETA=1
 }
@@ -427,7 +429,10 @@ decide_label() {
   [ "$SNAPSHOT_TAKEN" = yes ] || return 0
   case $MODE in
     offline) LABEL_JSON="\"label\":\"offline\""; return 0 ;;
-    paused) WHY_NOT="the guest was paused: its unwritten data and filesystem journal were in its memory, not on its disks" ;;
+    paused)
+      if [ "$MEMORY" = true ]; then LABEL_JSON="\"label\":\"checkpoint\""; return 0; fi
+      WHY_NOT="the guest was paused: its unwritten data and filesystem journal were in its memory, not on its disks"
+      ;;
   esac
   if [ "$FREEZE" = yes ] && [ -z "$WHY_NOT" ]; then
     LABEL_JSON="\"label\":\"quiesced\",\"filesystems\":$FROZEN_N"
@@ -557,7 +562,16 @@ if [ "$MODE" = live ]; then
       CRASH_REASON="guest agent unavailable: $FSTATUS_OUT"
       ;;
   esac
-elif [ "$MODE" = paused ] && { [ "$POLICY" = require ] || [ "$KIND" = test-freeze ]; }; then
+fi
+# A full checkpoint saves the guest's memory with its disks: taken of a paused guest only (saving
+# a running guest's memory would stop it for as long as the save takes, far past any freeze).
+if [ "$MEMORY" = true ] && { [ "$MODE" != paused ] || [ "$KIND" != snapshot ]; }; then
+  fail preflight "a full checkpoint (memory and disks) is taken of a paused guest only, and the guest is $state: pause it, or take a disk-only snapshot"
+  exit 1
+fi
+# A paused guest's checkpoint holds its unwritten data and journal in the memory image, so it is
+# consistent without a freeze; a disk-only snapshot of it is not.
+if [ "$MODE" = paused ] && [ "$MEMORY" != true ] && { [ "$POLICY" = require ] || [ "$KIND" = test-freeze ]; }; then
   fail preflight "the guest is paused: its agent cannot freeze it, and a quiesced snapshot is required. Resume it, or allow a crash-consistent snapshot"
   exit 1
 fi
@@ -611,6 +625,17 @@ if [ "$KIND" = snapshot ]; then
   done
   IFS=$IFS_SAVE
   if [ -z "$DISKS_JSON" ]; then fail prepare "the domain has no file-backed disk to snapshot"; exit 1; fi
+  # the memory image of a full checkpoint: beside the first disk's overlay, named like it
+  MEMORY_XML="<memory snapshot='no'/>"
+  if [ "$MEMORY" = true ]; then
+    IFS=$NL
+    # shellcheck disable=SC2086 # split on purpose: IFS is a line break here
+    set -- $PLAN
+    IFS=$IFS_SAVE
+    MEMFILE=${3%.qcow2}.mem
+    if [ -e "$MEMFILE" ]; then fail prepare "$MEMFILE already exists"; exit 1; fi
+    MEMORY_XML="<memory snapshot='external' file='$(xml_escape "$MEMFILE")'/>"
+  fi
   # Pre-create every overlay (so libvirt only switches to it inside the freeze), or none.
   if [ "$REUSE" = yes ]; then
     IFS=$NL
@@ -649,9 +674,10 @@ if [ "$KIND" = snapshot ]; then
   DESC=$(decode "$DESCRIPTION"; echo x)
   DESC=$(xml_escape "${DESC%x}"; echo x)
   DESC=${DESC%x}
-  printf '<domainsnapshot><name>%s</name><description>%s</description><disks>%s</disks></domainsnapshot>\n' \
-    "$NAME" "$DESC" "$DISKS_XML" >snapshot.xml
+  printf '<domainsnapshot><name>%s</name><description>%s</description>%s<disks>%s</disks></domainsnapshot>\n' \
+    "$NAME" "$DESC" "$([ "$MEMORY" = true ] && printf '%s' "$MEMORY_XML")" "$DISKS_XML" >snapshot.xml
   SNAP_FLAGS="--disk-only --atomic"
+  [ "$MEMORY" = true ] && SNAP_FLAGS="--atomic"
   [ "$REUSE" = yes ] && SNAP_FLAGS="$SNAP_FLAGS --reuse-external"
   plan_metadata && SNAP_FLAGS="$SNAP_FLAGS --no-metadata"
   journal disks "\"disks\":[$DISKS_JSON],\"overlays\":\"$([ "$REUSE" = yes ] && echo precreated || echo libvirt)\""

@@ -11,7 +11,14 @@ const uint = z.number().int().nonnegative();
 /** Nanoseconds since the epoch: past 2^53, so read as a (slightly rounded) float. */
 const ns = z.number().nonnegative();
 const base = { op: z.string(), mono: uint, rt: ns.optional() };
-const label = z.enum(['quiesced', 'crash-consistent', 'offline', 'paused', 'test-freeze']);
+const label = z.enum([
+  'quiesced',
+  'crash-consistent',
+  'offline',
+  'paused',
+  'test-freeze',
+  'checkpoint',
+]);
 /** `yes`/`no`/`unknown` since the runner asks libvirt; 0/1 in journals written before. */
 const taken = z.union([z.enum(['yes', 'no', 'unknown']), z.literal(0), z.literal(1)]);
 

@@ -25,6 +25,8 @@ export interface RunnerArgs {
   user: string;
   /** Fault injection for tests: hold the guest frozen this long before the cut. Never from the UI. */
   holdFrozenMs: number;
+  /** A full checkpoint (memory with the disks), of a paused guest: snapshot-runner.sh. */
+  memory?: boolean;
   /** A snapshot, or the doctor's test freeze (freeze and thaw with the same guards, no cut). */
   kind: 'snapshot' | 'test-freeze';
   /** Free text (line breaks too): sent base64, XML-escaped by the runner only. */

@@ -31,6 +31,8 @@ export interface StartRequest {
   description: string;
   policy: QuiescePolicy;
   maxFreezeS: number;
+  /** A full checkpoint (memory with the disks), of a paused guest. */
+  memory?: boolean;
 }
 
 interface Tracked {
@@ -89,6 +91,7 @@ export class Operations {
       holdFrozenMs: this.opts.holdFrozenMs ?? 0,
       kind: req.operation, // the runner's argument name (host-scripts/snapshot-runner.sh)
       description: req.description,
+      ...(req.memory ? { memory: true } : {}),
     };
     await startOnHost(conn, host.hostDir, opId, launchScript(args), 'The snapshot runner');
     this.follow(host, conn, opId);
