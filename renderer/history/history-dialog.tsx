@@ -16,6 +16,7 @@ import { PhaseChart } from './phase-chart';
 import { RevertDialog } from './revert-dialog';
 import { BranchList } from './branch-list';
 import { RestoreTestPanel } from './restore-test-panel';
+import { ExportPanel } from '../export/export-panel';
 import { QuiesceRevertDialog } from './quiesce-revert';
 import { SnapshotList } from './snapshot-list';
 import {
@@ -216,6 +217,7 @@ export function HistoryDialog({ hostId, domain, onClose }: DomainDialogProps & {
               />
               <BranchList hostId={hostId} uuid={domain.uuid} domain={domain.name} />
               <RestoreTestPanel hostId={hostId} uuid={domain.uuid} snapshot={selected} />
+              <ExportPanel hostId={hostId} uuid={domain.uuid} domain={domain.name} />
             </>
           )}
         </div>

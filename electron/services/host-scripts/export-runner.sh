@@ -622,8 +622,10 @@ while :; do
   job_stats || { fail copy "libvirt did not answer about the job: $ERRMSG"; exit 1; }
   case $JT in 1 | 2) ;; *) break ;; esac
   now_mono
-  if [ "$MONO" -gt "$LAST_T" ] && [ "$DONE" -ge "$LAST_DONE" ]; then
+  # over at least 0.2 s: the clock has 10 ms steps, and the first reading comes right after the cut
+  if [ "$MONO" -ge $((LAST_T + 200)) ] && [ "$DONE" -ge "$LAST_DONE" ]; then
     RATE=$(((DONE - LAST_DONE) * 1000 / (MONO - LAST_T)))
+    LAST_T=$MONO LAST_DONE=$DONE
   fi
   ETA=-1
   [ "$RATE" -gt 0 ] && [ "$TOTAL" -ge "$DONE" ] && ETA=$(((TOTAL - DONE) / RATE))
@@ -635,7 +637,6 @@ while :; do
     FILES="$FILES${FILES:+,}{\"target\":\"$t\",\"bytes\":$b}"
   done
   journal progress "\"done\":$DONE,\"total\":$TOTAL,\"rate\":$RATE,\"etaS\":$ETA,\"files\":[$FILES]"
-  LAST_T=$MONO LAST_DONE=$DONE
   # libvirt is asked every POLL_MS; a cancel is seen within 0.1 s
   i=0
   while [ "$i" -lt $((POLL_MS / 100)) ] && [ ! -e cancel ]; do
