@@ -14,6 +14,16 @@ export interface SnapshotFields {
   policy: QuiescePolicy;
   maxFreeze: string;
   remember: boolean;
+  /** A full checkpoint: the guest's memory with its disks (paused guests only, docs/restore.md). */
+  memory?: boolean;
+}
+
+/**
+ * A paused guest is offered a full checkpoint, ticked: without its memory, its disk-only
+ * snapshot is only crash-consistent (the unwritten data and the journal are in its memory).
+ */
+export function checkpointOffered(level: string): boolean {
+  return level === 'paused';
 }
 
 export type SnapshotField = 'name' | 'description' | 'maxFreeze';
@@ -57,6 +67,7 @@ export function validateSnapshot(
       policy: fields.policy,
       maxFreezeS,
       remember: fields.remember,
+      ...(fields.memory ? { memory: true } : {}),
     },
   };
 }

@@ -7,6 +7,7 @@ import { errorShape } from '../ui/error-shape';
 import { Field, TextField } from '../ui/text-field';
 import { readinessNote } from './readiness-note';
 import {
+  checkpointOffered,
   defaultSnapshotName,
   fieldErrorsFromRemote,
   validateSnapshot,
@@ -60,6 +61,7 @@ export function SnapshotForm({
     policy: initial.policy,
     maxFreeze: String(initial.maxFreezeS),
     remember: initial.remembered,
+    memory: checkpointOffered(domain.readiness.level),
   }));
   const [errors, setErrors] = useState<SnapshotFieldErrors>({});
   const [formError, setFormError] = useState<AppErrorShape | null>(null);
@@ -216,6 +218,19 @@ export function SnapshotForm({
         unit="seconds"
         inputRef={maxFreezeRef}
       />
+
+      {checkpointOffered(domain.readiness.level) && (
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={fields.memory ?? false}
+            data-testid="snapshot-memory"
+            onChange={(e) => set('memory', e.target.checked)}
+          />
+          Full checkpoint: save the paused guest’s memory with its disks, so a revert resumes it
+          exactly where it is (without it, this snapshot is crash-consistent)
+        </label>
+      )}
 
       <label className="checkbox">
         <input

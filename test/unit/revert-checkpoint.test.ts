@@ -2,6 +2,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { memoryImage } from '../../electron/services/revert/revert-plan';
 import { revertFaultHost } from '../fault/revert-fault-run';
+import { checkpointOffered, validateSnapshot } from '../../renderer/snapshot/snapshot-draft';
+import { contract } from '../../shared/contract';
 
 /**
  * A full checkpoint (disks + memory) reverted by Quiesce's procedure: the memory image found in
@@ -62,5 +64,32 @@ describe('reverting a full checkpoint (fake virsh)', () => {
     expect(f.trace()).toMatch(/^restore .* --running$/m);
     expect(f.trace()).not.toMatch(/^start /m);
     expect(f.domstate()).toBe('running');
+  });
+});
+
+describe('the full checkpoint offered in the snapshot dialog', () => {
+  it('is offered (ticked) for a paused guest only, and reaches snapshot.start as memory', () => {
+    expect(checkpointOffered('paused')).toBe(true);
+    for (const level of ['ready', 'not-running', 'agent-not-responding'])
+      expect(checkpointOffered(level)).toBe(false);
+    const fields = {
+      name: 'ck',
+      description: '',
+      policy: 'require' as const,
+      maxFreeze: '10',
+      remember: false,
+    };
+    const target = {
+      hostId: '00000000-0000-4000-8000-0000000000aa',
+      uuid: '00000000-0000-4000-8000-00000000000b',
+    };
+    const withMemory = validateSnapshot({ ...fields, memory: true }, target);
+    expect('input' in withMemory && withMemory.input.memory).toBe(true);
+    const parsed = contract['snapshot.start'].input.parse(
+      'input' in withMemory ? withMemory.input : {},
+    );
+    expect(parsed.memory).toBe(true);
+    const without = validateSnapshot(fields, target);
+    expect('input' in without && 'memory' in without.input).toBe(false);
   });
 });
