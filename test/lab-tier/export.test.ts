@@ -268,7 +268,8 @@ describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', (
   }, 600_000);
 
   it('cancelled half-way: no complete-looking file, no job left on libvirt, no checkpoint', async () => {
-    const big = await exportGuest(p.libvirtUri, uuid, { diskMiB: 1024, filledMiB: 512 });
+    // 900 MiB written: the copy lasts about a second here, long enough to cancel half-way
+    const big = await exportGuest(p.libvirtUri, uuid, { diskMiB: 1024, filledMiB: 900 });
     cleanups.push(big.remove);
     const { opId } = await h.call('export.start', {
       hostId,
