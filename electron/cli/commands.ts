@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Domain } from '../../shared/domains';
 import type { HostProfile } from '../../shared/hosts';
 import { shellCommand } from '../../shared/shell-command';
@@ -19,6 +20,7 @@ import {
   operationText,
   operationsText,
   restoreTestText,
+  restoreTestsText,
   revertPreviewText,
   revertText,
 } from './format';
@@ -44,6 +46,15 @@ export async function runCommand(
     return ok(hosts, hostsText(hosts));
   }
   if (cmd.name === 'trust') return trust(cmd, s);
+  if (cmd.name === 'host-add') return addHost(cmd, s);
+  if (cmd.name === 'host-remove') {
+    const host = await s.host(cmd.host);
+    await s.call('hosts.remove', { hostId: host.id });
+    return {
+      ...ok({ removed: host.id }, `Removed the host profile ${host.name} (${host.id}).`),
+      host: { id: host.id, name: host.name },
+    };
+  }
 
   const { host } = await s.connect(cmd.host);
   const where = { host: { id: host.id, name: host.name } };
@@ -68,7 +79,9 @@ export async function runCommand(
 async function domainCommand(
   cmd: Exclude<
     Command,
-    { name: 'help' | 'hosts' | 'trust' | 'ls' | 'operations' } | ScheduleCommand | ExportCommand
+    | { name: 'help' | 'hosts' | 'trust' | 'ls' | 'operations' | 'host-add' | 'host-remove' }
+    | ScheduleCommand
+    | ExportCommand
   >,
   s: CliSession,
   host: HostProfile,
@@ -158,6 +171,10 @@ async function domainCommand(
         r,
         `Branch ${cmd.branch}: removed ${r.removed.length} file${r.removed.length === 1 ? '' : 's'}${r.kept.length ? `, kept ${r.kept.join(', ')} (in use)` : ''}.`,
       );
+    }
+    case 'restore-tests': {
+      const r = await s.call('restore.list', ref);
+      return ok(r, restoreTestsText(r.results));
     }
     case 'restore-test': {
       await requireSnapshot(s, ref, cmd.snapshot, host, d);
@@ -284,5 +301,31 @@ async function trust(cmd: Of<'trust'>, s: CliSession): Promise<CommandResult> {
       `${host.name}: key ${cmd.fingerprint} saved to ${s.paths.knownHostsPath}.`,
     ),
     ...where,
+  };
+}
+
+/**
+ * A host profile saved as the app's "Add host" saves it (the same store and schema). A name
+ * already in use is refused: the command line names hosts by name.
+ */
+async function addHost(cmd: Of<'host-add'>, s: CliSession): Promise<CommandResult> {
+  const hosts = await s.call('hosts.list', {});
+  if (hosts.some((h) => h.name.toLowerCase() === cmd.draft.name.toLowerCase()))
+    throw CliError.usage(
+      `A host called “${cmd.draft.name}” is already saved.`,
+      `Choose another name, or remove it first: ${shellCommand(['quiesce', 'host', 'remove', cmd.draft.name])}.`,
+    );
+  const auth = cmd.draft.auth;
+  const saved = await s.call('hosts.save', {
+    ...cmd.draft,
+    // A key file named relative to where the command runs, kept as the absolute path it means.
+    auth: auth.kind === 'key' ? { kind: 'key', keyPath: resolve(auth.keyPath) } : auth,
+  });
+  return {
+    ...ok(
+      saved,
+      `Saved ${saved.name} (${saved.id}). Next: ${shellCommand(['quiesce', 'ls', saved.name])}; an unknown host key is shown with its fingerprint for \`quiesce trust\`.`,
+    ),
+    host: { id: saved.id, name: saved.name },
   };
 }

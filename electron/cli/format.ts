@@ -285,3 +285,22 @@ export function restoreTestText(r: RestoreTestResult): string {
     `  clone ${r.clone ?? '—'}: ${r.cloneGone === true ? 'removed' : r.cloneGone === false ? 'NOT removed' : 'unknown'}`,
   ].join('\n');
 }
+
+export function restoreTestsText(results: readonly RestoreTestResult[]): string {
+  if (results.length === 0) return 'No restore tests.';
+  return table([
+    ['STARTED', 'SNAPSHOT', 'STATE', 'VERDICT', 'BOOT', 'OPERATION'],
+    ...results.map((r) => [
+      r.startedAt ?? '—',
+      r.snapshot ?? '—',
+      r.state,
+      r.restorable === true
+        ? `restorable${r.recovery === true ? ' (journal recovery)' : ''}`
+        : r.restorable === false
+          ? 'NOT restorable'
+          : '—',
+      r.bootS === null ? '—' : `${r.bootS} s`,
+      r.opId,
+    ]),
+  ]);
+}

@@ -1,5 +1,6 @@
 import type { ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
+import type { HostDraft } from '../../shared/hosts';
 import type { RevertTarget } from '../../shared/revert';
 import type { AgentNotReady, Retention, When } from '../../shared/schedule/policy';
 import type { QuiescePolicy } from '../../shared/snapshot';
@@ -58,6 +59,13 @@ export type Command =
       stopTimeoutS?: number;
     } & DomainArg)
   | ({ name: 'delete-branch'; branch: string } & DomainArg)
+  | ({ name: 'restore-tests' } & DomainArg)
+  | {
+      name: 'host-add';
+      /** The profile as the app's "Add host" form would save it (shared/hosts.ts). */
+      draft: HostDraft;
+    }
+  | ({ name: 'host-remove' } & HostArg)
   | ({ name: 'schedule-ls' | 'schedule-seen' } & HostArg)
   | ({
       name: 'schedule-add';
@@ -133,6 +141,11 @@ export const OPTIONS = {
   keep: { type: 'string' },
   export: { type: 'string' },
   apply: { type: 'boolean' },
+  port: { type: 'string' },
+  key: { type: 'string' },
+  'libvirt-uri': { type: 'string' },
+  'host-dir': { type: 'string' },
+  'allow-legacy-algorithms': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 export type OptionName = keyof typeof OPTIONS;
 export type Values = {
@@ -170,6 +183,10 @@ export const VALUE_NAMES: Partial<Record<OptionName, string>> = {
   dest: 'DIR',
   keep: 'N',
   export: 'ID',
+  port: 'PORT',
+  key: 'FILE',
+  'libvirt-uri': 'URI',
+  'host-dir': 'DIR',
 };
 
 /** One command: the words that call it, its arguments, its own options, and what it does. */

@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { HostDraftSchema, type HostDraft } from '../../shared/hosts';
 import { RevertOptionsSchema, type RevertTarget } from '../../shared/revert';
 import { MaxFreezeSchema, SnapshotNameSchema } from '../../shared/snapshot';
 import { CliError } from './cli-error';
@@ -7,6 +9,7 @@ import {
   GLOBAL_OPTIONS,
   OPTIONS,
   seconds,
+  wholeNumber,
   type Command,
   type CommandSpec,
   type DomainArg,
@@ -18,6 +21,8 @@ import {
 import { SCHEDULE_COMMANDS } from './schedule-args';
 
 export type { Command, CommandName, CommandSpec, Globals } from './options';
+
+const PortSchema = z.number().int().min(1).max(65535);
 
 /**
  * The command line → one command, checked: the command word(s), its positional arguments and the
@@ -34,6 +39,21 @@ const CORE_COMMANDS: readonly CommandSpec[] = [
     options: [],
     summary: 'List the app’s saved hosts (name, id, address).',
     build: () => ({ name: 'hosts' }),
+  },
+  {
+    words: ['host', 'add'],
+    args: ['NAME', 'USER@ADDRESS'],
+    options: ['port', 'key', 'libvirt-uri', 'host-dir', 'allow-legacy-algorithms'],
+    summary:
+      'Save a host profile, as the app’s “Add host” does (ssh-agent unless --key); nothing is connected.',
+    build: (a, v) => ({ name: 'host-add', draft: hostDraft(a[0]!, a[1]!, v) }),
+  },
+  {
+    words: ['host', 'remove'],
+    args: ['HOST'],
+    options: [],
+    summary: 'Remove a saved host profile (nothing changes on the host).',
+    build: (a) => ({ name: 'host-remove', host: a[0]! }),
   },
   {
     words: ['trust'],
@@ -152,6 +172,13 @@ const CORE_COMMANDS: readonly CommandSpec[] = [
     build: (a) => ({ name: 'delete-branch', ...domainArgs(a), branch: a[2]! }),
   },
   {
+    words: ['restore-tests'],
+    args: ['HOST', 'DOMAIN'],
+    options: [],
+    summary: 'The domain’s earlier restore tests as the host keeps them, newest first.',
+    build: (a) => ({ name: 'restore-tests', ...domainArgs(a) }),
+  },
+  {
     words: ['restore-test'],
     args: ['HOST', 'DOMAIN', 'SNAPSHOT'],
     options: [],
@@ -181,6 +208,32 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...EXPORT_COMMANDS,
   ...CORE_COMMANDS.filter((c) => c.words[0] === 'help'),
 ];
+
+/** `user@address` and the options → a host draft the contract accepts (said per field if not). */
+function hostDraft(name: string, target: string, v: Values): HostDraft {
+  const at = target.lastIndexOf('@');
+  if (at <= 0)
+    throw CliError.usage(
+      `Give the login as USER@ADDRESS, not “${target}”.`,
+      'For example: admin@kvm1.example',
+    );
+  const draft = {
+    name,
+    user: target.slice(0, at),
+    address: target.slice(at + 1),
+    port: v.port === undefined ? 22 : wholeNumber('port', v.port, PortSchema),
+    auth: v.key === undefined ? { kind: 'agent' } : { kind: 'key', keyPath: v.key },
+    ...(v['libvirt-uri'] === undefined ? {} : { libvirtUri: v['libvirt-uri'] }),
+    ...(v['host-dir'] === undefined ? {} : { hostDir: v['host-dir'] }),
+    ...(v['allow-legacy-algorithms'] ? { allowLegacyAlgorithms: true } : {}),
+  };
+  const r = HostDraftSchema.safeParse(draft);
+  if (!r.success) {
+    const issue = r.error.issues[0];
+    throw CliError.usage(`${issue?.path.join('.') || 'host'}: ${issue?.message ?? 'not valid'}.`);
+  }
+  return draft as HostDraft;
+}
 
 /** OpenSSH's form, as `ssh-keygen -l` prints it and the app shows it. */
 function fingerprint(text: string): string {

@@ -107,6 +107,35 @@ describe('quiesce and host keys (real sshd)', () => {
     expect(ls.json).toMatchObject({ host: { id: app.host.id, name: 'testdrv' } });
   });
 
+  it('host add, then trust and ls through the profile it saved; host remove', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quiesce-cli-add-'));
+    const app = { dataDir: join(dir, 'app'), knownHostsPath: join(dir, 'known_hosts') };
+    const added = await runQuiesce(
+      [
+        'host',
+        'add',
+        'added',
+        `${p.user}@${p.address}`,
+        '--port',
+        String(p.port),
+        '--key',
+        p.keyPath,
+        '--libvirt-uri',
+        p.testDriverUri,
+        '--json',
+      ],
+      app,
+    );
+    expect(added.exit, added.stderr).toBe(0);
+    expect((await runQuiesce(['ls', 'added'], app)).exit).toBe(5);
+    expect((await runQuiesce(['trust', 'added', p.hostKeyFingerprint], app)).exit).toBe(0);
+    const ls = await runQuiesce(['ls', 'added', '--json'], app);
+    expect(ls.exit).toBe(0);
+    expect((ls.json?.result as { domains: unknown[] }).domains).toHaveLength(p.testDriverDomains);
+    expect((await runQuiesce(['host', 'remove', 'added'], app)).exit).toBe(0);
+    expect((await runQuiesce(['ls', 'added'], app)).exit).toBe(8);
+  });
+
   it('refuses a changed key (6) whatever is trusted, and leaves known_hosts alone', async () => {
     const changed = otherKeyLine() + '\n';
     const app = await appWithLabHost(p, changed);

@@ -259,6 +259,7 @@ describe('quiesce against the lab, --json', () => {
     resultOf(await q('snapshot', 'lab', agent.name, '--name', 'cli-rt'), 0);
     const r = await q('restore-test', 'lab', agent.name, 'cli-rt');
     const result = resultOf<{
+      opId: string;
       restorable: boolean;
       cloneGone: boolean;
       clone: string;
@@ -268,6 +269,14 @@ describe('quiesce against the lab, --json', () => {
     expect(result.filesystems.map((f) => f.mountpoint)).toContain('/data');
     expect(r.stderr).toMatch(/^ {2}boot done/m);
     expect(labVirsh(p.libvirtUri, 'list', '--all', '--name')).not.toContain(result.clone);
+    // The host keeps it: the domain's restore tests list it with its snapshot.
+    const kept = resultOf<{ results: { opId: string; snapshot: string | null }[] }>(
+      await q('restore-tests', 'lab', agent.name),
+      0,
+    );
+    expect(kept.results).toContainEqual(
+      expect.objectContaining({ opId: result.opId, snapshot: 'cli-rt' }),
+    );
   });
 
   it('revert preview/start, branches, delete-branch, revert recover', async () => {

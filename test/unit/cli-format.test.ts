@@ -8,6 +8,7 @@ import {
   hostKeyRefusalText,
   labelText,
   operationText,
+  restoreTestsText,
   size,
   table,
 } from '../../electron/cli/format';
@@ -184,6 +185,37 @@ describe('quiesce output for people', () => {
     expect(parseCommandLine(['snapshot', 'h', 'd', '--name', name]).command).toMatchObject({
       snapshotName: name,
     });
+  });
+});
+
+describe('restore tests kept on the host', () => {
+  it('one line each: when, which snapshot, the verdict', () => {
+    const base = {
+      opId: '20261201T061649Z-2f0aaebd',
+      snapshot: 's1',
+      startedAt: '2026-12-01T06:16:49Z',
+      clone: null,
+      phases: [],
+      bootS: 9,
+      filesystems: [],
+      evidence: '',
+      message: null,
+      cloneGone: true,
+    };
+    const text = restoreTestsText([
+      { ...base, state: 'succeeded', restorable: true, recovery: true },
+      { ...base, snapshot: null, state: 'failed', restorable: false, recovery: null, bootS: null },
+    ]);
+    expect(text.split('\n')).toEqual([
+      expect.stringMatching(/^STARTED +SNAPSHOT +STATE +VERDICT +BOOT +OPERATION$/),
+      expect.stringMatching(
+        /^2026-12-01T06:16:49Z +s1 +succeeded +restorable \(journal recovery\) +9 s +20261201T061649Z-2f0aaebd$/,
+      ),
+      expect.stringMatching(
+        /^2026-12-01T06:16:49Z +— +failed +NOT restorable +— +20261201T061649Z-2f0aaebd$/,
+      ),
+    ]);
+    expect(restoreTestsText([])).toBe('No restore tests.');
   });
 });
 

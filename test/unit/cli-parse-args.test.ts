@@ -159,6 +159,41 @@ describe('quiesce command line', () => {
     expect(refusal(['snapshot', 'lab', 'vm1', '--name']).message).toMatch(/--name/);
   });
 
+  it('reads a host to add, checked by the app’s own schema', () => {
+    expect(
+      parseCommandLine([
+        'host',
+        'add',
+        'kvm1',
+        'admin@kvm1.example',
+        '--libvirt-uri',
+        'qemu:///session',
+      ]).command,
+    ).toEqual({
+      name: 'host-add',
+      draft: {
+        name: 'kvm1',
+        user: 'admin',
+        address: 'kvm1.example',
+        port: 22,
+        auth: { kind: 'agent' },
+        libvirtUri: 'qemu:///session',
+      },
+    });
+    expect(refusal(['host', 'add', 'kvm1', 'kvm1.example']).message).toMatch(/USER@ADDRESS/);
+    expect(refusal(['host', 'add', 'kvm1', 'a@b;reboot']).message).toMatch(/^address: /);
+    expect(refusal(['host', 'add', 'kvm1', 'a b@kvm1']).message).toMatch(/^user: /);
+    expect(refusal(['host', 'add', 'kvm1', 'a@kvm1', '--port', '70000']).message).toMatch(
+      /1 to 65535/,
+    );
+    expect(refusal(['host', 'add', 'kvm1', 'a@kvm1', '--host-dir', '../x']).message).toMatch(
+      /hostDir/,
+    );
+    expect(refusal(['host', 'add', 'kvm1', 'a@kvm1', '--libvirt-uri', 'xen:///']).message).toMatch(
+      /libvirtUri/,
+    );
+  });
+
   it('answers help for nothing, --help, help COMMAND', () => {
     expect(parseCommandLine([]).command).toEqual({ name: 'help' });
     expect(parseCommandLine(['--help']).command).toEqual({ name: 'help' });

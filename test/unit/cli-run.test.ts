@@ -107,6 +107,52 @@ describe('quiesce without a host', () => {
     expect(r.stderr).toContain(join(dir, 'hosts.json'));
   });
 
+  it('host add saves a profile as the app’s form would; a name in use is refused; host remove', async () => {
+    const dir = scratch();
+    const env = { HOME: dir, QUIESCE_DATA_DIR: dir };
+    const added = await run(
+      [
+        'host',
+        'add',
+        'kvm two',
+        'admin@kvm2.example',
+        '--port',
+        '2200',
+        '--key',
+        'keys/id',
+        '--json',
+      ],
+      env,
+    );
+    expect(added.exit).toBe(0);
+    const saved = JSON.parse(added.stdout).result;
+    expect(saved).toMatchObject({
+      name: 'kvm two',
+      address: 'kvm2.example',
+      port: 2200,
+      user: 'admin',
+      // relative to where the command ran, kept absolute
+      auth: { kind: 'key', keyPath: join(process.cwd(), 'keys/id') },
+      libvirtUri: 'qemu:///system',
+      hostDir: '.quiesce',
+    });
+    const listed = await run(['hosts', '--json'], env);
+    expect(JSON.parse(listed.stdout).result).toEqual([saved]);
+
+    const again = await run(['host', 'add', 'KVM Two', 'root@other'], env);
+    expect(again.exit).toBe(2);
+    expect(again.stderr).toMatch(/already saved/);
+
+    const agent = await run(['host', 'add', 'kvm3', 'ops@10.0.0.3', '--json'], env);
+    expect(JSON.parse(agent.stdout).result.auth).toEqual({ kind: 'agent' });
+
+    const removed = await run(['host', 'remove', 'kvm two', '--json'], env);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ exit: 0, result: { removed: saved.id } });
+    const left = JSON.parse((await run(['hosts', '--json'], env)).stdout).result;
+    expect(left.map((h: { name: string }) => h.name)).toEqual(['kvm3']);
+    expect((await run(['host', 'remove', 'kvm two'], env)).exit).toBe(8);
+  });
+
   it('help, on stdout, exit 0', async () => {
     const r = await run(['help'], { HOME: scratch() });
     expect(r.exit).toBe(0);

@@ -185,6 +185,8 @@ describe('quiesce schedule …', () => {
       pruneError: '',
       start: at / 1000,
       end: at / 1000,
+      watchdog: false,
+      windowMs: null,
     };
     const listing: ScheduleListingAnswer = {
       host: {
