@@ -1,8 +1,8 @@
 /**
  * Quiesce's own revert and the restore test as the admin uses them, against the real lab on
  * libvirt 9.0: the confirmation (what stops, what is kept, what the guest becomes), the phases
- * while it runs, the discarded branch in the history, and a restore test's verdict, each with a
- * screenshot. The agent guest is put back exactly as it was found (test/support/agent-guest-restore.ts).
+ * while it runs, the discarded branch in the history, a restore test's verdict, and that verdict
+ * kept on the host and listed under the next test, each with a screenshot. The agent guest is put back exactly as it was found (test/support/agent-guest-restore.ts).
  */
 import { afterAll, expect, it } from 'vitest';
 import { readLabProfile, guestExec, type LabGuest, type LabProfile } from '../lab/lab';
@@ -117,6 +117,17 @@ it(
     );
     await result.scrollIntoViewIfNeeded();
     await gui.screenshot('restore-test-result', { height: 1400 });
+
+    // a second test: the first one's result is now read back from the host (restore.list)
+    await start.click();
+    const kept = dialog.locator('[data-testid="restore-test-kept-row"][data-state="succeeded"]');
+    await kept.first().waitFor({ timeout: 60_000 });
+    expect(await kept.first().innerText()).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d Restorable — booted in [\d.]+ s, agent answered/,
+    );
+    await kept.first().scrollIntoViewIfNeeded();
+    await gui.screenshot('restore-test-kept', { height: 1400 });
+    await result.waitFor({ timeout: RUN_MS }); // the second clone is gone before the teardown
   },
   RUN_MS * 2,
 );
