@@ -5,6 +5,7 @@
  */
 import type { AgentsResult } from './agents-bench.js';
 import type { InventoryResult } from './inventory-bench.js';
+import { UI_TARGETS, type UiResult } from './ui-bench.js';
 import { fmtMs } from './util.js';
 import type { WindowResult } from './window-bench.js';
 
@@ -12,6 +13,8 @@ export interface BenchResult {
   inventory: InventoryResult;
   agents: AgentsResult;
   window: WindowResult;
+  /** Undefined when the UI could not be measured (the notes say why). */
+  ui?: UiResult | undefined;
   machine: { cores: number; date: string };
   notes: string[];
 }
@@ -59,6 +62,15 @@ export function toJson(r: BenchResult) {
       floorRatio: round2(r.window.floorRatio),
       noMetadataGuestGapP50Ms: round1(r.window.noMetadataGuestGapP50Ms),
     },
+    ui: r.ui
+      ? {
+          firstScreenKB: Math.round(r.ui.firstScreenKB),
+          listScreenKB: Math.round(r.ui.listScreenKB),
+          firstListMs: Math.round(r.ui.firstListMs),
+          listCallMs: Math.round(r.ui.listCallMs),
+          rowsInSight: r.ui.rowsInSight,
+        }
+      : null,
     machine: { cores: r.machine.cores, date: r.machine.date },
   };
 }
@@ -80,6 +92,29 @@ const atMost = (measure: string, value: number, max: number, shownMax = max.toFi
   target: `<= ${shownMax}`,
   result: verdict(value <= max),
 });
+
+/** The UI's rows: the first screen's JavaScript and the first list's time (docs/ui.md). */
+function uiSection(ui: UiResult): [string, Row[]] {
+  return [
+    `UI: the built renderer in Chromium on the browser shell, ${ui.domains}-domain host at 1280×800`,
+    [
+      {
+        measure: 'JavaScript loaded by the first screen',
+        value: `${ui.firstScreenKB.toFixed(0)} KB`,
+        target: `<= ${UI_TARGETS.firstScreenKB} KB`,
+        result: verdict(ui.firstScreenKB <= UI_TARGETS.firstScreenKB),
+      },
+      {
+        measure: 'first domain list on screen after Connected, median',
+        value: fmtMs(ui.firstListMs),
+        target: `<= ${fmtMs(UI_TARGETS.firstListMs)}`,
+        result: verdict(ui.firstListMs <= UI_TARGETS.firstListMs),
+      },
+      info('of which main answering domains.list (the inventory), median', fmtMs(ui.listCallMs)),
+      info('domain rows in sight', String(ui.rowsInSight)),
+    ],
+  ];
+}
 
 export function renderTable(r: BenchResult): string {
   const inv = r.inventory;
@@ -180,6 +215,7 @@ export function renderTable(r: BenchResult): string {
           : []),
       ],
     ],
+    ...(r.ui ? [uiSection(r.ui)] : []),
   ];
   const header: Row = { measure: 'measure', value: 'value', target: 'target', result: '' };
   const all = [header, ...sections.flatMap(([, rows]) => rows)];

@@ -32,6 +32,7 @@ import { benchInventory } from './inventory-bench.js';
 import { watchLabClients } from './lab-clients.js';
 import { renderTable, toJson, type BenchResult } from './report.js';
 import { loadServices } from './services.js';
+import { benchUi } from './ui-bench.js';
 import { BenchError, fmtMs, log } from './util.js';
 import { benchWindow, cleanupWindowBench } from './window-bench.js';
 import { benchExport, exportJson, exportTable, type ExportBenchResult } from './export-bench.js';
@@ -143,6 +144,13 @@ async function main(): Promise<number> {
     naiveSlowMs: 40_000,
   });
 
+  // The UI on the same 200-domain host; a failure here costs the UI rows, not the bench.
+  const uiProblems: string[] = [];
+  const ui = await benchUi(svc, profile, log).catch((err: unknown) => {
+    uiProblems.push(`the UI could not be measured: ${(err as Error).message}`);
+    return undefined;
+  });
+
   let agents;
   try {
     log(`starting ${EXTRA_AGENT_GUESTS} extra agent guests`);
@@ -151,7 +159,7 @@ async function main(): Promise<number> {
   } finally {
     await removeExtras();
   }
-  const problems = await removeExtras();
+  const problems = [...uiProblems, ...(await removeExtras())];
   spy.restore();
 
   // ~9 s a round of five kinds: 12 rounds, or the minimum of 10 when the machine was slow so far
@@ -178,6 +186,7 @@ async function main(): Promise<number> {
     inventory,
     agents,
     window: windowResult,
+    ui,
     machine: { cores: os.availableParallelism(), date },
     notes: [
       ...inventory.notes,

@@ -9,3 +9,5 @@ export { shellCommand } from '../electron/services/shell/quote';
 export { followEventsCommand } from '../electron/services/inventory/domain-events';
 // The very ssh2 Client class the bundled services use, so the channel spy patches the right one.
 export { Client } from 'ssh2';
+// The browser shell the UI measure serves the built renderer from (ui-bench.ts).
+export { startBrowserShell } from '../electron/web/server';

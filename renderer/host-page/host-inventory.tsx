@@ -5,7 +5,6 @@ import type { InventoryDomain } from '../../shared/readiness';
 import { DomainTable } from '../domains/domain-table';
 import { useDomains } from '../domains/use-domains';
 import { OperationsPanel } from '../operations/operations-panel';
-import { SchedulesPanel } from '../schedule/schedules-panel';
 import { primaryAction } from '../domains/primary-action';
 import type { QuiescePolicy } from '../../shared/snapshot';
 import { PrerequisitesPanel } from './prerequisites-panel';
@@ -16,6 +15,10 @@ const DoctorDialog = lazy(() =>
 );
 const SnapshotDialog = lazy(() =>
   import('../snapshot/snapshot-dialog').then((m) => ({ default: m.SnapshotDialog })),
+);
+// Below the domain list, with the schedule rules and their validation: loaded after the list.
+const SchedulesPanel = lazy(() =>
+  import('../schedule/schedules-panel').then((m) => ({ default: m.SchedulesPanel })),
 );
 const DomainHistoryDialog = lazy(() =>
   import('../history/domain-history').then((m) => ({ default: m.DomainHistoryDialog })),
@@ -54,7 +57,11 @@ export function HostInventory({ host }: { host: HostProfile }) {
       {domains.data && (
         <OperationsPanel host={host} domains={list} selected={openOp} onSelect={setOpenOp} />
       )}
-      {domains.data && <SchedulesPanel host={host} domains={list} />}
+      {domains.data && (
+        <Suspense fallback={null}>
+          <SchedulesPanel host={host} domains={list} />
+        </Suspense>
+      )}
       <Suspense
         fallback={
           <p className="placeholder" role="status">
