@@ -49,6 +49,13 @@ export const AppEventSchema = z.discriminatedUnion('type', [
     opId: z.string(),
     event: OperationEventSchema,
   }),
+  /** A scheduled run on the host failed or needs a look (docs/schedules.md), not notified before. */
+  z.object({
+    type: z.literal('schedule-alert'),
+    hostId: HostIdSchema,
+    schedule: z.string(),
+    message: z.string(),
+  }),
   /** A menu item or its shortcut was chosen (Electron shell only). */
   z.object({ type: z.literal('menu'), command: MenuCommandSchema }),
 ]);

@@ -228,7 +228,10 @@ export function createQuiesceService(opts: ServiceOptions): {
       dataDir: opts.dataDir,
       knownHostsPath: opts.knownHostsPath,
     }),
-    ...scheduleHandlers(target, { agentTimeoutS: opts.operationAgentTimeoutS ?? 5 }),
+    ...scheduleHandlers(target, {
+      agentTimeoutS: opts.operationAgentTimeoutS ?? 5,
+      emit: opts.emit,
+    }),
     ...revertHandlers(target, {
       agentTimeoutS: opts.operationAgentTimeoutS ?? 5,
       workstation: hostname(),

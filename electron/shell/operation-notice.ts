@@ -5,6 +5,9 @@ import type { AppEvent } from '../../shared/events';
  * started a snapshot and went to another window; undefined for any other event.
  */
 export function operationNotice(event: AppEvent): { title: string; body: string } | undefined {
+  if (event.type === 'schedule-alert') {
+    return { title: `Schedule ${event.schedule} needs a look`, body: event.message };
+  }
   if (event.type !== 'operation' || event.event.kind !== 'result') return undefined;
   const r = event.event;
   if (!r.ok) {

@@ -18,6 +18,10 @@ export const ScheduleRunSchema = z.object({
   /** Epoch seconds, host clock. */
   start: z.number(),
   end: z.number(),
+  /** The watchdog fired during the run (it thawed the guest, not the runner). */
+  watchdog: z.boolean().optional(),
+  /** The blocked-write window, host monotonic clock; null when nothing froze. */
+  windowMs: z.number().nullable().optional(),
 });
 export type ScheduleRun = z.infer<typeof ScheduleRunSchema>;
 
@@ -111,16 +115,63 @@ function remedyFor(run: ScheduleRun): string {
   }
 }
 
-/** Failures newer than what the admin has seen, newest first. Pure. */
+/** A window this far above the domain's median is worth a look (and at least this much longer). */
+export const SLOW_WINDOW_FACTOR = 3;
+export const SLOW_WINDOW_MIN_EXTRA_MS = 500;
+/** Fewer earlier windows than this make no median to compare with. */
+export const SLOW_WINDOW_SAMPLES = 5;
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * What is worth an alert in a run that succeeded: the watchdog thawed the guest, or the
+ * blocked-write window was far above the median of the same domain's earlier scheduled runs.
+ */
+export function successAlert(run: ScheduleRun, earlier: readonly ScheduleRun[]): Alert | undefined {
+  if (run.status !== 'ok') return undefined;
+  if (run.watchdog) {
+    return {
+      schedule: run.schedule,
+      run,
+      message: `The watchdog thawed the guest during ${run.snapshot || 'the run'}: the freeze lasted as long as the maximum freeze allows.`,
+      remedy:
+        'The snapshot is labelled as the host confirmed it. Look at the operation’s phases for what was slow (a hung agent, a slow cut); raise the maximum freeze only if the guest tolerates it.',
+    };
+  }
+  const windows = earlier
+    .filter((r) => r.uuid === run.uuid && r.status === 'ok' && typeof r.windowMs === 'number')
+    .map((r) => r.windowMs!);
+  if (typeof run.windowMs !== 'number' || windows.length < SLOW_WINDOW_SAMPLES) return undefined;
+  const m = median(windows);
+  if (run.windowMs > Math.max(m * SLOW_WINDOW_FACTOR, m + SLOW_WINDOW_MIN_EXTRA_MS)) {
+    return {
+      schedule: run.schedule,
+      run,
+      message: `Writes were blocked for ${run.windowMs} ms in ${run.snapshot}, against a median of ${Math.round(m)} ms for this domain.`,
+      remedy:
+        'Look at the operation’s phases: a slow freeze points at the guest (busy disks, many filesystems), a slow cut at the host (storage, a block job).',
+    };
+  }
+  return undefined;
+}
+
+/** Failures and success warnings newer than what the admin has seen, newest first. Pure. */
 export function alertsSince(
   schedules: readonly { runs: readonly ScheduleRun[] }[],
   seen: number,
 ): Alert[] {
-  return schedules
-    .flatMap((s) => s.runs)
-    .filter((r) => r.status !== 'ok' && r.end > seen)
-    .sort((a, b) => b.end - a.end)
-    .map(alertOf);
+  const runs = schedules.flatMap((s) => s.runs).sort((a, b) => a.end - b.end);
+  const out: Alert[] = [];
+  runs.forEach((r, i) => {
+    if (r.end <= seen) return;
+    const a = r.status === 'ok' ? successAlert(r, runs.slice(0, i)) : alertOf(r);
+    if (a) out.push(a);
+  });
+  return out.reverse();
 }
 
 /** `schedule.list`: the host's schedules, how it can schedule, and the failures not seen yet. */

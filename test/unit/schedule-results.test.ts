@@ -150,3 +150,28 @@ describe('the editor’s retention preview', () => {
     expect(s.kept).toHaveLength(8);
   });
 });
+
+describe('alerts for runs that succeeded', () => {
+  const ok = (i: number, windowMs: number | null, extra: Record<string, unknown> = {}) =>
+    parseRunLine(
+      line({ run: `r${i}`, end: 1000 + i, start: 999 + i, windowMs, watchdog: false, ...extra }),
+    )!;
+  it('the watchdog thawed the guest: an alert, even though the run succeeded', () => {
+    const a = alertsSince([{ runs: [ok(1, 120, { watchdog: true })] }], 0);
+    expect(a.map((x) => x.message)).toEqual([expect.stringMatching(/watchdog thawed the guest/)]);
+  });
+  it('a window far above the domain’s median of earlier runs, and only then', () => {
+    const usual = [110, 95, 120, 100, 105].map((w, i) => ok(i, w));
+    expect(alertsSince([{ runs: [...usual, ok(9, 300)] }], 0)).toEqual([]); // 3× but < +500 ms
+    const slow = alertsSince([{ runs: [...usual, ok(9, 900)] }], 0);
+    expect(slow.map((x) => x.run.run)).toEqual(['r9']);
+    expect(slow[0]!.message).toMatch(/blocked for 900 ms .* median of 105 ms/);
+    // too few earlier windows to say what is usual
+    expect(alertsSince([{ runs: [...usual.slice(0, 4), ok(9, 900)] }], 0)).toEqual([]);
+    // another domain's windows do not count
+    const other = usual.map((r) => ({ ...r, uuid: '11111111-1f0e-4c8e-9a51-2f1d8c3b7e10' }));
+    expect(alertsSince([{ runs: [...other, ok(9, 900)] }], 0)).toEqual([]);
+    // seen already
+    expect(alertsSince([{ runs: [...usual, ok(9, 900)] }], 1009)).toEqual([]);
+  });
+});

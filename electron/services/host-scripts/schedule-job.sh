@@ -26,7 +26,7 @@ TAB=$(printf '\t')
 . "$SDIR/prune-plan.sh"
 
 ID='' URI='' TARGET='' POLICY='' MAXFREEZE='' AGENT_TIMEOUT='' NOT_READY='' K_LAST=0 K_HOURLY=0
-K_DAILY=0 K_WEEKLY=0 K_MONTHLY=0 OP=job
+K_DAILY=0 K_WEEKLY=0 K_MONTHLY=0 OP=job WATCHDOG_FIRED=false WINDOW_MS=null
 bad_args() { echo "schedule $SDIR: invalid arguments: $1" >&2; exit 64; }
 # shellcheck disable=SC2317 # called by read_args (host-lib.sh)
 arg() {
@@ -186,8 +186,9 @@ prune() {
 # record: one line in results.jsonl (free text in base64, as in the journals)
 record() {
   # status uuid op snapshot phase error pruneError start
-  printf '{"schedule":"%s","run":"%s","status":"%s","uuid":"%s","op":"%s","snapshot":"%s","failedPhase":"%s","error":"%s","pruned":[%s],"pruneError":"%s","start":%s,"end":%s}\n' \
-    "$ID" "$RUN" "$1" "$2" "$3" "$4" "$5" "$(b64 "$6")" "$PRUNED" "$(b64 "$7")" "$8" "$(now_s)" >>"$SDIR/results.jsonl"
+  printf '{"schedule":"%s","run":"%s","status":"%s","uuid":"%s","op":"%s","snapshot":"%s","failedPhase":"%s","error":"%s","pruned":[%s],"pruneError":"%s","start":%s,"end":%s,"watchdog":%s,"windowMs":%s}\n' \
+    "$ID" "$RUN" "$1" "$2" "$3" "$4" "$5" "$(b64 "$6")" "$PRUNED" "$(b64 "$7")" "$8" "$(now_s)" \
+    "$WATCHDOG_FIRED" "$WINDOW_MS" >>"$SDIR/results.jsonl"
   # the newest 500 runs are kept (the app reads the last 100)
   if [ "$(wc -l <"$SDIR/results.jsonl")" -gt 1000 ]; then
     tail -n 500 "$SDIR/results.jsonl" >"$SDIR/results.tmp" && mv -f "$SDIR/results.tmp" "$SDIR/results.jsonl"
@@ -223,6 +224,7 @@ agent_ready() {
 run_domain() {
   u=$1
   start=$(now_s)
+  WATCHDOG_FIRED=false WINDOW_MS=null
   PRUNED='' PRUNE_ERR=''
   policy=$POLICY
   state=$(virsh_ domstate --domain "$u" 2>&1) || { failed failed "$u" '' '' preflight "$state" "$start"; return; }
@@ -262,6 +264,13 @@ run_domain() {
   : >"$opdir/journal.jsonl"
   (cd "$opdir" && sh runner.sh "$opdir" </dev/null >runner.log 2>&1 8>&- 9>&-)
   result=$(grep '"ev":"result"' "$opdir/journal.jsonl" | tail -n 1)
+  # what the app alerts on even when the run succeeded: the watchdog thawed the guest, or a
+  # blocked-write window far above this domain's usual (host monotonic clock, as journaled)
+  grep -q '"ev":"watchdog-fired"' "$opdir/journal.jsonl" && WATCHDOG_FIRED=true
+  thawed=$(grep '"ev":"thawed"' "$opdir/journal.jsonl" | tail -n 1)
+  w0=$(printf '%s' "$thawed" | sed -n 's/.*"windowStartMono":\([0-9]*\).*/\1/p')
+  w1=$(printf '%s' "$thawed" | sed -n 's/.*"windowEndMono":\([0-9]*\).*/\1/p')
+  if is_uint "$w0" && is_uint "$w1" && [ "$w1" -ge "$w0" ]; then WINDOW_MS=$((w1 - w0)); fi
   case $result in
     *'"ok":true'*)
       prune "$u"

@@ -1,3 +1,4 @@
+import type { AppEvent } from '../../../shared/events';
 import type { HostProfile } from '../../../shared/hosts';
 import type { Handlers } from '../quiesce-service';
 import type { SshConnection } from '../ssh/ssh-connection';
@@ -19,13 +20,22 @@ type ScheduleMethods =
 /** The schedule methods of the contract, over a host's connection (docs/schedules.md). */
 export function scheduleHandlers(
   target: (hostId: string) => Promise<{ host: HostProfile; conn: SshConnection }>,
-  opts: { agentTimeoutS: number },
+  opts: { agentTimeoutS: number; emit?: (e: AppEvent) => void },
 ): Pick<Handlers, ScheduleMethods> {
+  /** Alerts already raised as events in this process (the desktop shell notifies each once). */
+  const raised = new Set<string>();
   return {
     'schedule.list': async ({ hostId }) => {
       const { host, conn } = await target(hostId);
       const listing = await listSchedules(conn, host.hostDir);
-      return { ...listing, alerts: unseenAlerts(listing) };
+      const alerts = unseenAlerts(listing);
+      for (const a of [...alerts].reverse()) {
+        const key = `${hostId}/${a.schedule}/${a.run.run}/${a.run.uuid}`;
+        if (raised.has(key)) continue;
+        raised.add(key);
+        opts.emit?.({ type: 'schedule-alert', hostId, schedule: a.schedule, message: a.message });
+      }
+      return { ...listing, alerts };
     },
     'schedule.save': async ({ hostId, schedule, mode }) => {
       const { host, conn } = await target(hostId);
