@@ -1,7 +1,11 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { queryKeys } from '../cache/query-keys';
+import { useTransport } from '../transport/transport-context';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { ExportDialog } from './export-dialog';
+import { ExportPruneDialog } from './export-prune-dialog';
 import { entryText } from './export-view';
 import { useExports, useVerifyExport } from './use-exports';
 
@@ -22,8 +26,27 @@ export function ExportPanel({
   const list = useExports(hostId, uuid);
   const verify = useVerifyExport(hostId, uuid);
   const [open, setOpen] = useState(false);
+  const [keep, setKeep] = useState(2);
+  const [asking, setAsking] = useState<{ dest: string; exportId?: string; planned: string[] }>();
+  const [failure, setFailure] = useState<ReturnType<typeof errorShape>>();
+  const [deleted, setDeleted] = useState<string[]>();
+  const transport = useTransport();
+  const client = useQueryClient();
   const exports = list.data?.exports ?? [];
   const lastDest = exports[0]?.dest ?? '';
+  /** Asks the host what would go, then the admin. */
+  const plan = (dest: string, exportId?: string) => {
+    setFailure(undefined);
+    setDeleted(undefined);
+    transport
+      .call('export.prune', { hostId, uuid, dest, keep, ...(exportId ? { exportId } : {}) })
+      .then((r) =>
+        r.planned.length === 0
+          ? setDeleted([])
+          : setAsking({ dest, ...(exportId ? { exportId } : {}), planned: r.planned }),
+      )
+      .catch((e: unknown) => setFailure(errorShape(e)));
+  };
   return (
     <section className="history-section" aria-label="Exports" data-testid="exports">
       <h3>Exports</h3>
@@ -32,7 +55,35 @@ export function ExportPanel({
           Export…
         </button>
       </p>
+      {lastDest && (
+        <p className="inline-row">
+          <label>
+            Keep the newest{' '}
+            <input
+              type="number"
+              min={1}
+              max={1000}
+              value={keep}
+              onChange={(e) => setKeep(Math.max(1, Number(e.target.value) || 1))}
+              data-testid="export-keep"
+              style={{ width: '4em' }}
+            />{' '}
+            full chains in <span className="mono path">{lastDest}</span>
+          </label>
+          <button type="button" data-testid="export-prune-open" onClick={() => plan(lastDest)}>
+            Prune…
+          </button>
+        </p>
+      )}
       {list.isError && <ErrorBox error={errorShape(list.error)} />}
+      {failure && <ErrorBox error={failure} testId="export-prune-failure" />}
+      {deleted && (
+        <p className="notice-ok" role="status" data-testid="export-deleted">
+          {deleted.length === 0
+            ? 'Nothing to delete.'
+            : `Deleted ${deleted.length} export${deleted.length === 1 ? '' : 's'}.`}
+        </p>
+      )}
       {verify.isError && <ErrorBox error={errorShape(verify.error)} testId="export-verify-error" />}
       {exports.length === 0 ? (
         list.isSuccess && <p className="placeholder">No export of {domain} from this host yet.</p>
@@ -50,18 +101,43 @@ export function ExportPanel({
               </span>{' '}
               {entryText(e)} <span className="mono path small">{e.folder}</span>{' '}
               {e.ok && e.present && (
-                <button
-                  type="button"
-                  data-testid={`export-verify-${e.exportId}`}
-                  disabled={verify.isPending}
-                  onClick={() => verify.mutate({ dest: e.dest, exportId: e.exportId })}
-                >
-                  Verify
-                </button>
+                <>
+                  <button
+                    type="button"
+                    data-testid={`export-verify-${e.exportId}`}
+                    disabled={verify.isPending}
+                    onClick={() => verify.mutate({ dest: e.dest, exportId: e.exportId })}
+                  >
+                    Verify
+                  </button>{' '}
+                  <button
+                    type="button"
+                    data-testid={`export-delete-${e.exportId}`}
+                    onClick={() => plan(e.dest, e.exportId)}
+                  >
+                    Delete…
+                  </button>
+                </>
               )}
             </li>
           ))}
         </ul>
+      )}
+      {asking && (
+        <ExportPruneDialog
+          hostId={hostId}
+          uuid={uuid}
+          dest={asking.dest}
+          keep={keep}
+          {...(asking.exportId ? { exportId: asking.exportId } : {})}
+          planned={asking.planned}
+          onCancel={() => setAsking(undefined)}
+          onDone={(gone) => {
+            setAsking(undefined);
+            setDeleted(gone);
+            void client.invalidateQueries({ queryKey: queryKeys.exports(hostId, uuid) });
+          }}
+        />
       )}
       {open && (
         <ExportDialog

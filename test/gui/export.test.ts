@@ -100,6 +100,34 @@ it(
       'manifest.json',
       'vda.qcow2',
     ]);
+
+    // an incremental on it (the dialog remembers the destination), then the full one deleted:
+    // the confirmation lists both, since the incremental cannot be read without it
+    await panel.getByTestId('export-open').click();
+    await dialog.waitFor();
+    await expect(dialog.getByTestId('export-dest').inputValue()).resolves.toBe(dest!.dir);
+    await dialog.getByTestId('export-check-space').click();
+    await expect.poll(() => space.getAttribute('data-ok'), { timeout: 30_000 }).toBe('true');
+    await dialog.getByTestId('export-start').click();
+    await expect.poll(() => run.getAttribute('data-state'), { timeout: 120_000 }).toBe('succeeded');
+    await expect(status.textContent()).resolves.toMatch(/Exported incremental: quiesced/);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => panel.getByTestId('export-row').count(), { timeout: 30_000 }).toBe(2);
+    const fullId = folders[0]!;
+    await panel.getByTestId(`export-delete-${fullId}`).click();
+    const confirm = page.getByTestId('export-prune-confirm');
+    await confirm.waitFor();
+    await expect(confirm.getByTestId('export-prune-plan').locator('li').count()).resolves.toBe(2);
+    await gui.screenshot('export-delete-confirm', { height: 1000 });
+    await confirm.getByTestId('export-prune-yes').click();
+    await confirm.waitFor({ state: 'detached' });
+    await panel.getByTestId('export-deleted').filter({ hasText: 'Deleted 2 exports.' }).waitFor();
+    await expect
+      .poll(async () => (await panel.getByTestId('export-row').allTextContents()).join('|'))
+      .toMatch(/gone from the destination.*\|.*gone from the destination/);
+    expect(readdirSync(`${dest!.dir}/${big!.uuid}`)).toEqual([]);
+    await expect(history.isVisible()).resolves.toBe(true);
   },
   RUN_MS,
 );
