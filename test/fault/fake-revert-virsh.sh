@@ -4,7 +4,7 @@
 # domstate. $FAKE_STATE/plan lines "STEP ACTION": shutdown ignore (the guest does not stop),
 # shutdown slow (it stays running for the next domstate call, then is shut off), shutdown
 # agent-late (the agent refuses the first shutdown, as one not up yet does; ACPI is ignored; the
-# agent takes a later one),
+# agent takes a later one), start kill-after (the guest starts, then the runner is SIGKILLed),
 # define fail, start fail, qemu-img fail. Every call is traced in $FAKE_STATE/trace.
 # Also played as `date` (the journal's clock), so that every step of the runner passes here.
 # A kill at a phase: $FAKE_STATE/kill-at holds "PHASE N": the Nth call (virsh, qemu-img or date)
@@ -106,6 +106,12 @@ case $cmd in
     m=$(missing_disk "$S/def.xml")
     [ -z "$m" ] || { echo "error: Cannot access storage file '$m'" >&2; exit 1; }
     echo running >"$S/domstate"
+    if planned start kill-after; then # the guest started, the runner dies before it notes so
+      read -r victim <runner.pid
+      echo "killed after start" >>"$S/trace"
+      kill -9 "-$victim" 2>/dev/null || kill -9 "$victim"
+      sleep 5
+    fi
     ;;
   qemu-agent-command)
     case $(cat "$S/domstate") in running*) echo '{"return":{}}' ;; *) echo "error: guest is not running" >&2; exit 1 ;; esac

@@ -57,6 +57,11 @@ describe('a revert killed at each phase (fake virsh): defined, on existing files
         outcome: 'settled',
         settled: [{ opId, act }],
       });
+      // a shutdown is waited for only while the killed run's stop was under way
+      const waited = f
+        .journalOf(rec.opId)
+        .includes(Buffer.from('waiting for the shutdown').toString('base64').slice(0, 16));
+      expect(waited).toBe(phase === 'stop' && n === 1); // the guest still running there
       // the killed run's own journal now tells how it ended
       expect(await f.settleOf(opId)).toMatchObject({ state: 'failed', outcome: act });
 
@@ -119,4 +124,22 @@ describe('a revert killed at each phase (fake virsh): defined, on existing files
     expect(f.definedFiles()).toEqual([next.overlay]);
     expect(f.trace()).toMatch(/^start /m);
   });
+
+  it('killed just after the guest started, before the runner noted it: recover finishes at once, no shutdown waited for', async () => {
+    const f = revertFaultHost(roots);
+    f.plan(['start kill-after']);
+    const { opId } = f.launch('revert', { stopTimeoutS: 30 });
+    expect((await f.settleOf(opId)).state).toBe('lost');
+    expect(f.trace()).toContain('killed after start');
+    f.plan([]);
+    const t0 = Date.now();
+    const rec = f.launch('recover');
+    const r = await f.settleOf(rec.opId);
+    expect(r).toMatchObject({ state: 'succeeded', settled: [{ opId, act: 'finished' }] });
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(f.journalOf(rec.opId)).not.toContain(
+      Buffer.from('waiting for the shutdown').toString('base64').slice(0, 16),
+    );
+    expect(f.domstate()).toBe('running');
+  }, 40_000);
 });

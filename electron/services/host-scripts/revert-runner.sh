@@ -199,8 +199,9 @@ restart_if_was_running() {
   [ -e "$1/was-running" ] || [ "$restore" = yes ] || return 0
   [ -e "$1/restarted" ] && return 0
   domstate
-  # (this run's own stop already waited its timeout: no second wait for it)
-  if [ -e "$1/stop-requested" ] && [ "$1" != "$OPDIR" ]; then
+  # (not when that stop had ended, e.g. a run killed after it started the guest again; and this
+  # run's own stop already waited its timeout: no second wait for it)
+  if [ -e "$1/stop-requested" ] && [ ! -e "$1/stopped" ] && [ "$1" != "$OPDIR" ]; then
     limit=$(sed -n 's/^stopTimeoutS=//p' "$1/args")
     in_range "$limit" 1 3600 || limit=60
     w=0
@@ -418,11 +419,12 @@ if [ -e was-running ]; then
     fi
   done
   case $STATE in
-    "shut off"*) phase stop 'done' "stopped by $how shutdown in $waited s" ;;
+    "shut off"*) : >stopped; phase stop 'done' "stopped by $how shutdown in $waited s" ;;
     *)
       if [ "$ALLOW_FORCE" = 1 ]; then
         progress stop "the guest did not stop within $STOP_TIMEOUT s: powering it off, as allowed"
         out=$(virsh_ destroy "$UUID" 2>&1) || { fail stop "the forced power-off failed: $out"; exit 1; }
+        : >stopped
         phase stop 'done' "powered off after $STOP_TIMEOUT s"
       else
         fail stop "the guest did not stop within $STOP_TIMEOUT s ($how shutdown), and a forced power-off was not allowed"
