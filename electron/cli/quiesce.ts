@@ -6,6 +6,14 @@ import { runCli } from './run-cli';
  */
 const write = (stream: NodeJS.WriteStream) => (text: string) => void stream.write(text);
 
+// A reader that went away (`quiesce ls HOST | head -1`) is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 process.on('SIGINT', () => {
   process.stderr.write(
     '\nquiesce: interrupted. A runner already started on the host goes on and thaws on its own; `quiesce operations HOST` shows its outcome.\n',

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,6 +43,18 @@ describe('the built command', () => {
       expect(name.startsWith('node:') || deps.includes(name), name).toBe(true);
     }
     expect(bundle).not.toMatch(/require\(["']electron["']\)|from ["']electron["']/);
+  });
+});
+
+describe('the built command, its streams', () => {
+  it('a reader that went away (| head -1) ends it quietly, with no stack trace', async () => {
+    const child = spawn(process.execPath, [CLI, 'help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // closed before the command writes its answer
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exit = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(exit).toBe(0);
   });
 });
 
