@@ -2,10 +2,10 @@ import type { MethodInput, MethodName, MethodOutput } from '../../shared/contrac
 import type { Domain } from '../../shared/domains';
 import type { AppEvent } from '../../shared/events';
 import type { HostProfile } from '../../shared/hosts';
+import { resolveAppPaths } from '../services/config/paths';
 import { SettingsStore } from '../services/config/settings-store';
 import { createDispatcher, type Dispatch } from '../services/dispatch';
 import { createQuiesceService } from '../services/quiesce-service';
-import { appPaths } from './app-paths';
 import { CliError } from './cli-error';
 import { exitForConnect } from './exit-codes';
 import { hostKeyRefusalText } from './format';
@@ -38,12 +38,14 @@ export class CliSession {
     this.dispose = service.dispose;
   }
 
-  /** Reads the app's settings (a damaged file counts as none, as in the app) and starts. */
+  /** The app's folders, as its shells resolve them (a damaged settings file counts as none). */
   static async open(env: NodeJS.ProcessEnv): Promise<CliSession> {
-    const configDir = appPaths(env, undefined).configDir;
-    const store = new SettingsStore(configDir);
-    const settings = await store.read().catch(() => undefined);
-    return new CliSession(appPaths(env, settings), store, env);
+    const { configDir, dataDir, knownHostsPath } = await resolveAppPaths(env);
+    return new CliSession(
+      { configDir, dataDir, knownHostsPath },
+      new SettingsStore(configDir),
+      env,
+    );
   }
 
   onEvent(listener: (e: AppEvent) => void): () => void {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { appPaths, cliEnv } from '../../electron/cli/app-paths';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cliEnv } from '../../electron/cli/app-paths';
+import { resolveAppPaths } from '../../electron/services/config/paths';
 import { CliError } from '../../electron/cli/cli-error';
 import { EXIT } from '../../electron/cli/exit-codes';
 import { resolveDomain, resolveHost } from '../../electron/cli/resolve';
@@ -73,26 +77,24 @@ describe('naming hosts and domains on the command line', () => {
 });
 
 describe('the app’s files, as the app finds them', () => {
-  const env = { HOME: '/home/a', XDG_CONFIG_HOME: '/home/a/.config' } as NodeJS.ProcessEnv;
-
-  it('uses the app’s folder, its settings’ data folder and known_hosts', () => {
-    expect(appPaths(env, undefined)).toEqual({
-      configDir: '/home/a/.config/Quiesce',
-      dataDir: '/home/a/.config/Quiesce',
-      knownHostsPath: expect.stringMatching(/\.ssh\/known_hosts$/),
-    });
-    const settings = { ...DEFAULT_SETTINGS, dataDir: '/srv/quiesce', knownHostsPath: '/etc/q/kh' };
-    expect(appPaths(env, settings)).toEqual({
-      configDir: '/home/a/.config/Quiesce',
+  it('--data-dir and --known-hosts stand for the environment overrides, which win over settings', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'quiesce-cli-paths-'));
+    const config = join(home, '.config', 'Quiesce');
+    mkdirSync(config, { recursive: true });
+    writeFileSync(
+      join(config, 'settings.json'),
+      JSON.stringify({ ...DEFAULT_SETTINGS, dataDir: '/srv/quiesce', knownHostsPath: '/etc/q/kh' }),
+    );
+    const env = { HOME: home, XDG_CONFIG_HOME: join(home, '.config') } as NodeJS.ProcessEnv;
+    // as the app: the settings move the data folder and known_hosts
+    expect(await resolveAppPaths(cliEnv(env, { json: false, quiet: false }))).toMatchObject({
+      configDir: config,
       dataDir: '/srv/quiesce',
       knownHostsPath: '/etc/q/kh',
     });
-  });
-
-  it('--data-dir and --known-hosts stand for the environment overrides, which win', () => {
+    // the options win, as the environment does
     const e = cliEnv(env, { json: false, quiet: false, dataDir: '/tmp/d', knownHosts: '/tmp/kh' });
-    const settings = { ...DEFAULT_SETTINGS, dataDir: '/srv/quiesce', knownHostsPath: '/etc/q/kh' };
-    expect(appPaths(e, settings)).toEqual({
+    expect(await resolveAppPaths(e)).toMatchObject({
       configDir: '/tmp/d',
       dataDir: '/tmp/d',
       knownHostsPath: '/tmp/kh',
