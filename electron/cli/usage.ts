@@ -9,8 +9,8 @@ import { COMMANDS, specsStartingWith, synopsis } from './parse-args';
 const GLOBAL_HELP = `Options every command takes:
   --json               print one JSON object on stdout (exit, outcome, result or error)
   -q, --quiet          no progress on stderr
-  --data-dir DIR       the app's folder (default: $QUIESCE_DATA_DIR, else ~/.config/Quiesce);
-                       its settings may move the data elsewhere, as in the app
+  --data-dir DIR       the app's folder for settings and data both, as $QUIESCE_DATA_DIR
+                       (default: ~/.config/Quiesce, whose settings may move the data)
   --known-hosts FILE   host keys (default: $QUIESCE_KNOWN_HOSTS, else the app's setting,
                        else ~/.ssh/known_hosts)
   -h, --help           this text
