@@ -113,7 +113,7 @@ export function HostForm({
           <TextField {...field('port')} label="Port" inputMode="numeric" className="field-port" />
         </div>
         <TextField {...field('user')} label="User" placeholder="a user in the libvirt group" />
-        <fieldset className="field auth-choice">
+        <fieldset className="field choice-row">
           <legend>Authentication</legend>
           {AUTH_CHOICES.map(([kind, text]) => (
             <label key={kind} className="radio">

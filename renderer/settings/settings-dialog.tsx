@@ -14,7 +14,6 @@ import {
   type SettingsField,
 } from './settings-draft';
 import { useSaveSettings, useSettings } from './use-settings';
-import './settings.css';
 
 const POLICIES: { value: QuiescePolicy; label: string; testId: string }[] = [
   { value: 'require', label: 'Require quiesce', testId: 'settings-policy-require' },
@@ -108,7 +107,7 @@ function SettingsForm({ answer, onClose }: { answer: SettingsAnswer; onClose: ()
         hint={`Host keys are checked against this file, as ssh does. Empty: ~/.ssh/known_hosts. In use now: ${answer.inEffect.knownHostsPath}. A change applies when Quiesce next starts.`}
         mono
       />
-      <fieldset className="field settings-policy">
+      <fieldset className="field choice-row">
         <legend>Default quiesce policy</legend>
         {POLICIES.map((p) => (
           <label key={p.value} className="radio">

@@ -16,6 +16,7 @@ import {
   connectHost,
   selectHost,
   setTheme,
+  startGui,
   useGui,
   visibleDomainRows,
   type Gui,
@@ -92,6 +93,9 @@ describe('the 200-domain host', () => {
     expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
     await setTheme(page, 'system');
     await selectHost(page, 'lab-test-driver');
+    await page
+      .locator(`[data-testid="domain-count"]:text-is("${profile.testDriverDomains}")`)
+      .waitFor({ timeout: 60_000 });
   });
 
   it('counts each readiness on its chip, and a chip shows only its domains', async () => {
@@ -164,6 +168,68 @@ describe('the 200-domain host', () => {
     expect(await page.getByTestId(`domain-uuid-${names[0]}`).innerText()).toBe(uuid);
     await page.keyboard.press('e');
     await page.getByTestId(`domain-uuid-${names[0]}`).waitFor({ state: 'detached' });
+  });
+});
+
+/** axe-core on the page as it is now, in both themes; a screenshot of each. */
+async function checkScreen(name: string): Promise<void> {
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(gui.page, theme);
+    await gui.screenshot(`ui-axe-${name}-${theme}`);
+    const found = await axeViolations(gui.page);
+    expect(found, `${name}, ${theme}`).toEqual([]);
+  }
+  await setTheme(gui.page, 'system');
+}
+
+describe('accessibility of every main screen (axe-core)', () => {
+  it('finds no serious or critical violation on the start, host, dialogs and settings', async () => {
+    const { page } = gui;
+    // The start screen and the add-host form, in a shell of their own with no host yet.
+    const own = await startGui();
+    try {
+      for (const theme of ['light', 'dark'] as const) {
+        await setTheme(own.page, theme);
+        expect(await axeViolations(own.page), `start, ${theme}`).toEqual([]);
+        await own.page.getByTestId('add-host').click();
+        await own.page.getByTestId('host-form').waitFor();
+        expect(await axeViolations(own.page), `add host, ${theme}`).toEqual([]);
+        await own.screenshot(`ui-axe-add-host-${theme}`);
+        await own.page.keyboard.press('Escape');
+        await own.page.getByTestId('host-form').waitFor({ state: 'detached' });
+      }
+      expect(own.pageErrors).toEqual([]);
+    } finally {
+      await own.close();
+    }
+
+    await selectHost(page, 'lab-test-driver');
+    const name = [...(await allDomainRows(page)).keys()][0]!;
+    await checkScreen('host-page');
+
+    // Each dialog a row opens, with the keyboard: Tab stops on the row, then its keys.
+    const row = page.getByTestId(`domain-row-${name}`);
+    for (const [key, testId] of [
+      ['s', 'snapshot-dialog'],
+      ['d', 'doctor'],
+      ['h', 'history-dialog'],
+    ] as const) {
+      await row.focus();
+      await page.keyboard.press(key);
+      const dialog = page.getByTestId(testId);
+      await dialog.waitFor();
+      // Let the dialog read what it reads before judging it.
+      await page.waitForTimeout(1500);
+      await checkScreen(testId);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+    }
+
+    await page.getByTestId('open-settings').click();
+    await page.getByTestId('settings-dialog').waitFor();
+    await checkScreen('settings');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('settings-dialog').waitFor({ state: 'detached' });
   });
 });
 
