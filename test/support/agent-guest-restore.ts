@@ -23,6 +23,16 @@ export interface AgentGuestSnapshot {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The process is gone (or a zombie nobody reaped yet). */
+/** `pid` is the revert runner of operation `op` (its command line names the op's folder). */
+function isRunnerOf(pid: number, op: string): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return argv.some((a) => a.endsWith('runner.sh')) && argv.some((a) => a.endsWith(`/ops/${op}`));
+  } catch {
+    return false;
+  }
+}
+
 export function processGone(pid: number): boolean {
   try {
     return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/, ')'));
@@ -88,7 +98,10 @@ export async function captureAgentGuest(
       } catch {
         continue;
       }
-      if (pid > 0 && !existsSync(join(revertOps, op, 'settled')))
+      // Only that operation's own runner (`sh runner.sh …/ops/OP`): a finished run's pid may
+      // belong to any process by now (a recover run leaves no `settled` file), and killing it
+      // blindly killed unrelated processes on the machine (test workers among them).
+      if (pid > 0 && !existsSync(join(revertOps, op, 'settled')) && isRunnerOf(pid, op))
         try {
           process.kill(pid, 'SIGKILL');
           for (let i = 0; i < 100 && !processGone(pid); i++) await sleep(50);
