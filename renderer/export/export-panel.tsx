@@ -4,6 +4,7 @@ import { queryKeys } from '../cache/query-keys';
 import { useTransport } from '../transport/transport-context';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { ExportCopyForm } from './export-copy-form';
 import { ExportDialog } from './export-dialog';
 import { ExportPruneDialog } from './export-prune-dialog';
 import { entryText } from './export-view';
@@ -30,6 +31,7 @@ export function ExportPanel({
   const [asking, setAsking] = useState<{ dest: string; exportId?: string; planned: string[] }>();
   const [failure, setFailure] = useState<ReturnType<typeof errorShape>>();
   const [deleted, setDeleted] = useState<string[]>();
+  const [copying, setCopying] = useState<string>();
   const transport = useTransport();
   const client = useQueryClient();
   const exports = list.data?.exports ?? [];
@@ -116,8 +118,18 @@ export function ExportPanel({
                     onClick={() => plan(e.dest, e.exportId)}
                   >
                     Delete…
+                  </button>{' '}
+                  <button
+                    type="button"
+                    data-testid={`export-copy-${e.exportId}`}
+                    onClick={() => setCopying(e.exportId)}
+                  >
+                    Copy…
                   </button>
                 </>
+              )}
+              {copying === e.exportId && (
+                <ExportCopyForm hostId={hostId} entry={e} onDone={() => setCopying(undefined)} />
               )}
             </li>
           ))}

@@ -2,11 +2,14 @@
  * The export UI against the real lab: from a domain's history, "Export…" opens the dialog
  * (destination, full or incremental, the space check), the export's progress shows until it
  * ends, and the history lists the export with its destination and verification state.
- * Screenshots: export-dialog, export-space-refused, export-progress, export-history.
+ * Screenshots: export-dialog, export-space-refused, export-progress, export-history,
+ * export-copy, export-delete-confirm.
  * A transient guest with a 1 GiB data disk (512 MiB written) makes the copy last long enough to
  * be seen; it is destroyed at the end with every file made, as are its exports.
  */
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { readLabProfile, type LabProfile } from '../lab/lab';
 import { exportDestination, exportGuest } from '../support/export-guest';
@@ -115,6 +118,29 @@ it(
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => panel.getByTestId('export-row').count(), { timeout: 30_000 }).toBe(2);
     const fullId = folders[0]!;
+    const incId = readdirSync(`${dest!.dir}/${big!.uuid}`).find((f) => f !== fullId)!;
+
+    // the incremental copied to this computer: its full export comes along
+    const ws = mkdtempSync(join(tmpdir(), 'quiesce-export-gui-ws-'));
+    try {
+      await panel.getByTestId(`export-copy-${incId}`).click();
+      const form = panel.getByTestId(`export-copy-form-${incId}`);
+      await form.getByTestId('export-copy-folder').fill(ws);
+      await form.getByTestId('export-copy-start').click();
+      await form
+        .getByTestId('export-copy-done')
+        .filter({ hasText: /Copied 2 exports .* checksums checked/ })
+        .waitFor({ timeout: 120_000 });
+      await gui.screenshot('export-copy', { height: 1000 });
+      expect(readdirSync(join(ws, big!.uuid)).sort()).toEqual([fullId, incId].sort());
+      expect(readdirSync(join(ws, big!.uuid, incId)).sort()).toEqual([
+        'manifest.json',
+        'vda.qcow2',
+      ]);
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
+
     await panel.getByTestId(`export-delete-${fullId}`).click();
     const confirm = page.getByTestId('export-prune-confirm');
     await confirm.waitFor();

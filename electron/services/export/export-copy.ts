@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import { Transform, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { SFTPWrapper } from 'ssh2';
 import type { ExportManifest } from '../../../shared/export';
@@ -13,9 +13,11 @@ import { readManifest } from './export-readers';
  * Copies a complete export off the host it was made on, over that host's SSH connection (SFTP),
  * to the admin's workstation or to a second SSH host: DEST/UUID/EXPORTID/ keeps its layout, so an
  * incremental's relative backing file (../PARENT/TARGET.qcow2) resolves there too. An incremental
- * brings the exports below it that the target does not hold yet. Each image is checked against
- * the manifest's sha256 as it streams, is named `.partial` until it is, and the manifest comes
- * last: a copy that stops half-way never looks complete.
+ * brings the exports below it that the target does not hold yet. Each image is downloaded with
+ * SFTP reads in parallel into a private folder on the workstation, checked there against the
+ * manifest's sha256, then moved (workstation) or uploaded (second host) as `.partial` and named;
+ * the manifest comes last: a copy that stops half-way never looks complete. A copy to a second
+ * host is thus relayed through the workstation (it needs room there for one image at a time).
  */
 
 /** Where a copy goes: a folder on the workstation, or on a second host (through its SFTP). */
@@ -24,7 +26,8 @@ export interface ExportSink {
   label: string;
   exists(rel: string): Promise<boolean>;
   mkdirp(rel: string): Promise<void>;
-  write(rel: string): Writable;
+  /** Brings a downloaded local file to `rel` (moved on the workstation, uploaded to a host). */
+  put(localFile: string, rel: string): Promise<void>;
   writeText(rel: string, text: string): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   remove(rel: string): Promise<void>;
@@ -40,7 +43,15 @@ export function localSink(root: string): ExportSink {
         () => false,
       ),
     mkdirp: async (rel) => void (await mkdir(at(rel), { recursive: true })),
-    write: (rel) => createWriteStream(at(rel), { mode: 0o600 }),
+    put: async (localFile, rel) => {
+      try {
+        await rename(localFile, at(rel));
+      } catch {
+        // another filesystem: copy, then drop the download
+        await pipeline(createReadStream(localFile), createWriteStream(at(rel), { mode: 0o600 }));
+        await rm(localFile, { force: true });
+      }
+    },
     writeText: (rel, text) => writeFile(at(rel), text, { mode: 0o644 }),
     rename: (from, to) => rename(at(from), at(to)),
     remove: (rel) => rm(at(rel), { force: true }),
@@ -68,7 +79,8 @@ export function sftpSink(sftp: SFTPWrapper, root: string, label: string): Export
           await sftpCall((cb) => sftp.mkdir(at(path), { mode: 0o755 }, cb));
       }
     },
-    write: (rel) => sftp.createWriteStream(at(rel), { mode: 0o600 }),
+    put: (localFile, rel) =>
+      sftpCall<void>((cb) => sftp.fastPut(localFile, at(rel), { mode: 0o600 }, (err) => cb(err))),
     writeText: (rel, text) => sftpCall((cb) => sftp.writeFile(at(rel), text, { mode: 0o644 }, cb)),
     // posix-rename@openssh.com replaces a file that is there, as rename(2) does
     rename: (from, to) => sftpCall((cb) => sftp.ext_openssh_rename(at(from), at(to), cb)),
@@ -89,6 +101,7 @@ export async function copyExport(
   uuid: string,
   exportId: string,
   sink: ExportSink,
+  staging: string,
   onBytes: (bytes: number) => void = () => undefined,
   depth = 0,
 ): Promise<CopyResult> {
@@ -109,7 +122,16 @@ export async function copyExport(
   }
   const result: CopyResult = { copied: [], bytes: 0 };
   if (manifest.parent && !(await sink.exists(`${uuid}/${manifest.parent}/manifest.json`))) {
-    const below = await copyExport(src, srcDest, uuid, manifest.parent, sink, onBytes, depth + 1);
+    const below = await copyExport(
+      src,
+      srcDest,
+      uuid,
+      manifest.parent,
+      sink,
+      staging,
+      onBytes,
+      depth + 1,
+    );
     result.copied.push(...below.copied);
     result.bytes += below.bytes;
   }
@@ -119,30 +141,40 @@ export async function copyExport(
       throw new AppError('invalid-input', `The manifest names an odd file: ${disk.file}.`);
     }
     const partial = `${rel}/${disk.file}.partial`;
-    const hash = createHash('sha256');
+    // fastGet reads with many requests in flight (a plain SFTP stream waits for each 64 KiB);
+    // the download lands in a private folder of the workstation first, and is hashed there
+    const local = join(staging, `${exportId}-${disk.file}.partial`);
+    let sum: string;
     let bytes = 0;
-    const tap = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        onBytes(chunk.length);
-        done(null, chunk);
-      },
-    });
     try {
-      await pipeline(
-        src.createReadStream(`${srcDir}/${disk.file}`) as unknown as Readable,
-        tap,
-        sink.write(partial),
+      await sftpCall<void>((cb) =>
+        src.fastGet(
+          `${srcDir}/${disk.file}`,
+          local,
+          {
+            concurrency: 32,
+            chunkSize: 256 * 1024,
+            step: (total) => {
+              onBytes(total - bytes);
+              bytes = total;
+            },
+          },
+          (err) => cb(err),
+        ),
       );
+      const hash = createHash('sha256');
+      await pipeline(createReadStream(local), hash);
+      sum = hash.digest('hex');
+      if (sum === disk.sha256) await sink.put(local, partial);
     } catch (err) {
+      await rm(local, { force: true });
       await sink.remove(partial);
       throw new AppError('host-command-failed', `Copying ${disk.file} of ${exportId} failed.`, {
         cause: (err as Error).message,
         remedy: `Check the room and permissions in ${sink.label}, then copy again.`,
       });
     }
-    const sum = hash.digest('hex');
+    await rm(local, { force: true });
     if (sum !== disk.sha256) {
       await sink.remove(partial);
       throw new AppError('host-command-failed', `${disk.file} of ${exportId} arrived damaged.`, {
@@ -164,4 +196,10 @@ export async function copyExport(
 /** A local copy's manifest, read back (for checks and tests). */
 export async function readLocalManifest(root: string, rel: string): Promise<ExportManifest> {
   return readManifest(await readFile(join(root, rel, 'manifest.json'), 'utf8'));
+}
+
+/** A private folder for downloads on the workstation (`rm` it when done). */
+export async function stagingFolder(near?: string): Promise<string> {
+  if (near) await mkdir(near, { recursive: true });
+  return mkdtemp(join(near ?? tmpdir(), '.quiesce-copy-'));
 }

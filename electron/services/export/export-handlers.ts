@@ -1,7 +1,8 @@
 import type { HostProfile } from '../../../shared/hosts';
 import type { Handlers } from '../quiesce-service';
 import type { SshConnection } from '../ssh/ssh-connection';
-import { copyExport, localSink, sftpSink } from './export-copy';
+import { rm } from 'node:fs/promises';
+import { copyExport, localSink, sftpSink, stagingFolder } from './export-copy';
 import { exportFolder, Exports, type ExportsOptions } from './exports';
 
 type ExportMethods =
@@ -69,8 +70,14 @@ export function exportHandlers(
           to.kind === 'host' && dst && other
             ? sftpSink(dst, to.folder, `${to.folder} on ${other.host.name}`)
             : localSink(to.folder);
-        const r = await copyExport(src, dest, uuid, exportId, sink);
-        return { ...r, to: sink.label };
+        // on the workstation, beside the target (a rename then moves each image in place)
+        const staging = await stagingFolder(to.kind === 'workstation' ? to.folder : undefined);
+        try {
+          const r = await copyExport(src, dest, uuid, exportId, sink, staging);
+          return { ...r, to: sink.label };
+        } finally {
+          await rm(staging, { recursive: true, force: true });
+        }
       } finally {
         src.end();
         dst?.end();

@@ -1,0 +1,101 @@
+import { useState } from 'react';
+import type { ExportEntry } from '../../shared/export';
+import { useHosts } from '../hosts/use-hosts';
+import { useTransport } from '../transport/transport-context';
+import { ErrorBox } from '../ui/error-box';
+import { errorShape } from '../ui/error-shape';
+import { formatBytes } from './export-view';
+
+/**
+ * "Copy…" of one export: off the host over its SSH connection (SFTP), to a folder on this
+ * computer or on another host of the list (a backup box, its key checked like any host's; it
+ * must be connected). The exports below an incremental come along when the target lacks them;
+ * checksums are checked as the images stream, and the manifest comes last.
+ */
+export function ExportCopyForm({
+  hostId,
+  entry,
+  onDone,
+}: {
+  hostId: string;
+  entry: ExportEntry;
+  onDone: () => void;
+}) {
+  const transport = useTransport();
+  const hosts = useHosts();
+  const others = (hosts.data ?? []).filter((h) => h.id !== hostId);
+  const [where, setWhere] = useState<string>('workstation');
+  const [folder, setFolder] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<string>();
+  const [failure, setFailure] = useState<ReturnType<typeof errorShape>>();
+  return (
+    <form
+      className="stack export-copy"
+      data-testid={`export-copy-form-${entry.exportId}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        setBusy(true);
+        setFailure(undefined);
+        transport
+          .call('export.copy', {
+            hostId,
+            uuid: entry.uuid,
+            dest: entry.dest,
+            exportId: entry.exportId,
+            to:
+              where === 'workstation'
+                ? { kind: 'workstation', folder }
+                : { kind: 'host', hostId: where, folder },
+          })
+          .then((r) =>
+            setResult(
+              `Copied ${r.copied.length} export${r.copied.length === 1 ? '' : 's'} (${formatBytes(r.bytes)}) to ${r.to}, checksums checked.`,
+            ),
+          )
+          .catch((err: unknown) => setFailure(errorShape(err)))
+          .finally(() => setBusy(false));
+      }}
+    >
+      <p className="inline-row">
+        <label>
+          Copy to{' '}
+          <select
+            value={where}
+            onChange={(e) => setWhere(e.target.value)}
+            data-testid="export-copy-where"
+          >
+            <option value="workstation">this computer</option>
+            {others.map((h) => (
+              <option key={h.id} value={h.id}>
+                host {h.name}
+              </option>
+            ))}
+          </select>
+        </label>{' '}
+        <label>
+          folder{' '}
+          <input
+            className="mono"
+            value={folder}
+            onChange={(e) => setFolder(e.target.value)}
+            data-testid="export-copy-folder"
+            placeholder="/backups"
+          />
+        </label>{' '}
+        <button type="submit" disabled={busy || folder === ''} data-testid="export-copy-start">
+          {busy ? 'Copying…' : 'Copy'}
+        </button>{' '}
+        <button type="button" onClick={onDone}>
+          Close
+        </button>
+      </p>
+      {result && (
+        <p className="notice-ok" role="status" data-testid="export-copy-done">
+          {result}
+        </p>
+      )}
+      {failure && <ErrorBox error={failure} testId="export-copy-error" />}
+    </form>
+  );
+}
