@@ -67,6 +67,14 @@ export function labelCounts(entries: readonly HistoryEntry[]): Map<LabelFilter, 
   return counts;
 }
 
+/** The middle value (the mean of the two middle ones for an even count); 0 for none. */
+export function medianOf(values: readonly number[]): number {
+  if (values.length === 0) return 0;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
 /**
  * The window chart in words: how many snapshots have a measured window, its range and median,
  * the longest, and why the others have none.
@@ -82,8 +90,7 @@ export function windowSummary(entries: readonly HistoryEntry[]): string {
     parts.push(`None of the ${n(entries.length, 'snapshot')} has a measured blocked-write window.`);
   } else {
     const ms = timed.map((e) => e.windowMs!).sort((a, b) => a - b);
-    const mid = Math.floor(ms.length / 2);
-    const median = ms.length % 2 ? ms[mid]! : (ms[mid - 1]! + ms[mid]!) / 2;
+    const median = medianOf(ms);
     const longest = timed.reduce((a, b) => (b.windowMs! > a.windowMs! ? b : a));
     parts.push(
       timed.length === 1

@@ -129,7 +129,7 @@ export function SnapshotRow({
           disabled={busy}
           title={
             revertManual
-              ? 'This libvirt cannot revert to an external snapshot: shows how to do it by hand'
+              ? 'libvirt before 9.9 cannot revert to an external snapshot itself: Quiesce’s own revert does it, asking first'
               : undefined
           }
           onClick={(e) => {

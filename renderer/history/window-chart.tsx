@@ -1,6 +1,7 @@
 import { useId, useMemo } from 'react';
 import {
   CartesianGrid,
+  ReferenceLine,
   Scatter,
   ScatterChart,
   Tooltip,
@@ -13,7 +14,7 @@ import type { HistoryEntry } from '../../shared/history';
 import { formatTime } from '../ui/format';
 import { formatWindow } from '../operations/operation-format';
 import { labelBadge } from './history-format';
-import { windowSummary } from './history-view';
+import { medianOf, windowSummary } from './history-view';
 
 interface Point {
   t: number;
@@ -89,6 +90,8 @@ export function WindowChart({
     ? [Math.min(...times) - pad, Math.max(...times) + pad]
     : [0, 1];
   const ringed = points.filter((p) => p.name === selected);
+  // The domain's usual window, so one far above it stands out.
+  const median = medianOf(points.map((p) => p.ms));
   const present = SERIES.filter((s) => points.some((p) => p.kind === s.kind));
 
   return (
@@ -121,6 +124,15 @@ export function WindowChart({
               tickFormatter={(ms: number) => String(Math.round(ms))}
             />
             <ZAxis range={[64, 64]} />
+            {points.length > 1 && (
+              <ReferenceLine
+                y={median}
+                className="win-median"
+                strokeDasharray="4 3"
+                label={{ value: `median ${formatWindow(median)}`, position: 'insideTopRight' }}
+                ifOverflow="extendDomain"
+              />
+            )}
             <Tooltip content={PointTip} cursor={false} isAnimationActive={false} />
             {present.map((s) => (
               <Scatter

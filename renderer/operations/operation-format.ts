@@ -69,12 +69,23 @@ const timeFormat = new Intl.DateTimeFormat(undefined, {
   hour12: false,
 });
 
-/** "20:31:07" today, "3 Jan 20:31:07" before; the host's wall clock, shown in local time. */
+/**
+ * "today 20:31:07", "yesterday 20:31:07", "3 Jan 20:31:07" before; the host's wall clock, shown
+ * in local time, so a list read at a glance says which day without counting.
+ */
 export function formatWhen(iso: string | undefined, today: Date): string {
   if (!iso) return 'unknown';
   const at = new Date(iso);
   const time = timeFormat.format(at);
-  return at.toDateString() === today.toDateString() ? time : `${dayFormat.format(at)} ${time}`;
+  const yesterday = new Date(today);
+  yesterday.setDate(today.getDate() - 1);
+  const day =
+    at.toDateString() === today.toDateString()
+      ? 'today'
+      : at.toDateString() === yesterday.toDateString()
+        ? 'yesterday'
+        : dayFormat.format(at);
+  return `${day} ${time}`;
 }
 
 /**

@@ -306,6 +306,11 @@ describe('snapshot history', () => {
     );
     const summary = await chart.getByTestId('history-chart-summary').innerText();
     expect(summary).toMatch(/snapshots have a measured blocked-write window, from [\d.,]+ ms to/);
+    // The domain's median window as a line across the chart, labelled with the same median.
+    const median = /\(median ([\d.,]+ ms)\)/.exec(summary)?.[1];
+    expect(median).toBeDefined();
+    expect(await chart.locator('.win-median').count()).toBe(1);
+    expect(await chart.locator('.win-median').textContent()).toContain(`median ${median}`);
     expect(summary).toMatch(/not made by Quiesce: no window was measured/);
 
     // Selecting a snapshot shows its operation's phases and rings its point.
