@@ -194,6 +194,10 @@ describe('schedules run on the host without the app', () => {
       fireCronLine();
       const last = runs().at(-1)!;
       expect(last, JSON.stringify(last)).toMatchObject({ status: 'ok', uuid });
+      // the blocked-write window, as the journal measured it; the watchdog never fired
+      expect(last.watchdog).toBe(false);
+      expect(last.windowMs).toBeGreaterThan(0);
+      expect(last.windowMs).toBeLessThan(10_000);
       made.push(last.snapshot);
       await sleep(1100); // names are to the second
     }
