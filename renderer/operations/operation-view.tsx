@@ -13,6 +13,7 @@ import { PhaseTimeline } from './phase-timeline';
 import { ResultCard } from './result-card';
 import { useOperation } from './use-operation';
 import { operationUuid, watchdogDeadline } from './watchdog-countdown';
+import { windowBreakdown } from './window-breakdown';
 import './operations.css';
 
 const finished = (s: OperationSummary | undefined) =>
@@ -72,6 +73,11 @@ export function OperationView({
             domain={{ uuid, name: domainName ?? uuid }}
             deadline={watchdogDeadline(events, record?.frozenSeenAt)}
           />
+        )}
+        {facts.windowMs !== null && (
+          <p className="small muted" data-testid="window-breakdown">
+            {windowBreakdown(runs, facts.windowMs)}
+          </p>
         )}
         {facts.frozen && (
           <FrozenCounter

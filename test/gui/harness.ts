@@ -3,7 +3,15 @@
  * built renderer, with a throw-away data folder and an EMPTY known_hosts (never the admin's own
  * ~/.ssh), driven by Debian's Chromium through playwright-core. No browser is ever downloaded.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -83,8 +91,12 @@ export async function startGui(
   const scratchDir = mkdtempSync(join(tmpdir(), 'quiesce-gui-'));
   const knownHostsPath = join(scratchDir, 'known_hosts');
   writeFileSync(knownHostsPath, opts.knownHosts ?? '', { mode: 0o600 });
+  // The page loads its dialogs' code when they open: serve a copy of the build, so a rebuild
+  // meanwhile (another run's `npm run build`) cannot pull those files from under the page.
+  const rendererDir = join(scratchDir, 'renderer');
+  cpSync(RENDERER_DIR, rendererDir, { recursive: true });
   const shell = await startBrowserShell({
-    rendererDir: RENDERER_DIR,
+    rendererDir,
     dataDir: join(scratchDir, 'data'),
     knownHostsPath,
     ...opts.service,
