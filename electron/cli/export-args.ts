@@ -96,6 +96,27 @@ export const EXPORT_COMMANDS: readonly CommandSpec[] = [
     }),
   },
   {
+    words: ['export', 'copy'],
+    args: ['HOST', 'DOMAIN', 'EXPORT'],
+    options: ['dest', 'to', 'to-host'],
+    required: ['dest', 'to'],
+    summary:
+      'Copy a complete export (and the ones below it the target lacks) off the host over SSH: to a folder on this computer, or with --to-host to a folder on another saved host.',
+    build: (a, v) => {
+      const to = v['to-host'] ? valid('to', HostFolderSchema, v.to) : v.to!;
+      if (/[\n\r\0]/.test(to) || to === '') throw CliError.usage('--to: a folder, on one line.');
+      return {
+        name: 'export-copy',
+        host: a[0]!,
+        domain: a[1]!,
+        exportId: exportId(a[2]!),
+        dest: dest(v),
+        to,
+        ...(v['to-host'] ? { toHost: v['to-host'] } : {}),
+      };
+    },
+  },
+  {
     words: ['export', 'cancel'],
     args: ['HOST', 'EXPORT'],
     options: [],

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { HostProfile } from '../../shared/hosts';
 import { ok, type CommandResult, type Progress } from './command-result';
 import { EXIT, exitForExport } from './exit-codes';
@@ -11,6 +12,7 @@ import {
 } from './export-format';
 import { pollUntilDone } from './follow-operation';
 import type { Command } from './options';
+import { size } from './format';
 import { PolledProgress } from './progress';
 import type { CliSession } from './session';
 
@@ -75,6 +77,26 @@ export async function exportCommand(
         exit: r.ok ? EXIT.ok : EXIT.failed,
         result: r,
         text: exportVerificationText(cmd.exportId, r),
+        ...domain,
+      };
+    }
+    case 'export-copy': {
+      // The other host is connected like any other: its key checked against known_hosts.
+      const to = cmd.toHost
+        ? { kind: 'host' as const, hostId: (await s.connect(cmd.toHost)).host.id, folder: cmd.to }
+        : { kind: 'workstation' as const, folder: resolve(cmd.to) };
+      progress(`copying export ${cmd.exportId} …`);
+      const r = await s.call('export.copy', {
+        ...ref,
+        dest: cmd.dest,
+        exportId: cmd.exportId,
+        to,
+      });
+      return {
+        ...ok(
+          r,
+          `Copied ${r.copied.length} export${r.copied.length === 1 ? '' : 's'} (${r.copied.join(', ')}; ${size(r.bytes)}) to ${r.to}; checksums checked, manifests last.`,
+        ),
         ...domain,
       };
     }

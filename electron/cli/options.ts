@@ -105,7 +105,15 @@ export type Command =
       exportId?: string;
       apply: boolean;
     } & DomainArg)
-  | ({ name: 'export-cancel'; opId: string } & HostArg);
+  | ({ name: 'export-cancel'; opId: string } & HostArg)
+  | ({
+      name: 'export-copy';
+      dest: string;
+      exportId: string;
+      /** A folder on this computer, or with `toHost` on that host. */
+      to: string;
+      toHost?: string;
+    } & DomainArg);
 export type CommandName = Command['name'];
 
 export const OPTIONS = {
@@ -146,6 +154,8 @@ export const OPTIONS = {
   'libvirt-uri': { type: 'string' },
   'host-dir': { type: 'string' },
   'allow-legacy-algorithms': { type: 'boolean' },
+  to: { type: 'string' },
+  'to-host': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 export type OptionName = keyof typeof OPTIONS;
 export type Values = {
@@ -187,6 +197,8 @@ export const VALUE_NAMES: Partial<Record<OptionName, string>> = {
   key: 'FILE',
   'libvirt-uri': 'URI',
   'host-dir': 'DIR',
+  to: 'DIR',
+  'to-host': 'HOST',
 };
 
 /** One command: the words that call it, its arguments, its own options, and what it does. */

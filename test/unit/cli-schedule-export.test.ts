@@ -283,6 +283,23 @@ describe('quiesce export …', () => {
     });
   });
 
+  it('copies an export to a folder here, or with --to-host to an absolute folder there', () => {
+    const copy = ['export', 'copy', 'lab', 'web01', '20261201T061500Z-1a2b3c4d', '--dest', '/b'];
+    expect(parseCommandLine([...copy, '--to', 'backups']).command).toEqual({
+      name: 'export-copy',
+      host: 'lab',
+      domain: 'web01',
+      exportId: '20261201T061500Z-1a2b3c4d',
+      dest: '/b',
+      to: 'backups',
+    });
+    expect(
+      parseCommandLine([...copy, '--to', '/srv/b', '--to-host', 'kvm2']).command,
+    ).toMatchObject({ to: '/srv/b', toHost: 'kvm2' });
+    expect(refusal(copy)).toMatch(/needs --to/);
+    expect(refusal([...copy, '--to', 'rel', '--to-host', 'kvm2'])).toMatch(/absolute folder/);
+  });
+
   it('an export’s exit code: consistent 0, crash-consistent 3, refused 4, else 1', () => {
     const base = { state: 'succeeded' as const, failedPhase: null };
     expect(exitForExport({ ...base, consistency: { label: 'quiesced', filesystems: 1 } })).toBe(0);
