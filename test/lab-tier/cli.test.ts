@@ -1,15 +1,19 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   existsSync,
   mkdtempSync,
   openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestAgentCommand, guestExec } from '../lab/lab';
 import {
@@ -91,6 +95,8 @@ function deleteQuiesceCheckpoints(domain: string): void {
     }
   }
 }
+
+const sha256Of = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
 
 async function cleanSlate(): Promise<void> {
   deleteAllSnapshots(p.libvirtUri, agent.uuid);
@@ -403,7 +409,7 @@ describe('quiesce against the lab, --json', () => {
     }
   }, 180_000);
 
-  it('export start (full, then incremental), space, ls, verify (0, and 1 once damaged), prune, cancel', async () => {
+  it('export start (full, then incremental), space, ls, copy here, verify (0, and 1 once damaged), prune, cancel', async () => {
     const dest = exportDestination('cli');
     try {
       const space = resultOf<{ writable: boolean; freeBytes: number; fullBytes: number }>(
@@ -438,6 +444,30 @@ describe('quiesce against the lab, --json', () => {
         0,
       );
       expect(verified.ok).toBe(true);
+      // A copy to this computer: the incremental and the full export below it, each complete.
+      const here = mkdtempSync(join(tmpdir(), 'quiesce-cli-copy-'));
+      try {
+        const copied = resultOf<{ copied: string[]; bytes: number }>(
+          await q('export', 'copy', 'lab', agent.name, inc.opId, '--dest', dest.dir, '--to', here),
+          0,
+        );
+        expect([...copied.copied].sort()).toEqual([full.opId, inc.opId].sort());
+        expect(copied.bytes).toBeGreaterThan(0);
+        for (const e of [full, inc]) {
+          const local = readdirSync(here, { recursive: true, encoding: 'utf8' }).find((f) =>
+            f.endsWith(join(e.opId, 'manifest.json')),
+          );
+          expect(local, `${e.opId} copied with its manifest`).toBeDefined();
+          const manifest = JSON.parse(readFileSync(join(here, local!), 'utf8')) as {
+            disks: { file: string; sha256: string }[];
+          };
+          const image = join(here, dirname(local!), manifest.disks[0]!.file);
+          expect(sha256Of(image)).toBe(manifest.disks[0]!.sha256);
+        }
+      } finally {
+        rmSync(here, { recursive: true, force: true });
+      }
+
       // A damaged image no longer verifies: exit 1, the disk's checksum named.
       const image = join(inc.folder!, 'vda.qcow2');
       const fd = openSync(image, 'r+');
