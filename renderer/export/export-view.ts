@@ -49,10 +49,11 @@ export function spaceVerdict(
 /** Bytes done of total with the rate and ETA, or the phase while there is no copy yet. */
 export function progressText(s: ExportSummary): string {
   const p = s.progress;
-  if (!p) {
-    const now = s.phases.findLast((x) => x.status === 'running');
-    return now ? `${now.phase}…` : 'starting…';
+  const now = s.phases.findLast((x) => x.status === 'running')?.phase;
+  if (p && (now === 'verify' || now === 'manifest')) {
+    return `${formatBytes(p.total)} copied; checking the images (qemu-img check, sha256) and writing the manifest…`;
   }
+  if (!p) return now ? `${now}…` : 'starting…';
   const pct = p.total > 0 ? Math.floor((p.done / p.total) * 100) : 0;
   return `${formatBytes(p.done)} of ${formatBytes(p.total)} (${pct} %) · ${formatBytes(p.rate)}/s · ETA ${formatEta(p.etaS)}`;
 }

@@ -60,6 +60,17 @@ describe('export wording', () => {
         }),
       ),
     ).toBe('256 MiB of 1.0 GiB (25 %) · 100 MiB/s · ETA 1 min 30 s');
+    expect(
+      progressText(
+        summary({
+          phases: [
+            { phase: 'copy', status: 'done' },
+            { phase: 'verify', status: 'running' },
+          ],
+          progress: { done: GiB, total: GiB, rate: 0, etaS: 0, disks: [] },
+        }),
+      ),
+    ).toMatch(/^1\.0 GiB copied; checking the images/);
     expect(progressText(summary({ phases: [{ phase: 'freeze', status: 'running' }] }))).toBe(
       'freeze…',
     );
