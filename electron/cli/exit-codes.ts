@@ -142,3 +142,11 @@ export function exitForExport(
     return EXIT.refused;
   return EXIT.failed;
 }
+
+/**
+ * `schedule ls --check`, for a monitoring script: 1 (failed) while the host has failures nobody
+ * has marked seen (`schedule seen`); without --check the listing always answers 0.
+ */
+export function exitForAlerts(listing: { alerts: readonly unknown[] }, check: boolean): ExitCode {
+  return check && listing.alerts.length > 0 ? EXIT.failed : EXIT.ok;
+}

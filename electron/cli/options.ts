@@ -66,7 +66,8 @@ export type Command =
       draft: HostDraft;
     }
   | ({ name: 'host-remove' } & HostArg)
-  | ({ name: 'schedule-ls' | 'schedule-seen' } & HostArg)
+  | ({ name: 'schedule-ls'; check: boolean } & HostArg)
+  | ({ name: 'schedule-seen' } & HostArg)
   | ({
       name: 'schedule-add';
       id: string;
@@ -155,6 +156,7 @@ export const OPTIONS = {
   'host-dir': { type: 'string' },
   'allow-legacy-algorithms': { type: 'boolean' },
   to: { type: 'string' },
+  check: { type: 'boolean' },
   'to-host': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 export type OptionName = keyof typeof OPTIONS;

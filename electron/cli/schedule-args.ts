@@ -99,10 +99,10 @@ export const SCHEDULE_COMMANDS: readonly CommandSpec[] = [
   {
     words: ['schedule', 'ls'],
     args: ['HOST'],
-    options: [],
+    options: ['check'],
     summary:
-      'The host’s schedules: how each is installed, its next run, its last runs, and failures not seen yet.',
-    build: (a) => ({ name: 'schedule-ls', host: a[0]! }),
+      'The host’s schedules: how each is installed, its next run, its last runs, and failures not seen yet (with --check, exit 1 when there are any).',
+    build: (a, v) => ({ name: 'schedule-ls', host: a[0]!, check: v.check ?? false }),
   },
   {
     words: ['schedule', 'add'],

@@ -1,6 +1,7 @@
 import type { HostProfile } from '../../shared/hosts';
 import { shellCommand } from '../../shared/shell-command';
 import { CliError } from './cli-error';
+import { exitForAlerts } from './exit-codes';
 import { ok, type CommandResult } from './command-result';
 import type { Command } from './options';
 import { prunePlanText, scheduleListingText } from './schedule-format';
@@ -35,7 +36,10 @@ export async function scheduleCommand(
   switch (cmd.name) {
     case 'schedule-ls': {
       const listing = await s.call('schedule.list', { hostId });
-      return ok(listing, scheduleListingText(listing));
+      return {
+        ...ok(listing, scheduleListingText(listing)),
+        exit: exitForAlerts(listing, cmd.check),
+      };
     }
     case 'schedule-add': {
       const target = cmd.domain

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CliError } from '../../electron/cli/cli-error';
-import { EXIT, exitForExport } from '../../electron/cli/exit-codes';
+import { EXIT, exitForAlerts, exitForExport } from '../../electron/cli/exit-codes';
 import { exportProgressText, exportPruneText } from '../../electron/cli/export-format';
 import { parseCommandLine } from '../../electron/cli/parse-args';
 import { parseDays } from '../../electron/cli/schedule-args';
@@ -159,6 +159,14 @@ describe('quiesce schedule …', () => {
       host: 'lab',
       command: '',
     });
+    expect(parseCommandLine(['schedule', 'ls', 'lab', '--check']).command).toEqual({
+      name: 'schedule-ls',
+      host: 'lab',
+      check: true,
+    });
+    expect(exitForAlerts({ alerts: [{}] }, true)).toBe(EXIT.failed);
+    expect(exitForAlerts({ alerts: [{}] }, false)).toBe(EXIT.ok);
+    expect(exitForAlerts({ alerts: [] }, true)).toBe(EXIT.ok);
     expect(parseCommandLine(['schedule', 'seen', 'lab']).command).toEqual({
       name: 'schedule-seen',
       host: 'lab',
