@@ -8,8 +8,9 @@ const IN_WINDOW = ['freeze', 'cut', 'thaw'] as const;
 
 /**
  * How the blocked-write window splits into its phases, in one sentence: freeze + cut + thaw and
- * whether they add up to the window measured on the host, or why not (a phase not timed, or the
- * time between the steps, when the runner reads each step's result before the next).
+ * whether they add up to the window measured on the host, or why not: a phase not timed, the
+ * time between the steps, or phases that overlap (the runner journals the ends of freeze, cut
+ * and thaw after the thaw, as nothing is written while frozen).
  */
 export function windowBreakdown(runs: readonly PhaseRun[], windowMs: number): string {
   const parts = IN_WINDOW.map((phase) => ({
@@ -25,5 +26,5 @@ export function windowBreakdown(runs: readonly PhaseRun[], windowMs: number): st
   if (Math.abs(gap) <= STEP_SLACK_MS) return `${listed} = the ${formatWindow(windowMs)} window.`;
   return gap > 0
     ? `${listed} = ${formatMs(sum)}; the other ${formatMs(gap)} of the ${formatWindow(windowMs)} window went between the steps (each step's result is read before the next).`
-    : `${listed} = ${formatMs(sum)}, more than the ${formatWindow(windowMs)} window: the phases are timed in 10 ms steps from the journal, the window to the millisecond.`;
+    : `${listed} = ${formatMs(sum)}, more than the ${formatWindow(windowMs)} window: the runner writes these phases' ends to the journal only after the thaw (nothing is written while the guest is frozen), so their times overlap; the window is timed on its own, from the freeze being issued to the thaw returning.`;
 }

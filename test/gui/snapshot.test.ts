@@ -273,6 +273,11 @@ describe('consistent snapshot', () => {
         Object.fromEntries(PHASES.map((p) => [p, 'done'])),
       );
       expect(await progress.getByTestId('phase-cut').innerText()).toMatch(/\d+ ms|\d+\.\d s/);
+      // The window split into its phases: they add up to it, or the sentence says where the
+      // rest went.
+      expect(await progress.getByTestId('window-breakdown').innerText()).toMatch(
+        /^freeze [\d.]+ m?s \+ cut [\d.]+ m?s \+ thaw [\d.]+ m?s = (the [\d.,]+ ms window\.|[\d.]+ m?s; the other [\d.]+ m?s of the [\d.,]+ ms window went between the steps|[\d.]+ m?s, more than the [\d.,]+ ms window: the runner writes these phases' ends to the journal only after the thaw)/,
+      );
       // The counter ended on the measured window.
       const counter = progress.getByTestId('frozen-counter');
       expect(await counter.getAttribute('data-state')).toBe('thawed');

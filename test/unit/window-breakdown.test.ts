@@ -16,7 +16,15 @@ describe('the window split into its phases', () => {
 
   it('says where the rest went when the phases add up to less', () => {
     const text = windowBreakdown([run('freeze', 20), run('cut', 60), run('thaw', 10)], 150);
-    expect(text).toContain('= 90 ms; the other 60 ms of the 150.0 ms window went between the steps');
+    expect(text).toContain(
+      '= 90 ms; the other 60 ms of the 150.0 ms window went between the steps',
+    );
+  });
+
+  it('says why not when the phases add up to more: they are journalled after the thaw', () => {
+    const text = windowBreakdown([run('freeze', 140), run('cut', 90), run('thaw', 40)], 123.9);
+    expect(text).toContain('= 270 ms, more than the 123.9 ms window');
+    expect(text).toContain('only after the thaw');
   });
 
   it('says why not when a phase was not timed', () => {
