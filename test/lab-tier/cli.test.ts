@@ -359,8 +359,9 @@ describe('quiesce against the lab, --json', () => {
       'org.qemu.guest_agent.0',
     );
   });
-  it('schedule add (a crontab line), run twice, ls, preview-prune, hook, seen, remove', async () => {
+  it('schedule add (a crontab line), run twice, ls, preview-prune, hook, a skipped run alerting (ls --check: 1) until seen, remove', async () => {
     const id = 'cli-lab';
+    const failing = 'cli-lab-noagent';
     const mark = `# quiesce-schedule:${id}`;
     try {
       const added = resultOf<{ mode: string }>(
@@ -397,15 +398,32 @@ describe('quiesce against the lab, --json', () => {
       const hooked = resultOf<ScheduleListingAnswer>(await q('schedule', 'ls', 'lab'), 0);
       expect(hooked.host.hook).toBe('cat >/dev/null');
       resultOf(await q('schedule', 'hook', 'lab', '--remove'), 0);
+
+      // A run on the guest without an agent is skipped: an alert until seen; --check says so.
+      resultOf(await q('schedule', 'add', 'lab', failing, noAgent.name, '--daily', '04:00'), 0);
+      resultOf(await q('schedule', 'run', 'lab', failing), 0);
+      await waitForRuns(failing, 1);
+      const alerted = await q('schedule', 'ls', 'lab', '--check');
+      const alerts = resultOf<ScheduleListingAnswer>(alerted, 1).alerts;
+      expect(alerts).toContainEqual(
+        expect.objectContaining({
+          schedule: failing,
+          run: expect.objectContaining({ status: 'skipped' }),
+        }),
+      );
+      expect(alerted.stdout).toContain('"outcome": "failed"');
       const seen = resultOf<{ seen: number }>(await q('schedule', 'seen', 'lab'), 0);
-      const after = resultOf<ScheduleListingAnswer>(await q('schedule', 'ls', 'lab'), 0);
+      const after = resultOf<ScheduleListingAnswer>(await q('schedule', 'ls', 'lab', '--check'), 0);
       expect(after.host).toMatchObject({ hook: '', seen: seen.seen });
+      expect(after.alerts).toEqual([]);
+      resultOf(await q('schedule', 'remove', 'lab', failing), 0);
 
       resultOf(await q('schedule', 'remove', 'lab', id), 0);
       expect(labCrontab()).not.toContain(mark);
       expect((await q('schedule', 'remove', 'lab', id)).exit).toBe(8);
     } finally {
       await runQuiesce(['schedule', 'remove', 'lab', id], app);
+      await runQuiesce(['schedule', 'remove', 'lab', failing], app);
     }
   }, 180_000);
 
