@@ -32,6 +32,8 @@ import { RestoreTestListSchema, RestoreTestResultSchema } from './restore-test';
 import type { MethodName } from './methods';
 import {
   ExportCopyTargetSchema,
+  ExportRestoreRequestSchema,
+  ExportRestoreResultSchema,
   ExportEntrySchema,
   ExportIdSchema,
   ExportRequestSchema,
@@ -292,6 +294,14 @@ export const contract = {
       to: ExportCopyTargetSchema,
     }),
     output: z.object({ copied: z.array(z.string()), bytes: z.number(), to: z.string() }),
+  },
+  /**
+   * Restores a complete export as a new domain (new name and UUID, each disk's chain copied into
+   * one image in a host folder, no network interface, started only when asked).
+   */
+  'export.restore': {
+    input: domainRef.extend(ExportRestoreRequestSchema.shape),
+    output: ExportRestoreResultSchema,
   },
   /**
    * Retention: keep the newest `keep` full chains (or delete one export and those built on it);

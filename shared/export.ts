@@ -198,3 +198,30 @@ export const ExportCopyTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('host'), hostId: z.string().min(1), folder: HostFolderSchema }),
 ]);
 export type ExportCopyTarget = z.infer<typeof ExportCopyTargetSchema>;
+
+/** A restored domain's name: also the start of its images' file names. */
+export const RestoreNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Letters, digits, “.”, “_” and “-”, at most 64');
+
+/**
+ * Restore an export as a new domain: a new name and UUID, each disk's chain copied into one
+ * standalone image in `folder` on the host, no network interface (the admin adds one), started
+ * only when asked.
+ */
+export const ExportRestoreRequestSchema = z.object({
+  dest: HostFolderSchema,
+  exportId: ExportIdSchema,
+  name: RestoreNameSchema,
+  folder: HostFolderSchema,
+  start: z.boolean().default(false),
+});
+export type ExportRestoreRequest = z.infer<typeof ExportRestoreRequestSchema>;
+
+export const ExportRestoreResultSchema = z.object({
+  uuid: z.string(),
+  name: z.string(),
+  disks: z.array(z.object({ target: z.string(), image: z.string() })),
+  started: z.boolean(),
+});
+export type ExportRestoreResult = z.infer<typeof ExportRestoreResultSchema>;

@@ -45,6 +45,7 @@ export const METHOD_NAMES = [
   'export.verify',
   'export.prune',
   'export.copy',
+  'export.restore',
   'restore.list',
   'schedule.list',
   'schedule.save',

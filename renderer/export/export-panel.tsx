@@ -7,6 +7,7 @@ import { errorShape } from '../ui/error-shape';
 import { ExportCopyForm } from './export-copy-form';
 import { ExportDialog } from './export-dialog';
 import { ExportPruneDialog } from './export-prune-dialog';
+import { ExportRestoreForm } from './export-restore-form';
 import { entryText } from './export-view';
 import { useExports, useVerifyExport } from './use-exports';
 
@@ -32,6 +33,7 @@ export function ExportPanel({
   const [failure, setFailure] = useState<ReturnType<typeof errorShape>>();
   const [deleted, setDeleted] = useState<string[]>();
   const [copying, setCopying] = useState<string>();
+  const [restoring, setRestoring] = useState<string>();
   const transport = useTransport();
   const client = useQueryClient();
   const exports = list.data?.exports ?? [];
@@ -125,8 +127,23 @@ export function ExportPanel({
                     onClick={() => setCopying(e.exportId)}
                   >
                     Copy…
+                  </button>{' '}
+                  <button
+                    type="button"
+                    data-testid={`export-restore-${e.exportId}`}
+                    onClick={() => setRestoring(e.exportId)}
+                  >
+                    Restore…
                   </button>
                 </>
+              )}
+              {restoring === e.exportId && (
+                <ExportRestoreForm
+                  hostId={hostId}
+                  entry={e}
+                  domain={domain}
+                  onDone={() => setRestoring(undefined)}
+                />
               )}
               {copying === e.exportId && (
                 <ExportCopyForm hostId={hostId} entry={e} onDone={() => setCopying(undefined)} />

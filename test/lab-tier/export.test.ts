@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestExec, readWriterSamples, setWriter, writerGapsMs } from '../lab/lab';
 import { inspectImage, writeGuestMarker, removeGuestMarkers } from '../support/consistency';
-import { bootClone, exportDestination, exportGuest } from '../support/export-guest';
+import { exportDestination, exportGuest, waitAgent } from '../support/export-guest';
 import {
   connectedLabSession,
   type LabProfileShape,
@@ -18,8 +18,8 @@ import { startOwnSshd } from '../host/own-sshd';
 /**
  * Lab tier: consistent image export through the services, on libvirt 9.0 / QEMU 7.2. The agent
  * guest is exported while its writer runs (full, then incremental after a marker); both verify;
- * the incremental, made standalone, boots as a new transient domain (new name and UUID, no NIC)
- * with the marker there and its filesystem clean; an export cancelled half-way leaves no
+ * the incremental, restored through export.restore, boots as a new domain (new name and UUID, no
+ * NIC, a standalone image) with the marker there and its filesystem clean; an export cancelled half-way leaves no
  * complete-looking file and no job. Every domain, checkpoint and file made here is removed.
  */
 let p: LabProfileShape;
@@ -166,31 +166,71 @@ describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', (
     expect(incImg.needsRecovery, incImg.features).toBe(false);
     expect(incImg.files[marker.fsPath]).toBe(marker.content);
 
-    // restore the incremental as a new domain: its chain copied into one standalone image
+    // restore the incremental as a new domain through the service: its chain copied into one
+    // standalone image in a folder of the host, a new name and UUID, no interface, started
     const restoreDir = exportDestination('restore');
     cleanups.push(restoreDir.remove);
-    const disk = join(restoreDir.dir, 'restored.qcow2');
-    execFileSync('qemu-img', ['convert', '-U', '-O', 'qcow2', join(incDir, 'vda.qcow2'), disk]);
-    const before = inspectImage(disk);
-    expect(before.needsRecovery, before.features).toBe(false);
-    const clone = await bootClone(
-      p.libvirtUri,
-      mi.domain.xml,
-      disk,
-      `quiesce-export-restored-${inc.opId.slice(-8)}`,
-    );
-    cleanups.push(clone.destroy);
-    const xml = labVirsh(p.libvirtUri, 'dumpxml', clone.uuid);
+    const name = `quiesce-export-restored-${inc.opId.slice(-8)}`;
+    const undefine = () => {
+      for (const cmd of ['destroy', 'undefine']) {
+        try {
+          labVirsh(p.libvirtUri, cmd, name);
+        } catch {
+          /* not running, or gone */
+        }
+      }
+    };
+    cleanups.push(undefine);
+    const t0 = Date.now();
+    const restored = await h.call('export.restore', {
+      hostId,
+      uuid,
+      dest: dest.dir,
+      exportId: inc.opId,
+      name,
+      folder: restoreDir.dir,
+      start: true,
+    });
+    const restoreMs = Date.now() - t0;
+    const disk = join(restoreDir.dir, `${name}-vda.qcow2`);
+    expect(restored).toMatchObject({
+      name,
+      started: true,
+      disks: [{ target: 'vda', image: disk }],
+    });
+    expect(restored.uuid).not.toBe(uuid);
+    const bootMs = await waitAgent(name);
+    const xml = labVirsh(p.libvirtUri, 'dumpxml', restored.uuid);
     expect(xml).not.toMatch(/<interface/);
-    expect(clone.uuid).not.toBe(uuid);
-    const seen = await guestExec(clone.name, '/bin/cat', [marker.guestPath]);
+    expect(xml).toContain(`<name>${name}</name>`);
+    expect(labVirsh(p.libvirtUri, 'dominfo', restored.uuid)).toMatch(/Persistent:\s+yes/);
+    // a standalone image: the restored domain does not depend on the export staying there
+    const rinfo = JSON.parse(
+      execFileSync('qemu-img', ['info', '-U', '--output=json', disk], { encoding: 'utf8' }),
+    ) as { 'backing-filename'?: string };
+    expect(rinfo['backing-filename']).toBeUndefined();
+    const seen = await guestExec(name, '/bin/cat', [marker.guestPath]);
     expect(seen.stdout).toBe(marker.content);
-    const dmesg = await guestExec(clone.name, '/bin/dmesg');
+    const dmesg = await guestExec(name, '/bin/dmesg');
     expect(dmesg.stdout).not.toMatch(/recovery complete|orphan cleanup/);
-    const mounts = await guestExec(clone.name, '/bin/cat', ['/proc/mounts']);
+    const mounts = await guestExec(name, '/bin/cat', ['/proc/mounts']);
     expect(mounts.stdout).toMatch(/\/dev\/vda \/data ext4 rw/);
-    console.log(`restored clone booted to its agent in ${clone.bootMs} ms`);
-    clone.destroy();
+    console.log(
+      `export.restore took ${restoreMs} ms; the restored domain answered ${bootMs} ms later`,
+    );
+    // a second restore under the same name overwrites nothing
+    await expect(
+      h.call('export.restore', {
+        hostId,
+        uuid,
+        dest: dest.dir,
+        exportId: inc.opId,
+        name,
+        folder: restoreDir.dir,
+        start: false,
+      }),
+    ).rejects.toThrow(/exists already/);
+    undefine();
   }, 600_000);
 
   it('copies the incremental to the workstation and to a second SSH host: chain, checksums, manifest last', async () => {

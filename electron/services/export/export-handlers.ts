@@ -13,7 +13,8 @@ type ExportMethods =
   | 'export.list'
   | 'export.verify'
   | 'export.prune'
-  | 'export.copy';
+  | 'export.copy'
+  | 'export.restore';
 
 /** The export methods of the contract, over a host's connection (`target` fails when not connected). */
 export function exportHandlers(
@@ -59,6 +60,10 @@ export function exportHandlers(
         apply,
         ...(exportId ? { exportId } : {}),
       });
+    },
+    'export.restore': async ({ hostId, uuid, ...req }) => {
+      const { host, conn } = await target(hostId);
+      return exports.restore(host, conn, uuid, req);
     },
     'export.copy': async ({ hostId, uuid, dest, exportId, to }) => {
       const { conn } = await target(hostId);

@@ -1,12 +1,14 @@
 import cancelScript from '../host-scripts/export-cancel.sh?raw';
 import listScript from '../host-scripts/export-list.sh?raw';
 import pruneScript from '../host-scripts/export-prune.sh?raw';
+import restoreScript from '../host-scripts/export-restore.sh?raw';
 import spaceScript from '../host-scripts/export-space.sh?raw';
 import verifyScript from '../host-scripts/export-verify.sh?raw';
 
-/** The host scripts behind cancel, list, space, verify and retention (see each file's header). */
+/** The host scripts behind cancel, list, space, verify, restore and retention (see each file's header). */
 export const exportCancelScript = cancelScript;
 export const exportListScript = listScript;
 export const exportPruneScript = pruneScript;
+export const exportRestoreScript = restoreScript;
 export const exportSpaceScript = spaceScript;
 export const exportVerifyScript = verifyScript;

@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { HostProfile } from '../../../shared/hosts';
 import type {
   ExportEntry,
   ExportManifest,
   ExportRequest,
+  ExportRestoreRequest,
+  ExportRestoreResult,
   ExportSpace,
   ExportSummary,
   ExportVerification,
@@ -12,12 +15,14 @@ import { shellCommand } from '../shell/quote';
 import { newOpId, readOperation, startOnHost } from '../snapshot/launch';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { readExportLines, summarizeExport } from './export-journal';
+import { readRestoreOutput, restoreArgs, restorePlan } from './export-restore';
 import { exportDir, exportLaunchScript } from './export-launch';
 import { readExportList, readExportSpace, readManifest, readVerification } from './export-readers';
 import {
   exportCancelScript,
   exportListScript,
   exportPruneScript,
+  exportRestoreScript,
   exportSpaceScript,
   exportVerifyScript,
 } from './export-scripts';
@@ -150,6 +155,42 @@ export class Exports {
     );
     if (r.code !== 0) throw hostFailure(`The export in ${folder} could not be verified.`, r);
     return readVerification(r.stdout);
+  }
+
+  /**
+   * Restores a complete export as a new domain (new name and UUID, no interface): each disk's
+   * chain copied into one image in `req.folder`, defined in libvirt, started when asked.
+   */
+  async restore(
+    host: HostProfile,
+    conn: SshConnection,
+    uuid: string,
+    req: ExportRestoreRequest,
+  ): Promise<ExportRestoreResult> {
+    const folder = exportFolder(req.dest, uuid, req.exportId);
+    const m = await this.manifest(conn, folder);
+    const plan = restorePlan(m, { name: req.name, uuid: randomUUID(), folder: req.folder });
+    const r = await conn.exec(
+      shellCommand([
+        'sh',
+        '-c',
+        exportRestoreScript,
+        'sh',
+        ...restoreArgs(host.libvirtUri, folder, req.folder, plan, req.start),
+      ]),
+      { timeoutMs: 6 * 60 * 60_000 },
+    );
+    const why = r.stderr.trim();
+    if (r.code === 65 || r.code === 66 || r.code === 67) {
+      throw new AppError('invalid-input', why || `The restore was refused (${r.code}).`, {
+        remedy:
+          r.code === 67
+            ? 'Choose a folder with more room.'
+            : 'Choose an empty folder this host user can write to, or another name.',
+      });
+    }
+    if (r.code !== 0) throw hostFailure(`The export ${req.exportId} could not be restored.`, r);
+    return readRestoreOutput(r.stdout, req.name);
   }
 
   /**

@@ -1,0 +1,87 @@
+# shellcheck shell=sh
+# Restores one complete export as a new domain: `sh -c "$(cat export-restore.sh)" sh URI
+# EXPORTFOLDER TODIR XMLB64 START [TARGET FILE IMAGE]...` (the app reads the manifest, chooses the
+# new name and UUID and writes the definition: no interface, the disks pointing at the IMAGEs).
+# Each disk's chain (the export and the exports below it) becomes one standalone qcow2 image
+# (`qemu-img convert`, written as IMAGE.partial and renamed once whole), then the definition is
+# defined in libvirt and, with START=1, started. Nothing is overwritten: an IMAGE that exists
+# already, a folder that is not one, or too little room (`qemu-img measure`) stops it before any
+# copy (exit 65, 66, 67). Any later failure removes every image it made and undefines the domain.
+# Prints "disk TARGET IMAGE", then "defined UUID", then "started" when asked to start.
+# An export's files are opened by `qemu-img convert` before it copies: a prune deleting them
+# meanwhile takes the names away, not the data being read.
+set -u
+set -f
+uri=$1 folder=$2 todir=$3 xml64=$4 start=$5
+shift 5
+[ -s "$folder/manifest.json" ] || { echo "no complete export in $folder" >&2; exit 3; }
+if ! [ -d "$todir" ] || ! [ -w "$todir" ]; then
+  echo "$todir is not a folder this user can write to" >&2
+  exit 65
+fi
+case $(($# % 3)) in 0) ;; *) echo "invalid disk list" >&2; exit 64 ;; esac
+[ $# -gt 0 ] || { echo "no disk to restore" >&2; exit 64; }
+
+# every check before the first byte is written
+need=0 n=$#
+while [ "$n" -gt 0 ]; do
+  t=$1 f=$2 img=$3
+  shift 3
+  n=$((n - 3))
+  case $f in */* | '') echo "invalid file name" >&2; exit 64 ;; esac
+  case $img in "$todir"/*) ;; *) echo "invalid image path" >&2; exit 64 ;; esac
+  [ -f "$folder/$f" ] || { echo "the export lacks $f" >&2; exit 3; }
+  if [ -e "$img" ] || [ -e "$img.partial" ]; then
+    echo "$img exists already: a restore overwrites nothing" >&2
+    exit 66
+  fi
+  req=$(qemu-img measure -O qcow2 -- "$folder/$f" 2>/dev/null | sed -n 's/^required size: *\([0-9]*\).*/\1/p')
+  need=$((need + ${req:-0}))
+  set -- "$@" "$t" "$f" "$img"
+done
+free=$(df -Pk -- "$todir" | awk 'NR == 2 { print $4 * 1024 }')
+if [ -n "$free" ] && [ "$need" -gt "$free" ]; then
+  echo "$todir has $free bytes free; the restored images need $need" >&2
+  exit 67
+fi
+
+made='' defined='' done=0
+NL='
+'
+undo() {
+  [ "$done" = 1 ] && return
+  [ -z "$defined" ] || virsh -q -c "$uri" undefine -- "$defined" >/dev/null 2>&1 || true
+  printf '%s' "$made" | while IFS= read -r p; do
+    [ -n "$p" ] && rm -f -- "$p" "$p.partial"
+  done
+}
+trap undo EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
+trap 'exit 129' HUP
+
+n=$#
+while [ "$n" -gt 0 ]; do
+  t=$1 f=$2 img=$3
+  shift 3
+  n=$((n - 3))
+  made=$made$img$NL
+  qemu-img convert -O qcow2 -- "$folder/$f" "$img.partial" || { echo "qemu-img convert of $t failed" >&2; exit 1; }
+  mv -f -- "$img.partial" "$img" || exit 1
+  echo "disk $t $img"
+done
+
+xml=$(mktemp) || exit 1
+made=$made$xml$NL
+printf '%s' "$xml64" | base64 -d >"$xml" || { echo "invalid definition" >&2; exit 64; }
+uuid=$(sed -n 's:.*<uuid>\([0-9a-fA-F-]*\)</uuid>.*:\1:p' "$xml" | head -n 1)
+[ -n "$uuid" ] || { echo "the definition has no UUID" >&2; exit 64; }
+out=$(virsh -q -c "$uri" define -- "$xml" 2>&1) || { echo "virsh define: $out" >&2; exit 1; }
+defined=$uuid
+rm -f -- "$xml"
+echo "defined $uuid"
+if [ "$start" = 1 ]; then
+  out=$(virsh -q -c "$uri" start -- "$uuid" 2>&1) || { echo "virsh start: $out" >&2; exit 1; }
+  echo started
+fi
+done=1

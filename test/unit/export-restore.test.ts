@@ -1,0 +1,203 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import restoreScript from '../../electron/services/host-scripts/export-restore.sh?raw';
+import {
+  readRestoreOutput,
+  restoreArgs,
+  restorePlan,
+} from '../../electron/services/export/export-restore';
+import type { ExportManifest } from '../../shared/export';
+
+/**
+ * Restore from an export as a new domain: the plan (new name and UUID, no interface, each disk
+ * on its restored image) and export-restore.sh as shipped, under dash and busybox, with the real
+ * qemu-img and a scripted virsh: an incremental's chain becomes one standalone image; nothing is
+ * overwritten; a failed define or start leaves no image and no domain.
+ */
+const DEFINITION = `<domain type='kvm'><name>web</name><uuid>11111111-1111-4111-8111-111111111111</uuid><memory unit='KiB'>65536</memory><devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/var/lib/libvirt/images/web.qcow2'/><target dev='vda' bus='virtio'/></disk><interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/></interface><channel type='unix'><source mode='bind' path='/var/lib/libvirt/qemu/web.agent'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel></devices></domain>`;
+
+function manifest(id: string): ExportManifest {
+  return {
+    format: 'quiesce-export/1',
+    exportId: id,
+    domain: { uuid: '11111111-1111-4111-8111-111111111111', name: 'web', xml: DEFINITION },
+    mode: 'incremental',
+    fullReason: null,
+    parent: null,
+    incrementalFrom: null,
+    checkpoint: `quiesce-${id}`,
+    consistency: { label: 'quiesced', filesystems: 1 },
+    disks: [
+      {
+        target: 'vda',
+        file: 'vda.qcow2',
+        format: 'qcow2',
+        virtualSize: 1 << 20,
+        sha256: '0'.repeat(64),
+        backing: null,
+        source: '/var/lib/libvirt/images/web.qcow2',
+      },
+    ],
+    bytesCopied: 0,
+    createdBy: { workstation: 'w', user: 'u', hostUser: 'h', host: 'x' },
+    createdAt: '2026-12-01T00:00:00Z',
+  };
+}
+
+describe('restorePlan', () => {
+  it('a new name and UUID, each disk on its image in the folder, no interface, no fixed socket', () => {
+    const uuid = '22222222-2222-4222-8222-222222222222';
+    const p = restorePlan(manifest('20261201T000000Z-0000000a'), {
+      name: 'web-restored',
+      uuid,
+      folder: '/srv/restored/',
+    });
+    expect(p.disks).toEqual([
+      { target: 'vda', file: 'vda.qcow2', image: '/srv/restored/web-restored-vda.qcow2' },
+    ]);
+    expect(p.xml).toContain('<name>web-restored</name>');
+    expect(p.xml).toContain(`<uuid>${uuid}</uuid>`);
+    expect(p.xml).toContain('<source file="/srv/restored/web-restored-vda.qcow2"');
+    expect(p.xml).not.toMatch(/<interface|web\.agent|11111111-1111|\/images\/web\.qcow2/);
+    expect(p.xml).toContain('org.qemu.guest_agent.0');
+  });
+  it('reads the script output', () => {
+    expect(readRestoreOutput('disk vda /srv/a b.qcow2\ndefined 2222\nstarted\n', 'n')).toEqual({
+      uuid: '2222',
+      name: 'n',
+      disks: [{ target: 'vda', image: '/srv/a b.qcow2' }],
+      started: true,
+    });
+    expect(() => readRestoreOutput('disk vda /x\n', 'n')).toThrow(/defined/);
+  });
+});
+
+const roots: string[] = [];
+afterEach(() => {
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+});
+
+function fixture(virsh: { define: number; start: number } = { define: 0, start: 0 }) {
+  const root = mkdtempSync(join(tmpdir(), 'quiesce restore '));
+  roots.push(root);
+  const full = join(root, 'dest', 'U', '20261201T000000Z-0000000a');
+  const inc = join(root, 'dest', 'U', '20261201T000100Z-0000000b');
+  const to = join(root, 'restored here');
+  const bin = join(root, 'bin');
+  for (const d of [full, inc, to, bin]) mkdirSync(d, { recursive: true });
+  // the full export holds "one" at 0, the incremental "two" at 64 KiB, backed by the full one
+  const raw = join(root, 'r.raw');
+  const data = Buffer.alloc(1 << 20);
+  data.write('one', 0);
+  writeFileSync(raw, data);
+  execFileSync('qemu-img', [
+    'convert',
+    '-q',
+    '-f',
+    'raw',
+    '-O',
+    'qcow2',
+    raw,
+    join(full, 'vda.qcow2'),
+  ]);
+  execFileSync('qemu-img', [
+    'create',
+    '-q',
+    '-f',
+    'qcow2',
+    '-b',
+    '../20261201T000000Z-0000000a/vda.qcow2',
+    '-F',
+    'qcow2',
+    join(inc, 'vda.qcow2'),
+  ]);
+  execFileSync('qemu-io', ['-c', 'write -P 0x74 65536 4096', join(inc, 'vda.qcow2')], {
+    stdio: 'pipe',
+  });
+  for (const d of [full, inc]) writeFileSync(join(d, 'manifest.json'), '{}');
+  writeFileSync(
+    join(bin, 'virsh'),
+    `#!/bin/sh\necho "$*" >>'${join(root, 'virsh.log')}'\ncase "$*" in *' define '*) cat "$6" >'${join(root, 'defined.xml')}'; exit ${virsh.define} ;; *' start '*) exit ${virsh.start} ;; esac\n`,
+  );
+  chmodSync(join(bin, 'virsh'), 0o755);
+  const plan = restorePlan(manifest('20261201T000100Z-0000000b'), {
+    name: 'web-restored',
+    uuid: '22222222-2222-4222-8222-222222222222',
+    folder: to,
+  });
+  const run = (shell: string) =>
+    spawnSync(
+      shell === 'busybox' ? 'busybox' : shell,
+      [
+        ...(shell === 'busybox' ? ['sh'] : []),
+        '-c',
+        restoreScript,
+        'sh',
+        ...restoreArgs('qemu:///system', inc, to, plan, true),
+      ],
+      { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } },
+    );
+  const virshLog = () =>
+    existsSync(join(root, 'virsh.log')) ? readFileSync(join(root, 'virsh.log'), 'utf8') : '';
+  return { root, to, run, plan, virshLog };
+}
+/** The image's guest-visible bytes (its chain read through). */
+const raw = (img: string) => {
+  const out = `${img}.raw`;
+  execFileSync('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', img, out]);
+  const b = readFileSync(out);
+  rmSync(out);
+  return b;
+};
+
+describe.each(['dash', 'busybox'])('export-restore.sh under %s', (shell) => {
+  it('makes the chain one standalone image, defines and starts the new domain', () => {
+    const f = fixture();
+    const r = f.run(shell);
+    expect(r.status, r.stderr).toBe(0);
+    const img = join(f.to, 'web-restored-vda.qcow2');
+    expect(r.stdout).toBe(
+      `disk vda ${img}\ndefined 22222222-2222-4222-8222-222222222222\nstarted\n`,
+    );
+    const info = JSON.parse(
+      execFileSync('qemu-img', ['info', '--output=json', img], { encoding: 'utf8' }),
+    ) as { 'backing-filename'?: string };
+    expect(info['backing-filename']).toBeUndefined();
+    const bytes = raw(img);
+    expect(bytes.subarray(0, 3).toString()).toBe('one');
+    expect(bytes.subarray(65536, 65540).toString()).toBe('tttt');
+    expect(readdirSync(f.to)).toEqual(['web-restored-vda.qcow2']);
+    expect(readFileSync(join(f.root, 'defined.xml'), 'utf8')).toBe(f.plan.xml);
+    expect(f.virshLog()).toMatch(/start -- 22222222-2222-4222-8222-222222222222/);
+  });
+  it('overwrites nothing: an image of that name already there stops it before any copy', () => {
+    const f = fixture();
+    writeFileSync(join(f.to, 'web-restored-vda.qcow2'), 'keep me');
+    const r = f.run(shell);
+    expect(r.status).toBe(66);
+    expect(readFileSync(join(f.to, 'web-restored-vda.qcow2'), 'utf8')).toBe('keep me');
+    expect(f.virshLog()).toBe('');
+  });
+  it('a failed define leaves no image; a failed start undefines the domain too', () => {
+    const f = fixture({ define: 1, start: 0 });
+    expect(f.run(shell).status).toBe(1);
+    expect(readdirSync(f.to)).toEqual([]);
+    expect(f.virshLog()).not.toMatch(/undefine/);
+    const g = fixture({ define: 0, start: 1 });
+    expect(g.run(shell).status).toBe(1);
+    expect(readdirSync(g.to)).toEqual([]);
+    expect(g.virshLog()).toMatch(/undefine -- 22222222-2222-4222-8222-222222222222/);
+  });
+});
