@@ -1,8 +1,8 @@
 # shellcheck shell=sh
 # Installs (or replaces) one schedule on the host, fed to `sh -s -- HOSTDIR ID WANT CRON ONCALENDAR`
 # (electron/services/schedule/install.ts): this part makes HOSTDIR/schedules/ID; install.ts then
-# appends the files (job.sh, host-lib.sh, runner.sh, watchdog.sh, prune-plan.sh, args,
-# schedule.json) as quoted here-documents and the call to `install_schedule`, which starts it:
+# appends the files (job.sh, host-lib.sh, virsh-session.sh, runner.sh, watchdog.sh, prune-plan.sh,
+# args, schedule.json) as quoted here-documents and the call to `install_schedule`, which starts it:
 # a systemd user timer where the SSH user has a systemd user manager that outlives logins
 # (lingering), else a line in the user's crontab. WANT: auto, cron or systemd. It prints
 # `mode=cron|systemd` and `note=` lines (base64) that the app shows.

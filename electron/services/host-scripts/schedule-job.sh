@@ -2,14 +2,15 @@
 # Quiesce scheduled job, ON THE HOST, run by cron or a systemd user timer with no app anywhere:
 #   sh HOSTDIR/schedules/ID/job.sh [run|prune|candidates DOMAIN-UUID]
 # `run` (what the timer runs): for each target domain, the SAME snapshot runner the app launches
-# (runner.sh, watchdog.sh and host-lib.sh copied into HOSTDIR/ops/OPID as launch.sh does; same
-# domain lock, watchdog and journal, and the line in HOSTDIR/history.jsonl), then the prune of the
-# schedule's own snapshots through libvirt's snapshot-delete (which merges the overlay), oldest
-# first, under the same domain lock. Every outcome is one line of results.jsonl beside this file;
-# a failure also runs the host's hook (HOSTDIR/schedules/hook: a command, the failure as JSON on
-# its stdin). `prune` prunes only; `candidates` prints what the prune weighs (the app's preview).
+# (runner.sh, watchdog.sh, host-lib.sh and virsh-session.sh copied into HOSTDIR/ops/OPID as
+# launch.sh does; same domain lock, watchdog and journal, and the line in HOSTDIR/history.jsonl),
+# then the prune of the schedule's own snapshots through libvirt's snapshot-delete (which merges
+# the overlay), oldest first, under the same domain lock. Every outcome is one line of
+# results.jsonl beside this file; a failure also runs the host's hook (HOSTDIR/schedules/hook: a
+# command, the failure as JSON on its stdin). `prune` prunes only; `candidates` prints what the
+# prune weighs (the app's preview).
 # The schedule's folder holds what the app installed (schedule-install.sh): `args` (name=value),
-# host-lib.sh, runner.sh, watchdog.sh, prune-plan.sh.
+# host-lib.sh, virsh-session.sh, runner.sh, watchdog.sh, prune-plan.sh.
 set -u
 set -f
 umask 077
@@ -245,7 +246,7 @@ run_domain() {
     failed failed "$u" '' '' runner "cannot make $opdir" "$start"
     return
   fi
-  cp "$SDIR/host-lib.sh" "$SDIR/runner.sh" "$SDIR/watchdog.sh" "$opdir/" || { failed failed "$u" "$op" '' runner "cannot copy the runner into $opdir" "$start"; return; }
+  cp "$SDIR/host-lib.sh" "$SDIR/virsh-session.sh" "$SDIR/runner.sh" "$SDIR/watchdog.sh" "$opdir/" || { failed failed "$u" "$op" '' runner "cannot copy the runner into $opdir" "$start"; return; }
   {
     echo "op=$op"
     echo "uri=$URI"

@@ -36,6 +36,9 @@ IFS_SAVE=$IFS
 # ---------------------------------------------------------------- journal
 # shellcheck source-path=SCRIPTDIR source=host-lib.sh
 . "$OPDIR/host-lib.sh"
+# the one virsh session for freeze, cut and thaw (start_session, send, end_session, count_in)
+# shellcheck source-path=SCRIPTDIR source=virsh-session.sh
+. "$OPDIR/virsh-session.sh"
 # jfast EV [members]: builtins only, for use inside the frozen window (no rt: date is a process)
 jfast() {
   now_mono
@@ -118,90 +121,9 @@ FAILED_MSG=
 LABEL_JSON=
 SNAPSHOT_TAKEN=no  # no | yes | unknown | unresolved (libvirt not asked yet)
 AGENT_TIMEOUT_SET=0
-SESSION=none       # none | alive | dead
-VIRSH_PID=
 WATCHDOG=none      # none | armed | disarmed
 IN_USE=            # what list_in_use last heard from libvirt
 KEPT=
-
-
-# ---------------------------------------------------------------- the interactive virsh session
-# One virsh process, one libvirt connection, for freeze, cut and thaw: each command's result is
-# read before the next is sent (a blind 'freeze; cut; thaw' list carries on after a failed freeze
-# and makes an unquiesced snapshot). Commands go in through a FIFO; answers come back through
-# another, each ended by an echo of a unique marker. Only the UUID (checked) and fixed words ever
-# enter virsh's command language; files are named relative to OPDIR, the session's folder.
-start_session() {
-  rm -f vin vout
-  mkfifo vin vout || return 1
-  virsh -c "$URI" <vin >vout 2>&1 9>&- &
-  VIRSH_PID=$!
-  echo "$VIRSH_PID" >session.pid
-  exec 3>vin 4<vout
-  SESSION=alive
-  send 'echo connected' && case $OUT in *connected*) ;; *) false ;; esac
-}
-SEQ=0
-# send COMMAND: runs it in the session; its output (prompts stripped) is left in $OUT. Status 0
-# when it answered without an error, 1 when virsh printed an error, 2 when the session ended
-# before answering (then nothing is known of the command's effect). Builtins only, no subshell:
-# it runs inside the frozen window, where no process may start.
-send() {
-  SEQ=$((SEQ + 1))
-  OUT=
-  SEND_ERR=0
-  if [ "$SESSION" != alive ]; then OUT="the virsh session had ended"; return 2; fi
-  if ! printf '%s\necho @@quiesce-%s@@\n' "$1" "$SEQ" >&3 2>/dev/null; then
-    SESSION=dead
-    OUT="the virsh session had ended"
-    return 2
-  fi
-  # virsh echoes each command it reads after its prompt ("virsh # CMD"), then prints the answer:
-  # the echoed marker command is not the marker, and a marker of an earlier command is stale.
-  while IFS= read -r line <&4; do
-    line=${line#virsh # }
-    case $line in
-      "@@quiesce-$SEQ@@") return "$SEND_ERR" ;;
-      "echo @@quiesce-"* | "$1" | "@@quiesce-"*"@@") continue ;;
-      # an answer without its final line break runs into the echoed marker command or into the
-      # marker itself: keep what came before it
-      *"echo @@quiesce-$SEQ@@")
-        line=${line%"echo @@quiesce-$SEQ@@"}
-        line=${line%"virsh # "} ;;
-      *"@@quiesce-$SEQ@@")
-        line=${line%"@@quiesce-$SEQ@@"}
-        OUT="$OUT$line$NL"
-        case $line in *error:*) SEND_ERR=1 ;; esac
-        return "$SEND_ERR" ;;
-      # virsh echoes a long command scrolled, as "<" + its tail: that is not output either
-      "<"*) case $1 in *"${line#<}") continue ;; esac ;;
-    esac
-    OUT="$OUT$line$NL"
-    case $line in *error:*) SEND_ERR=1 ;; esac
-  done
-  SESSION=dead
-  OUT="${OUT}the virsh session ended before answering"
-  return 2
-}
-end_session() {
-  if [ -n "$VIRSH_PID" ]; then
-    [ "$SESSION" = alive ] && printf 'quit\n' >&3 2>/dev/null
-    exec 3>&- 4<&-
-    wait "$VIRSH_PID" 2>/dev/null
-    VIRSH_PID=
-  fi
-  SESSION=dead
-  rm -f vin vout
-}
-# count_in TEXT WORD: the N of "WORD N filesystem(s)" in virsh's answer, if it is a number
-count_in() {
-  COUNT=
-  case $1 in *"$2 "*) ;; *) return 1 ;; esac
-  c=${1#*"$2 "}
-  c=${c%%[!0-9]*}
-  is_uint "$c" || return 1
-  COUNT=$c
-}
 
 # ---------------------------------------------------------------- the watchdog
 arm_watchdog() {

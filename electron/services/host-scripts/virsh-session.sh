@@ -1,8 +1,8 @@
 # shellcheck shell=sh
 # One interactive virsh process, one libvirt connection, for a freeze, a cut and a thaw: each
 # command's answer is read before the next is sent (docs/ARCHITECTURE.md, "virsh 'a; b' carries
-# on after failures"). The export runner sources this file from its operation folder; the
-# functions are those of snapshot-runner.sh, which still carries its own copy.
+# on after failures"). The snapshot and export runners source this file from their operation
+# folder (launch.ts and export-launch.ts ship it beside them; a schedule's job copies it).
 #
 # Needs from the script: URI, NL, and the fds 3 and 4 free. Commands go in through the FIFO vin,
 # answers come back through vout, each ended by the echo of a unique marker. Only a checked UUID

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import hostLib from '../host-scripts/host-lib.sh?raw';
 import runnerScript from '../host-scripts/snapshot-runner.sh?raw';
+import virshSession from '../host-scripts/virsh-session.sh?raw';
 import watchdogScript from '../host-scripts/watchdog.sh?raw';
 import jobScript from '../host-scripts/schedule-job.sh?raw';
 import prunePlanScript from '../host-scripts/schedule-prune-plan.sh?raw';
@@ -50,6 +51,7 @@ export function scheduleFiles(s: Schedule, uri: string, agentTimeoutS: number): 
   return [
     ['job.sh', jobScript],
     ['host-lib.sh', hostLib],
+    ['virsh-session.sh', virshSession],
     ['runner.sh', runnerScript],
     ['watchdog.sh', watchdogScript],
     ['prune-plan.sh', prunePlanScript],

@@ -3,6 +3,7 @@ import hostLib from '../host-scripts/host-lib.sh?raw';
 import launchPrelude from '../host-scripts/launch.sh?raw';
 import readOperationScript from '../host-scripts/read-operation.sh?raw';
 import runnerScript from '../host-scripts/snapshot-runner.sh?raw';
+import virshSession from '../host-scripts/virsh-session.sh?raw';
 import watchdogScript from '../host-scripts/watchdog.sh?raw';
 import { shellCommand } from '../shell/quote';
 import { AppError } from '../app-error';
@@ -81,10 +82,11 @@ export function launchScriptOf(files: readonly (readonly [string, string])[]): s
   ].join('');
 }
 
-/** The snapshot runner's launch: the runner, its watchdog, the helpers both source, its arguments. */
+/** The snapshot runner's launch: the runner, its watchdog, the helpers they source, its arguments. */
 export function launchScript(args: RunnerArgs): string {
   return launchScriptOf([
     ['host-lib.sh', hostLib],
+    ['virsh-session.sh', virshSession],
     ['runner.sh', runnerScript],
     ['watchdog.sh', watchdogScript],
     ['args', runnerArgsText(args)],
