@@ -25,6 +25,17 @@ export interface Globals {
 export type HostArg = { host: string };
 export type DomainArg = HostArg & { domain: string };
 
+/** The commands that name one domain and take nothing else. */
+export type DomainOnlyName =
+  | 'history'
+  | 'doctor'
+  | 'thaw'
+  | 'merge'
+  | 'branches'
+  | 'revert-recover'
+  | 'add-agent-channel'
+  | 'restore-tests';
+
 export type Command =
   | { name: 'help'; topic?: string }
   | { name: 'hosts' }
@@ -41,16 +52,7 @@ export type Command =
       maxFreezeS?: number;
     } & DomainArg)
   | ({ name: 'test-freeze'; maxFreezeS?: number } & DomainArg)
-  | ({
-      name:
-        | 'history'
-        | 'doctor'
-        | 'thaw'
-        | 'merge'
-        | 'branches'
-        | 'revert-recover'
-        | 'add-agent-channel';
-    } & DomainArg)
+  | ({ name: DomainOnlyName } & DomainArg)
   | ({ name: 'delete' | 'restore-test'; snapshot: string } & DomainArg)
   | ({
       name: 'revert-preview' | 'revert-start';
@@ -59,7 +61,6 @@ export type Command =
       stopTimeoutS?: number;
     } & DomainArg)
   | ({ name: 'delete-branch'; branch: string } & DomainArg)
-  | ({ name: 'restore-tests' } & DomainArg)
   | {
       name: 'host-add';
       /** The profile as the app's "Add host" form would save it (shared/hosts.ts). */

@@ -13,6 +13,7 @@ import {
   type Command,
   type CommandSpec,
   type DomainArg,
+  type DomainOnlyName,
   type Globals,
   type OptionName,
   type Values,
@@ -30,6 +31,17 @@ const PortSchema = z.number().int().min(1).max(65535);
  */
 
 const domainArgs = (a: string[]): DomainArg => ({ host: a[0]!, domain: a[1]! });
+
+/** `quiesce WORDS HOST DOMAIN`, no options: most of the app's per-domain actions. */
+function onDomain(words: string[], name: DomainOnlyName, summary: string): CommandSpec {
+  return {
+    words,
+    args: ['HOST', 'DOMAIN'],
+    options: [],
+    summary,
+    build: (a) => ({ name, ...domainArgs(a) }),
+  };
+}
 
 /** The app's actions on hosts and domains, in the order `quiesce help` lists them. */
 const CORE_COMMANDS: readonly CommandSpec[] = [
@@ -84,20 +96,12 @@ const CORE_COMMANDS: readonly CommandSpec[] = [
       ...maxFreeze(v),
     }),
   },
-  {
-    words: ['history'],
-    args: ['HOST', 'DOMAIN'],
-    options: [],
-    summary: 'The domain’s snapshots, disk chains and Quiesce’s operations.',
-    build: (a) => ({ name: 'history', ...domainArgs(a) }),
-  },
-  {
-    words: ['doctor'],
-    args: ['HOST', 'DOMAIN'],
-    options: [],
-    summary: 'The agent doctor: each readiness check with its evidence and remedy.',
-    build: (a) => ({ name: 'doctor', ...domainArgs(a) }),
-  },
+  onDomain(['history'], 'history', 'The domain’s snapshots, disk chains and Quiesce’s operations.'),
+  onDomain(
+    ['doctor'],
+    'doctor',
+    'The agent doctor: each readiness check with its evidence and remedy.',
+  ),
   {
     words: ['test-freeze'],
     args: ['HOST', 'DOMAIN'],
@@ -105,21 +109,12 @@ const CORE_COMMANDS: readonly CommandSpec[] = [
     summary: 'Freeze and thaw through the same runner and watchdog; nothing is cut.',
     build: (a, v) => ({ name: 'test-freeze', ...domainArgs(a), ...maxFreeze(v) }),
   },
-  {
-    words: ['thaw'],
-    args: ['HOST', 'DOMAIN'],
-    options: [],
-    summary: 'Thaw a guest found frozen.',
-    build: (a) => ({ name: 'thaw', ...domainArgs(a) }),
-  },
-  {
-    words: ['add-agent-channel'],
-    args: ['HOST', 'DOMAIN'],
-    options: [],
-    summary:
-      'Add the guest agent channel to the persistent definition (applies at the next start).',
-    build: (a) => ({ name: 'add-agent-channel', ...domainArgs(a) }),
-  },
+  onDomain(['thaw'], 'thaw', 'Thaw a guest found frozen.'),
+  onDomain(
+    ['add-agent-channel'],
+    'add-agent-channel',
+    'Add the guest agent channel to the persistent definition (applies at the next start).',
+  ),
   {
     words: ['delete'],
     args: ['HOST', 'DOMAIN', 'SNAPSHOT'],
@@ -127,13 +122,7 @@ const CORE_COMMANDS: readonly CommandSpec[] = [
     summary: 'Delete a snapshot (libvirt merges its overlay).',
     build: (a) => ({ name: 'delete', ...domainArgs(a), snapshot: a[2]! }),
   },
-  {
-    words: ['merge'],
-    args: ['HOST', 'DOMAIN'],
-    options: [],
-    summary: 'Fold every disk’s chain into its base image; progress on stderr.',
-    build: (a) => ({ name: 'merge', ...domainArgs(a) }),
-  },
+  onDomain(['merge'], 'merge', 'Fold every disk’s chain into its base image; progress on stderr.'),
   {
     words: ['revert', 'preview'],
     args: ['HOST', 'DOMAIN', 'TARGET'],
@@ -150,20 +139,16 @@ const CORE_COMMANDS: readonly CommandSpec[] = [
       'Revert: stop the guest, new overlays on the snapshot’s images, start; the state left is kept as a branch.',
     build: (a, v) => ({ name: 'revert-start', ...domainArgs(a), ...revertOptions(a, v) }),
   },
-  {
-    words: ['revert', 'recover'],
-    args: ['HOST', 'DOMAIN'],
-    options: [],
-    summary: 'Finish or roll back the domain’s reverts that died half-way.',
-    build: (a) => ({ name: 'revert-recover', ...domainArgs(a) }),
-  },
-  {
-    words: ['branches'],
-    args: ['HOST', 'DOMAIN'],
-    options: [],
-    summary: 'The discarded branches reverts left, and the snapshot the guest descends from.',
-    build: (a) => ({ name: 'branches', ...domainArgs(a) }),
-  },
+  onDomain(
+    ['revert', 'recover'],
+    'revert-recover',
+    'Finish or roll back the domain’s reverts that died half-way.',
+  ),
+  onDomain(
+    ['branches'],
+    'branches',
+    'The discarded branches reverts left, and the snapshot the guest descends from.',
+  ),
   {
     words: ['delete-branch'],
     args: ['HOST', 'DOMAIN', 'BRANCH'],
@@ -171,13 +156,11 @@ const CORE_COMMANDS: readonly CommandSpec[] = [
     summary: 'Delete a discarded branch’s files (each only if nothing uses it).',
     build: (a) => ({ name: 'delete-branch', ...domainArgs(a), branch: a[2]! }),
   },
-  {
-    words: ['restore-tests'],
-    args: ['HOST', 'DOMAIN'],
-    options: [],
-    summary: 'The domain’s earlier restore tests as the host keeps them, newest first.',
-    build: (a) => ({ name: 'restore-tests', ...domainArgs(a) }),
-  },
+  onDomain(
+    ['restore-tests'],
+    'restore-tests',
+    'The domain’s earlier restore tests as the host keeps them, newest first.',
+  ),
   {
     words: ['restore-test'],
     args: ['HOST', 'DOMAIN', 'SNAPSHOT'],
