@@ -1,7 +1,6 @@
 import { lazy, Suspense, useId, useState } from 'react';
 import type { HostProfile } from '../../shared/hosts';
 import { FrozenAlert } from '../host-page/frozen-alert';
-import { HostInventory } from '../host-page/host-inventory';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { ConnectionPill } from './connection-pill';
@@ -15,6 +14,11 @@ import './hosts.css';
 
 // The edit form is opened now and then: loaded then, not with the host page.
 const HostForm = lazy(() => import('./host-form').then((m) => ({ default: m.HostForm })));
+// A connected host's inventory (its list, operations and what they need, the validation library
+// among them) loads once there is a connection: the first screen does without it.
+const HostInventory = lazy(() =>
+  import('../host-page/host-inventory').then((m) => ({ default: m.HostInventory })),
+);
 
 /**
  * The selected host: who it is, its link, the connect conversation, and once connected a frozen
@@ -130,7 +134,15 @@ export function HostPane({ host, onRemove }: { host: HostProfile; onRemove: () =
       )}
 
       {showInventory ? (
-        <HostInventory host={host} />
+        <Suspense
+          fallback={
+            <p className="placeholder" role="status">
+              Loading the host page…
+            </p>
+          }
+        >
+          <HostInventory host={host} />
+        </Suspense>
       ) : (
         step.kind !== 'refused' &&
         !error && (
