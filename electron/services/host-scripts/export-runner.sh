@@ -30,20 +30,10 @@ JOURNAL=$OPDIR/journal.jsonl
 . "$OPDIR/host-lib.sh"
 # shellcheck source-path=SCRIPTDIR source=virsh-session.sh
 . "$OPDIR/virsh-session.sh"
-# jfast EV [members]: builtins only, for use inside the frozen window
-jfast() {
-  now_mono
-  emit "\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO${2:+,$2}"
-}
 
 # ---------------------------------------------------------------- arguments, by name
 OP=invalid URI='' UUID='' DEST='' MODE_ASKED='' POLICY='' MAXFREEZE='' AGENT_TIMEOUT='' EXPORTDIR=''
 WORKSTATION='' APPUSER='' HOLD_MS=0 POLL_MS=500
-bad_args() {
-  emit "\"ev\":\"result\",\"op\":\"$OP\",\"mono\":0,\"ok\":false,\"failedPhase\":\"runner\",\"b64\":\"$(b64 "invalid runner arguments: $1")\""
-  emit "\"ev\":\"end\",\"op\":\"$OP\",\"mono\":0"
-  exit 64
-}
 # shellcheck disable=SC2317 # called by read_args (host-lib.sh)
 arg() {
   case $1 in
@@ -79,19 +69,6 @@ HOSTDIR=${EXPORTDIR%/exports}
 private_dir "$HOSTDIR" || bad_args "hostDir: $HOSTDIR is not a private folder of this user"
 echo $$ >runner.pid
 
-# Children never hold the domain lock (fd 9) nor either end of the virsh session (3, 4).
-virsh_() { virsh -c "$URI" "$@" 3>&- 4<&- 9>&-; }
-agent() { virsh -c "$URI" qemu-agent-command --domain "$UUID" --timeout "$AGENT_TIMEOUT" --cmd "$1" 3>&- 4<&- 9>&-; }
-freeze_status() {
-  st=$(agent '{"execute":"guest-fsfreeze-status"}' 2>&1)
-  case $st in
-    *'"return"'*'"frozen"'*) FSTATUS=frozen ;;
-    *'"return"'*'"thawed"'*) FSTATUS=thawed ;;
-    *) FSTATUS=unknown ;;
-  esac
-  FSTATUS_OUT=$st
-}
-xml_escape() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e "s/'/\&apos;/g" -e 's/"/\&quot;/g'; }
 # json_str TEXT: TEXT as a JSON string (quotes included)
 json_str() {
   printf '%s' "$1" | awk 'BEGIN { ORS = ""; print "\"" }
@@ -118,31 +95,6 @@ MODE=full WHY_FULL='' PARENT='' FROM_CP='' EXPDIR='' COMPLETE=0 CANCELLED=0 BYTE
 WINDOW_START='' WINDOW_END='' WINDOW_START_MONO='' WINDOW_END_MONO=''
 
 # ---------------------------------------------------------------- the watchdog (watchdog.sh, as the snapshot runner arms it)
-arm_watchdog() {
-  rm -f disarmed fired freeze-returned watchdog.pid
-  if command -v setsid >/dev/null 2>&1; then
-    setsid sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 9>&- &
-  else
-    nohup sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 9>&- &
-  fi
-  WATCHDOG=armed
-  i=0
-  while [ ! -s watchdog.pid ] && [ "$i" -lt 100 ]; do sleep 0.05 3>&- 4<&- 9>&-; i=$((i + 1)); done
-  [ -s watchdog.pid ]
-}
-disarm_watchdog() {
-  [ "$WATCHDOG" = armed ] || return 0
-  : >disarmed
-  WATCHDOG=disarmed
-  if [ ! -e fired ] && read -r wpid <watchdog.pid 2>/dev/null && is_uint "$wpid"; then
-    kill -TERM "$wpid" 2>/dev/null
-  fi
-}
-confirm_thaw() {
-  agent '{"execute":"guest-fsfreeze-thaw"}' >/dev/null 2>&1
-  freeze_status
-  [ "$FSTATUS" = thawed ] && THAW_CONFIRMED=1
-}
 
 # ---------------------------------------------------------------- libvirt's backup job
 # job_stats [--completed]: JT = the job type number (0 none, 1/2 running, 3 completed, 4 failed,
@@ -239,20 +191,7 @@ settle_earlier() {
 
 # ---------------------------------------------------------------- the label, from facts only (as the snapshot runner's)
 decide_label() {
-  WHY_NOT=
-  if [ "$FREEZE" = yes ]; then
-    if [ -z "$FROZEN_N" ] || [ "$FROZEN_N" -le 0 ]; then
-      WHY_NOT="the freeze did not confirm any frozen filesystem"
-    elif [ "$CUT_ANSWERED" != 1 ]; then
-      WHY_NOT="the cut's answer was lost"
-    elif [ "$WATCHDOG_FIRST" = 1 ]; then
-      WHY_NOT="the watchdog thawed the guest (maximum freeze ${MAXFREEZE} s) before the cut had answered"
-    elif [ -z "$THAWED_N" ]; then
-      WHY_NOT="the thaw did not confirm how many filesystems it thawed"
-    elif [ "$THAWED_N" != "$FROZEN_N" ]; then
-      WHY_NOT="the thaw found $THAWED_N of $FROZEN_N filesystems frozen: something else thawed the guest during the cut"
-    fi
-  fi
+  why_not_quiesced "libvirt runs the backup job, but not that it was started while frozen"
   if [ "$FREEZE" = yes ] && [ -z "$WHY_NOT" ]; then
     LABEL=quiesced LABEL_JSON="\"label\":\"quiesced\",\"filesystems\":$FROZEN_N"
   else
@@ -267,16 +206,7 @@ finish() {
   status=$?
   trap '' HUP INT TERM
   trap - EXIT
-  if [ "$FREEZE_STATE" != none ] && [ "$THAW_CONFIRMED" != 1 ]; then
-    [ -n "$VIRSH_PID" ] && kill -TERM "$VIRSH_PID" 2>/dev/null
-    end_session
-    if confirm_thaw; then
-      phase thaw 'done' "thawed on the way out"
-    else
-      fail thaw "the thaw could not be confirmed ($FSTATUS_OUT): the watchdog keeps thawing until the agent says thawed"
-    fi
-  fi
-  if [ "$THAW_CONFIRMED" = 1 ] || [ "$FREEZE_STATE" = none ]; then disarm_watchdog; fi
+  thaw_on_exit
   end_session
   if [ -z "$FAILED_PHASE" ] && [ "$status" != 0 ]; then
     fail runner "the runner stopped unexpectedly (${SIGNAL:-exit status $status})"
@@ -326,19 +256,7 @@ journal start "\"kind\":\"export\",\"uuid\":\"$UUID\",\"dest\":\"$(b64 "$DEST")\
 
 # ---------------------------------------------------------------- lock (the snapshot runner's, same file)
 phase lock running
-mkdir -p "$HOSTDIR/locks"
-LOCKFILE=$HOSTDIR/locks/$UUID.lock
-if ! command -v flock >/dev/null 2>&1; then
-  fail lock "the host has no flock command (util-linux or busybox): install it"
-  exit 1
-fi
-exec 9>>"$LOCKFILE"
-if ! flock -n 9; then
-  holder=$(cat "$LOCKFILE.owner" 2>/dev/null)
-  fail lock "another operation (${holder:-unknown}) is running on this domain"
-  exit 1
-fi
-echo "export $OP" >"$LOCKFILE.owner"
+take_domain_lock "export $OP"
 settle_earlier
 phase lock 'done'
 
@@ -521,71 +439,8 @@ cut() {
     *) CUT_STATE=unknown ;;
   esac
 }
-window_json() {
-  printf '"windowStartRt":%s,"windowEndRt":%s,"windowStartMono":%s,"windowEndMono":%s' \
-    "$WINDOW_START" "$WINDOW_END" "$WINDOW_START_MONO" "$WINDOW_END_MONO"
-}
 if [ "$FREEZE" = yes ]; then
-  phase arm running
-  arm_watchdog || { fail arm "the watchdog did not start (watchdog.log on the host says why)"; exit 1; }
-  phase arm 'done'
-  phase freeze running
-  now_rt; WINDOW_START=$RT; now_mono; WINDOW_START_MONO=$MONO
-  FREEZE_STATE=sent
-  send "domfsfreeze $UUID"
-  r=$?
-  FREEZE_OUT=$OUT
-  if [ "$r" = 2 ]; then FREEZE_STATE=lost; else FREEZE_STATE=returned; : >freeze-returned; fi
-  [ "$r" = 0 ] && count_in "$OUT" Froze && FROZEN_N=$COUNT
-  if [ -n "$FROZEN_N" ] && [ "$FROZEN_N" -gt 0 ]; then
-    jfast frozen "\"filesystems\":$FROZEN_N"
-    [ "$HOLD_MS" -gt 0 ] && sleep "$((HOLD_MS / 1000)).$(printf '%03d' $((HOLD_MS % 1000)))" 3>&- 4<&- 9>&-
-    cut
-    if [ -e fired ]; then
-      WATCHDOG_FIRST=1
-      if [ -n "$CUT_MONO" ] && [ "$CUT_ANSWERED" = 1 ] && read -r fired_mono <fired && is_uint "$fired_mono" &&
-        [ "$fired_mono" -gt $((CUT_MONO + 10)) ]; then WATCHDOG_FIRST=0; fi
-    fi
-    jfast phase '"phase":"thaw","status":"running"'
-    send "domfsthaw $UUID"
-    r=$?
-    THAW_OUT=$OUT
-    now_rt; WINDOW_END=$RT; now_mono; WINDOW_END_MONO=$MONO
-    [ "$r" = 0 ] && count_in "$OUT" Thawed && THAWED_N=$COUNT && THAW_CONFIRMED=1
-    phase freeze 'done' "$FREEZE_OUT"
-    case $CUT_STATE in
-      done) phase cut 'done' "$CUT_OUT" ;;
-      *) phase cut failed "${CUT_OUT:-no answer}" ;;
-    esac
-    if [ "$THAW_CONFIRMED" = 1 ]; then
-      journal thawed "$(window_json),\"filesystems\":$THAWED_N"
-      phase thaw 'done' "$THAW_OUT"
-    elif [ "$SESSION" = alive ] && confirm_thaw; then
-      journal thawed "$(window_json)"
-      phase thaw 'done' "the thaw did not answer clearly (${THAW_OUT:-nothing}); the agent then said thawed"
-    else
-      fail thaw "the thaw did not answer clearly: ${THAW_OUT:-nothing}"
-      exit 1
-    fi
-    phase disarm running
-    disarm_watchdog
-    phase disarm 'done'
-  else
-    [ "$SESSION" = alive ] && send "domfsthaw $UUID"
-    if [ "$SESSION" = alive ] && confirm_thaw; then
-      disarm_watchdog
-    else
-      fail freeze "${FREEZE_OUT:-the freeze did not answer}"
-      exit 1
-    fi
-    if [ "$POLICY" = require ]; then
-      fail freeze "${FREEZE_OUT:-the freeze did not answer}${FROZEN_N:+ (froze $FROZEN_N filesystems)}"
-      exit 1
-    fi
-    phase freeze failed "${FREEZE_OUT:-no answer}"
-    CRASH_REASON="the freeze failed: ${FREEZE_OUT:-no answer}"
-    FREEZE=no
-  fi
+  freeze_cut_thaw cut
 fi
 if [ "$FREEZE" != yes ]; then
   cut

@@ -110,3 +110,198 @@ is_in_use() {
   IFS=$IFS_SAVE
   return 1
 }
+
+# ---------------------------------------------------------------- the guest's freeze, as the runners do it
+# For the runners that freeze a guest around a cut (the export runner; the snapshot runner's own
+# copies are the same). They need from the script: URI, UUID, OP, OPDIR, AGENT_TIMEOUT, MAXFREEZE,
+# HOLD_MS, POLICY, and the facts FREEZE, FREEZE_STATE, FROZEN_N, THAWED_N, THAW_CONFIRMED,
+# WATCHDOG, WATCHDOG_FIRST, CUT_MONO, CUT_ANSWERED, CUT_STATE, CUT_OUT; the virsh session of
+# virsh-session.sh.
+
+# jfast EV [members]: builtins only, for use inside the frozen window (no rt: date is a process)
+jfast() {
+  now_mono
+  emit "\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO${2:+,$2}"
+}
+# bad_args WHY: the runner's arguments are wrong: a result line and an end line, exit 64
+bad_args() {
+  emit "\"ev\":\"result\",\"op\":\"$OP\",\"mono\":0,\"ok\":false,\"failedPhase\":\"runner\",\"b64\":\"$(b64 "invalid runner arguments: $1")\"${BAD_ARGS_EXTRA:-}"
+  emit "\"ev\":\"end\",\"op\":\"$OP\",\"mono\":0"
+  exit 64
+}
+# Children never hold the domain lock (fd 9) nor either end of the virsh session (fds 3 and 4):
+# the lock must die with the runner, and a killed runner's session must see its input end at once.
+virsh_() { virsh -c "$URI" "$@" 3>&- 4<&- 9>&-; }
+agent() { virsh -c "$URI" qemu-agent-command --domain "$UUID" --timeout "$AGENT_TIMEOUT" --cmd "$1" 3>&- 4<&- 9>&-; }
+# freeze_status: FSTATUS = frozen, thawed, or unknown (the agent did not say); FSTATUS_OUT its words
+freeze_status() {
+  st=$(agent '{"execute":"guest-fsfreeze-status"}' 2>&1)
+  case $st in
+    *'"return"'*'"frozen"'*) FSTATUS=frozen ;;
+    *'"return"'*'"thawed"'*) FSTATUS=thawed ;;
+    *) FSTATUS=unknown ;;
+  esac
+  FSTATUS_OUT=$st
+}
+# confirm_thaw: a thaw through fresh calls; confirmed when the agent then says thawed (libvirt runs
+# one agent command of a domain at a time, so this answers only after a freeze still in flight)
+confirm_thaw() {
+  agent '{"execute":"guest-fsfreeze-thaw"}' >/dev/null 2>&1
+  freeze_status
+  [ "$FSTATUS" = thawed ] && THAW_CONFIRMED=1
+}
+xml_escape() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e "s/'/\&apos;/g" -e 's/"/\&quot;/g'; }
+
+# arm_watchdog: watchdog.sh started, holding neither end of the session nor the lock; true once it
+# says it is in place (a freeze before that would have no guard)
+arm_watchdog() {
+  rm -f disarmed fired freeze-returned watchdog.pid
+  if command -v setsid >/dev/null 2>&1; then
+    setsid sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 9>&- &
+  else
+    nohup sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 9>&- &
+  fi
+  WATCHDOG=armed
+  i=0
+  while [ ! -s watchdog.pid ] && [ "$i" -lt 100 ]; do sleep 0.05 3>&- 4<&- 9>&-; i=$((i + 1)); done
+  [ -s watchdog.pid ]
+}
+# disarm_watchdog: only once a thaw is confirmed. A watchdog that has not fired is only sleeping:
+# stop it; one that fired is talking to libvirt: it reads `disarmed` and stops by itself.
+disarm_watchdog() {
+  [ "$WATCHDOG" = armed ] || return 0
+  : >disarmed
+  WATCHDOG=disarmed
+  if [ ! -e fired ] && read -r wpid <watchdog.pid 2>/dev/null && is_uint "$wpid"; then
+    kill -TERM "$wpid" 2>/dev/null
+  fi
+}
+# thaw_on_exit: for the exit trap. Leaving without a confirmed thaw (signal, dead session, error),
+# the session is ended first (a command still running in it would answer into the void), then the
+# guest thawed through fresh calls; the watchdog stands down only once a thaw is confirmed.
+thaw_on_exit() {
+  if [ "$FREEZE_STATE" != none ] && [ "$THAW_CONFIRMED" != 1 ]; then
+    [ -n "$VIRSH_PID" ] && kill -TERM "$VIRSH_PID" 2>/dev/null
+    end_session
+    if confirm_thaw; then
+      phase thaw 'done' "thawed on the way out"
+    else
+      fail thaw "the thaw could not be confirmed ($FSTATUS_OUT): the watchdog keeps thawing until the agent says thawed"
+    fi
+  fi
+  if [ "$THAW_CONFIRMED" = 1 ] || [ "$FREEZE_STATE" = none ]; then disarm_watchdog; fi
+}
+# take_domain_lock OWNER: the domain's lock (HOSTDIR/locks/UUID.lock, fd 9), one operation per
+# domain whatever its kind; flock is atomic and the kernel releases it when its holder dies.
+# Fails the lock phase and exits when another operation holds it.
+take_domain_lock() {
+  mkdir -p "$HOSTDIR/locks"
+  LOCKFILE=$HOSTDIR/locks/$UUID.lock
+  if ! command -v flock >/dev/null 2>&1; then
+    fail lock "the host has no flock command (util-linux or busybox): install it"
+    exit 1
+  fi
+  exec 9>>"$LOCKFILE"
+  if ! flock -n 9; then
+    holder=$(cat "$LOCKFILE.owner" 2>/dev/null)
+    fail lock "another operation (${holder:-unknown}) is running on this domain"
+    exit 1
+  fi
+  echo "$1" >"$LOCKFILE.owner"
+}
+# why_not_quiesced LOST: WHY_NOT = why the cut is not shown to be within the freeze ("" when it
+# is); LOST says why an unanswered cut is not (empty: the run has no cut to answer)
+# shellcheck disable=SC2034 # WHY_NOT: read by the script
+why_not_quiesced() {
+  WHY_NOT=
+  [ "$FREEZE" = yes ] || return 0
+  if [ -z "$FROZEN_N" ] || [ "$FROZEN_N" -le 0 ]; then
+    WHY_NOT="the freeze did not confirm any frozen filesystem"
+  elif [ -n "$1" ] && [ "$CUT_ANSWERED" != 1 ]; then
+    WHY_NOT="the cut's answer was lost: $1"
+  elif [ "$WATCHDOG_FIRST" = 1 ]; then
+    WHY_NOT="the watchdog thawed the guest (maximum freeze ${MAXFREEZE} s) before the cut had answered"
+  elif [ -z "$THAWED_N" ]; then
+    WHY_NOT="the thaw did not confirm how many filesystems it thawed, so the cut cannot be shown to be within the freeze"
+  elif [ "$THAWED_N" != "$FROZEN_N" ]; then
+    WHY_NOT="the thaw found $THAWED_N of $FROZEN_N filesystems frozen: something else thawed the guest during the cut"
+  fi
+}
+window_json() {
+  printf '"windowStartRt":%s,"windowEndRt":%s,"windowStartMono":%s,"windowEndMono":%s' \
+    "$WINDOW_START" "$WINDOW_END" "$WINDOW_START_MONO" "$WINDOW_END_MONO"
+}
+# freeze_cut_thaw CUT: arm the watchdog, freeze, run the script's function CUT (none when empty),
+# thaw, disarm; the window opens when the freeze is issued and closes when the thaw returns, and
+# in between only builtins and the one virsh session run. A freeze that froze no filesystem for
+# sure is thawed all the same and confirmed; under `require` (or with no cut: a freeze test) that
+# fails the run, else FREEZE=no and CRASH_REASON says why. Exits after any `fail`.
+# shellcheck disable=SC2034 # CRASH_REASON, FREEZE: read by the script
+freeze_cut_thaw() {
+  phase arm running
+  arm_watchdog || { fail arm "the watchdog did not start (watchdog.log on the host says why)"; exit 1; }
+  phase arm 'done'
+  phase freeze running
+  now_rt; WINDOW_START=$RT; now_mono; WINDOW_START_MONO=$MONO
+  FREEZE_STATE=sent
+  send "domfsfreeze $UUID"
+  r=$?
+  FREEZE_OUT=$OUT
+  if [ "$r" = 2 ]; then FREEZE_STATE=lost; else FREEZE_STATE=returned; : >freeze-returned; fi
+  [ "$r" = 0 ] && count_in "$OUT" Froze && FROZEN_N=$COUNT
+  if [ -n "$FROZEN_N" ] && [ "$FROZEN_N" -gt 0 ]; then
+    jfast frozen "\"filesystems\":$FROZEN_N"
+    [ "$HOLD_MS" -gt 0 ] && sleep "$((HOLD_MS / 1000)).$(printf '%03d' $((HOLD_MS % 1000)))" 3>&- 4<&- 9>&-
+    [ -n "$1" ] && "$1"
+    # a watchdog that fired before the cut answered may have thawed the guest under it
+    if [ -e fired ]; then
+      WATCHDOG_FIRST=1
+      if [ -n "$CUT_MONO" ] && [ "$CUT_ANSWERED" = 1 ] && read -r fired_mono <fired && is_uint "$fired_mono" &&
+        [ "$fired_mono" -gt $((CUT_MONO + 10)) ]; then WATCHDOG_FIRST=0; fi
+    fi
+    jfast phase '"phase":"thaw","status":"running"'
+    send "domfsthaw $UUID"
+    r=$?
+    THAW_OUT=$OUT
+    now_rt; WINDOW_END=$RT; now_mono; WINDOW_END_MONO=$MONO
+    [ "$r" = 0 ] && count_in "$OUT" Thawed && THAWED_N=$COUNT && THAW_CONFIRMED=1
+    # out of the window: now journal what happened in it
+    phase freeze 'done' "$FREEZE_OUT"
+    if [ -n "$1" ]; then
+      case $CUT_STATE in
+        done) phase cut 'done' "$CUT_OUT" ;;
+        *) phase cut failed "${CUT_OUT:-no answer}" ;;
+      esac
+    fi
+    if [ "$THAW_CONFIRMED" = 1 ]; then
+      journal thawed "$(window_json),\"filesystems\":$THAWED_N"
+      phase thaw 'done' "$THAW_OUT"
+    elif [ "$SESSION" = alive ] && confirm_thaw; then
+      journal thawed "$(window_json)"
+      phase thaw 'done' "the thaw did not answer clearly (${THAW_OUT:-nothing}); the agent then said thawed"
+    else
+      fail thaw "the thaw did not answer clearly: ${THAW_OUT:-nothing}"
+      exit 1 # the exit trap ends the session, thaws through fresh calls, keeps the watchdog if it cannot
+    fi
+    phase disarm running
+    disarm_watchdog
+    phase disarm 'done'
+  else
+    # a freeze that froze 0 filesystems is not a quiesce; thaw all the same (a partial freeze,
+    # or an error that lied), and confirm it before the watchdog stands down
+    [ "$SESSION" = alive ] && send "domfsthaw $UUID"
+    if [ "$SESSION" = alive ] && confirm_thaw; then
+      disarm_watchdog
+    else
+      fail freeze "${FREEZE_OUT:-the freeze did not answer}"
+      exit 1
+    fi
+    if [ "$POLICY" = require ] || [ -z "$1" ]; then
+      fail freeze "${FREEZE_OUT:-the freeze did not answer}${FROZEN_N:+ (froze $FROZEN_N filesystems)}"
+      exit 1
+    fi
+    phase freeze failed "${FREEZE_OUT:-no answer}"
+    CRASH_REASON="the freeze failed: ${FREEZE_OUT:-no answer}"
+    FREEZE=no
+  fi
+}
