@@ -1,19 +1,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRestoreTestList } from '../../electron/services/revert/restore-tests';
+import {
+  readRestoreTestList,
+  restoreTestsListScript as SCRIPT,
+} from '../../electron/services/revert/restore-tests';
 
 /**
- * Restore tests kept on the host: restore-tests-list.sh (as shipped) over a host folder holding
- * tests of two domains, read back by readRestoreTestList — what `restore.list` answers after a
- * reconnect (nothing of it lives in the app).
+ * Restore tests kept on the host: restore-tests-list.sh (as shipped, runner-alive.sh in front)
+ * over a host folder holding tests of two domains, read back by readRestoreTestList — what
+ * `restore.list` answers after a reconnect (nothing of it lives in the app).
  */
-const SCRIPT = readFileSync(
-  join(__dirname, '../../electron/services/revert/restore-tests-list.sh'),
-  'utf8',
-);
 const A = '00000000-0000-4000-8000-0000000000aa';
 const B = '00000000-0000-4000-8000-0000000000bb';
 const root = mkdtempSync(join(tmpdir(), 'quiesce-restore-list-'));

@@ -1,8 +1,9 @@
 # shellcheck shell=sh
 # The restore tests of one domain, as the host kept them (each in HOSTDIR/restore-tests/ops/OP,
-# beside its journal): `sh -c "$(cat restore-tests-list.sh)" sh HOSTDIR UUID`. For each test of
-# that domain, newest first (operation ids sort by time), at most 50: a line "@@op OP ALIVE"
-# (ALIVE 1 when its runner still runs, as read-operation.sh decides), then its journal.
+# beside its journal), with host-scripts/runner-alive.sh in front (restore-tests.ts):
+# `sh -c "$(cat runner-alive.sh restore-tests-list.sh)" sh HOSTDIR UUID`. For each test of that
+# domain, newest first (operation ids sort by time), at most 50: a line "@@op OP ALIVE" (ALIVE 1
+# when its runner still runs), then its journal.
 set -u
 d=$1
 case $d in /*) ;; *) d=$HOME/$d ;; esac
@@ -14,10 +15,7 @@ for o in $(ls -1 "$d/restore-tests/ops" | sort -r); do
   case $o in '' | *[!0-9A-Za-z-]*) continue ;; esac
   grep -qxF "uuid=$2" "$d/restore-tests/ops/$o/args" 2>/dev/null || continue
   alive=0
-  read -r p <"$d/restore-tests/ops/$o/runner.pid" 2>/dev/null && kill -0 "$p" 2>/dev/null && alive=1
-  if [ "$alive" = 1 ] && [ -r "/proc/$p/stat" ]; then
-    case $(sed 's/.*) //' "/proc/$p/stat") in Z*) alive=0 ;; esac
-  fi
+  runner_alive "$d/restore-tests/ops/$o" && alive=1
   echo "@@op $o $alive"
   cat "$d/restore-tests/ops/$o/journal.jsonl" 2>/dev/null
   echo

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import hostLib from '../host-scripts/host-lib.sh?raw';
 import launchPrelude from '../host-scripts/launch.sh?raw';
-import readOperationScript from '../host-scripts/read-operation.sh?raw';
+import readOperationBody from '../host-scripts/read-operation.sh?raw';
+import runnerAlive from '../host-scripts/runner-alive.sh?raw';
 import runnerScript from '../host-scripts/snapshot-runner.sh?raw';
 import virshSession from '../host-scripts/virsh-session.sh?raw';
 import watchdogScript from '../host-scripts/watchdog.sh?raw';
@@ -112,6 +113,9 @@ export async function startOnHost(
     });
   }
 }
+
+/** read-operation.sh as it is sent: runner_alive (runner-alive.sh) in front of it. */
+const readOperationScript = `${runnerAlive}\n${readOperationBody}`;
 
 /**
  * A detached operation's state on the host (host-scripts/read-operation.sh): whether its runner
