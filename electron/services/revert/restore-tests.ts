@@ -2,40 +2,32 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import hostLib from '../host-scripts/host-lib.sh?raw';
 import type { HostProfile } from '../../../shared/hosts';
-import { PhaseStatusSchema } from '../../../shared/operation-state';
 import type { RestoreTestResult } from '../../../shared/restore-test';
 import { AppError } from '../app-error';
 import { shellCommand } from '../shell/quote';
-import { b64, lineReader, readLinesWith } from '../snapshot/journal-line';
 import { launchScriptOf, newOpId, readOperation, startOnHost } from '../snapshot/launch';
-import { splitOperationListing } from '../snapshot/operation-listing';
 import type { SshConnection } from '../ssh/ssh-connection';
-import { runVirsh } from '../virsh/run-virsh';
+import { explainVirshFailure } from '../virsh/virsh-errors';
 import restoreScript from './restore-test.sh?raw';
 import listBody from './restore-tests-list.sh?raw';
 import runnerAlive from '../host-scripts/runner-alive.sh?raw';
 import { cloneXml } from './restore-test-plan';
 import { frozenImages, planText, revertDisks } from './revert-plan';
 
-/**
- * A restore test's journal line (restore-test.sh), read for what the result needs: the members
- * host-lib.sh puts on every line are not required here.
- */
+const b64 = z.string().regex(/^[A-Za-z0-9+/=]*$/);
 const LineSchema = z.discriminatedUnion('ev', [
   z.object({
     ev: z.literal('start'),
     op: z.string(),
     pid: z.number(),
-    /** The clone's domain name. */
     clone: z.string(),
-    /** The snapshot tested (absent in tests started before the runner wrote it). */
     snapshot: b64.optional(),
     rt: z.number().optional(),
   }),
   z.object({
     ev: z.literal('phase'),
     phase: z.string(),
-    status: PhaseStatusSchema,
+    status: z.enum(['running', 'done', 'failed']),
     b64: b64.optional(),
   }),
   z.object({
@@ -43,21 +35,25 @@ const LineSchema = z.discriminatedUnion('ev', [
     ok: z.boolean(),
     failedPhase: z.string().optional(),
     b64: b64.optional(),
-    /** ms from `virsh create` of the clone to its agent's first answer (or to giving up). */
     bootMs: z.number().optional(),
-    /** The agent's guest-get-fsinfo answer, and the guest kernel's lines about its mounts. */
     fsinfo: b64.optional(),
     kernelLog: b64.optional(),
   }),
   z.object({ ev: z.literal('end') }),
 ]);
-/** Untrimmed: a snapshot's name is the host's, spaces at its ends too. */
 const text = (s: string | undefined) =>
   s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8');
 
 /** The journal of a restore test → its result. Pure. */
 export function readRestoreTest(opId: string, journal: string, alive: boolean): RestoreTestResult {
-  const lines = readLinesWith(journal, lineReader(LineSchema));
+  const lines = journal.split('\n').flatMap((l) => {
+    try {
+      const r = LineSchema.safeParse(JSON.parse(l));
+      return r.success ? [r.data] : [];
+    } catch {
+      return [];
+    }
+  });
   const result = lines.find((l) => l.ev === 'result');
   const clone = lines.find((l) => l.ev === 'start');
   const phases = lines.flatMap((l) => (l.ev === 'phase' ? [l] : []));
@@ -118,9 +114,14 @@ export const restoreTestsListScript = `${runnerAlive}\n${listBody}`;
 
 /** restore-tests-list.sh's answer ("@@op OP ALIVE", then that test's journal, a test each). Pure. */
 export function readRestoreTestList(out: string): RestoreTestResult[] {
-  return splitOperationListing(out)
-    .filter((op) => /^[0-9A-Za-z-]+$/.test(op.opId))
-    .map((op) => readRestoreTest(op.opId, op.journal, op.alive));
+  const results: RestoreTestResult[] = [];
+  for (const part of out.split(/^@@op /m).slice(1)) {
+    const nl = part.indexOf('\n');
+    const [opId, alive] = (nl < 0 ? part : part.slice(0, nl)).trim().split(' ');
+    if (!opId || !/^[0-9A-Za-z-]+$/.test(opId)) continue;
+    results.push(readRestoreTest(opId, nl < 0 ? '' : part.slice(nl + 1), alive === '1'));
+  }
+  return results;
 }
 
 /**
@@ -133,7 +134,11 @@ export class RestoreTests {
 
   async start(host: HostProfile, conn: SshConnection, uuid: string, name: string) {
     const uri = host.libvirtUri;
-    const virsh = (args: string[]) => runVirsh(conn, uri, args, 60_000);
+    const virsh = async (args: string[]) => {
+      const r = await conn.exec(shellCommand(['virsh', '-c', uri, ...args]), { timeoutMs: 60_000 });
+      if (r.code !== 0) throw explainVirshFailure(r.stderr, uri, r.code);
+      return r.stdout;
+    };
     const opId = newOpId();
     const [definition, snapshot, domName] = await Promise.all([
       virsh(['dumpxml', '--domain', uuid, '--inactive']),
