@@ -6,6 +6,7 @@ import type {
   PhaseRun,
   SnapshotLabel,
 } from './snapshot';
+import { operationState } from './operation-state';
 
 /**
  * What an operation's events mean, for main (the summary it answers with) and the renderer (the
@@ -106,13 +107,7 @@ export function summarize(
   // A failed run that still left a snapshot says what that snapshot is, too.
   const label = result && labelOf(result);
   const snapshotTaken = result?.ok ? true : result?.snapshotTaken;
-  const state: OperationSummary['state'] = result
-    ? result.ok
-      ? 'succeeded'
-      : 'failed'
-    : ended || runnerGone
-      ? 'lost'
-      : 'running';
+  const state = operationState(result, ended, runnerGone);
   let error: OperationSummary['error'];
   if (result && !result.ok) {
     const phase = result.failedPhase ?? 'runner';

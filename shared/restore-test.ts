@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OperationStateSchema, PhaseStatusSchema } from './operation-state';
 
 /** A restore test's outcome: a disposable clone of a snapshot booted, and what its agent saw. */
 export const RestoreTestResultSchema = z.object({
@@ -7,15 +8,11 @@ export const RestoreTestResultSchema = z.object({
   snapshot: z.string().nullable(),
   /** When it started (ISO 8601, the host's clock), if its journal says. */
   startedAt: z.string().nullable(),
-  state: z.enum(['running', 'succeeded', 'failed', 'lost']),
+  state: OperationStateSchema,
+  /** The clone's domain name on the host, once the test started. */
   clone: z.string().nullable(),
-  phases: z.array(
-    z.object({
-      phase: z.string(),
-      status: z.enum(['running', 'done', 'failed']),
-      detail: z.string(),
-    }),
-  ),
+  /** Each phase line as restore-test.sh wrote it, in order ("" where it said nothing more). */
+  phases: z.array(z.object({ phase: z.string(), status: PhaseStatusSchema, detail: z.string() })),
   /** Booted and the agent answered with the filesystems; null while running. */
   restorable: z.boolean().nullable(),
   bootS: z.number().nullable(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { journalSummaryFields } from './operation-state';
 
 /**
  * Quiesce's own revert (for a libvirt that cannot revert external snapshots): what the renderer
@@ -75,24 +76,16 @@ export type RevertPhase = z.infer<typeof RevertPhaseSchema>;
 
 /** A revert as its journal tells it. */
 export const RevertSummarySchema = z.object({
-  opId: z.string(),
-  state: z.enum(['running', 'succeeded', 'failed', 'lost']),
+  ...journalSummaryFields(RevertPhaseSchema),
+  /** A revert to a target, or the recovery of reverts that died half-way (no new target). */
   mode: z.enum(['revert', 'recover']).nullable(),
-  phases: z.array(
-    z.object({
-      phase: RevertPhaseSchema,
-      status: z.enum(['running', 'done', 'failed']),
-      detail: z.string().optional(),
-    }),
-  ),
   /** The last progress line (e.g. "waiting for the guest to stop: 10 s of 120 s"). */
   progress: z.string().nullable(),
   /** finished: the domain is on the target; rolled-back: as it was; untouched; unknown. */
   outcome: z.enum(['finished', 'rolled-back', 'untouched', 'unknown', 'settled']).nullable(),
-  message: z.string().nullable(),
-  failedPhase: z.string().nullable(),
   /** Earlier reverts this run finished or rolled back. */
   settled: z.array(z.object({ opId: z.string(), act: z.string() })),
+  /** Seconds from the guest's start until its agent answered; null: not started, or no answer. */
   agentAfterS: z.number().nullable(),
 });
 export type RevertSummary = z.infer<typeof RevertSummarySchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppErrorSchema } from './errors';
+import { OperationStateSchema, PhaseStatusSchema } from './operation-state';
 import { PHASES } from './vocabulary';
 
 /**
@@ -53,12 +54,12 @@ export type Phase = z.infer<typeof PhaseSchema>;
 /** Where an operation failed: one of its phases, or `runner` when the runner itself stopped. */
 export const FailedPhaseSchema = z.enum([...PHASES, 'runner']);
 export type FailedPhase = z.infer<typeof FailedPhaseSchema>;
-export const PhaseStatusSchema = z.enum(['running', 'done', 'failed']);
-export type PhaseStatus = z.infer<typeof PhaseStatusSchema>;
-
-/** Where an operation stands: `lost` when its runner stopped before recording an outcome. */
-export const OperationStateSchema = z.enum(['running', 'succeeded', 'failed', 'lost']);
-export type OperationState = z.infer<typeof OperationStateSchema>;
+export {
+  OperationStateSchema,
+  PhaseStatusSchema,
+  type OperationState,
+  type PhaseStatus,
+} from './operation-state';
 
 /** What a snapshot is labelled (older journals said `paused` for crash-consistent). */
 const LABEL_KINDS = [

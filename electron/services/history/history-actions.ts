@@ -3,14 +3,8 @@ import { AppError } from '../app-error';
 import { followCommand } from '../shell/follow';
 import { shellCommand } from '../shell/quote';
 import type { SshConnection } from '../ssh/ssh-connection';
-import { explainVirshFailure } from '../virsh/virsh-errors';
+import { runVirsh } from '../virsh/run-virsh';
 import type { History } from '../../../shared/history';
-
-async function virsh(conn: SshConnection, uri: string, args: string[], timeoutMs = 120_000) {
-  const r = await conn.exec(shellCommand(['virsh', '-c', uri, ...args]), { timeoutMs });
-  if (r.code !== 0) throw explainVirshFailure(r.stderr, uri, r.code);
-  return r.stdout;
-}
 
 /**
  * The arguments that name exactly one snapshot. Snapshot names are the host's and may be anything
@@ -48,7 +42,7 @@ export async function deleteSnapshot(
     );
   }
   try {
-    await virsh(conn, uri, ['snapshot-delete', ...snapshotArgs(uuid, name)]);
+    await runVirsh(conn, uri, ['snapshot-delete', ...snapshotArgs(uuid, name)], 120_000);
   } catch (err) {
     if (err instanceof AppError) {
       throw new AppError('host-command-failed', `The snapshot “${name}” could not be deleted.`, {
@@ -90,7 +84,7 @@ export async function revertSnapshot(
       manualRevertProcedure(domainName, name, abilities.libvirt),
     );
   }
-  await virsh(conn, uri, ['snapshot-revert', ...snapshotArgs(uuid, name)], 300_000);
+  await runVirsh(conn, uri, ['snapshot-revert', ...snapshotArgs(uuid, name)], 300_000);
 }
 
 /**
@@ -156,7 +150,7 @@ export async function forgetMergedSnapshots(
     .map((s) => s.name);
   for (const name of [...forgotten].reverse()) {
     try {
-      await virsh(
+      await runVirsh(
         conn,
         uri,
         ['snapshot-delete', ...snapshotArgs(uuid, name), '--metadata'],

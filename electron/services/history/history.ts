@@ -1,4 +1,3 @@
-import { XMLParser } from 'fast-xml-parser';
 import type { DiskChain, History, HistoryEntry } from '../../../shared/history';
 import historyScript from '../host-scripts/history.sh?raw';
 import { gatherScript } from '../host-scripts/gather-script';
@@ -13,29 +12,13 @@ import {
 } from '../inventory/prerequisites';
 import { shellCommand } from '../shell/quote';
 import { parseJournal, summarize } from '../snapshot/journal';
+import { splitOperationListing } from '../snapshot/operation-listing';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { explainVirshFailure } from '../virsh/virsh-errors';
+import { readSnapshotXml } from './snapshot-xml';
 
 /** A chain longer than this slows every read that misses the top layers: time to merge. */
 export const LONG_CHAIN = 5;
-
-const xml = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  // Names and descriptions are the host's, byte for byte: " before upgrade " keeps its spaces.
-  trimValues: false,
-  isArray: (name) => name === 'disk',
-});
-
-interface SnapshotXml {
-  name?: string;
-  description?: string;
-  state?: string;
-  creationTime?: string;
-  parent?: { name?: string };
-  disks?: { disk?: { '@name'?: string; '@snapshot'?: string; source?: { '@file'?: string } }[] };
-}
 
 type SnapshotFacts = Omit<HistoryEntry, 'sizeBytes' | 'madeByQuiesce' | 'windowMs'>;
 
@@ -44,13 +27,7 @@ type SnapshotFacts = Omit<HistoryEntry, 'sizeBytes' | 'madeByQuiesce' | 'windowM
  * name is the XML's, exact (spaces, quotes, line breaks and all), never a line of virsh's lists.
  */
 export function parseSnapshotXml(doc: string): SnapshotFacts | null {
-  const m = /<domainsnapshot>[\s\S]*<\/domainsnapshot>/.exec(doc);
-  if (!m) return null;
-  // The nested <domain> definition is large and irrelevant here.
-  const parsed = xml.parse(m[0].replace(/<domain[\s>][\s\S]*<\/domain>/, '')) as {
-    domainsnapshot?: SnapshotXml;
-  };
-  const s = parsed.domainsnapshot;
+  const s = readSnapshotXml(doc).snapshot;
   if (!s || typeof s.name !== 'string') return null;
   const created = Number(s.creationTime);
   const parent = typeof s.parent?.name === 'string' ? s.parent.name : null;
@@ -178,13 +155,8 @@ export function buildHistory(g: GatherOutput, uri: string): History {
   );
 
   const opsText = g.captures.get('ops')?.out ?? '';
-  const operations = opsText
-    .split(/^@@op /m)
-    .slice(1)
-    .map((chunk) => {
-      const nl = chunk.indexOf('\n');
-      return summarize(chunk.slice(0, nl).trim(), parseJournal(chunk.slice(nl + 1)), true);
-    })
+  const operations = splitOperationListing(opsText)
+    .map((op) => summarize(op.opId, parseJournal(op.journal), true))
     .sort((a, b) => (a.opId < b.opId ? 1 : -1));
   const madeBy = new Map(
     operations

@@ -1,5 +1,5 @@
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import type { RevertDisk } from '../../../shared/revert';
+import { buildOrdered, childrenOf as kids, parseOrdered, tagOf } from './ordered-xml';
 import { pointDisksAt } from './revert-plan';
 
 /**
@@ -9,15 +9,6 @@ import { pointDisksAt } from './revert-plan';
  * host device or shared folder, no file-backed console, no fixed display port, and no writable
  * disk the snapshot did not cover (read-only ones, like an installer ISO, stay).
  */
-const options = {
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: true,
-} as const;
 const DROPPED = new Set([
   'interface',
   'hostdev',
@@ -31,12 +22,6 @@ const DROPPED = new Set([
   'tpm',
   'shmem',
 ]);
-type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
-const tagOf = (n: Node) => Object.keys(n).find((k) => k !== ':@');
-const kids = (n: Node): Node[] => {
-  const t = tagOf(n);
-  return t && Array.isArray(n[t]) ? (n[t] as Node[]) : [];
-};
 
 export function cloneXml(
   definition: string,
@@ -44,7 +29,7 @@ export function cloneXml(
   name: string,
   uuid: string,
 ): string {
-  const doc = new XMLParser(options).parse(pointDisksAt(definition, disks)) as Node[];
+  const doc = parseOrdered(pointDisksAt(definition, disks));
   const domain = doc.find((n) => tagOf(n) === 'domain');
   if (!domain) throw new Error('not a domain definition');
   const covered = new Set(disks.map((d) => d.target));
@@ -67,7 +52,5 @@ export function cloneXml(
       ch.channel = kids(ch).filter((x) => tagOf(x) !== 'source');
     }
   }
-  return new XMLBuilder({ ...options, suppressEmptyNode: true, format: false }).build(
-    doc,
-  ) as string;
+  return buildOrdered(doc);
 }

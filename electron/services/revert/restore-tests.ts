@@ -2,32 +2,39 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import hostLib from '../host-scripts/host-lib.sh?raw';
 import type { HostProfile } from '../../../shared/hosts';
+import { PhaseStatusSchema } from '../../../shared/operation-state';
 import type { RestoreTestResult } from '../../../shared/restore-test';
 import { AppError } from '../app-error';
 import { shellCommand } from '../shell/quote';
+import { b64, lineReader, readLinesWith } from '../snapshot/journal-line';
 import { launchScriptOf, newOpId, readOperation, startOnHost } from '../snapshot/launch';
+import { splitOperationListing } from '../snapshot/operation-listing';
 import type { SshConnection } from '../ssh/ssh-connection';
-import { explainVirshFailure } from '../virsh/virsh-errors';
+import { runVirsh } from '../virsh/run-virsh';
 import restoreScript from './restore-test.sh?raw';
-import listBody from './restore-tests-list.sh?raw';
-import runnerAlive from '../host-scripts/runner-alive.sh?raw';
+import listScript from './restore-tests-list.sh?raw';
 import { cloneXml } from './restore-test-plan';
 import { frozenImages, planText, revertDisks } from './revert-plan';
 
-const b64 = z.string().regex(/^[A-Za-z0-9+/=]*$/);
+/**
+ * A restore test's journal line (restore-test.sh), read for what the result needs: the members
+ * host-lib.sh puts on every line are not required here.
+ */
 const LineSchema = z.discriminatedUnion('ev', [
   z.object({
     ev: z.literal('start'),
     op: z.string(),
     pid: z.number(),
+    /** The clone's domain name. */
     clone: z.string(),
+    /** The snapshot tested (absent in tests started before the runner wrote it). */
     snapshot: b64.optional(),
     rt: z.number().optional(),
   }),
   z.object({
     ev: z.literal('phase'),
     phase: z.string(),
-    status: z.enum(['running', 'done', 'failed']),
+    status: PhaseStatusSchema,
     b64: b64.optional(),
   }),
   z.object({
@@ -35,25 +42,21 @@ const LineSchema = z.discriminatedUnion('ev', [
     ok: z.boolean(),
     failedPhase: z.string().optional(),
     b64: b64.optional(),
+    /** ms from `virsh create` of the clone to its agent's first answer (or to giving up). */
     bootMs: z.number().optional(),
+    /** The agent's guest-get-fsinfo answer, and the guest kernel's lines about its mounts. */
     fsinfo: b64.optional(),
     kernelLog: b64.optional(),
   }),
   z.object({ ev: z.literal('end') }),
 ]);
+/** Untrimmed: a snapshot's name is the host's, spaces at its ends too. */
 const text = (s: string | undefined) =>
   s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8');
 
 /** The journal of a restore test → its result. Pure. */
 export function readRestoreTest(opId: string, journal: string, alive: boolean): RestoreTestResult {
-  const lines = journal.split('\n').flatMap((l) => {
-    try {
-      const r = LineSchema.safeParse(JSON.parse(l));
-      return r.success ? [r.data] : [];
-    } catch {
-      return [];
-    }
-  });
+  const lines = readLinesWith(journal, lineReader(LineSchema));
   const result = lines.find((l) => l.ev === 'result');
   const clone = lines.find((l) => l.ev === 'start');
   const phases = lines.flatMap((l) => (l.ev === 'phase' ? [l] : []));
@@ -109,19 +112,11 @@ export function readRestoreTest(opId: string, journal: string, alive: boolean): 
   };
 }
 
-/** restore-tests-list.sh as it is sent (`sh -c`): runner_alive (runner-alive.sh) in front of it. */
-export const restoreTestsListScript = `${runnerAlive}\n${listBody}`;
-
 /** restore-tests-list.sh's answer ("@@op OP ALIVE", then that test's journal, a test each). Pure. */
 export function readRestoreTestList(out: string): RestoreTestResult[] {
-  const results: RestoreTestResult[] = [];
-  for (const part of out.split(/^@@op /m).slice(1)) {
-    const nl = part.indexOf('\n');
-    const [opId, alive] = (nl < 0 ? part : part.slice(0, nl)).trim().split(' ');
-    if (!opId || !/^[0-9A-Za-z-]+$/.test(opId)) continue;
-    results.push(readRestoreTest(opId, nl < 0 ? '' : part.slice(nl + 1), alive === '1'));
-  }
-  return results;
+  return splitOperationListing(out)
+    .filter((op) => /^[0-9A-Za-z-]+$/.test(op.opId))
+    .map((op) => readRestoreTest(op.opId, op.journal, op.alive));
 }
 
 /**
@@ -134,11 +129,7 @@ export class RestoreTests {
 
   async start(host: HostProfile, conn: SshConnection, uuid: string, name: string) {
     const uri = host.libvirtUri;
-    const virsh = async (args: string[]) => {
-      const r = await conn.exec(shellCommand(['virsh', '-c', uri, ...args]), { timeoutMs: 60_000 });
-      if (r.code !== 0) throw explainVirshFailure(r.stderr, uri, r.code);
-      return r.stdout;
-    };
+    const virsh = (args: string[]) => runVirsh(conn, uri, args, 60_000);
     const opId = newOpId();
     const [definition, snapshot, domName] = await Promise.all([
       virsh(['dumpxml', '--domain', uuid, '--inactive']),
@@ -185,12 +176,9 @@ export class RestoreTests {
 
   /** The domain's restore tests kept on the host (restore-tests-list.sh), newest first. */
   async list(host: HostProfile, conn: SshConnection, uuid: string): Promise<RestoreTestResult[]> {
-    const r = await conn.exec(
-      shellCommand(['sh', '-c', restoreTestsListScript, 'sh', host.hostDir, uuid]),
-      {
-        timeoutMs: 30_000,
-      },
-    );
+    const r = await conn.exec(shellCommand(['sh', '-c', listScript, 'sh', host.hostDir, uuid]), {
+      timeoutMs: 30_000,
+    });
     if (r.code !== 0) {
       throw new AppError(
         'host-command-failed',

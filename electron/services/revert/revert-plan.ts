@@ -1,5 +1,6 @@
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { AppError } from '../app-error';
+import { libvirtXml, readSnapshotXml } from '../history/snapshot-xml';
+import { buildOrdered, childrenOf, parseOrdered, tagOf } from './ordered-xml';
 import type { Branch, RevertDisk, RevertPreview, RevertTarget } from '../../../shared/revert';
 
 /**
@@ -17,29 +18,10 @@ import type { Branch, RevertDisk, RevertPreview, RevertTarget } from '../../../s
  * `virsh define before.xml` is an exact way back.
  */
 
-const orderedOptions = {
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  processEntities: true,
-  commentPropName: '#comment',
-} as const;
-const plain = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@',
-  parseTagValue: false,
-  trimValues: false,
-  isArray: (name) => name === 'disk',
-});
-
+/** A disk of a domain definition: a file (`@type`) used as a disk (`@device`, not a cdrom). */
 interface DiskXml {
   '@type'?: string;
   '@device'?: string;
-  '@name'?: string;
-  '@snapshot'?: string;
   driver?: { '@type'?: string };
   source?: { '@file'?: string };
   target?: { '@dev'?: string };
@@ -47,7 +29,7 @@ interface DiskXml {
 
 /** A domain definition's file-backed disks (device "disk"): target → file and format. */
 export function fileDisks(domainXml: string): Map<string, { file: string; format: string }> {
-  const parsed = plain.parse(domainXml) as { domain?: { devices?: { disk?: DiskXml[] } } };
+  const parsed = libvirtXml.parse(domainXml) as { domain?: { devices?: { disk?: DiskXml[] } } };
   const out = new Map<string, { file: string; format: string }>();
   for (const d of parsed.domain?.devices?.disk ?? []) {
     const target = d.target?.['@dev'];
@@ -64,17 +46,14 @@ export function fileDisks(domainXml: string): Map<string, { file: string; format
  * cut. Throws when the snapshot does not hold what a revert needs.
  */
 export function frozenImages(snapshotXml: string): Map<string, { file: string; format: string }> {
-  const domain = /<domain[\s>][\s\S]*<\/domain>/.exec(snapshotXml)?.[0];
+  const { snapshot, domain } = readSnapshotXml(snapshotXml);
   if (!domain) {
     throw new AppError('host-command-failed', 'The snapshot does not record the domain’s disks.', {
       remedy: 'Only external disk snapshots that recorded their domain can be reverted by Quiesce.',
     });
   }
-  const outer = plain.parse(snapshotXml.replace(domain, '')) as {
-    domainsnapshot?: { disks?: { disk?: DiskXml[] } };
-  };
   const covered = new Set(
-    (outer.domainsnapshot?.disks?.disk ?? [])
+    (snapshot?.disks?.disk ?? [])
       .filter((d) => d['@snapshot'] === 'external')
       .map((d) => String(d['@name'] ?? '')),
   );
@@ -96,11 +75,7 @@ export function frozenImages(snapshotXml: string): Map<string, { file: string; f
  * at their new overlays, so the guest resumes where the checkpoint was taken.
  */
 export function memoryImage(snapshotXml: string): string | null {
-  const domain = /<domain[\s>][\s\S]*<\/domain>/.exec(snapshotXml)?.[0] ?? '';
-  const outer = plain.parse(snapshotXml.replace(domain, '')) as {
-    domainsnapshot?: { memory?: { '@snapshot'?: string; '@file'?: string } };
-  };
-  const m = outer.domainsnapshot?.memory;
+  const m = readSnapshotXml(snapshotXml).snapshot?.memory;
   return m?.['@snapshot'] === 'external' && m['@file'] ? m['@file'] : null;
 }
 
@@ -155,14 +130,6 @@ export function keepDisks(definition: string, disks: readonly RevertDisk[], opId
   }));
 }
 
-type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
-const tagOf = (n: Node) => Object.keys(n).find((k) => k !== ':@');
-const children = (n: Node): Node[] => {
-  const t = tagOf(n);
-  const c = t ? n[t] : undefined;
-  return Array.isArray(c) ? (c as Node[]) : [];
-};
-
 /**
  * The persistent definition with each planned disk's source pointed at its new overlay, its
  * format qcow2, and its recorded backing chain dropped (libvirt reads the new chain from the
@@ -170,13 +137,13 @@ const children = (n: Node): Node[] => {
  * Everything else is kept as libvirt wrote it.
  */
 export function pointDisksAt(definition: string, disks: readonly RevertDisk[]): string {
-  const doc = new XMLParser(orderedOptions).parse(definition) as Node[];
+  const doc = parseOrdered(definition);
   const byTarget = new Map(disks.map((d) => [d.target, d]));
   const done = new Set<string>();
   const domain = doc.find((n) => tagOf(n) === 'domain');
-  const devices = domain && children(domain).find((n) => tagOf(n) === 'devices');
-  for (const disk of devices ? children(devices).filter((n) => tagOf(n) === 'disk') : []) {
-    const kids = children(disk);
+  const devices = domain && childrenOf(domain).find((n) => tagOf(n) === 'devices');
+  for (const disk of devices ? childrenOf(devices).filter((n) => tagOf(n) === 'disk') : []) {
+    const kids = childrenOf(disk);
     const target = kids.find((n) => tagOf(n) === 'target')?.[':@']?.['@dev'];
     const plan = target ? byTarget.get(target) : undefined;
     if (!plan || disk[':@']?.['@device'] !== 'disk') continue;
@@ -192,9 +159,7 @@ export function pointDisksAt(definition: string, disks: readonly RevertDisk[]): 
   if (missing.length > 0) {
     throw new AppError('host-command-failed', `The definition has no disk ${missing.join(', ')}.`);
   }
-  return new XMLBuilder({ ...orderedOptions, suppressEmptyNode: true, format: false }).build(
-    doc,
-  ) as string;
+  return buildOrdered(doc);
 }
 
 /**

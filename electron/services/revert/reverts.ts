@@ -5,7 +5,7 @@ import { fetchHistory } from '../history/history';
 import { shellCommand } from '../shell/quote';
 import { newOpId, readOperation, startOnHost } from '../snapshot/launch';
 import type { SshConnection } from '../ssh/ssh-connection';
-import { explainVirshFailure } from '../virsh/virsh-errors';
+import { runVirsh } from '../virsh/run-virsh';
 import { readBranches } from './branches';
 import {
   branchRecord,
@@ -38,11 +38,8 @@ export interface RevertRequest {
   stopTimeoutS: number;
 }
 
-async function virsh(conn: SshConnection, uri: string, args: string[], timeoutMs = 60_000) {
-  const r = await conn.exec(shellCommand(['virsh', '-c', uri, ...args]), { timeoutMs });
-  if (r.code !== 0) throw explainVirshFailure(r.stderr, uri, r.code);
-  return r.stdout;
-}
+const virsh = (conn: SshConnection, uri: string, args: string[]) =>
+  runVirsh(conn, uri, args, 60_000);
 
 /**
  * Quiesce's own revert (host-scripts/revert-runner.sh does it on the host): plans it from what
@@ -56,18 +53,12 @@ export class Reverts {
   /** Everything a revert needs, read from libvirt now. */
   private async plan(host: HostProfile, conn: SshConnection, req: RevertRequest, opId: string) {
     const uri = host.libvirtUri;
-    const [state, before, currentOut, history] = await Promise.all([
+    const [state, before, current, history] = await Promise.all([
       virsh(conn, uri, ['domstate', '--domain', req.uuid]),
       virsh(conn, uri, ['dumpxml', '--domain', req.uuid, '--inactive', '--security-info']),
-      conn.exec(
-        shellCommand(['virsh', '-c', uri, 'snapshot-current', '--domain', req.uuid, '--name']),
-        {
-          timeoutMs: 30_000,
-        },
-      ),
+      this.current(host, conn, req.uuid),
       fetchHistory(conn, uri, req.uuid, host.hostDir),
     ]);
-    const current = currentOut.code === 0 ? currentOut.stdout.replace(/\n$/, '') || null : null;
     let frozen: Map<string, { file: string; format: string }>;
     let becomesCurrent: string | null;
     let stopAt: string | null;
@@ -128,6 +119,7 @@ export class Reverts {
     };
   }
 
+  /** What the confirmation shows: the plan as it would be made now, in words. */
   async preview(
     host: HostProfile,
     conn: SshConnection,
@@ -153,6 +145,10 @@ export class Reverts {
     };
   }
 
+  /**
+   * Plans the revert from libvirt now and launches its runner on the host with the plan's files;
+   * how it goes is read with `get`.
+   */
   async start(
     host: HostProfile,
     conn: SshConnection,

@@ -1,16 +1,36 @@
 import { z } from 'zod';
+import { PhaseStatusSchema } from '../../../shared/operation-state';
 
 /**
  * One line of an operation's journal on the host, exactly as the runner (snapshot-runner.sh) and
  * its watchdog (watchdog.sh) write it: the host protocol, defined once. The app's follower, the
  * operations list, the history and the bench all read lines through `readJournalLines`.
  * Free text is base64 (`b64`), so the shell writers never have to escape JSON.
+ *
+ * What every runner writes alike through host-lib.sh (the fields each line starts with, the phase
+ * line, torn-line reading) is exported here for the other runners' journals (export, revert,
+ * restore test), so it is said once.
  */
-const b64 = z.string().regex(/^[A-Za-z0-9+/=]*$/);
-const uint = z.number().int().nonnegative();
+export const b64 = z.string().regex(/^[A-Za-z0-9+/=]*$/);
+export const uint = z.number().int().nonnegative();
 /** Nanoseconds since the epoch: past 2^53, so read as a (slightly rounded) float. */
 const ns = z.number().nonnegative();
-const base = { op: z.string(), mono: uint, rt: ns.optional() };
+/**
+ * What host-lib.sh's `journal` writes first on every line: the operation's id, the host's
+ * monotonic clock (ms, /proc/uptime) and its wall clock (ns).
+ */
+export const lineBase = { op: z.string(), mono: uint, rt: ns.optional() };
+/** host-lib.sh's `phase NAME STATUS [TEXT]`: a phase opens or closes, with the runner's words. */
+export const PhaseLineSchema = z.object({
+  ev: z.literal('phase'),
+  ...lineBase,
+  phase: z.string().regex(/^[a-z-]+$/),
+  status: PhaseStatusSchema,
+  b64: b64.optional(),
+});
+/** A `b64` member's text, trimmed (undefined when the line has none). */
+export const b64Text = (s: string | undefined) =>
+  s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8').trim();
 const label = z.enum([
   'quiesced',
   'crash-consistent',
@@ -25,7 +45,7 @@ const taken = z.union([z.enum(['yes', 'no', 'unknown']), z.literal(0), z.literal
 export const JournalLineSchema = z.discriminatedUnion('ev', [
   z.object({
     ev: z.literal('start'),
-    ...base,
+    ...lineBase,
     kind: z.enum(['snapshot', 'test-freeze']),
     uuid: z.string(),
     snapshot: z.string(),
@@ -35,23 +55,17 @@ export const JournalLineSchema = z.discriminatedUnion('ev', [
     workstation: b64,
     user: b64,
   }),
-  z.object({
-    ev: z.literal('phase'),
-    ...base,
-    phase: z.string().regex(/^[a-z-]+$/),
-    status: z.enum(['running', 'done', 'failed']),
-    b64: b64.optional(),
-  }),
+  PhaseLineSchema,
   z.object({
     ev: z.literal('disks'),
-    ...base,
+    ...lineBase,
     disks: z.array(z.object({ target: b64, backing: b64, overlay: b64 })),
     overlays: z.enum(['precreated', 'libvirt']),
   }),
-  z.object({ ev: z.literal('frozen'), ...base, filesystems: uint }),
+  z.object({ ev: z.literal('frozen'), ...lineBase, filesystems: uint }),
   z.object({
     ev: z.literal('thawed'),
-    ...base,
+    ...lineBase,
     windowStartRt: ns,
     windowEndRt: ns,
     windowStartMono: uint,
@@ -59,25 +73,30 @@ export const JournalLineSchema = z.discriminatedUnion('ev', [
     filesystems: uint.optional(),
   }),
   /** An overlay file this run made, removed, or kept (with why) at the end. */
-  z.object({ ev: z.literal('overlay'), ...base, act: z.enum(['created', 'removed', 'kept']), b64 }),
+  z.object({
+    ev: z.literal('overlay'),
+    ...lineBase,
+    act: z.enum(['created', 'removed', 'kept']),
+    b64,
+  }),
   /** A file an earlier, killed run made and never removed, removed by this run. */
-  z.object({ ev: z.literal('orphan-removed'), ...base, b64, from: b64 }),
+  z.object({ ev: z.literal('orphan-removed'), ...lineBase, b64, from: b64 }),
   /** An earlier run's cut that ended before libvirt recorded it (b64: its name, or why not). */
   z.object({
     ev: z.literal('metadata'),
-    ...base,
+    ...lineBase,
     act: z.enum(['recorded', 'failed']),
     b64,
     from: b64,
   }),
-  z.object({ ev: z.literal('watchdog-fired'), ...base, maxFreezeS: uint }),
-  z.object({ ev: z.literal('watchdog-thawed'), ...base, by: z.string() }),
-  z.object({ ev: z.literal('watchdog-waiting'), ...base, b64 }),
-  z.object({ ev: z.literal('watchdog-released'), ...base }),
-  z.object({ ev: z.literal('watchdog-gave-up'), ...base }),
+  z.object({ ev: z.literal('watchdog-fired'), ...lineBase, maxFreezeS: uint }),
+  z.object({ ev: z.literal('watchdog-thawed'), ...lineBase, by: z.string() }),
+  z.object({ ev: z.literal('watchdog-waiting'), ...lineBase, b64 }),
+  z.object({ ev: z.literal('watchdog-released'), ...lineBase }),
+  z.object({ ev: z.literal('watchdog-gave-up'), ...lineBase }),
   z.object({
     ev: z.literal('result'),
-    ...base,
+    ...lineBase,
     ok: z.boolean(),
     label: label.optional(),
     filesystems: uint.optional(),
@@ -87,40 +106,52 @@ export const JournalLineSchema = z.discriminatedUnion('ev', [
     /** On a failure that still left a snapshot: what that snapshot is. */
     outcome: z.object({ label, filesystems: uint.optional(), b64: b64.optional() }).optional(),
   }),
-  z.object({ ev: z.literal('end'), ...base }),
+  z.object({ ev: z.literal('end'), ...lineBase }),
 ]);
 export type JournalLine = z.infer<typeof JournalLineSchema>;
 
-/** One physical line, or undefined when it is not a whole, valid journal line. */
-export function readJournalLine(line: string): JournalLine | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  const r = JournalLineSchema.safeParse(raw);
-  return r.success ? r.data : undefined;
+/** A reader of one physical line: the line as `schema` reads it, or undefined when it does not. */
+export function lineReader<S extends z.ZodType>(
+  schema: S,
+): (line: string) => z.infer<S> | undefined {
+  return (line) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      return undefined;
+    }
+    const r = schema.safeParse(raw);
+    return r.success ? r.data : undefined;
+  };
 }
 
 /**
- * Every valid line of a journal text. A line that is not valid on its own (a writer killed
- * mid-line, then the next line glued to it) is searched for whole lines inside it, so a torn
- * line costs only itself.
+ * Every valid line of a journal text, each read by `readOne`. A line that is not valid on its own
+ * (a writer killed mid-line, then the next line glued to it) is searched for whole lines inside
+ * it, so a torn line costs only itself.
  */
-export function readJournalLines(text: string): JournalLine[] {
-  const out: JournalLine[] = [];
+export function readLinesWith<L>(text: string, readOne: (line: string) => L | undefined): L[] {
+  const out: L[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const whole = readJournalLine(line);
+    const whole = readOne(line);
     if (whole) {
       out.push(whole);
       continue;
     }
     for (const part of line.split(/(?=\{"ev":)/)) {
-      const l = readJournalLine(part);
+      const l = readOne(part);
       if (l) out.push(l);
     }
   }
   return out;
+}
+
+/** One physical line, or undefined when it is not a whole, valid journal line. */
+export const readJournalLine = lineReader(JournalLineSchema);
+
+/** Every valid line of a snapshot runner's journal text (see `readLinesWith`). */
+export function readJournalLines(text: string): JournalLine[] {
+  return readLinesWith(text, readJournalLine);
 }

@@ -1,5 +1,5 @@
 import { FailedPhaseSchema, PhaseSchema, type OperationEvent } from '../../../shared/snapshot';
-import { readJournalLines, type JournalLine } from './journal-line';
+import { b64Text as text, readJournalLines, type JournalLine } from './journal-line';
 
 /**
  * The host runner's journal (host-scripts/snapshot-runner.sh): one JSON object a line. Pure: turns
@@ -8,9 +8,6 @@ import { readJournalLines, type JournalLine } from './journal-line';
  * same way.
  */
 export { summarize } from '../../../shared/operation-model';
-
-const text = (b64: string | undefined) =>
-  b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8').trim();
 
 /**
  * The window as measured: freeze issued → thaw returned. The fine reading comes from the host's

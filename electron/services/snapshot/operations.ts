@@ -14,6 +14,7 @@ import followJournalScript from '../host-scripts/follow-journal.sh?raw';
 import listScript from '../host-scripts/operations-list.sh?raw';
 import { parseJournal } from './journal';
 import { launchScript, newOpId, startOnHost, type RunnerArgs } from './launch';
+import { splitOperationListing } from './operation-listing';
 
 export interface OperationsOptions {
   emit: (event: AppEvent) => void;
@@ -48,18 +49,11 @@ interface Tracked {
 export function parseOperationsList(
   stdout: string,
 ): { opId: string; alive: boolean; events: OperationEvent[] }[] {
-  const ops: { opId: string; alive: boolean; events: OperationEvent[] }[] = [];
-  for (const chunk of stdout.split(/^@@op /m).slice(1)) {
-    const nl = chunk.indexOf('\n');
-    const [opId, alive] = (nl < 0 ? chunk : chunk.slice(0, nl)).trim().split(' ');
-    if (!opId) continue;
-    ops.push({
-      opId,
-      alive: alive === '1',
-      events: parseJournal(nl < 0 ? '' : chunk.slice(nl + 1)),
-    });
-  }
-  return ops;
+  return splitOperationListing(stdout).map(({ opId, alive, journal }) => ({
+    opId,
+    alive,
+    events: parseJournal(journal),
+  }));
 }
 
 /**
