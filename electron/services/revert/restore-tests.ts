@@ -12,7 +12,8 @@ import { splitOperationListing } from '../snapshot/operation-listing';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { runVirsh } from '../virsh/run-virsh';
 import restoreScript from './restore-test.sh?raw';
-import listScript from './restore-tests-list.sh?raw';
+import listBody from './restore-tests-list.sh?raw';
+import runnerAlive from '../host-scripts/runner-alive.sh?raw';
 import { cloneXml } from './restore-test-plan';
 import { frozenImages, planText, revertDisks } from './revert-plan';
 
@@ -112,6 +113,9 @@ export function readRestoreTest(opId: string, journal: string, alive: boolean): 
   };
 }
 
+/** restore-tests-list.sh as it is sent (`sh -c`): runner_alive (runner-alive.sh) in front of it. */
+export const restoreTestsListScript = `${runnerAlive}\n${listBody}`;
+
 /** restore-tests-list.sh's answer ("@@op OP ALIVE", then that test's journal, a test each). Pure. */
 export function readRestoreTestList(out: string): RestoreTestResult[] {
   return splitOperationListing(out)
@@ -176,9 +180,12 @@ export class RestoreTests {
 
   /** The domain's restore tests kept on the host (restore-tests-list.sh), newest first. */
   async list(host: HostProfile, conn: SshConnection, uuid: string): Promise<RestoreTestResult[]> {
-    const r = await conn.exec(shellCommand(['sh', '-c', listScript, 'sh', host.hostDir, uuid]), {
-      timeoutMs: 30_000,
-    });
+    const r = await conn.exec(
+      shellCommand(['sh', '-c', restoreTestsListScript, 'sh', host.hostDir, uuid]),
+      {
+        timeoutMs: 30_000,
+      },
+    );
     if (r.code !== 0) {
       throw new AppError(
         'host-command-failed',
