@@ -188,6 +188,18 @@ describe('accessibility of every main screen (axe-core)', () => {
     // The start screen and the add-host form, in a shell of their own with no host yet.
     const own = await startGui();
     try {
+      // The first screen's JavaScript, as the page itself counts what it loaded (docs/ui.md).
+      const firstScreenBytes = await own.page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .filter((e) => e.name.endsWith('.js'))
+          .reduce((sum, e) => sum + (e as PerformanceResourceTiming).decodedBodySize, 0),
+      );
+      console.log(
+        `ui: the first screen loaded ${Math.round(firstScreenBytes / 1024)} KB of JavaScript`,
+      );
+      expect(firstScreenBytes).toBeGreaterThan(0);
+      expect(firstScreenBytes).toBeLessThanOrEqual(400 * 1024);
       for (const theme of ['light', 'dark'] as const) {
         await setTheme(own.page, theme);
         expect(await axeViolations(own.page), `start, ${theme}`).toEqual([]);
