@@ -37,31 +37,18 @@ WORKSTATION='' APPUSER='' HOLD_MS=0 POLL_MS=500
 # shellcheck disable=SC2317 # called by read_args (host-lib.sh)
 arg() {
   case $1 in
-    uri) URI=$2 ;;
-    uuid) UUID=$2 ;;
     dest) DEST=$(decode "$2") ;; # base64: any path
     mode) MODE_ASKED=$2 ;;
-    policy) POLICY=$2 ;;
-    maxFreezeS) MAXFREEZE=$2 ;;
-    agentTimeoutS) AGENT_TIMEOUT=$2 ;;
     hostDir) EXPORTDIR=$2 ;;
-    workstation) WORKSTATION=$2 ;;
-    user) APPUSER=$2 ;;
-    holdFrozenMs) HOLD_MS=$2 ;;
     pollMs) POLL_MS=$2 ;;
-    *) bad_args "unknown name $1" ;;
+    *) freeze_arg "$1" "$2" || bad_args "unknown name $1" ;;
   esac
 }
 read_args
-[ -n "$URI" ] || bad_args uri
-is_uuid "$UUID" || bad_args uuid
+check_freeze_args
 case $DEST in /*) ;; *) bad_args "dest: not an absolute path" ;; esac
 case $DEST in *"$NL"*) bad_args "dest: holds a line break" ;; esac
 case $MODE_ASKED in full | incremental) ;; *) bad_args mode ;; esac
-case $POLICY in require | allow-crash-consistent) ;; *) bad_args policy ;; esac
-in_range "$MAXFREEZE" 1 3600 || bad_args maxFreezeS
-in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
-is_uint "$HOLD_MS" || bad_args holdFrozenMs
 in_range "$POLL_MS" 50 10000 || bad_args pollMs
 case $EXPORTDIR in /*/exports) ;; *) bad_args hostDir ;; esac
 check_folder "$EXPORTDIR"
@@ -246,12 +233,7 @@ finish() {
   journal end
   exit 0
 }
-SIGNAL=
-trap finish EXIT
-trap 'SIGNAL=SIGHUP; exit 129' HUP
-trap 'SIGNAL=SIGINT; exit 130' INT
-trap 'SIGNAL=SIGTERM; exit 143' TERM
-trap '' PIPE
+on_exit finish
 journal start "\"kind\":\"export\",\"uuid\":\"$UUID\",\"dest\":\"$(b64 "$DEST")\",\"mode\":\"$MODE_ASKED\",\"policy\":\"$POLICY\",\"pid\":$$,\"maxFreezeS\":$MAXFREEZE,\"workstation\":\"$(b64 "$WORKSTATION")\",\"user\":\"$(b64 "$APPUSER")\""
 
 # ---------------------------------------------------------------- lock (the snapshot runner's, same file)

@@ -305,3 +305,42 @@ freeze_cut_thaw() {
     FREEZE=no
   fi
 }
+
+# ---------------------------------------------------------------- what every freezing runner is told
+# freeze_arg NAME VALUE: the arguments every runner that freezes a guest takes (uri, uuid, policy,
+# maxFreezeS, agentTimeoutS, workstation, user, holdFrozenMs); false for any other name
+# shellcheck disable=SC2034 # WORKSTATION, APPUSER: read by the script
+freeze_arg() {
+  case $1 in
+    uri) URI=$2 ;;
+    uuid) UUID=$2 ;;
+    policy) POLICY=$2 ;;
+    maxFreezeS) MAXFREEZE=$2 ;;
+    agentTimeoutS) AGENT_TIMEOUT=$2 ;;
+    workstation) WORKSTATION=$2 ;;
+    user) APPUSER=$2 ;;
+    holdFrozenMs) HOLD_MS=$2 ;;
+    *) return 1 ;;
+  esac
+}
+# check_freeze_args: those values checked (bad_args ends the script on the first wrong one)
+check_freeze_args() {
+  [ -n "$URI" ] || bad_args uri
+  is_uuid "$UUID" || bad_args uuid
+  case $POLICY in require | allow-crash-consistent) ;; *) bad_args policy ;; esac
+  in_range "$MAXFREEZE" 1 3600 || bad_args maxFreezeS
+  in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
+  is_uint "$HOLD_MS" || bad_args holdFrozenMs
+}
+# on_exit FUNCTION: FUNCTION runs on every way out; a signal becomes an exit status and SIGNAL
+# names it; a dead virsh session surfaces as a failed send, not a SIGPIPE before the thaw
+# shellcheck disable=SC2034 # SIGNAL: read by the exit function
+on_exit() {
+  SIGNAL=
+  # shellcheck disable=SC2064 # the function's name, now
+  trap "$1" EXIT
+  trap 'SIGNAL=SIGHUP; exit 129' HUP
+  trap 'SIGNAL=SIGINT; exit 130' INT
+  trap 'SIGNAL=SIGTERM; exit 143' TERM
+  trap '' PIPE
+}
