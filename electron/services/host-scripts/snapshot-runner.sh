@@ -39,20 +39,11 @@ IFS_SAVE=$IFS
 # the one virsh session for freeze, cut and thaw (start_session, send, end_session, count_in)
 # shellcheck source-path=SCRIPTDIR source=virsh-session.sh
 . "$OPDIR/virsh-session.sh"
-# jfast EV [members]: builtins only, for use inside the frozen window (no rt: date is a process)
-jfast() {
-  now_mono
-  emit "\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO${2:+,$2}"
-}
 
 # ---------------------------------------------------------------- arguments, by name
 OP=invalid URI='' UUID='' NAME='' POLICY='' MAXFREEZE='' AGENT_TIMEOUT='' HOSTDIR='' WORKSTATION='' APPUSER=''
 HOLD_MS=0 KIND='' DESCRIPTION='' MEMORY=false
-bad_args() {
-  emit "\"ev\":\"result\",\"op\":\"$OP\",\"mono\":0,\"ok\":false,\"failedPhase\":\"runner\",\"b64\":\"$(b64 "invalid runner arguments: $1")\",\"snapshotTaken\":\"no\""
-  emit "\"ev\":\"end\",\"op\":\"$OP\",\"mono\":0"
-  exit 64
-}
+BAD_ARGS_EXTRA=',"snapshotTaken":"no"' # bad_args (host-lib.sh): its result line says no snapshot
 # shellcheck disable=SC2317 # called by read_args (host-lib.sh)
 arg() {
   case $1 in
@@ -88,22 +79,6 @@ case $HOSTDIR in /*) ;; *) bad_args hostDir ;; esac
 check_folder "$HOSTDIR"
 echo $$ >runner.pid
 
-# Children never hold the domain lock (fd 9): it must die with this process.
-# Nor either end of the virsh session (fds 3 and 4): a killed runner's session must see its
-# input end at once, not when some child of it exits.
-virsh_() { virsh -c "$URI" "$@" 3>&- 4<&- 9>&-; }
-agent() { virsh -c "$URI" qemu-agent-command --domain "$UUID" --timeout "$AGENT_TIMEOUT" --cmd "$1" 3>&- 4<&- 9>&-; }
-# The guest's freeze status, as one word: frozen, thawed, or unknown (the agent did not say).
-freeze_status() {
-  st=$(agent '{"execute":"guest-fsfreeze-status"}' 2>&1)
-  case $st in
-    *'"return"'*'"frozen"'*) FSTATUS=frozen ;;
-    *'"return"'*'"thawed"'*) FSTATUS=thawed ;;
-    *) FSTATUS=unknown ;;
-  esac
-  FSTATUS_OUT=$st
-}
-
 # ---------------------------------------------------------------- facts (decide_label reads these)
 MODE=              # live | paused | offline
 FREEZE=no          # yes: this run will freeze (the agent said thawed in preflight)
@@ -125,35 +100,7 @@ WATCHDOG=none      # none | armed | disarmed
 IN_USE=            # what list_in_use last heard from libvirt
 KEPT=
 
-# ---------------------------------------------------------------- the watchdog
-arm_watchdog() {
-  rm -f disarmed fired freeze-returned watchdog.pid
-  if command -v setsid >/dev/null 2>&1; then
-    setsid sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 9>&- &
-  else
-    nohup sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 9>&- &
-  fi
-  WATCHDOG=armed
-  # It holds neither end of the session (a dead runner's session must see its input end) nor
-  # the lock. It says when it is in place: a freeze before that would have no guard.
-  i=0
-  while [ ! -s watchdog.pid ] && [ "$i" -lt 100 ]; do sleep 0.05 3>&- 4<&- 9>&-; i=$((i + 1)); done
-  [ -s watchdog.pid ]
-}
-# Called only once a thaw is confirmed. A watchdog that has not fired yet is only sleeping: stop
-# it; one that fired is talking to libvirt: it reads `disarmed` and stops by itself.
-disarm_watchdog() {
-  [ "$WATCHDOG" = armed ] || return 0
-  : >disarmed
-  WATCHDOG=disarmed
-  if [ ! -e fired ] && read -r wpid <watchdog.pid 2>/dev/null && is_uint "$wpid"; then
-    kill -TERM "$wpid" 2>/dev/null
-  fi
-}
-
 # ---------------------------------------------------------------- files this run made
-xml_escape() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e "s/'/\&apos;/g" -e 's/"/\&quot;/g'; }
-
 # No libvirt job may still be working on the domain: a client that died does not stop its job
 # (a snapshot being taken may still switch to an overlay that looks unused now).
 wait_no_job() {
@@ -330,19 +277,10 @@ metadata_pending() { [ -s "$1/redefine.xml" ] && [ ! -e "$1/redefined" ] && [ ! 
 # shellcheck disable=SC2317 # called from finish, which the EXIT trap runs
 decide_label() {
   LABEL_JSON=
-  WHY_NOT=
-  if [ "$FREEZE" = yes ]; then
-    if [ -z "$FROZEN_N" ] || [ "$FROZEN_N" -le 0 ]; then
-      WHY_NOT="the freeze did not confirm any frozen filesystem"
-    elif [ "$KIND" = snapshot ] && [ "$CUT_ANSWERED" != 1 ]; then
-      WHY_NOT="the cut's answer was lost: libvirt shows the snapshot, but not that it was cut while frozen"
-    elif [ "$WATCHDOG_FIRST" = 1 ]; then
-      WHY_NOT="the watchdog thawed the guest (maximum freeze ${MAXFREEZE} s) before the cut had answered"
-    elif [ -z "$THAWED_N" ]; then
-      WHY_NOT="the thaw did not confirm how many filesystems it thawed, so the cut cannot be shown to be within the freeze"
-    elif [ "$THAWED_N" != "$FROZEN_N" ]; then
-      WHY_NOT="the thaw found $THAWED_N of $FROZEN_N filesystems frozen: something else thawed the guest during the cut"
-    fi
+  if [ "$KIND" = snapshot ]; then
+    why_not_quiesced "libvirt shows the snapshot, but not that it was cut while frozen"
+  else
+    why_not_quiesced ''
   fi
   if [ "$KIND" = test-freeze ]; then
     [ "$FREEZE" = yes ] && [ -z "$WHY_NOT" ] && LABEL_JSON="\"label\":\"test-freeze\",\"filesystems\":$FROZEN_N"
@@ -367,30 +305,12 @@ decide_label() {
 # Whatever happens, the guest is thawed if this run may have frozen it, the watchdog stays armed
 # unless a thaw is confirmed, nothing that may be in use is removed, and the outcome is recorded.
 
-# A thaw through fresh calls; confirmed when the agent then says thawed. libvirt runs one agent
-# command of a domain at a time, so this answers only after a freeze still in flight there.
-confirm_thaw() {
-  agent '{"execute":"guest-fsfreeze-thaw"}' >/dev/null 2>&1
-  freeze_status
-  [ "$FSTATUS" = thawed ] && THAW_CONFIRMED=1
-}
 # shellcheck disable=SC2317 # run by the EXIT trap
 finish() {
   status=$?
   trap '' HUP INT TERM # the way out is not interrupted again
   trap - EXIT
-  if [ "$FREEZE_STATE" != none ] && [ "$THAW_CONFIRMED" != 1 ]; then
-    # Leaving without a confirmed thaw (signal, dead session, error). A command still running in
-    # the session would answer into the void: end it first (libvirt finishes it on its own).
-    [ -n "$VIRSH_PID" ] && kill -TERM "$VIRSH_PID" 2>/dev/null
-    end_session
-    if confirm_thaw; then
-      phase thaw 'done' "thawed on the way out"
-    else
-      fail thaw "the thaw could not be confirmed ($FSTATUS_OUT): the watchdog keeps thawing until the agent says thawed"
-    fi
-  fi
-  if [ "$THAW_CONFIRMED" = 1 ] || [ "$FREEZE_STATE" = none ]; then disarm_watchdog; fi
+  thaw_on_exit
   [ "$CUT_STATE" = sent ] && [ -n "$VIRSH_PID" ] && kill -TERM "$VIRSH_PID" 2>/dev/null
   end_session
   if [ -z "$FAILED_PHASE" ] && [ "$status" != 0 ]; then
@@ -444,22 +364,8 @@ trap '' PIPE
 journal start "\"kind\":\"$KIND\",\"uuid\":\"$UUID\",\"snapshot\":\"$NAME\",\"policy\":\"$POLICY\",\"pid\":$$,\"maxFreezeS\":$MAXFREEZE,\"workstation\":\"$(b64 "$WORKSTATION")\",\"user\":\"$(b64 "$APPUSER")\""
 
 # ---------------------------------------------------------------- lock (one operation per domain)
-# flock: atomic, and the kernel releases it when its holder dies, however it dies. Fd 9 stays
-# with this process: every child is started with 9>&-.
 phase lock running
-mkdir -p "$HOSTDIR/locks"
-LOCKFILE=$HOSTDIR/locks/$UUID.lock
-if ! command -v flock >/dev/null 2>&1; then
-  fail lock "the host has no flock command (util-linux or busybox): install it"
-  exit 1
-fi
-exec 9>>"$LOCKFILE"
-if ! flock -n 9; then
-  holder=$(cat "$LOCKFILE.owner" 2>/dev/null)
-  fail lock "another operation (${holder:-unknown}) is running on this domain"
-  exit 1
-fi
-echo "$OP" >"$LOCKFILE.owner"
+take_domain_lock "$OP"
 phase lock 'done'
 
 # ---------------------------------------------------------------- preflight
@@ -631,80 +537,9 @@ cut() {
   esac
   [ "$CUT_STATE" = 'done' ] && SNAPSHOT_TAKEN=yes
 }
-window_json() {
-  printf '"windowStartRt":%s,"windowEndRt":%s,"windowStartMono":%s,"windowEndMono":%s' \
-    "$WINDOW_START" "$WINDOW_END" "$WINDOW_START_MONO" "$WINDOW_END_MONO"
-}
 if [ "$FREEZE" = yes ]; then
-  phase arm running
-  arm_watchdog || { fail arm "the watchdog did not start (watchdog.log on the host says why)"; exit 1; }
-  phase arm 'done'
-  phase freeze running
-  # The window opens when the freeze is issued and closes when the thaw returns. In between:
-  # builtins and the one virsh session only.
-  now_rt; WINDOW_START=$RT; now_mono; WINDOW_START_MONO=$MONO
-  FREEZE_STATE=sent
-  send "domfsfreeze $UUID"
-  r=$?
-  FREEZE_OUT=$OUT
-  if [ "$r" = 2 ]; then FREEZE_STATE=lost; else FREEZE_STATE=returned; : >freeze-returned; fi
-  [ "$r" = 0 ] && count_in "$OUT" Froze && FROZEN_N=$COUNT
-  if [ -n "$FROZEN_N" ] && [ "$FROZEN_N" -gt 0 ]; then
-    jfast frozen "\"filesystems\":$FROZEN_N"
-    [ "$HOLD_MS" -gt 0 ] && sleep "$((HOLD_MS / 1000)).$(printf '%03d' $((HOLD_MS % 1000)))" 3>&- 4<&- 9>&-
-    [ "$KIND" = snapshot ] && cut
-    # A watchdog that fired before the cut answered may have thawed the guest under it.
-    if [ -e fired ]; then
-      WATCHDOG_FIRST=1
-      if [ -n "$CUT_MONO" ] && [ "$CUT_ANSWERED" = 1 ] && read -r fired_mono <fired && is_uint "$fired_mono" &&
-        [ "$fired_mono" -gt $((CUT_MONO + 10)) ]; then WATCHDOG_FIRST=0; fi
-    fi
-    jfast phase '"phase":"thaw","status":"running"'
-    send "domfsthaw $UUID"
-    r=$?
-    THAW_OUT=$OUT
-    now_rt; WINDOW_END=$RT; now_mono; WINDOW_END_MONO=$MONO
-    [ "$r" = 0 ] && count_in "$OUT" Thawed && THAWED_N=$COUNT && THAW_CONFIRMED=1
-    # Out of the window: now journal what happened in it.
-    phase freeze 'done' "$FREEZE_OUT"
-    if [ "$KIND" = snapshot ]; then
-      case $CUT_STATE in
-        done) phase cut 'done' "$CUT_OUT" ;;
-        *) phase cut failed "${CUT_OUT:-no answer}" ;;
-      esac
-    fi
-    if [ "$THAW_CONFIRMED" = 1 ]; then
-      journal thawed "$(window_json),\"filesystems\":$THAWED_N"
-      phase thaw 'done' "$THAW_OUT"
-    elif [ "$SESSION" = alive ] && confirm_thaw; then
-      journal thawed "$(window_json)"
-      phase thaw 'done' "the thaw did not answer clearly (${THAW_OUT:-nothing}); the agent then said thawed"
-    else
-      fail thaw "the thaw did not answer clearly: ${THAW_OUT:-nothing}"
-      exit 1 # finish: ends the session, thaws through fresh calls, keeps the watchdog if it cannot
-    fi
-    phase disarm running
-    disarm_watchdog
-    phase disarm 'done'
-  else
-    # No filesystem frozen for sure (an error, 0 filesystems, garbage, or a dead session): a
-    # freeze that froze 0 filesystems is not a quiesce. Thaw all the same (a partial freeze, or
-    # an error that lied), and confirm it before the watchdog stands down.
-    [ "$SESSION" = alive ] && send "domfsthaw $UUID"
-    if [ "$SESSION" = alive ] && confirm_thaw; then
-      disarm_watchdog
-    else
-      fail freeze "${FREEZE_OUT:-the freeze did not answer}"
-      exit 1 # finish: thaws through fresh calls, keeps the watchdog if it cannot confirm
-    fi
-    if [ "$POLICY" = require ] || [ "$KIND" = test-freeze ]; then
-      fail freeze "${FREEZE_OUT:-the freeze did not answer}${FROZEN_N:+ (froze $FROZEN_N filesystems)}"
-      exit 1
-    fi
-    phase freeze failed "${FREEZE_OUT:-no answer}"
-    CRASH_REASON="the freeze failed: ${FREEZE_OUT:-no answer}"
-    FREEZE=no
-  fi
+  # the doctor's test freeze cuts nothing: freeze_cut_thaw then fails a freeze that froze nothing
+  if [ "$KIND" = snapshot ]; then freeze_cut_thaw cut; else freeze_cut_thaw ''; fi
 fi
 if [ "$FREEZE" != yes ] && [ "$KIND" = snapshot ]; then
   cut
