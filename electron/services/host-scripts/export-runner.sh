@@ -50,10 +50,7 @@ case $DEST in /*) ;; *) bad_args "dest: not an absolute path" ;; esac
 case $DEST in *"$NL"*) bad_args "dest: holds a line break" ;; esac
 case $MODE_ASKED in full | incremental) ;; *) bad_args mode ;; esac
 in_range "$POLL_MS" 50 10000 || bad_args pollMs
-case $EXPORTDIR in /*/exports) ;; *) bad_args hostDir ;; esac
-check_folder "$EXPORTDIR"
-HOSTDIR=${EXPORTDIR%/exports}
-private_dir "$HOSTDIR" || bad_args "hostDir: $HOSTDIR is not a private folder of this user"
+check_kind_folder "$EXPORTDIR" exports
 echo $$ >runner.pid
 
 # json_str TEXT: TEXT as a JSON string (quotes included)
@@ -222,11 +219,7 @@ finish() {
   [ "$AGENT_TIMEOUT_SET" = 1 ] && virsh_ guest-agent-timeout --domain "$UUID" --timeout -2 >/dev/null 2>&1
   decide_label
   common="\"mode\":\"$MODE\",\"cancelled\":$([ "$CANCELLED" = 1 ] && echo true || echo false),\"bytes\":$BYTES"
-  if [ -n "$FAILED_PHASE" ]; then
-    journal result "\"ok\":false,\"failedPhase\":\"$FAILED_PHASE\",\"b64\":\"$(b64 "$FAILED_MSG")\",$common"
-  else
-    journal result "\"ok\":true,$LABEL_JSON,$common"
-  fi
+  journal_result "$LABEL_JSON,$common" "$common"
   now_rt
   printf '{"op":"%s","kind":"export","uuid":"%s","dest":"%s","mode":"%s","ok":%s,"rt":%s}\n' "$OP" "$UUID" \
     "$(b64 "$DEST")" "$MODE" "$([ -z "$FAILED_PHASE" ] && echo true || echo false)" "$RT" >>"$EXPORTDIR/index.jsonl"
@@ -278,33 +271,25 @@ phase preflight 'done'
 phase prepare running
 disks=$(virsh_ domblklist --domain "$UUID" --details 2>&1) || { fail prepare "$disks"; exit 1; }
 TARGETS='' BACKUP_DISKS='' CP_DISKS='' SOURCES=''
-IFS=$NL
-for row in $disks; do
-  IFS=$IFS_SAVE
-  # shellcheck disable=SC2086 # split on purpose: the row's first three words
-  set -- $row
-  [ $# -ge 4 ] || continue
-  type=$1 device=$2 target=$3
-  case $type in Type | ---*) continue ;; esac
-  case $target in [a-z]*) ;; *) fail prepare "disk target $target is not a plain name"; exit 1 ;; esac
-  case $target in *[!a-z0-9]*) fail prepare "disk target $target is not a plain name"; exit 1 ;; esac
-  src=${row#*"$target"}
-  src=${src#"${src%%[! ]*}"}
-  if [ "$device" != disk ]; then
-    BACKUP_DISKS="$BACKUP_DISKS<disk name='$target' backup='no'/>"
-    CP_DISKS="$CP_DISKS<disk name='$target' checkpoint='no'/>"
-    continue
+# export_disk TYPE DEVICE TARGET SOURCE: file-backed disks are exported, the others left out
+# shellcheck disable=SC2317 # called by each_disk (host-lib.sh)
+export_disk() {
+  case $3 in [a-z]*) ;; *) fail prepare "disk target $3 is not a plain name"; exit 1 ;; esac
+  case $3 in *[!a-z0-9]*) fail prepare "disk target $3 is not a plain name"; exit 1 ;; esac
+  if [ "$2" != disk ]; then
+    BACKUP_DISKS="$BACKUP_DISKS<disk name='$3' backup='no'/>"
+    CP_DISKS="$CP_DISKS<disk name='$3' checkpoint='no'/>"
+    return 0
   fi
-  if [ "$type" != file ] || [ "$src" = - ]; then
-    fail prepare "disk $target is a $type disk: Quiesce exports file-backed disks only"; exit 1
+  if [ "$1" != file ] || [ "$4" = - ]; then
+    fail prepare "disk $3 is a $1 disk: Quiesce exports file-backed disks only"; exit 1
   fi
-  size=$(virsh_ domblkinfo --domain "$UUID" --device "$target" 2>/dev/null | awk '/^Capacity:/ { print $2 }')
-  is_uint "$size" || { fail prepare "libvirt did not tell the size of disk $target"; exit 1; }
-  TARGETS="$TARGETS$target $size$NL"
-  SOURCES="$SOURCES$target $src$NL"
-  IFS=$NL
-done
-IFS=$IFS_SAVE
+  size=$(virsh_ domblkinfo --domain "$UUID" --device "$3" 2>/dev/null | awk '/^Capacity:/ { print $2 }')
+  is_uint "$size" || { fail prepare "libvirt did not tell the size of disk $3"; exit 1; }
+  TARGETS="$TARGETS$3 $size$NL"
+  SOURCES="$SOURCES$3 $4$NL"
+}
+each_disk "$disks" export_disk
 [ -n "$TARGETS" ] || { fail prepare "the domain has no file-backed disk to export"; exit 1; }
 
 # Incremental: from the newest complete export of this domain in the destination, if libvirt
@@ -407,20 +392,8 @@ if [ -e cancel ]; then CANCELLED=1; fail prepare "cancelled by ${APPUSER:-the ad
 phase prepare 'done'
 
 # ---------------------------------------------------------------- freeze -> cut -> thaw
-cut() {
-  jfast phase '"phase":"cut","status":"running"'
-  CUT_STATE=sent
-  send "backup-begin $UUID backup.xml checkpoint.xml --reuse-external"
-  r=$?
-  now_mono
-  CUT_MONO=$MONO
-  CUT_OUT=$OUT
-  case $r in
-    0) CUT_ANSWERED=1; case $OUT in *"Backup started"*) CUT_STATE='done' ;; *) CUT_STATE=unknown ;; esac ;;
-    1) CUT_ANSWERED=1; CUT_STATE=failed ;;
-    *) CUT_STATE=unknown ;;
-  esac
-}
+# cut: the push backup, started in the session (QEMU copies after it returns)
+cut() { send_cut "backup-begin $UUID backup.xml checkpoint.xml --reuse-external" "Backup started"; }
 if [ "$FREEZE" = yes ]; then
   freeze_cut_thaw cut
 fi

@@ -344,3 +344,60 @@ on_exit() {
   trap 'SIGNAL=SIGTERM; exit 143' TERM
   trap '' PIPE
 }
+
+# ---------------------------------------------------------------- the cut, and how a run ends
+# send_cut COMMAND DONE: the cut, sent in the session. CUT_ANSWERED says its answer came back (so
+# its effect, if any, happened before whatever is sent next); CUT_STATE is done when that answer
+# holds DONE, failed on virsh's error, unknown otherwise (then libvirt is asked, not guessed).
+send_cut() {
+  jfast phase '"phase":"cut","status":"running"'
+  CUT_STATE=sent
+  send "$1"
+  r=$?
+  now_mono
+  CUT_MONO=$MONO
+  CUT_OUT=$OUT
+  case $r in
+    0) CUT_ANSWERED=1; case $OUT in *"$2"*) CUT_STATE='done' ;; *) CUT_STATE=unknown ;; esac ;;
+    1) CUT_ANSWERED=1; CUT_STATE=failed ;;
+    *) CUT_STATE=unknown ;;
+  esac
+}
+# journal_result OK-MEMBERS FAILED-MEMBERS: the run's result line, failed when FAILED_PHASE is
+# set (with FAILED_MSG), each with the run's own members (valid JSON, may be empty)
+journal_result() {
+  if [ -n "$FAILED_PHASE" ]; then
+    journal result "\"ok\":false,\"failedPhase\":\"$FAILED_PHASE\",\"b64\":\"$(b64 "$FAILED_MSG")\"${2:+,$2}"
+  else
+    journal result "\"ok\":true${1:+,$1}"
+  fi
+}
+
+# ---------------------------------------------------------------- folders and disks
+# check_kind_folder DIR KIND: DIR is HOSTDIR/KIND (exports, reverts...), private, and holds this
+# operation's folder; sets HOSTDIR, itself private
+check_kind_folder() {
+  case $1 in /*/"$2") ;; *) bad_args hostDir ;; esac
+  check_folder "$1"
+  HOSTDIR=${1%/"$2"}
+  private_dir "$HOSTDIR" || bad_args "hostDir: $HOSTDIR is not a private folder of this user"
+}
+# each_disk ROWS FUNCTION: FUNCTION TYPE DEVICE TARGET SOURCE for each row of `virsh domblklist
+# --details` (the source is the rest of the line: paths may hold spaces); stops, false, at the
+# first row FUNCTION fails
+each_disk() {
+  each_fn=$2
+  IFS=$NL
+  for row in $1; do
+    IFS=$IFS_SAVE
+    # shellcheck disable=SC2086 # split on purpose: the row's first three words
+    set -- $row
+    [ $# -ge 4 ] || continue
+    case $1 in Type | ---*) continue ;; esac
+    src=${row#*"$3"}
+    src=${src#"${src%%[! ]*}"}
+    "$each_fn" "$1" "$2" "$3" "$src" || { IFS=$IFS_SAVE; return 1; }
+    IFS=$NL
+  done
+  IFS=$IFS_SAVE
+}
