@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { ExportPhaseSchema, type ExportSummary } from '../../../shared/export';
-import { readJournalLine, type JournalLine } from '../snapshot/journal-line';
+import {
+  b64,
+  b64Text as text,
+  lineBase as base,
+  lineReader,
+  readJournalLine,
+  readLinesWith,
+  uint,
+  type JournalLine,
+} from '../snapshot/journal-line';
 import { windowMs } from '../snapshot/journal';
 
 /**
@@ -9,9 +18,6 @@ import { windowMs } from '../snapshot/journal';
  * (snapshot/journal-line.ts: the watchdog writes into either); start, plan, progress, file,
  * checkpoint, exported and result are an export's.
  */
-const b64 = z.string().regex(/^[A-Za-z0-9+/=]*$/);
-const uint = z.number().int().nonnegative();
-const base = { op: z.string(), mono: uint, rt: z.number().nonnegative().optional() };
 const name = z.string().regex(/^[0-9A-Za-z-]*$/);
 
 export const ExportLineSchema = z.discriminatedUnion('ev', [
@@ -84,15 +90,10 @@ type SharedLine = Extract<
 >;
 export type ExportLine = OwnLine | SharedLine;
 
+const readOwn = lineReader(ExportLineSchema);
 function readOne(part: string): ExportLine | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(part);
-  } catch {
-    return undefined;
-  }
-  const own = ExportLineSchema.safeParse(raw);
-  if (own.success) return own.data;
+  const own = readOwn(part);
+  if (own) return own;
   const shared = readJournalLine(part);
   if (shared && (SHARED.has(shared.ev) || shared.ev.startsWith('watchdog-')))
     return shared as SharedLine;
@@ -101,24 +102,8 @@ function readOne(part: string): ExportLine | undefined {
 
 /** Every whole, valid line of an export journal; a torn line costs only itself. */
 export function readExportLines(journal: string): ExportLine[] {
-  const out: ExportLine[] = [];
-  for (const line of journal.split('\n')) {
-    if (!line.trim()) continue;
-    const whole = readOne(line);
-    if (whole) {
-      out.push(whole);
-      continue;
-    }
-    for (const part of line.split(/(?=\{"ev":)/)) {
-      const l = readOne(part);
-      if (l) out.push(l);
-    }
-  }
-  return out;
+  return readLinesWith(journal, readOne);
 }
-
-const text = (s: string | undefined) =>
-  s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8').trim();
 
 /** An export's summary from its journal. `runnerGone`: its runner no longer runs on the host. */
 export function summarizeExport(
