@@ -46,17 +46,10 @@ HOLD_MS=0 KIND='' DESCRIPTION='' MEMORY=false
 BAD_ARGS_EXTRA=',"snapshotTaken":"no"' # bad_args (host-lib.sh): its result line says no snapshot
 # shellcheck disable=SC2317 # called by read_args (host-lib.sh)
 arg() {
+  freeze_arg "$1" "$2" && return 0 # uri, uuid, policy, maxFreezeS, … (host-lib.sh)
   case $1 in
-    uri) URI=$2 ;;
-    uuid) UUID=$2 ;;
     name) NAME=$2 ;;
-    policy) POLICY=$2 ;;
-    maxFreezeS) MAXFREEZE=$2 ;;
-    agentTimeoutS) AGENT_TIMEOUT=$2 ;;
     hostDir) HOSTDIR=$2 ;;
-    workstation) WORKSTATION=$2 ;;
-    user) APPUSER=$2 ;;
-    holdFrozenMs) HOLD_MS=$2 ;;
     kind) KIND=$2 ;;
     description) DESCRIPTION=$2 ;; # base64: free text, line breaks and all
     memory) MEMORY=$2 ;; # true: a full checkpoint (memory with the disks), of a paused guest
@@ -64,17 +57,12 @@ arg() {
   esac
 }
 read_args
-[ -n "$URI" ] || bad_args uri
-is_uuid "$UUID" || bad_args uuid
+check_freeze_args
 case $NAME in [A-Za-z0-9]*) ;; *) bad_args name ;; esac
 case $NAME in *[!A-Za-z0-9._-]*) bad_args name ;; esac
 [ ${#NAME} -le 64 ] || bad_args name
-case $POLICY in require | allow-crash-consistent) ;; *) bad_args policy ;; esac
 case $KIND in snapshot | test-freeze) ;; *) bad_args kind ;; esac
 case $MEMORY in true | false) ;; *) bad_args memory ;; esac
-in_range "$MAXFREEZE" 1 3600 || bad_args maxFreezeS
-in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
-is_uint "$HOLD_MS" || bad_args holdFrozenMs
 case $HOSTDIR in /*) ;; *) bad_args hostDir ;; esac
 check_folder "$HOSTDIR"
 echo $$ >runner.pid
@@ -352,13 +340,7 @@ finish() {
   journal end
   exit 0
 }
-SIGNAL=
-trap finish EXIT
-trap 'SIGNAL=SIGHUP; exit 129' HUP
-trap 'SIGNAL=SIGINT; exit 130' INT
-trap 'SIGNAL=SIGTERM; exit 143' TERM
-# A dead virsh session must surface as a failed send, not kill the runner before it thaws.
-trap '' PIPE
+on_exit finish
 # Journaled only now that every way out goes through finish: a run that says it started always
 # records how it ended.
 journal start "\"kind\":\"$KIND\",\"uuid\":\"$UUID\",\"snapshot\":\"$NAME\",\"policy\":\"$POLICY\",\"pid\":$$,\"maxFreezeS\":$MAXFREEZE,\"workstation\":\"$(b64 "$WORKSTATION")\",\"user\":\"$(b64 "$APPUSER")\""
