@@ -29,6 +29,24 @@ private_dir() {
   perms=$(ls -ldnL -- "$1" 2>/dev/null) || return 1
   case $perms in ?????w* | ????????w*) return 1 ;; esac
 }
+# private_host_dir: HOSTDIR (made if missing) passes private_dir, or the script ends (exit 65)
+# saying how to fix it. For the scripts that write there first (launch.sh, schedule-install.sh),
+# sent with this file in front of them; a runner checks its folder again (check_folder).
+private_host_dir() {
+  mkdir -p "$HOSTDIR"
+  private_dir "$HOSTDIR" && return 0
+  echo "the host folder $HOSTDIR must belong to $(id -un) and be writable by no one else (chmod go-w)" >&2
+  exit 65
+}
+# runner_start: how every runner of an operation folder (OPDIR, its current folder) runs: an
+# unset name is an error, nothing is globbed (paths come from libvirt and the admin and may hold
+# anything), the files it makes are private, and its journal is OPDIR/journal.jsonl.
+runner_start() {
+  set -u
+  set -f
+  umask 077
+  JOURNAL=$OPDIR/journal.jsonl
+}
 
 # ---------------------------------------------------------------- the journal (JOURNAL, OP: set by the script)
 # emit JSON-MEMBERS: one whole line in one write, so readers never see half of it
@@ -83,6 +101,8 @@ check_folder() {
 # ---------------------------------------------------------------- what libvirt says is in use
 NL='
 '
+# shellcheck disable=SC2034 # TAB: read by the scripts (plans are tab-separated)
+TAB=$(printf '\t')
 IFS_SAVE=$IFS
 # list_in_use: every file path a domain on this host uses (its live disks, its persistent
 # definition's, every layer of a running domain's chains), as libvirt lists it, into IN_USE,
@@ -191,9 +211,9 @@ thaw_on_exit() {
   fi
   if [ "$THAW_CONFIRMED" = 1 ] || [ "$FREEZE_STATE" = none ]; then disarm_watchdog; fi
 }
-# take_domain_lock OWNER: the domain's lock (HOSTDIR/locks/UUID.lock, fd 9), one operation per
-# domain whatever its kind; flock is atomic and the kernel releases it when its holder dies.
-# Fails the lock phase and exits when another operation holds it.
+# take_domain_lock OWNER [WAIT]: the domain's lock (HOSTDIR/locks/UUID.lock, fd 9), one operation
+# per domain whatever its kind; flock is atomic and the kernel releases it when its holder dies.
+# Fails the lock phase and exits when another operation holds it (WAIT seconds on, if given).
 take_domain_lock() {
   mkdir -p "$HOSTDIR/locks"
   LOCKFILE=$HOSTDIR/locks/$UUID.lock
@@ -202,11 +222,11 @@ take_domain_lock() {
     exit 1
   fi
   exec 9>>"$LOCKFILE"
-  if ! flock -n 9; then
+  if [ -n "${2:-}" ]; then flock -w "$2" 9; else flock -n 9; fi || {
     holder=$(cat "$LOCKFILE.owner" 2>/dev/null)
     fail lock "another operation (${holder:-unknown}) is running on this domain"
     exit 1
-  fi
+  }
   echo "$1" >"$LOCKFILE.owner"
 }
 # why_not_quiesced LOST: WHY_NOT = why the cut is not shown to be within the freeze ("" when it

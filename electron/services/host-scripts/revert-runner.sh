@@ -30,19 +30,11 @@
 # recorded, guest started). Who does that: this run's exit trap when it can, else the next revert
 # run of the domain, or an explicit recover run (MODE=recover), from the files above and the
 # markers beside them (made, was-running, switched, branch-recorded, settled).
-set -u
-set -f
-umask 077
 OPDIR=${1:-}
 cd "$OPDIR" || exit 70
-JOURNAL=$OPDIR/journal.jsonl
-NL='
-'
-IFS_SAVE=$IFS
-TAB=$(printf '\t')
-
 # shellcheck source-path=SCRIPTDIR source=host-lib.sh
 . "$OPDIR/host-lib.sh"
+runner_start
 progress() { journal progress "\"phase\":\"$1\",\"b64\":\"$(b64 "$2")\""; }
 
 # ---------------------------------------------------------------- arguments, by name
@@ -90,8 +82,6 @@ HOSTDIR=${REVERTDIR%/reverts}
 private_dir "$HOSTDIR" || bad_args "hostDir: $HOSTDIR is not a private folder of this user"
 echo $$ >runner.pid
 
-# Children never hold the domain lock (fd 9): it must die with this process.
-virsh_() { virsh -c "$URI" "$@" 9>&-; }
 domstate() { STATE=$(virsh_ domstate "$UUID" 2>&1) || STATE="unknown: $STATE"; }
 
 # this domain's persistent definition names FILE as a disk
@@ -297,35 +287,17 @@ finish() {
   journal end
   exit 0
 }
-SIGNAL=
 STARTED=0
 BOOT_JSON=
 RECOVERED=
-trap finish EXIT
-trap 'SIGNAL=SIGHUP; exit 129' HUP
-trap 'SIGNAL=SIGINT; exit 130' INT
-trap 'SIGNAL=SIGTERM; exit 143' TERM
+on_exit finish
 journal start "\"kind\":\"$MODE\",\"uuid\":\"$UUID\",\"targetKind\":\"$TARGET_KIND\",\"target\":\"$TARGET\",\"pid\":$$,\"allowForce\":$ALLOW_FORCE,\"stopTimeoutS\":$STOP_TIMEOUT,\"workstation\":\"$(b64 "$WORKSTATION")\",\"user\":\"$(b64 "$APPUSER")\""
 
 # ---------------------------------------------------------------- lock (the snapshot runner's, same file)
 phase lock running
-mkdir -p "$HOSTDIR/locks"
-LOCKFILE=$HOSTDIR/locks/$UUID.lock
-if ! command -v flock >/dev/null 2>&1; then
-  fail lock "the host has no flock command (util-linux or busybox): install it"
-  exit 1
-fi
-exec 9>>"$LOCKFILE"
 # A recover run comes after a runner died, and the command that runner was in (a `$(…)` subshell
 # holds the lock like its parent) may run on for a while: wait for it rather than fail.
-LOCK_WAIT=0
-[ "$MODE" = recover ] && LOCK_WAIT=120
-if ! flock -w "$LOCK_WAIT" 9; then
-  holder=$(cat "$LOCKFILE.owner" 2>/dev/null)
-  fail lock "another operation (${holder:-unknown}) is running on this domain"
-  exit 1
-fi
-echo "revert $OP" >"$LOCKFILE.owner"
+if [ "$MODE" = recover ]; then take_domain_lock "revert $OP" 120; else take_domain_lock "revert $OP"; fi
 phase lock 'done'
 
 phase settle running
