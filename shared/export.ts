@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { QuiescePolicySchema } from './snapshot';
+import { PHASES } from './vocabulary';
 
 /**
  * Consistent image export (docs/export.md): what the renderer asks for, how an export goes, what
@@ -29,15 +30,13 @@ export const ExportRequestSchema = z.object({
 });
 export type ExportRequest = z.infer<typeof ExportRequestSchema>;
 
+/**
+ * An export's phases in order: the snapshot's up to the disarm (host-lib.sh's freeze_cut_thaw
+ * journals them for both runners), then the copy, its check, the manifest.
+ */
+type FreezePhase = Exclude<(typeof PHASES)[number], 'metadata' | 'verify'>;
 export const ExportPhaseSchema = z.enum([
-  'lock',
-  'preflight',
-  'prepare',
-  'arm',
-  'freeze',
-  'cut',
-  'thaw',
-  'disarm',
+  ...PHASES.filter((p): p is FreezePhase => p !== 'metadata' && p !== 'verify'),
   'copy',
   'verify',
   'manifest',

@@ -4,6 +4,7 @@ import type { SshConnection } from '../ssh/ssh-connection';
 import { rm } from 'node:fs/promises';
 import { copyExport, localSink, sftpSink, stagingFolder } from './export-copy';
 import { exportFolder, Exports, type ExportsOptions } from './exports';
+import { onHost, type HostTarget } from '../host-target';
 
 type ExportMethods =
   | 'export.space'
@@ -18,53 +19,40 @@ type ExportMethods =
 
 /** The export methods of the contract, over a host's connection (`target` fails when not connected). */
 export function exportHandlers(
-  target: (hostId: string) => Promise<{ host: HostProfile; conn: SshConnection }>,
+  target: HostTarget,
   opts: ExportsOptions & { maxFreezeS: () => Promise<number> },
 ): Pick<Handlers, ExportMethods> {
   const exports = new Exports(opts);
+  const on = <I extends { hostId: string }, O>(
+    fn: (host: HostProfile, conn: SshConnection, input: I) => Promise<O>,
+  ) => onHost(target, fn);
   return {
-    'export.space': async ({ hostId, uuid, dest }) => {
-      const { host, conn } = await target(hostId);
-      return exports.space(host, conn, uuid, dest);
-    },
-    'export.start': async ({ hostId, uuid, dest, mode, policy, maxFreezeS }) => {
-      const { host, conn } = await target(hostId);
-      return exports.start(host, conn, uuid, {
+    'export.space': on((host, conn, { uuid, dest }) => exports.space(host, conn, uuid, dest)),
+    'export.start': on(async (host, conn, { uuid, dest, mode, policy, maxFreezeS }) =>
+      exports.start(host, conn, uuid, {
         dest,
         mode,
         policy,
         maxFreezeS: maxFreezeS ?? (await opts.maxFreezeS()),
-      });
-    },
-    'export.get': async ({ hostId, opId }) => {
-      const { host, conn } = await target(hostId);
-      return exports.get(host, conn, opId);
-    },
-    'export.cancel': async ({ hostId, opId }) => {
-      const { host, conn } = await target(hostId);
+      }),
+    ),
+    'export.get': on((host, conn, { opId }) => exports.get(host, conn, opId)),
+    'export.cancel': on(async (host, conn, { opId }) => {
       await exports.cancel(host, conn, opId);
       return {};
-    },
-    'export.list': async ({ hostId, uuid }) => {
-      const { host, conn } = await target(hostId);
-      return { exports: await exports.list(host, conn, uuid) };
-    },
-    'export.verify': async ({ hostId, uuid, dest, exportId }) => {
-      const { host, conn } = await target(hostId);
-      return exports.verify(host, conn, exportFolder(dest, uuid, exportId));
-    },
-    'export.prune': async ({ hostId, uuid, dest, keep, exportId, apply }) => {
-      const { host, conn } = await target(hostId);
-      return exports.prune(host, conn, uuid, dest, {
-        keep,
-        apply,
-        ...(exportId ? { exportId } : {}),
-      });
-    },
-    'export.restore': async ({ hostId, uuid, ...req }) => {
-      const { host, conn } = await target(hostId);
-      return exports.restore(host, conn, uuid, req);
-    },
+    }),
+    'export.list': on(async (host, conn, { uuid }) => ({
+      exports: await exports.list(host, conn, uuid),
+    })),
+    'export.verify': on((host, conn, { uuid, dest, exportId }) =>
+      exports.verify(host, conn, exportFolder(dest, uuid, exportId)),
+    ),
+    'export.prune': on((host, conn, { uuid, dest, keep, exportId, apply }) =>
+      exports.prune(host, conn, uuid, dest, { keep, apply, ...(exportId ? { exportId } : {}) }),
+    ),
+    'export.restore': on((host, conn, { hostId: _, uuid, ...req }) =>
+      exports.restore(host, conn, uuid, req),
+    ),
     'export.copy': async ({ hostId, uuid, dest, exportId, to }) => {
       const { conn } = await target(hostId);
       const src = await conn.sftp();
