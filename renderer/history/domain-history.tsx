@@ -3,10 +3,8 @@ import { useState } from 'react';
 import type { Domain } from '../../shared/domains';
 import type { InventoryDomain } from '../../shared/readiness';
 import { queryKeys } from '../cache/query-keys';
-import { CloseActions, Dialog, type DomainDialogProps } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
-import { HistoryDialog } from './history-dialog';
-import { HistoryLayer } from './history-layer';
+import { HistoryPage } from './history-page';
 
 /**
  * The host whose inventory lists this domain. The domain row knows its domain, not its host;
@@ -32,31 +30,42 @@ export function hostOfDomain(
   return (exact ?? byUuid)?.hostId;
 }
 
-/** The history dialog as a domain row opens it: the row's host is looked up once, on open. */
-export function DomainHistoryDialog({ domain, onClose }: DomainDialogProps) {
+/** The history page as a domain row opens it: the row's host is looked up once, on open. */
+export function DomainHistoryPage({
+  domain,
+  onBack,
+}: {
+  domain: InventoryDomain;
+  onBack: () => void;
+}) {
   const client = useQueryClient();
   const [hostId] = useState(() => hostOfDomain(client, domain));
   // The row is drawn from an inventory list, so its host is there; if the list was dropped
   // meanwhile, say so rather than open on nothing.
   if (!hostId) {
     return (
-      <HistoryLayer>
-        <Dialog
-          title={`Snapshot history of ${domain.name}`}
-          onClose={onClose}
-          testId="history-dialog"
-        >
-          <ErrorBox
-            error={{
-              code: 'not-found',
-              message: `Quiesce could not tell which host lists ${domain.name}.`,
-              remedy: 'Refresh the host’s domains, then open the history again.',
-            }}
-          />
-          <CloseActions onClose={onClose} />
-        </Dialog>
-      </HistoryLayer>
+      <section
+        className="history-page"
+        aria-label={`Snapshot history of ${domain.name}`}
+        data-testid="history-dialog"
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') onBack();
+        }}
+      >
+        <header className="history-page-head">
+          <button type="button" className="small" data-testid="history-close" onClick={onBack}>
+            ← Back to the domains
+          </button>
+        </header>
+        <ErrorBox
+          error={{
+            code: 'not-found',
+            message: `Quiesce could not tell which host lists ${domain.name}.`,
+            remedy: 'Refresh the host’s domains, then open the history again.',
+          }}
+        />
+      </section>
     );
   }
-  return <HistoryDialog hostId={hostId} domain={domain} onClose={onClose} />;
+  return <HistoryPage hostId={hostId} domain={domain} onBack={onBack} />;
 }

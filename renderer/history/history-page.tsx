@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import type { InventoryDomain } from '../../shared/readiness';
 import type { AppErrorShape } from '../../shared/errors';
 import type { History, HistoryEntry } from '../../shared/history';
 import { formatTime } from '../ui/format';
-import { CloseActions, Dialog, type DomainDialogProps } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { StatusLine } from '../ui/status-line';
@@ -10,7 +10,6 @@ import { RefreshButton } from '../ui/table-parts';
 import { ChainHealth } from './chain-health';
 import { DeleteDialog } from './delete-dialog';
 import { FailedOperations } from './failed-operations';
-import { HistoryLayer } from './history-layer';
 import { MergeDialog } from './merge-dialog';
 import { PhaseChart } from './phase-chart';
 import { RevertDialog } from './revert-dialog';
@@ -43,13 +42,22 @@ const isTyping = (el: EventTarget) =>
   el instanceof HTMLTextAreaElement;
 
 /**
- * One domain's snapshot history: its snapshots (with their labels, windows and overlays), the
- * windows over time and an operation's phases as charts, its failed operations, and its disk
- * chains — with delete, revert and merge, each asked for first. The confirmations are sibling
- * dialogs, so Escape closes only the one on top. Opened from a domain row, so it lives in a
- * HistoryLayer (in <body>, keys kept from the row).
+ * One domain's snapshot history, as a page of the host in place of its domain list: its
+ * snapshots (with their labels, windows and overlays), the windows over time and an operation's
+ * phases as charts, its failed operations, and its disk chains — with delete, revert and merge,
+ * each asked for first. Back, or Escape anywhere on the page that a field or a dialog did not
+ * take, returns to the list (the host page gives the focus back to the domain's row). The
+ * confirmations are dialogs beside the page, so Escape there closes only them.
  */
-export function HistoryDialog({ hostId, domain, onClose }: DomainDialogProps & { hostId: string }) {
+export function HistoryPage({
+  hostId,
+  domain,
+  onBack,
+}: {
+  hostId: string;
+  domain: Pick<InventoryDomain, 'uuid' | 'name'>;
+  onBack: () => void;
+}) {
   const history = useHistory(hostId, domain.uuid);
   const del = useDeleteSnapshot(hostId, domain.uuid);
   const revert = useRevertSnapshot(hostId, domain.uuid);
@@ -63,8 +71,13 @@ export function HistoryDialog({ hostId, domain, onClose }: DomainDialogProps & {
   const searchRef = useRef<HTMLInputElement>(null);
   const bodyRef = useRef<HTMLDivElement>(null);
   const focusListNext = useRef(true);
+  const titleId = useId();
+  const backRef = useRef<HTMLButtonElement>(null);
   const data = history.data;
   const busy = del.isPending || revert.isPending || merge.isPending;
+
+  // The row that opened the page is hidden with the list: the focus starts on Back.
+  useEffect(() => backRef.current?.focus(), []);
 
   // Keyboard-first: on open, and after a delete or a merge once the list has been read again and
   // the confirmation is gone (its row may be gone too), the focus goes to the list.
@@ -130,7 +143,16 @@ export function HistoryDialog({ hostId, domain, onClose }: DomainDialogProps & {
     });
   }
 
-  function onBodyKeyDown(e: KeyboardEvent<HTMLDivElement>) {
+  function onPageKeyDown(e: KeyboardEvent<HTMLElement>) {
+    // A dialog opened from a panel of the page (export, restore test) is in the page's React
+    // tree, so its keys bubble here: its Escape is its own. A search field that cleared itself
+    // on Escape marked the event handled.
+    const inDialog = e.target instanceof Element && e.target.closest('dialog') !== null;
+    if (e.key === 'Escape' && !inDialog && !e.defaultPrevented) {
+      e.preventDefault();
+      onBack();
+      return;
+    }
     if (e.key === '/' && !isTyping(e.target) && !e.ctrlKey && !e.metaKey && !e.altKey) {
       searchRef.current?.focus();
       e.preventDefault();
@@ -143,20 +165,34 @@ export function HistoryDialog({ hostId, domain, onClose }: DomainDialogProps & {
   };
 
   return (
-    <HistoryLayer>
-      <Dialog
-        title="Snapshot history"
-        subtitle={domain.name}
-        onClose={onClose}
-        testId="history-dialog"
-        className="dialog-history"
+    <>
+      <section
+        className="history-page"
+        aria-labelledby={titleId}
+        data-testid="history-dialog"
+        onKeyDown={onPageKeyDown}
       >
+        <header className="history-page-head">
+          <button
+            type="button"
+            className="small"
+            ref={backRef}
+            data-testid="history-close"
+            aria-keyshortcuts="Escape"
+            onClick={onBack}
+          >
+            ← Back to the domains
+          </button>
+          <h2 id={titleId} className="history-page-title">
+            Snapshot history <span className="history-page-domain">{domain.name}</span>
+          </h2>
+          <RefreshButton query={history} testId="history-refresh" label="Read again" />
+        </header>
         <div
           className="history"
           ref={bodyRef}
           aria-busy={history.isFetching}
           data-loaded={data ? 'yes' : 'no'}
-          onKeyDown={onBodyKeyDown}
         >
           <StatusLine busy={history.isFetching} className="history-status" testId="history-status">
             {history.isFetching ? (
@@ -221,10 +257,7 @@ export function HistoryDialog({ hostId, domain, onClose }: DomainDialogProps & {
             </>
           )}
         </div>
-        <CloseActions onClose={onClose} testId="history-close">
-          <RefreshButton query={history} testId="history-refresh" label="Read again" />
-        </CloseActions>
-      </Dialog>
+      </section>
       {data && asking?.kind === 'delete' && (
         <DeleteDialog
           {...chainFacts(data)}
@@ -264,7 +297,7 @@ export function HistoryDialog({ hostId, domain, onClose }: DomainDialogProps & {
           onCancel={stopAsking}
         />
       )}
-    </HistoryLayer>
+    </>
   );
 }
 

@@ -8,6 +8,7 @@ import { OperationsPanel } from '../operations/operations-panel';
 import { primaryAction } from '../domains/primary-action';
 import type { QuiescePolicy } from '../../shared/snapshot';
 import { PrerequisitesPanel } from './prerequisites-panel';
+import { useDomainPage } from '../app/use-domain-page';
 
 // Loaded when first opened: the first screen is the domain list, not the charts or the doctor.
 const DoctorDialog = lazy(() =>
@@ -20,8 +21,8 @@ const SnapshotDialog = lazy(() =>
 const SchedulesPanel = lazy(() =>
   import('../schedule/schedules-panel').then((m) => ({ default: m.SchedulesPanel })),
 );
-const DomainHistoryDialog = lazy(() =>
-  import('../history/domain-history').then((m) => ({ default: m.DomainHistoryDialog })),
+const DomainHistoryPage = lazy(() =>
+  import('../history/domain-history').then((m) => ({ default: m.DomainHistoryPage })),
 );
 
 /**
@@ -36,7 +37,8 @@ export function HostInventory({ host }: { host: HostProfile }) {
     domain: InventoryDomain;
     policy?: QuiescePolicy;
   }>();
-  const [historyFor, setHistoryFor] = useState<InventoryDomain>();
+  // A domain's history is a page in place of the list (the list kept behind it, hidden).
+  const historyPage = useDomainPage<InventoryDomain>();
   const [openOp, setOpenOp] = useState<string>();
   const list = domains.data?.domains ?? [];
   // Looked up on every render, so the readiness note follows the inventory while the dialog is
@@ -45,23 +47,40 @@ export function HostInventory({ host }: { host: HostProfile }) {
     snapshotFor && (list.find((d) => d.uuid === snapshotFor.domain.uuid) ?? snapshotFor.domain);
   return (
     <>
-      {domains.data && <PrerequisitesPanel prerequisites={domains.data.prerequisites} />}
-      <DomainTable
-        host={host}
-        onDoctor={(d) => setDoctorFor({ uuid: d.uuid, name: d.name })}
-        onSnapshot={(d) =>
-          setSnapshotFor({ domain: d, policy: primaryAction(d.readiness.level).policy })
-        }
-        onHistory={setHistoryFor}
-      />
-      {domains.data && (
-        <OperationsPanel host={host} domains={list} selected={openOp} onSelect={setOpenOp} />
-      )}
-      {domains.data && (
-        <Suspense fallback={null}>
-          <SchedulesPanel host={host} domains={list} />
+      {historyPage.shown && (
+        <Suspense
+          fallback={
+            <p className="placeholder" role="status">
+              Opening…
+            </p>
+          }
+        >
+          <DomainHistoryPage
+            key={historyPage.shown.uuid}
+            domain={historyPage.shown}
+            onBack={historyPage.back}
+          />
         </Suspense>
       )}
+      <div style={{ display: historyPage.shown ? 'none' : 'contents' }}>
+        {domains.data && <PrerequisitesPanel prerequisites={domains.data.prerequisites} />}
+        <DomainTable
+          host={host}
+          onDoctor={(d) => setDoctorFor({ uuid: d.uuid, name: d.name })}
+          onSnapshot={(d) =>
+            setSnapshotFor({ domain: d, policy: primaryAction(d.readiness.level).policy })
+          }
+          onHistory={historyPage.open}
+        />
+        {domains.data && (
+          <OperationsPanel host={host} domains={list} selected={openOp} onSelect={setOpenOp} />
+        )}
+        {domains.data && (
+          <Suspense fallback={null}>
+            <SchedulesPanel host={host} domains={list} />
+          </Suspense>
+        )}
+      </div>
       <Suspense
         fallback={
           <p className="placeholder" role="status">
@@ -75,13 +94,6 @@ export function HostInventory({ host }: { host: HostProfile }) {
             host={host}
             domain={doctorFor}
             onClose={() => setDoctorFor(undefined)}
-          />
-        )}
-        {historyFor && (
-          <DomainHistoryDialog
-            key={historyFor.uuid}
-            domain={historyFor}
-            onClose={() => setHistoryFor(undefined)}
           />
         )}
         {snapshotDomain && (

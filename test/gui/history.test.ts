@@ -16,7 +16,7 @@ import type { OperationSummary } from '../../shared/snapshot';
 import { readLabProfile, type LabGuest, type LabProfile } from '../lab/lab';
 import { connectedLabSession, type serviceHarness } from '../support/service-harness';
 import { deleteAllSnapshots, labVirsh, waitForEnd } from '../support/snapshot-helpers';
-import { connectLab, SCREENSHOT_DIR, useGui, type Gui } from './harness';
+import { axeViolations, connectLab, SCREENSHOT_DIR, setTheme, useGui, type Gui } from './harness';
 
 let profile: LabProfile;
 let agent: LabGuest;
@@ -204,16 +204,23 @@ async function layersShown(dialog: Locator): Promise<number> {
   return Number(await dialog.getByTestId('chain-vda').getAttribute('data-layers'));
 }
 
-/** Tall enough for the whole dialog. */
+/** Tall enough for the whole history page (it scrolls in the host pane). */
 const DIALOG_SHOT = { height: 1900 };
+
+/** The page's scroller back at the top, for a screenshot that starts where the page starts. */
+const scrollToTop = (page: Page) =>
+  page.evaluate(() => document.querySelector('.main-pane')?.scrollTo(0, 0));
 
 describe('snapshot history', () => {
   it('lists Quiesce’s snapshots with their label and window, and the one made by hand', async () => {
     const { page } = gui;
     const [first, second] = made as [(typeof made)[0], (typeof made)[0]];
     const dialog = await openHistory(page);
-    expect(await dialog.getAttribute('role')).toBe('dialog');
-    expect(await dialog.locator('.dialog-title').innerText()).toContain(
+    // A page of the host in place of its domain list, not a modal dialog over it.
+    expect(await dialog.evaluate((el) => el.tagName)).toBe('SECTION');
+    expect(await page.locator('dialog[open]').count()).toBe(0);
+    expect(await page.getByTestId(`domain-row-${agent.name}`).isVisible()).toBe(false);
+    expect(await dialog.locator('.history-page-title').innerText()).toContain(
       `Snapshot history ${agent.name}`,
     );
     expect(await dialog.getByTestId('history-status').innerText()).toMatch(
@@ -252,8 +259,17 @@ describe('snapshot history', () => {
     await expect.poll(() => isFocused(rows.first())).toBe(true);
     await page.keyboard.press('ArrowDown');
     await expect.poll(() => isFocused(rows.nth(1))).toBe(true);
-    await dialog.evaluate((el) => el.scrollTo(0, 0));
+    await scrollToTop(page);
     await gui.screenshot('history', DIALOG_SHOT);
+    // The page in both themes, and axe-core finds nothing serious or critical on it.
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(page, theme);
+      await scrollToTop(page);
+      await gui.screenshot(`ui-history-page-${theme}`);
+      expect(await axeViolations(page), `history page, ${theme}`).toEqual([]);
+    }
+    await setTheme(page, 'system');
+    await rows.nth(1).focus();
 
     // Sort, filter by label, search.
     const sort = dialog.getByTestId('history-sort');
@@ -270,7 +286,7 @@ describe('snapshot history', () => {
     expect(await ourOrder(dialog)).toEqual([second.name, first.name]);
     await label.selectOption('all');
 
-    // `/` goes to the search; Escape there clears it first, and only then closes the dialog.
+    // `/` goes to the search; Escape there clears it first, and only then leaves the page.
     await rows.first().focus();
     await page.keyboard.press('/');
     const search = dialog.getByTestId('history-search');
@@ -281,11 +297,18 @@ describe('snapshot history', () => {
     expect(await search.inputValue()).toBe('');
     await expect.poll(() => ourOrder(dialog)).toEqual([byHand, second.name, first.name]);
 
-    // Escape closes it and gives the focus back to the button; `h` on the row opens it again.
+    // Escape returns to the list with the domain's row focused; `h` on the row opens the page
+    // again, with the focus on its newest row once read; Back returns the same way.
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    await expect.poll(() => isFocused(page.getByTestId(`history-open-${agent.name}`))).toBe(true);
-    await page.getByTestId(`domain-row-${agent.name}`).focus();
+    const domainRow = page.getByTestId(`domain-row-${agent.name}`);
+    await expect.poll(() => isFocused(domainRow)).toBe(true);
+    await page.keyboard.press('h');
+    await dialog.locator('.history[data-loaded="yes"]').waitFor({ timeout: 60_000 });
+    await expect.poll(() => isFocused(rows.first())).toBe(true);
+    await dialog.getByTestId('history-close').click();
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => isFocused(domainRow)).toBe(true);
     await page.keyboard.press('h');
     await dialog.locator('.history[data-loaded="yes"]').waitFor({ timeout: 60_000 });
     // Keys typed in the dialog stay there: `s` in the search does not open the snapshot dialog.
@@ -480,7 +503,7 @@ describe('snapshot history', () => {
       expect(await dialog.getByTestId('chain-merge').isDisabled()).toBe(true);
       expect(chainFiles()).toEqual([agent.dataDisk]);
     }
-    await dialog.evaluate((el) => el.scrollTo(0, 0));
+    await scrollToTop(page);
     await gui.screenshot('history-merged', DIALOG_SHOT);
   });
 });
