@@ -1,6 +1,7 @@
 import type { HistoryEntry } from '../../shared/history';
 import { formatWindow } from '../operations/operation-format';
 import { entryLabelKind, type EntryLabelKind } from './history-format';
+import { medianOf as sharedMedian } from '../../shared/window-median';
 
 export type LabelFilter = 'all' | EntryLabelKind;
 export type SortOrder = 'newest' | 'oldest' | 'window';
@@ -69,10 +70,7 @@ export function labelCounts(entries: readonly HistoryEntry[]): Map<LabelFilter, 
 
 /** The middle value (the mean of the two middle ones for an even count); 0 for none. */
 export function medianOf(values: readonly number[]): number {
-  if (values.length === 0) return 0;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return values.length === 0 ? 0 : sharedMedian(values);
 }
 
 /**

@@ -4,10 +4,12 @@ import type { InventoryDomain } from '../../shared/readiness';
 import type { QuiescePolicy } from '../../shared/snapshot';
 import { hasEnded } from '../operations/operation-record';
 import { OperationView } from '../operations/operation-view';
+import { liveFacts } from '../operations/phase-steps';
 import { useOperation } from '../operations/use-operation';
 import { useOperations } from '../operations/use-operations';
 import { CloseActions, Dialog } from '../ui/dialog';
 import { StatusLine } from '../ui/status-line';
+import { SlowWindowNote } from './slow-window';
 import { SnapshotForm } from './snapshot-form';
 import { useSnapshotDefaults } from './use-snapshot';
 import './snapshot.css';
@@ -55,7 +57,13 @@ export function SnapshotDialog({
       className={opId ? 'dialog-wide' : undefined}
     >
       {opId ? (
-        <SnapshotRun hostId={host.id} opId={opId} domainName={domain.name} onClose={onClose} />
+        <SnapshotRun
+          hostId={host.id}
+          opId={opId}
+          uuid={domain.uuid}
+          domainName={domain.name}
+          onClose={onClose}
+        />
       ) : defaults.isPending ? (
         <StatusLine busy className="op-status">
           Reading this domain’s snapshot settings…
@@ -84,24 +92,33 @@ export function SnapshotDialog({
 function SnapshotRun({
   hostId,
   opId,
+  uuid,
   domainName,
   onClose,
 }: {
   hostId: string;
   opId: string;
+  uuid: string;
   domainName: string;
   onClose: (opId?: string) => void;
 }) {
   const closeRef = useRef<HTMLButtonElement>(null);
   // The host's list is the one to say "lost" (the runner is gone): main's events cannot.
-  const listed = useOperations(hostId).data?.operations.find((o) => o.opId === opId);
-  const running =
-    !hasEnded(useOperation(hostId, opId).data) && (listed?.state ?? 'running') === 'running';
+  const operations = useOperations(hostId).data?.operations;
+  const listed = operations?.find((o) => o.opId === opId);
+  const record = useOperation(hostId, opId).data;
+  const running = !hasEnded(record) && (listed?.state ?? 'running') === 'running';
+  // Known from the thaw on (the run goes on to the cut's end), from main's summary or the list.
+  const windowMs =
+    liveFacts(record?.events ?? []).windowMs ?? record?.summary?.windowMs ?? listed?.windowMs;
   // The submit button that had the focus is gone: keep Escape and Enter working from here.
   useEffect(() => closeRef.current?.focus(), []);
   return (
     <>
       <OperationView hostId={hostId} opId={opId} listed={listed} domainName={domainName} />
+      {typeof windowMs === 'number' && (
+        <SlowWindowNote op={{ opId, uuid, windowMs }} operations={operations ?? []} />
+      )}
       <CloseActions onClose={() => onClose(opId)} testId="snapshot-close" closeRef={closeRef}>
         <span className="muted small keys-note">
           {running

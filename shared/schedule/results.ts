@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ScheduleSchema } from './policy';
+import { slowWindow } from '../window-median';
 
 /** One line of a schedule's results.jsonl on the host (host-scripts/schedule-job.sh), decoded. */
 export const ScheduleRunSchema = z.object({
@@ -115,18 +116,6 @@ function remedyFor(run: ScheduleRun): string {
   }
 }
 
-/** A window this far above the domain's median is worth a look (and at least this much longer). */
-export const SLOW_WINDOW_FACTOR = 3;
-export const SLOW_WINDOW_MIN_EXTRA_MS = 500;
-/** Fewer earlier windows than this make no median to compare with. */
-export const SLOW_WINDOW_SAMPLES = 5;
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 /**
  * What is worth an alert in a run that succeeded: the watchdog thawed the guest, or the
  * blocked-write window was far above the median of the same domain's earlier scheduled runs.
@@ -145,13 +134,12 @@ export function successAlert(run: ScheduleRun, earlier: readonly ScheduleRun[]):
   const windows = earlier
     .filter((r) => r.uuid === run.uuid && r.status === 'ok' && typeof r.windowMs === 'number')
     .map((r) => r.windowMs!);
-  if (typeof run.windowMs !== 'number' || windows.length < SLOW_WINDOW_SAMPLES) return undefined;
-  const m = median(windows);
-  if (run.windowMs > Math.max(m * SLOW_WINDOW_FACTOR, m + SLOW_WINDOW_MIN_EXTRA_MS)) {
+  const slow = typeof run.windowMs === 'number' ? slowWindow(run.windowMs, windows) : undefined;
+  if (slow) {
     return {
       schedule: run.schedule,
       run,
-      message: `Writes were blocked for ${run.windowMs} ms in ${run.snapshot}, against a median of ${Math.round(m)} ms for this domain.`,
+      message: `Writes were blocked for ${run.windowMs} ms in ${run.snapshot}, against a median of ${Math.round(slow.medianMs)} ms for this domain.`,
       remedy:
         'Look at the operation’s phases: a slow freeze points at the guest (busy disks, many filesystems), a slow cut at the host (storage, a block job).',
     };
