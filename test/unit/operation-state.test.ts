@@ -27,7 +27,7 @@ describe('operation state', () => {
 describe('revert journal on the shared line base', () => {
   const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
   // as host-lib.sh writes it: `ev` first (a torn line is searched for `{"ev":`)
-  const line = ({ ev, ...o }: { ev: string } & object) =>
+  const line = ({ ev, ...o }: { ev: string; [member: string]: unknown }) =>
     JSON.stringify({ ev, op: 'r1', mono: 5, ...o });
 
   it('reads the phase line every runner writes, and a line glued to a torn one', () => {

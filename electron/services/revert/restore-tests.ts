@@ -7,7 +7,14 @@ import type { RestoreTestResult } from '../../../shared/restore-test';
 import { AppError } from '../app-error';
 import { shellCommand } from '../shell/quote';
 import { b64, lineReader, readLinesWith } from '../snapshot/journal-line';
-import { launchScriptOf, newOpId, readOperation, startOnHost } from '../snapshot/launch';
+import {
+  argsFileText,
+  launchScriptOf,
+  newOpId,
+  readOperation,
+  runnerDir,
+  startOnHost,
+} from '../snapshot/launch';
 import { splitOperationListing } from '../snapshot/operation-listing';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { runVirsh } from '../virsh/run-virsh';
@@ -149,22 +156,20 @@ export class RestoreTests {
       .replace(/[^A-Za-z0-9._-]/g, '_')
       .slice(0, 40)}-restoretest-${opId.slice(-8)}`;
     const cloneUuid = randomUUID();
-    const args = [
-      `op=${opId}`,
-      `uri=${uri}`,
-      `uuid=${uuid}`,
-      `name=${Buffer.from(name, 'utf8').toString('base64')}`,
-      `clone=${clone}`,
-      `cloneUuid=${cloneUuid}`,
-      `bootWaitS=${this.opts.bootWaitS ?? 120}`,
-      `agentTimeoutS=${this.opts.agentTimeoutS}`,
-    ];
-    if (args.some((a) => /[\n\r\0]/.test(a)))
-      throw new AppError('invalid-input', 'A line break in an argument.');
+    const args = argsFileText('the restore test', [
+      ['op', opId],
+      ['uri', uri],
+      ['uuid', uuid],
+      ['name', Buffer.from(name, 'utf8').toString('base64')],
+      ['clone', clone],
+      ['cloneUuid', cloneUuid],
+      ['bootWaitS', String(this.opts.bootWaitS ?? 120)],
+      ['agentTimeoutS', String(this.opts.agentTimeoutS)],
+    ]);
     const files: [string, string][] = [
       ['host-lib.sh', hostLib],
       ['runner.sh', restoreScript],
-      ['args', args.join('\n') + '\n'],
+      ['args', args],
       ['plan', planText(disks)],
       ['clone.xml', cloneXml(definition, disks, clone, cloneUuid)],
     ];
@@ -206,5 +211,5 @@ export class RestoreTests {
 }
 
 export function restoreDir(hostDir: string): string {
-  return `${hostDir.replace(/\/+$/, '')}/restore-tests`;
+  return runnerDir(hostDir, 'restore-tests');
 }

@@ -8,6 +8,7 @@ import {
   lineBase,
   lineReader,
   readLinesWith,
+  startLineSchema,
   uint,
 } from '../snapshot/journal-line';
 
@@ -18,18 +19,14 @@ import {
  * (the fields each line starts with, the phase line) is snapshot/journal-line.ts's.
  */
 export const RevertLineSchema = z.discriminatedUnion('ev', [
-  z.object({
-    ev: z.literal('start'),
-    ...lineBase,
-    kind: z.enum(['revert', 'recover']),
-    uuid: z.string(),
+  startLineSchema(z.enum(['revert', 'recover']), {
+    /** What the revert goes to: a snapshot's name or a branch's id (none when recovering). */
     targetKind: z.enum(['snapshot', 'branch', 'none']),
     target: b64,
     pid: uint,
+    /** 1: the guest may be powered off when it does not stop within stopTimeoutS. */
     allowForce: z.union([z.literal(0), z.literal(1)]),
     stopTimeoutS: uint,
-    workstation: b64,
-    user: b64,
   }),
   PhaseLineSchema,
   /** How a long phase goes, in words (e.g. the wait for the guest to stop). */

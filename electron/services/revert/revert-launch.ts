@@ -1,7 +1,6 @@
 import hostLib from '../host-scripts/host-lib.sh?raw';
 import revertRunner from '../host-scripts/revert-runner.sh?raw';
-import { AppError } from '../app-error';
-import { launchCommand, launchScriptOf } from '../snapshot/launch';
+import { argsFileText, launchCommand, launchScriptOf, runnerDir } from '../snapshot/launch';
 
 /**
  * How a revert reaches the host: the snapshot runner's launch (host-scripts/launch.sh, files as
@@ -40,14 +39,14 @@ export interface RevertFiles {
 
 /** The folder revert operations live in, under the host folder. */
 export function revertDir(hostDir: string): string {
-  return `${hostDir.replace(/\/+$/, '')}/reverts`;
+  return runnerDir(hostDir, 'reverts');
 }
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 /** The `args` file: `name=value` lines; free text goes base64. */
 export function revertArgsText(a: RevertArgs): string {
-  const lines: [string, string][] = [
+  return argsFileText('the revert runner', [
     ['op', a.op],
     ['uri', a.uri],
     ['uuid', a.uuid],
@@ -62,16 +61,7 @@ export function revertArgsText(a: RevertArgs): string {
     ['procedure', a.procedure ?? 'quiesce'],
     ['workstation', a.workstation],
     ['user', a.user],
-  ];
-  for (const [k, v] of lines) {
-    if (/[\n\r\0]/.test(v)) {
-      throw new AppError(
-        'invalid-input',
-        `The value of “${k}” for the revert runner contains a line break.`,
-      );
-    }
-  }
-  return lines.map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+  ]);
 }
 
 /** The launch script for one revert (or recover) run, fed to `revertLaunchCommand`. */

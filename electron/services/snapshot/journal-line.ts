@@ -28,6 +28,21 @@ export const PhaseLineSchema = z.object({
   status: PhaseStatusSchema,
   b64: b64.optional(),
 });
+/**
+ * A runner's start line: what it does (`kind`) to which domain and who started it from where
+ * (the workstation's name and the user there, b64), then that runner's own arguments.
+ */
+export function startLineSchema<K extends z.ZodType, F extends z.ZodRawShape>(kind: K, own: F) {
+  return z.object({
+    ev: z.literal('start'),
+    ...lineBase,
+    kind,
+    uuid: z.string(),
+    workstation: b64,
+    user: b64,
+    ...own,
+  });
+}
 /** A `b64` member's text, trimmed (undefined when the line has none). */
 export const b64Text = (s: string | undefined) =>
   s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8').trim();
@@ -43,17 +58,14 @@ const label = z.enum([
 const taken = z.union([z.enum(['yes', 'no', 'unknown']), z.literal(0), z.literal(1)]);
 
 export const JournalLineSchema = z.discriminatedUnion('ev', [
-  z.object({
-    ev: z.literal('start'),
-    ...lineBase,
-    kind: z.enum(['snapshot', 'test-freeze']),
-    uuid: z.string(),
+  startLineSchema(z.enum(['snapshot', 'test-freeze']), {
+    /** The snapshot's name, as the runner was given it. */
     snapshot: z.string(),
     policy: z.enum(['require', 'allow-crash-consistent']),
+    /** The runner's pid, to tell a dead runner (absent in journals written before). */
     pid: uint.optional(),
+    /** The watchdog thaws the guest after this many seconds frozen. */
     maxFreezeS: uint,
-    workstation: b64,
-    user: b64,
   }),
   PhaseLineSchema,
   z.object({

@@ -44,19 +44,35 @@ export function newOpId(now = new Date()): string {
   return `${ts}-${randomBytes(4).toString('hex')}`;
 }
 
-/** The `args` file: `name=value` lines; a value with a line break would start another name. */
-export function runnerArgsText(args: RunnerArgs): string {
-  const lines = Object.entries(args).map(([key, v]) => {
-    const value =
-      key === 'description' ? Buffer.from(String(v), 'utf8').toString('base64') : String(v);
+/**
+ * An `args` file: one `name=value` line each, read by name (read_args in host-lib.sh); `runner`
+ * names the runner in the error. A value with a line break would start another name: refused.
+ */
+export function argsFileText(runner: string, entries: readonly (readonly [string, string])[]) {
+  for (const [key, value] of entries) {
     if (/[\n\r\0]/.test(value))
       throw new AppError(
         'invalid-input',
-        `The value of “${key}” for the host runner contains a line break.`,
+        `The value of “${key}” for ${runner} contains a line break.`,
       );
-    return `${key}=${value}`;
-  });
-  return lines.join('\n') + '\n';
+  }
+  return entries.map(([key, value]) => `${key}=${value}\n`).join('');
+}
+
+/** The snapshot runner's `args` file; the description (free text) goes base64. */
+export function runnerArgsText(args: RunnerArgs): string {
+  return argsFileText(
+    'the host runner',
+    Object.entries(args).map(([key, v]) => [
+      key,
+      key === 'description' ? Buffer.from(String(v), 'utf8').toString('base64') : String(v),
+    ]),
+  );
+}
+
+/** The folder under the host folder whose `ops` hold the operations of one runner (reverts…). */
+export function runnerDir(hostDir: string, name: string): string {
+  return `${hostDir.replace(/\/+$/, '')}/${name}`;
 }
 
 /** A here-document delimiter that does not occur in the text it closes. */
