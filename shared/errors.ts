@@ -20,8 +20,11 @@ export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
  */
 export const AppErrorSchema = z.object({
   code: ErrorCodeSchema,
+  /** What happened, in one sentence for people. */
   message: z.string(),
+  /** Why: the underlying words (virsh's, ssh's), as they were. */
   cause: z.string().optional(),
+  /** What to do next. */
   remedy: z.string().optional(),
 });
 export type AppErrorShape = z.infer<typeof AppErrorSchema>;

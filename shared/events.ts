@@ -19,6 +19,7 @@ export type MenuCommand = z.infer<typeof MenuCommandSchema>;
 
 /** Everything main pushes to the renderer unasked. One union, validated on both sides. */
 export const AppEventSchema = z.discriminatedUnion('type', [
+  /** A host's SSH link changed state; `error` says why when it failed. */
   z.object({
     type: z.literal('connection'),
     hostId: HostIdSchema,
@@ -29,7 +30,9 @@ export const AppEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('domains-changed'),
     hostId: HostIdSchema,
+    /** The domain's name, as `virsh event --all` prints it. */
     domain: z.string(),
+    /** The event and what it says, e.g. `lifecycle` and "Suspended Paused". */
     kind: z.string(),
     detail: z.string(),
   }),

@@ -4,11 +4,14 @@ import { OperationSummarySchema, SnapshotLabelSchema } from './snapshot';
 /** One layer of a disk's backing chain, top (the live overlay) first. */
 export const ChainLayerSchema = z.object({
   file: z.string(),
+  /** The image format ("" when libvirt's view did not say). */
   format: z.string(),
+  /** Bytes on disk, and the size the guest sees; null when not measured. */
   actualSize: z.number().nullable(),
   virtualSize: z.number().nullable(),
 });
 
+/** One disk's backing chain (the disk by its target device, vda…). */
 export const DiskChainSchema = z.object({
   target: z.string(),
   layers: z.array(ChainLayerSchema),
@@ -23,7 +26,9 @@ export const HistoryEntrySchema = z.object({
   description: z.string(),
   /** ISO time libvirt recorded. */
   createdAt: z.string().nullable(),
+  /** The snapshot it was taken on top of, if any. */
   parent: z.string().nullable(),
+  /** libvirt's <state>: the domain's when it was taken, or `disk-snapshot` for a disk-only one. */
   state: z.string(),
   /** Per disk: the overlay file holding the writes made after this snapshot. */
   disks: z.array(
@@ -31,21 +36,27 @@ export const HistoryEntrySchema = z.object({
   ),
   /** Bytes of this snapshot's overlays on disk. */
   sizeBytes: z.number().nullable(),
+  /** A journal of Quiesce's on the host says it made this snapshot; the fields below are its. */
   madeByQuiesce: z.boolean(),
   label: SnapshotLabelSchema.optional(),
+  /** The blocked-write window the host measured; null when not made by Quiesce or not frozen. */
   windowMs: z.number().nullable(),
+  /** Where, by whom and by which operation it was made. */
   workstation: z.string().optional(),
   user: z.string().optional(),
   opId: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 
+/** A domain's history: its snapshots (libvirt's order: parents first), chains and operations. */
 export const HistorySchema = z.object({
   snapshots: z.array(HistoryEntrySchema),
   chains: z.array(DiskChainSchema),
   /** Every Quiesce operation on this domain (failed ones too), newest first. */
   operations: z.array(OperationSummarySchema),
+  /** What the host's libvirt can do with external snapshots. */
   abilities: z.object({
+    /** Its version ("unknown" when it did not say). */
     libvirt: z.string(),
     /** libvirt ≥ 9.0 deletes external snapshots (merging the overlay). */
     deleteExternal: z.boolean(),

@@ -29,6 +29,7 @@ export const LibvirtUriSchema = z
     'Use qemu:///system, qemu:///session or test:///<path>',
   );
 
+/** How the SSH login proves itself: the admin's ssh-agent, or a private key file. */
 export const HostAuthSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('agent') }),
   z.object({
@@ -38,10 +39,14 @@ export const HostAuthSchema = z.discriminatedUnion('kind', [
 ]);
 export type HostAuth = z.infer<typeof HostAuthSchema>;
 
+/** A host as the "Add host" form fills it in (defaults not applied yet). */
 export const HostDraftSchema = z.object({
+  /** What the admin calls the host in the app. */
   name: z.string().trim().min(1, 'Name is required').max(100),
   address: hostAddress,
+  /** The SSH port. */
   port: z.number().int().min(1).max(65535).default(22),
+  /** The SSH login on the host. */
   user: userName,
   auth: HostAuthSchema,
   libvirtUri: LibvirtUriSchema.default('qemu:///system'),
@@ -75,6 +80,7 @@ export type HostDraft = z.input<typeof HostDraftSchema>;
 
 export { ALLOW_LEGACY_ALGORITHMS_LABEL };
 
+/** A saved host's id, given when it is saved (a random UUID). */
 export const HostIdSchema = z.string().uuid();
 
 /**
@@ -107,6 +113,7 @@ export type ConnectionState = z.infer<typeof ConnectionStateSchema>;
  * and let the admin decide (unknown) or explain the refusal (changed, revoked).
  */
 export const ConnectResultSchema = z.discriminatedUnion('status', [
+  /** Connected, with the host key that was checked. */
   z.object({
     status: z.literal('connected'),
     hostKey: HostKeySchema,
@@ -115,6 +122,7 @@ export const ConnectResultSchema = z.discriminatedUnion('status', [
     /** Connected with a passphrase the OS keychain remembered. */
     usedRememberedPassphrase: z.boolean().optional(),
   }),
+  /** Not in known_hosts: the admin may accept the key after comparing its fingerprint. */
   z.object({
     status: z.literal('host-key-unknown'),
     hostKey: HostKeySchema,
@@ -122,12 +130,14 @@ export const ConnectResultSchema = z.discriminatedUnion('status', [
     /** Set when the host is known, but only with keys of other types. */
     knownTypes: z.array(z.string()),
   }),
+  /** known_hosts holds other keys for this host: refused (`expected`: those keys, by line). */
   z.object({
     status: z.literal('host-key-changed'),
     hostKey: HostKeySchema,
     expected: z.array(HostKeySchema.extend({ line: z.number().int() })),
     knownHostsPath: z.string(),
   }),
+  /** known_hosts marks this key @revoked (at `line`): refused. */
   z.object({
     status: z.literal('host-key-revoked'),
     hostKey: HostKeySchema,
@@ -172,8 +182,11 @@ export const SshConfigHostsSchema = z.object({
 
 /** Whether key passphrases can be remembered (sealed by the OS keychain) here, and whose are. */
 export const VaultStatusSchema = z.object({
+  /** The OS keychain can seal passphrases here. */
   available: z.boolean(),
+  /** Why it cannot, where it cannot. */
   reason: z.string().optional(),
+  /** The key files whose passphrases are remembered. */
   keyPaths: z.array(z.string()),
 });
 export type VaultStatusShape = z.infer<typeof VaultStatusSchema>;

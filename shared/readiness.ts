@@ -33,8 +33,10 @@ export type Readiness = z.infer<typeof ReadinessSchema>;
 export const InventoryDomainSchema = DomainSchema.extend({ readiness: ReadinessSchema });
 export type InventoryDomain = z.infer<typeof InventoryDomainSchema>;
 
+/** One thing the host needs for consistent snapshots (a libvirt version, a tool), checked. */
 export const PrerequisiteSchema = z.object({
   id: z.string(),
+  /** What is needed, for people. */
   label: z.string(),
   ok: z.boolean(),
   /** What was found, e.g. "libvirt 9.0.0". */

@@ -30,9 +30,11 @@ export const RevertOptionsSchema = z.object({
 
 /** One disk of a revert: the image the target froze, and the new overlay put on top of it. */
 export const RevertDiskSchema = z.object({
+  /** The disk's target device (vda…). */
   target: z.string(),
   /** The image that takes the guest's state back (stays untouched: read-only from now on). */
   frozen: z.string(),
+  /** The frozen image's format (qcow2 or raw): the new overlay's backing format. */
   format: z.string(),
   /** The domain's disk now (its state goes into the discarded branch). */
   current: z.string(),
@@ -43,13 +45,16 @@ export type RevertDisk = z.infer<typeof RevertDiskSchema>;
 
 /** What the confirmation says: what stops, what is kept, what the guest will look like. */
 export const RevertPreviewSchema = z.object({
+  /** `virsh domstate` now. */
   domainState: z.string(),
+  /** The guest runs or is paused: it is shut down first and started again afterwards. */
   willStop: z.boolean(),
   disks: z.array(RevertDiskSchema),
   /** Snapshots after the target, kept (listed in the branch, still revertable). */
   laterSnapshots: z.array(z.string()),
   /** The snapshot that becomes current afterwards, if any. */
   current: z.string().nullable(),
+  /** The same, in the confirmation's sentences. */
   text: z.object({ stops: z.string(), kept: z.string(), becomes: z.string() }),
   /** Who reverts: libvirt's own snapshot-revert (≥ 9.9, a snapshot) or Quiesce's procedure. */
   procedure: z.enum(['libvirt', 'quiesce']).default('quiesce'),
@@ -58,6 +63,7 @@ export const RevertPreviewSchema = z.object({
 });
 export type RevertPreview = z.infer<typeof RevertPreviewSchema>;
 
+/** The revert runner's phases (revert-runner.sh), in the order it runs them. */
 export const RevertPhaseSchema = z.enum([
   'lock',
   'settle',
@@ -72,7 +78,6 @@ export const RevertPhaseSchema = z.enum([
   'verify',
   'runner',
 ]);
-export type RevertPhase = z.infer<typeof RevertPhaseSchema>;
 
 /** A revert as its journal tells it. */
 export const RevertSummarySchema = z.object({
@@ -92,18 +97,22 @@ export type RevertSummary = z.infer<typeof RevertSummarySchema>;
 
 /** The state a revert left: its disks' tops and the snapshots after the reverted one. */
 export const BranchSchema = z.object({
+  /** The id of the revert that left it. */
   id: z.string(),
   createdAt: z.string().nullable(),
   /** What the revert went to: a snapshot's name, or another branch's id. */
   revertedTo: RevertTargetSchema,
   /** The snapshot the domain descended from when it left this state. */
   from: z.string().nullable(),
+  /** Each disk's top file as the revert left it (the branch's own writes). */
   disks: z.array(z.object({ target: z.string(), top: z.string(), format: z.string() })),
+  /** The snapshots that were after the reverted one. */
   snapshots: z.array(z.string()),
   /** Bytes of its top files on disk (null when they could not be measured). */
   sizeBytes: z.number().nullable(),
   /** Every top file still exists: it can be reverted to. */
   intact: z.boolean(),
+  /** Its top files were deleted (branch delete): kept in the list, no longer revertable. */
   deleted: z.boolean(),
 });
 export type Branch = z.infer<typeof BranchSchema>;

@@ -77,6 +77,7 @@ export type Overlays = z.infer<typeof OverlaysSchema>;
 export const WatchdogWhatSchema = z.enum(['fired', 'thawed', 'waiting', 'released', 'gave-up']);
 export type WatchdogWhat = z.infer<typeof WatchdogWhatSchema>;
 
+/** One disk of a snapshot: the image frozen by the cut (`backing`), and the overlay on top. */
 export const SnapshotDiskSchema = z.object({
   target: z.string(),
   backing: z.string(),
@@ -170,10 +171,12 @@ export type PhaseRun = z.infer<typeof PhaseRunSchema>;
 export const OperationSummarySchema = z.object({
   opId: z.string(),
   operation: OperationKindSchema,
+  /** The domain, and the snapshot's name as the runner was given it. */
   uuid: z.string(),
   snapshot: z.string(),
   /** Undefined when the journal has no start line (the runner refused its arguments). */
   policy: QuiescePolicySchema.optional(),
+  /** Where and by whom it was started ("" without a start line). */
   workstation: z.string(),
   user: z.string(),
   /** Wall-clock start on the host, ISO; undefined if unknown. */
@@ -188,9 +191,12 @@ export const OperationSummarySchema = z.object({
    */
   windowMs: z.number().nullable(),
   phases: z.array(PhaseRunSchema),
+  /** The disks cut, and who made their overlays (as the runner's disks line says). */
   disks: z.array(SnapshotDiskSchema),
   overlays: OverlaysSchema.optional(),
+  /** The watchdog's last line: what it did (released, fired…), with its detail in brackets. */
   watchdog: z.string().optional(),
+  /** Why it failed or was lost, and what to do. */
   error: AppErrorSchema.optional(),
 });
 export type OperationSummary = z.infer<typeof OperationSummarySchema>;

@@ -4,6 +4,7 @@ import { slowWindow } from '../window-median';
 
 /** One line of a schedule's results.jsonl on the host (host-scripts/schedule-job.sh), decoded. */
 export const ScheduleRunSchema = z.object({
+  /** The schedule's id, and this run's. */
   schedule: z.string(),
   run: z.string(),
   /** ok; failed (no snapshot); skipped (agent not ready); prune-failed (snapshot taken, prune not). */
@@ -11,9 +12,12 @@ export const ScheduleRunSchema = z.object({
   uuid: z.string(),
   /** The snapshot operation's id in HOSTDIR/ops ("" when the runner never started). */
   op: z.string(),
+  /** The snapshot's name ("" when none was taken). */
   snapshot: z.string(),
+  /** Where the snapshot failed and why ("" when it did not). */
   failedPhase: z.string(),
   error: z.string(),
+  /** Snapshots the retention removed after this one, and why pruning failed ("" when it did not). */
   pruned: z.array(z.string()),
   pruneError: z.string(),
   /** Epoch seconds, host clock. */
@@ -26,6 +30,7 @@ export const ScheduleRunSchema = z.object({
 });
 export type ScheduleRun = z.infer<typeof ScheduleRunSchema>;
 
+/** How a schedule is installed on the host: a crontab line, a systemd user timer (on or off). */
 export const InstalledAsSchema = z.enum(['cron', 'systemd', 'systemd-off', 'none']);
 
 export const ScheduleOnHostSchema = z.object({
@@ -48,7 +53,12 @@ export const HostSchedulingSchema = z.object({
   timeZone: z.string(),
   /** `date +%z`, e.g. "+0100". */
   offset: z.string(),
+  /** The SSH user the schedules run as. */
   user: z.string(),
+  /**
+   * What can start a schedule there: `crontab`; a systemd user manager, and lingering (its timers
+   * keep running after the user logs out).
+   */
   crontab: z.boolean(),
   systemdUser: z.boolean(),
   linger: z.boolean(),
@@ -59,6 +69,7 @@ export const HostSchedulingSchema = z.object({
 });
 export type HostScheduling = z.infer<typeof HostSchedulingSchema>;
 
+/** A scheduled run worth the admin's attention: a failure, or a success with a warning. */
 export const AlertSchema = z.object({
   schedule: z.string(),
   run: ScheduleRunSchema,
