@@ -239,6 +239,16 @@ describe('installing a schedule on the host', () => {
     expect(r.code).toBe(65);
     expect(existsSync(join(home, 'my%dir'))).toBe(false);
   });
+
+  it('a host folder another account could write to is refused, and nothing is installed', () => {
+    mkdirSync(join(home, '.quiesce'));
+    chmodSync(join(home, '.quiesce'), 0o775);
+    const r = install();
+    expect(r.code).toBe(65);
+    expect(r.stderr).toMatch(/writable by no one else \(chmod go-w\)/);
+    expect(existsSync(join(home, '.quiesce', 'schedules'))).toBe(false);
+    expect(existsSync(join(fake, 'crontab'))).toBe(false);
+  });
 });
 
 /** A PATH folder with the few tools the scripts need and no crontab. */

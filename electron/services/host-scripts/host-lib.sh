@@ -73,9 +73,11 @@ fail() {
 decode() { printf '%s' "$1" | base64 -d 2>/dev/null; }
 
 # ---------------------------------------------------------------- a runner's arguments, by name
-# read_args: reads the operation's `args` (`name=value` a line) and calls the script's own
-# `arg NAME VALUE` for each name but `op`, checked here the same way for every script; a bad
-# value makes the script's bad_args end it.
+# read_args [NAME=VARIABLE | FUNCTION]...: reads the operation's `args` (`name=value` a line).
+# `op` goes to OP, checked here the same way for every script. Each other name goes into the
+# shell variable the list pairs with it, or to the first FUNCTION NAME VALUE of the list that
+# takes it (freeze_arg); with no list, to the script's own `arg NAME VALUE`. A bad op, or a name
+# nothing takes, makes the script's bad_args end it; the script checks the values.
 read_args() {
   [ -r args ] || bad_args "no args file"
   while IFS= read -r line || [ -n "$line" ]; do
@@ -83,9 +85,23 @@ read_args() {
     case $key in
       op) case $val in '' | *[!0-9A-Za-z-]*) bad_args op ;; esac; OP=$val ;;
       '') ;;
-      *) arg "$key" "$val" ;;
+      *) if [ $# = 0 ]; then arg "$key" "$val"; else arg_into "$key" "$val" "$@"; fi ;;
     esac
   done <args
+}
+# arg_into NAME VALUE LIST...: read_args' list at work. Only the list (the script's own words)
+# reaches eval; the value goes in as data.
+arg_into() {
+  arg_key=$1 arg_val=$2
+  shift 2
+  for arg_to; do
+    case $arg_to in
+      "$arg_key="*) eval "${arg_to#*=}=\$arg_val"; return 0 ;;
+      *=*) ;;
+      *) "$arg_to" "$arg_key" "$arg_val" && return 0 ;;
+    esac
+  done
+  bad_args "unknown name $arg_key"
 }
 # is_uuid TEXT: TEXT has libvirt's UUID form (so it may enter virsh's command language)
 is_uuid() {
@@ -149,9 +165,10 @@ bad_args() {
   emit "\"ev\":\"end\",\"op\":\"$OP\",\"mono\":0"
   exit 64
 }
-# Children never hold the domain lock (fd 9) nor either end of the virsh session (fds 3 and 4):
-# the lock must die with the runner, and a killed runner's session must see its input end at once.
-virsh_() { virsh -c "$URI" "$@" 3>&- 4<&- 9>&-; }
+# Children never hold the domain lock (fd 9), a schedule's job lock (fd 8), nor either end of the
+# virsh session (fds 3 and 4): a lock must die with its holder, and a killed runner's session must
+# see its input end at once.
+virsh_() { virsh -c "$URI" "$@" 3>&- 4<&- 8>&- 9>&-; }
 agent() { virsh -c "$URI" qemu-agent-command --domain "$UUID" --timeout "$AGENT_TIMEOUT" --cmd "$1" 3>&- 4<&- 9>&-; }
 # freeze_status: FSTATUS = frozen, thawed, or unknown (the agent did not say); FSTATUS_OUT its words
 freeze_status() {

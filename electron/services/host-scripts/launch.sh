@@ -1,7 +1,8 @@
 # shellcheck shell=sh
-# Starts one operation on the host, fed to `sh -s -- HOSTDIR OPID` (launch.ts). This part makes
-# the operation's folder; launch.ts appends the files (runner.sh, watchdog.sh, args) as quoted
-# here-documents and then the call to `start`, so every byte of them arrives as data.
+# Starts one operation on the host, fed to `sh -s -- HOSTDIR OPID` (launch.ts) with host-lib.sh in
+# front of it. This part makes the operation's folder; launch.ts appends the files (runner.sh,
+# watchdog.sh, args) as quoted here-documents and then the call to `start`, so every byte of them
+# arrives as data.
 set -eu
 umask 077
 HOSTDIR=$1 OP=$2
@@ -9,15 +10,10 @@ case $HOSTDIR in /*) ;; *) HOSTDIR=$HOME/$HOSTDIR ;; esac
 case $OP in '' | *[!0-9A-Za-z-]*) echo "invalid operation id" >&2; exit 64 ;; esac
 case $HOSTDIR in *'
 '*) echo "the host folder's name holds a line break" >&2; exit 64 ;; esac
-mkdir -p "$HOSTDIR/ops"
 # The runner trusts what it finds here (its arguments, the files it made, the locks): refuse a
-# folder another account could write to. (The runner checks again with private_dir.)
-perms=$(ls -ldnL -- "$HOSTDIR")
-case $perms in ?????w* | ????????w*) perms=shared ;; esac
-if [ ! -O "$HOSTDIR" ] || [ "$perms" = shared ]; then
-  echo "the host folder $HOSTDIR must belong to $(id -un) and be writable by no one else (chmod go-w)" >&2
-  exit 65
-fi
+# folder another account could write to.
+private_host_dir
+mkdir -p "$HOSTDIR/ops"
 OPDIR=$HOSTDIR/ops/$OP
 mkdir "$OPDIR"
 cd "$OPDIR"

@@ -40,32 +40,12 @@ progress() { journal progress "\"phase\":\"$1\",\"b64\":\"$(b64 "$2")\""; }
 # ---------------------------------------------------------------- arguments, by name
 OP=invalid URI='' UUID='' REVERTDIR='' MODE='' TARGET='' TARGET_KIND='' ALLOW_FORCE=0 STOP_TIMEOUT=''
 AGENT_TIMEOUT='' WORKSTATION='' APPUSER='' BOOT_WAIT=60 PROCEDURE=quiesce
-bad_args() {
-  emit "\"ev\":\"result\",\"op\":\"$OP\",\"mono\":0,\"ok\":false,\"failedPhase\":\"runner\",\"b64\":\"$(b64 "invalid runner arguments: $1")\",\"outcome\":\"untouched\""
-  emit "\"ev\":\"end\",\"op\":\"$OP\",\"mono\":0"
-  exit 64
-}
-# shellcheck disable=SC2317 # called by read_args (host-lib.sh)
-arg() {
-  case $1 in
-    uri) URI=$2 ;;
-    uuid) UUID=$2 ;;
-    hostDir) REVERTDIR=$2 ;;
-    mode) MODE=$2 ;;
-    target) TARGET=$2 ;; # base64: a snapshot's name, or a branch's id
-    targetKind) TARGET_KIND=$2 ;;
-    current) ;; # base64: the snapshot to make current afterwards (make_current reads it)
-    allowForce) ALLOW_FORCE=$2 ;;
-    stopTimeoutS) STOP_TIMEOUT=$2 ;;
-    bootWaitS) BOOT_WAIT=$2 ;;
-    procedure) PROCEDURE=$2 ;;
-    agentTimeoutS) AGENT_TIMEOUT=$2 ;;
-    workstation) WORKSTATION=$2 ;;
-    user) APPUSER=$2 ;;
-    *) bad_args "unknown name $1" ;;
-  esac
-}
-read_args
+BAD_ARGS_EXTRA=',"outcome":"untouched"' # bad_args (host-lib.sh): nothing was touched
+# target: base64, a snapshot's name or a branch's id; current: base64, the snapshot to make
+# current afterwards (make_current reads it from the args of whichever revert it settles)
+read_args uri=URI uuid=UUID hostDir=REVERTDIR mode=MODE target=TARGET targetKind=TARGET_KIND \
+  current=CURRENT allowForce=ALLOW_FORCE stopTimeoutS=STOP_TIMEOUT bootWaitS=BOOT_WAIT \
+  procedure=PROCEDURE agentTimeoutS=AGENT_TIMEOUT workstation=WORKSTATION user=APPUSER
 [ -n "$URI" ] || bad_args uri
 is_uuid "$UUID" || bad_args uuid
 case $MODE in revert | recover) ;; *) bad_args mode ;; esac
@@ -76,10 +56,7 @@ case $PROCEDURE in quiesce | libvirt) ;; *) bad_args procedure ;; esac
 in_range "$STOP_TIMEOUT" 1 3600 || bad_args stopTimeoutS
 in_range "$BOOT_WAIT" 0 3600 || bad_args bootWaitS
 in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
-case $REVERTDIR in /*/reverts) ;; *) bad_args hostDir ;; esac
-check_folder "$REVERTDIR"
-HOSTDIR=${REVERTDIR%/reverts}
-private_dir "$HOSTDIR" || bad_args "hostDir: $HOSTDIR is not a private folder of this user"
+check_kind_folder "$REVERTDIR" reverts # and HOSTDIR
 echo $$ >runner.pid
 
 domstate() { STATE=$(virsh_ domstate "$UUID" 2>&1) || STATE="unknown: $STATE"; }

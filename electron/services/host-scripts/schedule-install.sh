@@ -1,11 +1,12 @@
 # shellcheck shell=sh
 # Installs (or replaces) one schedule on the host, fed to `sh -s -- HOSTDIR ID WANT CRON ONCALENDAR`
-# (electron/services/schedule/install.ts): this part makes HOSTDIR/schedules/ID; install.ts then
-# appends the files (job.sh, host-lib.sh, virsh-session.sh, runner.sh, watchdog.sh, prune-plan.sh,
-# args, schedule.json) as quoted here-documents and the call to `install_schedule`, which starts it:
-# a systemd user timer where the SSH user has a systemd user manager that outlives logins
-# (lingering), else a line in the user's crontab. WANT: auto, cron or systemd. It prints
-# `mode=cron|systemd` and `note=` lines (base64) that the app shows.
+# (electron/services/schedule/install.ts) with host-lib.sh in front of it: this part makes
+# HOSTDIR/schedules/ID; install.ts then appends the files (job.sh, host-lib.sh, virsh-session.sh,
+# runner.sh, watchdog.sh, prune-plan.sh, args, schedule.json) as quoted here-documents and the
+# call to `install_schedule`, which starts it: a systemd user timer where the SSH user has a
+# systemd user manager that outlives logins (lingering), else a line in the user's crontab.
+# WANT: auto, cron or systemd. It prints `mode=cron|systemd` and `note=` lines (base64) that the
+# app shows.
 set -eu
 umask 077
 HOSTDIR=$1 ID=$2 WANT=$3 CRON=$4 ONCAL=$5
@@ -18,13 +19,7 @@ case $HOSTDIR in *[!A-Za-z0-9/._-]*)
 esac
 case $CRON in *[!0-9*/,\ ]*) echo "invalid cron times" >&2; exit 64 ;; esac
 case $ONCAL in *[!0-9A-Za-z*/,:.\ -]*) echo "invalid calendar times" >&2; exit 64 ;; esac
-mkdir -p "$HOSTDIR"
-perms=$(ls -ldnL -- "$HOSTDIR")
-case $perms in ?????w* | ????????w*) perms=shared ;; esac
-if [ ! -O "$HOSTDIR" ] || [ "$perms" = shared ]; then
-  echo "the host folder $HOSTDIR must belong to $(id -un) and be writable by no one else (chmod go-w)" >&2
-  exit 65
-fi
+private_host_dir
 SDIR=$HOSTDIR/schedules/$ID
 MARK="# quiesce-schedule:$ID"
 UNIT=quiesce-schedule-$ID

@@ -18,9 +18,6 @@ PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin:$PATH
 export PATH
 SDIR=$(cd "$(dirname "$0")" && pwd -P) || exit 70
 cd "$SDIR" || exit 70
-NL='
-'
-TAB=$(printf '\t')
 # shellcheck source-path=SCRIPTDIR source=host-lib.sh
 . "$SDIR/host-lib.sh"
 # shellcheck source-path=SCRIPTDIR source=schedule-prune-plan.sh
@@ -29,25 +26,9 @@ TAB=$(printf '\t')
 ID='' URI='' TARGET='' POLICY='' MAXFREEZE='' AGENT_TIMEOUT='' NOT_READY='' K_LAST=0 K_HOURLY=0
 K_DAILY=0 K_WEEKLY=0 K_MONTHLY=0 OP=job WATCHDOG_FIRED=false WINDOW_MS=null
 bad_args() { echo "schedule $SDIR: invalid arguments: $1" >&2; exit 64; }
-# shellcheck disable=SC2317 # called by read_args (host-lib.sh)
-arg() {
-  case $1 in
-    id) ID=$2 ;;
-    uri) URI=$2 ;;
-    target) TARGET=$2 ;;
-    policy) POLICY=$2 ;;
-    maxFreezeS) MAXFREEZE=$2 ;;
-    agentTimeoutS) AGENT_TIMEOUT=$2 ;;
-    notReady) NOT_READY=$2 ;;
-    keepLast) K_LAST=$2 ;;
-    keepHourly) K_HOURLY=$2 ;;
-    keepDaily) K_DAILY=$2 ;;
-    keepWeekly) K_WEEKLY=$2 ;;
-    keepMonthly) K_MONTHLY=$2 ;;
-    *) bad_args "unknown name $1" ;;
-  esac
-}
-read_args
+read_args id=ID uri=URI target=TARGET policy=POLICY maxFreezeS=MAXFREEZE agentTimeoutS=AGENT_TIMEOUT \
+  notReady=NOT_READY keepLast=K_LAST keepHourly=K_HOURLY keepDaily=K_DAILY keepWeekly=K_WEEKLY \
+  keepMonthly=K_MONTHLY
 case $ID in '' | -* | *[!a-z0-9-]*) bad_args id ;; esac
 [ -n "$URI" ] || bad_args uri
 case $TARGET in ready-agents) ;; *) is_uuid "$TARGET" || bad_args target ;; esac
@@ -61,8 +42,7 @@ HOSTDIR=${SDIR%/schedules/"$ID"}
 [ "$HOSTDIR/schedules/$ID" = "$SDIR" ] || bad_args "the folder is not HOSTDIR/schedules/$ID"
 private_dir "$HOSTDIR" || bad_args "$HOSTDIR is not a folder of this user that only this user can write to"
 
-# Children never hold this job's lock (fd 8) nor the domain's (fd 9).
-virsh_() { virsh -c "$URI" "$@" 8>&- 9>&-; }
+# Children never hold this job's lock (fd 8) nor the domain's (fd 9): virsh_ (host-lib.sh).
 now_s() { date +%s; }
 rand_hex() { od -An -N4 -tx1 /dev/urandom | tr -d ' \n'; }
 

@@ -23,19 +23,11 @@
 # - labels from confirmed facts only (decide_label);
 # - nothing deleted that may be needed (remove_made: only files this run made, only when libvirt
 #   says no domain uses them and no job may still be taking them).
-set -u
-set -f # no globbing anywhere: paths come from libvirt and may hold anything
-umask 077
 OPDIR=${1:-}
 cd "$OPDIR" || exit 70
-JOURNAL=$OPDIR/journal.jsonl
-NL='
-'
-IFS_SAVE=$IFS
-
-# ---------------------------------------------------------------- journal
 # shellcheck source-path=SCRIPTDIR source=host-lib.sh
 . "$OPDIR/host-lib.sh"
+runner_start # no unset name, no globbing (paths come from libvirt), private files, the journal
 # the one virsh session for freeze, cut and thaw (start_session, send, end_session, count_in)
 # shellcheck source-path=SCRIPTDIR source=virsh-session.sh
 . "$OPDIR/virsh-session.sh"
@@ -44,19 +36,9 @@ IFS_SAVE=$IFS
 OP=invalid URI='' UUID='' NAME='' POLICY='' MAXFREEZE='' AGENT_TIMEOUT='' HOSTDIR='' WORKSTATION='' APPUSER=''
 HOLD_MS=0 KIND='' DESCRIPTION='' MEMORY=false
 BAD_ARGS_EXTRA=',"snapshotTaken":"no"' # bad_args (host-lib.sh): its result line says no snapshot
-# shellcheck disable=SC2317 # called by read_args (host-lib.sh)
-arg() {
-  freeze_arg "$1" "$2" && return 0 # uri, uuid, policy, maxFreezeS, … (host-lib.sh)
-  case $1 in
-    name) NAME=$2 ;;
-    hostDir) HOSTDIR=$2 ;;
-    kind) KIND=$2 ;;
-    description) DESCRIPTION=$2 ;; # base64: free text, line breaks and all
-    memory) MEMORY=$2 ;; # true: a full checkpoint (memory with the disks), of a paused guest
-    *) bad_args "unknown name $1" ;;
-  esac
-}
-read_args
+# freeze_arg: uri, uuid, policy, maxFreezeS, … (host-lib.sh); description: base64, free text with
+# its line breaks; memory: true for a full checkpoint (memory with the disks) of a paused guest
+read_args freeze_arg name=NAME hostDir=HOSTDIR kind=KIND description=DESCRIPTION memory=MEMORY
 check_freeze_args
 case $NAME in [A-Za-z0-9]*) ;; *) bad_args name ;; esac
 case $NAME in *[!A-Za-z0-9._-]*) bad_args name ;; esac
@@ -327,11 +309,8 @@ finish() {
   if [ -z "$FAILED_PHASE" ] && [ "$POLICY" = require ] && [ "$MODE" = live ] && [ -n "$WHY_NOT" ]; then
     fail cut "the snapshot was taken but is not quiesced: $WHY_NOT"
   fi
-  if [ -n "$FAILED_PHASE" ]; then
-    journal result "\"ok\":false,\"failedPhase\":\"$FAILED_PHASE\",\"b64\":\"$(b64 "$FAILED_MSG")\",\"snapshotTaken\":\"$SNAPSHOT_TAKEN\"${LABEL_JSON:+,\"outcome\":{$LABEL_JSON\}}"
-  else
-    journal result "\"ok\":true,\"snapshotTaken\":\"$SNAPSHOT_TAKEN\",$LABEL_JSON"
-  fi
+  journal_result "\"snapshotTaken\":\"$SNAPSHOT_TAKEN\",$LABEL_JSON" \
+    "\"snapshotTaken\":\"$SNAPSHOT_TAKEN\"${LABEL_JSON:+,\"outcome\":{$LABEL_JSON\}}"
   # libvirt's default agent timeout again, if this run changed it (never another run's)
   [ "$AGENT_TIMEOUT_SET" = 1 ] && virsh_ guest-agent-timeout --domain "$UUID" --timeout -2 >/dev/null 2>&1
   now_rt
@@ -388,6 +367,33 @@ fi
 phase preflight 'done' "$MODE"
 
 # ---------------------------------------------------------------- prepare (everything slow, before any freeze)
+# plan_disk TYPE DEVICE TARGET SOURCE (each_disk, host-lib.sh): the cut's plan for one disk, its
+# overlay named; a disk that is not a file ends the run (Quiesce snapshots file-backed disks only)
+# shellcheck disable=SC2317 # called by each_disk
+plan_disk() {
+  type=$1 device=$2 target=$3 src=$4
+  if [ "$device" != disk ]; then
+    DISKS_XML="$DISKS_XML<disk name='$(xml_escape "$target")' snapshot='no'/>"
+    return 0
+  fi
+  if [ "$type" != file ] || [ "$src" = - ]; then
+    fail prepare "disk $target is a $type disk: Quiesce snapshots file-backed disks only"; exit 1
+  fi
+  # <folder>/<image name up to its first dot>.<snapshot>.qcow2: data.qcow2 -> data.before-upgrade.qcow2,
+  # and the next snapshot on top of that overlay is data.<next>.qcow2, not a growing name.
+  dir=${src%/*}
+  root=${src##*/}
+  root=${root%%.*}
+  overlay="$dir/$root.$NAME.qcow2"
+  if [ -e "$overlay" ]; then fail prepare "$overlay already exists"; exit 1; fi
+  # what this cut will switch the disk to, whoever creates the file: how a cut whose answer
+  # was lost is recognized (resolve_cut, and the next run for the metadata)
+  b64 "$overlay" >>planned && echo >>planned
+  [ -w "$dir" ] || REUSE=no
+  PLAN="$PLAN$target$NL$src$NL$overlay$NL"
+  DISKS_XML="$DISKS_XML<disk name='$(xml_escape "$target")' snapshot='external'><driver type='qcow2'/><source file='$(xml_escape "$overlay")'/></disk>"
+  DISKS_JSON="$DISKS_JSON${DISKS_JSON:+,}{\"target\":\"$(b64 "$target")\",\"backing\":\"$(b64 "$src")\",\"overlay\":\"$(b64 "$overlay")\"}"
+}
 phase prepare running
 record_earlier_metadata
 clean_orphans
@@ -399,41 +405,7 @@ if [ "$KIND" = snapshot ]; then
   REUSE=yes
   command -v qemu-img >/dev/null 2>&1 || REUSE=no
   PLAN=
-  IFS=$NL
-  for row in $disks; do
-    IFS=$IFS_SAVE
-    # "Type Device Target Source": the source is the rest of the line (paths may hold spaces)
-    # shellcheck disable=SC2086 # split on purpose: the row's first three words
-    set -- $row
-    [ $# -ge 4 ] || continue
-    type=$1 device=$2 target=$3
-    case $type in Type | ---*) continue ;; esac
-    src=${row#*"$target"}
-    src=${src#"${src%%[! ]*}"}
-    if [ "$device" != disk ]; then
-      DISKS_XML="$DISKS_XML<disk name='$(xml_escape "$target")' snapshot='no'/>"
-      continue
-    fi
-    if [ "$type" != file ] || [ "$src" = - ]; then
-      fail prepare "disk $target is a $type disk: Quiesce snapshots file-backed disks only"; exit 1
-    fi
-    # <folder>/<image name up to its first dot>.<snapshot>.qcow2: data.qcow2 -> data.before-upgrade.qcow2,
-    # and the next snapshot on top of that overlay is data.<next>.qcow2, not a growing name.
-    dir=${src%/*}
-    root=${src##*/}
-    root=${root%%.*}
-    overlay="$dir/$root.$NAME.qcow2"
-    if [ -e "$overlay" ]; then fail prepare "$overlay already exists"; exit 1; fi
-    # what this cut will switch the disk to, whoever creates the file: how a cut whose answer
-    # was lost is recognized (resolve_cut, and the next run for the metadata)
-    b64 "$overlay" >>planned && echo >>planned
-    [ -w "$dir" ] || REUSE=no
-    PLAN="$PLAN$target$NL$src$NL$overlay$NL"
-    DISKS_XML="$DISKS_XML<disk name='$(xml_escape "$target")' snapshot='external'><driver type='qcow2'/><source file='$(xml_escape "$overlay")'/></disk>"
-    DISKS_JSON="$DISKS_JSON${DISKS_JSON:+,}{\"target\":\"$(b64 "$target")\",\"backing\":\"$(b64 "$src")\",\"overlay\":\"$(b64 "$overlay")\"}"
-    IFS=$NL
-  done
-  IFS=$IFS_SAVE
+  each_disk "$disks" plan_disk
   if [ -z "$DISKS_JSON" ]; then fail prepare "the domain has no file-backed disk to snapshot"; exit 1; fi
   # the memory image of a full checkpoint: beside the first disk's overlay, named like it
   MEMORY_XML="<memory snapshot='no'/>"
@@ -504,19 +476,8 @@ phase prepare 'done'
 # cut: the snapshot, in the session. CUT_ANSWERED says its answer came back (so its effect, if
 # any, happened before whatever is sent next).
 cut() {
-  jfast phase '"phase":"cut","status":"running"'
-  CUT_STATE=sent
   SNAPSHOT_TAKEN=unresolved # until its answer says done, or libvirt is asked
-  send "snapshot-create $UUID snapshot.xml $SNAP_FLAGS"
-  r=$?
-  now_mono
-  CUT_MONO=$MONO
-  CUT_OUT=$OUT
-  case $r in
-    0) CUT_ANSWERED=1; case $OUT in *"Domain snapshot $NAME created"*) CUT_STATE='done' ;; *) CUT_STATE=unknown ;; esac ;;
-    1) CUT_ANSWERED=1; CUT_STATE=failed ;;
-    *) CUT_STATE=unknown ;;
-  esac
+  send_cut "snapshot-create $UUID snapshot.xml $SNAP_FLAGS" "Domain snapshot $NAME created"
   [ "$CUT_STATE" = 'done' ] && SNAPSHOT_TAKEN=yes
 }
 if [ "$FREEZE" = yes ]; then

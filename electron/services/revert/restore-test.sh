@@ -11,44 +11,27 @@
 # Phases: prepare (overlays) → boot (virsh create) → agent (guest-ping) → fsinfo
 # (guest-get-fsinfo) → journal (the kernel's log: did a filesystem need journal recovery) →
 # cleanup (destroy, remove the overlays), the cleanup on every way out.
-set -u
-set -f
-umask 077
 OPDIR=${1:-}
 cd "$OPDIR" || exit 70
-JOURNAL=$OPDIR/journal.jsonl
-TAB=$(printf '\t')
 # shellcheck source-path=SCRIPTDIR source=../host-scripts/host-lib.sh
 . "$OPDIR/host-lib.sh"
+runner_start
 
 OP=invalid URI='' UUID='' DIR='' CLONE='' CLONE_UUID='' BOOT_WAIT=120 AGENT_TIMEOUT=5 NAME=''
-while IFS= read -r line || [ -n "$line" ]; do
-  key=${line%%=*} val=${line#*=}
-  case $key in
-    op) case $val in '' | *[!0-9A-Za-z-]*) exit 64 ;; esac; OP=$val ;;
-    uri) URI=$val ;;
-    uuid) UUID=$val ;;
-    hostDir) DIR=$val ;;
-    clone) CLONE=$val ;;
-    cloneUuid) CLONE_UUID=$val ;;
-    bootWaitS) BOOT_WAIT=$val ;;
-    agentTimeoutS) AGENT_TIMEOUT=$val ;;
-    name) NAME=$val ;;
-  esac
-done <args
-case $OPDIR in "$DIR/ops/$OP") ;; *) exit 64 ;; esac
-private_dir "$DIR" || exit 64
-case $CLONE_UUID in *[!0-9a-fA-F-]*) exit 64 ;; esac
-[ ${#CLONE_UUID} = 36 ] || exit 64
+# name: base64, the snapshot's name (bad_args, host-lib.sh, journals why an argument is refused)
+read_args uri=URI uuid=UUID hostDir=DIR clone=CLONE cloneUuid=CLONE_UUID bootWaitS=BOOT_WAIT \
+  agentTimeoutS=AGENT_TIMEOUT name=NAME
+check_kind_folder "$DIR" restore-tests
+is_uuid "$CLONE_UUID" || bad_args cloneUuid
 # the clone is destroyed on the way out: it must never be the domain under test
-[ "$CLONE_UUID" != "$UUID" ] || exit 64
-case $CLONE in '' | *[!A-Za-z0-9._-]*) exit 64 ;; esac
-in_range "$BOOT_WAIT" 1 3600 || exit 64
-in_range "$AGENT_TIMEOUT" 1 600 || exit 64
-case $NAME in *[!A-Za-z0-9+/=]*) exit 64 ;; esac
-is_uuid "$UUID" || exit 64
+[ "$CLONE_UUID" != "$UUID" ] || bad_args "cloneUuid: the domain's own"
+case $CLONE in '' | *[!A-Za-z0-9._-]*) bad_args clone ;; esac
+in_range "$BOOT_WAIT" 1 3600 || bad_args bootWaitS
+in_range "$AGENT_TIMEOUT" 1 600 || bad_args agentTimeoutS
+case $NAME in *[!A-Za-z0-9+/=]*) bad_args name ;; esac
+is_uuid "$UUID" || bad_args uuid
 echo $$ >runner.pid
-virsh_() { virsh -c "$URI" "$@"; }
+# the clone's agent (virsh_: host-lib.sh)
 agent() { virsh_ qemu-agent-command --domain "$CLONE_UUID" --timeout "$AGENT_TIMEOUT" --cmd "$1" 2>&1; }
 
 # shellcheck disable=SC2317 # run by the EXIT trap
@@ -73,20 +56,12 @@ finish() {
     done <clone-made
   fi
   if [ -n "$left" ]; then fail cleanup "kept: $left"; else phase cleanup 'done'; fi
-  if [ -n "$FAILED_PHASE" ]; then
-    journal result "\"ok\":false,\"failedPhase\":\"$FAILED_PHASE\",\"b64\":\"$(b64 "$FAILED_MSG")\"${FACTS:+,$FACTS}"
-  else
-    journal result "\"ok\":true${FACTS:+,$FACTS}"
-  fi
+  journal_result "$FACTS" "$FACTS"
   journal end
   exit 0
 }
-SIGNAL=
 FACTS=
-trap finish EXIT
-trap 'SIGNAL=SIGHUP; exit 129' HUP
-trap 'SIGNAL=SIGINT; exit 130' INT
-trap 'SIGNAL=SIGTERM; exit 143' TERM
+on_exit finish
 journal start "\"kind\":\"restore-test\",\"uuid\":\"$UUID\",\"snapshot\":\"$NAME\",\"clone\":\"$CLONE\",\"pid\":$$"
 
 phase prepare running

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import hostLib from '../host-scripts/host-lib.sh?raw';
 import runnerScript from '../host-scripts/snapshot-runner.sh?raw';
 import virshSession from '../host-scripts/virsh-session.sh?raw';
@@ -7,6 +6,7 @@ import jobScript from '../host-scripts/schedule-job.sh?raw';
 import prunePlanScript from '../host-scripts/schedule-prune-plan.sh?raw';
 import installPrelude from '../host-scripts/schedule-install.sh?raw';
 import { AppError } from '../app-error';
+import { filesScript } from '../snapshot/launch';
 import type { SshConnection } from '../ssh/ssh-connection';
 import type { Schedule } from '../../../shared/schedule/policy';
 
@@ -60,16 +60,9 @@ export function scheduleFiles(s: Schedule, uri: string, agentTimeoutS: number): 
   ];
 }
 
-/** The install script: the prelude, each file as a quoted here-document, then `install_schedule`. */
+/** The install script: schedule-install.sh with the files (filesScript), then `install_schedule`. */
 export function installScriptOf(files: readonly (readonly [string, string])[]): string {
-  let eof: string;
-  do eof = `QUIESCE_EOF_${randomBytes(8).toString('hex')}`;
-  while (files.some(([, t]) => t.includes(eof)));
-  return [
-    installPrelude.replace(/\n?$/, '\n'),
-    ...files.map(([f, t]) => `cat >${f} <<'${eof}'\n${t.replace(/\n?$/, '\n')}${eof}\n`),
-    'install_schedule\n',
-  ].join('');
+  return filesScript(installPrelude, files, 'install_schedule');
 }
 
 /** A failed host command as an error for people. */

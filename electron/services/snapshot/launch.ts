@@ -84,38 +84,44 @@ function delimiterFor(texts: readonly string[]): string {
 }
 
 /**
- * The script one SSH exec runs to start a detached host operation: host-scripts/launch.sh, then
- * each file as a quoted here-document (every byte arrives as data; a final line break is added
- * only where a text has none), then `start`, which runs `runner.sh` detached.
+ * A script for one SSH exec that writes files on the host and then acts on them: host-lib.sh and
+ * the PRELUDE (which makes and checks the folder), each file as a quoted here-document (every byte
+ * arrives as data; a final line break is added only where a text has none), then CALL, a function
+ * of the prelude.
  */
-export function launchScriptOf(files: readonly (readonly [string, string])[]): string {
+export function filesScript(
+  prelude: string,
+  files: readonly (readonly [string, string])[],
+  call: string,
+): string {
   const eof = delimiterFor(files.map(([, text]) => text));
   return [
-    launchPrelude.replace(/\n?$/, '\n'),
+    hostLib.replace(/\n?$/, '\n'),
+    prelude.replace(/\n?$/, '\n'),
     ...files.map(
       ([file, text]) => `cat >${file} <<'${eof}'\n${text.replace(/\n?$/, '\n')}${eof}\n`,
     ),
-    'start\n',
+    `${call}\n`,
   ].join('');
 }
 
 /**
- * The launch of a runner that freezes a guest (the snapshot's, the export's): the helpers it
- * sources (host-lib.sh, virsh-session.sh), the runner, the watchdog it arms, its `args` file.
+ * The script one SSH exec runs to start a detached host operation: host-scripts/launch.sh with its
+ * files (filesScript), then `start`, which runs `runner.sh` detached.
  */
-export function freezingRunnerLaunch(runner: string, argsText: string): string {
+export function launchScriptOf(files: readonly (readonly [string, string])[]): string {
+  return filesScript(launchPrelude, files, 'start');
+}
+
+/** The snapshot runner's launch: the runner, its watchdog, the helpers they source, its arguments. */
+export function launchScript(args: RunnerArgs): string {
   return launchScriptOf([
     ['host-lib.sh', hostLib],
     ['virsh-session.sh', virshSession],
-    ['runner.sh', runner],
+    ['runner.sh', runnerScript],
     ['watchdog.sh', watchdogScript],
-    ['args', argsText],
+    ['args', runnerArgsText(args)],
   ]);
-}
-
-/** The snapshot runner's launch. */
-export function launchScript(args: RunnerArgs): string {
-  return freezingRunnerLaunch(runnerScript, runnerArgsText(args));
 }
 
 /**
