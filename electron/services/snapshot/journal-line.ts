@@ -43,6 +43,16 @@ export function startLineSchema<K extends z.ZodType, F extends z.ZodRawShape>(ki
     ...own,
   });
 }
+/**
+ * A file an earlier run of the same runner, killed outright, made and never removed, removed by
+ * this run (b64: the file, from: that run's id).
+ */
+export const OrphanRemovedLineSchema = z.object({
+  ev: z.literal('orphan-removed'),
+  ...lineBase,
+  b64,
+  from: b64,
+});
 /** A `b64` member's text, trimmed (undefined when the line has none). */
 export const b64Text = (s: string | undefined) =>
   s === undefined ? undefined : Buffer.from(s, 'base64').toString('utf8').trim();
@@ -91,8 +101,7 @@ export const JournalLineSchema = z.discriminatedUnion('ev', [
     act: z.enum(['created', 'removed', 'kept']),
     b64,
   }),
-  /** A file an earlier, killed run made and never removed, removed by this run. */
-  z.object({ ev: z.literal('orphan-removed'), ...lineBase, b64, from: b64 }),
+  OrphanRemovedLineSchema,
   /** An earlier run's cut that ended before libvirt recorded it (b64: its name, or why not). */
   z.object({
     ev: z.literal('metadata'),
