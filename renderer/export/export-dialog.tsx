@@ -4,7 +4,7 @@ import { createPortal } from 'react-dom';
 import type { ExportMode } from '../../shared/export';
 import { queryKeys } from '../cache/query-keys';
 import { useTransport } from '../transport/transport-context';
-import { Dialog } from '../ui/dialog';
+import { Dialog, SubmitActions } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { TextField } from '../ui/text-field';
@@ -145,19 +145,14 @@ export function ExportDialog({
               The guest’s filesystems are frozen only for the cut (libvirt’s backup-begin with a
               checkpoint); the copy runs afterwards while the guest works.
             </p>
-            <div className="dialog-actions">
-              <button type="button" onClick={close}>
-                Close
-              </button>
-              <button
-                type="submit"
-                className="primary"
-                data-testid="export-start"
-                disabled={!verdict?.ok || start.isPending}
-              >
-                Export
-              </button>
-            </div>
+            <SubmitActions
+              submitText="Export"
+              busy={start.isPending}
+              disabled={!verdict?.ok}
+              onDismiss={close}
+              dismissText="Close"
+              testId="export-start"
+            />
           </form>
         )}
         {opId && (

@@ -1,7 +1,7 @@
 import { useId, useRef, useState, type FormEvent } from 'react';
 import type { AppErrorShape } from '../../shared/errors';
 import type { HostProfile } from '../../shared/hosts';
-import { Dialog } from '../ui/dialog';
+import { Dialog, SubmitActions } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { TextField } from '../ui/text-field';
@@ -155,14 +155,12 @@ export function HostForm({
           </p>
         )}
         {formError && <ErrorBox error={formError} />}
-        <div className="dialog-actions">
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={save.isPending}>
-            {save.isPending ? 'Saving…' : host ? 'Save changes' : 'Save host'}
-          </button>
-        </div>
+        <SubmitActions
+          submitText={host ? 'Save changes' : 'Save host'}
+          busyText="Saving…"
+          busy={save.isPending}
+          onDismiss={onCancel}
+        />
       </form>
     </Dialog>
   );

@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { queryKeys } from '../cache/query-keys';
 import { useCallQuery } from '../cache/use-call-query';
-import { Dialog } from '../ui/dialog';
+import { Dialog, SubmitActions } from '../ui/dialog';
 import { TextField } from '../ui/text-field';
 
 /**
@@ -73,14 +73,13 @@ export function PassphrasePrompt({
             {vault.data.reason}
           </p>
         )}
-        <div className="dialog-actions">
-          <button type="button" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy} data-testid="passphrase-submit">
-            {busy ? 'Connecting…' : 'Unlock and connect'}
-          </button>
-        </div>
+        <SubmitActions
+          submitText="Unlock and connect"
+          busyText="Connecting…"
+          busy={busy}
+          onDismiss={onCancel}
+          testId="passphrase-submit"
+        />
       </form>
     </Dialog>
   );

@@ -16,7 +16,7 @@ import { simulateRetention } from '../../shared/schedule/simulate';
 import type { HostScheduling } from '../../shared/schedule/results';
 import { queryKeys } from '../cache/query-keys';
 import { useCallQuery } from '../cache/use-call-query';
-import { Dialog } from '../ui/dialog';
+import { Dialog, SubmitActions } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { REASON_WORD, formatTime, retentionSummary } from './schedule-format';
@@ -365,20 +365,16 @@ export function ScheduleEditor({
           ))}
         </div>
       )}
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose}>
-          Close
-        </button>
-        <button
-          type="submit"
-          form={ids.form}
-          className="primary"
-          disabled={!parsed.success || save.isPending}
-          data-testid="schedule-save"
-        >
-          {save.isPending ? 'Installing…' : 'Save on the host'}
-        </button>
-      </div>
+      <SubmitActions
+        submitText="Save on the host"
+        busyText="Installing…"
+        busy={save.isPending}
+        disabled={!parsed.success}
+        onDismiss={onClose}
+        dismissText="Close"
+        form={ids.form}
+        testId="schedule-save"
+      />
     </Dialog>
   );
 }

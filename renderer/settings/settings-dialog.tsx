@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { QuiescePolicy } from '../../shared/snapshot';
-import { Dialog } from '../ui/dialog';
+import { Dialog, SubmitActions } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { StatusLine } from '../ui/status-line';
@@ -148,19 +148,14 @@ function SettingsForm({ answer, onClose }: { answer: SettingsAnswer; onClose: ()
         </p>
       )}
       {save.isError && <ErrorBox error={errorShape(save.error)} />}
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className="primary"
-          data-testid="settings-save"
-          disabled={save.isPending || answer.readOnly !== undefined}
-        >
-          {save.isPending ? 'Saving…' : 'Save'}
-        </button>
-      </div>
+      <SubmitActions
+        submitText="Save"
+        busyText="Saving…"
+        busy={save.isPending}
+        disabled={answer.readOnly !== undefined}
+        onDismiss={onClose}
+        testId="settings-save"
+      />
     </form>
   );
 }

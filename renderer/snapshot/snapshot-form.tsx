@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { SubmitActions } from '../ui/dialog';
 import type { AppErrorShape } from '../../shared/errors';
 import type { InventoryDomain } from '../../shared/readiness';
 import type { QuiescePolicy } from '../../shared/snapshot';
@@ -250,22 +251,17 @@ export function SnapshotForm({
       )}
       {formError && <ErrorBox error={formError} testId="snapshot-start-error" />}
 
-      <div className="dialog-actions">
+      <SubmitActions
+        submitText="Take snapshot"
+        busyText="Starting…"
+        busy={start.isPending}
+        onDismiss={onCancel}
+        testId="snapshot-submit"
+      >
         <span className="muted small keys-note">
           <kbd>Enter</kbd> takes the snapshot · <kbd>Esc</kbd> cancels
         </span>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className="primary"
-          disabled={start.isPending}
-          data-testid="snapshot-submit"
-        >
-          {start.isPending ? 'Starting…' : 'Take snapshot'}
-        </button>
-      </div>
+      </SubmitActions>
     </form>
   );
 }

@@ -133,3 +133,49 @@ export function CloseActions({
     </div>
   );
 }
+
+/**
+ * The last row of a form dialog: what else it says (`children`, e.g. the keys), the way out
+ * (Cancel, or Close where nothing is lost), then the submit button, primary, so Enter submits.
+ * While `busy` the submit button says `busyText` and is off; `disabled` says the form cannot go.
+ */
+export function SubmitActions({
+  submitText,
+  busyText,
+  busy = false,
+  disabled = false,
+  onDismiss,
+  dismissText = 'Cancel',
+  form,
+  testId,
+  children,
+}: {
+  submitText: string;
+  busyText?: string;
+  busy?: boolean;
+  disabled?: boolean;
+  onDismiss: () => void;
+  dismissText?: 'Cancel' | 'Close';
+  /** The form's id, when the row stands outside the <form>. */
+  form?: string;
+  testId?: string;
+  children?: ReactNode;
+}) {
+  return (
+    <div className="dialog-actions">
+      {children}
+      <button type="button" onClick={onDismiss}>
+        {dismissText}
+      </button>
+      <button
+        type="submit"
+        form={form}
+        className="primary"
+        data-testid={testId}
+        disabled={busy || disabled}
+      >
+        {busy ? (busyText ?? submitText) : submitText}
+      </button>
+    </div>
+  );
+}
