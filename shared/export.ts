@@ -27,6 +27,15 @@ export const ExportRequestSchema = z.object({
   /** Incremental falls back to full, with the reason, when it cannot be done. */
   mode: ExportModeSchema.default('incremental'),
   policy: QuiescePolicySchema.default('require'),
+  /**
+   * Export this existing Quiesce snapshot instead of the domain now: its frozen images are
+   * copied, with no freeze at all (always a full export).
+   */
+  snapshot: z
+    .string()
+    .max(200)
+    .regex(/^[0-9A-Za-z_][0-9A-Za-z._-]*$/, 'A snapshot name')
+    .optional(),
 });
 export type ExportRequest = z.infer<typeof ExportRequestSchema>;
 
@@ -106,6 +115,8 @@ export const ExportManifestSchema = z.object({
   parent: z.string().nullable(),
   incrementalFrom: z.string().nullable(),
   checkpoint: z.string(),
+  /** The Quiesce snapshot exported (its frozen images), or null for the domain as it ran. */
+  snapshot: z.string().nullable().optional(),
   consistency: z.intersection(
     ExportConsistencySchema,
     z.object({

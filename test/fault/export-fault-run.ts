@@ -48,6 +48,10 @@ export interface ExportFaultSpec {
   /** Writes the cancel file (as export-cancel.sh does) once this holds. */
   cancelWhen?: (w: ExportWatch) => boolean;
   timeoutMs?: number;
+  /** Export this existing snapshot (its frozen images) instead of the domain now. */
+  snapshot?: string;
+  /** Prepares the fake host before the run (images, snapshots, the host's history). */
+  setup?: (h: ExportHost) => void;
 }
 export interface ExportWatch {
   journal: string;
@@ -142,6 +146,7 @@ export async function exportFaultRun(
   reuse?: ExportHost,
 ): Promise<ExportOutcome> {
   const host = reuse ?? exportHost(spec);
+  if (!reuse) spec.setup?.(host);
   const { state, hostDir, dest, env } = host;
   writeFileSync(join(state, 'plan'), (spec.plan ?? []).join('\n') + '\n');
   host.setState('copy-ms', String(spec.copyMs ?? 1500));
@@ -166,6 +171,7 @@ export async function exportFaultRun(
         user: "o'brien",
         holdFrozenMs: spec.holdFrozenMs ?? 0,
         pollMs: 100,
+        ...(spec.snapshot ? { snapshot: spec.snapshot } : {}),
       }),
     );
   });
@@ -270,8 +276,12 @@ export function brokenExportPromises(o: ExportOutcome): string[] {
     broken.push(`killed, and left files that look complete: ${own.join(', ')}`);
   if (!ok && !killed && o.checkpoints.includes(`quiesce-${o.opId}`))
     broken.push('failed, but left its checkpoint');
-  // The cut happened only while frozen when the run says quiesced.
-  if (o.summary.consistency?.label === 'quiesced') {
+  // The cut happened only while frozen when the run says quiesced (an existing snapshot's
+  // export copies its frozen images with qemu-img convert: its cut was that snapshot's).
+  if (
+    o.summary.consistency?.label === 'quiesced' &&
+    !o.trace.some((l) => l.startsWith('convert-start'))
+  ) {
     const start = o.trace.find((l) => l.startsWith('cut-start'));
     const end = o.trace.find((l) => l.startsWith('cut-end'));
     const frozenIn = (l?: string) => Number(/frozen=(\d+)/.exec(l ?? '')?.[1] ?? 0) > 0;

@@ -15,10 +15,12 @@
 #   trace       one line a call: "STEP ACTION frozen=N"; the cut adds cut-start/cut-end lines
 # Steps: domstate status agent-thaw freeze thaw cut jobinfo completed abort cp-dumpxml cp-info
 # cp-delete domblklist domblkinfo dumpxml domname agent-timeout qemu-img-create qemu-img-check
+# snap-dumpxml (snapshots/NAME: its overlay) list qemu-img-info qemu-img-convert
 set -u
 set -f
 S=${FAKE_STATE:?}
 SIZE=$(cat "$S/size" 2>/dev/null || echo 67108864)
+FAKE_UUID_OF=$(cat "$S/uuid" 2>/dev/null || echo 00000000-0000-4000-8000-00000000000a)
 
 frozen() { cat "$S/frozen" 2>/dev/null || echo 0; }
 setfile() { printf '%s\n' "$2" >"$S/$1.tmp.$$" && mv -f "$S/$1.tmp.$$" "$S/$1"; }
@@ -165,6 +167,37 @@ effect() {
       while [ $# -gt 2 ]; do [ "$1" = -b ] && b=$2; shift; done
       printf 'QFI fake qcow2 backing=%s\n' "$b" >"$1" ;;
     qemu-img-check) ;;
+    snap-dumpxml)
+      # snapshot-dumpxml --domain UUID --snapshotname NAME: snapshots/NAME holds its overlay
+      name=
+      while [ $# -gt 0 ]; do [ "$1" = --snapshotname ] && name=$2; shift; done
+      if [ -s "$S/snapshots/$name" ]; then
+        out "<domainsnapshot>"; out "  <name>$name</name>"; out "  <disks>"
+        out "    <disk name='vda' snapshot='external' type='file'>"
+        out "      <driver type='qcow2'/>"
+        out "      <source file='$(sed -e 's/&/\&amp;/g' -e "s/'/\&apos;/g" "$S/snapshots/$name")'/>"
+        out "    </disk>"; out "    <disk name='sda' snapshot='no'/>"; out "  </disks>"
+        out "  <domain type='qemu'><name>fake</name><devices><disk type='file' device='disk'><source file='frozen'/><target dev='vda'/></disk></devices></domain>"
+        out "</domainsnapshot>"
+      else err "Domain snapshot not found: no domain snapshot with matching name '$name'"; fi ;;
+    list) out "$FAKE_UUID_OF" ;;
+    qemu-img-info)
+      # info -U --output=json -- FILE: a fake image's backing, the disk's size
+      while [ $# -gt 1 ]; do shift; done
+      [ -e "$1" ] || { err "Could not open '$1': No such file or directory"; return; }
+      b=$(sed -n '1s/^QFI fake qcow2 backing=//p' "$1")
+      out "{"; out "    \"virtual-size\": $SIZE,"; out "    \"filename\": \"$1\","
+      [ -n "$b" ] && out "    \"full-backing-filename\": \"$b\","
+      out "    \"format\": \"qcow2\""; out "}" ;;
+    qemu-img-convert)
+      # convert -O qcow2 -- SRC DST: takes copy-ms, written as it goes
+      while [ $# -gt 2 ]; do shift; done
+      ms=$(cat "$S/copy-ms" 2>/dev/null || echo 1500)
+      trace convert-start "$1"
+      head -c 4096 "$1" >"$2"
+      nap "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+      cat "$1" >"$2"
+      trace convert-end "$1" ;;
   esac
 }
 
@@ -219,6 +252,8 @@ dispatch() {
     dumpxml) run dumpxml "$@" ;;
     domname) run domname "$@" ;;
     guest-agent-timeout) run agent-timeout "$@" ;;
+    snapshot-dumpxml) run snap-dumpxml "$@" ;;
+    list) run list "$@" ;;
     echo) out "$*" ;;
     quit | exit) exit 0 ;;
     *) err "fake: unknown command $cmd" ;;
@@ -231,6 +266,8 @@ if [ "${FAKE_AS:-}" = qemu-img ]; then
   case $sub in
     create) run qemu-img-create "$@" ;;
     check) run qemu-img-check "$@" ;;
+    info) run qemu-img-info "$@" ;;
+    convert) run qemu-img-convert "$@" ;;
     *) err "fake: qemu-img $sub" ;;
   esac
   exit $?

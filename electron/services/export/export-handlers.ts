@@ -28,11 +28,12 @@ export function exportHandlers(
   ) => onHost(target, fn);
   return {
     'export.space': on((host, conn, { uuid, dest }) => exports.space(host, conn, uuid, dest)),
-    'export.start': on(async (host, conn, { uuid, dest, mode, policy, maxFreezeS }) =>
+    'export.start': on(async (host, conn, { uuid, dest, mode, policy, snapshot, maxFreezeS }) =>
       exports.start(host, conn, uuid, {
         dest,
         mode,
         policy,
+        ...(snapshot ? { snapshot } : {}),
         maxFreezeS: maxFreezeS ?? (await opts.maxFreezeS()),
       }),
     ),

@@ -28,6 +28,8 @@ export interface ExportArgs {
   holdFrozenMs?: number;
   /** How often the runner reads the copy's progress (ms). */
   pollMs?: number;
+  /** An existing snapshot to export (its frozen images, no freeze) instead of the domain now. */
+  snapshot?: string;
 }
 
 /** The folder export operations live in, under the host folder. */
@@ -52,6 +54,7 @@ export function exportArgsText(a: ExportArgs): string {
     ['user', a.user],
     ['holdFrozenMs', String(a.holdFrozenMs ?? 0)],
     ['pollMs', String(a.pollMs ?? 500)],
+    ['snapshot', a.snapshot ?? ''],
   ];
   for (const [k, v] of lines) {
     if (/[\n\r\0]/.test(v)) {

@@ -82,6 +82,7 @@ export class Exports {
       dest: req.dest,
       mode: req.mode,
       policy: req.policy,
+      ...(req.snapshot ? { snapshot: req.snapshot } : {}),
       maxFreezeS: req.maxFreezeS,
       agentTimeoutS: this.opts.agentTimeoutS,
       workstation: this.opts.workstation,

@@ -33,7 +33,7 @@ JOURNAL=$OPDIR/journal.jsonl
 
 # ---------------------------------------------------------------- arguments, by name
 OP=invalid URI='' UUID='' DEST='' MODE_ASKED='' POLICY='' MAXFREEZE='' AGENT_TIMEOUT='' EXPORTDIR=''
-WORKSTATION='' APPUSER='' HOLD_MS=0 POLL_MS=500
+WORKSTATION='' APPUSER='' HOLD_MS=0 POLL_MS=500 SNAPSHOT=''
 # shellcheck disable=SC2317 # called by read_args (host-lib.sh)
 arg() {
   case $1 in
@@ -41,6 +41,7 @@ arg() {
     mode) MODE_ASKED=$2 ;;
     hostDir) EXPORTDIR=$2 ;;
     pollMs) POLL_MS=$2 ;;
+    snapshot) SNAPSHOT=$2 ;; # an existing snapshot's frozen images, no freeze
     *) freeze_arg "$1" "$2" || bad_args "unknown name $1" ;;
   esac
 }
@@ -50,6 +51,7 @@ case $DEST in /*) ;; *) bad_args "dest: not an absolute path" ;; esac
 case $DEST in *"$NL"*) bad_args "dest: holds a line break" ;; esac
 case $MODE_ASKED in full | incremental) ;; *) bad_args mode ;; esac
 in_range "$POLL_MS" 50 10000 || bad_args pollMs
+case $SNAPSHOT in *[!0-9A-Za-z._-]* | [.-]*) bad_args snapshot ;; esac
 check_kind_folder "$EXPORTDIR" exports
 echo $$ >runner.pid
 
@@ -74,7 +76,8 @@ sha256_of() {
 FREEZE=no FREEZE_STATE=none FROZEN_N='' THAWED_N='' THAW_CONFIRMED=0 WATCHDOG=none WATCHDOG_FIRST=0
 CUT_STATE=none CUT_ANSWERED=0 CUT_MONO='' CRASH_REASON='' AGENT_TIMEOUT_SET=0
 JOB=none           # none | running | copied | failed | aborted
-CHECKPOINT=quiesce-$OP CHECKPOINT_MADE=0
+CHECKPOINT=quiesce-$OP CHECKPOINT_MADE=0 CONVERT_PID=''
+SNAP_LABEL='' SNAP_WHY=''
 MODE=full WHY_FULL='' PARENT='' FROM_CP='' EXPDIR='' COMPLETE=0 CANCELLED=0 BYTES=0
 WINDOW_START='' WINDOW_END='' WINDOW_START_MONO='' WINDOW_END_MONO=''
 
@@ -173,8 +176,159 @@ settle_earlier() {
   set -f
 }
 
+# ---------------------------------------------------------------- an existing snapshot (no freeze at all)
+# snapshot_label: SNAP_LABEL and SNAP_WHY (or FROZEN_N) of the Quiesce snapshot SNAPSHOT, from the
+# result line of the run that made it (HOSTDIR/history.jsonl names that run)
+snapshot_label() {
+  SNAP_LABEL=crash-consistent SNAP_WHY="no Quiesce run on this host recorded how snapshot $SNAPSHOT was cut"
+  sop=$(grep -F "\"uuid\":\"$UUID\",\"snapshot\":\"$SNAPSHOT\"," "$HOSTDIR/history.jsonl" 2>/dev/null | grep -F '"ok":true' |
+    tail -n 1 | sed -n 's/^{"op":"\([0-9A-Za-z-]*\)".*/\1/p')
+  [ -n "$sop" ] || return 0
+  res=$(grep -F '"ev":"result"' "$HOSTDIR/ops/$sop/journal.jsonl" 2>/dev/null | tail -n 1)
+  case $res in
+    *'"label":"quiesced"'*)
+      n=$(printf '%s' "$res" | sed -n 's/.*"filesystems":\([0-9]*\).*/\1/p')
+      if is_uint "$n"; then SNAP_LABEL=quiesced SNAP_WHY='' FROZEN_N=$n; fi ;;
+    *'"label":"crash-consistent"'*)
+      SNAP_WHY="snapshot $SNAPSHOT is crash-consistent: $(decode "$(printf '%s' "$res" | sed -n 's/.*"b64":"\([A-Za-z0-9+/=]*\)".*/\1/p')")" ;;
+    *'"label":"'*) SNAP_WHY="snapshot $SNAPSHOT is $(printf '%s' "$res" | sed -n 's/.*"label":"\([a-z-]*\)".*/\1/p'), not quiesced" ;;
+  esac
+}
+# writers: every disk a domain of this host writes (the top of each chain, live and defined)
+writers() {
+  WRITERS=
+  for u in $(virsh_ list --all --uuid 2>/dev/null); do
+    is_uuid "$u" || continue
+    WRITERS="$WRITERS$(virsh_ domblklist --domain "$u" --details 2>/dev/null)$NL"
+    WRITERS="$WRITERS$(virsh_ domblklist --domain "$u" --details --inactive 2>/dev/null)$NL"
+  done
+}
+# json_member JSON NAME: a string or number member of qemu-img's JSON output
+json_member() { printf '%s\n' "$1" | sed -n -e "s/^ *\"$2\": *\"\(.*\)\",\{0,1\}$/\1/p" -e "s/^ *\"$2\": *\([0-9][0-9]*\),\{0,1\}$/\1/p" | head -n 1; }
+# snapshot_disk TARGET OVERLAY: the frozen image of one disk is the backing file of the overlay the
+# snapshot made; it must exist and no domain may write it (the top of no chain)
+snapshot_disk() {
+  info=$(qemu-img info -U --output=json -- "$2" 2>&1 3>&- 4<&- 9>&-) || { fail prepare "qemu-img info of $2: $info"; exit 1; }
+  frozen=$(json_member "$info" full-backing-filename)
+  [ -n "$frozen" ] || { fail prepare "the overlay $2 of snapshot $SNAPSHOT has no backing file"; exit 1; }
+  finfo=$(qemu-img info -U --output=json -- "$frozen" 2>&1 3>&- 4<&- 9>&-) || { fail prepare "qemu-img info of $frozen: $finfo"; exit 1; }
+  size=$(json_member "$finfo" virtual-size)
+  is_uint "$size" || { fail prepare "qemu-img did not tell the size of $frozen"; exit 1; }
+  IFS=$NL
+  for l in $WRITERS; do
+    case $l in *" $frozen")
+      IFS=$IFS_SAVE
+      fail prepare "the frozen image $frozen of snapshot $SNAPSHOT is a domain's active disk: something writes it"
+      exit 1 ;;
+    esac
+  done
+  IFS=$IFS_SAVE
+  TARGETS="$TARGETS$1 $size$NL"
+  SOURCES="$SOURCES$1 $frozen$NL"
+}
+# export_snapshot: preflight, prepare and copy of an existing snapshot: its frozen images, copied
+# with qemu-img convert (without -U: QEMU's image locks refuse it if anything writes them)
+export_snapshot() {
+  phase preflight running
+  FREEZE=no MODE=full
+  [ "$MODE_ASKED" = incremental ] && WHY_FULL="an existing snapshot is exported whole: it has no checkpoint"
+  CHECKPOINT=''
+  sx=$(virsh_ snapshot-dumpxml --domain "$UUID" --snapshotname "$SNAPSHOT" 2>&1) || { fail preflight "libvirt has no snapshot $SNAPSHOT of this domain: $sx"; exit 1; }
+  snapshot_label
+  if [ "$POLICY" = require ] && [ "$SNAP_LABEL" != quiesced ]; then
+    fail preflight "$SNAP_WHY, and a quiesced export is required"
+    exit 1
+  fi
+  if [ ! -d "$DEST" ] || [ ! -w "$DEST" ]; then
+    fail preflight "the destination $DEST is not a folder the SSH user can write to"
+    exit 1
+  fi
+  phase preflight 'done'
+  phase prepare running
+  TARGETS='' SOURCES=''
+  # the snapshot's own <disks> (the <domain> inside it follows): TARGET OVERLAY a line
+  pairs=$(printf '%s\n' "$sx" | awk '
+    /<domain[ >]/ { exit }
+    /<disk / && /snapshot=.external./ { t = $0; sub(/.*name=./, "", t); sub(/[\047"].*/, "", t); next }
+    /<source / && t != "" { f = $0; sub(/.*file=./, "", f); sub(/[\047"] *\/>.*/, "", f); print t " " f; t = "" }' |
+    sed -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g')
+  [ -n "$pairs" ] || { fail prepare "snapshot $SNAPSHOT has no external disk (not a Quiesce snapshot)"; exit 1; }
+  writers
+  IFS=$NL
+  for pr in $pairs; do
+    IFS=$IFS_SAVE
+    t=${pr%% *}
+    case $t in '' | *[!a-z0-9]*) fail prepare "disk target $t is not a plain name"; exit 1 ;; esac
+    snapshot_disk "$t" "${pr#* }"
+    IFS=$NL
+  done
+  IFS=$IFS_SAVE
+  NEED=0
+  for sz in $(printf '%s' "$TARGETS" | awk '{ print $2 }'); do NEED=$((NEED + sz)); done
+  FREE_K=$(df -Pk -- "$DEST" 2>/dev/null | awk 'NR == 2 { print $4 }')
+  is_uint "$FREE_K" || { fail prepare "the free space in $DEST could not be read"; exit 1; }
+  FREE=$((FREE_K * 1024))
+  journal plan "\"mode\":\"full\",\"b64\":\"$(b64 "$WHY_FULL")\",\"parent\":\"\",\"from\":\"\",\"checkpoint\":\"\",\"needBytes\":$NEED,\"freeBytes\":$FREE"
+  if [ "$NEED" -gt "$FREE" ]; then
+    fail prepare "the destination has $((FREE / 1048576)) MiB free, the export needs up to $((NEED / 1048576)) MiB"
+    exit 1
+  fi
+  if [ ! -d "$DEST/$UUID" ]; then
+    made "$DEST/$UUID"
+    if ! mkdir -- "$DEST/$UUID" || ! chmod 0711 -- "$DEST/$UUID"; then fail prepare "could not make $DEST/$UUID"; exit 1; fi
+  fi
+  EXPDIR=$DEST/$UUID/$OP
+  made "$EXPDIR"
+  if ! mkdir -- "$EXPDIR" || ! chmod 0711 -- "$EXPDIR"; then fail prepare "could not make $EXPDIR"; exit 1; fi
+  DOMAIN_XML=$(printf '%s\n' "$sx" | sed -n '/<domain[ >]/,/<\/domain>/p')
+  [ -n "$DOMAIN_XML" ] || DOMAIN_XML=$(virsh_ dumpxml --domain "$UUID" --inactive 2>&1) || { fail prepare "$DOMAIN_XML"; exit 1; }
+  DOMAIN_NAME=$(virsh_ domname --domain "$UUID" 2>/dev/null)
+  if [ -e cancel ]; then CANCELLED=1; fail prepare "cancelled by ${APPUSER:-the admin}"; exit 1; fi
+  phase prepare 'done'
+  phase copy running
+  now_mono
+  T0=$MONO
+  for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
+    src=$(printf '%s' "$SOURCES" | awk -v t="$t" '$1 == t { sub(/^[^ ]+ /, ""); print }')
+    part=$EXPDIR/$t.qcow2.partial
+    made "$part"
+    qemu-img convert -O qcow2 -- "$src" "$part" 3>&- 4<&- 9>&- 2>"$OPDIR/convert.err" &
+    CONVERT_PID=$!
+    journal file "\"act\":\"created\",\"b64\":\"$(b64 "$part")\""
+    while kill -0 "$CONVERT_PID" 2>/dev/null; do
+      if [ -e cancel ]; then CANCELLED=1; fail copy "cancelled by ${APPUSER:-the admin}"; exit 1; fi
+      # shellcheck disable=SC2012 # one named file: its size, the same way on busybox
+      b=$(ls -lnL -- "$part" 2>/dev/null | awk '{ print $5 }')
+      is_uint "$b" || b=0
+      journal progress "\"done\":$((BYTES + b)),\"total\":$NEED,\"rate\":0,\"etaS\":-1,\"files\":[{\"target\":\"$t\",\"bytes\":$b}]"
+      i=0
+      while [ "$i" -lt $((POLL_MS / 100)) ] && [ ! -e cancel ] && kill -0 "$CONVERT_PID" 2>/dev/null; do
+        sleep 0.1 3>&- 4<&- 9>&-
+        i=$((i + 1))
+      done
+    done
+    if ! wait "$CONVERT_PID"; then
+      CONVERT_PID=''
+      fail copy "qemu-img convert of $t ($src): $(cat "$OPDIR/convert.err" 2>/dev/null)"
+      exit 1
+    fi
+    CONVERT_PID=''
+    b=$(printf '%s' "$TARGETS" | awk -v t="$t" '$1 == t { print $2 }')
+    BYTES=$((BYTES + b))
+  done
+  now_mono
+  journal progress "\"done\":$NEED,\"total\":$NEED,\"rate\":$((MONO > T0 ? NEED * 1000 / (MONO - T0) : 0)),\"etaS\":0,\"files\":[]"
+  phase copy 'done' "$NEED bytes in $((MONO - T0)) ms"
+}
+
 # ---------------------------------------------------------------- the label, from facts only (as the snapshot runner's)
 decide_label() {
+  if [ -n "$SNAPSHOT" ]; then
+    # the snapshot's own label: its cut was its freeze
+    WHY_NOT=$SNAP_WHY LABEL=$SNAP_LABEL
+    if [ "$LABEL" = quiesced ]; then LABEL_JSON="\"label\":\"quiesced\",\"filesystems\":$FROZEN_N"; else LABEL_JSON="\"label\":\"crash-consistent\",\"b64\":\"$(b64 "$WHY_NOT")\""; fi
+    return 0
+  fi
   why_not_quiesced "libvirt runs the backup job, but not that it was started while frozen"
   if [ "$FREEZE" = yes ] && [ -z "$WHY_NOT" ]; then
     LABEL=quiesced LABEL_JSON="\"label\":\"quiesced\",\"filesystems\":$FROZEN_N"
@@ -182,6 +336,63 @@ decide_label() {
     WHY_NOT=${WHY_NOT:-${CRASH_REASON:-no freeze}}
     LABEL=crash-consistent LABEL_JSON="\"label\":\"crash-consistent\",\"b64\":\"$(b64 "$WHY_NOT")\""
   fi
+}
+
+# ---------------------------------------------------------------- check, name, manifest (last)
+# check_name_manifest: each image checked (qemu-img check, sha256), given its final name, then the
+# manifest written last, which makes the export complete
+check_name_manifest() {
+  phase verify running
+  DISKS_MANIFEST=
+  for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
+    part=$EXPDIR/$t.qcow2.partial
+    r=$(qemu-img check -q -f qcow2 "$part" 2>&1 3>&- 4<&- 9>&-) || { fail verify "qemu-img check of $t: $r"; exit 1; }
+    sum=$(sha256_of "$part")
+    [ ${#sum} = 64 ] || { fail verify "no checksum of $part"; exit 1; }
+    size=$(printf '%s' "$TARGETS" | awk -v t="$t" '$1 == t { print $2 }')
+    src=$(printf '%s' "$SOURCES" | awk -v t="$t" '$1 == t { sub(/^[^ ]+ /, ""); print }')
+    backing=null
+    [ "$MODE" = incremental ] && backing="\"../$PARENT/$t.qcow2\""
+    DISKS_MANIFEST="$DISKS_MANIFEST${DISKS_MANIFEST:+,
+  }    {\"target\": \"$t\", \"file\": \"$t.qcow2\", \"format\": \"qcow2\", \"virtualSize\": $size, \"sha256\": \"$sum\", \"backing\": $backing, \"source\": $(json_str "$src")}"
+  done
+  for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
+    made "$EXPDIR/$t.qcow2"
+    mv -f -- "$EXPDIR/$t.qcow2.partial" "$EXPDIR/$t.qcow2" || { fail verify "could not name $t.qcow2"; exit 1; }
+  done
+  phase verify 'done'
+  phase manifest running
+  now_rt
+  decide_label
+  if [ "$LABEL" = quiesced ]; then
+    consistency="{\"label\": \"quiesced\", \"filesystems\": $FROZEN_N"
+  else
+    consistency="{\"label\": \"crash-consistent\", \"reason\": $(json_str "$WHY_NOT")"
+  fi
+  [ -n "$WINDOW_END" ] && consistency="$consistency, \"windowMs\": $(((WINDOW_END - WINDOW_START) / 1000000)), \"windowStartRt\": $WINDOW_START, \"windowEndRt\": $WINDOW_END"
+  made "$EXPDIR/manifest.json.partial"
+  {
+    printf '{\n  "format": "quiesce-export/1",\n  "exportId": "%s",\n' "$OP"
+    printf '  "domain": {"uuid": "%s", "name": %s, "xml": %s},\n' "$UUID" "$(json_str "$DOMAIN_NAME")" "$(json_str "$DOMAIN_XML")"
+    printf '  "mode": "%s",\n  "fullReason": %s,\n' "$MODE" "$([ -n "$WHY_FULL" ] && json_str "$WHY_FULL" || echo null)"
+    printf '  "parent": %s,\n' "$([ -n "$PARENT" ] && echo "\"$PARENT\"" || echo null)"
+    printf '  "incrementalFrom": %s,\n' "$([ -n "$FROM_CP" ] && echo "\"$FROM_CP\"" || echo null)"
+    printf '  "checkpoint": "%s",\n' "$CHECKPOINT"
+    printf '  "snapshot": %s,\n' "$([ -n "$SNAPSHOT" ] && json_str "$SNAPSHOT" || echo null)"
+    printf '  "consistency": %s},\n' "$consistency"
+    printf '  "disks": [\n%s\n  ],\n' "$DISKS_MANIFEST"
+    printf '  "bytesCopied": %s,\n' "$BYTES"
+    printf '  "createdBy": {"workstation": %s, "user": %s, "hostUser": %s, "host": %s},\n' "$(json_str "$WORKSTATION")" \
+      "$(json_str "$APPUSER")" "$(json_str "$(id -un)")" "$(json_str "$(uname -n)")"
+    printf '  "createdAt": "%s"\n}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  } >"$EXPDIR/manifest.json.partial" || { fail manifest "could not write the manifest"; exit 1; }
+  chmod 0644 -- "$EXPDIR/manifest.json.partial"
+  made "$EXPDIR/manifest.json"
+  mv -f -- "$EXPDIR/manifest.json.partial" "$EXPDIR/manifest.json" || { fail manifest "could not name the manifest"; exit 1; }
+  COMPLETE=1
+  mv -f made made.kept
+  journal exported "\"exportId\":\"$OP\",\"b64\":\"$(b64 "$EXPDIR")\""
+  phase manifest 'done'
 }
 
 # ---------------------------------------------------------------- every way out
@@ -195,6 +406,7 @@ finish() {
   if [ -z "$FAILED_PHASE" ] && [ "$status" != 0 ]; then
     fail runner "the runner stopped unexpectedly (${SIGNAL:-exit status $status})"
   fi
+  if [ -n "$CONVERT_PID" ]; then kill -TERM "$CONVERT_PID" 2>/dev/null; wait "$CONVERT_PID" 2>/dev/null; fi
   if [ "$COMPLETE" != 1 ]; then
     # A copy that may still run is stopped before its files go: an export that did not end
     # complete leaves no file that looks complete, and no job on libvirt.
@@ -208,7 +420,7 @@ finish() {
     fi
     # The checkpoint of an export that did not complete would make the next incremental skip
     # blocks no export holds: delete it (libvirt merges its bitmap into the previous one).
-    if [ "$CHECKPOINT_MADE" = 1 ] || virsh_ checkpoint-info --domain "$UUID" --checkpointname "$CHECKPOINT" >/dev/null 2>&1; then
+    if [ "$CHECKPOINT_MADE" = 1 ] || { [ -n "$CHECKPOINT" ] && virsh_ checkpoint-info --domain "$UUID" --checkpointname "$CHECKPOINT" >/dev/null 2>&1; }; then
       if out=$(virsh_ checkpoint-delete --domain "$UUID" --checkpointname "$CHECKPOINT" 2>&1); then
         journal checkpoint "\"act\":\"deleted\",\"name\":\"$CHECKPOINT\""
       else
@@ -234,6 +446,11 @@ phase lock running
 take_domain_lock "export $OP"
 settle_earlier
 phase lock 'done'
+if [ -n "$SNAPSHOT" ]; then
+  export_snapshot
+  check_name_manifest
+  exit 0
+fi
 
 # ---------------------------------------------------------------- preflight
 phase preflight running
@@ -301,7 +518,8 @@ if [ "$MODE_ASKED" = incremental ]; then
     set +f # the one glob: export folders (named like operations: [0-9A-Za-z-] only)
     for d in "$DEST/$UUID"/*; do
       set -f
-      [ -s "$d/manifest.json" ] && last=$d
+      # an existing snapshot's export has no checkpoint to build on: the chain skips it
+      [ -s "$d/manifest.json" ] && ! grep -q '^ *"checkpoint": "",' "$d/manifest.json" && last=$d
     done
     set -f
   fi
@@ -464,55 +682,5 @@ now_mono
 journal progress "\"done\":$DONE,\"total\":$TOTAL,\"rate\":$((MONO > T0 ? TOTAL * 1000 / (MONO - T0) : 0)),\"etaS\":0,\"files\":[]"
 phase copy 'done' "$TOTAL bytes in $((MONO - T0)) ms"
 
-# ---------------------------------------------------------------- check, name, manifest (last)
-phase verify running
-DISKS_MANIFEST=
-for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
-  part=$EXPDIR/$t.qcow2.partial
-  r=$(qemu-img check -q -f qcow2 "$part" 2>&1 3>&- 4<&- 9>&-) || { fail verify "qemu-img check of $t: $r"; exit 1; }
-  sum=$(sha256_of "$part")
-  [ ${#sum} = 64 ] || { fail verify "no checksum of $part"; exit 1; }
-  size=$(printf '%s' "$TARGETS" | awk -v t="$t" '$1 == t { print $2 }')
-  src=$(printf '%s' "$SOURCES" | awk -v t="$t" '$1 == t { sub(/^[^ ]+ /, ""); print }')
-  backing=null
-  [ "$MODE" = incremental ] && backing="\"../$PARENT/$t.qcow2\""
-  DISKS_MANIFEST="$DISKS_MANIFEST${DISKS_MANIFEST:+,
-}    {\"target\": \"$t\", \"file\": \"$t.qcow2\", \"format\": \"qcow2\", \"virtualSize\": $size, \"sha256\": \"$sum\", \"backing\": $backing, \"source\": $(json_str "$src")}"
-done
-for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
-  made "$EXPDIR/$t.qcow2"
-  mv -f -- "$EXPDIR/$t.qcow2.partial" "$EXPDIR/$t.qcow2" || { fail verify "could not name $t.qcow2"; exit 1; }
-done
-phase verify 'done'
-phase manifest running
-now_rt
-decide_label
-if [ "$LABEL" = quiesced ]; then
-  consistency="{\"label\": \"quiesced\", \"filesystems\": $FROZEN_N"
-else
-  consistency="{\"label\": \"crash-consistent\", \"reason\": $(json_str "$WHY_NOT")"
-fi
-[ -n "$WINDOW_END" ] && consistency="$consistency, \"windowMs\": $(((WINDOW_END - WINDOW_START) / 1000000)), \"windowStartRt\": $WINDOW_START, \"windowEndRt\": $WINDOW_END"
-made "$EXPDIR/manifest.json.partial"
-{
-  printf '{\n  "format": "quiesce-export/1",\n  "exportId": "%s",\n' "$OP"
-  printf '  "domain": {"uuid": "%s", "name": %s, "xml": %s},\n' "$UUID" "$(json_str "$DOMAIN_NAME")" "$(json_str "$DOMAIN_XML")"
-  printf '  "mode": "%s",\n  "fullReason": %s,\n' "$MODE" "$([ -n "$WHY_FULL" ] && json_str "$WHY_FULL" || echo null)"
-  printf '  "parent": %s,\n' "$([ -n "$PARENT" ] && echo "\"$PARENT\"" || echo null)"
-  printf '  "incrementalFrom": %s,\n' "$([ -n "$FROM_CP" ] && echo "\"$FROM_CP\"" || echo null)"
-  printf '  "checkpoint": "%s",\n' "$CHECKPOINT"
-  printf '  "consistency": %s},\n' "$consistency"
-  printf '  "disks": [\n%s\n  ],\n' "$DISKS_MANIFEST"
-  printf '  "bytesCopied": %s,\n' "$BYTES"
-  printf '  "createdBy": {"workstation": %s, "user": %s, "hostUser": %s, "host": %s},\n' "$(json_str "$WORKSTATION")" \
-    "$(json_str "$APPUSER")" "$(json_str "$(id -un)")" "$(json_str "$(uname -n)")"
-  printf '  "createdAt": "%s"\n}\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-} >"$EXPDIR/manifest.json.partial" || { fail manifest "could not write the manifest"; exit 1; }
-chmod 0644 -- "$EXPDIR/manifest.json.partial"
-made "$EXPDIR/manifest.json"
-mv -f -- "$EXPDIR/manifest.json.partial" "$EXPDIR/manifest.json" || { fail manifest "could not name the manifest"; exit 1; }
-COMPLETE=1
-mv -f made made.kept
-journal exported "\"exportId\":\"$OP\",\"b64\":\"$(b64 "$EXPDIR")\""
-phase manifest 'done'
+check_name_manifest
 exit 0
