@@ -113,15 +113,23 @@ export function launchScriptOf(files: readonly (readonly [string, string])[]): s
   return filesScript(launchPrelude, files, 'start');
 }
 
-/** The snapshot runner's launch: the runner, its watchdog, the helpers they source, its arguments. */
-export function launchScript(args: RunnerArgs): string {
+/**
+ * The launch of a runner that freezes a guest (the snapshot's, the export's): the helpers it
+ * sources (host-lib.sh, virsh-session.sh), the runner, the watchdog it arms, its `args` file.
+ */
+export function freezingRunnerLaunch(runner: string, argsText: string): string {
   return launchScriptOf([
     ['host-lib.sh', hostLib],
     ['virsh-session.sh', virshSession],
-    ['runner.sh', runnerScript],
+    ['runner.sh', runner],
     ['watchdog.sh', watchdogScript],
-    ['args', runnerArgsText(args)],
+    ['args', argsText],
   ]);
+}
+
+/** The snapshot runner's launch. */
+export function launchScript(args: RunnerArgs): string {
+  return freezingRunnerLaunch(runnerScript, runnerArgsText(args));
 }
 
 /**
