@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useEffectEvent, useId, useRef, useState, type KeyboardEvent } from 'react';
 import type { InventoryDomain } from '../../shared/readiness';
 import type { AppErrorShape } from '../../shared/errors';
 import type { History, HistoryEntry } from '../../shared/history';
@@ -78,6 +78,19 @@ export function HistoryPage({
 
   // The row that opened the page is hidden with the list: the focus starts on Back.
   useEffect(() => backRef.current?.focus(), []);
+
+  // A click on the page's text leaves the focus on <body>, outside the page's own key handler:
+  // Escape there still goes back, unless a dialog is open (its Escape is its own).
+  const goBack = useEffectEvent(() => onBack());
+  useEffect(() => {
+    const onKey = (e: globalThis.KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || e.target !== document.body) return;
+      if (document.querySelector('dialog[open]')) return;
+      goBack();
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
 
   // Keyboard-first: on open, and after a delete or a merge once the list has been read again and
   // the confirmation is gone (its row may be gone too), the focus goes to the list.

@@ -309,6 +309,14 @@ describe('snapshot history', () => {
     await dialog.getByTestId('history-close').click();
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => isFocused(domainRow)).toBe(true);
+    // Escape goes back also when a click on the page's text left the focus nowhere.
+    await page.keyboard.press('h');
+    await dialog.locator('.history[data-loaded="yes"]').waitFor({ timeout: 60_000 });
+    await dialog.getByTestId('history-status').click();
+    expect(await page.evaluate(() => document.activeElement === document.body)).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => isFocused(domainRow)).toBe(true);
     await page.keyboard.press('h');
     await dialog.locator('.history[data-loaded="yes"]').waitFor({ timeout: 60_000 });
     // Keys typed in the dialog stay there: `s` in the search does not open the snapshot dialog.
