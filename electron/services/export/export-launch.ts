@@ -2,8 +2,7 @@ import hostLib from '../host-scripts/host-lib.sh?raw';
 import exportRunner from '../host-scripts/export-runner.sh?raw';
 import virshSession from '../host-scripts/virsh-session.sh?raw';
 import watchdogScript from '../host-scripts/watchdog.sh?raw';
-import { AppError } from '../app-error';
-import { launchCommand, launchScriptOf } from '../snapshot/launch';
+import { argsFileText, launchCommand, launchScriptOf, runnerDir } from '../snapshot/launch';
 
 /**
  * How an export reaches the host: the snapshot runner's launch (host-scripts/launch.sh, files as
@@ -34,14 +33,14 @@ export interface ExportArgs {
 
 /** The folder export operations live in, under the host folder. */
 export function exportDir(hostDir: string): string {
-  return `${hostDir.replace(/\/+$/, '')}/exports`;
+  return runnerDir(hostDir, 'exports');
 }
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 /** The `args` file: `name=value` lines, read by name (read_args in host-lib.sh). */
 export function exportArgsText(a: ExportArgs): string {
-  const lines: [string, string][] = [
+  return argsFileText('the export runner', [
     ['op', a.op],
     ['uri', a.uri],
     ['uuid', a.uuid],
@@ -55,16 +54,7 @@ export function exportArgsText(a: ExportArgs): string {
     ['holdFrozenMs', String(a.holdFrozenMs ?? 0)],
     ['pollMs', String(a.pollMs ?? 500)],
     ['snapshot', a.snapshot ?? ''],
-  ];
-  for (const [k, v] of lines) {
-    if (/[\n\r\0]/.test(v)) {
-      throw new AppError(
-        'invalid-input',
-        `The value of “${k}” for the export runner contains a line break.`,
-      );
-    }
-  }
-  return lines.map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+  ]);
 }
 
 /** The launch script of one export, fed to `exportLaunchCommand`. */

@@ -34,18 +34,9 @@ JOURNAL=$OPDIR/journal.jsonl
 # ---------------------------------------------------------------- arguments, by name
 OP=invalid URI='' UUID='' DEST='' MODE_ASKED='' POLICY='' MAXFREEZE='' AGENT_TIMEOUT='' EXPORTDIR=''
 WORKSTATION='' APPUSER='' HOLD_MS=0 POLL_MS=500 SNAPSHOT=''
-# shellcheck disable=SC2317 # called by read_args (host-lib.sh)
-arg() {
-  case $1 in
-    dest) DEST=$(decode "$2") ;; # base64: any path
-    mode) MODE_ASKED=$2 ;;
-    hostDir) EXPORTDIR=$2 ;;
-    pollMs) POLL_MS=$2 ;;
-    snapshot) SNAPSHOT=$2 ;; # an existing snapshot's frozen images, no freeze
-    *) freeze_arg "$1" "$2" || bad_args "unknown name $1" ;;
-  esac
-}
-read_args
+# dest is base64 (any path); snapshot: an existing snapshot's frozen images, no freeze
+read_args freeze_arg dest=DEST mode=MODE_ASKED hostDir=EXPORTDIR pollMs=POLL_MS snapshot=SNAPSHOT
+DEST=$(decode "$DEST")
 check_freeze_args
 case $DEST in /*) ;; *) bad_args "dest: not an absolute path" ;; esac
 case $DEST in *"$NL"*) bad_args "dest: holds a line break" ;; esac
