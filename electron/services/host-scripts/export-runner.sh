@@ -167,6 +167,28 @@ settle_earlier() {
   set -f
 }
 
+# room_and_folder: the destination's room (FREE) against NEED, and the plan's facts (PLAN_JSON);
+# refused, with the plan journaled, when NEED passes FREE; else DEST/UUID/OP made (EXPDIR), each
+# folder recorded in `made` before it exists
+room_and_folder() {
+  FREE_K=$(df -Pk -- "$DEST" 2>/dev/null | awk 'NR == 2 { print $4 }')
+  is_uint "$FREE_K" || { fail prepare "the free space in $DEST could not be read"; exit 1; }
+  FREE=$((FREE_K * 1024))
+  PLAN_JSON="\"mode\":\"$MODE\",\"b64\":\"$(b64 "$WHY_FULL")\",\"parent\":\"$PARENT\",\"from\":\"$FROM_CP\",\"checkpoint\":\"$CHECKPOINT\",\"needBytes\":$NEED,\"freeBytes\":$FREE"
+  if [ "$NEED" -gt "$FREE" ]; then
+    journal plan "$PLAN_JSON"
+    fail prepare "the destination has $((FREE / 1048576)) MiB free, the export needs up to $((NEED / 1048576)) MiB"
+    exit 1
+  fi
+  if [ ! -d "$DEST/$UUID" ]; then
+    made "$DEST/$UUID"
+    if ! mkdir -- "$DEST/$UUID" || ! chmod 0711 -- "$DEST/$UUID"; then fail prepare "could not make $DEST/$UUID"; exit 1; fi
+  fi
+  EXPDIR=$DEST/$UUID/$OP
+  made "$EXPDIR"
+  if ! mkdir -- "$EXPDIR" || ! chmod 0711 -- "$EXPDIR"; then fail prepare "could not make $EXPDIR"; exit 1; fi
+}
+
 # ---------------------------------------------------------------- an existing snapshot (no freeze at all)
 # snapshot_label: SNAP_LABEL and SNAP_WHY (or FROZEN_N) of the Quiesce snapshot SNAPSHOT, from the
 # result line of the run that made it (HOSTDIR/history.jsonl names that run)
@@ -256,21 +278,8 @@ export_snapshot() {
   IFS=$IFS_SAVE
   NEED=0
   for sz in $(printf '%s' "$TARGETS" | awk '{ print $2 }'); do NEED=$((NEED + sz)); done
-  FREE_K=$(df -Pk -- "$DEST" 2>/dev/null | awk 'NR == 2 { print $4 }')
-  is_uint "$FREE_K" || { fail prepare "the free space in $DEST could not be read"; exit 1; }
-  FREE=$((FREE_K * 1024))
-  journal plan "\"mode\":\"full\",\"b64\":\"$(b64 "$WHY_FULL")\",\"parent\":\"\",\"from\":\"\",\"checkpoint\":\"\",\"needBytes\":$NEED,\"freeBytes\":$FREE"
-  if [ "$NEED" -gt "$FREE" ]; then
-    fail prepare "the destination has $((FREE / 1048576)) MiB free, the export needs up to $((NEED / 1048576)) MiB"
-    exit 1
-  fi
-  if [ ! -d "$DEST/$UUID" ]; then
-    made "$DEST/$UUID"
-    if ! mkdir -- "$DEST/$UUID" || ! chmod 0711 -- "$DEST/$UUID"; then fail prepare "could not make $DEST/$UUID"; exit 1; fi
-  fi
-  EXPDIR=$DEST/$UUID/$OP
-  made "$EXPDIR"
-  if ! mkdir -- "$EXPDIR" || ! chmod 0711 -- "$EXPDIR"; then fail prepare "could not make $EXPDIR"; exit 1; fi
+  room_and_folder
+  journal plan "$PLAN_JSON"
   DOMAIN_XML=$(printf '%s\n' "$sx" | sed -n '/<domain[ >]/,/<\/domain>/p')
   [ -n "$DOMAIN_XML" ] || DOMAIN_XML=$(virsh_ dumpxml --domain "$UUID" --inactive 2>&1) || { fail prepare "$DOMAIN_XML"; exit 1; }
   DOMAIN_NAME=$(virsh_ domname --domain "$UUID" 2>/dev/null)
@@ -549,25 +558,9 @@ if [ "$MODE" = full ]; then
 else
   for s in $(printf '%s' "$CP_SIZES" | awk '{ print $2 }'); do NEED=$((NEED + s + 1048576)); done
 fi
-FREE_K=$(df -Pk -- "$DEST" 2>/dev/null | awk 'NR == 2 { print $4 }')
-is_uint "$FREE_K" || { fail prepare "the free space in $DEST could not be read"; exit 1; }
-FREE=$((FREE_K * 1024))
-PLAN_JSON="\"mode\":\"$MODE\",\"b64\":\"$(b64 "$WHY_FULL")\",\"parent\":\"$PARENT\",\"from\":\"$FROM_CP\",\"checkpoint\":\"$CHECKPOINT\",\"needBytes\":$NEED,\"freeBytes\":$FREE"
-if [ "$NEED" -gt "$FREE" ]; then
-  journal plan "$PLAN_JSON"
-  fail prepare "the destination has $((FREE / 1048576)) MiB free, the export needs up to $((NEED / 1048576)) MiB"
-  exit 1
-fi
-
-# The export's folder, and every image pre-created by this user (libvirt reuses them: they stay
-# this user's, and an incremental one already names its backing file in the destination).
-if [ ! -d "$DEST/$UUID" ]; then
-  made "$DEST/$UUID"
-  if ! mkdir -- "$DEST/$UUID" || ! chmod 0711 -- "$DEST/$UUID"; then fail prepare "could not make $DEST/$UUID"; exit 1; fi
-fi
-EXPDIR=$DEST/$UUID/$OP
-made "$EXPDIR"
-if ! mkdir -- "$EXPDIR" || ! chmod 0711 -- "$EXPDIR"; then fail prepare "could not make $EXPDIR"; exit 1; fi
+room_and_folder
+# Every image pre-created by this user (libvirt reuses them: they stay this user's, and an
+# incremental one already names its backing file in the destination).
 DISKS_JSON=
 for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
   size=$(printf '%s' "$TARGETS" | awk -v t="$t" '$1 == t { print $2 }')
