@@ -8,7 +8,7 @@ import { OperationsPanel } from '../operations/operations-panel';
 import { primaryAction } from '../domains/primary-action';
 import type { QuiescePolicy } from '../../shared/snapshot';
 import { PrerequisitesPanel } from './prerequisites-panel';
-import { useDomainPage } from '../app/use-domain-page';
+import { useDomainPage } from './use-domain-page';
 
 // Loaded when first opened: the first screen is the domain list, not the charts or the doctor.
 const DoctorDialog = lazy(() =>
