@@ -27,7 +27,7 @@ import {
 } from '../../electron/services/export/export-launch';
 import { readExportLines, summarizeExport } from '../../electron/services/export/export-journal';
 import { newOpId } from '../../electron/services/snapshot/launch';
-import type { ExportSummary } from '../../shared/export';
+import { ExportManifestSchema, type ExportManifest, type ExportSummary } from '../../shared/export';
 import type { Shell } from './fault-run';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -288,4 +288,33 @@ export function brokenExportPromises(o: ExportOutcome): string[] {
     if (!frozenIn(start) || !frozenIn(end)) broken.push('labelled quiesced, cut while thawed');
   }
   return broken;
+}
+
+/** The manifest the run's export wrote, parsed. */
+export function manifestOf(o: ExportOutcome): ExportManifest {
+  const file = o.destFiles.find((f) => f.endsWith(`${o.opId}/manifest.json`));
+  if (!file) throw new Error(`no manifest of ${o.opId}: ${o.destFiles.join(', ')}`);
+  return ExportManifestSchema.parse(JSON.parse(readFileSync(join(o.host.dest, file), 'utf8')));
+}
+
+/**
+ * Runs `spec`, then checks the promises of every run and `check`; a failure carries the host's
+ * folder, the journal and the trace. The fake host is removed when all holds (kept to look at
+ * otherwise).
+ */
+export async function checkedExportRun(
+  spec: ExportFaultSpec,
+  check: (o: ExportOutcome) => void,
+): Promise<void> {
+  const o = await exportFaultRun(spec);
+  try {
+    const broken = brokenExportPromises(o);
+    if (broken.length > 0) throw new Error(`broken promises: ${broken.join('; ')}`);
+    check(o);
+  } catch (err) {
+    (err as Error).message +=
+      `\n--- ${o.host.root}\n${o.journal}\n--- trace\n${o.trace.join('\n')}`;
+    throw err;
+  }
+  cleanupExport(o);
 }

@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   brokenExportPromises,
+  checkedExportRun,
   cleanupExport,
   exportFaultRun,
   exportHost,
+  manifestOf,
   type ExportFaultSpec,
   type ExportOutcome,
   type ExportWatch,
 } from '../fault/export-fault-run';
-import { ExportManifestSchema } from '../../shared/export';
 import type { Shell } from '../fault/fault-run';
 
 /**
@@ -19,32 +20,9 @@ import type { Shell } from '../fault/fault-run';
  * frozen, a journal that reads, a free lock, no job and no partial file left, a failed export
  * leaves none of its files nor its checkpoint), then against what that scenario must come to.
  */
-async function run(spec: ExportFaultSpec, check: (o: ExportOutcome) => void): Promise<void> {
-  const o = await exportFaultRun(spec);
-  try {
-    expect(brokenExportPromises(o), o.journal).toEqual([]);
-    check(o);
-  } catch (err) {
-    (err as Error).message +=
-      `\n--- ${o.host.root}\n${o.journal}\n--- trace\n${o.trace.join('\n')}`;
-    throw err;
-  }
-  cleanupExport(o);
-}
+const run = checkedExportRun;
 const has = (re: RegExp) => (w: ExportWatch) => re.test(w.journal);
 const traced = (re: RegExp) => (w: ExportWatch) => re.test(w.trace);
-const manifestOf = (o: ExportOutcome) =>
-  ExportManifestSchema.parse(
-    JSON.parse(
-      readFileSync(
-        join(
-          o.host.dest,
-          o.destFiles.find((f) => f.endsWith(`${o.opId}/manifest.json`))!,
-        ),
-        'utf8',
-      ),
-    ),
-  );
 /** The trace lines after the thaw: the copy's progress is read only once the guest is thawed. */
 const thawIndex = (o: ExportOutcome) => o.trace.findIndex((l) => l.startsWith('thaw '));
 

@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   brokenExportPromises,
+  checkedExportRun,
   cleanupExport,
+  manifestOf,
   exportFaultRun,
   FAKE_UUID,
   type ExportFaultSpec,
   type ExportHost,
   type ExportOutcome,
 } from '../fault/export-fault-run';
-import { ExportManifestSchema } from '../../shared/export';
 import type { Shell } from '../fault/fault-run';
 
 /**
@@ -51,32 +52,12 @@ function withSnapshot(label: 'quiesced' | 'crash-consistent' | null, frozenIsTop
   };
 }
 
-async function run(spec: ExportFaultSpec, check: (o: ExportOutcome) => void): Promise<void> {
-  const o = await exportFaultRun(spec);
-  try {
-    expect(brokenExportPromises(o), o.journal).toEqual([]);
-    // no freeze at all, and no backup job: the snapshot's cut was its freeze
+/** A checked run that also never touched the guest: no freeze, no thaw, no backup job. */
+const run = (spec: ExportFaultSpec, check: (o: ExportOutcome) => void) =>
+  checkedExportRun(spec, (o) => {
     expect(o.trace.filter((l) => /^(freeze|thaw|status|agent-thaw|cut) /.test(l))).toEqual([]);
     check(o);
-  } catch (err) {
-    (err as Error).message +=
-      `\n--- ${o.host.root}\n${o.journal}\n--- trace\n${o.trace.join('\n')}`;
-    throw err;
-  }
-  cleanupExport(o);
-}
-const manifestOf = (o: ExportOutcome) =>
-  ExportManifestSchema.parse(
-    JSON.parse(
-      readFileSync(
-        join(
-          o.host.dest,
-          o.destFiles.find((f) => f.endsWith(`${o.opId}/manifest.json`))!,
-        ),
-        'utf8',
-      ),
-    ),
-  );
+  });
 
 describe.each<Shell>(['dash', 'busybox'])('exporting an existing snapshot under %s', (shell) => {
   it('copies the frozen image with no freeze, labelled as the snapshot was', async () => {
