@@ -1,8 +1,5 @@
-import hostLib from '../host-scripts/host-lib.sh?raw';
 import exportRunner from '../host-scripts/export-runner.sh?raw';
-import virshSession from '../host-scripts/virsh-session.sh?raw';
-import watchdogScript from '../host-scripts/watchdog.sh?raw';
-import { argsFileText, launchCommand, launchScriptOf, runnerDir } from '../snapshot/launch';
+import { argsFileText, freezingRunnerLaunch, launchCommand, runnerDir } from '../snapshot/launch';
 
 /**
  * How an export reaches the host: the snapshot runner's launch (host-scripts/launch.sh, files as
@@ -57,15 +54,9 @@ export function exportArgsText(a: ExportArgs): string {
   ]);
 }
 
-/** The launch script of one export, fed to `exportLaunchCommand`. */
+/** The launch script of one export, fed to `exportLaunchCommand`: a freezing runner's launch. */
 export function exportLaunchScript(args: ExportArgs): string {
-  return launchScriptOf([
-    ['host-lib.sh', hostLib],
-    ['virsh-session.sh', virshSession],
-    ['runner.sh', exportRunner],
-    ['watchdog.sh', watchdogScript],
-    ['args', exportArgsText(args)],
-  ]);
+  return freezingRunnerLaunch(exportRunner, exportArgsText(args));
 }
 
 export function exportLaunchCommand(hostDir: string, opId: string): string {
