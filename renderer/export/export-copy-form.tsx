@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import type { ExportEntry } from '../../shared/export';
 import { useHosts } from '../hosts/use-hosts';
-import { useTransport } from '../transport/transport-context';
-import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { ExportFormOutcome } from './export-form-outcome';
 import { formatBytes } from './export-view';
+import { useCopyExport } from './use-exports';
 
 /**
  * "Copy…" of one export: off the host over its SSH connection (SFTP), to a folder on this
@@ -21,40 +21,29 @@ export function ExportCopyForm({
   entry: ExportEntry;
   onDone: () => void;
 }) {
-  const transport = useTransport();
+  const copy = useCopyExport();
   const hosts = useHosts();
   const others = (hosts.data ?? []).filter((h) => h.id !== hostId);
   const [where, setWhere] = useState<string>('workstation');
   const [folder, setFolder] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<string>();
-  const [failure, setFailure] = useState<ReturnType<typeof errorShape>>();
+  const busy = copy.isPending;
+  const r = copy.data;
   return (
     <form
       className="stack export-copy"
       data-testid={`export-copy-form-${entry.exportId}`}
       onSubmit={(e) => {
         e.preventDefault();
-        setBusy(true);
-        setFailure(undefined);
-        transport
-          .call('export.copy', {
-            hostId,
-            uuid: entry.uuid,
-            dest: entry.dest,
-            exportId: entry.exportId,
-            to:
-              where === 'workstation'
-                ? { kind: 'workstation', folder }
-                : { kind: 'host', hostId: where, folder },
-          })
-          .then((r) =>
-            setResult(
-              `Copied ${r.copied.length} export${r.copied.length === 1 ? '' : 's'} (${formatBytes(r.bytes)}) to ${r.to}, checksums checked.`,
-            ),
-          )
-          .catch((err: unknown) => setFailure(errorShape(err)))
-          .finally(() => setBusy(false));
+        copy.mutate({
+          hostId,
+          uuid: entry.uuid,
+          dest: entry.dest,
+          exportId: entry.exportId,
+          to:
+            where === 'workstation'
+              ? { kind: 'workstation', folder }
+              : { kind: 'host', hostId: where, folder },
+        });
       }}
     >
       <p className="inline-row">
@@ -90,12 +79,14 @@ export function ExportCopyForm({
           Close
         </button>
       </p>
-      {result && (
-        <p className="notice-ok" role="status" data-testid="export-copy-done">
-          {result}
-        </p>
-      )}
-      {failure && <ErrorBox error={failure} testId="export-copy-error" />}
+      <ExportFormOutcome
+        done={
+          r &&
+          `Copied ${r.copied.length} export${r.copied.length === 1 ? '' : 's'} (${formatBytes(r.bytes)}) to ${r.to}, checksums checked.`
+        }
+        error={copy.error ? errorShape(copy.error) : undefined}
+        testId="export-copy"
+      />
     </form>
   );
 }

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import type { ExportEntry } from '../../shared/export';
-import { useTransport } from '../transport/transport-context';
-import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { ExportFormOutcome } from './export-form-outcome';
+import { useRestoreExport } from './use-exports';
 
 /**
  * "Restore…" of one export as a new domain (export.restore): the admin names it and the folder
@@ -21,38 +21,27 @@ export function ExportRestoreForm({
   domain: string;
   onDone: () => void;
 }) {
-  const transport = useTransport();
+  const restore = useRestoreExport(hostId);
   const [name, setName] = useState(`${domain}-restored`);
   const [folder, setFolder] = useState('');
   const [start, setStart] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<string>();
-  const [failure, setFailure] = useState<ReturnType<typeof errorShape>>();
+  const busy = restore.isPending;
+  const r = restore.data;
   return (
     <form
       className="stack export-restore"
       data-testid={`export-restore-form-${entry.exportId}`}
       onSubmit={(e) => {
         e.preventDefault();
-        setBusy(true);
-        setFailure(undefined);
-        transport
-          .call('export.restore', {
-            hostId,
-            uuid: entry.uuid,
-            dest: entry.dest,
-            exportId: entry.exportId,
-            name,
-            folder,
-            start,
-          })
-          .then((r) =>
-            setResult(
-              `Defined ${r.name} (${r.uuid}) with ${r.disks.length} disk${r.disks.length === 1 ? '' : 's'} in ${folder}, no network interface${r.started ? '; started' : ''}.`,
-            ),
-          )
-          .catch((err: unknown) => setFailure(errorShape(err)))
-          .finally(() => setBusy(false));
+        restore.mutate({
+          hostId,
+          uuid: entry.uuid,
+          dest: entry.dest,
+          exportId: entry.exportId,
+          name,
+          folder,
+          start,
+        });
       }}
     >
       <p className="small">
@@ -99,12 +88,14 @@ export function ExportRestoreForm({
           Close
         </button>
       </p>
-      {result && (
-        <p className="notice-ok" role="status" data-testid="export-restore-done">
-          {result}
-        </p>
-      )}
-      {failure && <ErrorBox error={failure} testId="export-restore-error" />}
+      <ExportFormOutcome
+        done={
+          r &&
+          `Defined ${r.name} (${r.uuid}) with ${r.disks.length} disk${r.disks.length === 1 ? '' : 's'} in ${folder}, no network interface${r.started ? '; started' : ''}.`
+        }
+        error={restore.error ? errorShape(restore.error) : undefined}
+        testId="export-restore"
+      />
     </form>
   );
 }

@@ -1,4 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
+import type { MethodInput } from '../../shared/contract';
 import type { ExportRequest } from '../../shared/export';
 import { queryKeys } from '../cache/query-keys';
 import { useCallMutation, useCallQuery } from '../cache/use-call-query';
@@ -45,5 +46,24 @@ export function useVerifyExport(hostId: string, uuid: string) {
     'export.verify',
     (v: { dest: string; exportId: string }) => ({ hostId, uuid, ...v }),
     () => void client.invalidateQueries({ queryKey: queryKeys.exports(hostId, uuid) }),
+  );
+}
+
+/** Copies an export off the host (export.copy): to this computer or another host. */
+export function useCopyExport() {
+  return useCallMutation(
+    'export.copy',
+    (input: MethodInput<'export.copy'>) => input,
+    () => undefined,
+  );
+}
+
+/** Restores an export as a new domain (export.restore); the host's domain list then has it. */
+export function useRestoreExport(hostId: string) {
+  const client = useQueryClient();
+  return useCallMutation(
+    'export.restore',
+    (input: MethodInput<'export.restore'>) => input,
+    () => void client.invalidateQueries({ queryKey: queryKeys.domains(hostId) }),
   );
 }
