@@ -51,6 +51,12 @@ async function run(spec: FaultSpec, check: (o: FaultOutcome) => void): Promise<v
   cleanup(o);
 }
 
+/** The run's shell aborted itself (its own message in the runner's log), no trap run. */
+function bashAborted(o: FaultOutcome): boolean {
+  const log = join(o.ctx.opDir(o.opId), 'runner.log');
+  return existsSync(log) && /bad jump|Aborting/.test(readFileSync(log, 'utf8'));
+}
+
 const has = (re: RegExp) => (w: Watch) => re.test(w.journal);
 const phaseRunning = (phase: string) => has(new RegExp(`"phase":"${phase}","status":"running"`));
 
@@ -415,10 +421,21 @@ describe.each(SHELLS)('signals at every phase under %s', (shell: Shell) => {
   it.concurrent.each(cases)(
     '%s',
     async (_name, t, sig, group) => {
-      await run({ shell, plan: t.plan, signal: { sig, group, when: t.when } }, (o) => {
+      // A long watchdog: on a loaded machine a 1 s one fires during the delayed steps, and these
+      // cases are about signals (the watchdog's own cases are above).
+      const spec = { shell, plan: t.plan, maxFreezeS: 10, signal: { sig, group, when: t.when } };
+      await run(spec, (o) => {
         if (sig === 'SIGKILL') return; // no outcome to read: the promises above are the test
         if (sig === 'SIGPIPE' && !group) {
           expect(o.summary.state).toBe('succeeded'); // ignored: a dead pipe is not a reason to stop
+          return;
+        }
+        if (shell === 'bash' && bashAborted(o)) {
+          // bash 5.2 itself sometimes aborts when a trapped signal lands while it parses a command
+          // substitution ("reader_loop: bad jump", seen about once in 500 signalled runs under
+          // load): no trap runs, as after SIGKILL; the promises above held, and the app reads the
+          // run as lost (a runner gone without an outcome)
+          expect(o.summary.state).toBe('lost');
           return;
         }
         expect(result(o), 'an outcome is recorded').toBeDefined();
