@@ -1,7 +1,5 @@
 import { useState } from 'react';
-import type { ExportEntry } from '../../shared/export';
-import { errorShape } from '../ui/error-shape';
-import { ExportFormOutcome } from './export-form-outcome';
+import { ExportEntryForm, InlineTextField, type ExportEntryFormProps } from './export-entry-form';
 import { useRestoreExport } from './use-exports';
 
 /**
@@ -10,92 +8,50 @@ import { useRestoreExport } from './use-exports';
  * afterwards, when the admin decides it may meet the original's network). Each disk's chain
  * becomes one standalone image; nothing already there is overwritten.
  */
-export function ExportRestoreForm({
-  hostId,
-  entry,
-  domain,
-  onDone,
-}: {
-  hostId: string;
-  entry: ExportEntry;
-  domain: string;
-  onDone: () => void;
-}) {
-  const restore = useRestoreExport(hostId);
+export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & { domain: string }) {
+  const restore = useRestoreExport(props.hostId);
   const [name, setName] = useState(`${domain}-restored`);
   const [folder, setFolder] = useState('');
   const [start, setStart] = useState(false);
-  const busy = restore.isPending;
   const r = restore.data;
   return (
-    <form
-      className="stack export-restore"
-      data-testid={`export-restore-form-${entry.exportId}`}
-      onSubmit={(e) => {
-        e.preventDefault();
-        restore.mutate({
-          hostId,
-          uuid: entry.uuid,
-          dest: entry.dest,
-          exportId: entry.exportId,
-          name,
-          folder,
-          start,
-        });
-      }}
+    <ExportEntryForm
+      {...props}
+      action="restore"
+      intro={
+        <p className="small">
+          A new domain from this export: a new name and UUID, each disk copied into one image in a
+          folder on the host, and no network interface until you add one.
+        </p>
+      }
+      call={restore}
+      ready={name !== '' && folder.startsWith('/')}
+      onSubmit={(at) => restore.mutate({ ...at, name, folder, start })}
+      submitText="Restore"
+      busyText="Restoring…"
+      submitTestId="export-restore-go"
+      done={
+        r &&
+        `Defined ${r.name} (${r.uuid}) with ${r.disks.length} disk${r.disks.length === 1 ? '' : 's'} in ${folder}, no network interface${r.started ? '; started' : ''}.`
+      }
     >
-      <p className="small">
-        A new domain from this export: a new name and UUID, each disk copied into one image in a
-        folder on the host, and no network interface until you add one.
-      </p>
-      <p className="inline-row">
-        <label>
-          name{' '}
-          <input
-            className="mono"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            data-testid="export-restore-name"
-          />
-        </label>{' '}
-        <label>
-          images in{' '}
-          <input
-            className="mono"
-            value={folder}
-            onChange={(e) => setFolder(e.target.value)}
-            data-testid="export-restore-folder"
-            placeholder="/var/lib/libvirt/images"
-          />
-        </label>{' '}
-        <label>
-          <input
-            type="checkbox"
-            checked={start}
-            onChange={(e) => setStart(e.target.checked)}
-            data-testid="export-restore-start"
-          />{' '}
-          start it
-        </label>{' '}
-        <button
-          type="submit"
-          disabled={busy || name === '' || !folder.startsWith('/')}
-          data-testid="export-restore-go"
-        >
-          {busy ? 'Restoring…' : 'Restore'}
-        </button>{' '}
-        <button type="button" onClick={onDone}>
-          Close
-        </button>
-      </p>
-      <ExportFormOutcome
-        done={
-          r &&
-          `Defined ${r.name} (${r.uuid}) with ${r.disks.length} disk${r.disks.length === 1 ? '' : 's'} in ${folder}, no network interface${r.started ? '; started' : ''}.`
-        }
-        error={restore.error ? errorShape(restore.error) : undefined}
-        testId="export-restore"
+      <InlineTextField label="name" value={name} onChange={setName} testId="export-restore-name" />
+      <InlineTextField
+        label="images in"
+        value={folder}
+        onChange={setFolder}
+        testId="export-restore-folder"
+        placeholder="/var/lib/libvirt/images"
       />
-    </form>
+      <label>
+        <input
+          type="checkbox"
+          checked={start}
+          onChange={(e) => setStart(e.target.checked)}
+          data-testid="export-restore-start"
+        />{' '}
+        start it
+      </label>{' '}
+    </ExportEntryForm>
   );
 }
