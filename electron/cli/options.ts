@@ -118,52 +118,67 @@ export type Command =
     } & DomainArg);
 export type CommandName = Command['name'];
 
+/**
+ * Every option, once: its type for util.parseArgs (and its short form), and for one that takes a
+ * value, what the value is called in the usage lines (`--dest DIR`).
+ */
 export const OPTIONS = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
-  'data-dir': { type: 'string' },
-  'known-hosts': { type: 'string' },
-  name: { type: 'string' },
-  description: { type: 'string' },
+  'data-dir': { type: 'string', value: 'DIR' },
+  'known-hosts': { type: 'string', value: 'FILE' },
+  name: { type: 'string', value: 'NAME' },
+  description: { type: 'string', value: 'TEXT' },
   'allow-crash-consistent': { type: 'boolean' },
-  'max-freeze': { type: 'string' },
+  'max-freeze': { type: 'string', value: 'SECONDS' },
   branch: { type: 'boolean' },
   'allow-force': { type: 'boolean' },
-  'stop-timeout': { type: 'string' },
+  'stop-timeout': { type: 'string', value: 'SECONDS' },
   'ready-agents': { type: 'boolean' },
-  'every-hours': { type: 'string' },
-  minute: { type: 'string' },
-  daily: { type: 'string' },
-  weekly: { type: 'string' },
-  at: { type: 'string' },
-  'keep-last': { type: 'string' },
-  'keep-hourly': { type: 'string' },
-  'keep-daily': { type: 'string' },
-  'keep-weekly': { type: 'string' },
-  'keep-monthly': { type: 'string' },
-  'if-agent-not-ready': { type: 'string' },
-  install: { type: 'string' },
+  'every-hours': { type: 'string', value: 'N' },
+  minute: { type: 'string', value: 'M' },
+  daily: { type: 'string', value: 'HH:MM' },
+  weekly: { type: 'string', value: 'DAYS' },
+  at: { type: 'string', value: 'HH:MM' },
+  'keep-last': { type: 'string', value: 'N' },
+  'keep-hourly': { type: 'string', value: 'N' },
+  'keep-daily': { type: 'string', value: 'N' },
+  'keep-weekly': { type: 'string', value: 'N' },
+  'keep-monthly': { type: 'string', value: 'N' },
+  'if-agent-not-ready': { type: 'string', value: 'skip|crash-consistent' },
+  install: { type: 'string', value: 'auto|cron|systemd' },
   'prune-only': { type: 'boolean' },
   remove: { type: 'boolean' },
-  dest: { type: 'string' },
+  dest: { type: 'string', value: 'DIR' },
   full: { type: 'boolean' },
-  keep: { type: 'string' },
-  export: { type: 'string' },
+  keep: { type: 'string', value: 'N' },
+  export: { type: 'string', value: 'ID' },
   apply: { type: 'boolean' },
-  port: { type: 'string' },
-  key: { type: 'string' },
-  'libvirt-uri': { type: 'string' },
-  'host-dir': { type: 'string' },
+  port: { type: 'string', value: 'PORT' },
+  key: { type: 'string', value: 'FILE' },
+  'libvirt-uri': { type: 'string', value: 'URI' },
+  'host-dir': { type: 'string', value: 'DIR' },
   'allow-legacy-algorithms': { type: 'boolean' },
-  to: { type: 'string' },
+  to: { type: 'string', value: 'DIR' },
   check: { type: 'boolean' },
-  'to-host': { type: 'string' },
-} as const satisfies ParseArgsConfig['options'];
+  'to-host': { type: 'string', value: 'HOST' },
+} as const satisfies Record<string, OptionDef>;
+type OptionDef = { type: 'boolean'; short?: string } | { type: 'string'; value: string };
 export type OptionName = keyof typeof OPTIONS;
 export type Values = {
   [K in OptionName]?: (typeof OPTIONS)[K]['type'] extends 'string' ? string : boolean;
 };
+
+/** OPTIONS as util.parseArgs takes them: the type and short form alone. */
+export const PARSE_OPTIONS = Object.fromEntries(
+  Object.entries(OPTIONS).map(([name, def]) => [
+    name,
+    'short' in def ? { type: def.type, short: def.short } : { type: def.type },
+  ]),
+) as {
+  [K in OptionName]: { type: (typeof OPTIONS)[K]['type']; short?: string };
+} satisfies ParseArgsConfig['options'];
 
 export const GLOBAL_OPTIONS: readonly OptionName[] = [
   'json',
@@ -172,37 +187,6 @@ export const GLOBAL_OPTIONS: readonly OptionName[] = [
   'data-dir',
   'known-hosts',
 ];
-
-/** What `--OPTION VALUE` says in the usage lines. */
-export const VALUE_NAMES: Partial<Record<OptionName, string>> = {
-  name: 'NAME',
-  description: 'TEXT',
-  'max-freeze': 'SECONDS',
-  'stop-timeout': 'SECONDS',
-  'data-dir': 'DIR',
-  'known-hosts': 'FILE',
-  'every-hours': 'N',
-  minute: 'M',
-  daily: 'HH:MM',
-  weekly: 'DAYS',
-  at: 'HH:MM',
-  'keep-last': 'N',
-  'keep-hourly': 'N',
-  'keep-daily': 'N',
-  'keep-weekly': 'N',
-  'keep-monthly': 'N',
-  'if-agent-not-ready': 'skip|crash-consistent',
-  install: 'auto|cron|systemd',
-  dest: 'DIR',
-  keep: 'N',
-  export: 'ID',
-  port: 'PORT',
-  key: 'FILE',
-  'libvirt-uri': 'URI',
-  'host-dir': 'DIR',
-  to: 'DIR',
-  'to-host': 'HOST',
-};
 
 /** One command: the words that call it, its arguments, its own options, and what it does. */
 export interface CommandSpec {

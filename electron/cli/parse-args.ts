@@ -8,6 +8,7 @@ import { EXPORT_COMMANDS } from './export-args';
 import {
   GLOBAL_OPTIONS,
   OPTIONS,
+  PARSE_OPTIONS,
   seconds,
   wholeNumber,
   type Command,
@@ -17,7 +18,6 @@ import {
   type Globals,
   type OptionName,
   type Values,
-  VALUE_NAMES,
 } from './options';
 import { SCHEDULE_COMMANDS } from './schedule-args';
 
@@ -296,7 +296,7 @@ export function wantsJson(argv: readonly string[]): boolean {
 export function parseCommandLine(argv: readonly string[]): ParsedLine {
   const config = {
     args: [...argv],
-    options: OPTIONS,
+    options: PARSE_OPTIONS,
     allowPositionals: true,
     strict: true,
     tokens: true,
@@ -371,8 +371,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedLine {
 /** One command's usage line, e.g. `quiesce snapshot HOST DOMAIN [--name N] …`. */
 export function synopsis(spec: CommandSpec): string {
   const opts = spec.options.map((o) => {
-    const def = OPTIONS[o];
-    const text = def.type === 'string' ? `--${o} ${VALUE_NAMES[o] ?? 'VALUE'}` : `--${o}`;
+    const def: { type: string; value?: string } = OPTIONS[o];
+    const text = def.value === undefined ? `--${o}` : `--${o} ${def.value}`;
     return spec.required?.includes(o) ? text : `[${text}]`;
   });
   return ['quiesce', ...spec.words, argsText(spec), ...opts].filter(Boolean).join(' ');
