@@ -127,8 +127,13 @@ export const contract = {
   /** Starts a consistent snapshot on the host; progress arrives as `operation` events. */
   'snapshot.start': {
     input: domainRef.extend(SnapshotRequestSchema.shape).extend({
-      /** Remember the policy and maximum freeze for this domain. */
+      /** Remember the policy and maximum freeze (and testRestore, when given) for this domain. */
       remember: z.boolean().default(false),
+      /**
+       * Test restore this snapshot once it is taken (docs/restore.md, "Restore tests after each
+       * snapshot"); omitted: as the domain's remembered choice says.
+       */
+      testRestore: z.boolean().optional(),
     }),
     output: z.object({ opId: z.string() }),
   },
@@ -144,10 +149,17 @@ export const contract = {
       policy: QuiescePolicySchema,
       maxFreezeS: MaxFreezeSchema,
       remembered: z.boolean(),
+      /** Test restore after each snapshot taken through the app (off unless asked). */
+      testRestore: z.boolean(),
     }),
   },
   'snapshot.setDefaults': {
-    input: domainRef.extend({ policy: QuiescePolicySchema, maxFreezeS: MaxFreezeSchema }),
+    input: domainRef.extend({
+      policy: QuiescePolicySchema,
+      maxFreezeS: MaxFreezeSchema,
+      /** Omitted: the domain's test-restore choice stays as it is. */
+      testRestore: z.boolean().optional(),
+    }),
     output: z.object({}),
   },
   /** A domain's snapshots (libvirt's and Quiesce's records merged), disk chains, abilities. */

@@ -190,7 +190,7 @@ describe('the settings file', () => {
     const domain = { hostId, uuid: '6b0f2b36-9f2e-4b7e-8a53-2c5f0d6f1a11' };
     expect(await dispatch('snapshot.defaults', domain)).toEqual({
       ok: true,
-      value: { policy: 'require', maxFreezeS: 10, remembered: false },
+      value: { policy: 'require', maxFreezeS: 10, remembered: false, testRestore: false },
     });
     await dispatch('settings.set', {
       ...DEFAULT_SETTINGS,
@@ -198,7 +198,12 @@ describe('the settings file', () => {
     });
     expect(await dispatch('snapshot.defaults', domain)).toEqual({
       ok: true,
-      value: { policy: 'allow-crash-consistent', maxFreezeS: 45, remembered: false },
+      value: {
+        policy: 'allow-crash-consistent',
+        maxFreezeS: 45,
+        remembered: false,
+        testRestore: false,
+      },
     });
     // What the admin remembered for one domain still wins over the settings.
     await new DomainDefaults(dir, async () => DEFAULT_SETTINGS.snapshot).set(hostId, domain.uuid, {

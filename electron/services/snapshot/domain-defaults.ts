@@ -7,7 +7,12 @@ const FileSchema = z.object({
   version: z.literal(1),
   domains: z.record(
     z.string(),
-    z.object({ policy: QuiescePolicySchema, maxFreezeS: MaxFreezeSchema }),
+    z.object({
+      policy: QuiescePolicySchema,
+      maxFreezeS: MaxFreezeSchema,
+      /** Absent in files written before the choice existed: off. */
+      testRestore: z.boolean().optional(),
+    }),
   ),
 });
 
@@ -37,13 +42,29 @@ export class DomainDefaults {
   async get(hostId: string, uuid: string) {
     const saved = (await this.read()).domains[`${hostId}/${uuid}`];
     return saved
-      ? { ...saved, remembered: true }
-      : { ...(await this.fallback()), remembered: false };
+      ? {
+          policy: saved.policy,
+          maxFreezeS: saved.maxFreezeS,
+          remembered: true,
+          testRestore: saved.testRestore ?? false,
+        }
+      : { ...(await this.fallback()), remembered: false, testRestore: false };
   }
 
-  async set(hostId: string, uuid: string, value: Choice): Promise<void> {
+  /** Remembers a domain's choice; without `testRestore`, the one remembered before stays. */
+  async set(
+    hostId: string,
+    uuid: string,
+    value: Choice & { testRestore?: boolean | undefined },
+  ): Promise<void> {
     const file = await this.read();
-    file.domains[`${hostId}/${uuid}`] = value;
+    const key = `${hostId}/${uuid}`;
+    const testRestore = value.testRestore ?? file.domains[key]?.testRestore;
+    file.domains[key] = {
+      policy: value.policy,
+      maxFreezeS: value.maxFreezeS,
+      ...(testRestore ? { testRestore } : {}),
+    };
     await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
     const tmp = `${this.path}.${process.pid}.tmp`;
     await writeFile(tmp, JSON.stringify(file, null, 2) + '\n', { mode: 0o600 });
