@@ -59,6 +59,24 @@ export const AppEventSchema = z.discriminatedUnion('type', [
     schedule: z.string(),
     message: z.string(),
   }),
+  /**
+   * A restore test the domain's choice "test restore after each snapshot" asked for
+   * (electron/services/revert/restore-test-policy.ts): started, ended with its verdict, or not
+   * started and why. The result itself is kept on the host like any other (restore.list).
+   */
+  z.object({
+    type: z.literal('restore-test'),
+    hostId: HostIdSchema,
+    uuid: z.string(),
+    snapshot: z.string(),
+    state: z.enum(['started', 'ended', 'not-started']),
+    /** The restore test's operation id, once started. */
+    opId: z.string().nullable(),
+    /** Once ended: whether the clone booted and its agent answered with the filesystems. */
+    restorable: z.boolean().nullable(),
+    /** Why it failed or did not start. */
+    message: z.string().nullable(),
+  }),
   /** A menu item or its shortcut was chosen (Electron shell only). */
   z.object({ type: z.literal('menu'), command: MenuCommandSchema }),
 ]);

@@ -18,6 +18,8 @@ import {
 import { domainName } from './virsh/domain-name';
 import { Operations } from './snapshot/operations';
 import { revertHandlers } from './revert/revert-handlers';
+import { RestoreTests } from './revert/restore-tests';
+import { RestoreTestPolicy, waitRunnerGone } from './revert/restore-test-policy';
 import { exportHandlers } from './export/export-handlers';
 import { scheduleHandlers } from './schedule/schedule-handlers';
 import { hostname, userInfo } from 'node:os';
@@ -63,8 +65,33 @@ export function createQuiesceService(opts: ServiceOptions): {
   const settings = opts.settings ?? new SettingsStore(opts.dataDir);
   // A domain with nothing remembered starts from the admin's default policy and maximum freeze.
   const defaults = new DomainDefaults(opts.dataDir, async () => (await settings.read()).snapshot);
-  const operations = new Operations({
+  // A domain's "test restore after each snapshot": fed every snapshot event, it starts the same
+  // restore test as the history's button once a watched snapshot has ended well.
+  const restoreTests = new RestoreTests({ agentTimeoutS: opts.operationAgentTimeoutS ?? 5 });
+  const policyTests = new RestoreTestPolicy({
     emit: opts.emit,
+    start: async (hostId, uuid, name) => {
+      const { host, conn } = await target(hostId);
+      return restoreTests.start(host, conn, uuid, name);
+    },
+    get: async (hostId, opId) => {
+      const { host, conn } = await target(hostId);
+      return restoreTests.get(host, conn, opId);
+    },
+    runnerGone: async (hostId, pid) => waitRunnerGone((await target(hostId)).conn, pid),
+    isConnected: (hostId) => {
+      try {
+        return connections.get(hostId).isOpen;
+      } catch {
+        return false; // not connected: the test waits for whileConnected below
+      }
+    },
+  });
+  const operations = new Operations({
+    emit: (event) => {
+      opts.emit(event);
+      policyTests.onEvent(event);
+    },
     agentTimeoutS: opts.operationAgentTimeoutS ?? 5,
     workstation: hostname(),
     user: userInfo().username,
@@ -80,6 +107,7 @@ export function createQuiesceService(opts: ServiceOptions): {
       );
       // Operations that ran on while we were away (dropped link, app restart) are picked up.
       operations.reattach(host, conn).catch(() => undefined);
+      policyTests.onConnected(host.id);
       return () => {
         stopEvents();
         operations.stopFollowing(host.id);
@@ -146,10 +174,13 @@ export function createQuiesceService(opts: ServiceOptions): {
       maxFreezeS,
       remember,
       memory,
+      testRestore,
     }) => {
       const { host, conn } = await target(hostId);
-      if (remember) await defaults.set(hostId, uuid, { policy, maxFreezeS });
-      return operations.start(host, conn, {
+      if (remember) await defaults.set(hostId, uuid, { policy, maxFreezeS, testRestore });
+      // Decided before the start: its first journal lines may arrive right after it.
+      const testAfter = testRestore ?? (await defaults.get(hostId, uuid)).testRestore;
+      const started = await operations.start(host, conn, {
         operation: 'snapshot',
         uuid,
         name,
@@ -158,6 +189,8 @@ export function createQuiesceService(opts: ServiceOptions): {
         maxFreezeS,
         ...(memory ? { memory } : {}),
       });
+      if (testAfter) policyTests.watch(hostId, started.opId);
+      return started;
     },
     'doctor.testFreeze': async ({ hostId, uuid, maxFreezeS }) => {
       const { host, conn } = await target(hostId);
@@ -187,8 +220,8 @@ export function createQuiesceService(opts: ServiceOptions): {
       return found;
     },
     'snapshot.defaults': ({ hostId, uuid }) => defaults.get(hostId, uuid),
-    'snapshot.setDefaults': async ({ hostId, uuid, policy, maxFreezeS }) => {
-      await defaults.set(hostId, uuid, { policy, maxFreezeS });
+    'snapshot.setDefaults': async ({ hostId, uuid, policy, maxFreezeS, testRestore }) => {
+      await defaults.set(hostId, uuid, { policy, maxFreezeS, testRestore });
       return {};
     },
     'history.list': async ({ hostId, uuid }) => {

@@ -8,6 +8,22 @@ export function operationNotice(event: AppEvent): { title: string; body: string 
   if (event.type === 'schedule-alert') {
     return { title: `Schedule ${event.schedule} needs a look`, body: event.message };
   }
+  if (event.type === 'restore-test') {
+    // Only what needs a look: a test that could not start, or a snapshot not shown restorable.
+    if (event.state === 'not-started') {
+      return {
+        title: `Restore test of ${event.snapshot} did not start`,
+        body: event.message ?? 'See Quiesce for why.',
+      };
+    }
+    if (event.state === 'ended' && event.restorable !== true) {
+      return {
+        title: `Snapshot ${event.snapshot} not shown restorable`,
+        body: event.message ?? 'See its restore test in the history.',
+      };
+    }
+    return undefined;
+  }
   if (event.type !== 'operation' || event.event.kind !== 'result') return undefined;
   const r = event.event;
   if (!r.ok) {
