@@ -50,6 +50,12 @@ export function useEventHub(): void {
         if (client.getQueryCache().find({ queryKey, exact: true })) {
           client.setQueryData<MergeProgress>(queryKey, (prev) => foldMergeProgress(prev, event));
         }
+      } else if (event.type === 'restore-test') {
+        // A restore test the domain's choice started after a snapshot: its kept result (and a
+        // failed one) shows under the snapshot in the history's restore-test panel.
+        void client.invalidateQueries({
+          queryKey: queryKeys.restoreTests(event.hostId, event.uuid),
+        });
       } else if (event.type === 'menu') {
         runMenuCommand(event.command);
       } else if (event.type === 'operation') {

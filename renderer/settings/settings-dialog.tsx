@@ -1,9 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { QuiescePolicy } from '../../shared/snapshot';
 import { Dialog, SubmitActions } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { StatusLine } from '../ui/status-line';
+import { PolicyChoice } from '../snapshot/policy-choice';
 import { TextField } from '../ui/text-field';
 import {
   draftFromSettings,
@@ -14,15 +14,6 @@ import {
   type SettingsField,
 } from './settings-draft';
 import { useSaveSettings, useSettings } from './use-settings';
-
-const POLICIES: { value: QuiescePolicy; label: string; testId: string }[] = [
-  { value: 'require', label: 'Require quiesce', testId: 'settings-policy-require' },
-  {
-    value: 'allow-crash-consistent',
-    label: 'Allow crash-consistent',
-    testId: 'settings-policy-allow',
-  },
-];
 
 /** The app's settings in one dialog: where things are, snapshot defaults, notifications. */
 export function SettingsDialog({ onClose }: { onClose: () => void }) {
@@ -107,22 +98,14 @@ function SettingsForm({ answer, onClose }: { answer: SettingsAnswer; onClose: ()
         hint={`Host keys are checked against this file, as ssh does. Empty: ~/.ssh/known_hosts. In use now: ${answer.inEffect.knownHostsPath}. A change applies when Quiesce next starts.`}
         mono
       />
-      <fieldset className="field choice-row">
-        <legend>Default quiesce policy</legend>
-        {POLICIES.map((p) => (
-          <label key={p.value} className="radio">
-            <input
-              type="radio"
-              name={`${uid}-policy`}
-              value={p.value}
-              checked={draft.policy === p.value}
-              data-testid={p.testId}
-              onChange={() => setDraft((d) => ({ ...d, policy: p.value }))}
-            />
-            {p.label}
-          </label>
-        ))}
-      </fieldset>
+      <PolicyChoice
+        legend="Default quiesce policy"
+        name={`${uid}-policy`}
+        value={draft.policy}
+        onChange={(policy) => setDraft((d) => ({ ...d, policy }))}
+        testIdPrefix="settings"
+        explained={false}
+      />
       <TextField
         {...text('maxFreeze', 'settings-max-freeze')}
         label="Default maximum freeze"

@@ -15,7 +15,12 @@ import { useSnapshotDefaults } from './use-snapshot';
 import './snapshot.css';
 
 /** Used when the remembered settings cannot be read: the product's own defaults. */
-const FALLBACK = { policy: 'require', maxFreezeS: 10, remembered: false } as const;
+const FALLBACK = {
+  policy: 'require',
+  maxFreezeS: 10,
+  remembered: false,
+  testRestore: false,
+} as const;
 
 /**
  * Where the form starts: what was remembered for this domain stands; otherwise the policy the

@@ -14,6 +14,8 @@ export interface SnapshotFields {
   policy: QuiescePolicy;
   maxFreeze: string;
   remember: boolean;
+  /** Test restore this snapshot once taken; remembered as the domain's choice with `remember`. */
+  testRestore?: boolean;
   /** A full checkpoint: the guest's memory with its disks (paused guests only, docs/restore.md). */
   memory?: boolean;
 }
@@ -67,6 +69,7 @@ export function validateSnapshot(
       policy: fields.policy,
       maxFreezeS,
       remember: fields.remember,
+      testRestore: fields.testRestore ?? false,
       ...(fields.memory ? { memory: true } : {}),
     },
   };

@@ -52,7 +52,7 @@ export function SnapshotForm({
 }: {
   hostId: string;
   domain: Pick<InventoryDomain, 'uuid' | 'name' | 'readiness'>;
-  initial: { policy: QuiescePolicy; maxFreezeS: number; remembered: boolean };
+  initial: { policy: QuiescePolicy; maxFreezeS: number; remembered: boolean; testRestore: boolean };
   onStarted: (opId: string) => void;
   onCancel: () => void;
 }) {
@@ -62,6 +62,7 @@ export function SnapshotForm({
     policy: initial.policy,
     maxFreeze: String(initial.maxFreezeS),
     remember: initial.remembered,
+    testRestore: initial.testRestore,
     memory: checkpointOffered(domain.readiness.level),
   }));
   const [errors, setErrors] = useState<SnapshotFieldErrors>({});
@@ -236,11 +237,22 @@ export function SnapshotForm({
       <label className="checkbox">
         <input
           type="checkbox"
+          checked={fields.testRestore ?? false}
+          data-testid="snapshot-test-restore"
+          onChange={(e) => set('testRestore', e.target.checked)}
+        />
+        Test restore after each snapshot: once this one is taken, a disposable clone of it boots on
+        the host and its result shows in the history
+      </label>
+
+      <label className="checkbox">
+        <input
+          type="checkbox"
           checked={fields.remember}
           data-testid="snapshot-remember"
           onChange={(e) => set('remember', e.target.checked)}
         />
-        Remember the policy and maximum freeze for this domain
+        Remember the policy, maximum freeze and restore-test choice for this domain
         {initial.remembered && <span className="muted small"> (remembered now)</span>}
       </label>
 
