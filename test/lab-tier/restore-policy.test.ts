@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import type { AppEvent } from '../../shared/events';
+import { connectedLabSession, type LabProfileShape } from '../support/service-harness';
+import { labVirsh, waitForEnd } from '../support/snapshot-helpers';
+import { captureAgentGuest, type AgentGuestSnapshot } from '../support/agent-guest-restore';
+
+/**
+ * Lab tier, libvirt 9.0: the agent guest's choice "test restore after each snapshot" is turned
+ * on (snapshot.setDefaults), a snapshot is taken through the services without saying anything
+ * about restore tests, and the services start a restore test of that new snapshot by themselves
+ * once its runner is gone: its result (restorable, /data mounted clean) is kept on the host
+ * under that snapshot (restore.list), and the clone is gone afterwards. A snapshot whose dialog
+ * turned the choice off for that run gets no test.
+ */
+let p: LabProfileShape;
+let uuid: string;
+let agent: string;
+let found: AgentGuestSnapshot;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  const s = await connectedLabSession();
+  p = s.p;
+  s.h.dispose();
+  const g = p.guests.find((x) => x.role === 'agent')!;
+  uuid = g.uuid;
+  agent = g.name;
+  found = await captureAgentGuest(p.libvirtUri, uuid, agent);
+}, 120_000);
+afterAll(async () => {
+  await found.restore();
+}, 240_000);
+
+type RestoreTestEvent = AppEvent & { type: 'restore-test' };
+const policyEvents = (events: AppEvent[]) =>
+  events.filter((e): e is RestoreTestEvent => e.type === 'restore-test');
+
+describe('restore test after each snapshot (the domain’s choice)', () => {
+  it('a snapshot taken through the services is tested by itself: restorable, clean, clone gone', async () => {
+    const s = await connectedLabSession();
+    try {
+      await s.h.call('snapshot.setDefaults', {
+        hostId: s.hostId,
+        uuid,
+        policy: 'require',
+        maxFreezeS: 10,
+        testRestore: true,
+      });
+      expect(await s.h.call('snapshot.defaults', { hostId: s.hostId, uuid })).toMatchObject({
+        testRestore: true,
+        remembered: true,
+      });
+
+      const t0 = Date.now();
+      const snap = await s.h.call('snapshot.start', { hostId: s.hostId, uuid, name: 'rp-policy' });
+      const done = await waitForEnd(s.h, snap.opId);
+      expect(done, JSON.stringify(done)).toMatchObject({
+        state: 'succeeded',
+        label: { kind: 'quiesced' },
+      });
+
+      const deadline = Date.now() + 300_000;
+      while (!policyEvents(s.h.events).some((e) => e.state !== 'started') && Date.now() < deadline)
+        await sleep(500);
+      const said = policyEvents(s.h.events);
+      console.log(`snapshot + policy restore test: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      expect(said, JSON.stringify(said)).toEqual([
+        expect.objectContaining({ state: 'started', uuid, snapshot: 'rp-policy' }),
+        expect.objectContaining({
+          state: 'ended',
+          uuid,
+          snapshot: 'rp-policy',
+          restorable: true,
+          message: null,
+        }),
+      ]);
+      const opId = said[0]!.opId!;
+      expect(said[1]!.opId).toBe(opId);
+
+      // the history's list shows it under that snapshot, as any "Test restore"
+      const { results } = await s.h.call('restore.list', { hostId: s.hostId, uuid });
+      const r = results.find((x) => x.opId === opId);
+      expect(r, JSON.stringify(results)).toMatchObject({
+        snapshot: 'rp-policy',
+        state: 'succeeded',
+        restorable: true,
+        recovery: false,
+        cloneGone: true,
+      });
+      expect(r!.filesystems.map((f) => f.mountpoint)).toContain('/data');
+
+      // the clone is gone: no domain, no overlay, no QEMU process
+      expect(r!.clone).toMatch(/restoretest/);
+      expect(labVirsh(p.libvirtUri, 'list', '--all', '--name')).not.toContain(r!.clone!);
+      expect(readdirSync(found.dir).filter((f) => f.includes('restoretest'))).toEqual([]);
+      expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(r!.clone!);
+
+      // turned off in the dialog for one run: that snapshot is not tested
+      const before = s.h.events.length;
+      const off = await s.h.call('snapshot.start', {
+        hostId: s.hostId,
+        uuid,
+        name: 'rp-off',
+        testRestore: false,
+      });
+      expect(await waitForEnd(s.h, off.opId)).toMatchObject({ state: 'succeeded' });
+      await sleep(5_000); // longer than the wait for the runner to go and a test's launch
+      expect(policyEvents(s.h.events.slice(before))).toEqual([]);
+      const again = await s.h.call('restore.list', { hostId: s.hostId, uuid });
+      expect(again.results.filter((x) => x.snapshot === 'rp-off')).toEqual([]);
+    } finally {
+      s.h.dispose();
+    }
+  }, 600_000);
+});
