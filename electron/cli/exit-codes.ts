@@ -1,4 +1,4 @@
-import type { AppErrorShape } from '../../shared/errors';
+import type { AppErrorShape, ErrorCode } from '../../shared/errors';
 import type { ExportSummary } from '../../shared/export';
 import type { ConnectResult } from '../../shared/hosts';
 import type { DoctorReport } from '../../shared/readiness';
@@ -39,41 +39,48 @@ export function outcomeOf(code: ExitCode): Outcome {
   return (Object.keys(EXIT) as Outcome[]).find((k) => EXIT[k] === code) ?? 'failed';
 }
 
+/** The code each kind of service error exits with (every ErrorCode: the compiler checks). */
+const EXIT_FOR_ERROR: Record<ErrorCode, ExitCode> = {
+  'invalid-input': EXIT.usage,
+  'not-found': EXIT.notFound,
+  'not-connected': EXIT.connectFailed,
+  'auth-failed': EXIT.connectFailed,
+  'key-file': EXIT.connectFailed,
+  'connect-failed': EXIT.connectFailed,
+  'host-command-failed': EXIT.failed,
+  internal: EXIT.failed,
+};
+
 /** An error the services answered with. */
 export function exitForError(error: Pick<AppErrorShape, 'code'>): ExitCode {
-  switch (error.code) {
-    case 'invalid-input':
-      return EXIT.usage;
-    case 'not-found':
-      return EXIT.notFound;
-    case 'not-connected':
-    case 'auth-failed':
-    case 'key-file':
-    case 'connect-failed':
-      return EXIT.connectFailed;
-    case 'host-command-failed':
-    case 'internal':
-      return EXIT.failed;
-  }
+  return EXIT_FOR_ERROR[error.code];
 }
+
+/** The code each connect outcome exits with: a host-key question is not a network failure. */
+const EXIT_FOR_CONNECT: Record<ConnectResult['status'], ExitCode> = {
+  connected: EXIT.ok,
+  'host-key-unknown': EXIT.hostKeyUnknown,
+  'host-key-changed': EXIT.hostKeyChanged,
+  'host-key-revoked': EXIT.hostKeyChanged,
+  'passphrase-required': EXIT.connectFailed,
+};
 
 /** A connect that did not connect. */
 export function exitForConnect(result: ConnectResult): ExitCode {
-  switch (result.status) {
-    case 'connected':
-      return EXIT.ok;
-    case 'host-key-unknown':
-      return EXIT.hostKeyUnknown;
-    case 'host-key-changed':
-    case 'host-key-revoked':
-      return EXIT.hostKeyChanged;
-    case 'passphrase-required':
-      return EXIT.connectFailed;
-  }
+  return EXIT_FOR_CONNECT[result.status];
 }
 
 /** Phases that fail before anything is touched: the runner declined (lock held, not ready). */
 const REFUSING_PHASES = new Set(['lock', 'preflight']);
+
+/** A failed revert or export stopped at the lock or the preflight: it declined, touching nothing. */
+function refused(summary: { state: string; failedPhase: string | null }): boolean {
+  return (
+    summary.state === 'failed' &&
+    summary.failedPhase !== null &&
+    REFUSING_PHASES.has(summary.failedPhase)
+  );
+}
 
 /**
  * A snapshot's (or a test freeze's) outcome. A failure before anything was cut, at the lock or
@@ -110,14 +117,7 @@ export function exitForRevert(
   summary: Pick<RevertSummary, 'state' | 'failedPhase' | 'outcome'>,
 ): ExitCode {
   if (summary.state === 'succeeded') return EXIT.ok;
-  if (
-    summary.state === 'failed' &&
-    summary.outcome === 'untouched' &&
-    summary.failedPhase !== null &&
-    REFUSING_PHASES.has(summary.failedPhase)
-  )
-    return EXIT.refused;
-  return EXIT.failed;
+  return summary.outcome === 'untouched' && refused(summary) ? EXIT.refused : EXIT.failed;
 }
 
 /** A restore test: 0 only when the clone booted and its agent answered. */
@@ -134,13 +134,7 @@ export function exitForExport(
 ): ExitCode {
   if (summary.state === 'succeeded')
     return summary.consistency?.label === 'quiesced' ? EXIT.ok : EXIT.crashConsistent;
-  if (
-    summary.state === 'failed' &&
-    summary.failedPhase !== null &&
-    REFUSING_PHASES.has(summary.failedPhase)
-  )
-    return EXIT.refused;
-  return EXIT.failed;
+  return refused(summary) ? EXIT.refused : EXIT.failed;
 }
 
 /**
