@@ -28,5 +28,10 @@ start() {
   else
     nohup sh runner.sh "$OPDIR" </dev/null >runner.log 2>&1 &
   fi
+  # The runner writes its own pid once it has read its arguments; until then a read of the
+  # operation (runner-alive.sh) found no runner and an empty journal, and took the operation for
+  # lost. setsid and nohup exec the runner (a background job is no group leader: setsid does not
+  # fork), so $! is its pid from the start.
+  echo $! >runner.pid
   echo "$OPDIR"
 }
