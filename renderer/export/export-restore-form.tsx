@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Checkbox } from '../ui/checkbox';
 import { ExportEntryForm, InlineTextField, type ExportEntryFormProps } from './export-entry-form';
 import { useRestoreExport } from './use-exports';
 
@@ -43,15 +44,9 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
         testId="export-restore-folder"
         placeholder="/var/lib/libvirt/images"
       />
-      <label>
-        <input
-          type="checkbox"
-          checked={start}
-          onChange={(e) => setStart(e.target.checked)}
-          data-testid="export-restore-start"
-        />{' '}
+      <Checkbox checked={start} onChange={setStart} testId="export-restore-start">
         start it
-      </label>{' '}
+      </Checkbox>
     </ExportEntryForm>
   );
 }

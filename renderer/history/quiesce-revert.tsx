@@ -4,6 +4,7 @@ import type { RevertSummary, RevertTarget } from '../../shared/revert';
 import { useCallQuery } from '../cache/use-call-query';
 import { queryKeys } from '../cache/query-keys';
 import { useTransport } from '../transport/transport-context';
+import { Checkbox } from '../ui/checkbox';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { CloseActions, Dialog } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
@@ -103,15 +104,9 @@ export function QuiesceRevertDialog({
             <strong>What the guest will look like.</strong> {preview.data.text.becomes}
           </p>
           {preview.data.willStop && (
-            <label className="inline-row">
-              <input
-                type="checkbox"
-                data-testid="quiesce-revert-force"
-                checked={allowForce}
-                onChange={(e) => setAllowForce(e.target.checked)}
-              />
+            <Checkbox checked={allowForce} onChange={setAllowForce} testId="quiesce-revert-force">
               Power the guest off if it does not shut down within two minutes
-            </label>
+            </Checkbox>
           )}
         </div>
       )}

@@ -1,5 +1,6 @@
 import type { HostProfile } from '../../shared/hosts';
 import { ALLOW_LEGACY_ALGORITHMS_LABEL as LABEL } from '../../shared/vocabulary';
+import { Checkbox } from '../ui/checkbox';
 
 const RISK =
   'SHA-1 host-key signatures (ssh-rsa), hmac-sha1, SHA-1 key exchanges and CBC ciphers are offered to this host, after the modern ones. They make a man in the middle easier: use only for an old sshd that cannot be updated.';
@@ -16,17 +17,15 @@ export function LegacyAlgorithmsField({
 }) {
   return (
     <div className="field">
-      <label className="checkbox" htmlFor={id}>
-        <input
-          id={id}
-          type="checkbox"
-          data-testid="host-allow-legacy"
-          checked={checked}
-          aria-describedby={`${id}-hint`}
-          onChange={(e) => onChange(e.target.checked)}
-        />
+      <Checkbox
+        id={id}
+        testId="host-allow-legacy"
+        checked={checked}
+        describedBy={`${id}-hint`}
+        onChange={onChange}
+      >
         {LABEL}
-      </label>
+      </Checkbox>
       <p
         id={`${id}-hint`}
         className={checked ? 'notice-warning small' : 'field-hint'}

@@ -1,6 +1,7 @@
 import { useId, useState, type FormEvent } from 'react';
 import { queryKeys } from '../cache/query-keys';
 import { useCallQuery } from '../cache/use-call-query';
+import { Checkbox } from '../ui/checkbox';
 import { Dialog, SubmitActions } from '../ui/dialog';
 import { TextField } from '../ui/text-field';
 
@@ -53,17 +54,15 @@ export function PassphrasePrompt({
           autoComplete="off"
           error={wrong ? 'Wrong passphrase — try again.' : undefined}
         />
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={remember && canRemember}
-            disabled={!canRemember}
-            aria-describedby={canRemember ? undefined : `${id}-vault-reason`}
-            data-testid="passphrase-remember"
-            onChange={(e) => setRemember(e.target.checked)}
-          />
+        <Checkbox
+          checked={remember && canRemember}
+          disabled={!canRemember}
+          describedBy={canRemember ? undefined : `${id}-vault-reason`}
+          testId="passphrase-remember"
+          onChange={setRemember}
+        >
           Remember it in the OS keychain
-        </label>
+        </Checkbox>
         {vault.data && !vault.data.available && (
           <p
             id={`${id}-vault-reason`}

@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { Checkbox } from '../ui/checkbox';
 import { Dialog, SubmitActions } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
@@ -113,15 +114,13 @@ function SettingsForm({ answer, onClose }: { answer: SettingsAnswer; onClose: ()
         inputMode="numeric"
         unit="seconds"
       />
-      <label className="checkbox">
-        <input
-          type="checkbox"
-          checked={draft.operationEnd}
-          data-testid="settings-notify-end"
-          onChange={(e) => setDraft((d) => ({ ...d, operationEnd: e.target.checked }))}
-        />
+      <Checkbox
+        checked={draft.operationEnd}
+        testId="settings-notify-end"
+        onChange={(operationEnd) => setDraft((d) => ({ ...d, operationEnd }))}
+      >
         Notify me when a snapshot ends while Quiesce is in the background (desktop app)
-      </label>
+      </Checkbox>
       <p className="muted small">
         Saved in <span className="mono">{answer.file}</span>
       </p>
