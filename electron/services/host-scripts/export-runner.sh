@@ -221,8 +221,15 @@ json_member() { printf '%s\n' "$1" | sed -n -e "s/^ *\"$2\": *\"\(.*\)\",\{0,1\}
 # snapshot_disk TARGET OVERLAY: the frozen image of one disk is the backing file of the overlay the
 # snapshot made; it must exist and no domain may write it (the top of no chain)
 snapshot_disk() {
-  info=$(qemu-img info -U --output=json -- "$2" 2>&1 3>&- 4<&- 9>&-) || { fail prepare "qemu-img info of $2: $info"; exit 1; }
-  frozen=$(json_member "$info" full-backing-filename)
+  if info=$(qemu-img info -U --output=json -- "$2" 2>&1 3>&- 4<&- 9>&-); then
+    frozen=$(json_member "$info" full-backing-filename)
+  else
+    # libvirt gives an overlay in use to its QEMU user, keeping the mode it was made with (0600):
+    # the SSH user may not open it. The domain the snapshot recorded (before its cut) names the
+    # image the cut froze (DEFINED, from the snapshot's XML).
+    frozen=$(printf '%s\n' "$DEFINED" | awk -v t="$1" '$1 == t { sub(/^[^ ]+ /, ""); print; exit }')
+    [ -n "$frozen" ] || { fail prepare "qemu-img info of $2: $info"; exit 1; }
+  fi
   [ -n "$frozen" ] || { fail prepare "the overlay $2 of snapshot $SNAPSHOT has no backing file"; exit 1; }
   finfo=$(qemu-img info -U --output=json -- "$frozen" 2>&1 3>&- 4<&- 9>&-) || { fail prepare "qemu-img info of $frozen: $finfo"; exit 1; }
   size=$(json_member "$finfo" virtual-size)
@@ -266,6 +273,15 @@ export_snapshot() {
     /<source / && t != "" { f = $0; sub(/.*file=./, "", f); sub(/[\047"] *\/>.*/, "", f); print t " " f; t = "" }' |
     sed -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g')
   [ -n "$pairs" ] || { fail prepare "snapshot $SNAPSHOT has no external disk (not a Quiesce snapshot)"; exit 1; }
+  # the domain inside it, as it was before the cut: TARGET SOURCE a line (a disk's first source;
+  # a <backingStore>'s come after it)
+  DEFINED=$(printf '%s\n' "$sx" | awk '
+    /<domain[ >]/ { d = 1 }
+    d && /<disk / { s = ""; t = "" }
+    d && /<source / && /file=/ && s == "" { s = $0; sub(/.*file=./, "", s); sub(/[\047"].*/, "", s) }
+    d && /<target / && /dev=/ { t = $0; sub(/.*dev=./, "", t); sub(/[\047"].*/, "", t) }
+    d && /<\/disk>/ { if (t != "" && s != "") print t " " s; s = ""; t = "" }' |
+    sed -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g')
   writers
   IFS=$NL
   for pr in $pairs; do
