@@ -14,6 +14,7 @@ import { DomainDefaults } from '../../electron/services/snapshot/domain-defaults
 import { createDispatcher } from '../../electron/services/dispatch';
 import { createQuiesceService } from '../../electron/services/quiesce-service';
 import { operationNotice } from '../../electron/shell/operation-notice';
+import { validateSnapshot } from '../../renderer/snapshot/snapshot-draft';
 
 const HOST = '0b9d6c1e-2f4a-4c8e-9a1b-3d5e7f901234';
 const UUID = '6b0f2b36-9f2e-4b7e-8a53-2c5f0d6f1a11';
@@ -326,6 +327,16 @@ describe('the domain’s choice, remembered', () => {
       remembered: true,
       testRestore: false,
     });
+  });
+
+  it('the dialog sends its checkbox as snapshot.start’s testRestore, ticked or not', () => {
+    const fields = { name: 's', description: '', policy: 'require' as const, maxFreeze: '10' };
+    const target = { hostId: HOST, uuid: UUID };
+    const on = validateSnapshot({ ...fields, remember: true, testRestore: true }, target);
+    expect('input' in on && on.input).toMatchObject({ remember: true, testRestore: true });
+    // unticked is said too: the dialog showed the domain's choice, and the admin turned it off
+    const off = validateSnapshot({ ...fields, remember: false, testRestore: false }, target);
+    expect('input' in off && off.input).toMatchObject({ testRestore: false });
   });
 
   it('goes through the contract: snapshot.setDefaults and snapshot.defaults', async () => {
