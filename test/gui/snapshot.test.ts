@@ -222,6 +222,8 @@ describe('consistent snapshot', () => {
       expect(await dialog.getByTestId('snapshot-policy-allow').isChecked()).toBe(false);
       expect(await dialog.getByTestId('snapshot-max-freeze').inputValue()).toBe('10');
       expect(await dialog.getByTestId('snapshot-remember').isChecked()).toBe(false);
+      // A restore test after each snapshot is off unless the domain asked (docs/restore.md).
+      expect(await dialog.getByTestId('snapshot-test-restore').isChecked()).toBe(false);
       const note = dialog.getByTestId('snapshot-readiness-note');
       expect(await note.getAttribute('data-tone')).toBe('ok');
       expect(await note.innerText()).toContain('the snapshot will be quiesced');
