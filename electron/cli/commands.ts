@@ -29,8 +29,9 @@ import { MergeProgress, PolledProgress, SnapshotProgress } from './progress';
 import type { CliSession } from './session';
 import { defaultSnapshotName } from './snapshot-name';
 import { ok, type CommandResult, type Progress } from './command-result';
-import { exportCommand, isExportCommand, type ExportCommand } from './export-commands';
-import { isScheduleCommand, scheduleCommand, type ScheduleCommand } from './schedule-commands';
+import type { CommandFamily } from './command-family';
+import { exportCommands } from './export-commands';
+import { scheduleCommands } from './schedule-commands';
 
 type Of<N extends Command['name']> = Extract<Command, { name: N }>;
 type RevertCommand = Extract<Command, { name: 'revert-preview' | 'revert-start' }>;
@@ -67,8 +68,10 @@ export async function runCommand(
     return { ...ok(operations, operationsText(operations)), ...where };
   }
 
-  if (isScheduleCommand(cmd)) return { ...(await scheduleCommand(cmd, s, host)), ...where };
-  if (isExportCommand(cmd)) return { ...(await exportCommand(cmd, s, host, progress)), ...where };
+  if (scheduleCommands.has(cmd))
+    return { ...(await scheduleCommands.run(cmd, s, host, progress)), ...where };
+  if (exportCommands.has(cmd))
+    return { ...(await exportCommands.run(cmd, s, host, progress)), ...where };
 
   const d = await s.domain(host, cmd.domain);
   const ref = { hostId: host.id, uuid: d.uuid };
@@ -80,8 +83,7 @@ async function domainCommand(
   cmd: Exclude<
     Command,
     | { name: 'help' | 'hosts' | 'trust' | 'ls' | 'operations' | 'host-add' | 'host-remove' }
-    | ScheduleCommand
-    | ExportCommand
+    | CommandFamily<'schedule' | 'export'>
   >,
   s: CliSession,
   host: HostProfile,

@@ -1,6 +1,5 @@
 import { resolve } from 'node:path';
-import type { HostProfile } from '../../shared/hosts';
-import { ok, type CommandResult, type Progress } from './command-result';
+import { ok } from './command-result';
 import { EXIT, exitForExport } from './exit-codes';
 import {
   exportProgressText,
@@ -11,24 +10,12 @@ import {
   exportPruneText,
 } from './export-format';
 import { pollUntilDone } from './follow-operation';
-import type { Command } from './options';
+import { commandFamily } from './command-family';
 import { size } from './format';
 import { PolledProgress } from './progress';
-import type { CliSession } from './session';
 
 /** `quiesce export …` over the app's export methods (export.*). */
-export type ExportCommand = Extract<Command, { name: `export-${string}` }>;
-
-export function isExportCommand(cmd: Command): cmd is ExportCommand {
-  return cmd.name.startsWith('export-');
-}
-
-export async function exportCommand(
-  cmd: ExportCommand,
-  s: CliSession,
-  host: HostProfile,
-  progress: Progress,
-): Promise<CommandResult> {
+export const exportCommands = commandFamily('export', async (cmd, s, host, progress) => {
   const hostId = host.id;
   if (cmd.name === 'export-cancel') {
     await s.call('export.cancel', { hostId, opId: cmd.opId });
@@ -111,4 +98,4 @@ export async function exportCommand(
       return { ...ok(r, exportPruneText(r, cmd.apply)), ...domain };
     }
   }
-}
+});

@@ -1,24 +1,12 @@
-import type { HostProfile } from '../../shared/hosts';
 import { shellCommand } from '../../shared/shell-command';
 import { CliError } from './cli-error';
 import { exitForAlerts } from './exit-codes';
-import { ok, type CommandResult } from './command-result';
-import type { Command } from './options';
+import { ok } from './command-result';
+import { commandFamily } from './command-family';
 import { prunePlanText, scheduleListingText } from './schedule-format';
-import type { CliSession } from './session';
 
 /** `quiesce schedule …` over the app's schedule methods (schedule.*). */
-export type ScheduleCommand = Extract<Command, { name: `schedule-${string}` }>;
-
-export function isScheduleCommand(cmd: Command): cmd is ScheduleCommand {
-  return cmd.name.startsWith('schedule-');
-}
-
-export async function scheduleCommand(
-  cmd: ScheduleCommand,
-  s: CliSession,
-  host: HostProfile,
-): Promise<CommandResult> {
+export const scheduleCommands = commandFamily('schedule', async (cmd, s, host) => {
   const hostId = host.id;
   /** The installed schedule, or "not found" naming the ones there are. */
   const installed = async (id: string) => {
@@ -116,4 +104,4 @@ export async function scheduleCommand(
       );
     }
   }
-}
+});
