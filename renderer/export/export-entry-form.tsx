@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 import type { ExportEntry } from '../../shared/export';
 import { errorShape } from '../ui/error-shape';
-import { ExportFormOutcome } from './export-form-outcome';
+import { Outcome } from '../ui/outcome';
 
 /** What each form under an export's row takes: the host, the export, and how to close it. */
 export interface ExportEntryFormProps {
@@ -73,10 +73,11 @@ export function ExportEntryForm({
           Close
         </button>
       </p>
-      <ExportFormOutcome
+      <Outcome
         done={done}
         error={call.error ? errorShape(call.error) : undefined}
-        testId={`export-${action}`}
+        doneTestId={`export-${action}-done`}
+        errorTestId={`export-${action}-error`}
       />
     </form>
   );

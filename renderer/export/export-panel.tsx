@@ -1,12 +1,13 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { queryKeys } from '../cache/query-keys';
+import type { ExportEntry } from '../../shared/export';
 import { useTransport } from '../transport/transport-context';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { Outcome } from '../ui/outcome';
+import { RowButton } from '../ui/table-parts';
 import { ExportCopyForm } from './export-copy-form';
 import { ExportDialog } from './export-dialog';
-import { ExportPruneDialog } from './export-prune-dialog';
+import { ExportPruneDialog, type PrunePlan } from './export-prune-dialog';
 import { ExportRestoreForm } from './export-restore-form';
 import { entryText } from './export-view';
 import { useExports, useVerifyExport } from './use-exports';
@@ -29,25 +30,21 @@ export function ExportPanel({
   const verify = useVerifyExport(hostId, uuid);
   const [open, setOpen] = useState(false);
   const [keep, setKeep] = useState(2);
-  const [asking, setAsking] = useState<{ dest: string; exportId?: string; planned: string[] }>();
+  const [asking, setAsking] = useState<PrunePlan>();
   const [failure, setFailure] = useState<ReturnType<typeof errorShape>>();
   const [deleted, setDeleted] = useState<string[]>();
-  const [copying, setCopying] = useState<string>();
-  const [restoring, setRestoring] = useState<string>();
   const transport = useTransport();
-  const client = useQueryClient();
   const exports = list.data?.exports ?? [];
   const lastDest = exports[0]?.dest ?? '';
   /** Asks the host what would go, then the admin. */
   const plan = (dest: string, exportId?: string) => {
     setFailure(undefined);
     setDeleted(undefined);
+    const request = { hostId, uuid, dest, keep, ...(exportId ? { exportId } : {}) };
     transport
-      .call('export.prune', { hostId, uuid, dest, keep, ...(exportId ? { exportId } : {}) })
+      .call('export.prune', request)
       .then((r) =>
-        r.planned.length === 0
-          ? setDeleted([])
-          : setAsking({ dest, ...(exportId ? { exportId } : {}), planned: r.planned }),
+        r.planned.length === 0 ? setDeleted([]) : setAsking({ request, planned: r.planned }),
       )
       .catch((e: unknown) => setFailure(errorShape(e)));
   };
@@ -80,91 +77,41 @@ export function ExportPanel({
         </p>
       )}
       {list.isError && <ErrorBox error={errorShape(list.error)} />}
-      {failure && <ErrorBox error={failure} testId="export-prune-failure" />}
-      {deleted && (
-        <p className="notice-ok" role="status" data-testid="export-deleted">
-          {deleted.length === 0
+      <Outcome
+        done={
+          deleted &&
+          (deleted.length === 0
             ? 'Nothing to delete.'
-            : `Deleted ${deleted.length} export${deleted.length === 1 ? '' : 's'}.`}
-        </p>
-      )}
+            : `Deleted ${deleted.length} export${deleted.length === 1 ? '' : 's'}.`)
+        }
+        error={failure}
+        doneTestId="export-deleted"
+        errorTestId="export-prune-failure"
+      />
       {verify.isError && <ErrorBox error={errorShape(verify.error)} testId="export-verify-error" />}
       {exports.length === 0 ? (
         list.isSuccess && <p className="placeholder">No export of {domain} from this host yet.</p>
       ) : (
         <ul data-testid="export-list">
           {exports.map((e) => (
-            <li
+            <ExportRow
               key={e.exportId}
-              data-testid="export-row"
-              data-mode={e.mode}
-              data-verification={e.verification}
-            >
-              <span className="mono small">
-                {e.finishedAt ? e.finishedAt.replace('T', ' ').slice(0, 19) : e.exportId}
-              </span>{' '}
-              {entryText(e)} <span className="mono path small">{e.folder}</span>{' '}
-              {e.ok && e.present && (
-                <>
-                  <button
-                    type="button"
-                    data-testid={`export-verify-${e.exportId}`}
-                    disabled={verify.isPending}
-                    onClick={() => verify.mutate({ dest: e.dest, exportId: e.exportId })}
-                  >
-                    Verify
-                  </button>{' '}
-                  <button
-                    type="button"
-                    data-testid={`export-delete-${e.exportId}`}
-                    onClick={() => plan(e.dest, e.exportId)}
-                  >
-                    Delete…
-                  </button>{' '}
-                  <button
-                    type="button"
-                    data-testid={`export-copy-${e.exportId}`}
-                    onClick={() => setCopying(e.exportId)}
-                  >
-                    Copy…
-                  </button>{' '}
-                  <button
-                    type="button"
-                    data-testid={`export-restore-${e.exportId}`}
-                    onClick={() => setRestoring(e.exportId)}
-                  >
-                    Restore…
-                  </button>
-                </>
-              )}
-              {restoring === e.exportId && (
-                <ExportRestoreForm
-                  hostId={hostId}
-                  entry={e}
-                  domain={domain}
-                  onDone={() => setRestoring(undefined)}
-                />
-              )}
-              {copying === e.exportId && (
-                <ExportCopyForm hostId={hostId} entry={e} onDone={() => setCopying(undefined)} />
-              )}
-            </li>
+              hostId={hostId}
+              domain={domain}
+              entry={e}
+              verify={verify}
+              onDelete={() => plan(e.dest, e.exportId)}
+            />
           ))}
         </ul>
       )}
       {asking && (
         <ExportPruneDialog
-          hostId={hostId}
-          uuid={uuid}
-          dest={asking.dest}
-          keep={keep}
-          {...(asking.exportId ? { exportId: asking.exportId } : {})}
-          planned={asking.planned}
+          plan={asking}
           onCancel={() => setAsking(undefined)}
           onDone={(gone) => {
             setAsking(undefined);
             setDeleted(gone);
-            void client.invalidateQueries({ queryKey: queryKeys.exports(hostId, uuid) });
           }}
         />
       )}
@@ -178,5 +125,66 @@ export function ExportPanel({
         />
       )}
     </section>
+  );
+}
+
+/**
+ * One export in the list: when it finished, what it is, where it is; for a whole export still on
+ * the host, its actions (Verify, Delete…, Copy…, Restore…) and the one form open under it.
+ */
+function ExportRow({
+  hostId,
+  domain,
+  entry: e,
+  verify,
+  onDelete,
+}: {
+  hostId: string;
+  domain: string;
+  entry: ExportEntry;
+  verify: ReturnType<typeof useVerifyExport>;
+  onDelete: () => void;
+}) {
+  const [form, setForm] = useState<'copy' | 'restore'>();
+  const action = (name: string, text: string, onClick: () => void, disabled = false) => (
+    <RowButton
+      testId={`export-${name}-${e.exportId}`}
+      forRow={` for export ${e.exportId}`}
+      disabled={disabled}
+      onClick={onClick}
+    >
+      {text}
+    </RowButton>
+  );
+  return (
+    <li data-testid="export-row" data-mode={e.mode} data-verification={e.verification}>
+      <span className="mono small">
+        {e.finishedAt ? e.finishedAt.replace('T', ' ').slice(0, 19) : e.exportId}
+      </span>{' '}
+      {entryText(e)} <span className="mono path small">{e.folder}</span>{' '}
+      {e.ok && e.present && (
+        <>
+          {action(
+            'verify',
+            'Verify',
+            () => verify.mutate({ dest: e.dest, exportId: e.exportId }),
+            verify.isPending,
+          )}{' '}
+          {action('delete', 'Delete…', onDelete)} {action('copy', 'Copy…', () => setForm('copy'))}{' '}
+          {action('restore', 'Restore…', () => setForm('restore'))}
+        </>
+      )}
+      {form === 'copy' && (
+        <ExportCopyForm hostId={hostId} entry={e} onDone={() => setForm(undefined)} />
+      )}
+      {form === 'restore' && (
+        <ExportRestoreForm
+          hostId={hostId}
+          entry={e}
+          domain={domain}
+          onDone={() => setForm(undefined)}
+        />
+      )}
+    </li>
   );
 }

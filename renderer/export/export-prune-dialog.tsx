@@ -1,41 +1,48 @@
 import { createPortal } from 'react-dom';
-import { useState, type HTMLAttributes, type SyntheticEvent } from 'react';
+import type { HTMLAttributes, SyntheticEvent } from 'react';
+import type { MethodInput } from '../../shared/contract';
+import { queryKeys } from '../cache/query-keys';
+import { useCallMutation } from '../cache/use-call-query';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
-import { useTransport } from '../transport/transport-context';
 
 const stop = (e: SyntheticEvent) => e.stopPropagation();
 /** As in the export dialog: its cancel must not close the history dialog it opens from. */
 const WALL = { onCancel: stop, onClose: stop } as unknown as HTMLAttributes<HTMLDivElement>;
 
 /**
+ * A prune as the host planned it: the request that asked (export.prune without apply) and what
+ * it would delete. The same request with apply is what deletes, so the admin's yes is to this.
+ */
+export interface PrunePlan {
+  request: Omit<MethodInput<'export.prune'>, 'apply'>;
+  planned: readonly string[];
+}
+
+/**
  * Asks before exports are deleted (export.prune): one export and every export built on it, or
  * every chain but the newest `keep`. What would go is what the host says now (a plan), listed;
- * only then is it deleted, under the domain's lock.
+ * only then is it deleted, under the domain's lock, and the domain's export list read again.
  */
 export function ExportPruneDialog({
-  hostId,
-  uuid,
-  dest,
-  keep,
-  exportId,
-  planned,
+  plan: { request, planned },
   onDone,
   onCancel,
 }: {
-  hostId: string;
-  uuid: string;
-  dest: string;
-  keep: number;
-  exportId?: string;
-  planned: readonly string[];
+  plan: PrunePlan;
   onDone: (deleted: string[]) => void;
   onCancel: () => void;
 }) {
-  const transport = useTransport();
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState<ReturnType<typeof errorShape>>();
+  const { dest, keep, exportId } = request;
+  const prune = useCallMutation(
+    'export.prune',
+    () => ({ ...request, apply: true }),
+    (client, r) => {
+      void client.invalidateQueries({ queryKey: queryKeys.exports(request.hostId, request.uuid) });
+      onDone(r.deleted);
+    },
+  );
   return createPortal(
     <div className="history-layer" onKeyDown={(e) => e.stopPropagation()} {...WALL}>
       <ConfirmDialog
@@ -46,25 +53,9 @@ export function ExportPruneDialog({
             : `Keep only the newest ${keep} full chain${keep === 1 ? '' : 's'}?`
         }
         confirmText={planned.length === 1 ? 'Delete 1 export' : `Delete ${planned.length} exports`}
-        busy={busy}
+        busy={prune.isPending}
         onCancel={onCancel}
-        onConfirm={() => {
-          setBusy(true);
-          transport
-            .call('export.prune', {
-              hostId,
-              uuid,
-              dest,
-              keep,
-              apply: true,
-              ...(exportId ? { exportId } : {}),
-            })
-            .then((r) => onDone(r.deleted))
-            .catch((e: unknown) => {
-              setBusy(false);
-              setFailure(errorShape(e));
-            });
-        }}
+        onConfirm={() => prune.mutate(undefined)}
       >
         <p>
           These exports in <span className="mono path">{dest}</span> are deleted (images, manifest,
@@ -78,7 +69,7 @@ export function ExportPruneDialog({
             </li>
           ))}
         </ul>
-        {failure && <ErrorBox error={failure} testId="export-prune-error" />}
+        {prune.error && <ErrorBox error={errorShape(prune.error)} testId="export-prune-error" />}
       </ConfirmDialog>
     </div>,
     document.body,
