@@ -35,7 +35,11 @@ export function useExportRun(hostId: string, opId: string | undefined) {
 export function useStartExport(hostId: string, uuid: string) {
   return useCallMutation(
     'export.start',
-    (req: Pick<ExportRequest, 'dest' | 'mode'>) => ({ hostId, uuid, ...req }),
+    (req: Pick<ExportRequest, 'dest' | 'mode' | 'snapshot' | 'policy'>) => ({
+      hostId,
+      uuid,
+      ...req,
+    }),
     () => undefined,
   );
 }
