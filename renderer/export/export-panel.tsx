@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { ExportEntry } from '../../shared/export';
 import { useTransport } from '../transport/transport-context';
 import { ErrorBox } from '../ui/error-box';
+import type { HistorySectionProps } from '../history/history-view';
 import { errorShape } from '../ui/error-shape';
 import { Outcome } from '../ui/outcome';
 import { RowButton } from '../ui/table-parts';
@@ -17,15 +18,7 @@ import { useExports, useVerifyExport } from './use-exports';
  * where it went, what it is (full, or incremental on which), and whether it still verifies
  * (checksums, `qemu-img check`, chain); "Export…" opens the export dialog.
  */
-export function ExportPanel({
-  hostId,
-  uuid,
-  domain,
-}: {
-  hostId: string;
-  uuid: string;
-  domain: string;
-}) {
+export function ExportPanel({ hostId, uuid, domain }: HistorySectionProps) {
   const list = useExports(hostId, uuid);
   const verify = useVerifyExport(hostId, uuid);
   const [open, setOpen] = useState(false);

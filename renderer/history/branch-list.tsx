@@ -6,7 +6,9 @@ import { useTransport } from '../transport/transport-context';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { RowButton } from '../ui/table-parts';
 import { baseName, formatBytes, formatFullTime } from './history-format';
+import type { HistorySectionProps } from './history-view';
 import { QuiesceRevertDialog, RevertProgress, revertKeys } from './quiesce-revert';
 
 /**
@@ -14,15 +16,7 @@ import { QuiesceRevertDialog, RevertProgress, revertKeys } from './quiesce-rever
  * which snapshot the state descended from, the snapshots after it, the size of its files; each
  * revertable and deletable. "Finish or roll back" settles a revert that died half-way.
  */
-export function BranchList({
-  hostId,
-  uuid,
-  domain,
-}: {
-  hostId: string;
-  uuid: string;
-  domain: string;
-}) {
+export function BranchList({ hostId, uuid, domain }: HistorySectionProps) {
   const transport = useTransport();
   const client = useQueryClient();
   const list = useCallQuery(
@@ -108,23 +102,23 @@ export function BranchList({
                 <td className="mono">{b.snapshots.join(', ') || '—'}</td>
                 <td>{b.intact ? formatBytes(b.sizeBytes) : 'files missing'}</td>
                 <td className="inline-row">
-                  <button
-                    type="button"
-                    data-testid="branch-revert"
+                  <RowButton
+                    testId="branch-revert"
+                    forRow={` left on ${formatFullTime(b.createdAt)}`}
                     disabled={busy || !b.intact}
                     onClick={() => setReverting(b)}
                   >
                     Revert to this branch
-                  </button>
-                  <button
-                    type="button"
-                    className="danger"
-                    data-testid="branch-delete"
+                  </RowButton>
+                  <RowButton
+                    testId="branch-delete"
+                    forRow={` left on ${formatFullTime(b.createdAt)}`}
+                    danger
                     disabled={busy}
                     onClick={() => setDeleting(b)}
                   >
                     Delete branch
-                  </button>
+                  </RowButton>
                 </td>
               </tr>
             ))}

@@ -3,6 +3,16 @@ import { formatWindow } from '../operations/operation-format';
 import { entryLabelKind, type EntryLabelKind } from './history-format';
 import { medianOf as sharedMedian } from '../../shared/window-median';
 
+/**
+ * What each section of a domain's history page takes (branches, exports): the host, the domain's
+ * UUID, which every call names, and its name, which the text says.
+ */
+export interface HistorySectionProps {
+  hostId: string;
+  uuid: string;
+  domain: string;
+}
+
 export type LabelFilter = 'all' | EntryLabelKind;
 export type SortOrder = 'newest' | 'oldest' | 'window';
 

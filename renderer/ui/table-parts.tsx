@@ -139,6 +139,7 @@ export function RowButton({
   disabled,
   title,
   strong,
+  danger,
   children,
 }: {
   testId: string;
@@ -148,12 +149,14 @@ export function RowButton({
   title?: string | undefined;
   /** The row's main action, drawn as the primary button. */
   strong?: boolean;
+  /** It deletes or discards: drawn in the danger tone. */
+  danger?: boolean;
   children: ReactNode;
 }) {
   return (
     <button
       type="button"
-      className={strong ? 'small primary' : 'small'}
+      className={`small${strong ? ' primary' : ''}${danger ? ' danger' : ''}`}
       data-testid={testId}
       disabled={disabled}
       title={title}
