@@ -67,7 +67,7 @@ sha256_of() {
 FREEZE=no FREEZE_STATE=none FROZEN_N='' THAWED_N='' THAW_CONFIRMED=0 WATCHDOG=none WATCHDOG_FIRST=0
 CUT_STATE=none CUT_ANSWERED=0 CUT_MONO='' CRASH_REASON='' AGENT_TIMEOUT_SET=0
 JOB=none           # none | running | copied | failed | aborted
-CHECKPOINT=quiesce-$OP CHECKPOINT_MADE=0 CONVERT_PID=''
+CHECKPOINT=quiesce-$OP CHECKPOINT_MADE=0 CONVERT_PID='' SUM_PIDS=''
 SNAP_LABEL='' SNAP_WHY=''
 MODE=full WHY_FULL='' PARENT='' FROM_CP='' EXPDIR='' COMPLETE=0 CANCELLED=0 BYTES=0
 WINDOW_START='' WINDOW_END='' WINDOW_START_MONO='' WINDOW_END_MONO=''
@@ -77,13 +77,13 @@ WINDOW_START='' WINDOW_END='' WINDOW_START_MONO='' WINDOW_END_MONO=''
 # ---------------------------------------------------------------- libvirt's backup job
 # job_stats [--completed]: JT = the job type number (0 none, 1/2 running, 3 completed, 4 failed,
 # 5 cancelled), DONE / TOTAL bytes, ERRMSG; from the raw statistics (human units are rounded)
+# (through the virsh session while it is open: no process and no new connection a reading)
 job_stats() {
   JT='' DONE=0 TOTAL=0 ERRMSG=''
-  if [ "${1:-}" = --completed ]; then
-    s=$(virsh_ domjobinfo --domain "$UUID" --completed --anystats --keep-completed --rawstats 2>&1) || { ERRMSG=$s; return 1; }
-  else
-    s=$(virsh_ domjobinfo --domain "$UUID" --rawstats 2>&1) || { ERRMSG=$s; return 1; }
-  fi
+  c="domjobinfo --domain $UUID --rawstats"
+  [ "${1:-}" = --completed ] && c="$c --completed --anystats --keep-completed"
+  ask "$c" || { ERRMSG=$ANSWER; return 1; }
+  s=$ANSWER
   IFS=$NL
   for l in $s; do
     v=${l#*: }
@@ -96,6 +96,25 @@ job_stats() {
   done
   IFS=$IFS_SAVE
   is_uint "$JT"
+}
+# ask COMMAND: a virsh command (a checked UUID and fixed words only) through the session while it
+# is open, else in a virsh of its own; ANSWER = what it printed, trailing line breaks cut
+ask() {
+  if [ "$SESSION" = alive ]; then
+    send "$1"
+    r=$?
+    if [ "$r" != 2 ]; then
+      ANSWER=$OUT
+      while :; do case $ANSWER in *"$NL") ANSWER=${ANSWER%"$NL"} ;; *) break ;; esac; done
+      return "$r"
+    fi
+  fi
+  ifs=$IFS
+  IFS=' '
+  # shellcheck disable=SC2086 # the command's words, as the session splits them (set -f: no globs)
+  set -- $1
+  IFS=$ifs
+  ANSWER=$(virsh_ "$@" 2>&1)
 }
 # shellcheck disable=SC2317 # also called from finish, which the EXIT trap runs
 # wait_no_job: no job runs on the domain (an aborted backup ends a moment later)
@@ -357,13 +376,26 @@ decide_label() {
 # ---------------------------------------------------------------- check, name, manifest (last)
 # check_name_manifest: each image checked (qemu-img check, sha256), given its final name, then the
 # manifest written last, which makes the export complete
+# The checksums are the one full read of each image after its copy: they all run at once, beside
+# the checks (which read only qcow2's metadata), so the phase takes about the longest checksum.
 check_name_manifest() {
   phase verify running
   DISKS_MANIFEST=
   for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
+    rm -f "$OPDIR/$t.sha256"
+    sha256_of "$EXPDIR/$t.qcow2.partial" >"$OPDIR/$t.sha256" 3>&- 4<&- 9>&- &
+    SUM_PIDS="$SUM_PIDS $!"
+  done
+  for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
     part=$EXPDIR/$t.qcow2.partial
     r=$(qemu-img check -q -f qcow2 "$part" 2>&1 3>&- 4<&- 9>&-) || { fail verify "qemu-img check of $t: $r"; exit 1; }
-    sum=$(sha256_of "$part")
+  done
+  for p in $SUM_PIDS; do wait "$p"; done
+  SUM_PIDS=
+  for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
+    part=$EXPDIR/$t.qcow2.partial
+    sum=
+    read -r sum <"$OPDIR/$t.sha256"
     [ ${#sum} = 64 ] || { fail verify "no checksum of $part"; exit 1; }
     size=$(printf '%s' "$TARGETS" | awk -v t="$t" '$1 == t { print $2 }')
     src=$(printf '%s' "$SOURCES" | awk -v t="$t" '$1 == t { sub(/^[^ ]+ /, ""); print }')
@@ -423,6 +455,7 @@ finish() {
     fail runner "the runner stopped unexpectedly (${SIGNAL:-exit status $status})"
   fi
   if [ -n "$CONVERT_PID" ]; then kill -TERM "$CONVERT_PID" 2>/dev/null; wait "$CONVERT_PID" 2>/dev/null; fi
+  for p in $SUM_PIDS; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   if [ "$COMPLETE" != 1 ]; then
     # A copy that may still run is stopped before its files go: an export that did not end
     # complete leaves no file that looks complete, and no job on libvirt.
@@ -470,7 +503,11 @@ fi
 
 # ---------------------------------------------------------------- preflight
 phase preflight running
-state=$(virsh_ domstate --domain "$UUID" 2>&1) || { fail preflight "$state"; exit 1; }
+# One virsh for the reads of preflight and prepare, the cut and the copy's readings: each virsh
+# process costs a start and a new connection to libvirt, which made most of an export's fixed cost.
+start_session || { fail preflight "could not start virsh: $OUT"; exit 1; }
+ask "domstate --domain $UUID" || { fail preflight "$ANSWER"; exit 1; }
+state=$ANSWER
 case $state in
   running*) ;;
   *) fail preflight "the domain is $state: libvirt's backup copies running domains only (start it, or copy its images while it is off)"; exit 1 ;;
@@ -502,7 +539,8 @@ phase preflight 'done'
 
 # ---------------------------------------------------------------- prepare (everything slow, before any freeze)
 phase prepare running
-disks=$(virsh_ domblklist --domain "$UUID" --details 2>&1) || { fail prepare "$disks"; exit 1; }
+ask "domblklist --domain $UUID --details" || { fail prepare "$ANSWER"; exit 1; }
+disks=$ANSWER
 TARGETS='' BACKUP_DISKS='' CP_DISKS='' SOURCES=''
 # export_disk TYPE DEVICE TARGET SOURCE: file-backed disks are exported, the others left out
 # shellcheck disable=SC2317 # called by each_disk (host-lib.sh)
@@ -517,7 +555,8 @@ export_disk() {
   if [ "$1" != file ] || [ "$4" = - ]; then
     fail prepare "disk $3 is a $1 disk: Quiesce exports file-backed disks only"; exit 1
   fi
-  size=$(virsh_ domblkinfo --domain "$UUID" --device "$3" 2>/dev/null | awk '/^Capacity:/ { print $2 }')
+  size=
+  ask "domblkinfo --domain $UUID --device $3" && size=$(printf '%s\n' "$ANSWER" | awk '/^Capacity:/ { print $2 }')
   is_uint "$size" || { fail prepare "libvirt did not tell the size of disk $3"; exit 1; }
   TARGETS="$TARGETS$3 $size$NL"
   SOURCES="$SOURCES$3 $4$NL"
@@ -546,9 +585,10 @@ if [ "$MODE_ASKED" = incremental ]; then
     FROM_CP=$(sed -n 's/^ *"checkpoint": *"\([0-9A-Za-z-]*\)",*$/\1/p' "$last/manifest.json")
     if [ -z "$FROM_CP" ]; then
       WHY_FULL="the last export ($PARENT) names no checkpoint"
-    elif ! cpx=$(virsh_ checkpoint-dumpxml --domain "$UUID" --checkpointname "$FROM_CP" --size 2>&1); then
-      WHY_FULL="libvirt has no usable checkpoint $FROM_CP of the last export ($PARENT): $cpx"
+    elif ! ask "checkpoint-dumpxml --domain $UUID --checkpointname $FROM_CP --size"; then
+      WHY_FULL="libvirt has no usable checkpoint $FROM_CP of the last export ($PARENT): $ANSWER"
     else
+      cpx=$ANSWER
       for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
         sz=$(printf '%s\n' "$cpx" | sed -n "s/.*<disk name='$t' checkpoint='bitmap'.* size='\\([0-9]*\\)'.*/\\1/p")
         if ! is_uint "$sz"; then
@@ -600,12 +640,19 @@ INCR=
 printf "<domainbackup mode='push'>%s<disks>%s</disks></domainbackup>\n" "$INCR" "$BACKUP_DISKS" >backup.xml
 printf '<domaincheckpoint><name>%s</name><description>Quiesce export %s</description><disks>%s</disks></domaincheckpoint>\n' \
   "$CHECKPOINT" "$OP" "$CP_DISKS" >checkpoint.xml
-DOMAIN_XML=$(virsh_ dumpxml --domain "$UUID" --inactive 2>&1) || { fail prepare "$DOMAIN_XML"; exit 1; }
-DOMAIN_NAME=$(virsh_ domname --domain "$UUID" 2>/dev/null)
+ask "dumpxml --domain $UUID --inactive" || { fail prepare "$ANSWER"; exit 1; }
+DOMAIN_XML=$ANSWER
+DOMAIN_NAME=
+ask "domname --domain $UUID" && DOMAIN_NAME=$ANSWER
 if [ "$FREEZE" = yes ]; then
-  virsh_ guest-agent-timeout --domain "$UUID" --timeout "$AGENT_TIMEOUT" >/dev/null 2>&1 && AGENT_TIMEOUT_SET=1
+  ask "guest-agent-timeout --domain $UUID --timeout $AGENT_TIMEOUT" && AGENT_TIMEOUT_SET=1
 fi
-start_session || { fail prepare "could not start virsh: $OUT"; exit 1; }
+# a session that ended under a read above (its answers came from a virsh of their own) is started
+# again: the cut needs one
+if [ "$SESSION" != alive ]; then
+  end_session
+  start_session || { fail prepare "could not start virsh: $OUT"; exit 1; }
+fi
 if [ -e cancel ]; then CANCELLED=1; fail prepare "cancelled by ${APPUSER:-the admin}"; exit 1; fi
 phase prepare 'done'
 
@@ -619,7 +666,10 @@ if [ "$FREEZE" != yes ]; then
   cut
   [ "$CUT_STATE" = 'done' ] && phase cut 'done' "$CUT_OUT"
 fi
-end_session
+# the agent's timeout was for the freeze and the thaw: back to libvirt's default now, in the session
+if [ "$AGENT_TIMEOUT_SET" = 1 ] && [ "$SESSION" = alive ] && ask "guest-agent-timeout --domain $UUID --timeout -2"; then
+  AGENT_TIMEOUT_SET=0
+fi
 if [ "$CUT_STATE" = unknown ]; then
   # The cut's answer was lost: whether libvirt runs the job is asked, not guessed (and such a
   # cut is not shown to be within the freeze: decide_label).
@@ -638,9 +688,11 @@ if [ "$POLICY" = require ] && [ "$LABEL" != quiesced ]; then
 fi
 
 # ---------------------------------------------------------------- copy (the guest runs on)
+# libvirt is asked every 0.1 s through the session (no process a reading), so the end of the copy
+# is seen within 0.1 s of QEMU's, and a cancel as soon; a progress line is journaled every POLL_MS.
 phase copy running
 now_mono
-T0=$MONO LAST_T=$MONO LAST_DONE=0 RATE=0
+T0=$MONO LAST_T=$MONO LAST_DONE=0 RATE=0 NEXT_PROGRESS=$MONO
 while :; do
   if [ -e cancel ]; then
     CANCELLED=1
@@ -650,29 +702,28 @@ while :; do
   job_stats || { fail copy "libvirt did not answer about the job: $ERRMSG"; exit 1; }
   case $JT in 1 | 2) ;; *) break ;; esac
   now_mono
-  # over at least 0.2 s: the clock has 10 ms steps, and the first reading comes right after the cut
-  if [ "$MONO" -ge $((LAST_T + 200)) ] && [ "$DONE" -ge "$LAST_DONE" ]; then
-    RATE=$(((DONE - LAST_DONE) * 1000 / (MONO - LAST_T)))
-    LAST_T=$MONO LAST_DONE=$DONE
+  if [ "$MONO" -ge "$NEXT_PROGRESS" ]; then
+    NEXT_PROGRESS=$((MONO + POLL_MS))
+    # over at least 0.2 s: the clock has 10 ms steps, and the first reading comes right after the cut
+    if [ "$MONO" -ge $((LAST_T + 200)) ] && [ "$DONE" -ge "$LAST_DONE" ]; then
+      RATE=$(((DONE - LAST_DONE) * 1000 / (MONO - LAST_T)))
+      LAST_T=$MONO LAST_DONE=$DONE
+    fi
+    ETA=-1
+    [ "$RATE" -gt 0 ] && [ "$TOTAL" -ge "$DONE" ] && ETA=$(((TOTAL - DONE) / RATE))
+    FILES=
+    for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
+      # shellcheck disable=SC2012 # one named file: its size, the same way on busybox
+      b=$(ls -lnL -- "$EXPDIR/$t.qcow2.partial" 2>/dev/null | awk '{ print $5 }')
+      is_uint "$b" || b=0
+      FILES="$FILES${FILES:+,}{\"target\":\"$t\",\"bytes\":$b}"
+    done
+    journal progress "\"done\":$DONE,\"total\":$TOTAL,\"rate\":$RATE,\"etaS\":$ETA,\"files\":[$FILES]"
   fi
-  ETA=-1
-  [ "$RATE" -gt 0 ] && [ "$TOTAL" -ge "$DONE" ] && ETA=$(((TOTAL - DONE) / RATE))
-  FILES=
-  for t in $(printf '%s' "$TARGETS" | awk '{ print $1 }'); do
-    # shellcheck disable=SC2012 # one named file: its size, the same way on busybox
-    b=$(ls -lnL -- "$EXPDIR/$t.qcow2.partial" 2>/dev/null | awk '{ print $5 }')
-    is_uint "$b" || b=0
-    FILES="$FILES${FILES:+,}{\"target\":\"$t\",\"bytes\":$b}"
-  done
-  journal progress "\"done\":$DONE,\"total\":$TOTAL,\"rate\":$RATE,\"etaS\":$ETA,\"files\":[$FILES]"
-  # libvirt is asked every POLL_MS; a cancel is seen within 0.1 s
-  i=0
-  while [ "$i" -lt $((POLL_MS / 100)) ] && [ ! -e cancel ]; do
-    sleep 0.1 3>&- 4<&- 9>&-
-    i=$((i + 1))
-  done
+  sleep 0.1 3>&- 4<&- 9>&-
 done
 job_stats --completed
+end_session
 case $JT in
   3) JOB=copied ;;
   *) JOB=failed; fail copy "libvirt's backup job ended without completing (type $JT): ${ERRMSG:-no message}"; exit 1 ;;
