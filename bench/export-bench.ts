@@ -57,11 +57,13 @@ interface Run {
   windowMs: number;
   totalMs: number;
   copyMs: number;
+  /** Where the runner's time went: "phase ms" for each phase, then the tail after the last. */
+  phases: string;
   folder: string;
 }
 
 /** The runner's own times of one export, from its journal on the host (root reads it). */
-function journalTimes(journal: string): { totalMs: number; copyMs: number } {
+function journalTimes(journal: string): { totalMs: number; copyMs: number; phases: string } {
   const lines = readExportLines(journal);
   const rt = lines.filter((l) => l.rt !== undefined).map((l) => l.rt!);
   const copy = lines.filter((l) => l.ev === 'phase' && l.phase === 'copy');
@@ -69,7 +71,19 @@ function journalTimes(journal: string): { totalMs: number; copyMs: number } {
     copy.length >= 2 && copy[0]!.rt && copy.at(-1)!.rt
       ? (copy.at(-1)!.rt! - copy[0]!.rt!) / 1e6
       : 0;
-  return { totalMs: (Math.max(...rt) - Math.min(...rt)) / 1e6, copyMs };
+  // each phase from its first line to its last (the lines inside the frozen window carry no rt)
+  const spans = new Map<string, [number, number]>();
+  for (const l of lines) {
+    if (l.ev !== 'phase' || l.rt === undefined || !l.phase) continue;
+    const s = spans.get(l.phase);
+    spans.set(l.phase, s ? [s[0], l.rt] : [l.rt, l.rt]);
+  }
+  const last = Math.max(...[...spans.values()].map(([, e]) => e));
+  const phases = [...spans.entries()]
+    .map(([p, [b, e]]) => `${p} ${Math.round((e - b) / 1e6)}`)
+    .concat(`after ${Math.round((Math.max(...rt) - last) / 1e6)}`)
+    .join(', ');
+  return { totalMs: (Math.max(...rt) - Math.min(...rt)) / 1e6, copyMs, phases };
 }
 
 export async function benchExport(
@@ -178,6 +192,8 @@ export async function benchExport(
       `export: full export of the 512 MiB guest took ${Math.round(full.totalMs)} ms on the host ` +
         `(copy ${Math.round(full.copyMs)} ms, the rest is freeze, sha256 and qemu-img check); ` +
         `qemu-img convert of the same image ${Math.round(convertMs)} ms`,
+      `export: full export, ms a phase: ${full.phases}`,
+      `export: incremental export (${Math.round(inc.totalMs)} ms), ms a phase: ${inc.phases}`,
     );
     return {
       runs: opts.runs,
