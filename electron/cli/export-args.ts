@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import { ExportIdSchema, HostFolderSchema } from '../../shared/export';
-import { MaxFreezeSchema } from '../../shared/snapshot';
 import { CliError } from './cli-error';
-import { seconds, valid, wholeNumber, type CommandSpec, type Values } from './options';
+import {
+  domainArgs,
+  maxFreeze,
+  valid,
+  wholeNumber,
+  type Command,
+  type CommandSpec,
+  type DomainArg,
+  type OptionName,
+  type Values,
+} from './options';
 
 /**
  * `quiesce export …`: consistent image exports to a folder on the host
@@ -22,34 +31,48 @@ const exportId = (text: string) => {
 /** The contract's bound on `keep` (export.prune). */
 const KeepSchema = z.number().int().min(1).max(1000);
 
+/**
+ * A command on one domain's exports in the --dest folder (`quiesce export WORD HOST DOMAIN [MORE…]
+ * --dest DIR …`): `build` gets the host, the domain and the checked folder, the MORE positionals
+ * and the other options.
+ */
+function inDest(spec: {
+  word: string;
+  more?: readonly string[];
+  options?: readonly OptionName[];
+  required?: readonly OptionName[];
+  summary: string;
+  build(at: DomainArg & { dest: string }, more: string[], v: Values): Command;
+}): CommandSpec {
+  return {
+    words: ['export', spec.word],
+    args: ['HOST', 'DOMAIN', ...(spec.more ?? [])],
+    options: ['dest', ...(spec.options ?? [])],
+    required: ['dest', ...(spec.required ?? [])],
+    summary: spec.summary,
+    build: (a, v) => spec.build({ ...domainArgs(a), dest: dest(v) }, a.slice(2), v),
+  };
+}
+
 export const EXPORT_COMMANDS: readonly CommandSpec[] = [
-  {
-    words: ['export', 'start'],
-    args: ['HOST', 'DOMAIN'],
-    options: ['dest', 'full', 'allow-crash-consistent', 'max-freeze'],
-    required: ['dest'],
+  inDest({
+    word: 'start',
+    options: ['full', 'allow-crash-consistent', 'max-freeze'],
     summary:
       'Export the disks consistently to DIR/UUID/ID/ on the host (incremental when it can, --full to force); progress on stderr.',
-    build: (a, v) => ({
+    build: (at, _, v) => ({
       name: 'export-start',
-      host: a[0]!,
-      domain: a[1]!,
-      dest: dest(v),
+      ...at,
       full: v.full ?? false,
       allowCrashConsistent: v['allow-crash-consistent'] ?? false,
-      ...(v['max-freeze'] === undefined
-        ? {}
-        : { maxFreezeS: seconds('max-freeze', v['max-freeze'], MaxFreezeSchema) }),
+      ...maxFreeze(v),
     }),
-  },
-  {
-    words: ['export', 'space'],
-    args: ['HOST', 'DOMAIN'],
-    options: ['dest'],
-    required: ['dest'],
+  }),
+  inDest({
+    word: 'space',
     summary: 'Free space at the destination against what a full export takes.',
-    build: (a, v) => ({ name: 'export-space', host: a[0]!, domain: a[1]!, dest: dest(v) }),
-  },
+    build: (at) => ({ name: 'export-space', ...at }),
+  }),
   {
     words: ['export', 'ls'],
     args: ['HOST', 'DOMAIN'],
@@ -64,58 +87,44 @@ export const EXPORT_COMMANDS: readonly CommandSpec[] = [
       ...(v.dest === undefined ? {} : { dest: dest(v) }),
     }),
   },
-  {
-    words: ['export', 'verify'],
-    args: ['HOST', 'DOMAIN', 'EXPORT'],
-    options: ['dest'],
-    required: ['dest'],
+  inDest({
+    word: 'verify',
+    more: ['EXPORT'],
     summary: 'Check an export: checksums, qemu-img check, and the chain below it.',
-    build: (a, v) => ({
-      name: 'export-verify',
-      host: a[0]!,
-      domain: a[1]!,
-      exportId: exportId(a[2]!),
-      dest: dest(v),
-    }),
-  },
-  {
-    words: ['export', 'prune'],
-    args: ['HOST', 'DOMAIN'],
-    options: ['dest', 'keep', 'export', 'apply'],
-    required: ['dest'],
+    build: (at, [id]) => ({ name: 'export-verify', ...at, exportId: exportId(id!) }),
+  }),
+  inDest({
+    word: 'prune',
+    options: ['keep', 'export', 'apply'],
     summary:
       'Keep the newest --keep full chains (or delete --export ID and those built on it); only says what would go without --apply.',
-    build: (a, v) => ({
+    build: (at, _, v) => ({
       name: 'export-prune',
-      host: a[0]!,
-      domain: a[1]!,
-      dest: dest(v),
+      ...at,
       ...(v.keep === undefined ? {} : { keep: wholeNumber('keep', v.keep, KeepSchema) }),
       ...(v.export === undefined ? {} : { exportId: exportId(v.export) }),
       apply: v.apply ?? false,
     }),
-  },
-  {
-    words: ['export', 'copy'],
-    args: ['HOST', 'DOMAIN', 'EXPORT'],
-    options: ['dest', 'to', 'to-host'],
-    required: ['dest', 'to'],
+  }),
+  inDest({
+    word: 'copy',
+    more: ['EXPORT'],
+    options: ['to', 'to-host'],
+    required: ['to'],
     summary:
       'Copy a complete export (and the ones below it the target lacks) off the host over SSH: to a folder on this computer, or with --to-host to a folder on another saved host.',
-    build: (a, v) => {
+    build: (at, [id], v) => {
       const to = v['to-host'] ? valid('to', HostFolderSchema, v.to) : v.to!;
       if (/[\n\r\0]/.test(to) || to === '') throw CliError.usage('--to: a folder, on one line.');
       return {
         name: 'export-copy',
-        host: a[0]!,
-        domain: a[1]!,
-        exportId: exportId(a[2]!),
-        dest: dest(v),
+        ...at,
+        exportId: exportId(id!),
         to,
         ...(v['to-host'] ? { toHost: v['to-host'] } : {}),
       };
     },
-  },
+  }),
   {
     words: ['export', 'cancel'],
     args: ['HOST', 'EXPORT'],

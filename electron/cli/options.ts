@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { HostDraft } from '../../shared/hosts';
 import type { RevertTarget } from '../../shared/revert';
 import type { AgentNotReady, Retention, When } from '../../shared/schedule/policy';
-import type { QuiescePolicy } from '../../shared/snapshot';
+import { MaxFreezeSchema, type QuiescePolicy } from '../../shared/snapshot';
 import { CliError } from './cli-error';
 
 /**
@@ -24,6 +24,9 @@ export interface Globals {
 
 export type HostArg = { host: string };
 export type DomainArg = HostArg & { domain: string };
+
+/** The commands that name one host and take nothing else. */
+export type HostOnlyName = 'host-remove' | 'ls' | 'operations' | 'schedule-seen';
 
 /** The commands that name one domain and take nothing else. */
 export type DomainOnlyName =
@@ -201,6 +204,25 @@ export interface CommandSpec {
   build(args: string[], values: Values): Command;
 }
 
+/** The HOST and DOMAIN positionals, first of a command's arguments. */
+export const domainArgs = (a: string[]): DomainArg => ({ host: a[0]!, domain: a[1]! });
+
+/** `quiesce WORDS HOST`, no options: an action on the host as a whole. */
+export function onHost(words: string[], name: HostOnlyName, summary: string): CommandSpec {
+  return { words, args: ['HOST'], options: [], summary, build: (a) => ({ name, host: a[0]! }) };
+}
+
+/** `quiesce WORDS HOST DOMAIN`, no options: most of the app's per-domain actions. */
+export function onDomain(words: string[], name: DomainOnlyName, summary: string): CommandSpec {
+  return {
+    words,
+    args: ['HOST', 'DOMAIN'],
+    options: [],
+    summary,
+    build: (a) => ({ name, ...domainArgs(a) }),
+  };
+}
+
 /** A whole number checked against a schema of the contract (its range said in the error). */
 export function wholeNumber(
   option: string,
@@ -220,6 +242,12 @@ export function wholeNumber(
 /** A whole number of seconds checked against the contract's own range. */
 export function seconds(option: string, text: string, schema: z.ZodNumber): number {
   return wholeNumber(option, text, schema, 'a whole number of seconds');
+}
+
+/** `--max-freeze SECONDS`, checked against the contract's range; absent when not given. */
+export function maxFreeze(v: Values): { maxFreezeS?: number } {
+  const text = v['max-freeze'];
+  return text === undefined ? {} : { maxFreezeS: seconds('max-freeze', text, MaxFreezeSchema) };
 }
 
 /** A value one of the contract's own schemas accepts, or a usage error naming the option. */

@@ -2,19 +2,21 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { HostDraftSchema, type HostDraft } from '../../shared/hosts';
 import { RevertOptionsSchema, type RevertTarget } from '../../shared/revert';
-import { MaxFreezeSchema, SnapshotNameSchema } from '../../shared/snapshot';
+import { SnapshotNameSchema } from '../../shared/snapshot';
 import { CliError } from './cli-error';
 import { EXPORT_COMMANDS } from './export-args';
 import {
+  domainArgs,
   GLOBAL_OPTIONS,
+  maxFreeze,
+  onDomain,
+  onHost,
   OPTIONS,
   PARSE_OPTIONS,
   seconds,
   wholeNumber,
   type Command,
   type CommandSpec,
-  type DomainArg,
-  type DomainOnlyName,
   type Globals,
   type OptionName,
   type Values,
@@ -29,19 +31,6 @@ const PortSchema = z.number().int().min(1).max(65535);
  * The command line → one command, checked: the command word(s), its positional arguments and the
  * options it accepts (Node's util.parseArgs does the tokenizing). Pure: no I/O, no service.
  */
-
-const domainArgs = (a: string[]): DomainArg => ({ host: a[0]!, domain: a[1]! });
-
-/** `quiesce WORDS HOST DOMAIN`, no options: most of the app's per-domain actions. */
-function onDomain(words: string[], name: DomainOnlyName, summary: string): CommandSpec {
-  return {
-    words,
-    args: ['HOST', 'DOMAIN'],
-    options: [],
-    summary,
-    build: (a) => ({ name, ...domainArgs(a) }),
-  };
-}
 
 /** The app's actions on hosts and domains, in the order `quiesce help` lists them. */
 const CORE_COMMANDS: readonly CommandSpec[] = [
@@ -60,13 +49,11 @@ const CORE_COMMANDS: readonly CommandSpec[] = [
       'Save a host profile, as the app’s “Add host” does (ssh-agent unless --key); nothing is connected.',
     build: (a, v) => ({ name: 'host-add', draft: hostDraft(a[0]!, a[1]!, v) }),
   },
-  {
-    words: ['host', 'remove'],
-    args: ['HOST'],
-    options: [],
-    summary: 'Remove a saved host profile (nothing changes on the host).',
-    build: (a) => ({ name: 'host-remove', host: a[0]! }),
-  },
+  onHost(
+    ['host', 'remove'],
+    'host-remove',
+    'Remove a saved host profile (nothing changes on the host).',
+  ),
   {
     words: ['trust'],
     args: ['HOST', 'FINGERPRINT'],
@@ -75,13 +62,7 @@ const CORE_COMMANDS: readonly CommandSpec[] = [
       'Save the host’s key in known_hosts if it offers exactly this SHA256 fingerprint (checked by you, out of band).',
     build: (a) => ({ name: 'trust', host: a[0]!, fingerprint: fingerprint(a[1]!) }),
   },
-  {
-    words: ['ls'],
-    args: ['HOST'],
-    options: [],
-    summary: 'List the host’s domains with their readiness.',
-    build: (a) => ({ name: 'ls', host: a[0]! }),
-  },
+  onHost(['ls'], 'ls', 'List the host’s domains with their readiness.'),
   {
     words: ['snapshot'],
     args: ['HOST', 'DOMAIN'],
@@ -123,22 +104,14 @@ const CORE_COMMANDS: readonly CommandSpec[] = [
     build: (a) => ({ name: 'delete', ...domainArgs(a), snapshot: a[2]! }),
   },
   onDomain(['merge'], 'merge', 'Fold every disk’s chain into its base image; progress on stderr.'),
-  {
-    words: ['revert', 'preview'],
-    args: ['HOST', 'DOMAIN', 'TARGET'],
-    options: ['branch', 'allow-force', 'stop-timeout'],
-    summary:
-      'What reverting to a snapshot (or, with --branch, a branch id) would do; does nothing.',
-    build: (a, v) => ({ name: 'revert-preview', ...domainArgs(a), ...revertOptions(a, v) }),
-  },
-  {
-    words: ['revert', 'start'],
-    args: ['HOST', 'DOMAIN', 'TARGET'],
-    options: ['branch', 'allow-force', 'stop-timeout'],
-    summary:
-      'Revert: stop the guest, new overlays on the snapshot’s images, start; the state left is kept as a branch.',
-    build: (a, v) => ({ name: 'revert-start', ...domainArgs(a), ...revertOptions(a, v) }),
-  },
+  onRevert(
+    'preview',
+    'What reverting to a snapshot (or, with --branch, a branch id) would do; does nothing.',
+  ),
+  onRevert(
+    'start',
+    'Revert: stop the guest, new overlays on the snapshot’s images, start; the state left is kept as a branch.',
+  ),
   onDomain(
     ['revert', 'recover'],
     'revert-recover',
@@ -168,13 +141,7 @@ const CORE_COMMANDS: readonly CommandSpec[] = [
     summary: 'Boot a disposable clone of a snapshot and read its filesystems; progress on stderr.',
     build: (a) => ({ name: 'restore-test', ...domainArgs(a), snapshot: a[2]! }),
   },
-  {
-    words: ['operations'],
-    args: ['HOST'],
-    options: [],
-    summary: 'The host’s recent snapshot operations, newest first.',
-    build: (a) => ({ name: 'operations', host: a[0]! }),
-  },
+  onHost(['operations'], 'operations', 'The host’s recent snapshot operations, newest first.'),
   {
     words: ['help'],
     args: [],
@@ -234,11 +201,6 @@ function snapshotName(name: string): string {
   return name;
 }
 
-function maxFreeze(v: Values): { maxFreezeS?: number } {
-  const text = v['max-freeze'];
-  return text === undefined ? {} : { maxFreezeS: seconds('max-freeze', text, MaxFreezeSchema) };
-}
-
 function revertOptions(
   a: string[],
   v: Values,
@@ -266,6 +228,17 @@ function revertOptions(
             RevertOptionsSchema.shape.stopTimeoutS.unwrap(),
           ),
         }),
+  };
+}
+
+/** `quiesce revert WORD HOST DOMAIN TARGET`: the preview and the revert read the same target. */
+function onRevert(word: 'preview' | 'start', summary: string): CommandSpec {
+  return {
+    words: ['revert', word],
+    args: ['HOST', 'DOMAIN', 'TARGET'],
+    options: ['branch', 'allow-force', 'stop-timeout'],
+    summary,
+    build: (a, v) => ({ name: `revert-${word}`, ...domainArgs(a), ...revertOptions(a, v) }),
   };
 }
 

@@ -6,9 +6,15 @@ import {
   type Retention,
   type When,
 } from '../../shared/schedule/policy';
-import { MaxFreezeSchema } from '../../shared/snapshot';
 import { CliError } from './cli-error';
-import { seconds, valid, wholeNumber, type CommandSpec, type Values } from './options';
+import {
+  maxFreeze,
+  onHost,
+  valid,
+  wholeNumber,
+  type CommandSpec,
+  type Values,
+} from './options';
 
 /**
  * `quiesce schedule …`: schedules that run on the host (electron/services/schedule/), their
@@ -137,9 +143,7 @@ export const SCHEDULE_COMMANDS: readonly CommandSpec[] = [
         when: whenOf(v),
         retention: retentionOf(v) ?? RetentionSchema.parse({}),
         policy: v['allow-crash-consistent'] ? 'allow-crash-consistent' : 'require',
-        ...(v['max-freeze'] === undefined
-          ? {}
-          : { maxFreezeS: seconds('max-freeze', v['max-freeze'], MaxFreezeSchema) }),
+        ...maxFreeze(v),
         whenAgentNotReady: valid(
           'if-agent-not-ready',
           AgentNotReadySchema,
@@ -185,13 +189,11 @@ export const SCHEDULE_COMMANDS: readonly CommandSpec[] = [
       pruneOnly: v['prune-only'] ?? false,
     }),
   },
-  {
-    words: ['schedule', 'seen'],
-    args: ['HOST'],
-    options: [],
-    summary: 'Mark the host’s schedule failures so far as seen (the app’s badge clears too).',
-    build: (a) => ({ name: 'schedule-seen', host: a[0]! }),
-  },
+  onHost(
+    ['schedule', 'seen'],
+    'schedule-seen',
+    'Mark the host’s schedule failures so far as seen (the app’s badge clears too).',
+  ),
   {
     words: ['schedule', 'hook'],
     args: ['HOST', 'COMMAND'],
