@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExportIdSchema, HostFolderSchema } from '../../shared/export';
+import { ExportIdSchema, ExportRequestSchema, HostFolderSchema } from '../../shared/export';
 import { CliError } from './cli-error';
 import {
   domainArgs,
@@ -57,14 +57,17 @@ function inDest(spec: {
 export const EXPORT_COMMANDS: readonly CommandSpec[] = [
   inDest({
     word: 'start',
-    options: ['full', 'allow-crash-consistent', 'max-freeze'],
+    options: ['full', 'allow-crash-consistent', 'max-freeze', 'snapshot'],
     summary:
-      'Export the disks consistently to DIR/UUID/ID/ on the host (incremental when it can, --full to force); progress on stderr.',
+      'Export the disks consistently to DIR/UUID/ID/ on the host (incremental when it can, --full to force), or with --snapshot an existing snapshot (no freeze, full); progress on stderr.',
     build: (at, _, v) => ({
       name: 'export-start',
       ...at,
       full: v.full ?? false,
       allowCrashConsistent: v['allow-crash-consistent'] ?? false,
+      ...(v.snapshot === undefined
+        ? {}
+        : { snapshot: valid('snapshot', ExportRequestSchema.shape.snapshot.unwrap(), v.snapshot) }),
       ...maxFreeze(v),
     }),
   }),

@@ -42,7 +42,9 @@ export const exportCommands = commandFamily('export', async (cmd, s, host, progr
       const { opId } = await s.call('export.start', {
         ...ref,
         dest: cmd.dest,
-        mode: cmd.full ? 'full' : 'incremental',
+        // a snapshot has no checkpoint: its export is full (the runner says so for an incremental)
+        mode: cmd.full || cmd.snapshot ? 'full' : 'incremental',
+        ...(cmd.snapshot ? { snapshot: cmd.snapshot } : {}),
         policy: cmd.allowCrashConsistent ? 'allow-crash-consistent' : 'require',
         ...(cmd.maxFreezeS === undefined ? {} : { maxFreezeS: cmd.maxFreezeS }),
       });

@@ -96,6 +96,8 @@ export type Command =
   | ({
       name: 'export-start';
       dest: string;
+      /** An existing snapshot to export (its frozen images: no freeze, always full). */
+      snapshot?: string;
       full: boolean;
       allowCrashConsistent: boolean;
       maxFreezeS?: number;
@@ -166,6 +168,7 @@ export const OPTIONS = {
   to: { type: 'string', value: 'DIR' },
   check: { type: 'boolean' },
   'to-host': { type: 'string', value: 'HOST' },
+  snapshot: { type: 'string', value: 'NAME' },
 } as const satisfies Record<string, OptionDef>;
 type OptionDef = { type: 'boolean'; short?: string } | { type: 'string'; value: string };
 export type OptionName = keyof typeof OPTIONS;
