@@ -96,13 +96,7 @@ const CORE_COMMANDS: readonly CommandSpec[] = [
     'add-agent-channel',
     'Add the guest agent channel to the persistent definition (applies at the next start).',
   ),
-  {
-    words: ['delete'],
-    args: ['HOST', 'DOMAIN', 'SNAPSHOT'],
-    options: [],
-    summary: 'Delete a snapshot (libvirt merges its overlay).',
-    build: (a) => ({ name: 'delete', ...domainArgs(a), snapshot: a[2]! }),
-  },
+  onSnapshot('delete', 'Delete a snapshot (libvirt merges its overlay).'),
   onDomain(['merge'], 'merge', 'Fold every disk’s chain into its base image; progress on stderr.'),
   onRevert(
     'preview',
@@ -134,13 +128,10 @@ const CORE_COMMANDS: readonly CommandSpec[] = [
     'restore-tests',
     'The domain’s earlier restore tests as the host keeps them, newest first.',
   ),
-  {
-    words: ['restore-test'],
-    args: ['HOST', 'DOMAIN', 'SNAPSHOT'],
-    options: [],
-    summary: 'Boot a disposable clone of a snapshot and read its filesystems; progress on stderr.',
-    build: (a) => ({ name: 'restore-test', ...domainArgs(a), snapshot: a[2]! }),
-  },
+  onSnapshot(
+    'restore-test',
+    'Boot a disposable clone of a snapshot and read its filesystems; progress on stderr.',
+  ),
   onHost(['operations'], 'operations', 'The host’s recent snapshot operations, newest first.'),
   {
     words: ['help'],
@@ -228,6 +219,17 @@ function revertOptions(
             RevertOptionsSchema.shape.stopTimeoutS.unwrap(),
           ),
         }),
+  };
+}
+
+/** `quiesce WORD HOST DOMAIN SNAPSHOT`, no options: an action on one of the domain's snapshots. */
+function onSnapshot(name: 'delete' | 'restore-test', summary: string): CommandSpec {
+  return {
+    words: [name],
+    args: ['HOST', 'DOMAIN', 'SNAPSHOT'],
+    options: [],
+    summary,
+    build: (a) => ({ name, ...domainArgs(a), snapshot: a[2]! }),
   };
 }
 
