@@ -11,6 +11,7 @@ import {
   type When,
 } from '../../shared/schedule/policy';
 import { hostTimeZone } from '../../shared/schedule/next-run';
+import { MaxFreezeSchema } from '../../shared/snapshot';
 import { prunePlan } from '../../shared/schedule/prune-plan';
 import { simulateRetention } from '../../shared/schedule/simulate';
 import type { HostScheduling } from '../../shared/schedule/results';
@@ -24,6 +25,11 @@ import { useSaveSchedule } from './use-schedules';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const PREVIEW_DAYS = 90;
+/** The maximum freeze's bounds are the contract's (shared/snapshot.ts), not a copy of them. */
+const MAX_FREEZE_BOUNDS = {
+  min: MaxFreezeSchema.minValue ?? 1,
+  max: MaxFreezeSchema.maxValue ?? 120,
+};
 
 interface Draft {
   id: string;
@@ -199,16 +205,13 @@ export function ScheduleEditor({
                   </option>
                 ))}
               </select>
-              <label>
-                at minute
-                <input
-                  type="number"
-                  min={0}
-                  max={59}
-                  value={draft.minute}
-                  onChange={(e) => set({ minute: Number(e.target.value) })}
-                />
-              </label>
+              <NumberInput
+                label="at minute"
+                min={0}
+                max={59}
+                value={draft.minute}
+                onChange={(minute) => set({ minute })}
+              />
             </>
           ) : (
             <label>
@@ -266,38 +269,25 @@ export function ScheduleEditor({
               <option value="crash-consistent">take it crash-consistent</option>
             </select>
           </label>
-          <label>
-            Maximum freeze (s)
-            <input
-              type="number"
-              min={1}
-              max={120}
-              value={draft.maxFreezeS}
-              onChange={(e) => set({ maxFreezeS: Number(e.target.value) })}
-            />
-          </label>
+          <NumberInput
+            label="Maximum freeze (s)"
+            {...MAX_FREEZE_BOUNDS}
+            value={draft.maxFreezeS}
+            onChange={(maxFreezeS) => set({ maxFreezeS })}
+          />
         </fieldset>
         <fieldset className="schedule-retention">
           <legend>Keep (the schedule’s own snapshots; 0 = rule off)</legend>
           {RETENTION_RULES.map((r) => (
-            <label key={r}>
-              {r}
-              <input
-                type="number"
-                min={0}
-                max={1000}
-                value={draft.retention[r]}
-                data-testid={`keep-${r}`}
-                onChange={(e) =>
-                  set({
-                    retention: {
-                      ...draft.retention,
-                      [r]: Math.max(0, Number(e.target.value) || 0),
-                    },
-                  })
-                }
-              />
-            </label>
+            <NumberInput
+              key={r}
+              label={r}
+              min={0}
+              max={1000}
+              value={draft.retention[r]}
+              testId={`keep-${r}`}
+              onChange={(n) => set({ retention: { ...draft.retention, [r]: Math.max(0, n || 0) } })}
+            />
           ))}
         </fieldset>
       </form>
@@ -376,5 +366,36 @@ export function ScheduleEditor({
         testId="schedule-save"
       />
     </Dialog>
+  );
+}
+
+/** A labelled whole-number field of the editor; `onChange` gets what is typed as a number. */
+function NumberInput({
+  label,
+  min,
+  max,
+  value,
+  onChange,
+  testId,
+}: {
+  label: string;
+  min: number;
+  max: number;
+  value: number;
+  onChange: (value: number) => void;
+  testId?: string;
+}) {
+  return (
+    <label>
+      {label}
+      <input
+        type="number"
+        min={min}
+        max={max}
+        value={value}
+        data-testid={testId}
+        onChange={(e) => onChange(Number(e.target.value))}
+      />
+    </label>
   );
 }
