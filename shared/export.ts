@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { journalSummaryFields } from './operation-state';
 import { QuiescePolicySchema } from './snapshot';
 import { PHASES } from './vocabulary';
 
@@ -70,12 +71,11 @@ export const ExportConsistencySchema = z.discriminatedUnion('label', [
   z.object({ label: z.literal('crash-consistent'), reason: z.string() }),
 ]);
 
-/** One export as its journal tells it. */
+/** One export as its journal tells it (its id, state, phases, message and failed phase as every runner's). */
 export const ExportSummarySchema = z.object({
-  opId: z.string(),
+  ...journalSummaryFields(ExportPhaseSchema),
   uuid: z.string(),
   dest: z.string(),
-  state: z.enum(['running', 'succeeded', 'failed', 'lost']),
   /** What was asked, and what is done (an incremental may fall back to full). */
   modeAsked: ExportModeSchema.nullable(),
   mode: ExportModeSchema.nullable(),
@@ -85,13 +85,6 @@ export const ExportSummarySchema = z.object({
   checkpoint: z.string().nullable(),
   needBytes: z.number().nullable(),
   freeBytes: z.number().nullable(),
-  phases: z.array(
-    z.object({
-      phase: ExportPhaseSchema,
-      status: z.enum(['running', 'done', 'failed']),
-      detail: z.string().optional(),
-    }),
-  ),
   progress: ExportProgressSchema.nullable(),
   /** The blocked-write window as the host measured it (freeze issued → thaw returned). */
   windowMs: z.number().nullable(),
@@ -99,8 +92,6 @@ export const ExportSummarySchema = z.object({
   cancelled: z.boolean(),
   /** The export's folder on the host once complete. */
   folder: z.string().nullable(),
-  message: z.string().nullable(),
-  failedPhase: z.string().nullable(),
   watchdog: z.string().nullable(),
 });
 export type ExportSummary = z.infer<typeof ExportSummarySchema>;
