@@ -4,6 +4,7 @@ import { Dialog, SubmitActions } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { StatusLine } from '../ui/status-line';
+import { MaxFreezeField } from '../snapshot/max-freeze-field';
 import { PolicyChoice } from '../snapshot/policy-choice';
 import { TextField } from '../ui/text-field';
 import {
@@ -107,12 +108,10 @@ function SettingsForm({ answer, onClose }: { answer: SettingsAnswer; onClose: ()
         testIdPrefix="settings"
         explained={false}
       />
-      <TextField
+      <MaxFreezeField
         {...text('maxFreeze', 'settings-max-freeze')}
         label="Default maximum freeze"
-        hint="1–120. Where a domain has nothing remembered, its snapshot starts from this policy and this watchdog time."
-        inputMode="numeric"
-        unit="seconds"
+        about="Where a domain has nothing remembered, its snapshot starts from this policy and this watchdog time."
       />
       <Checkbox
         checked={draft.operationEnd}

@@ -6,6 +6,9 @@ import type { QuiescePolicy } from '../../shared/snapshot';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { Field, TextField } from '../ui/text-field';
+import { Checkbox } from '../ui/checkbox';
+import { MaxFreezeField } from './max-freeze-field';
+import { PolicyChoice } from './policy-choice';
 import { readinessNote } from './readiness-note';
 import {
   checkpointOffered,
@@ -20,22 +23,6 @@ import { useStartSnapshot } from './use-snapshot';
 
 /** The fields checked before sending, in the order the focus visits them. */
 const CHECKED_FIELDS: readonly SnapshotField[] = ['name', 'description', 'maxFreeze'];
-
-const POLICIES: { value: QuiescePolicy; label: string; explanation: string; testId: string }[] = [
-  {
-    value: 'require',
-    label: 'Require quiesce',
-    explanation: 'If the agent cannot freeze the guest, no snapshot is taken and you are told why.',
-    testId: 'snapshot-policy-require',
-  },
-  {
-    value: 'allow-crash-consistent',
-    label: 'Allow crash-consistent',
-    explanation:
-      'If the agent cannot freeze, the snapshot is cut without a freeze and labelled with the reason.',
-    testId: 'snapshot-policy-allow',
-  },
-];
 
 /**
  * The snapshot's settings: name, description, quiesce policy, maximum freeze, and whether to
@@ -188,73 +175,51 @@ export function SnapshotForm({
         )}
       </Field>
 
-      <fieldset className="field policy-choice">
-        <legend>Quiesce policy</legend>
-        {POLICIES.map((p) => (
-          <label key={p.value} className="policy-option">
-            <input
-              type="radio"
-              name={id('policy')}
-              value={p.value}
-              checked={fields.policy === p.value}
-              data-testid={p.testId}
-              aria-describedby={id(`policy-${p.value}`)}
-              onChange={() => set('policy', p.value)}
-            />
-            <span className="policy-text">
-              <span className="policy-label">{p.label}</span>
-              <span className="policy-explanation" id={id(`policy-${p.value}`)}>
-                {p.explanation}
-              </span>
-            </span>
-          </label>
-        ))}
-      </fieldset>
+      <PolicyChoice
+        legend="Quiesce policy"
+        name={id('policy')}
+        value={fields.policy}
+        onChange={(policy) => set('policy', policy)}
+        testIdPrefix="snapshot"
+        explained
+      />
 
-      <TextField
+      <MaxFreezeField
         {...textField('maxFreeze', 'snapshot-max-freeze')}
         label="Maximum freeze"
         className="field-max-freeze"
-        hint="1–120. A watchdog on the host thaws the guest after this long, whatever happens."
-        inputMode="numeric"
-        unit="seconds"
+        about="A watchdog on the host thaws the guest after this long, whatever happens."
         inputRef={maxFreezeRef}
       />
 
       {checkpointOffered(domain.readiness.level) && (
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={fields.memory ?? false}
-            data-testid="snapshot-memory"
-            onChange={(e) => set('memory', e.target.checked)}
-          />
+        <Checkbox
+          checked={fields.memory ?? false}
+          testId="snapshot-memory"
+          onChange={(memory) => set('memory', memory)}
+        >
           Full checkpoint: save the paused guest’s memory with its disks, so a revert resumes it
           exactly where it is (without it, this snapshot is crash-consistent)
-        </label>
+        </Checkbox>
       )}
 
-      <label className="checkbox">
-        <input
-          type="checkbox"
-          checked={fields.testRestore ?? false}
-          data-testid="snapshot-test-restore"
-          onChange={(e) => set('testRestore', e.target.checked)}
-        />
+      <Checkbox
+        checked={fields.testRestore ?? false}
+        testId="snapshot-test-restore"
+        onChange={(testRestore) => set('testRestore', testRestore)}
+      >
         Test restore after each snapshot: once this one is taken, a disposable clone of it boots on
         the host and its result shows in the history
-      </label>
+      </Checkbox>
 
-      <label className="checkbox">
-        <input
-          type="checkbox"
-          checked={fields.remember}
-          data-testid="snapshot-remember"
-          onChange={(e) => set('remember', e.target.checked)}
-        />
+      <Checkbox
+        checked={fields.remember}
+        testId="snapshot-remember"
+        onChange={(remember) => set('remember', remember)}
+      >
         Remember the policy, maximum freeze and restore-test choice for this domain
         {initial.remembered && <span className="muted small"> (remembered now)</span>}
-      </label>
+      </Checkbox>
 
       {Object.values(errors).some(Boolean) && (
         <p className="form-summary" role="alert">
