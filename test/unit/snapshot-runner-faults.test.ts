@@ -51,12 +51,6 @@ async function run(spec: FaultSpec, check: (o: FaultOutcome) => void): Promise<v
   cleanup(o);
 }
 
-/** The run's shell aborted itself (its own message in the runner's log), no trap run. */
-function bashAborted(o: FaultOutcome): boolean {
-  const log = join(o.ctx.opDir(o.opId), 'runner.log');
-  return existsSync(log) && /bad jump|Aborting/.test(readFileSync(log, 'utf8'));
-}
-
 const has = (re: RegExp) => (w: Watch) => re.test(w.journal);
 const phaseRunning = (phase: string) => has(new RegExp(`"phase":"${phase}","status":"running"`));
 
@@ -420,6 +414,11 @@ describe.each(SHELLS)('signals at every phase under %s', (shell: Shell) => {
   );
   it.concurrent.each(cases)(
     '%s',
+    // bash 5.2 itself, under load, sometimes aborts ("reader_loop: bad jump") or hangs in a forked
+    // child when a trapped signal lands while it forks or parses a command substitution (seen in
+    // about 1 of 400 signalled runs on a loaded 2-core machine; never under dash or busybox): one
+    // more run of that case; a fault of the runner's own fails both
+    { timeout: 40_000, retry: shell === 'bash' ? 1 : 0 },
     async (_name, t, sig, group) => {
       // A long watchdog: on a loaded machine a 1 s one fires during the delayed steps, and these
       // cases are about signals (the watchdog's own cases are above).
@@ -430,19 +429,10 @@ describe.each(SHELLS)('signals at every phase under %s', (shell: Shell) => {
           expect(o.summary.state).toBe('succeeded'); // ignored: a dead pipe is not a reason to stop
           return;
         }
-        if (shell === 'bash' && bashAborted(o)) {
-          // bash 5.2 itself sometimes aborts when a trapped signal lands while it parses a command
-          // substitution ("reader_loop: bad jump", seen about once in 500 signalled runs under
-          // load): no trap runs, as after SIGKILL; the promises above held, and the app reads the
-          // run as lost (a runner gone without an outcome)
-          expect(o.summary.state).toBe('lost');
-          return;
-        }
         expect(result(o), 'an outcome is recorded').toBeDefined();
         expect(o.strays, 'no overlay left behind unless in use').toEqual([]);
       });
     },
-    40_000,
   );
 });
 
