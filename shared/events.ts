@@ -17,19 +17,20 @@ export const MenuCommandSchema = z.enum([
 ]);
 export type MenuCommand = z.infer<typeof MenuCommandSchema>;
 
+/** An event about one host: its type and the host's id, then its own fields. */
+function hostEvent<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
+  return z.object({ type: z.literal(type), hostId: HostIdSchema, ...shape });
+}
+
 /** Everything main pushes to the renderer unasked. One union, validated on both sides. */
 export const AppEventSchema = z.discriminatedUnion('type', [
   /** A host's SSH link changed state; `error` says why when it failed. */
-  z.object({
-    type: z.literal('connection'),
-    hostId: HostIdSchema,
+  hostEvent('connection', {
     state: ConnectionStateSchema,
     error: AppErrorSchema.optional(),
   }),
   /** libvirt reported a change that can move a readiness badge (lifecycle, agent…). */
-  z.object({
-    type: z.literal('domains-changed'),
-    hostId: HostIdSchema,
+  hostEvent('domains-changed', {
     /** The domain's name, as `virsh event --all` prints it. */
     domain: z.string(),
     /** The event and what it says, e.g. `lifecycle` and "Suspended Paused". */
@@ -37,25 +38,19 @@ export const AppEventSchema = z.discriminatedUnion('type', [
     detail: z.string(),
   }),
   /** Progress of a chain merge (blockcommit) on one disk. */
-  z.object({
-    type: z.literal('merge-progress'),
-    hostId: HostIdSchema,
+  hostEvent('merge-progress', {
     uuid: z.string(),
     target: z.string(),
     percent: z.number(),
     done: z.boolean().optional(),
   }),
   /** One journal line of a snapshot operation, as the host runner wrote it. */
-  z.object({
-    type: z.literal('operation'),
-    hostId: HostIdSchema,
+  hostEvent('operation', {
     opId: z.string(),
     event: OperationEventSchema,
   }),
   /** A scheduled run on the host failed or needs a look (docs/schedules.md), not notified before. */
-  z.object({
-    type: z.literal('schedule-alert'),
-    hostId: HostIdSchema,
+  hostEvent('schedule-alert', {
     schedule: z.string(),
     message: z.string(),
   }),
@@ -64,9 +59,7 @@ export const AppEventSchema = z.discriminatedUnion('type', [
    * (electron/services/revert/restore-test-policy.ts): started, ended with its verdict, or not
    * started and why. The result itself is kept on the host like any other (restore.list).
    */
-  z.object({
-    type: z.literal('restore-test'),
-    hostId: HostIdSchema,
+  hostEvent('restore-test', {
     uuid: z.string(),
     snapshot: z.string(),
     state: z.enum(['started', 'ended', 'not-started']),
