@@ -1,5 +1,6 @@
 import exportRunner from '../host-scripts/export-runner.sh?raw';
 import { argsFileText, freezingRunnerLaunch, launchCommand, runnerDir } from '../snapshot/launch';
+import { base64Arg, operationArgEntries, type OperationArgs } from '../snapshot/operation-args';
 
 /**
  * How an export reaches the host: the snapshot runner's launch (host-scripts/launch.sh, files as
@@ -7,19 +8,13 @@ import { argsFileText, freezingRunnerLaunch, launchCommand, runnerDir } from '..
  * operations get folders of their own (HOSTDIR/exports/ops/OP) while holding the same per-domain
  * lock (HOSTDIR/locks) and the same watchdog.
  */
-export interface ExportArgs {
-  op: string;
-  uri: string;
-  uuid: string;
+export interface ExportArgs extends OperationArgs {
   /** The destination folder on the host (sent base64: any path). */
   dest: string;
   /** Incremental falls back to full on the host when it cannot be done, with the reason. */
   mode: 'full' | 'incremental';
   policy: 'require' | 'allow-crash-consistent';
   maxFreezeS: number;
-  agentTimeoutS: number;
-  workstation: string;
-  user: string;
   /** Fault injection for tests: hold the guest frozen this long before the cut. Never from the UI. */
   holdFrozenMs?: number;
   /** How often the runner reads the copy's progress (ms). */
@@ -33,21 +28,14 @@ export function exportDir(hostDir: string): string {
   return runnerDir(hostDir, 'exports');
 }
 
-const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-
 /** The `args` file: `name=value` lines, read by name (read_args in host-lib.sh). */
 export function exportArgsText(a: ExportArgs): string {
   return argsFileText('the export runner', [
-    ['op', a.op],
-    ['uri', a.uri],
-    ['uuid', a.uuid],
-    ['dest', b64(a.dest)],
+    ...operationArgEntries(a),
+    ['dest', base64Arg(a.dest)],
     ['mode', a.mode],
     ['policy', a.policy],
     ['maxFreezeS', String(a.maxFreezeS)],
-    ['agentTimeoutS', String(a.agentTimeoutS)],
-    ['workstation', a.workstation],
-    ['user', a.user],
     ['holdFrozenMs', String(a.holdFrozenMs ?? 0)],
     ['pollMs', String(a.pollMs ?? 500)],
     ['snapshot', a.snapshot ?? ''],

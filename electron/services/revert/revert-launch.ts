@@ -1,6 +1,7 @@
 import hostLib from '../host-scripts/host-lib.sh?raw';
 import revertRunner from '../host-scripts/revert-runner.sh?raw';
 import { argsFileText, launchCommand, launchScriptOf, runnerDir } from '../snapshot/launch';
+import { base64Arg, operationArgEntries, type OperationArgs } from '../snapshot/operation-args';
 
 /**
  * How a revert reaches the host: the snapshot runner's launch (host-scripts/launch.sh, files as
@@ -8,10 +9,7 @@ import { argsFileText, launchCommand, launchScriptOf, runnerDir } from '../snaps
  * operations get folders of their own (HOSTDIR/reverts/ops/OP) that the snapshot runner never
  * reads, while holding the same per-domain lock (HOSTDIR/locks).
  */
-export interface RevertArgs {
-  op: string;
-  uri: string;
-  uuid: string;
+export interface RevertArgs extends OperationArgs {
   mode: 'revert' | 'recover';
   targetKind: 'snapshot' | 'branch' | 'none';
   /** A snapshot's name or a branch's id (sent base64). */
@@ -21,11 +19,8 @@ export interface RevertArgs {
   allowForce: boolean;
   stopTimeoutS: number;
   bootWaitS: number;
-  agentTimeoutS: number;
   /** libvirt's own snapshot-revert (≥ 9.9) or Quiesce's procedure (revert-procedure.ts). */
   procedure?: 'libvirt' | 'quiesce';
-  workstation: string;
-  user: string;
 }
 
 export interface RevertFiles {
@@ -42,25 +37,18 @@ export function revertDir(hostDir: string): string {
   return runnerDir(hostDir, 'reverts');
 }
 
-const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-
 /** The `args` file: `name=value` lines; free text goes base64. */
 export function revertArgsText(a: RevertArgs): string {
   return argsFileText('the revert runner', [
-    ['op', a.op],
-    ['uri', a.uri],
-    ['uuid', a.uuid],
+    ...operationArgEntries(a),
     ['mode', a.mode],
     ['targetKind', a.targetKind],
-    ['target', b64(a.target)],
-    ['current', b64(a.current)],
+    ['target', base64Arg(a.target)],
+    ['current', base64Arg(a.current)],
     ['allowForce', a.allowForce ? '1' : '0'],
     ['stopTimeoutS', String(a.stopTimeoutS)],
     ['bootWaitS', String(a.bootWaitS)],
-    ['agentTimeoutS', String(a.agentTimeoutS)],
     ['procedure', a.procedure ?? 'quiesce'],
-    ['workstation', a.workstation],
-    ['user', a.user],
   ]);
 }
 
@@ -78,7 +66,7 @@ export function revertLaunchScript(args: RevertArgs, files?: RevertFiles): strin
           ['branch.json', files.branch],
           ...(files.memory
             ? ([
-                ['memory', b64(files.memory.file)],
+                ['memory', base64Arg(files.memory.file)],
                 ['restore.xml', files.memory.restoreXml],
               ] as [string, string][])
             : []),
