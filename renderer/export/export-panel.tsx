@@ -1,5 +1,7 @@
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ExportEntry } from '../../shared/export';
+import { queryKeys } from '../cache/query-keys';
 import { useTransport } from '../transport/transport-context';
 import { ErrorBox } from '../ui/error-box';
 import type { HistorySectionProps } from '../history/history-view';
@@ -27,6 +29,7 @@ export function ExportPanel({ hostId, uuid, domain }: HistorySectionProps) {
   const [failure, setFailure] = useState<ReturnType<typeof errorShape>>();
   const [deleted, setDeleted] = useState<string[]>();
   const transport = useTransport();
+  const client = useQueryClient();
   const exports = list.data?.exports ?? [];
   const lastDest = exports[0]?.dest ?? '';
   /** Asks the host what would go, then the admin. */
@@ -105,6 +108,7 @@ export function ExportPanel({ hostId, uuid, domain }: HistorySectionProps) {
           onDone={(gone) => {
             setAsking(undefined);
             setDeleted(gone);
+            void client.invalidateQueries({ queryKey: queryKeys.exports(hostId, uuid) });
           }}
         />
       )}

@@ -1,7 +1,6 @@
 import { createPortal } from 'react-dom';
 import type { HTMLAttributes, SyntheticEvent } from 'react';
 import type { MethodInput } from '../../shared/contract';
-import { queryKeys } from '../cache/query-keys';
 import { useCallMutation } from '../cache/use-call-query';
 import { ConfirmDialog } from '../ui/confirm-dialog';
 import { ErrorBox } from '../ui/error-box';
@@ -38,10 +37,7 @@ export function ExportPruneDialog({
   const prune = useCallMutation(
     'export.prune',
     () => ({ ...request, apply: true }),
-    (client, r) => {
-      void client.invalidateQueries({ queryKey: queryKeys.exports(request.hostId, request.uuid) });
-      onDone(r.deleted);
-    },
+    (_client, r) => onDone(r.deleted),
   );
   return createPortal(
     <div className="history-layer" onKeyDown={(e) => e.stopPropagation()} {...WALL}>
