@@ -22,7 +22,7 @@ export interface PrunePlan {
 /**
  * Asks before exports are deleted (export.prune): one export and every export built on it, or
  * every chain but the newest `keep`. What would go is what the host says now (a plan), listed;
- * only then is it deleted, under the domain's lock, and the domain's export list read again.
+ * only then is it deleted, under the domain's lock; `onDone` gets what went.
  */
 export function ExportPruneDialog({
   plan: { request, planned },
