@@ -49,7 +49,7 @@ export function ChainHealth({
       </div>
       {targets.length > 0 && (
         <div
-          className="merge-progress"
+          className="box merge-progress"
           data-testid="merge-progress"
           data-state={targets.every((t) => progress[t]!.done) ? 'done' : 'running'}
           role="status"

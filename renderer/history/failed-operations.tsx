@@ -31,7 +31,7 @@ export function FailedOperations({
   const listed = all ? failed : failed.slice(0, FIRST);
   return (
     <section
-      className="error-box failed-strip"
+      className="box error-box failed-strip"
       data-testid="history-failed"
       aria-label="Failed operations"
     >

@@ -107,7 +107,7 @@ function RevertByHand({
         Quiesce cannot revert on this host: <strong>libvirt {libvirt}</strong> cannot revert to an
         external snapshot. That needs <strong>libvirt {REVERT_SINCE}</strong> or later.
       </p>
-      <div className="procedure" data-testid="history-revert-procedure">
+      <div className="box procedure" data-testid="history-revert-procedure">
         <p>{procedure.intro}</p>
         <ol>
           {procedure.steps.map((step, i) => (

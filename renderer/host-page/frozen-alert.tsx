@@ -22,7 +22,7 @@ export function FrozenAlert({ host }: { host: HostProfile }) {
     <>
       {frozen.length > 0 && (
         <div
-          className="frozen-banner"
+          className="box frozen-banner"
           role="alert"
           aria-labelledby={titleId}
           data-testid="frozen-banner"

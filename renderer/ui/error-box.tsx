@@ -14,7 +14,7 @@ export function ErrorBox({
   testId?: string;
 }) {
   return (
-    <div className="error-box" role="alert" data-testid={testId} data-code={error.code}>
+    <div className="box error-box" role="alert" data-testid={testId} data-code={error.code}>
       <p className="error-message">{error.message}</p>
       {error.cause && <p className="error-cause">{error.cause}</p>}
       {error.remedy && (
