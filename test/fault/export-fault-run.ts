@@ -165,7 +165,9 @@ export async function exportFaultRun(
         dest,
         mode: spec.mode ?? 'full',
         policy: spec.policy ?? 'require',
-        maxFreezeS: spec.maxFreezeS ?? 1,
+        // far enough that a loaded machine's slow fakes do not fire it: the cases about the
+        // watchdog ask for 1 s
+        maxFreezeS: spec.maxFreezeS ?? 10,
         agentTimeoutS: 1,
         workstation: 'ws "one"',
         user: "o'brien",
