@@ -7,14 +7,7 @@ import {
   type When,
 } from '../../shared/schedule/policy';
 import { CliError } from './cli-error';
-import {
-  maxFreeze,
-  onHost,
-  valid,
-  wholeNumber,
-  type CommandSpec,
-  type Values,
-} from './options';
+import { maxFreeze, onHost, valid, wholeNumber, type CommandSpec, type Values } from './options';
 
 /**
  * `quiesce schedule …`: schedules that run on the host (electron/services/schedule/), their
