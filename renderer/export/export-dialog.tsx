@@ -7,9 +7,11 @@ import { queryKeys } from '../cache/query-keys';
 import { formatFullTime, labelBadge } from '../history/history-format';
 import { useHistory } from '../history/use-history';
 import { useTransport } from '../transport/transport-context';
+import { Checkbox } from '../ui/checkbox';
 import { Dialog, SubmitActions } from '../ui/dialog';
 import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
+import { Radio } from '../ui/radio';
 import { Field, TextField } from '../ui/text-field';
 import { useExportRun, useExportSpace, useStartExport } from './use-exports';
 import { outcomeText, progressText, spaceVerdict } from './export-view';
@@ -87,12 +89,22 @@ function snapshotOutcome(s: ExportSummary, snapshot: string): string {
   return `Exported snapshot ${snapshot} (full): ${label}; no freeze of its own, in ${s.folder ?? s.dest}.`;
 }
 
+/** The kinds of export the dialog offers, in its order, with what each means. */
+const EXPORT_MODES: readonly (readonly [ExportMode, string])[] = [
+  [
+    'incremental',
+    'Incremental (only the blocks changed since the last export here; full if there is none)',
+  ],
+  ['full', 'Full'],
+];
+
 /**
  * "Export…": a consistent copy of the domain's disks into a folder on the host (docs/export.md).
  * The admin picks what to export (the domain now, frozen for the cut, or one of its existing
  * snapshots, copied with no freeze: always full), the folder and, for "now", full or
- * incremental; the space there is checked before the start, then the export's progress (bytes, rate, ETA) shows until it ends; Cancel stops it and
- * the host removes its partial files. In <body> and walled off, so its Escape closes only itself.
+ * incremental; the space there is checked before the start, then the export's progress (bytes,
+ * rate, ETA) shows until it ends; Cancel stops it and the host removes its partial files. In
+ * <body> and walled off, so its Escape closes only itself.
  */
 export function ExportDialog({
   hostId,
@@ -176,36 +188,32 @@ export function ExportDialog({
           >
             <fieldset className="stack" data-testid="export-source">
               <legend>What to export</legend>
-              <label>
-                <input
-                  type="radio"
-                  name="export-source"
-                  checked={!fromSnapshot}
-                  onChange={() => setFromSnapshot(false)}
-                  data-testid="export-source-now"
-                />{' '}
+              <Radio
+                name="export-source"
+                checked={!fromSnapshot}
+                onChange={() => setFromSnapshot(false)}
+                testId="export-source-now"
+              >
                 Now (freeze for the cut)
-              </label>
-              <label>
-                <input
-                  type="radio"
-                  name="export-source"
-                  checked={fromSnapshot}
-                  disabled={usable.length === 0}
-                  onChange={() => {
-                    setFromSnapshot(true);
-                    if (!usable.some((c) => c.entry.name === snapshot))
-                      setSnapshot(usable[0]?.entry.name);
-                  }}
-                  data-testid="export-source-snapshot"
-                />{' '}
+              </Radio>
+              <Radio
+                name="export-source"
+                checked={fromSnapshot}
+                disabled={usable.length === 0}
+                onChange={() => {
+                  setFromSnapshot(true);
+                  if (!usable.some((c) => c.entry.name === snapshot))
+                    setSnapshot(usable[0]?.entry.name);
+                }}
+                testId="export-source-snapshot"
+              >
                 An existing snapshot (its frozen images, no freeze now)
                 {history.isPending
                   ? ' — reading the snapshots…'
                   : usable.length === 0
                     ? ' — this domain has none to export'
                     : ''}
-              </label>
+              </Radio>
               {history.isError && <ErrorBox error={errorShape(history.error)} />}
               {fromSnapshot && (
                 <Field
@@ -246,15 +254,13 @@ export function ExportDialog({
                     This snapshot is not quiesced: its export is labelled crash-consistent, and
                     under the default policy (require) the host refuses it.
                   </p>
-                  <label>
-                    <input
-                      type="checkbox"
-                      checked={allowCrash}
-                      onChange={(e) => setAllowCrash(e.target.checked)}
-                      data-testid="export-allow-crash"
-                    />{' '}
+                  <Checkbox
+                    checked={allowCrash}
+                    onChange={setAllowCrash}
+                    testId="export-allow-crash"
+                  >
                     Export it anyway, labelled crash-consistent
-                  </label>
+                  </Checkbox>
                 </div>
               )}
             </fieldset>
@@ -280,27 +286,17 @@ export function ExportDialog({
                   incremental to build on.
                 </p>
               )}
-              <label>
-                <input
-                  type="radio"
+              {EXPORT_MODES.map(([mode, text]) => (
+                <Radio
+                  key={mode}
                   name="export-mode"
-                  checked={effectiveMode === 'incremental'}
-                  onChange={() => setMode('incremental')}
-                  data-testid="export-mode-incremental"
-                />{' '}
-                Incremental (only the blocks changed since the last export here; full if there is
-                none)
-              </label>
-              <label>
-                <input
-                  type="radio"
-                  name="export-mode"
-                  checked={effectiveMode === 'full'}
-                  onChange={() => setMode('full')}
-                  data-testid="export-mode-full"
-                />{' '}
-                Full
-              </label>
+                  checked={effectiveMode === mode}
+                  onChange={() => setMode(mode)}
+                  testId={`export-mode-${mode}`}
+                >
+                  {text}
+                </Radio>
+              ))}
             </fieldset>
             <p className="inline-row">
               <button
