@@ -107,8 +107,10 @@ export function ExportPanel({ hostId, uuid, domain }: HistorySectionProps) {
           onCancel={() => setAsking(undefined)}
           onDone={(gone) => {
             setAsking(undefined);
-            setDeleted(gone);
-            void client.invalidateQueries({ queryKey: queryKeys.exports(hostId, uuid) });
+            // the outcome shows with the list read again, so the two never disagree
+            void client
+              .invalidateQueries({ queryKey: queryKeys.exports(hostId, uuid) })
+              .finally(() => setDeleted(gone));
           }}
         />
       )}

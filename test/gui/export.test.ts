@@ -150,7 +150,9 @@ it(
     await confirm.waitFor({ state: 'detached' });
     await panel.getByTestId('export-deleted').filter({ hasText: 'Deleted 2 exports.' }).waitFor();
     await expect
-      .poll(async () => (await panel.getByTestId('export-row').allTextContents()).join('|'))
+      .poll(async () => (await panel.getByTestId('export-row').allTextContents()).join('|'), {
+        timeout: 30_000,
+      })
       .toMatch(/gone from the destination.*\|.*gone from the destination/);
     expect(readdirSync(`${dest!.dir}/${big!.uuid}`)).toEqual([]);
     await expect(history.isVisible()).resolves.toBe(true);
