@@ -1,10 +1,11 @@
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useState, type ComponentType } from 'react';
 import type { Domain } from '../../shared/domains';
 import type { InventoryDomain } from '../../shared/readiness';
 import { queryKeys } from '../cache/query-keys';
 import { ErrorBox } from '../ui/error-box';
 import { HistoryPage } from './history-page';
+import type { HistorySectionProps } from './history-view';
 
 /**
  * The host whose inventory lists this domain. The domain row knows its domain, not its host;
@@ -34,9 +35,11 @@ export function hostOfDomain(
 export function DomainHistoryPage({
   domain,
   onBack,
+  ExportsSection,
 }: {
   domain: InventoryDomain;
   onBack: () => void;
+  ExportsSection?: ComponentType<HistorySectionProps>;
 }) {
   const client = useQueryClient();
   const [hostId] = useState(() => hostOfDomain(client, domain));
@@ -67,5 +70,7 @@ export function DomainHistoryPage({
       </section>
     );
   }
-  return <HistoryPage hostId={hostId} domain={domain} onBack={onBack} />;
+  return (
+    <HistoryPage hostId={hostId} domain={domain} onBack={onBack} ExportsSection={ExportsSection} />
+  );
 }

@@ -1,4 +1,12 @@
-import { useEffect, useEffectEvent, useId, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  useEffect,
+  useEffectEvent,
+  useId,
+  useRef,
+  useState,
+  type ComponentType,
+  type KeyboardEvent,
+} from 'react';
 import type { InventoryDomain } from '../../shared/readiness';
 import type { AppErrorShape } from '../../shared/errors';
 import type { History, HistoryEntry } from '../../shared/history';
@@ -15,7 +23,6 @@ import { PhaseChart } from './phase-chart';
 import { RevertDialog } from './revert-dialog';
 import { BranchList } from './branch-list';
 import { RestoreTestPanel } from './restore-test-panel';
-import { ExportPanel } from '../export/export-panel';
 import { QuiesceRevertDialog } from './quiesce-revert';
 import { SnapshotList } from './snapshot-list';
 import {
@@ -27,6 +34,7 @@ import {
 } from './use-history';
 import { WindowChart } from './window-chart';
 import { REVERT_SINCE } from './manual-revert';
+import type { HistorySectionProps } from './history-view';
 import './history.css';
 
 type Asking =
@@ -53,10 +61,14 @@ export function HistoryPage({
   hostId,
   domain,
   onBack,
+  ExportsSection,
 }: {
   hostId: string;
   domain: Pick<InventoryDomain, 'uuid' | 'name'>;
   onBack: () => void;
+  /** The domain's exports, last on the page; given by the page that opens the history, so the
+   * history does not import export/ (which reads the history). */
+  ExportsSection?: ComponentType<HistorySectionProps> | undefined;
 }) {
   const history = useHistory(hostId, domain.uuid);
   const del = useDeleteSnapshot(hostId, domain.uuid);
@@ -266,7 +278,9 @@ export function HistoryPage({
               />
               <BranchList hostId={hostId} uuid={domain.uuid} domain={domain.name} />
               <RestoreTestPanel hostId={hostId} uuid={domain.uuid} snapshot={selected} />
-              <ExportPanel hostId={hostId} uuid={domain.uuid} domain={domain.name} />
+              {ExportsSection && (
+                <ExportsSection hostId={hostId} uuid={domain.uuid} domain={domain.name} />
+              )}
             </>
           )}
         </div>

@@ -22,7 +22,7 @@ const SchedulesPanel = lazy(() =>
   import('../schedule/schedules-panel').then((m) => ({ default: m.SchedulesPanel })),
 );
 const DomainHistoryPage = lazy(() =>
-  import('../history/domain-history').then((m) => ({ default: m.DomainHistoryPage })),
+  import('./domain-history-page').then((m) => ({ default: m.DomainHistoryWithExports })),
 );
 
 /**
