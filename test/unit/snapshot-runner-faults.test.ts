@@ -232,7 +232,16 @@ const SCENARIOS: Scenario[] = [
     spec: {
       plan: ['cut pause'],
       during: async (ctx) => {
-        await new Promise((r) => setTimeout(r, 3000));
+        // running again only once the watchdog has said it waits (a fixed delay raced a watchdog
+        // slowed by a loaded machine), or after 20 s, when the check below says what was missing
+        const ops = join(ctx.hostDir, 'ops');
+        const waiting = () =>
+          readdirSync(ops).some((op) => {
+            const j = join(ops, op, 'journal.jsonl');
+            return existsSync(j) && readFileSync(j, 'utf8').includes('"ev":"watchdog-waiting"');
+          });
+        for (let t = 0; t < 200 && !waiting(); t++) await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 500)); // it keeps waiting while the domain is paused
         ctx.setState('domstate', 'running');
       },
     },
