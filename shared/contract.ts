@@ -33,6 +33,8 @@ import type { MethodName } from './methods';
 import {
   ExportCopyTargetSchema,
   ExportRestoreRequestSchema,
+  ExportRestoreOriginalRequestSchema,
+  ExportRestoreOriginalResultSchema,
   ExportRestoreResultSchema,
   ExportEntrySchema,
   ExportIdSchema,
@@ -314,6 +316,14 @@ export const contract = {
   'export.restore': {
     input: domainRef.extend(ExportRestoreRequestSchema.shape),
     output: ExportRestoreResultSchema,
+  },
+  /**
+   * Restores a complete export over the domain it was taken of, after confirmation: without
+   * `apply` what it would do (the confirmation), with it the restore (docs/export.md).
+   */
+  'export.restoreOriginal': {
+    input: domainRef.extend(ExportRestoreOriginalRequestSchema.shape),
+    output: ExportRestoreOriginalResultSchema,
   },
   /**
    * Retention: keep the newest `keep` full chains (or delete one export and those built on it);

@@ -226,3 +226,64 @@ export const ExportRestoreResultSchema = z.object({
   started: z.boolean(),
 });
 export type ExportRestoreResult = z.infer<typeof ExportRestoreResultSchema>;
+
+/**
+ * Restore an export over the domain it was taken of (docs/export.md, "Restore over the
+ * original"): each disk's chain copied into one standalone image in `folder`, the guest stopped
+ * (agent, then ACPI; powered off after `stopTimeoutS` when `allowForce`), its persistent
+ * definition repointed at the new images (name, UUID, devices kept), started again if it ran.
+ * Its current images stay where they are. Without `apply` it only says what it would do;
+ * `stamp` (from that preview) names the new images, so the apply makes what was confirmed.
+ */
+export const ExportRestoreOriginalRequestSchema = z.object({
+  dest: HostFolderSchema,
+  exportId: ExportIdSchema,
+  folder: HostFolderSchema,
+  stopTimeoutS: z.number().int().min(1).max(3600).default(120),
+  allowForce: z.boolean().default(true),
+  apply: z.boolean().default(false),
+  stamp: z
+    .string()
+    .regex(/^[0-9A-Za-z-]{1,40}$/)
+    .optional(),
+});
+export type ExportRestoreOriginalRequest = z.infer<typeof ExportRestoreOriginalRequestSchema>;
+
+/** One disk of a restore over the original: the export's chain, the image now, the new one. */
+export const ExportRestoreOriginalDiskSchema = z.object({
+  target: z.string(),
+  /** The export's image of this disk, then the images below it (the chain, top first). */
+  chain: z.array(z.string()),
+  /** The domain's image now: kept where it is, no longer used by the domain afterwards. */
+  current: z.string(),
+  /** The new standalone image the domain uses afterwards. */
+  image: z.string(),
+});
+
+export const ExportRestoreOriginalPreviewSchema = z.object({
+  name: z.string(),
+  stamp: z.string(),
+  /** `virsh domstate` now. */
+  domainState: z.string(),
+  /** Running or paused: shut down first, started again afterwards. */
+  willStop: z.boolean(),
+  disks: z.array(ExportRestoreOriginalDiskSchema),
+  needBytes: z.number(),
+  freeBytes: z.number(),
+  /** The confirmation's sentences. */
+  text: z.object({ stops: z.string(), replaced: z.string(), kept: z.string() }),
+});
+export type ExportRestoreOriginalPreview = z.infer<typeof ExportRestoreOriginalPreviewSchema>;
+
+export const ExportRestoreOriginalResultSchema = z.object({
+  preview: ExportRestoreOriginalPreviewSchema,
+  /** Present once applied: how the guest was stopped (if it ran), and whether it runs again. */
+  applied: z
+    .object({
+      stopped: z.string().nullable(),
+      started: z.boolean(),
+      disks: z.array(z.object({ target: z.string(), image: z.string(), kept: z.string() })),
+    })
+    .nullable(),
+});
+export type ExportRestoreOriginalResult = z.infer<typeof ExportRestoreOriginalResultSchema>;

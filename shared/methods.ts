@@ -46,6 +46,7 @@ export const METHOD_NAMES = [
   'export.prune',
   'export.copy',
   'export.restore',
+  'export.restoreOriginal',
   'restore.list',
   'schedule.list',
   'schedule.save',

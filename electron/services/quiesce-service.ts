@@ -21,6 +21,7 @@ import { revertHandlers } from './revert/revert-handlers';
 import { RestoreTests } from './revert/restore-tests';
 import { RestoreTestPolicy, waitRunnerGone } from './revert/restore-test-policy';
 import { exportHandlers } from './export/export-handlers';
+import { exportRestoreOriginalHandlers } from './export/export-restore-original-service';
 import { scheduleHandlers } from './schedule/schedule-handlers';
 import { hostname, userInfo } from 'node:os';
 import { settingsHandlers } from './config/settings-handlers';
@@ -275,6 +276,11 @@ export function createQuiesceService(opts: ServiceOptions): {
       workstation: hostname(),
       user: userInfo().username,
       maxFreezeS: async () => (await settings.read()).snapshot.maxFreezeS,
+    }),
+    ...exportRestoreOriginalHandlers(target, {
+      agentTimeoutS: opts.operationAgentTimeoutS ?? 5,
+      workstation: hostname(),
+      user: userInfo().username,
     }),
   };
   return { handlers, dispose: () => connections.closeAll() };
