@@ -19,14 +19,27 @@ set -f
 S=${FAKE_STATE:?}
 UUID=00000000-0000-4000-8000-00000000000a
 
-frozen() { cat "$S/frozen" 2>/dev/null || echo 0; }
+# Builtins wherever they do: every run of the fault suites forks this script dozens of times,
+# and on a loaded 2-core machine forks (not the runner's logic) are what the suites wait for.
+# rd NAME DEFAULT: V = the first line of state file NAME, or DEFAULT when it is missing or empty
+rd() { V=$2; [ -s "$S/$1" ] && read -r V <"$S/$1"; [ -n "$V" ] || V=$2; }
+# (a file is replaced whole, by a rename: a reader never sees it half-written)
 setfile() { printf '%s\n' "$2" >"$S/$1.tmp.$$" && mv -f "$S/$1.tmp.$$" "$S/$1"; }
-trace() { printf '%s\n' "$* frozen=$(frozen)" >>"$S/trace"; }
+trace() { rd frozen 0; printf '%s\n' "$* frozen=$V" >>"$S/trace"; }
+# agent_answers: the agent answers only while the domain runs
+agent_answers() {
+  rd domstate running
+  [ "$V" = running ] && return 0
+  err "Guest agent is not responding: QEMU guest agent is not connected"
+  return 1
+}
 
-# the action for this call of STEP: sets ACTION and ARG
+# the action for this call of STEP: sets ACTION and ARG. Calls are counted by appending a line
+# (one short append is atomic, so concurrent calls of one step still count apart).
 plan_for() {
-  n=$(($(cat "$S/count.$1" 2>/dev/null || echo 0) + 1))
-  setfile "count.$1" "$n"
+  echo >>"$S/count.$1"
+  n=0
+  while read -r _; do n=$((n + 1)); done <"$S/count.$1"
   ACTION=ok ARG=
   [ -f "$S/plan" ] || return 0
   while read -r pstep act arg; do
@@ -55,21 +68,23 @@ effect() {
   step=$1
   shift
   case $step in
-    domstate) out "$(cat "$S/domstate")" ;;
+    domstate) rd domstate running; out "$V" ;;
     status)
-      if [ "$(cat "$S/domstate")" != running ]; then err "Guest agent is not responding: QEMU guest agent is not connected"; return; fi
-      if [ "$(frozen)" -gt 0 ]; then out '{"return":"frozen"}'; else out '{"return":"thawed"}'; fi ;;
+      agent_answers || return
+      rd frozen 0
+      if [ "$V" -gt 0 ]; then out '{"return":"frozen"}'; else out '{"return":"thawed"}'; fi ;;
     agent-thaw)
-      if [ "$(cat "$S/domstate")" != running ]; then err "Guest agent is not responding: QEMU guest agent is not connected"; return; fi
-      n=$(frozen); setfile frozen 0; out "{\"return\":$n}" ;;
+      agent_answers || return
+      rd frozen 0; setfile frozen 0; out "{\"return\":$V}" ;;
     freeze)
-      if [ "$(cat "$S/domstate")" != running ]; then err "Guest agent is not responding: QEMU guest agent is not connected"; return; fi
-      if [ "$(frozen)" -gt 0 ]; then err "internal error: unable to execute QEMU agent command 'guest-fsfreeze-freeze': The command guest-fsfreeze-freeze has been disabled for this instance"; return; fi
-      n=$(cat "$S/fs" 2>/dev/null || echo 2); setfile frozen "$n"; COUNT=${COUNT:-$n}
+      agent_answers || return
+      rd frozen 0
+      if [ "$V" -gt 0 ]; then err "internal error: unable to execute QEMU agent command 'guest-fsfreeze-freeze': The command guest-fsfreeze-freeze has been disabled for this instance"; return; fi
+      rd fs 2; setfile frozen "$V"; COUNT=${COUNT:-$V}
       out "Froze $COUNT filesystem(s)" ;;
     thaw)
-      if [ "$(cat "$S/domstate")" != running ]; then err "Guest agent is not responding: QEMU guest agent is not connected"; return; fi
-      n=$(frozen); setfile frozen 0; COUNT=${COUNT:-$n}; out "Thawed $COUNT filesystem(s)" ;;
+      agent_answers || return
+      rd frozen 0; setfile frozen 0; COUNT=${COUNT:-$V}; out "Thawed $COUNT filesystem(s)" ;;
     cut)
       file=$2
       name=$(sed -n 's:.*<name>\([^<]*\)</name>.*:\1:p' "$file")
@@ -104,7 +119,7 @@ effect() {
       setfile current "$name"
       out "Domain snapshot $name created from '$2'" ;;
     current)
-      if [ -s "$S/current" ]; then cat "$S/current"; else err "domain 'fake' has no current snapshot"; fi ;;
+      if [ -s "$S/current" ]; then rd current ''; out "$V"; else err "domain 'fake' has no current snapshot"; fi ;;
     snapshot-info)
       name=
       while [ $# -gt 0 ]; do [ "$1" = --snapshotname ] && name=$2; shift; done
@@ -112,10 +127,10 @@ effect() {
     domblklist)
       out " Type   Device   Target   Source"
       out "------------------------------------------------"
-      out " file   disk     vda      $(cat "$S/top")" ;;
+      rd top ''; out " file   disk     vda      $V" ;;
     dumpxml)
       out "<domain type='qemu'><devices><disk type='file' device='disk'>"
-      out "<driver name='qemu' type='qcow2'/><source file='$(cat "$S/top")'/>"
+      rd top ''; out "<driver name='qemu' type='qcow2'/><source file='$V'/>"
       out "<target dev='vda' bus='virtio'/></disk></devices></domain>" ;;
     domblkinfo) out "Capacity:       67108864"; out "Allocation:     1000"; out "Physical:       1000" ;;
     domjobinfo) out "Job type:         None" ;;
@@ -149,7 +164,7 @@ run() {
     die-after) effect "$@" >/dev/null 2>&1; exit 137 ;;
     lie-error) effect "$@" >/dev/null 2>&1; err "injected error after the effect of $step" ;;
     count) COUNT=$ARG; effect "$@" ;;
-    partial) effect "$@" >/dev/null 2>&1; printf 'Froze %s' "$(frozen)" ;;
+    partial) effect "$@" >/dev/null 2>&1; rd frozen 0; printf 'Froze %s' "$V" ;;
     thaw-during) THAW_DURING=1; effect "$@" ;;
     slow) CUT_DELAY=$ARG; effect "$@" ;;
     pause) setfile domstate "paused (ioerror)"; effect "$@" ;;
