@@ -3,6 +3,8 @@
  * built renderer, with a throw-away data folder and an EMPTY known_hosts (never the admin's own
  * ~/.ssh), driven by Debian's Chromium through playwright-core. No browser is ever downloaded.
  */
+// First: it starts Chromium, which then loads while the services below are imported.
+import { CHROMIUM, closeSharedBrowser, sharedBrowser } from './chromium';
 import {
   cpSync,
   existsSync,
@@ -16,7 +18,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { BrowserContext, Page, WebSocket } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import {
   startBrowserShell,
@@ -30,18 +32,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RENDERER_DIR = process.env.QUIESCE_RENDERER_DIR ?? join(repoRoot, 'dist', 'renderer');
 /** Kept as CI artifacts. */
 export const SCREENSHOT_DIR = join(repoRoot, 'test-results', 'gui');
-export const CHROMIUM = '/usr/bin/chromium';
-
-/** Flags for a quiet headless Chromium that talks to nothing but the page under test. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// The file's Chromium goes when the file is done (each GUI's own context goes with its close).
+afterAll(closeSharedBrowser);
 
 /** Fails with the reason (never skips) when the tier's preconditions are not met. */
 export function requireBuiltRenderer(): void {
@@ -73,6 +65,11 @@ export interface Gui {
    * dialog, an open evidence row) is shot in a window `height` px tall, then the size goes back.
    */
   screenshot(name: string, opts?: { height?: number }): Promise<string>;
+  /**
+   * Resolves once every call the page made has been answered and none went or came back for
+   * `quietMs`, and what it drew from them is on screen: the page has read what it reads.
+   */
+  settled(quietMs?: number, timeout?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -101,28 +98,42 @@ export async function startGui(
     knownHostsPath,
     ...opts.service,
   });
-  let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
   try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    // A context of its own in the file's one Chromium (chromium.ts): nothing shared with the
+    // file's other GUIs, and no browser start to wait for.
+    context = await (await sharedBrowser()).newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
     const pageErrors: string[] = [];
     const calls: string[] = [];
-    page.on('websocket', (ws) =>
+    // The calls sent and not answered yet, per socket (a reload opens a new one), and when a
+    // call last went or came back: what `settled` waits on.
+    const inFlight = new Map<WebSocket, Set<number>>();
+    let lastTraffic = Date.now();
+    page.on('websocket', (ws) => {
+      const open = new Set<number>();
+      inFlight.set(ws, open);
+      ws.on('close', () => inFlight.delete(ws));
       ws.on('framesent', ({ payload }) => {
         try {
-          const method = (JSON.parse(String(payload)) as { method?: unknown }).method;
+          const { id, method } = JSON.parse(String(payload)) as { id?: unknown; method?: unknown };
           if (typeof method === 'string') calls.push(method);
+          if (typeof id === 'number') open.add(id);
+          lastTraffic = Date.now();
         } catch {
           /* not a call */
         }
-      }),
-    );
+      });
+      ws.on('framereceived', ({ payload }) => {
+        try {
+          const { id } = JSON.parse(String(payload)) as { id?: unknown };
+          if (typeof id === 'number' && open.delete(id)) lastTraffic = Date.now();
+        } catch {
+          /* not an answer */
+        }
+      });
+    });
     page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
     page.on('console', (msg) => {
       // Chromium asks for /favicon.ico on its own; the app has none, and that 404 is not ours.
@@ -134,7 +145,7 @@ export async function startGui(
     await page.goto(shell.url);
     await page.getByTestId('add-host').waitFor();
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    const openBrowser = browser;
+    const openContext = context;
     return {
       page,
       shell,
@@ -153,14 +164,30 @@ export async function startGui(
         }
         return path;
       },
+      async settled(quietMs = 300, timeout = 30_000) {
+        const deadline = Date.now() + timeout;
+        const pending = () => [...inFlight.values()].reduce((n, open) => n + open.size, 0);
+        while (pending() > 0 || Date.now() - lastTraffic < quietMs) {
+          if (Date.now() > deadline) {
+            throw new Error(
+              `the page still had ${pending()} call(s) in flight after ${timeout} ms`,
+            );
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        // What the last answer changed is drawn before anyone looks at it.
+        await page.evaluate(
+          () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))),
+        );
+      },
       async close() {
-        await openBrowser.close().catch(() => undefined);
+        await openContext.close().catch(() => undefined);
         await shell.close();
         rmSync(scratchDir, { recursive: true, force: true });
       },
     };
   } catch (err) {
-    await browser?.close().catch(() => undefined);
+    await context?.close().catch(() => undefined);
     await shell.close();
     rmSync(scratchDir, { recursive: true, force: true });
     throw err;
