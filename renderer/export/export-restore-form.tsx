@@ -1,52 +1,132 @@
 import { useState } from 'react';
 import { Checkbox } from '../ui/checkbox';
-import { ExportEntryForm, InlineTextField, type ExportEntryFormProps } from './export-entry-form';
+import { Radio } from '../ui/radio';
+import {
+  ExportEntryForm,
+  InlineTextField,
+  type ExportAddress,
+  type ExportEntryFormProps,
+} from './export-entry-form';
+import { ExportRestoreOriginalDialog, STOP_TIMEOUT_S } from './export-restore-original-dialog';
 import { useRestoreExport } from './use-exports';
+import { useRestoreOriginal } from './use-restore-original';
 
 /**
- * "Restore…" of one export as a new domain (export.restore): the admin names it and the folder
- * on the host its images go to; it gets a new UUID and no network interface (one is added
- * afterwards, when the admin decides it may meet the original's network). Each disk's chain
- * becomes one standalone image; nothing already there is overwritten.
+ * "Restore…" of one export, as a new domain (export.restore) or over the domain it was taken of
+ * (export.restoreOriginal). As a new domain: the admin names it and the folder on the host its
+ * images go to; it gets a new UUID and no network interface (one is added afterwards, when the
+ * admin decides it may meet the original's network). Over the original: only the folder; the
+ * confirmation (ExportRestoreOriginalDialog) says what stops, what is replaced and what is kept
+ * before anything changes. Either way each disk's chain becomes one standalone image and nothing
+ * already there is overwritten.
  */
 export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & { domain: string }) {
   const restore = useRestoreExport(props.hostId);
+  const over = useRestoreOriginal(props.hostId);
+  const [target, setTarget] = useState<'new' | 'original'>('new');
   const [name, setName] = useState(`${domain}-restored`);
   const [folder, setFolder] = useState('');
   const [start, setStart] = useState(false);
+  const [confirming, setConfirming] = useState<ExportAddress>();
   const r = restore.data;
+  const o = over.data?.applied ?? undefined;
+  const radioName = `export-restore-target-${props.entry.exportId}`;
   return (
-    <ExportEntryForm
-      {...props}
-      action="restore"
-      intro={
-        <p className="small">
-          A new domain from this export: a new name and UUID, each disk copied into one image in a
-          folder on the host, and no network interface until you add one.
-        </p>
-      }
-      call={restore}
-      ready={name !== '' && folder.startsWith('/')}
-      onSubmit={(at) => restore.mutate({ ...at, name, folder, start })}
-      submitText="Restore"
-      busyText="Restoring…"
-      submitTestId="export-restore-go"
-      done={
-        r &&
-        `Defined ${r.name} (${r.uuid}) with ${r.disks.length} disk${r.disks.length === 1 ? '' : 's'} in ${folder}, no network interface${r.started ? '; started' : ''}.`
-      }
-    >
-      <InlineTextField label="name" value={name} onChange={setName} testId="export-restore-name" />
-      <InlineTextField
-        label="images in"
-        value={folder}
-        onChange={setFolder}
-        testId="export-restore-folder"
-        placeholder="/var/lib/libvirt/images"
-      />
-      <Checkbox checked={start} onChange={setStart} testId="export-restore-start">
-        start it
-      </Checkbox>
-    </ExportEntryForm>
+    <>
+      <ExportEntryForm
+        {...props}
+        action="restore"
+        intro={
+          <>
+            <p className="inline-row" role="radiogroup" aria-label="restore as">
+              <Radio
+                name={radioName}
+                checked={target === 'new'}
+                onChange={() => setTarget('new')}
+                testId="export-restore-as-new"
+              >
+                as a new domain
+              </Radio>{' '}
+              <Radio
+                name={radioName}
+                checked={target === 'original'}
+                onChange={() => setTarget('original')}
+                testId="export-restore-as-original"
+              >
+                over {domain}
+              </Radio>
+            </p>
+            <p className="small">
+              {target === 'new'
+                ? 'A new domain from this export: a new name and UUID, each disk copied into one image in a folder on the host, and no network interface until you add one.'
+                : `${domain} itself goes back to this export: each disk copied into a new image in a folder on the host, the guest shut down and its disks switched to them, started again if it runs now. Its images now are kept. You confirm after seeing exactly what changes.`}
+            </p>
+          </>
+        }
+        call={target === 'new' ? restore : over}
+        ready={folder.startsWith('/') && (target === 'original' || name !== '')}
+        onSubmit={(at) =>
+          target === 'new' ? restore.mutate({ ...at, name, folder, start }) : setConfirming(at)
+        }
+        submitText={target === 'new' ? 'Restore' : `Restore over ${domain}…`}
+        busyText="Restoring…"
+        submitTestId="export-restore-go"
+        done={
+          target === 'new'
+            ? r &&
+              `Defined ${r.name} (${r.uuid}) with ${r.disks.length} disk${r.disks.length === 1 ? '' : 's'} in ${folder}, no network interface${r.started ? '; started' : ''}.`
+            : o &&
+              `${domain} now runs on ${o.disks.map((d) => d.image).join(', ')}${o.started ? ' (started again)' : ''}; its old images are kept: ${o.disks.map((d) => d.kept).join(', ')}.`
+        }
+      >
+        {target === 'new' && (
+          <InlineTextField
+            label="name"
+            value={name}
+            onChange={setName}
+            testId="export-restore-name"
+          />
+        )}
+        <InlineTextField
+          label="images in"
+          value={folder}
+          onChange={setFolder}
+          testId="export-restore-folder"
+          placeholder="/var/lib/libvirt/images"
+        />
+        {target === 'new' && (
+          <Checkbox checked={start} onChange={setStart} testId="export-restore-start">
+            start it
+          </Checkbox>
+        )}
+      </ExportEntryForm>
+      {confirming && (
+        <ExportRestoreOriginalDialog
+          at={confirming}
+          folder={folder}
+          domain={domain}
+          apply={{
+            isPending: over.isPending,
+            error: over.error,
+            run: ({ allowForce, stamp }) =>
+              over.mutate(
+                {
+                  ...confirming,
+                  folder,
+                  allowForce,
+                  stamp,
+                  stopTimeoutS: STOP_TIMEOUT_S,
+                  apply: true,
+                },
+                { onSuccess: () => setConfirming(undefined) },
+              ),
+          }}
+          onCancel={() => {
+            over.reset();
+            setConfirming(undefined);
+          }}
+        />
+      )}
+    </>
   );
 }
