@@ -19,43 +19,23 @@
 set -u
 set -f
 S=${FAKE_STATE:?}
-SIZE=$(cat "$S/size" 2>/dev/null || echo 67108864)
-FAKE_UUID_OF=$(cat "$S/uuid" 2>/dev/null || echo 00000000-0000-4000-8000-00000000000a)
+# shellcheck source-path=SCRIPTDIR source=fake-lib.sh
+. "${0%/*}/fake-lib.sh"
+rd size 67108864
+SIZE=$V
+rd uuid 00000000-0000-4000-8000-00000000000a
+FAKE_UUID_OF=$V
 
-frozen() { cat "$S/frozen" 2>/dev/null || echo 0; }
-setfile() { printf '%s\n' "$2" >"$S/$1.tmp.$$" && mv -f "$S/$1.tmp.$$" "$S/$1"; }
-trace() { printf '%s\n' "$* frozen=$(frozen)" >>"$S/trace"; }
 now_ns() { date +%s%N; }
-
-plan_for() {
-  n=$(($(cat "$S/count.$1" 2>/dev/null || echo 0) + 1))
-  setfile "count.$1" "$n"
-  ACTION=ok ARG=''
-  [ -f "$S/plan" ] || return 0
-  while read -r pstep act arg; do
-    case $pstep in
-      "$1") ACTION=$act ARG=$arg ;;
-      "$1#$n") ACTION=$act ARG=$arg; return 0 ;;
-    esac
-  done <"$S/plan"
-}
-nap() {
-  sleep "$1" &
-  NAP=$!
-  trap 'kill "$NAP" 2>/dev/null; exit 143' TERM HUP INT
-  wait "$NAP"
-  trap - TERM HUP INT
-}
-out() { printf '%s\n' "$1"; }
-err() { printf 'error: %s\n' "$1" >&2; FAILED=1; }
-running() { [ "$(cat "$S/domstate")" = running ]; }
+running() { rd domstate running; [ "$V" = running ]; }
 no_agent() { err "Guest agent is not responding: QEMU guest agent is not connected"; }
 
 # the job's state: ends it when its time is up (the copy: every target gets its bytes)
 job_tick() {
   [ -s "$S/job" ] || return 0
   read -r start total <"$S/job"
-  ms=$(cat "$S/copy-ms" 2>/dev/null || echo 1500)
+  rd copy-ms 1500
+  ms=$V
   el=$((($(now_ns) - start) / 1000000))
   if [ "$el" -ge "$ms" ]; then
     while IFS= read -r t; do head -c 4096 /dev/urandom >>"$t"; done <"$S/job.targets"
@@ -73,21 +53,23 @@ effect() {
   step=$1
   shift
   case $step in
-    domstate) out "$(cat "$S/domstate")" ;;
+    domstate) rd domstate running; out "$V" ;;
     status)
       running || { no_agent; return; }
-      if [ "$(frozen)" -gt 0 ]; then out '{"return":"frozen"}'; else out '{"return":"thawed"}'; fi ;;
+      rd frozen 0
+      if [ "$V" -gt 0 ]; then out '{"return":"frozen"}'; else out '{"return":"thawed"}'; fi ;;
     agent-thaw)
       running || { no_agent; return; }
-      n=$(frozen); setfile frozen 0; out "{\"return\":$n}" ;;
+      rd frozen 0; setfile frozen 0; out "{\"return\":$V}" ;;
     freeze)
       running || { no_agent; return; }
-      if [ "$(frozen)" -gt 0 ]; then err "agent is in frozen state"; return; fi
-      n=$(cat "$S/fs" 2>/dev/null || echo 2); setfile frozen "$n"; COUNT=${COUNT:-$n}
+      rd frozen 0
+      if [ "$V" -gt 0 ]; then err "agent is in frozen state"; return; fi
+      rd fs 2; setfile frozen "$V"; COUNT=${COUNT:-$V}
       out "Froze $COUNT filesystem(s)" ;;
     thaw)
       running || { no_agent; return; }
-      n=$(frozen); setfile frozen 0; COUNT=${COUNT:-$n}; out "Thawed $COUNT filesystem(s)" ;;
+      rd frozen 0; setfile frozen 0; COUNT=${COUNT:-$V}; out "Thawed $COUNT filesystem(s)" ;;
     cut)
       # backup-begin UUID backup.xml checkpoint.xml --reuse-external
       bx=$2 cx=$3
@@ -152,12 +134,14 @@ effect() {
     domblklist)
       out " Type   Device   Target   Source"
       out "------------------------------------------------"
-      out " file   disk     vda      $(cat "$S/top")"
+      rd top ''
+      out " file   disk     vda      $V"
       out " file   cdrom    sda      -" ;;
     domblkinfo) out "Capacity:       $SIZE"; out "Allocation:     1000"; out "Physical:       1000" ;;
     dumpxml)
       out "<domain type='qemu'><name>fake \"vm\" & co</name><devices><disk type='file' device='disk'>"
-      out "<driver name='qemu' type='qcow2'/><source file='$(cat "$S/top")'/>"
+      rd top ''
+      out "<driver name='qemu' type='qcow2'/><source file='$V'/>"
       out "<target dev='vda' bus='virtio'/></disk></devices></domain>" ;;
     domname) out 'fake "vm" & co' ;;
     agent-timeout) trace agent-timeout "$*" ;;
@@ -192,7 +176,8 @@ effect() {
     qemu-img-convert)
       # convert -O qcow2 -- SRC DST: takes copy-ms, written as it goes
       while [ $# -gt 2 ]; do shift; done
-      ms=$(cat "$S/copy-ms" 2>/dev/null || echo 1500)
+      rd copy-ms 1500
+  ms=$V
       trace convert-start "$1"
       head -c 4096 "$1" >"$2"
       nap "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
@@ -272,23 +257,4 @@ if [ "${FAKE_AS:-}" = qemu-img ]; then
   esac
   exit $?
 fi
-while [ $# -gt 0 ]; do
-  case $1 in
-    -c) shift 2 ;;
-    -q) shift ;;
-    *) break ;;
-  esac
-done
-if [ $# -gt 0 ]; then
-  dispatch "$@"
-  exit $?
-fi
-exec 2>&1
-printf 'Welcome to virsh, the virtualization interactive terminal.\n\n'
-while IFS= read -r line; do
-  printf 'virsh # %s\n' "$line"
-  # shellcheck disable=SC2086 # split the command line into words, like virsh
-  set -- $line
-  [ $# -gt 0 ] || continue
-  dispatch "$@" || true
-done
+fake_main "$@"

@@ -19,49 +19,8 @@ set -f
 S=${FAKE_STATE:?}
 UUID=00000000-0000-4000-8000-00000000000a
 
-# Builtins wherever they do: every run of the fault suites forks this script dozens of times,
-# and on a loaded 2-core machine forks (not the runner's logic) are what the suites wait for.
-# rd NAME DEFAULT: V = the first line of state file NAME, or DEFAULT when it is missing or empty
-rd() { V=$2; [ -s "$S/$1" ] && read -r V <"$S/$1"; [ -n "$V" ] || V=$2; }
-# (a file is replaced whole, by a rename: a reader never sees it half-written)
-setfile() { printf '%s\n' "$2" >"$S/$1.tmp.$$" && mv -f "$S/$1.tmp.$$" "$S/$1"; }
-trace() { rd frozen 0; printf '%s\n' "$* frozen=$V" >>"$S/trace"; }
-# agent_answers: the agent answers only while the domain runs
-agent_answers() {
-  rd domstate running
-  [ "$V" = running ] && return 0
-  err "Guest agent is not responding: QEMU guest agent is not connected"
-  return 1
-}
-
-# the action for this call of STEP: sets ACTION and ARG. Calls are counted by appending a line
-# (one short append is atomic, so concurrent calls of one step still count apart).
-plan_for() {
-  echo >>"$S/count.$1"
-  n=0
-  while read -r _; do n=$((n + 1)); done <"$S/count.$1"
-  ACTION=ok ARG=
-  [ -f "$S/plan" ] || return 0
-  while read -r pstep act arg; do
-    case $pstep in
-      "$1") ACTION=$act ARG=$arg ;;
-      "$1#$n") ACTION=$act ARG=$arg; return 0 ;;
-    esac
-  done <"$S/plan"
-}
-
-# nap SECONDS: a sleep that a signal to this fake ends at once (its sleep goes with it)
-nap() {
-  sleep "$1" &
-  NAP=$!
-  trap 'kill "$NAP" 2>/dev/null; exit 143' TERM HUP INT
-  wait "$NAP"
-  trap - TERM HUP INT
-}
-
-# out TEXT / err TEXT: an answer (errors go to stderr like virsh's)
-out() { printf '%s\n' "$1"; }
-err() { printf 'error: %s\n' "$1" >&2; FAILED=1; }
+# shellcheck source-path=SCRIPTDIR source=fake-lib.sh
+. "${0%/*}/fake-lib.sh"
 
 # effect STEP ARGS…: what the real thing would do
 effect() {
@@ -211,25 +170,4 @@ if [ "${0##*/}" = qemu-img ] || [ "${FAKE_AS:-}" = qemu-img ]; then
   run qemu-img "$@"
   exit $?
 fi
-while [ $# -gt 0 ]; do
-  case $1 in
-    -c) shift 2 ;;
-    -q) shift ;;
-    *) break ;;
-  esac
-done
-if [ $# -gt 0 ]; then
-  dispatch "$@"
-  exit $?
-fi
-# the interactive session, as virsh's: a banner, then for each command line the prompt and the
-# line echoed, then its answer (errors on the same stream)
-exec 2>&1
-printf 'Welcome to virsh, the virtualization interactive terminal.\n\n'
-while IFS= read -r line; do
-  printf 'virsh # %s\n' "$line"
-  # shellcheck disable=SC2086 # split the command line into words, like virsh
-  set -- $line
-  [ $# -gt 0 ] || continue
-  dispatch "$@" || true
-done
+fake_main "$@"
