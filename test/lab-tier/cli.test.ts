@@ -14,18 +14,16 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { guestAgentCommand, guestExec } from '../lab/lab';
-import {
-  captureAgentGuest,
-  waitForAgent,
-  type AgentGuestSnapshot,
-} from '../support/agent-guest-restore';
+import { waitForAgent } from '../support/agent-guest-restore';
 import { appWithLabHost, buildCli, runQuiesce, type CliRun } from '../support/cli-process';
 import { exportDestination, LAB_USER } from '../support/export-guest';
 import { failIfLeftFrozen } from '../support/lab-guard';
 import { agentFreezeStatus } from '../support/lab-guest';
-import { labProfile, type LabProfileShape } from '../support/service-harness';
+import { useAgentGuest } from '../support/lab-fixture';
+import { labUserHome } from '../support/lab-operations';
+import type { LabProfileShape } from '../support/service-harness';
 import { deleteAllSnapshots, labVirsh } from '../support/snapshot-helpers';
 import type { ExportSummary } from '../../shared/export';
 import type { ScheduleListingAnswer } from '../../shared/schedule/results';
@@ -42,7 +40,7 @@ let app: Awaited<ReturnType<typeof appWithLabHost>>;
 let agent: { name: string; uuid: string };
 let noAgent: { name: string; uuid: string };
 let noChannel: { name: string; uuid: string };
-let found: AgentGuestSnapshot;
+const found = useAgentGuest();
 
 const q = (...args: string[]): Promise<CliRun> => runQuiesce([...args, '--json'], app);
 const snapshotNames = (uuid: string) =>
@@ -66,17 +64,27 @@ const labCrontab = (): string => {
   }
 };
 
-/** Waits until the schedule's job has recorded `n` runs (it runs detached on the host). */
+/**
+ * Waits until the schedule's job has recorded `n` runs (it runs detached on the host) and the
+ * listing says so. The job's own results file is watched first, read as root (no process per
+ * look); the listing is asked once the file has the runs.
+ */
 async function waitForRuns(id: string, n: number, timeoutMs = 90_000): Promise<void> {
+  const results = join(labUserHome(), '.quiesce', 'schedules', id, 'results.jsonl');
+  const recorded = () =>
+    existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter(Boolean).length : 0;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const r = await q('schedule', 'ls', 'lab');
-    const listing = r.json?.result as ScheduleListingAnswer | undefined;
-    const mine = listing?.schedules.find((x) => x.schedule.id === id);
-    if (mine && mine.runs.length >= n && !mine.running) return;
-    if (Date.now() > deadline)
-      throw new Error(`schedule ${id}: ${n} runs not recorded: ${r.stdout}`);
-    await new Promise((res) => setTimeout(res, 1000));
+    if (recorded() >= n) {
+      const r = await q('schedule', 'ls', 'lab');
+      const listing = r.json?.result as ScheduleListingAnswer | undefined;
+      const mine = listing?.schedules.find((x) => x.schedule.id === id);
+      if (mine && mine.runs.length >= n && !mine.running) return;
+      if (Date.now() > deadline)
+        throw new Error(`schedule ${id}: ${n} runs not listed: ${r.stdout}`);
+    } else if (Date.now() > deadline)
+      throw new Error(`schedule ${id}: ${n} runs not recorded in ${results}`);
+    await new Promise((res) => setTimeout(res, 250));
   }
 }
 
@@ -112,20 +120,16 @@ function resultOf<T>(r: CliRun, exit: number): T {
 }
 
 beforeAll(async () => {
-  p = labProfile();
+  p = found.p;
   const role = (r: string) => p.guests.find((g) => g.role === r)!;
   agent = role('agent');
   noAgent = role('no-agent');
   noChannel = role('no-channel');
   buildCli();
   app = await appWithLabHost(p);
-  found = await captureAgentGuest(p.libvirtUri, agent.uuid, agent.name);
   await cleanSlate();
 }, 180_000);
 failIfLeftFrozen({ cleanup: cleanSlate });
-afterAll(async () => {
-  await found?.restore();
-}, 240_000);
 
 describe('quiesce against the lab, --json', () => {
   it('hosts, trust, ls: the lab host, its key trusted by fingerprint, each guest’s readiness', async () => {

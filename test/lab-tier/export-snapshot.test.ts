@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestExec } from '../lab/lab';
-import { captureAgentGuest, type AgentGuestSnapshot } from '../support/agent-guest-restore';
 import {
   frozenImageOfLatestSnapshot,
   inspectImage,
@@ -11,9 +10,9 @@ import {
   writeGuestMarker,
 } from '../support/consistency';
 import { exportDestination } from '../support/export-guest';
-import { connectedLabSession, type serviceHarness } from '../support/service-harness';
+import { useAgentGuest, waitExport } from '../support/lab-fixture';
 import { fsfreezeStatus, labVirsh, waitForEnd } from '../support/snapshot-helpers';
-import { ExportManifestSchema, type ExportSummary } from '../../shared/export';
+import { ExportManifestSchema } from '../../shared/export';
 
 /**
  * Lab tier: an existing Quiesce snapshot of the agent guest exported to a host folder
@@ -23,49 +22,31 @@ import { ExportManifestSchema, type ExportSummary } from '../../shared/export';
  * manifest names the snapshot, carries the snapshot's own label and no freeze window of its own;
  * libvirt ran no job and made no checkpoint. The agent guest is put back as it was found.
  */
-let p: Awaited<ReturnType<typeof connectedLabSession>>['p'];
-let h: ReturnType<typeof serviceHarness>;
-let hostId: string;
-let agent: { name: string; uuid: string };
-let found: AgentGuestSnapshot | undefined;
+const ag = useAgentGuest({ session: true });
 let dest: ReturnType<typeof exportDestination> | undefined;
 const name = `exp-snap-${Date.now().toString(36)}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitExport(opId: string, timeoutMs = 300_000): Promise<ExportSummary> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await h.call('export.get', { hostId, opId });
-    if (s.state !== 'running' || Date.now() > deadline) return s;
-    await sleep(250);
-  }
-}
 const checkpoints = () =>
-  labVirsh(p.libvirtUri, 'checkpoint-list', agent.uuid, '--name')
+  labVirsh(ag.p.libvirtUri, 'checkpoint-list', ag.uuid, '--name')
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
 
-beforeAll(async () => {
-  ({ p, h, hostId } = await connectedLabSession());
-  agent = p.guests.find((x) => x.role === 'agent')!;
-  found = await captureAgentGuest(p.libvirtUri, agent.uuid, agent.name);
+beforeAll(() => {
   dest = exportDestination('snap');
-}, 180_000);
+});
 afterAll(async () => {
-  await removeGuestMarkers(agent.name);
-  await found?.restore();
+  await removeGuestMarkers(ag.name);
   dest?.remove();
-  h?.dispose();
-}, 240_000);
+});
 
 describe('export of an existing snapshot (no freeze of its own)', () => {
   it('copies the quiesced snapshot’s frozen image, verifies, and the manifest says the snapshot’s label', async () => {
+    const { p, h, hostId } = ag;
     // unsynced: only the snapshot's freeze puts it on the frozen image
-    const before = await writeGuestMarker(agent.name, 'before-snap');
+    const before = await writeGuestMarker(ag.name, 'before-snap');
     const { opId: snapOp } = await h.call('snapshot.start', {
       hostId,
-      uuid: agent.uuid,
+      uuid: ag.uuid,
       name,
     });
     const snap = await waitForEnd(h, snapOp, 180_000);
@@ -75,22 +56,22 @@ describe('export of an existing snapshot (no freeze of its own)', () => {
     });
     const frozenFs = snap.label?.kind === 'quiesced' ? snap.label.filesystems : -1;
     expect(frozenFs).toBeGreaterThan(0);
-    const { frozen } = frozenImageOfLatestSnapshot(p.libvirtUri, agent.uuid);
+    const { frozen } = frozenImageOfLatestSnapshot(p.libvirtUri, ag.uuid);
     // written after the cut (into the overlay): an export of the snapshot must not have it
-    const after = await writeGuestMarker(agent.name, 'after-snap');
-    await guestExec(agent.name, '/bin/sync');
+    const after = await writeGuestMarker(ag.name, 'after-snap');
+    await guestExec(ag.name, '/bin/sync');
     const checkpointsBefore = checkpoints();
 
     // an incremental asked for: a snapshot has no checkpoint, so it is full, with the reason
     const t0 = Date.now();
     const { opId } = await h.call('export.start', {
       hostId,
-      uuid: agent.uuid,
+      uuid: ag.uuid,
       dest: dest!.dir,
       mode: 'incremental',
       snapshot: name,
     });
-    const s = await waitExport(opId);
+    const s = await waitExport(h, hostId, opId);
     const ms = Date.now() - t0;
     expect(s, JSON.stringify(s)).toMatchObject({
       state: 'succeeded',
@@ -105,19 +86,19 @@ describe('export of an existing snapshot (no freeze of its own)', () => {
     const phases = s.phases.map((x) => x.phase);
     for (const no of ['freeze', 'cut', 'thaw'] as const) expect(phases).not.toContain(no);
     expect(phases).toEqual(expect.arrayContaining(['copy', 'verify', 'manifest']));
-    expect(fsfreezeStatus(p.libvirtUri, agent.name)).toBe('thawed');
-    expect(labVirsh(p.libvirtUri, 'domjobinfo', agent.uuid)).toMatch(/Job type:\s+None/);
+    expect(fsfreezeStatus(p.libvirtUri, ag.name)).toBe('thawed');
+    expect(labVirsh(p.libvirtUri, 'domjobinfo', ag.uuid)).toMatch(/Job type:\s+None/);
     expect(checkpoints()).toEqual(checkpointsBefore);
 
     const v = await h.call('export.verify', {
       hostId,
-      uuid: agent.uuid,
+      uuid: ag.uuid,
       dest: dest!.dir,
       exportId: opId,
     });
     expect(v, JSON.stringify(v)).toMatchObject({ ok: true, problems: [], chain: [] });
 
-    const dir = join(dest!.dir, agent.uuid, opId);
+    const dir = join(dest!.dir, ag.uuid, opId);
     const m = ExportManifestSchema.parse(
       JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')),
     );

@@ -6,11 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestExec, readWriterSamples, setWriter, writerGapsMs } from '../lab/lab';
 import { inspectImage, writeGuestMarker, removeGuestMarkers } from '../support/consistency';
 import { exportDestination, exportGuest, waitAgent } from '../support/export-guest';
-import {
-  connectedLabSession,
-  type LabProfileShape,
-  type serviceHarness,
-} from '../support/service-harness';
+import { useLabSession, waitExport } from '../support/lab-fixture';
 import { fsfreezeStatus, labVirsh } from '../support/snapshot-helpers';
 import { ExportManifestSchema, type ExportSummary } from '../../shared/export';
 import { startOwnSshd } from '../host/own-sshd';
@@ -22,27 +18,15 @@ import { startOwnSshd } from '../host/own-sshd';
  * NIC, a standalone image) with the marker there and its filesystem clean; an export cancelled half-way leaves no
  * complete-looking file and no job. Every domain, checkpoint and file made here is removed.
  */
-let p: LabProfileShape;
-let h: ReturnType<typeof serviceHarness>;
-let hostId: string;
-let uuid: string;
-let agent: string;
+const lab = useLabSession();
 let dest: { dir: string; remove: () => void };
 /** The exports the first test made (full, incremental), for the copy test. */
 let chain: { full: string; inc: string; marker: string } | undefined;
 const cleanups: (() => void)[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitExport(opId: string, timeoutMs = 300_000): Promise<ExportSummary> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await h.call('export.get', { hostId, opId });
-    if (s.state !== 'running' || Date.now() > deadline) return s;
-    await sleep(250);
-  }
-}
 const checkpoints = (domain: string) =>
-  labVirsh(p.libvirtUri, 'checkpoint-list', domain, '--name')
+  labVirsh(lab.p.libvirtUri, 'checkpoint-list', domain, '--name')
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
@@ -52,7 +36,7 @@ function deleteQuiesceCheckpoints(domain: string): void {
     .filter((c) => c.startsWith('quiesce-'))
     .reverse()) {
     try {
-      labVirsh(p.libvirtUri, 'checkpoint-delete', domain, cp);
+      labVirsh(lab.p.libvirtUri, 'checkpoint-delete', domain, cp);
     } catch {
       /* gone with a parent */
     }
@@ -67,13 +51,9 @@ const filesUnder = (dir: string): string[] =>
     .filter((e) => e.isFile())
     .map((e) => join(e.parentPath, e.name));
 
-beforeAll(async () => {
-  ({ p, h, hostId } = await connectedLabSession());
-  const g = p.guests.find((x) => x.role === 'agent')!;
-  uuid = g.uuid;
-  agent = g.name;
+beforeAll(() => {
   dest = exportDestination('lab');
-}, 120_000);
+});
 afterAll(async () => {
   for (const c of cleanups.reverse()) {
     try {
@@ -82,18 +62,18 @@ afterAll(async () => {
       /* the next one still runs */
     }
   }
-  await setWriter(agent, false).catch(() => undefined);
-  await removeGuestMarkers(agent);
-  deleteQuiesceCheckpoints(agent);
+  await setWriter(lab.name, false).catch(() => undefined);
+  await removeGuestMarkers(lab.name);
+  deleteQuiesceCheckpoints(lab.name);
   dest?.remove();
-  h?.dispose();
 }, 240_000);
 
 describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', () => {
   it('full, then incremental while the writer runs; both verify; the incremental restores as a new domain', async () => {
+    const { p, h, hostId, uuid, name: agent } = lab;
     await setWriter(agent, true);
     const full = await h.call('export.start', { hostId, uuid, dest: dest.dir, mode: 'full' });
-    const f = await waitExport(full.opId);
+    const f = await waitExport(h, hostId, full.opId);
     expect(f, JSON.stringify(f)).toMatchObject({
       state: 'succeeded',
       mode: 'full',
@@ -106,7 +86,7 @@ describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', (
     // written without a sync: only the incremental's freeze puts it on the exported image
     const marker = await writeGuestMarker(agent, 'export');
     const inc = await h.call('export.start', { hostId, uuid, dest: dest.dir, mode: 'incremental' });
-    const i = await waitExport(inc.opId);
+    const i = await waitExport(h, hostId, inc.opId);
     expect(i, JSON.stringify(i)).toMatchObject({
       state: 'succeeded',
       mode: 'incremental',
@@ -234,6 +214,7 @@ describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', (
   }, 600_000);
 
   it('copies the incremental to the workstation and to a second SSH host: chain, checksums, manifest last', async () => {
+    const { h, hostId, uuid } = lab;
     expect(chain, 'the first test made a full and an incremental export').toBeDefined();
     const { full, inc, marker } = chain!;
     // the workstation: a local folder; the incremental brings its full export along
@@ -308,6 +289,7 @@ describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', (
   }, 600_000);
 
   it('cancelled half-way: no complete-looking file, no job left on libvirt, no checkpoint', async () => {
+    const { p, h, hostId, uuid } = lab;
     // 900 MiB written: the copy lasts about a second here, long enough to cancel half-way
     const big = await exportGuest(p.libvirtUri, uuid, { diskMiB: 1024, filledMiB: 900 });
     cleanups.push(big.remove);
@@ -328,7 +310,7 @@ describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', (
     }
     expect(halfway, 'the copy was seen under way').toBeDefined();
     await h.call('export.cancel', { hostId, opId });
-    const s = await waitExport(opId);
+    const s = await waitExport(h, hostId, opId);
     expect(s, JSON.stringify(s)).toMatchObject({ state: 'failed', cancelled: true });
     console.log(
       `cancelled at ${halfway!.progress!.done} of ${halfway!.progress!.total} bytes (${halfway!.progress!.rate} B/s)`,

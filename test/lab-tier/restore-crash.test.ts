@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { readWriterSamples, setWriter, writerGapsMs } from '../lab/lab';
-import { connectedLabSession, type LabProfileShape } from '../support/service-harness';
+import { connectedLabSession } from '../support/service-harness';
 import { labVirsh, waitForEnd } from '../support/snapshot-helpers';
-import { captureAgentGuest, type AgentGuestSnapshot } from '../support/agent-guest-restore';
-import type { RestoreTestResult } from '../../shared/restore-test';
+import { useAgentGuest, waitRestoreTest } from '../support/lab-fixture';
 
 /**
  * Lab tier, libvirt 9.0: the restore test of a crash-consistent snapshot. The guest writes
@@ -16,30 +15,15 @@ import type { RestoreTestResult } from '../../shared/restore-test';
  * runs on without a write gap longer than a snapshot window while the clone boots; and the
  * result is kept on the host, read back by a new app session (restore.list).
  */
-let p: LabProfileShape;
-let uuid: string;
-let agent: string;
-let found: AgentGuestSnapshot;
+const ag = useAgentGuest();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A snapshot window the writer may see: the quiesced restore test's bound (revert.test.ts). */
 const SNAPSHOT_WINDOW_MS = 1_000;
-
-beforeAll(async () => {
-  const s = await connectedLabSession();
-  p = s.p;
-  s.h.dispose();
-  const g = p.guests.find((x) => x.role === 'agent')!;
-  uuid = g.uuid;
-  agent = g.name;
-  found = await captureAgentGuest(p.libvirtUri, uuid, agent);
-}, 120_000);
-afterAll(async () => {
-  await setWriter(agent, false).catch(() => undefined);
-  await found.restore();
-}, 240_000);
+afterAll(() => setWriter(ag.name, false).catch(() => undefined));
 
 describe('restore test of a crash-consistent snapshot', () => {
   it('reports the journal recovery with the kernel’s words; clone gone; original never stopped; kept on the host', async () => {
+    const { p, uuid, name: agent } = ag;
     const s = await connectedLabSession();
     let opId = '';
     try {
@@ -64,12 +48,7 @@ describe('restore test of a crash-consistent snapshot', () => {
       const domid = labVirsh(p.libvirtUri, 'domid', uuid).trim();
 
       ({ opId } = await s.h.call('restore.start', { hostId: s.hostId, uuid, name: 'rc-crash' }));
-      const deadline = Date.now() + 300_000;
-      let r: RestoreTestResult = await s.h.call('restore.get', { hostId: s.hostId, opId });
-      while (r.state === 'running' && Date.now() < deadline) {
-        await sleep(500);
-        r = await s.h.call('restore.get', { hostId: s.hostId, opId });
-      }
+      const r = await waitRestoreTest(s.h, s.hostId, opId);
       const samples = await readWriterSamples(agent);
       await setWriter(agent, false);
       expect(r, JSON.stringify(r)).toMatchObject({
@@ -86,7 +65,7 @@ describe('restore test of a crash-consistent snapshot', () => {
       // the clone is gone: no domain, no overlay, no QEMU process
       expect(r.clone).toMatch(/restoretest/);
       expect(labVirsh(p.libvirtUri, 'list', '--all', '--name')).not.toContain(r.clone!);
-      expect(readdirSync(found.dir).filter((f) => f.includes('restoretest'))).toEqual([]);
+      expect(readdirSync(ag.dir).filter((f) => f.includes('restoretest'))).toEqual([]);
       expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(r.clone!);
 
       // the original never stopped: same QEMU process, and its writer kept writing

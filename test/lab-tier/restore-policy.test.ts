@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import type { AppEvent } from '../../shared/events';
-import { connectedLabSession, type LabProfileShape } from '../support/service-harness';
+import { connectedLabSession } from '../support/service-harness';
 import { labVirsh, waitForEnd } from '../support/snapshot-helpers';
-import { captureAgentGuest, type AgentGuestSnapshot } from '../support/agent-guest-restore';
+import { useAgentGuest } from '../support/lab-fixture';
 
 /**
  * Lab tier, libvirt 9.0: the agent guest's choice "test restore after each snapshot" is turned
@@ -14,24 +14,8 @@ import { captureAgentGuest, type AgentGuestSnapshot } from '../support/agent-gue
  * under that snapshot (restore.list), and the clone is gone afterwards. A snapshot whose dialog
  * turned the choice off for that run gets no test.
  */
-let p: LabProfileShape;
-let uuid: string;
-let agent: string;
-let found: AgentGuestSnapshot;
+const ag = useAgentGuest();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-beforeAll(async () => {
-  const s = await connectedLabSession();
-  p = s.p;
-  s.h.dispose();
-  const g = p.guests.find((x) => x.role === 'agent')!;
-  uuid = g.uuid;
-  agent = g.name;
-  found = await captureAgentGuest(p.libvirtUri, uuid, agent);
-}, 120_000);
-afterAll(async () => {
-  await found.restore();
-}, 240_000);
 
 type RestoreTestEvent = AppEvent & { type: 'restore-test' };
 const policyEvents = (events: AppEvent[]) =>
@@ -39,6 +23,7 @@ const policyEvents = (events: AppEvent[]) =>
 
 describe('restore test after each snapshot (the domain’s choice)', () => {
   it('a snapshot taken through the services is tested by itself: restorable, clean, clone gone', async () => {
+    const { uuid } = ag;
     const s = await connectedLabSession();
     try {
       await s.h.call('snapshot.setDefaults', {
@@ -61,9 +46,18 @@ describe('restore test after each snapshot (the domain’s choice)', () => {
         label: { kind: 'quiesced' },
       });
 
+      // how long the services took to launch the test once the snapshot had ended
+      const ended = Date.now();
+      let launchMs: number | undefined;
       const deadline = Date.now() + 300_000;
-      while (!policyEvents(s.h.events).some((e) => e.state !== 'started') && Date.now() < deadline)
-        await sleep(500);
+      while (
+        !policyEvents(s.h.events).some((e) => e.state !== 'started') &&
+        Date.now() < deadline
+      ) {
+        if (launchMs === undefined && policyEvents(s.h.events).length > 0)
+          launchMs = Date.now() - ended;
+        await sleep(100);
+      }
       const said = policyEvents(s.h.events);
       console.log(`snapshot + policy restore test: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       expect(said, JSON.stringify(said)).toEqual([
@@ -93,8 +87,8 @@ describe('restore test after each snapshot (the domain’s choice)', () => {
 
       // the clone is gone: no domain, no overlay, no QEMU process
       expect(r!.clone).toMatch(/restoretest/);
-      expect(labVirsh(p.libvirtUri, 'list', '--all', '--name')).not.toContain(r!.clone!);
-      expect(readdirSync(found.dir).filter((f) => f.includes('restoretest'))).toEqual([]);
+      expect(labVirsh(ag.p.libvirtUri, 'list', '--all', '--name')).not.toContain(r!.clone!);
+      expect(readdirSync(ag.dir).filter((f) => f.includes('restoretest'))).toEqual([]);
       expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(r!.clone!);
 
       // turned off in the dialog for one run: that snapshot is not tested
@@ -106,7 +100,9 @@ describe('restore test after each snapshot (the domain’s choice)', () => {
         testRestore: false,
       });
       expect(await waitForEnd(s.h, off.opId)).toMatchObject({ state: 'succeeded' });
-      await sleep(5_000); // longer than the wait for the runner to go and a test's launch
+      // Twice the launch seen above (the runner going, then the test's start), 5 s at the most:
+      // a test the services wrongly started for this snapshot has said so by then.
+      await sleep(Math.min(5_000, Math.max(1_500, 2 * (launchMs ?? 5_000))));
       expect(policyEvents(s.h.events.slice(before))).toEqual([]);
       const again = await s.h.call('restore.list', { hostId: s.hostId, uuid });
       expect(again.results.filter((x) => x.snapshot === 'rp-off')).toEqual([]);

@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { guestAgentCommand, guestExec } from '../lab/lab';
-import { connectedLabSession, type LabProfileShape } from '../support/service-harness';
+import { guestExec } from '../lab/lab';
 import { labVirsh, waitForEnd } from '../support/snapshot-helpers';
-import { captureAgentGuest, type AgentGuestSnapshot } from '../support/agent-guest-restore';
-import type { RevertSummary } from '../../shared/revert';
+import { waitForAgent } from '../support/agent-guest-restore';
+import { useAgentGuest, waitRevert } from '../support/lab-fixture';
 
 /**
  * Lab tier, libvirt 9.0 (which cannot revert a snapshot with memory): a full checkpoint (disks +
@@ -15,44 +14,12 @@ import type { RevertSummary } from '../../shared/revert';
  * (libvirt's own --memspec), once with one made through the services (snapshot.start with
  * memory: the runner's full checkpoint, labelled a checkpoint even under the require policy).
  */
-type Session = Awaited<ReturnType<typeof connectedLabSession>>;
-let p: LabProfileShape;
-let s: Session;
-let uuid: string;
-let agent: string;
-let found: AgentGuestSnapshot;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sh = async (cmd: string) => (await guestExec(agent, '/bin/sh', ['-c', cmd])).stdout.trim();
-
-async function waitAgent(timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await guestAgentCommand(agent, { execute: 'guest-ping' });
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await sleep(500);
-    }
-  }
-}
-
-beforeAll(async () => {
-  s = await connectedLabSession();
-  p = s.p;
-  const g = p.guests.find((x) => x.role === 'agent')!;
-  uuid = g.uuid;
-  agent = g.name;
-  found = await captureAgentGuest(p.libvirtUri, uuid, agent);
-}, 120_000);
-afterAll(async () => {
-  s.h.dispose();
-  await found.restore();
-}, 240_000);
+const ag = useAgentGuest({ session: true });
+const sh = async (cmd: string) => (await guestExec(ag.name, '/bin/sh', ['-c', cmd])).stdout.trim();
 
 describe('a full checkpoint reverted on libvirt 9.0', () => {
   it('the guest resumes from the checkpoint’s memory: a RAM-only value is back, later writes are gone', async () => {
-    const dir = found.dir;
+    const { p, uuid, name: agent, dir } = ag;
     await sh('echo in-ram-1 > /tmp/ckpt-value; echo marker 1 > /data/marker-1; sync');
     const uptimeAtCheckpoint = Number((await sh('cut -d" " -f1 /proc/uptime')).split('.')[0]);
     labVirsh(p.libvirtUri, 'suspend', uuid);
@@ -74,26 +41,20 @@ describe('a full checkpoint reverted on libvirt 9.0', () => {
     await sh('echo in-ram-2 > /tmp/ckpt-value; echo marker 2 > /data/marker-2; sync');
 
     const target = { kind: 'snapshot', name: 'ck-A' } as const;
-    const preview = await s.h.call('revert.preview', { hostId: s.hostId, uuid, target });
+    const preview = await ag.h.call('revert.preview', { hostId: ag.hostId, uuid, target });
     expect(preview).toMatchObject({ memory: true, procedure: 'quiesce', willStop: true });
     expect(preview.text.becomes).toMatch(/resumes exactly where it was/);
 
-    const { opId } = await s.h.call('revert.start', {
-      hostId: s.hostId,
+    const { opId } = await ag.h.call('revert.start', {
+      hostId: ag.hostId,
       uuid,
       target,
       stopTimeoutS: 60,
     });
-    let r: RevertSummary;
-    const deadline = Date.now() + 240_000;
-    for (;;) {
-      r = await s.h.call('revert.get', { hostId: s.hostId, opId });
-      if (r.state !== 'running' || Date.now() > deadline) break;
-      await sleep(300);
-    }
+    const r = await waitRevert(ag.h, ag.hostId, opId);
     expect(r, JSON.stringify(r)).toMatchObject({ state: 'succeeded', outcome: 'finished' });
     expect(r.phases.find((x) => x.phase === 'start')?.detail).toMatch(/restored/i);
-    await waitAgent();
+    await waitForAgent(agent, 120_000);
     expect(labVirsh(p.libvirtUri, 'domstate', uuid).trim()).toBe('running');
     // its memory: the RAM-only value of the checkpoint, and an uptime that went on from it
     expect(await sh('cat /tmp/ckpt-value')).toBe('in-ram-1');
@@ -103,22 +64,23 @@ describe('a full checkpoint reverted on libvirt 9.0', () => {
     expect((await sh('cat /data/marker-* 2>/dev/null')).split('\n')).toEqual(['marker 1']);
     // nothing deleted: the left state is a branch, the checkpoint's files stay
     expect(existsSync(`${dir}/data.ck-A.mem`)).toBe(true);
-    const { branches } = await s.h.call('revert.branches', { hostId: s.hostId, uuid });
+    const { branches } = await ag.h.call('revert.branches', { hostId: ag.hostId, uuid });
     expect(branches.map((b) => b.id)).toEqual([opId]);
     for (const b of branches[0]!.disks) expect(existsSync(b.top), b.top).toBe(true);
   }, 600_000);
 
   it('a full checkpoint taken through the services (snapshot.start with memory) of the paused guest restores with its memory', async () => {
-    await found.restore();
+    const { p, uuid, name: agent } = ag;
+    await ag.restore();
     await sh('echo svc-ram-1 > /tmp/ckpt-value; echo marker 1 > /data/marker-1; sync');
     labVirsh(p.libvirtUri, 'suspend', uuid);
-    const snap = await s.h.call('snapshot.start', {
-      hostId: s.hostId,
+    const snap = await ag.h.call('snapshot.start', {
+      hostId: ag.hostId,
       uuid,
       name: 'ck-svc',
       memory: true,
     });
-    const done = await waitForEnd(s.h, snap.opId);
+    const done = await waitForEnd(ag.h, snap.opId);
     expect(done, JSON.stringify(done)).toMatchObject({
       state: 'succeeded',
       label: { kind: 'checkpoint' },
@@ -129,21 +91,15 @@ describe('a full checkpoint reverted on libvirt 9.0', () => {
     labVirsh(p.libvirtUri, 'resume', uuid);
     await sh('echo svc-ram-2 > /tmp/ckpt-value; echo marker 2 > /data/marker-2; sync');
 
-    const { opId } = await s.h.call('revert.start', {
-      hostId: s.hostId,
+    const { opId } = await ag.h.call('revert.start', {
+      hostId: ag.hostId,
       uuid,
       target: { kind: 'snapshot', name: 'ck-svc' },
       stopTimeoutS: 60,
     });
-    let r: RevertSummary;
-    const deadline = Date.now() + 240_000;
-    for (;;) {
-      r = await s.h.call('revert.get', { hostId: s.hostId, opId });
-      if (r.state !== 'running' || Date.now() > deadline) break;
-      await sleep(300);
-    }
+    const r = await waitRevert(ag.h, ag.hostId, opId);
     expect(r, JSON.stringify(r)).toMatchObject({ state: 'succeeded', outcome: 'finished' });
-    await waitAgent();
+    await waitForAgent(agent, 120_000);
     expect(await sh('cat /tmp/ckpt-value')).toBe('svc-ram-1');
     expect((await sh('cat /data/marker-* 2>/dev/null')).split('\n')).toEqual(['marker 1']);
   }, 600_000);

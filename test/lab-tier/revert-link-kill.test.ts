@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { guestAgentCommand, guestExec } from '../lab/lab';
-import { connectedLabSession, type LabProfileShape } from '../support/service-harness';
+import { guestExec } from '../lab/lab';
+import { connectedLabSession } from '../support/service-harness';
 import { labVirsh, waitForEnd } from '../support/snapshot-helpers';
 import { labUserHome } from '../support/lab-operations';
-import {
-  captureAgentGuest,
-  processGone,
-  type AgentGuestSnapshot,
-} from '../support/agent-guest-restore';
+import { processGone, waitForAgent } from '../support/agent-guest-restore';
+import { useAgentGuest, waitRevert } from '../support/lab-fixture';
 import { readRevertLines } from '../../electron/services/revert/revert-journal';
-import type { RevertSummary } from '../../shared/revert';
 
 /**
  * Lab tier, libvirt 9.0: the app's link AND the revert runner die in the middle of the stop
@@ -22,57 +18,22 @@ import type { RevertSummary } from '../../shared/revert';
  * then reverts, and the guest boots on the snapshot. The agent guest is put back as it was found.
  */
 type Session = Awaited<ReturnType<typeof connectedLabSession>>;
-let p: LabProfileShape;
-let uuid: string;
-let agent: string;
-let found: AgentGuestSnapshot;
+const ag = useAgentGuest();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const definedDisks = () =>
-  labVirsh(p.libvirtUri, 'domblklist', uuid, '--inactive', '--details')
+  labVirsh(ag.p.libvirtUri, 'domblklist', ag.uuid, '--inactive', '--details')
     .split('\n')
     .map((l) => /^\s*file\s+disk\s+\S+\s+(.+)$/.exec(l)?.[1]?.trim())
     .filter((f): f is string => Boolean(f));
 const markers = async () =>
-  (await guestExec(agent, '/bin/sh', ['-c', 'cat /data/marker-* 2>/dev/null'])).stdout
+  (await guestExec(ag.name, '/bin/sh', ['-c', 'cat /data/marker-* 2>/dev/null'])).stdout
     .trim()
     .split('\n')
     .filter(Boolean);
 
-async function waitAgent(timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await guestAgentCommand(agent, { execute: 'guest-ping' });
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await sleep(500);
-    }
-  }
-}
-
-async function waitRevert(s: Session, opId: string): Promise<RevertSummary> {
-  const deadline = Date.now() + 240_000;
-  for (;;) {
-    const r = await s.h.call('revert.get', { hostId: s.hostId, opId });
-    if (r.state !== 'running' || Date.now() > deadline) return r;
-    await sleep(300);
-  }
-}
-
-beforeAll(async () => {
-  const s = await connectedLabSession();
-  p = s.p;
-  s.h.dispose();
-  const g = p.guests.find((x) => x.role === 'agent')!;
-  uuid = g.uuid;
-  agent = g.name;
-  found = await captureAgentGuest(p.libvirtUri, uuid, agent);
-}, 120_000);
-afterAll(() => found.restore(), 240_000);
-
 describe('revert: the app’s link and the runner killed mid-phase', () => {
   it('killed in stop: defined on existing files, lost to a new session, rolled back by the next revert, which then reverts', async () => {
+    const { p, uuid, name: agent } = ag;
     let second: Session | undefined;
     try {
       const first = await connectedLabSession();
@@ -125,7 +86,7 @@ describe('revert: the app’s link and the runner killed mid-phase', () => {
         target: { kind: 'snapshot', name: 'rvk-A' },
         stopTimeoutS: 60,
       });
-      const s = await waitRevert(second, next.opId);
+      const s = await waitRevert(second.h, second.hostId, next.opId);
       expect(s, JSON.stringify(s)).toMatchObject({
         state: 'succeeded',
         outcome: 'finished',
@@ -136,7 +97,7 @@ describe('revert: the app’s link and the runner killed mid-phase', () => {
         outcome: 'rolled-back',
       });
       // the guest boots on the snapshot, on files that exist; the killed run left no overlay
-      await waitAgent();
+      await waitForAgent(agent, 120_000);
       expect(labVirsh(p.libvirtUri, 'domstate', uuid).trim()).toBe('running');
       for (const f of definedDisks()) expect(existsSync(f), f).toBe(true);
       expect(definedDisks()[0]).toContain(`revert-${next.opId}`);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -9,20 +9,11 @@ import {
   writerGapsMs,
 } from '../lab/lab';
 import { execFileSync } from 'node:child_process';
-import {
-  connectedLabSession,
-  type LabProfileShape,
-  type serviceHarness,
-} from '../support/service-harness';
 import { labVirsh, waitForEnd } from '../support/snapshot-helpers';
 import { labUserHome } from '../support/lab-operations';
-import {
-  captureAgentGuest,
-  processGone,
-  type AgentGuestSnapshot,
-} from '../support/agent-guest-restore';
+import { processGone, waitForAgent } from '../support/agent-guest-restore';
+import { useAgentGuest, waitRestoreTest, waitRevert as waitRevertOf } from '../support/lab-fixture';
 import { readRevertLines, type RevertLine } from '../../electron/services/revert/revert-journal';
-import type { RevertSummary } from '../../shared/revert';
 
 /**
  * Lab tier, libvirt 9.0 (which cannot revert external snapshots): Quiesce's own revert through
@@ -32,99 +23,66 @@ import type { RevertSummary } from '../../shared/revert';
  * or rolls the revert back. Every test ends with the agent guest exactly as it was found: its
  * original definition (disk data.qcow2), no snapshot, no overlay, running with its agent.
  */
-let p: LabProfileShape;
-let h: ReturnType<typeof serviceHarness>;
-let hostId: string;
-let uuid: string;
-let agent: string;
-let guestDir: string;
-let found: AgentGuestSnapshot;
+const ag = useAgentGuest({ session: true });
 const revertOps = () => join(labUserHome(), '.quiesce', 'reverts', 'ops');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const markers = async () =>
-  (await guestExec(agent, '/bin/sh', ['-c', 'cat /data/marker-* 2>/dev/null'])).stdout
+  (await guestExec(ag.name, '/bin/sh', ['-c', 'cat /data/marker-* 2>/dev/null'])).stdout
     .trim()
     .split('\n')
     .filter(Boolean);
 const snapshotNames = () =>
-  labVirsh(p.libvirtUri, 'snapshot-list', uuid, '--name', '--topological')
+  labVirsh(ag.p.libvirtUri, 'snapshot-list', ag.uuid, '--name', '--topological')
     .trim()
     .split('\n')
     .filter(Boolean);
 const definedDisks = () =>
-  labVirsh(p.libvirtUri, 'domblklist', uuid, '--inactive', '--details')
+  labVirsh(ag.p.libvirtUri, 'domblklist', ag.uuid, '--inactive', '--details')
     .split('\n')
     .map((l) => /^\s*file\s+disk\s+\S+\s+(.+)$/.exec(l)?.[1]?.trim())
     .filter((f): f is string => Boolean(f));
-const domstate = () => labVirsh(p.libvirtUri, 'domstate', uuid).trim();
+const domstate = () => labVirsh(ag.p.libvirtUri, 'domstate', ag.uuid).trim();
 
-async function waitAgent(timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await guestAgentCommand(agent, { execute: 'guest-ping' });
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await sleep(500);
-    }
-  }
-}
+const waitAgent = () => waitForAgent(ag.name);
 
 /** Writes marker n in the guest, then snapshot `name` with Quiesce (it must be quiesced). */
 async function markAndSnapshot(n: number, name: string): Promise<void> {
-  await guestExec(agent, '/bin/sh', ['-c', `echo marker ${n} > /data/marker-${n}; sync`]);
-  const { opId } = await h.call('snapshot.start', { hostId, uuid, name, description: '' });
-  expect(await waitForEnd(h, opId), name).toMatchObject({
+  await guestExec(ag.name, '/bin/sh', ['-c', `echo marker ${n} > /data/marker-${n}; sync`]);
+  const { opId } = await ag.h.call('snapshot.start', {
+    hostId: ag.hostId,
+    uuid: ag.uuid,
+    name,
+    description: '',
+  });
+  expect(await waitForEnd(ag.h, opId), name).toMatchObject({
     state: 'succeeded',
     label: { kind: 'quiesced' },
   });
 }
 
-async function waitRevert(opId: string, timeoutMs = 240_000): Promise<RevertSummary> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const s = await h.call('revert.get', { hostId, opId });
-    if (s.state !== 'running' || Date.now() > deadline) return s;
-    await sleep(300);
-  }
-}
+const waitRevert = (opId: string) => waitRevertOf(ag.h, ag.hostId, opId);
 
 async function revertTo(
   target: { kind: 'snapshot'; name: string } | { kind: 'branch'; id: string },
 ) {
-  const { opId } = await h.call('revert.start', { hostId, uuid, target, stopTimeoutS: 60 });
+  const { opId } = await ag.h.call('revert.start', {
+    hostId: ag.hostId,
+    uuid: ag.uuid,
+    target,
+    stopTimeoutS: 60,
+  });
   const s = await waitRevert(opId);
   expect(s, JSON.stringify(s)).toMatchObject({ state: 'succeeded', outcome: 'finished' });
   await waitAgent();
   return { opId, summary: s };
 }
 
-async function restoreAgentGuest(): Promise<void> {
-  await found.restore();
-}
-
-beforeAll(async () => {
-  ({ p, h, hostId } = await connectedLabSession());
-  const g = p.guests.find((x) => x.role === 'agent')!;
-  uuid = g.uuid;
-  agent = g.name;
-  guestDir = `/tmp/quiesce-lab/guests/${agent}`;
-  // The suite's starting point, which every test restores (test/support/agent-guest-restore.ts).
-  found = await captureAgentGuest(p.libvirtUri, uuid, agent);
-  guestDir = found.dir;
-}, 120_000);
-afterAll(async () => {
-  try {
-    await restoreAgentGuest();
-  } finally {
-    h.dispose();
-  }
-}, 240_000);
+const restoreAgentGuest = () => ag.restore();
 
 describe('revert on libvirt 9.0, by Quiesce’s own procedure', () => {
   it('reverts to A, keeps the left state as a branch, reverts to B from there, and to the branch', async () => {
+    const { p, h, hostId, uuid, name: agent, dir: guestDir } = ag;
     try {
       await markAndSnapshot(1, 'rv-A');
       await markAndSnapshot(2, 'rv-B');
@@ -204,6 +162,7 @@ describe('revert on libvirt 9.0, by Quiesce’s own procedure', () => {
   }, 600_000);
 
   it('a guest that ignores shutdown: never powered off without the admin’s say; with it, reverted', async () => {
+    const { h, hostId, uuid, name: agent } = ag;
     try {
       await markAndSnapshot(1, 'rv-A');
       await guestExec(agent, '/bin/sh', ['-c', 'echo marker 2 > /data/marker-2; sync']);
@@ -273,6 +232,7 @@ function journalOf(opId: string): RevertLine[] {
 describe('a revert runner killed at each phase', () => {
   for (const phase of KILL_AT) {
     it(`killed in ${phase}: the domain stays defined on files that exist, boots, and the journal settles`, async () => {
+      const { p, h, hostId, uuid, name: agent } = ag;
       try {
         await markAndSnapshot(1, 'rv-A');
         await guestExec(agent, '/bin/sh', ['-c', 'echo marker 2 > /data/marker-2; sync']);
@@ -334,18 +294,14 @@ describe('a revert runner killed at each phase', () => {
 
 describe('restore test', () => {
   it('boots a disposable clone of a quiesced snapshot: restorable, filesystems clean, clone gone, original never stopped', async () => {
+    const { p, h, hostId, uuid, name: agent, dir: guestDir } = ag;
     try {
       await markAndSnapshot(1, 'rv-A');
       await guestExec(agent, '/bin/sh', ['-c', 'echo marker 2 > /data/marker-2; sync']);
       const domid = labVirsh(p.libvirtUri, 'domid', uuid).trim();
       await setWriter(agent, true);
       const { opId } = await h.call('restore.start', { hostId, uuid, name: 'rv-A' });
-      const deadline = Date.now() + 240_000;
-      let r = await h.call('restore.get', { hostId, opId });
-      while (r.state === 'running' && Date.now() < deadline) {
-        await sleep(500);
-        r = await h.call('restore.get', { hostId, opId });
-      }
+      const r = await waitRestoreTest(h, hostId, opId, 240_000);
       await setWriter(agent, false);
       expect(r, JSON.stringify(r)).toMatchObject({
         state: 'succeeded',

@@ -5,14 +5,10 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { guestAgentCommand, guestExec } from '../lab/lab';
 import { LAB_USER } from '../lab/config';
-import {
-  connectedLabSession,
-  type LabProfileShape,
-  type serviceHarness,
-} from '../support/service-harness';
 import { labVirsh } from '../support/snapshot-helpers';
 import { labUserHome } from '../support/lab-operations';
-import { captureAgentGuest, type AgentGuestSnapshot } from '../support/agent-guest-restore';
+import { waitForAgent } from '../support/agent-guest-restore';
+import { useAgentGuest } from '../support/lab-fixture';
 import { readJournalLines } from '../../electron/services/snapshot/journal-line';
 import { parseRunLine } from '../../electron/services/schedule/list';
 import type { ScheduleRun } from '../../shared/schedule/results';
@@ -24,12 +20,7 @@ import type { ScheduleRun } from '../../shared/schedule/results';
  * keep-last 2, markers written before each; the prune preview against the real prune; a run
  * with the agent stopped (an alert on connect, the host hook run); the uninstall leaving nothing.
  */
-let p: LabProfileShape;
-let h: ReturnType<typeof serviceHarness>;
-let hostId: string;
-let uuid: string;
-let agent: string;
-let found: AgentGuestSnapshot;
+const ag = useAgentGuest({ session: true });
 const ID = 'labkeep';
 const home = labUserHome();
 const hostDir = join(home, '.quiesce');
@@ -38,6 +29,8 @@ const hookOut = join(home, 'quiesce-schedule-hook.json');
 const MARK = `# quiesce-schedule:${ID}`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The clock's second as a schedule's snapshot names it: YYYYMMDDHHMMSS. */
+const utcSecond = () => new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 const crontab = (): string => {
   try {
     return execFileSync('crontab', ['-l', '-u', LAB_USER], { encoding: 'utf8', stdio: 'pipe' });
@@ -79,12 +72,12 @@ const runs = (): ScheduleRun[] =>
         .map((l) => parseRunLine(l)!)
     : [];
 const scheduleSnapshots = () =>
-  labVirsh(p.libvirtUri, 'snapshot-list', '--domain', uuid, '--name', '--topological')
+  labVirsh(ag.p.libvirtUri, 'snapshot-list', '--domain', ag.uuid, '--name', '--topological')
     .split('\n')
     .map((s) => s.trim())
     .filter((s) => s.startsWith(`${ID}-`));
 const markers = async () =>
-  (await guestExec(agent, '/bin/sh', ['-c', 'cat /data/marker-* 2>/dev/null'])).stdout
+  (await guestExec(ag.name, '/bin/sh', ['-c', 'cat /data/marker-* 2>/dev/null'])).stdout
     .trim()
     .split('\n')
     .filter(Boolean);
@@ -94,7 +87,14 @@ const markers = async () =>
  * overlays it started (`<disks>` of its XML); read as raw ext4 with debugfs, no mount.
  */
 function markersInSnapshot(name: string): string[] {
-  const xml = labVirsh(p.libvirtUri, 'snapshot-dumpxml', '--domain', uuid, '--snapshotname', name);
+  const xml = labVirsh(
+    ag.p.libvirtUri,
+    'snapshot-dumpxml',
+    '--domain',
+    ag.uuid,
+    '--snapshotname',
+    name,
+  );
   const disks = xml.slice(xml.indexOf('<disks>'), xml.indexOf('</disks>'));
   const overlay = /<source file='([^']+)'/.exec(disks)![1]!;
   const info = JSON.parse(
@@ -116,7 +116,7 @@ function markersInSnapshot(name: string): string[] {
 
 /** Every layer of the running guest's chain exists and qemu-img finds no error in it. */
 function chainIntact(): string[] {
-  const top = labVirsh(p.libvirtUri, 'domblklist', uuid, '--details')
+  const top = labVirsh(ag.p.libvirtUri, 'domblklist', ag.uuid, '--details')
     .split('\n')
     .map((l) => /^\s*file\s+disk\s+vda\s+(.+)$/.exec(l)?.[1]?.trim())
     .find(Boolean)!;
@@ -130,44 +130,23 @@ function chainIntact(): string[] {
   return chain.map((l) => l.filename);
 }
 
-async function waitAgent(timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await guestAgentCommand(agent, { execute: 'guest-ping' });
-      return;
-    } catch (e) {
-      if (Date.now() > deadline) throw e;
-      await sleep(500);
-    }
-  }
-}
-
 beforeAll(async () => {
-  ({ p, h, hostId } = await connectedLabSession());
-  const g = p.guests.find((x) => x.role === 'agent')!;
-  uuid = g.uuid;
-  agent = g.name;
-  found = await captureAgentGuest(p.libvirtUri, uuid, agent);
   // what an earlier, interrupted run of this file may have left
-  await h.call('schedule.setHook', { hostId, command: '' });
-  await h.call('schedule.remove', { hostId, id: ID });
+  await ag.h.call('schedule.setHook', { hostId: ag.hostId, command: '' });
+  await ag.h.call('schedule.remove', { hostId: ag.hostId, id: ID });
   rmSync(hookOut, { force: true });
-}, 180_000);
+}, 60_000);
 afterAll(async () => {
-  try {
-    await h.call('hosts.connect', { hostId }).catch(() => undefined);
-    await h.call('schedule.setHook', { hostId, command: '' }).catch(() => undefined);
-    await h.call('schedule.remove', { hostId, id: ID }).catch(() => undefined);
-    rmSync(hookOut, { force: true });
-    await found.restore();
-  } finally {
-    h.dispose();
-  }
-}, 300_000);
+  const { h, hostId } = ag;
+  await h.call('hosts.connect', { hostId }).catch(() => undefined);
+  await h.call('schedule.setHook', { hostId, command: '' }).catch(() => undefined);
+  await h.call('schedule.remove', { hostId, id: ID }).catch(() => undefined);
+  rmSync(hookOut, { force: true });
+}, 120_000);
 
 describe('schedules run on the host without the app', () => {
   it('installs a crontab line (no systemd here), runs 4 times disconnected, keeps the last 2 with every marker', async () => {
+    const { h, hostId, uuid, name: agent } = ag;
     // a time that does not come during the test (and the lab runs no cron daemon anyway)
     const at = new Date(Date.now() + 12 * 3600_000).toISOString().slice(11, 16);
     const saved = await h.call('schedule.save', {
@@ -199,7 +178,10 @@ describe('schedules run on the host without the app', () => {
       expect(last.windowMs).toBeGreaterThan(0);
       expect(last.windowMs).toBeLessThan(10_000);
       made.push(last.snapshot);
-      await sleep(1100); // names are to the second
+      // names are to the second (UTC, as the lab runs): the next run starts in a later one
+      const named = last.snapshot.replace(/\D/g, '').slice(-14);
+      const latest = Date.now() + 1100;
+      while (Date.now() < latest && utcSecond() <= named) await sleep(50);
     }
     // keep-last 2 over 4 runs leaves 2: the last two made
     expect(scheduleSnapshots()).toEqual(made.slice(2));
@@ -261,6 +243,7 @@ describe('schedules run on the host without the app', () => {
   }, 600_000);
 
   it('the prune preview says exactly what the host’s prune then deletes and keeps', async () => {
+    const { h, hostId, uuid, name: agent } = ag;
     // a third snapshot, so keep-last 1 has two to delete, both older than the current one
     await guestExec(agent, '/bin/sh', ['-c', 'echo marker 5 > /data/marker-5; sync']);
     await h.call('hosts.disconnect', { hostId });
@@ -324,6 +307,7 @@ describe('schedules run on the host without the app', () => {
   }, 300_000);
 
   it('a run with the agent stopped: no snapshot, an alert on connect with its remedy, the host hook run', async () => {
+    const { h, hostId, uuid, name: agent } = ag;
     await h.call('schedule.setHook', { hostId, command: `cat >${hookOut}` });
     const before = scheduleSnapshots();
     await guestExec(agent, '/bin/sh', [
@@ -384,11 +368,12 @@ describe('schedules run on the host without the app', () => {
     expect(result).toMatchObject({ ok: true, label: 'crash-consistent' });
     expect(scheduleSnapshots()).toContain(crash.snapshot);
     // the agent back, for what follows
-    await found.restore();
-    await waitAgent();
+    await ag.restore();
+    await waitForAgent(agent);
   }, 300_000);
 
   it('“all domains with a ready agent”: only the guest whose agent answers gets a snapshot', async () => {
+    const { p, h, hostId, uuid } = ag;
     const GROUP = 'labgroup';
     await h.call('schedule.save', {
       hostId,
@@ -415,11 +400,12 @@ describe('schedules run on the host without the app', () => {
       expect(lines[0]!.snapshot).toMatch(/^labgroup-\d{8}T\d{6}$/);
     } finally {
       await h.call('schedule.remove', { hostId, id: GROUP });
-      await found.restore();
+      await ag.restore();
     }
   }, 300_000);
 
   it('uninstall leaves no crontab line, no timer and no script', async () => {
+    const { h, hostId } = ag;
     await h.call('schedule.setHook', { hostId, command: '' });
     const r = await h.call('schedule.remove', { hostId, id: ID });
     expect(r.removed).toEqual(expect.arrayContaining(['crontab-line', 'folder']));

@@ -22,7 +22,6 @@ export interface AgentGuestSnapshot {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The process is gone (or a zombie nobody reaped yet). */
 /** `pid` is the revert runner of operation `op` (its command line names the op's folder). */
 function isRunnerOf(pid: number, op: string): boolean {
   try {
@@ -33,6 +32,7 @@ function isRunnerOf(pid: number, op: string): boolean {
   }
 }
 
+/** The process is gone (or a zombie nobody reaped yet). */
 export function processGone(pid: number): boolean {
   try {
     return / Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\)/, ')'));
@@ -130,9 +130,11 @@ export async function captureAgentGuest(
     if (!/running/.test(domstate()) || !onBase())
       tryDo('destroy', () => labVirsh(uri, 'destroy', uuid));
     tryDo('define', () => labVirsh(uri, 'define', xmlFile));
-    if (!/running/.test(domstate())) tryDo('start', () => labVirsh(uri, 'start', uuid));
+    // a guest started here is booting: its agent is waited for, not taken for a stopped one
+    const booting = !/running/.test(domstate());
+    if (booting) tryDo('start', () => labVirsh(uri, 'start', uuid));
     // a guest whose agent a test stopped boots again to get it back
-    const agentUp = await waitForAgent(name, 10_000).then(
+    const agentUp = await waitForAgent(name, booting ? 90_000 : 10_000).then(
       () => true,
       () => false,
     );
