@@ -153,7 +153,8 @@ afterEach(() => {
   for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
 });
 
-type Fault = '' | 'convert' | 'stop' | 'define' | 'verify' | 'start' | 'snapshots' | 'hang-stop';
+type Fault =
+  '' | 'convert' | 'stop' | 'slow-stop' | 'define' | 'verify' | 'start' | 'snapshots' | 'hang-stop';
 
 /**
  * A host in a folder: an export chain (full + incremental), the domain's current image, and a
@@ -205,9 +206,11 @@ shift 2
 echo "$*" >>${R}/virsh.log
 case $1 in
   dumpxml) cat ${R}/def.xml ;;
-  domstate) cat ${R}/state ;;
+  domstate)
+    ${fault === 'slow-stop' ? `if grep -q 'in shutdown' ${R}/state; then n=$(cat ${R}/ticks 2>/dev/null || echo 0); echo $((n + 1)) >${R}/ticks; [ "$n" -ge 4 ] && echo 'shut off' >${R}/state; fi` : ''}
+    cat ${R}/state ;;
   snapshot-list) ${fault === 'snapshots' ? 'echo s1; echo s2' : ':'} ;;
-  shutdown) ${fault === 'stop' || fault === 'hang-stop' ? ':' : `echo 'shut off' >${R}/state`} ;;
+  shutdown) ${fault === 'stop' || fault === 'hang-stop' ? ':' : fault === 'slow-stop' ? `echo 'in shutdown' >${R}/state` : `echo 'shut off' >${R}/state`} ;;
   destroy) echo 'shut off' >${R}/state ;;
   define)
     ${fault === 'define' ? `[ -e ${R}/defined-once ] || { : >${R}/defined-once; echo 'error: refused' >&2; exit 1; }` : ''}
@@ -337,6 +340,8 @@ describe.each(['dash', 'busybox'])(
     it.each<[Fault, boolean, RegExp]>([
       ['convert', false, /qemu-img convert of vda failed/],
       ['stop', false, /did not stop within 2 s/],
+      // a shutdown that outlasts the wait ends off: started again on the old disks
+      ['slow-stop', true, /did not stop within 2 s/],
       ['define', true, /libvirt refused the new definition/],
       ['verify', true, /does not point at/],
       ['start', true, /virsh start: error: no boot/],

@@ -66,6 +66,14 @@ undo() {
     [ -n "$p" ] && rm -f -- "$p" "$p.partial"
   done
   if [ "$was_running" = 1 ]; then
+    # a shutdown asked for and still under way (a stop that ran out of time) ends first, so the
+    # guest is started again rather than found running now and off a moment later
+    w=0
+    while [ "$w" -lt "$stop_timeout" ]; do
+      case $(virsh_ domstate "$UUID" 2>/dev/null) in "in shutdown"*) ;; *) break ;; esac
+      sleep 1 9>&-
+      w=$((w + 1))
+    done
     case $(virsh_ domstate "$UUID" 2>/dev/null) in
       "shut off"*) virsh_ start "$UUID" >/dev/null 2>&1 && echo "started again on its old disks" >&2 ;;
     esac
