@@ -1,17 +1,16 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestExec } from '../lab/lab';
 import { inspectImage, writeGuestMarker } from '../support/consistency';
-import { exportDestination, exportGuest, waitAgent } from '../support/export-guest';
+import { exportDestination, waitAgent } from '../support/export-guest';
+import { throwawayDomain } from '../support/throwaway-domain';
 import {
   connectedLabSession,
   type LabProfileShape,
   type serviceHarness,
 } from '../support/service-harness';
 import { labVirsh } from '../support/snapshot-helpers';
-import { cloneXml } from '../../electron/services/revert/restore-test-plan';
 import type { ExportSummary } from '../../shared/export';
 
 /**
@@ -55,35 +54,9 @@ describe('restore from an export over the original domain', () => {
   it('previews, stops it, repoints it at the restored image, starts it: the marker is gone, the old image kept', async () => {
     const uri = p.libvirtUri;
     const agent = p.guests.find((x) => x.role === 'agent')!;
-    // the data disk and its folder; the transient clone exportGuest boots is replaced by a
-    // persistent domain of our own on the same disk (a restore over it edits its definition)
-    const g = await exportGuest(uri, agent.uuid, { diskMiB: 64, filledMiB: 4 });
+    const g = await throwawayDomain(uri, agent.uuid, { diskMiB: 64, filledMiB: 4 });
     cleanups.push(g.remove);
-    labVirsh(uri, 'destroy', g.name);
-    const name = g.name;
-    const uuid = randomUUID();
-    const xml = cloneXml(
-      labVirsh(uri, 'dumpxml', agent.uuid, '--inactive'),
-      [{ target: 'vda', frozen: g.disk, format: 'qcow2', current: g.disk, overlay: g.disk }],
-      name,
-      uuid,
-    );
-    writeFileSync(join(g.dir, 'domain.xml'), xml);
-    labVirsh(uri, 'define', join(g.dir, 'domain.xml'));
-    cleanups.push(() => {
-      for (const args of [
-        ['destroy', uuid],
-        ['undefine', uuid, '--checkpoints-metadata'],
-      ]) {
-        try {
-          labVirsh(uri, ...args);
-        } catch {
-          /* not running, or gone */
-        }
-      }
-    });
-    labVirsh(uri, 'start', uuid);
-    await waitAgent(name);
+    const { name, uuid } = g;
     const dest = exportDestination('over');
     cleanups.push(dest.remove);
     const restoreDir = exportDestination('over-images');
