@@ -7,7 +7,16 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts'],
+          environment: 'node',
+          // Many unit tests run the host scripts under real shells against fakes: dozens of
+          // processes a test, seconds each on a loaded 2-core machine (vitest's 5 s failed them)
+          testTimeout: 30_000,
+        },
+      },
       {
         test: {
           name: 'host',

@@ -34,112 +34,117 @@ const MATRIX: [phase: string, n: number, act: 'finished' | 'rolled-back', what: 
   ['verify', 1, 'finished', 'asking the agent'],
 ];
 
-describe('a revert killed at each phase (fake virsh): defined, on existing files, settled from the journal', () => {
-  for (const [phase, n, act, what] of MATRIX) {
-    it(`killed in ${phase} (${what}): recover ${act === 'finished' ? 'finishes' : 'rolls back'} it`, async () => {
+// Each case has a fake host of its own, and much of a case is the runner's one-second waits (a
+// guest's shutdown, its agent): side by side
+describe.concurrent(
+  'a revert killed at each phase (fake virsh): defined, on existing files, settled from the journal',
+  () => {
+    for (const [phase, n, act, what] of MATRIX) {
+      it(`killed in ${phase} (${what}): recover ${act === 'finished' ? 'finishes' : 'rolls back'} it`, async () => {
+        const f = revertFaultHost(roots);
+        f.killAt(phase, n);
+        const { opId, overlay } = f.launch('revert');
+        const killed = await f.settleOf(opId);
+        expect(f.trace(), 'the kill happened where asked').toContain(`killed ${phase} ${n}`);
+        expect(killed.state).toBe('lost');
+        expect(f.alive(f.runnerPid(opId))).toBe(false);
+
+        // what the kill left: a defined domain, every disk file of it there
+        for (const file of f.definedFiles()) expect(existsSync(file), file).toBe(true);
+        expect(f.definedFiles()).toHaveLength(1);
+
+        const rec = f.launch('recover');
+        const r = await f.settleOf(rec.opId);
+        expect(r, JSON.stringify(r)).toMatchObject({
+          state: 'succeeded',
+          mode: 'recover',
+          outcome: 'settled',
+          settled: [{ opId, act }],
+        });
+        // a shutdown is waited for only while the killed run's stop was under way
+        const waited = f
+          .journalOf(rec.opId)
+          .includes(Buffer.from('waiting for the shutdown').toString('base64').slice(0, 16));
+        expect(waited).toBe(phase === 'stop' && n === 1); // the guest still running there
+        // the killed run's own journal now tells how it ended
+        expect(await f.settleOf(opId)).toMatchObject({ state: 'failed', outcome: act });
+
+        // the guest runs (the fake starts only a definition whose files exist), on the right state
+        expect(f.domstate()).toBe('running');
+        for (const file of f.definedFiles()) expect(existsSync(file), file).toBe(true);
+        if (act === 'finished') {
+          expect(f.definedFiles()).toEqual([overlay]);
+          expect(f.branchLines(), 'the branch recorded exactly once').toHaveLength(1);
+          expect(f.branches()[0]).toMatchObject({ id: opId, from: 'B' });
+          expect(f.trace()).toMatch(/^snapshot-create \S+ \S+ --redefine --current$/m);
+        } else {
+          expect(f.def()).toBe(f.original);
+          expect(existsSync(overlay!)).toBe(false);
+          expect(f.branchLines()).toEqual([]);
+          expect(f.trace()).not.toMatch(/^define /m);
+        }
+        // a second recover has nothing left to do
+        const again = await f.settleOf(f.launch('recover').opId);
+        expect(again).toMatchObject({ state: 'succeeded', settled: [] });
+      });
+    }
+
+    it('the next revert settles a killed one first (rolled back), then reverts', async () => {
       const f = revertFaultHost(roots);
-      f.killAt(phase, n);
-      const { opId, overlay } = f.launch('revert');
-      const killed = await f.settleOf(opId);
-      expect(f.trace(), 'the kill happened where asked').toContain(`killed ${phase} ${n}`);
-      expect(killed.state).toBe('lost');
-      expect(f.alive(f.runnerPid(opId))).toBe(false);
+      f.killAt('stop', 2);
+      const first = f.launch('revert');
+      expect((await f.settleOf(first.opId)).state).toBe('lost');
+      expect(f.domstate()).toBe('shut off'); // killed after the guest stopped
+      const next = f.launch('revert');
+      const s = await f.settleOf(next.opId);
+      expect(s, JSON.stringify(s)).toMatchObject({
+        state: 'succeeded',
+        outcome: 'finished',
+        settled: [{ opId: first.opId, act: 'rolled-back' }],
+      });
+      expect(existsSync(first.overlay!)).toBe(false);
+      expect(f.definedFiles()).toEqual([next.overlay]);
+      expect(f.domstate()).toBe('running');
+      expect(f.branches().map((b) => b.id)).toEqual([next.opId]);
+    });
 
-      // what the kill left: a defined domain, every disk file of it there
-      for (const file of f.definedFiles()) expect(existsSync(file), file).toBe(true);
-      expect(f.definedFiles()).toHaveLength(1);
+    it('killed while the guest is still shutting down: the next revert waits for that shutdown, starts the guest again, then reverts', async () => {
+      const f = revertFaultHost(roots);
+      f.plan(['shutdown slow']);
+      f.killAt('stop', 2); // the shutdown asked for, the guest still running
+      const first = f.launch('revert');
+      expect((await f.settleOf(first.opId)).state).toBe('lost');
+      expect(f.domstate()).toBe('running');
+      f.plan([]);
+      const next = f.launch('revert');
+      const s = await f.settleOf(next.opId);
+      expect(s, JSON.stringify(s)).toMatchObject({
+        state: 'succeeded',
+        outcome: 'finished',
+        settled: [{ opId: first.opId, act: 'rolled-back' }],
+      });
+      // the guest ran when the revert began, so it runs after it
+      expect(f.domstate()).toBe('running');
+      expect(f.definedFiles()).toEqual([next.overlay]);
+      expect(f.trace()).toMatch(/^start /m);
+    });
 
+    it('killed just after the guest started, before the runner noted it: recover finishes at once, no shutdown waited for', async () => {
+      const f = revertFaultHost(roots);
+      f.plan(['start kill-after']);
+      const { opId } = f.launch('revert', { stopTimeoutS: 30 });
+      expect((await f.settleOf(opId)).state).toBe('lost');
+      expect(f.trace()).toContain('killed after start');
+      f.plan([]);
+      const t0 = Date.now();
       const rec = f.launch('recover');
       const r = await f.settleOf(rec.opId);
-      expect(r, JSON.stringify(r)).toMatchObject({
-        state: 'succeeded',
-        mode: 'recover',
-        outcome: 'settled',
-        settled: [{ opId, act }],
-      });
-      // a shutdown is waited for only while the killed run's stop was under way
-      const waited = f
-        .journalOf(rec.opId)
-        .includes(Buffer.from('waiting for the shutdown').toString('base64').slice(0, 16));
-      expect(waited).toBe(phase === 'stop' && n === 1); // the guest still running there
-      // the killed run's own journal now tells how it ended
-      expect(await f.settleOf(opId)).toMatchObject({ state: 'failed', outcome: act });
-
-      // the guest runs (the fake starts only a definition whose files exist), on the right state
+      expect(r).toMatchObject({ state: 'succeeded', settled: [{ opId, act: 'finished' }] });
+      expect(Date.now() - t0).toBeLessThan(10_000);
+      expect(f.journalOf(rec.opId)).not.toContain(
+        Buffer.from('waiting for the shutdown').toString('base64').slice(0, 16),
+      );
       expect(f.domstate()).toBe('running');
-      for (const file of f.definedFiles()) expect(existsSync(file), file).toBe(true);
-      if (act === 'finished') {
-        expect(f.definedFiles()).toEqual([overlay]);
-        expect(f.branchLines(), 'the branch recorded exactly once').toHaveLength(1);
-        expect(f.branches()[0]).toMatchObject({ id: opId, from: 'B' });
-        expect(f.trace()).toMatch(/^snapshot-create \S+ \S+ --redefine --current$/m);
-      } else {
-        expect(f.def()).toBe(f.original);
-        expect(existsSync(overlay!)).toBe(false);
-        expect(f.branchLines()).toEqual([]);
-        expect(f.trace()).not.toMatch(/^define /m);
-      }
-      // a second recover has nothing left to do
-      const again = await f.settleOf(f.launch('recover').opId);
-      expect(again).toMatchObject({ state: 'succeeded', settled: [] });
-    });
-  }
-
-  it('the next revert settles a killed one first (rolled back), then reverts', async () => {
-    const f = revertFaultHost(roots);
-    f.killAt('stop', 2);
-    const first = f.launch('revert');
-    expect((await f.settleOf(first.opId)).state).toBe('lost');
-    expect(f.domstate()).toBe('shut off'); // killed after the guest stopped
-    const next = f.launch('revert');
-    const s = await f.settleOf(next.opId);
-    expect(s, JSON.stringify(s)).toMatchObject({
-      state: 'succeeded',
-      outcome: 'finished',
-      settled: [{ opId: first.opId, act: 'rolled-back' }],
-    });
-    expect(existsSync(first.overlay!)).toBe(false);
-    expect(f.definedFiles()).toEqual([next.overlay]);
-    expect(f.domstate()).toBe('running');
-    expect(f.branches().map((b) => b.id)).toEqual([next.opId]);
-  });
-
-  it('killed while the guest is still shutting down: the next revert waits for that shutdown, starts the guest again, then reverts', async () => {
-    const f = revertFaultHost(roots);
-    f.plan(['shutdown slow']);
-    f.killAt('stop', 2); // the shutdown asked for, the guest still running
-    const first = f.launch('revert');
-    expect((await f.settleOf(first.opId)).state).toBe('lost');
-    expect(f.domstate()).toBe('running');
-    f.plan([]);
-    const next = f.launch('revert');
-    const s = await f.settleOf(next.opId);
-    expect(s, JSON.stringify(s)).toMatchObject({
-      state: 'succeeded',
-      outcome: 'finished',
-      settled: [{ opId: first.opId, act: 'rolled-back' }],
-    });
-    // the guest ran when the revert began, so it runs after it
-    expect(f.domstate()).toBe('running');
-    expect(f.definedFiles()).toEqual([next.overlay]);
-    expect(f.trace()).toMatch(/^start /m);
-  });
-
-  it('killed just after the guest started, before the runner noted it: recover finishes at once, no shutdown waited for', async () => {
-    const f = revertFaultHost(roots);
-    f.plan(['start kill-after']);
-    const { opId } = f.launch('revert', { stopTimeoutS: 30 });
-    expect((await f.settleOf(opId)).state).toBe('lost');
-    expect(f.trace()).toContain('killed after start');
-    f.plan([]);
-    const t0 = Date.now();
-    const rec = f.launch('recover');
-    const r = await f.settleOf(rec.opId);
-    expect(r).toMatchObject({ state: 'succeeded', settled: [{ opId, act: 'finished' }] });
-    expect(Date.now() - t0).toBeLessThan(10_000);
-    expect(f.journalOf(rec.opId)).not.toContain(
-      Buffer.from('waiting for the shutdown').toString('base64').slice(0, 16),
-    );
-    expect(f.domstate()).toBe('running');
-  }, 40_000);
-});
+    }, 40_000);
+  },
+);

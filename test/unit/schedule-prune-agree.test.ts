@@ -63,7 +63,7 @@ describe('the prune preview and the host’s prune agree', () => {
     }),
   ];
   // 300 runs of the host's script each: seconds of process starts on a loaded machine
-  it.each(awks)('on 300 random histories and rules (%s)', { timeout: 60_000 }, (awk) => {
+  it.each(awks)('on 300 random histories and rules (%s)', { timeout: 120_000 }, (awk) => {
     const rand = rng(42);
     const int = (n: number) => Math.floor(rand() * n);
     for (let round = 0; round < 300; round++) {
