@@ -1,10 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { setWriter } from '../lab/lab';
-import {
-  connectedLabSession,
-  serviceHarness,
-  type LabProfileShape,
-} from '../support/service-harness';
+import { useLabSession } from '../support/lab-fixture';
 import { deleteAllSnapshots, labVirsh, waitForEnd } from '../support/snapshot-helpers';
 import {
   frozenImageOfLatestSnapshot,
@@ -21,41 +17,38 @@ import { failIfLeftFrozen } from '../support/lab-guard';
  * Every verdict comes from the host's own tools (virsh domblklist, qemu-img info, dumpe2fs,
  * debugfs) on the image as of the cut, never from the file the app names.
  */
-let p: LabProfileShape;
-let h: ReturnType<typeof serviceHarness>;
-let hostId: string;
-const agent = () => p.guests.find((g) => g.role === 'agent')!;
+const lab = useLabSession();
+const agent = () => lab.p.guests.find((g) => g.role === 'agent')!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-beforeAll(async () => {
-  ({ p, h, hostId } = await connectedLabSession());
-});
 failIfLeftFrozen({
   cleanup: async () => {
     const { uuid, name } = agent();
-    if (labVirsh(p.libvirtUri, 'domstate', uuid).trim() === 'paused')
-      labVirsh(p.libvirtUri, 'resume', uuid);
+    if (labVirsh(lab.p.libvirtUri, 'domstate', uuid).trim() === 'paused')
+      labVirsh(lab.p.libvirtUri, 'resume', uuid);
     await setWriter(name, false).catch(() => undefined);
-    deleteAllSnapshots(p.libvirtUri, uuid);
+    deleteAllSnapshots(lab.p.libvirtUri, uuid);
     await removeGuestMarkers(name);
   },
 });
-afterAll(() => h.dispose());
 
 describe('issue 8 acceptance: the frozen image says what the label says', () => {
   it('quiesced, writer running: every snapshot of a chain is ext4-clean and holds the marker written just before it', async () => {
     const { uuid, name: domain } = agent();
-    deleteAllSnapshots(p.libvirtUri, uuid); // its own starting point: the first of a new chain
+    deleteAllSnapshots(lab.p.libvirtUri, uuid); // its own starting point: the first of a new chain
     await setWriter(domain, true);
     await sleep(1000);
     for (const name of ['accept-1', 'accept-2']) {
       const marker = await writeGuestMarker(domain, name);
-      const s = await waitForEnd(h, (await h.call('snapshot.start', { hostId, uuid, name })).opId);
+      const s = await waitForEnd(
+        lab.h,
+        (await lab.h.call('snapshot.start', { hostId: lab.hostId, uuid, name })).opId,
+      );
       expect(s, name).toMatchObject({
         state: 'succeeded',
         label: { kind: 'quiesced', filesystems: 1 },
       });
-      const { overlay, frozen } = frozenImageOfLatestSnapshot(p.libvirtUri, uuid);
+      const { overlay, frozen } = frozenImageOfLatestSnapshot(lab.p.libvirtUri, uuid);
       expect(s.disks[0], `${name}: the app names the files libvirt and QEMU name`).toMatchObject({
         overlay,
         backing: frozen,
@@ -74,26 +67,26 @@ describe('issue 8 acceptance: the frozen image says what the label says', () => 
     // snapshot needs recovery like a crash, and must say so, not "paused" (docs/ARCHITECTURE.md,
     // "Labels say only what the host confirmed").
     const { uuid, name: domain } = agent();
-    deleteAllSnapshots(p.libvirtUri, uuid);
+    deleteAllSnapshots(lab.p.libvirtUri, uuid);
     await setWriter(domain, true);
     await sleep(1000);
     await writeGuestMarker(domain, 'paused');
-    labVirsh(p.libvirtUri, 'suspend', uuid);
+    labVirsh(lab.p.libvirtUri, 'suspend', uuid);
     let s;
     try {
-      const { opId } = await h.call('snapshot.start', {
-        hostId,
+      const { opId } = await lab.h.call('snapshot.start', {
+        hostId: lab.hostId,
         uuid,
         name: 'accept-paused',
         policy: 'allow-crash-consistent',
       });
-      s = await waitForEnd(h, opId);
+      s = await waitForEnd(lab.h, opId);
     } finally {
-      labVirsh(p.libvirtUri, 'resume', uuid);
+      labVirsh(lab.p.libvirtUri, 'resume', uuid);
     }
     await setWriter(domain, false);
     expect(s.state).toBe('succeeded');
-    const { frozen } = frozenImageOfLatestSnapshot(p.libvirtUri, uuid);
+    const { frozen } = frozenImageOfLatestSnapshot(lab.p.libvirtUri, uuid);
     const img = inspectImage(frozen);
     // The image first (the host's fact), then the label that must match it.
     expect(img.needsRecovery, `${frozen} features: ${img.features}`).toBe(true);

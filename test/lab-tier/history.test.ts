@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { guestExec } from '../lab/lab';
-import {
-  connectedLabSession,
-  labHostDraft,
-  serviceHarness,
-  type LabProfileShape,
-} from '../support/service-harness';
+import { labHostDraft, serviceHarness } from '../support/service-harness';
+import { useLabSession } from '../support/lab-fixture';
 import { deleteAllSnapshots, labVirsh, waitForEnd } from '../support/snapshot-helpers';
 import { failIfLeftFrozen } from '../support/lab-guard';
 
@@ -16,13 +12,11 @@ import { failIfLeftFrozen } from '../support/lab-guard';
  * starts from no snapshot and no marker and makes the snapshots it looks at: none relies on what
  * an earlier one left (an earlier failure must not turn a later check vacuous).
  */
-let p: LabProfileShape;
-let h: ReturnType<typeof serviceHarness>;
-let hostId: string;
+const lab = useLabSession();
 let uuid: string;
 let agentName: string;
 
-const topOf = () => labVirsh(p.libvirtUri, 'domblklist', uuid).match(/vda\s+(\S+)/)![1]!;
+const topOf = () => labVirsh(lab.p.libvirtUri, 'domblklist', uuid).match(/vda\s+(\S+)/)![1]!;
 const qemuChain = () =>
   (
     JSON.parse(
@@ -39,38 +33,36 @@ const markers = async () =>
 
 /** No snapshot of the agent guest and no marker file in it. */
 async function cleanSlate(): Promise<void> {
-  deleteAllSnapshots(p.libvirtUri, uuid);
+  deleteAllSnapshots(lab.p.libvirtUri, uuid);
   await guestExec(agentName, '/bin/sh', ['-c', 'rm -f /data/marker-*; sync']);
 }
 
 /** Writes marker n in the guest, then takes snapshot `name` with Quiesce; it must succeed. */
 async function markAndSnapshot(n: number, name: string): Promise<void> {
   await guestExec(agentName, '/bin/sh', ['-c', `echo marker ${n} > /data/marker-${n}; sync`]);
-  const { opId } = await h.call('snapshot.start', {
-    hostId,
+  const { opId } = await lab.h.call('snapshot.start', {
+    hostId: lab.hostId,
     uuid,
     name,
     description: `marker ${n}`,
   });
-  const s = await waitForEnd(h, opId);
+  const s = await waitForEnd(lab.h, opId);
   expect(s, name).toMatchObject({ state: 'succeeded', label: { kind: 'quiesced' } });
 }
 
 beforeAll(async () => {
-  ({ p, h, hostId } = await connectedLabSession());
-  const agent = p.guests.find((g) => g.role === 'agent')!;
+  const agent = lab.p.guests.find((g) => g.role === 'agent')!;
   uuid = agent.uuid;
   agentName = agent.name;
 });
 beforeEach(cleanSlate);
 failIfLeftFrozen({ cleanup: cleanSlate });
-afterAll(() => h.dispose());
 
 describe('history', () => {
   it('lists three consistent snapshots with labels and windows; deleting the middle one keeps every marker', async () => {
     const baseLayers = qemuChain().length;
     for (const n of [1, 2, 3]) await markAndSnapshot(n, `hist-${n}`);
-    const history = await h.call('history.list', { hostId, uuid });
+    const history = await lab.h.call('history.list', { hostId: lab.hostId, uuid });
     expect(history.snapshots.map((s) => s.name)).toEqual(['hist-1', 'hist-2', 'hist-3']);
     for (const s of history.snapshots) {
       expect(s).toMatchObject({ madeByQuiesce: true, label: { kind: 'quiesced', filesystems: 1 } });
@@ -81,8 +73,8 @@ describe('history', () => {
     expect(history.chains[0]!.layers.map((l) => l.file)).toEqual(qemuChain());
     expect(history.chains[0]!.layers).toHaveLength(baseLayers + 3);
 
-    await h.call('history.delete', { hostId, uuid, name: 'hist-2' });
-    const after = await h.call('history.list', { hostId, uuid });
+    await lab.h.call('history.delete', { hostId: lab.hostId, uuid, name: 'hist-2' });
+    const after = await lab.h.call('history.list', { hostId: lab.hostId, uuid });
     expect(after.snapshots.map((s) => s.name)).toEqual(['hist-1', 'hist-3']);
     expect(after.chains[0]!.layers).toHaveLength(baseLayers + 2);
     expect(after.chains[0]!.layers.map((l) => l.file)).toEqual(qemuChain());
@@ -93,15 +85,15 @@ describe('history', () => {
     // Its own snapshots, so the comparison below can never be of two empty lists.
     await markAndSnapshot(1, 'wiped-1');
     await markAndSnapshot(2, 'wiped-2');
-    const mine = await h.call('history.list', { hostId, uuid });
+    const mine = await lab.h.call('history.list', { hostId: lab.hostId, uuid });
     expect(mine.snapshots.map((s) => s.name)).toEqual(['wiped-1', 'wiped-2']);
     for (const s of mine.snapshots) {
       expect(s).toMatchObject({ madeByQuiesce: true, label: { kind: 'quiesced', filesystems: 1 } });
       expect(s.windowMs).toBeGreaterThan(0);
     }
-    const fresh = serviceHarness({ knownHosts: readFileSync(p.knownHostsPath, 'utf8') });
+    const fresh = serviceHarness({ knownHosts: readFileSync(lab.p.knownHostsPath, 'utf8') });
     try {
-      const id = (await fresh.call('hosts.save', labHostDraft(p))).id;
+      const id = (await fresh.call('hosts.save', labHostDraft(lab.p))).id;
       await fresh.call('hosts.connect', { hostId: id });
       const theirs = await fresh.call('history.list', { hostId: id, uuid });
       expect(theirs.snapshots.length).toBeGreaterThan(0);
@@ -115,7 +107,7 @@ describe('history', () => {
     // A unique name: plain virsh names the overlay after the snapshot and refuses an existing file.
     const name = `by-hand-${Date.now()}`;
     labVirsh(
-      p.libvirtUri,
+      lab.p.libvirtUri,
       'snapshot-create-as',
       uuid,
       name,
@@ -123,7 +115,7 @@ describe('history', () => {
       '--disk-only',
       '--atomic',
     );
-    const s = (await h.call('history.list', { hostId, uuid })).snapshots.find(
+    const s = (await lab.h.call('history.list', { hostId: lab.hostId, uuid })).snapshots.find(
       (x) => x.name === name,
     );
     expect(s).toMatchObject({
@@ -136,24 +128,28 @@ describe('history', () => {
 
   it('explains that libvirt 9.0 cannot revert, with the manual procedure', async () => {
     await markAndSnapshot(1, 'hist-1');
-    const err = await h.callError('history.revert', { hostId, uuid, name: 'hist-1' });
+    const err = await lab.h.callError('history.revert', {
+      hostId: lab.hostId,
+      uuid,
+      name: 'hist-1',
+    });
     expect(err.message).toMatch(/not supported by libvirt 9\.0/);
     expect(err.remedy).toMatch(/qemu-img create -f qcow2 -F qcow2 -b/);
-    expect(labVirsh(p.libvirtUri, 'domstate', uuid)).toMatch(/running/);
+    expect(labVirsh(lab.p.libvirtUri, 'domstate', uuid)).toMatch(/running/);
   });
 
   it('merges the chain back into the base image with progress, forgetting the folded snapshots', async () => {
     for (const n of [1, 2, 3]) await markAndSnapshot(n, `merge-${n}`);
-    const before = await h.call('history.list', { hostId, uuid });
+    const before = await lab.h.call('history.list', { hostId: lab.hostId, uuid });
     expect(before.chains[0]!.layers.length).toBeGreaterThan(1);
-    const from = h.events.length;
-    const { forgotten } = await h.call('history.merge', { hostId, uuid });
+    const from = lab.h.events.length;
+    const { forgotten } = await lab.h.call('history.merge', { hostId: lab.hostId, uuid });
     expect(forgotten.sort()).toEqual(['merge-1', 'merge-2', 'merge-3']);
     expect(before.snapshots.map((s) => s.name).sort()).toEqual(forgotten);
-    const after = await h.call('history.list', { hostId, uuid });
+    const after = await lab.h.call('history.list', { hostId: lab.hostId, uuid });
     expect(after.chains[0]!.layers).toHaveLength(1);
     expect(after.snapshots).toEqual([]);
-    expect(h.events.slice(from).some((e) => e.type === 'merge-progress' && e.done)).toBe(true);
+    expect(lab.h.events.slice(from).some((e) => e.type === 'merge-progress' && e.done)).toBe(true);
     expect(await markers()).toEqual(['marker 1', 'marker 2', 'marker 3']);
   });
 });

@@ -1,56 +1,39 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { guestAgentCommand, guestExec } from '../lab/lab';
 import { deleteAllSnapshots, waitForEnd } from '../support/snapshot-helpers';
-import {
-  connectedLabSession,
-  serviceHarness,
-  type LabProfileShape,
-} from '../support/service-harness';
+import { pollUntil, useLabSession } from '../support/lab-fixture';
 import { failIfLeftFrozen } from '../support/lab-guard';
 
 /**
  * Lab tier: readiness, the doctor and the stuck-frozen rescue against the real guests, the real
  * agent and real libvirt events.
  */
-let p: LabProfileShape;
-let h: ReturnType<typeof serviceHarness>;
-let hostId: string;
-const guest = (role: string) => p.guests.find((g) => g.role === role)!;
+const lab = useLabSession();
+const guest = (role: string) => lab.p.guests.find((g) => g.role === role)!;
 const virsh = (...args: string[]) =>
-  execFileSync('virsh', ['-c', p.libvirtUri, ...args], { encoding: 'utf8', stdio: 'pipe' });
+  execFileSync('virsh', ['-c', lab.p.libvirtUri, ...args], { encoding: 'utf8', stdio: 'pipe' });
 const fsfreezeStatus = async () =>
   guestAgentCommand(guest('agent').name, { execute: 'guest-fsfreeze-status' });
 
 async function levelOf(uuid: string) {
-  const inv = await h.call('domains.list', { hostId });
+  const inv = await lab.h.call('domains.list', { hostId: lab.hostId });
   return { level: inv.domains.find((d) => d.uuid === uuid)?.readiness, ms: inv.ms };
 }
 
-async function until<T>(
-  fn: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+/** Polls `fn` every 500 ms until `ok` says so or `timeoutMs` passes; returns the last answer. */
+const until = <T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number) =>
+  pollUntil(fn, ok, timeoutMs, 500);
 
-beforeAll(async () => {
-  ({ p, h, hostId } = await connectedLabSession());
+beforeAll(() => {
   // Its own starting point: the test freeze checks that it cut nothing, so no snapshot before.
-  deleteAllSnapshots(p.libvirtUri, guest('agent').uuid);
+  deleteAllSnapshots(lab.p.libvirtUri, guest('agent').uuid);
 });
 // After every test: fail if the agent guest was left frozen (then thaw it for the next one).
 failIfLeftFrozen();
-afterAll(() => h.dispose());
 
 describe('readiness on the real guests', () => {
   it('a stopped agent turns "not responding" within one probe timeout, and ready after it resumes', async () => {
@@ -91,7 +74,9 @@ describe('readiness on the real guests', () => {
     try {
       const frozen = await levelOf(agent.uuid);
       expect(frozen.level).toMatchObject({ level: 'frozen', label: 'FROZEN' });
-      expect(await h.call('domains.thaw', { hostId, uuid: agent.uuid })).toEqual({ thawed: 1 });
+      expect(await lab.h.call('domains.thaw', { hostId: lab.hostId, uuid: agent.uuid })).toEqual({
+        thawed: 1,
+      });
       expect(await fsfreezeStatus()).toBe('thawed');
       expect((await levelOf(agent.uuid)).level?.level).toBe('ready');
     } finally {
@@ -102,14 +87,14 @@ describe('readiness on the real guests', () => {
   it('hears libvirt events: a guest paused from outside is reported without polling', async () => {
     const g = guest('no-channel');
     const lifecycleSeen = (from: number) =>
-      h.events
+      lab.h.events
         .slice(from)
         .some((e) => e.type === 'domains-changed' && e.domain === g.name && e.kind === 'lifecycle');
     // The follower registers with libvirt shortly after connecting; until its virsh runs, an
     // event would be missed, so wait for the process the app started on the host.
     const followerRuns = async () => {
       try {
-        return execFileSync('pgrep', ['-u', p.user, '-f', 'event --loop --all']).length > 0;
+        return execFileSync('pgrep', ['-u', lab.p.user, '-f', 'event --loop --all']).length > 0;
       } catch {
         return false; // pgrep exits 1 when nothing matches
       }
@@ -117,7 +102,7 @@ describe('readiness on the real guests', () => {
     await until(followerRuns, Boolean, 10_000);
     let seen = false;
     for (let attempt = 0; attempt < 3 && !seen; attempt++) {
-      const before = h.events.length;
+      const before = lab.h.events.length;
       virsh('suspend', g.uuid);
       try {
         seen = await until(async () => lifecycleSeen(before), Boolean, 8_000);
@@ -132,7 +117,7 @@ describe('readiness on the real guests', () => {
 
 describe('agent doctor on the real guests', () => {
   it('walks every step on the agent guest', async () => {
-    const r = await h.call('doctor.run', { hostId, uuid: guest('agent').uuid });
+    const r = await lab.h.call('doctor.run', { hostId: lab.hostId, uuid: guest('agent').uuid });
     expect(r.name).toBe('quiesce-lab-agent');
     expect(r.readiness.level).toBe('ready');
     expect(r.steps.filter((s) => s.verdict === 'fail')).toEqual([]);
@@ -142,19 +127,28 @@ describe('agent doctor on the real guests', () => {
   });
 
   it('explains the guest whose agent is not started and the one without a channel', async () => {
-    const noAgent = await h.call('doctor.run', { hostId, uuid: guest('no-agent').uuid });
+    const noAgent = await lab.h.call('doctor.run', {
+      hostId: lab.hostId,
+      uuid: guest('no-agent').uuid,
+    });
     expect(noAgent.readiness.level).toBe('agent-not-connected');
     expect(noAgent.steps.find((s) => s.id === 'ping')?.output).toMatch(/not connected/);
     expect(noAgent.install?.commands.length).toBeGreaterThan(0);
-    const noChannel = await h.call('doctor.run', { hostId, uuid: guest('no-channel').uuid });
+    const noChannel = await lab.h.call('doctor.run', {
+      hostId: lab.hostId,
+      uuid: guest('no-channel').uuid,
+    });
     expect(noChannel.readiness.level).toBe('no-channel');
     expect(noChannel.channelXml).toContain('org.qemu.guest_agent.0');
   });
 
   it('test-freezes through the guarded runner: frozen, thawed, window measured, nothing cut', async () => {
     const agent = guest('agent');
-    const { opId } = await h.call('doctor.testFreeze', { hostId, uuid: agent.uuid });
-    const s = await waitForEnd(h, opId);
+    const { opId } = await lab.h.call('doctor.testFreeze', {
+      hostId: lab.hostId,
+      uuid: agent.uuid,
+    });
+    const s = await waitForEnd(lab.h, opId);
     expect(s).toMatchObject({
       operation: 'test-freeze',
       state: 'succeeded',
@@ -165,8 +159,9 @@ describe('agent doctor on the real guests', () => {
     expect(virsh('snapshot-list', agent.uuid, '--name').trim()).toBe('');
     expect(await fsfreezeStatus()).toBe('thawed');
     const refused = await waitForEnd(
-      h,
-      (await h.call('doctor.testFreeze', { hostId, uuid: guest('no-agent').uuid })).opId,
+      lab.h,
+      (await lab.h.call('doctor.testFreeze', { hostId: lab.hostId, uuid: guest('no-agent').uuid }))
+        .opId,
     );
     expect(refused.state).toBe('failed');
     expect(refused.error?.cause).toMatch(/agent cannot freeze/);
@@ -185,7 +180,7 @@ describe('agent doctor on the real guests', () => {
       virsh('detach-device', g.uuid, channelFile, '--config');
     expect(persistent()).not.toContain('org.qemu.guest_agent.0');
     try {
-      expect(await h.call('doctor.addChannel', { hostId, uuid: g.uuid })).toEqual({
+      expect(await lab.h.call('doctor.addChannel', { hostId: lab.hostId, uuid: g.uuid })).toEqual({
         restartNeeded: true,
       });
       expect(persistent()).toContain("name='org.qemu.guest_agent.0'");

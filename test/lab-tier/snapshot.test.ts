@@ -1,48 +1,40 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  connectedLabSession,
-  serviceHarness,
-  type LabProfileShape,
-} from '../support/service-harness';
+import { useLabSession } from '../support/lab-fixture';
 import { PHASES } from '../../shared/snapshot';
 import { deleteAllSnapshots, snapshotDescription, waitForEnd } from '../support/snapshot-helpers';
 import { failIfLeftFrozen } from '../support/lab-guard';
 
-let p: LabProfileShape;
-let h: ReturnType<typeof serviceHarness>;
-let hostId: string;
-const guest = (role: string) => p.guests.find((g) => g.role === role)!;
+const lab = useLabSession();
+const guest = (role: string) => lab.p.guests.find((g) => g.role === role)!;
 
-beforeAll(async () => {
-  ({ p, h, hostId } = await connectedLabSession());
+beforeAll(() => {
   // Its own starting point: no snapshot named "first" left by anything before.
-  for (const g of p.guests) deleteAllSnapshots(p.libvirtUri, g.uuid);
+  for (const g of lab.p.guests) deleteAllSnapshots(lab.p.libvirtUri, g.uuid);
 });
 failIfLeftFrozen();
 afterAll(() => {
-  for (const g of p.guests) deleteAllSnapshots(p.libvirtUri, g.uuid);
-  h.dispose();
+  for (const g of lab.p.guests) deleteAllSnapshots(lab.p.libvirtUri, g.uuid);
 });
 
 describe('consistent snapshot', () => {
   it('freezes, cuts and thaws on the host, and reports a quiesced snapshot with its window', async () => {
     const agent = guest('agent');
-    const { opId } = await h.call('snapshot.start', {
-      hostId,
+    const { opId } = await lab.h.call('snapshot.start', {
+      hostId: lab.hostId,
       uuid: agent.uuid,
       name: 'first',
       description: 'before the upgrade <&> "quoted"',
     });
-    const s = await waitForEnd(h, opId);
+    const s = await waitForEnd(lab.h, opId);
     expect(s.error).toBeUndefined();
     expect(s).toMatchObject({ state: 'succeeded', label: { kind: 'quiesced', filesystems: 1 } });
     expect(s.windowMs).toBeGreaterThan(0);
     expect(s.phases.map((x) => x.phase)).toEqual([...PHASES]);
     // Stored verbatim: what libvirt gives back, unescaped, is exactly what was typed.
-    expect(snapshotDescription(p.libvirtUri, agent.uuid, 'first')).toBe(
+    expect(snapshotDescription(lab.p.libvirtUri, agent.uuid, 'first')).toBe(
       'before the upgrade <&> "quoted"',
     );
-    const listed = await h.call('operations.list', { hostId });
+    const listed = await lab.h.call('operations.list', { hostId: lab.hostId });
     expect(listed.operations[0]).toMatchObject({ opId, state: 'succeeded' });
   });
 });

@@ -1,5 +1,8 @@
-import { afterAll, beforeAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { captureAgentGuest, type AgentGuestSnapshot } from './agent-guest-restore';
+import { labVirsh } from './snapshot-helpers';
 import {
   connectedLabSession,
   labProfile,
@@ -137,3 +140,14 @@ export const waitRestoreTest = (h: Caller, hostId: string, opId: string, timeout
 /** An export's summary once it no longer runs (or after `timeoutMs`). */
 export const waitExport = (h: Caller, hostId: string, opId: string, timeoutMs = 300_000) =>
   untilNotRunning(() => h.call('export.get', { hostId, opId }), timeoutMs);
+
+/**
+ * A restore test's clone is gone: no domain of that name, no overlay of it in the guest's folder
+ * `dir`, no QEMU process naming it.
+ */
+export function expectCloneGone(uri: string, dir: string, clone: string | null | undefined): void {
+  expect(clone).toMatch(/restoretest/);
+  expect(labVirsh(uri, 'list', '--all', '--name')).not.toContain(clone);
+  expect(readdirSync(dir).filter((f) => f.includes('restoretest'))).toEqual([]);
+  expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(clone);
+}
