@@ -22,6 +22,7 @@ import {
   readOriginalOutput,
 } from '../../electron/services/export/export-restore-original';
 import type { ExportManifest } from '../../shared/export';
+import { exportChain, guestBytes } from '../support/export-chain';
 
 /**
  * Restore from an export over the original domain: the plan (the domain's own definition, its
@@ -164,32 +165,12 @@ function fixture(opts: { fault?: Fault; state?: string } = {}) {
   const fault = opts.fault ?? '';
   const root = mkdtempSync(join(tmpdir(), 'quiesce restore over '));
   roots.push(root);
-  const full = join(root, 'dest', UUID, '20261201T000000Z-0000000a');
-  const inc = join(root, 'dest', UUID, '20261201T000100Z-0000000b');
+  const { inc } = exportChain(root, join(root, 'dest', UUID));
   const to = join(root, 'restored here');
   const bin = join(root, 'bin');
   const hostDir = join(root, 'host');
-  for (const d of [full, inc, to, bin, hostDir]) mkdirSync(d, { recursive: true });
-  const data = Buffer.alloc(1 << 20);
-  data.write('one', 0);
-  writeFileSync(join(root, 'r.raw'), data);
+  for (const d of [to, bin, hostDir]) mkdirSync(d, { recursive: true });
   const qi = (...a: string[]) => execFileSync('qemu-img', a, { stdio: 'pipe' });
-  qi('convert', '-q', '-f', 'raw', '-O', 'qcow2', join(root, 'r.raw'), join(full, 'vda.qcow2'));
-  qi(
-    'create',
-    '-q',
-    '-f',
-    'qcow2',
-    '-b',
-    '../20261201T000000Z-0000000a/vda.qcow2',
-    '-F',
-    'qcow2',
-    join(inc, 'vda.qcow2'),
-  );
-  execFileSync('qemu-io', ['-c', 'write -P 0x74 65536 4096', join(inc, 'vda.qcow2')], {
-    stdio: 'pipe',
-  });
-  for (const d of [full, inc]) writeFileSync(join(d, 'manifest.json'), '{}');
   const current = join(root, 'images', 'web.qcow2');
   mkdirSync(join(root, 'images'));
   qi('create', '-q', '-f', 'qcow2', current, '1M');
@@ -267,15 +248,6 @@ esac
   return { root, to, hostDir, before, current, plan, run, argv, env, virshLog, defined, state };
 }
 
-/** The image's guest-visible bytes (its chain read through). */
-const raw = (img: string) => {
-  const out = `${img}.raw`;
-  execFileSync('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', img, out]);
-  const b = readFileSync(out);
-  rmSync(out);
-  return b;
-};
-
 describe.each(['dash', 'busybox'])(
   'export-restore-original.sh under %s',
   (shell) => {
@@ -315,7 +287,7 @@ describe.each(['dash', 'busybox'])(
         execFileSync('qemu-img', ['info', '--output=json', img], { encoding: 'utf8' }),
       ) as { 'backing-filename'?: string };
       expect(info['backing-filename']).toBeUndefined();
-      const bytes = raw(img);
+      const bytes = guestBytes(img);
       expect(bytes.subarray(0, 3).toString()).toBe('one');
       expect(bytes.subarray(65536, 65540).toString()).toBe('tttt');
       const log = f.virshLog();

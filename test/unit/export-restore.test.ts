@@ -19,6 +19,7 @@ import {
   restorePlan,
 } from '../../electron/services/export/export-restore';
 import type { ExportManifest } from '../../shared/export';
+import { exportChain, guestBytes } from '../support/export-chain';
 
 /**
  * Restore from an export as a new domain: the plan (new name and UUID, no interface, each disk
@@ -92,41 +93,10 @@ afterEach(() => {
 function fixture(virsh: { define: number; start: number } = { define: 0, start: 0 }) {
   const root = mkdtempSync(join(tmpdir(), 'quiesce restore '));
   roots.push(root);
-  const full = join(root, 'dest', 'U', '20261201T000000Z-0000000a');
-  const inc = join(root, 'dest', 'U', '20261201T000100Z-0000000b');
+  const { inc } = exportChain(root, join(root, 'dest', 'U'));
   const to = join(root, 'restored here');
   const bin = join(root, 'bin');
-  for (const d of [full, inc, to, bin]) mkdirSync(d, { recursive: true });
-  // the full export holds "one" at 0, the incremental "two" at 64 KiB, backed by the full one
-  const raw = join(root, 'r.raw');
-  const data = Buffer.alloc(1 << 20);
-  data.write('one', 0);
-  writeFileSync(raw, data);
-  execFileSync('qemu-img', [
-    'convert',
-    '-q',
-    '-f',
-    'raw',
-    '-O',
-    'qcow2',
-    raw,
-    join(full, 'vda.qcow2'),
-  ]);
-  execFileSync('qemu-img', [
-    'create',
-    '-q',
-    '-f',
-    'qcow2',
-    '-b',
-    '../20261201T000000Z-0000000a/vda.qcow2',
-    '-F',
-    'qcow2',
-    join(inc, 'vda.qcow2'),
-  ]);
-  execFileSync('qemu-io', ['-c', 'write -P 0x74 65536 4096', join(inc, 'vda.qcow2')], {
-    stdio: 'pipe',
-  });
-  for (const d of [full, inc]) writeFileSync(join(d, 'manifest.json'), '{}');
+  for (const d of [to, bin]) mkdirSync(d, { recursive: true });
   writeFileSync(
     join(bin, 'virsh'),
     `#!/bin/sh\necho "$*" >>'${join(root, 'virsh.log')}'\ncase "$*" in *' define '*) cat "$6" >'${join(root, 'defined.xml')}'; exit ${virsh.define} ;; *' start '*) exit ${virsh.start} ;; esac\n`,
@@ -153,15 +123,6 @@ function fixture(virsh: { define: number; start: number } = { define: 0, start: 
     existsSync(join(root, 'virsh.log')) ? readFileSync(join(root, 'virsh.log'), 'utf8') : '';
   return { root, to, run, plan, virshLog };
 }
-/** The image's guest-visible bytes (its chain read through). */
-const raw = (img: string) => {
-  const out = `${img}.raw`;
-  execFileSync('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', img, out]);
-  const b = readFileSync(out);
-  rmSync(out);
-  return b;
-};
-
 describe.each(['dash', 'busybox'])('export-restore.sh under %s', (shell) => {
   it('makes the chain one standalone image, defines and starts the new domain', () => {
     const f = fixture();
@@ -175,7 +136,7 @@ describe.each(['dash', 'busybox'])('export-restore.sh under %s', (shell) => {
       execFileSync('qemu-img', ['info', '--output=json', img], { encoding: 'utf8' }),
     ) as { 'backing-filename'?: string };
     expect(info['backing-filename']).toBeUndefined();
-    const bytes = raw(img);
+    const bytes = guestBytes(img);
     expect(bytes.subarray(0, 3).toString()).toBe('one');
     expect(bytes.subarray(65536, 65540).toString()).toBe('tttt');
     expect(readdirSync(f.to)).toEqual(['web-restored-vda.qcow2']);
