@@ -133,8 +133,9 @@ export async function captureAgentGuest(
     // a guest started here is booting: its agent is waited for, not taken for a stopped one
     const booting = !/running/.test(domstate());
     if (booting) tryDo('start', () => labVirsh(uri, 'start', uuid));
-    // a guest whose agent a test stopped boots again to get it back
-    const agentUp = await waitForAgent(name, booting ? 90_000 : 10_000).then(
+    // A guest whose agent a test stopped boots again to get it back. A running agent answers a
+    // ping within a second or two even on a loaded machine; a stopped one never does, so 5 s.
+    const agentUp = await waitForAgent(name, booting ? 90_000 : 5_000).then(
       () => true,
       () => false,
     );
