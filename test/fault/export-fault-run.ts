@@ -28,7 +28,15 @@ import {
 import { readExportLines, summarizeExport } from '../../electron/services/export/export-journal';
 import { newOpId } from '../../electron/services/snapshot/launch';
 import { ExportManifestSchema, type ExportManifest, type ExportSummary } from '../../shared/export';
-import type { Shell } from './fault-run';
+import {
+  lockIsFree,
+  readIf as read,
+  watchRun,
+  writeFakeBin,
+  type RunSignal,
+  type RunWatch,
+  type Shell,
+} from './run-watch';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FAKE = join(here, 'fake-export-virsh.sh');
@@ -44,7 +52,7 @@ export interface ExportFaultSpec {
   copyMs?: number;
   /** The disk's virtual size (default 64 MiB). */
   diskBytes?: number;
-  signal?: { sig: NodeJS.Signals; group?: boolean; when: (w: ExportWatch) => boolean };
+  signal?: RunSignal;
   /** Writes the cancel file (as export-cancel.sh does) once this holds. */
   cancelWhen?: (w: ExportWatch) => boolean;
   timeoutMs?: number;
@@ -53,10 +61,7 @@ export interface ExportFaultSpec {
   /** Prepares the fake host before the run (images, snapshots, the host's history). */
   setup?: (h: ExportHost) => void;
 }
-export interface ExportWatch {
-  journal: string;
-  trace: string;
-}
+export type ExportWatch = RunWatch;
 export interface ExportHost {
   root: string;
   hostDir: string;
@@ -82,25 +87,6 @@ export interface ExportOutcome {
   host: ExportHost;
 }
 
-const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
-const pidIn = (f: string) => Number(read(f).trim()) || 0;
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return !/\) Z /.test(read(`/proc/${pid}/stat`));
-  } catch {
-    return false;
-  }
-};
-function sessionMembers(sids: number[]): string[] {
-  if (sids.length === 0) return [];
-  const ps = execFileSync('ps', ['-e', '-o', 'pid=,sid=,stat=,args='], { encoding: 'utf8' });
-  return ps
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .filter(([, sid, stat]) => sids.includes(Number(sid)) && !stat?.startsWith('Z'))
-    .map((cols) => cols.join(' '));
-}
 function walk(dir: string, root = dir): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -121,11 +107,7 @@ export function exportHost(spec: ExportFaultSpec): ExportHost {
     mkdirSync(d, { recursive: true });
   chmodSync(root, 0o755);
   chmodSync(dest, 0o755);
-  const shell = spec.shell === 'busybox' ? 'busybox sh' : spec.shell;
-  writeFileSync(join(bin, 'sh'), `#!/bin/sh\nexec ${shell} "$@"\n`);
-  writeFileSync(join(bin, 'virsh'), `#!/bin/sh\nexec dash '${FAKE}' "$@"\n`);
-  writeFileSync(join(bin, 'qemu-img'), `#!/bin/sh\nFAKE_AS=qemu-img exec dash '${FAKE}' "$@"\n`);
-  for (const f of ['sh', 'virsh', 'qemu-img']) chmodSync(join(bin, f), 0o755);
+  writeFakeBin(bin, spec.shell, FAKE);
   const setState = (file: string, value: string) => writeFileSync(join(state, file), value + '\n');
   setState('top', join(root, 'images', 'data.qcow2'));
   setState('frozen', '0');
@@ -178,60 +160,23 @@ export async function exportFaultRun(
     );
   });
   const dir = join(exportDir(hostDir), 'ops', opId);
-  const deadline = Date.now() + (spec.timeoutMs ?? 30_000);
-  let signalled = !spec.signal;
   let cancelled = !spec.cancelWhen;
-  let ended = false;
-  const sids = new Set<number>();
-  for (;;) {
-    const runner = pidIn(join(dir, 'runner.pid'));
-    const watchdog = pidIn(join(dir, 'watchdog.pid'));
-    if (runner) sids.add(runner);
-    if (watchdog) sids.add(watchdog);
-    const w = { journal: read(join(dir, 'journal.jsonl')), trace: read(join(state, 'trace')) };
-    if (!signalled && spec.signal && runner && spec.signal.when(w)) {
-      try {
-        process.kill(spec.signal.group ? -runner : runner, spec.signal.sig);
-      } catch {
-        /* already gone */
-      }
-      signalled = true;
-    }
-    if (!cancelled && spec.cancelWhen?.(w)) {
+  const { ended, leftovers } = await watchRun({
+    dir,
+    traceFile: join(state, 'trace'),
+    timeoutMs: spec.timeoutMs ?? 30_000,
+    ...(spec.signal ? { signal: spec.signal } : {}),
+    tick: (w) => {
+      if (cancelled || !spec.cancelWhen?.(w)) return;
       execFileSync('sh', ['-c', read(CANCEL), 'sh', exportDir(hostDir), opId], { env });
       cancelled = true;
-    }
-    if (runner > 0 && !alive(runner) && (!watchdog || !alive(watchdog))) {
-      if (sessionMembers([...sids]).length === 0) {
-        ended = true;
-        break;
-      }
-    }
-    if (Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  const leftovers = sessionMembers([...sids]);
-  for (const sid of sids) {
-    try {
-      process.kill(-sid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
+    },
+  });
   const journal = read(join(dir, 'journal.jsonl'));
   const lines = readExportLines(journal);
   const invalidLines = journal
     .split('\n')
     .filter((l) => l.trim() !== '' && readExportLines(l).length !== 1);
-  const lockFile = join(hostDir, 'locks', `${FAKE_UUID}.lock`);
-  let lockFree = true;
-  if (existsSync(lockFile)) {
-    try {
-      execFileSync('flock', ['-n', lockFile, 'true']);
-    } catch {
-      lockFree = false;
-    }
-  }
   return {
     opId,
     journal,
@@ -242,7 +187,7 @@ export async function exportFaultRun(
     destFiles: walk(dest),
     checkpoints: readdirSync(join(state, 'checkpoints')),
     jobRunning: existsSync(join(state, 'job')),
-    lockFree,
+    lockFree: lockIsFree(join(hostDir, 'locks', `${FAKE_UUID}.lock`)),
     leftovers,
     ended,
     host,

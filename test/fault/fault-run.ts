@@ -4,17 +4,8 @@
  * optional signals at a chosen moment; waits until every process it started is gone; and returns
  * what a restore would care about: the fake guest's state, its files, the journal, the lock.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,12 +13,21 @@ import { launchCommand, launchScript, newOpId } from '../../electron/services/sn
 import { parseJournal, summarize } from '../../electron/services/snapshot/journal';
 import { readJournalLine } from '../../electron/services/snapshot/journal-line';
 import type { OperationSummary } from '../../shared/snapshot';
+import {
+  lockIsFree,
+  readIf as read,
+  watchRun,
+  writeFakeBin,
+  type RunSignal,
+  type RunWatch,
+  type Shell,
+} from './run-watch';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FAKE = join(here, 'fake-virsh.sh');
 export const FAKE_UUID = '00000000-0000-4000-8000-00000000000a';
 
-export type Shell = 'dash' | 'bash' | 'busybox';
+export type { Shell };
 export const SHELLS: readonly Shell[] = ['dash', 'bash', 'busybox'];
 
 export interface FaultSpec {
@@ -43,11 +43,7 @@ export interface FaultSpec {
   holdFrozenMs?: number;
   name?: string;
   /** A signal for the runner (or its whole process group) once `when` holds. */
-  signal?: {
-    sig: NodeJS.Signals;
-    group?: boolean;
-    when: (w: Watch) => boolean;
-  };
+  signal?: RunSignal;
   /** Something to do while the run goes on (resume a paused guest, start a second runner…). */
   during?: (ctx: FaultContext) => Promise<void>;
   /** Before the launch (e.g. leave an earlier run's orphan behind). */
@@ -56,10 +52,7 @@ export interface FaultSpec {
 }
 
 /** What the watcher sees while the run goes on. */
-export interface Watch {
-  journal: string;
-  trace: string;
-}
+export type Watch = RunWatch;
 
 export interface FaultContext {
   root: string;
@@ -94,36 +87,6 @@ export interface FaultOutcome {
   ctx: FaultContext;
 }
 
-function shellBin(shell: Shell): string {
-  return shell === 'busybox'
-    ? '#!/bin/sh\nexec busybox sh "$@"\n'
-    : `#!/bin/sh\nexec ${shell} "$@"\n`;
-}
-
-const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return (
-      !existsSync(`/proc/${pid}/stat`) || !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
-    );
-  } catch {
-    return false;
-  }
-};
-const pidIn = (f: string) => Number(read(f).trim()) || 0;
-
-/** Processes whose session is one of `sids` (the runner and the watchdog each lead one). */
-function sessionMembers(sids: number[]): string[] {
-  if (sids.length === 0) return [];
-  const ps = execFileSync('ps', ['-e', '-o', 'pid=,sid=,stat=,args='], { encoding: 'utf8' });
-  return ps
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .filter(([, sid, stat]) => sids.includes(Number(sid)) && !stat?.startsWith('Z'))
-    .map((cols) => cols.join(' '));
-}
-
 /** A fake host in a new folder: the fake virsh and qemu-img first on PATH, one domain, one disk. */
 export function fakeHost(spec: FaultSpec): FaultContext {
   // A space in every path: a $HOME with a space must not break anything.
@@ -134,10 +97,7 @@ export function fakeHost(spec: FaultSpec): FaultContext {
   const images = join(root, 'images');
   for (const d of [bin, hostDir, state, join(state, 'snapshots'), images])
     mkdirSync(d, { recursive: true });
-  writeFileSync(join(bin, 'sh'), shellBin(spec.shell));
-  writeFileSync(join(bin, 'virsh'), `#!/bin/sh\nexec dash '${FAKE}' "$@"\n`);
-  writeFileSync(join(bin, 'qemu-img'), `#!/bin/sh\nFAKE_AS=qemu-img exec dash '${FAKE}' "$@"\n`);
-  for (const f of ['sh', 'virsh', 'qemu-img']) chmodSync(join(bin, f), 0o755);
+  writeFakeBin(bin, spec.shell, FAKE);
   const base = join(images, 'data.qcow2');
   writeFileSync(base, '');
   const setState = (file: string, value: string) => writeFileSync(join(state, file), value + '\n');
@@ -192,61 +152,18 @@ export async function faultRun(spec: FaultSpec, reuse?: FaultContext): Promise<F
 
   const opId = await ctx.launch(undefined, spec);
   const dir = opDir(opId);
-  const deadline = Date.now() + (spec.timeoutMs ?? 30_000);
   const during = spec.during?.(ctx);
-  let signalled = !spec.signal;
-  let ended = false;
-  const sids = new Set<number>();
-  for (;;) {
-    const runner = pidIn(join(dir, 'runner.pid'));
-    const watchdog = pidIn(join(dir, 'watchdog.pid'));
-    if (runner) sids.add(runner);
-    if (watchdog) sids.add(watchdog);
-    if (!signalled && spec.signal && runner) {
-      const w = { journal: read(join(dir, 'journal.jsonl')), trace: read(join(state, 'trace')) };
-      if (spec.signal.when(w)) {
-        try {
-          process.kill(spec.signal.group ? -runner : runner, spec.signal.sig);
-        } catch {
-          /* already gone: the run outran the trigger */
-        }
-        signalled = true;
-      }
-    }
-    const journal = read(join(dir, 'journal.jsonl'));
-    const runnerDone = runner > 0 && !alive(runner);
-    const watchdogDone = !watchdog || !alive(watchdog);
-    if (runnerDone && watchdogDone && sessionMembers([...sids]).length === 0) {
-      ended = true;
-      break;
-    }
-    if (Date.now() > deadline) break;
-    void journal;
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  const { ended, leftovers } = await watchRun({
+    dir,
+    traceFile: join(state, 'trace'),
+    timeoutMs: spec.timeoutMs ?? 30_000,
+    ...(spec.signal ? { signal: spec.signal } : {}),
+  });
   await during;
-  const leftovers = sessionMembers([...sids]);
-  // never leave a stuck run behind, whatever the test says about it
-  for (const sid of sids) {
-    try {
-      process.kill(-sid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
 
   const journal = read(join(dir, 'journal.jsonl'));
   const invalidLines = journal.split('\n').filter((l) => l.trim() !== '' && !readJournalLine(l));
   const chain = read(join(state, 'chain')).split('\n').filter(Boolean);
-  const lockFile = join(hostDir, 'locks', `${FAKE_UUID}.lock`);
-  let lockFree = true;
-  if (existsSync(lockFile)) {
-    try {
-      execFileSync('flock', ['-n', lockFile, 'true']);
-    } catch {
-      lockFree = false;
-    }
-  }
   return {
     opId,
     journal,
@@ -261,7 +178,7 @@ export async function faultRun(spec: FaultSpec, reuse?: FaultContext): Promise<F
       .map((f) => join(images, f))
       .filter((f) => !chain.includes(f)),
     trace: read(join(state, 'trace')).split('\n').filter(Boolean),
-    lockFree,
+    lockFree: lockIsFree(join(hostDir, 'locks', `${FAKE_UUID}.lock`)),
     leftovers,
     ended,
     ctx,
