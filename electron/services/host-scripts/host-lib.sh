@@ -189,14 +189,15 @@ confirm_thaw() {
 }
 xml_escape() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e "s/'/\&apos;/g" -e 's/"/\&quot;/g'; }
 
-# arm_watchdog: watchdog.sh started, holding neither end of the session nor the lock; true once it
-# says it is in place (a freeze before that would have no guard)
+# arm_watchdog: watchdog.sh started, holding neither end of the session (nor of the export runner's
+# clock, fds 5 and 6) nor the lock; true once it says it is in place (a freeze before that would
+# have no guard)
 arm_watchdog() {
   rm -f disarmed fired freeze-returned watchdog.pid
   if command -v setsid >/dev/null 2>&1; then
-    setsid sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 9>&- &
+    setsid sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 5>&- 6<&- 9>&- &
   else
-    nohup sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 9>&- &
+    nohup sh watchdog.sh "$OPDIR" "$OP" "$URI" "$UUID" "$MAXFREEZE" "$AGENT_TIMEOUT" </dev/null >watchdog.log 2>&1 3>&- 4<&- 5>&- 6<&- 9>&- &
   fi
   WATCHDOG=armed
   i=0

@@ -12,7 +12,7 @@ SESSION=none VIRSH_PID='' OUT='' SEQ=0 SEND_ERR=0 COUNT=''
 start_session() {
   rm -f vin vout
   mkfifo vin vout || return 1
-  virsh -c "$URI" <vin >vout 2>&1 9>&- &
+  virsh -c "$URI" <vin >vout 2>&1 5>&- 6<&- 9>&- &
   VIRSH_PID=$!
   echo "$VIRSH_PID" >session.pid
   exec 3>vin 4<vout
