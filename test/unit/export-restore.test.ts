@@ -12,12 +12,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import restoreScript from '../../electron/services/host-scripts/export-restore.sh?raw';
 import {
   readRestoreOutput,
   restoreArgs,
   restorePlan,
 } from '../../electron/services/export/export-restore';
+import { exportRestoreScript } from '../../electron/services/export/export-scripts';
 import type { ExportManifest } from '../../shared/export';
 import { exportChain, guestBytes } from '../support/export-chain';
 
@@ -113,7 +113,7 @@ function fixture(virsh: { define: number; start: number } = { define: 0, start: 
       [
         ...(shell === 'busybox' ? ['sh'] : []),
         '-c',
-        restoreScript,
+        exportRestoreScript,
         'sh',
         ...restoreArgs('qemu:///system', inc, to, plan, true),
       ],

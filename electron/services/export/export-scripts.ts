@@ -2,6 +2,7 @@ import cancelScript from '../host-scripts/export-cancel.sh?raw';
 import listScript from '../host-scripts/export-list.sh?raw';
 import pruneScript from '../host-scripts/export-prune.sh?raw';
 import restoreScript from '../host-scripts/export-restore.sh?raw';
+import restoreLib from '../host-scripts/restore-lib.sh?raw';
 import spaceScript from '../host-scripts/export-space.sh?raw';
 import verifyScript from '../host-scripts/export-verify.sh?raw';
 
@@ -9,6 +10,7 @@ import verifyScript from '../host-scripts/export-verify.sh?raw';
 export const exportCancelScript = cancelScript;
 export const exportListScript = listScript;
 export const exportPruneScript = pruneScript;
-export const exportRestoreScript = restoreScript;
+/** export-restore.sh, with restore-lib.sh (what both restores from an export share) in front. */
+export const exportRestoreScript = `${restoreLib}\n${restoreScript}`;
 export const exportSpaceScript = spaceScript;
 export const exportVerifyScript = verifyScript;

@@ -48,7 +48,7 @@ if ! [ -d "$todir" ] || ! [ -w "$todir" ]; then
 fi
 
 tmp=$(mktemp -d) || exit 70
-done=0 made='' switched=0 was_running=0
+done=0 MADE='' switched=0 was_running=0
 # shellcheck disable=SC2317 # run by the EXIT trap
 undo() {
   st=$?
@@ -62,7 +62,7 @@ undo() {
       exit 71 # keeps $tmp and the images: the admin needs both
     fi
   fi
-  printf '%s' "$made" | while IFS= read -r p; do
+  printf '%s' "$MADE" | while IFS= read -r p; do
     [ -n "$p" ] && rm -f -- "$p" "$p.partial"
   done
   if [ "$was_running" = 1 ]; then
@@ -117,46 +117,29 @@ if [ -n "$snaps" ]; then
   exit 68
 fi
 echo "state $state"
-need=0 n=$#
+# shellcheck disable=SC2034 # NEED is restore-lib.sh's (in front of this script)
+NEED=0 n=$#
 while [ "$n" -gt 0 ]; do
   t=$1 f=$2 img=$3
   shift 3
   n=$((n - 3))
   case $t in '' | *[!A-Za-z0-9]*) echo "invalid disk target" >&2; exit 64 ;; esac
-  case $f in */* | '') echo "invalid file name" >&2; exit 64 ;; esac
-  case $img in "$todir"/*) ;; *) echo "invalid image path" >&2; exit 64 ;; esac
-  [ -f "$folder/$f" ] || { echo "the export lacks $f" >&2; exit 3; }
-  if [ -e "$img" ] || [ -e "$img.partial" ]; then
-    echo "$img exists already: a restore overwrites nothing" >&2
-    exit 66
-  fi
+  restore_disk_check "$t" "$f" "$img"
   chain=$(qemu-img info --backing-chain -- "$folder/$f" 2>"$tmp/err") ||
     { echo "the chain of disk $t is broken: $(cat "$tmp/err")" >&2; exit 3; }
   printf '%s\n' "$chain" | sed -n "s/^image: /chain $t /p"
-  req=$(qemu-img measure -O qcow2 -- "$folder/$f" 2>/dev/null | sed -n 's/^required size: *\([0-9]*\).*/\1/p')
-  need=$((need + ${req:-0}))
   set -- "$@" "$t" "$f" "$img"
 done
-free=$(df -Pk -- "$todir" | awk 'NR == 2 { print $4 * 1024 }')
-echo "need $need"
-echo "free ${free:-0}"
-if [ -n "$free" ] && [ "$need" -gt "$free" ]; then
-  echo "$todir has $free bytes free; the restored images need $need" >&2
-  exit 67
-fi
+restore_room report
 [ "$act" = check ] && exit 0
 
 # ---------------------------------------------------------------- copy, while the guest still runs
 n=$#
 while [ "$n" -gt 0 ]; do
-  t=$1 f=$2 img=$3
+  restore_disk_copy "$1" "$2" "$3"
+  set -- "$@" "$1" "$2" "$3"
   shift 3
   n=$((n - 3))
-  made=$made$img$NL
-  qemu-img convert -O qcow2 -- "$folder/$f" "$img.partial" 9>&- || { echo "qemu-img convert of $t failed" >&2; exit 1; }
-  mv -f -- "$img.partial" "$img" || exit 1
-  echo "disk $t $img"
-  set -- "$@" "$t" "$f" "$img"
 done
 
 # ---------------------------------------------------------------- stop (as the revert runner does)

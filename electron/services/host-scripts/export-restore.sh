@@ -22,36 +22,22 @@ fi
 case $(($# % 3)) in 0) ;; *) echo "invalid disk list" >&2; exit 64 ;; esac
 [ $# -gt 0 ] || { echo "no disk to restore" >&2; exit 64; }
 
-# every check before the first byte is written
-need=0 n=$#
+# every check before the first byte is written (restore-lib.sh, in front of this script)
+# shellcheck disable=SC2034 # NEED is restore-lib.sh's (in front of this script)
+NEED=0 MADE='' n=$#
 while [ "$n" -gt 0 ]; do
-  t=$1 f=$2 img=$3
+  restore_disk_check "$1" "$2" "$3"
+  set -- "$@" "$1" "$2" "$3"
   shift 3
   n=$((n - 3))
-  case $f in */* | '') echo "invalid file name" >&2; exit 64 ;; esac
-  case $img in "$todir"/*) ;; *) echo "invalid image path" >&2; exit 64 ;; esac
-  [ -f "$folder/$f" ] || { echo "the export lacks $f" >&2; exit 3; }
-  if [ -e "$img" ] || [ -e "$img.partial" ]; then
-    echo "$img exists already: a restore overwrites nothing" >&2
-    exit 66
-  fi
-  req=$(qemu-img measure -O qcow2 -- "$folder/$f" 2>/dev/null | sed -n 's/^required size: *\([0-9]*\).*/\1/p')
-  need=$((need + ${req:-0}))
-  set -- "$@" "$t" "$f" "$img"
 done
-free=$(df -Pk -- "$todir" | awk 'NR == 2 { print $4 * 1024 }')
-if [ -n "$free" ] && [ "$need" -gt "$free" ]; then
-  echo "$todir has $free bytes free; the restored images need $need" >&2
-  exit 67
-fi
+restore_room
 
-made='' defined='' done=0
-NL='
-'
+defined='' done=0
 undo() {
   [ "$done" = 1 ] && return
   [ -z "$defined" ] || virsh -q -c "$uri" undefine -- "$defined" >/dev/null 2>&1 || true
-  printf '%s' "$made" | while IFS= read -r p; do
+  printf '%s' "$MADE" | while IFS= read -r p; do
     [ -n "$p" ] && rm -f -- "$p" "$p.partial"
   done
 }
@@ -60,19 +46,13 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 trap 'exit 129' HUP
 
-n=$#
-while [ "$n" -gt 0 ]; do
-  t=$1 f=$2 img=$3
+while [ $# -gt 0 ]; do
+  restore_disk_copy "$1" "$2" "$3"
   shift 3
-  n=$((n - 3))
-  made=$made$img$NL
-  qemu-img convert -O qcow2 -- "$folder/$f" "$img.partial" || { echo "qemu-img convert of $t failed" >&2; exit 1; }
-  mv -f -- "$img.partial" "$img" || exit 1
-  echo "disk $t $img"
 done
 
 xml=$(mktemp) || exit 1
-made=$made$xml$NL
+MADE=$MADE$xml$RESTORE_NL
 printf '%s' "$xml64" | base64 -d >"$xml" || { echo "invalid definition" >&2; exit 64; }
 uuid=$(sed -n 's:.*<uuid>\([0-9a-fA-F-]*\)</uuid>.*:\1:p' "$xml" | head -n 1)
 [ -n "$uuid" ] || { echo "the definition has no UUID" >&2; exit 64; }
