@@ -32,8 +32,7 @@ const RUN_MS = 300_000;
 
 useGui({
   timeoutMs: RUN_MS,
-  setup: async (g) => {
-    gui = g;
+  prepare: async () => {
     profile = readLabProfile();
     agent = profile.guests.find((x) => x.role === 'agent')!;
     found = await captureAgentGuest(profile.libvirtUri, agent.uuid, agent.name);
@@ -52,6 +51,9 @@ useGui({
       });
     }
     dest = exportDestination('gui-snap');
+  },
+  setup: async (g) => {
+    gui = g;
     await connectLab(gui.page, profile);
     await gui.page.getByTestId(`history-open-${agent.name}`).waitFor({ timeout: 60_000 });
   },

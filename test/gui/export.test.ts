@@ -23,14 +23,16 @@ const RUN_MS = 240_000;
 
 useGui({
   timeoutMs: RUN_MS,
-  setup: async (g) => {
-    gui = g;
+  prepare: async () => {
     profile = readLabProfile();
     const agent = profile.guests.find((x) => x.role === 'agent')!;
     big = await exportGuest(profile.libvirtUri, agent.uuid, { diskMiB: 1024, filledMiB: 512 });
     dest = exportDestination('gui');
+  },
+  setup: async (g) => {
+    gui = g;
     await connectLab(gui.page, profile);
-    await gui.page.getByTestId(`history-open-${big.name}`).waitFor({ timeout: 60_000 });
+    await gui.page.getByTestId(`history-open-${big!.name}`).waitFor({ timeout: 60_000 });
   },
 });
 

@@ -195,19 +195,24 @@ export async function startGui(
 }
 
 /**
- * Registers a GUI test file's hooks, so each file does not repeat them: the GUI started and
- * `setup` run on it (which receives the GUI: keep it), once for the file or, with `perTest`, for
- * every test (a fresh data folder and known_hosts each time, so no test sees what another left);
- * when that fails, every test fails with its error (a skipped test would hide it); after each
- * test, the page's console and uncaught errors must be none (a CSP violation or a React error
- * shows up there before it shows up to an admin); the GUI closed at the end. A file's own
- * `afterEach` (registered after this) runs before the page-error check.
+ * Registers a GUI test file's hooks, so each file does not repeat them: the GUI started (while
+ * `prepare` runs) and `setup` run on it (which receives the GUI: keep it), once for the file
+ * or, with `perTest`, for every test (a fresh data folder and known_hosts each time, so no test
+ * sees what another left); when that fails, every test fails with its error (a skipped test
+ * would hide it); after each test, the page's console and uncaught errors must be none (a CSP
+ * violation or a React error shows up there before it shows up to an admin); the GUI closed at
+ * the end. A file's own `afterEach` (registered after this) runs before the page-error check.
  */
 export function useGui(opts: {
+  /**
+   * Work on the lab that needs no window (snapshots to make through the services first): it
+   * runs while the GUI starts, and `setup` after both.
+   */
+  prepare?: () => Promise<void>;
   setup: (gui: Gui) => Promise<void> | void;
   perTest?: boolean;
   start?: Parameters<typeof startGui>[0];
-  /** For a `setup` that takes long (snapshots to make first). */
+  /** For a `prepare` or `setup` that takes long (snapshots to make first). */
   timeoutMs?: number;
 }): void {
   let current: Gui | undefined;
@@ -215,7 +220,14 @@ export function useGui(opts: {
   const open = async () => {
     setupError = undefined;
     try {
-      current = await startGui(opts.start);
+      // Both settle before either's failure counts, so a GUI that started is closed as usual.
+      const [started, prepared] = await Promise.allSettled([
+        startGui(opts.start),
+        opts.prepare?.(),
+      ]);
+      if (started.status === 'rejected') throw started.reason;
+      current = started.value;
+      if (prepared.status === 'rejected') throw prepared.reason;
       await opts.setup(current);
     } catch (err) {
       setupError = err;
@@ -408,35 +420,35 @@ export interface ListedRow {
 /**
  * Every row of the domain list, read by scrolling the page's scroller from top to bottom: the
  * list draws only the rows in sight (and a margin), so counting the drawn ones counts a window,
- * not the list. The scroll position is put back afterwards.
+ * not the list. The scroll position is put back afterwards. The walk runs inside the page, one
+ * call for the whole list rather than three a step: each step waits two frames and a task (the
+ * list redraws on the scroll event, before the next frame) before reading what is drawn.
  */
 export async function allDomainRows(page: Page): Promise<Map<string, ListedRow>> {
+  const rows = await page.locator('.main-pane').evaluate(async (pane) => {
+    const read: [string, string, string | null][] = [];
+    const frame = () => new Promise((r) => requestAnimationFrame(() => r(undefined)));
+    const start = pane.scrollTop;
+    pane.scrollTo(0, 0);
+    for (;;) {
+      await frame();
+      await frame();
+      await new Promise((r) => setTimeout(r, 0));
+      for (const tr of document.querySelectorAll('tr.domain-row')) {
+        read.push([
+          tr.querySelector('.domain-name')?.textContent ?? '',
+          tr.querySelector('[data-testid^="domain-state-"]')?.textContent ?? '',
+          tr.getAttribute('data-level'),
+        ]);
+      }
+      if (pane.scrollTop + pane.clientHeight >= pane.scrollHeight - 1) break;
+      pane.scrollBy(0, Math.max(100, pane.clientHeight / 2));
+    }
+    pane.scrollTo(0, start);
+    return read;
+  });
   const seen = new Map<string, ListedRow>();
-  const read = async () => {
-    const rows = await page.$$eval('tr.domain-row', (trs) =>
-      trs.map((tr) => [
-        tr.querySelector('.domain-name')?.textContent ?? '',
-        tr.querySelector('[data-testid^="domain-state-"]')?.textContent ?? '',
-        tr.getAttribute('data-level'),
-      ]),
-    );
-    for (const [name, state, level] of rows)
-      seen.set(name!, { state: state!, level: level ?? null });
-  };
-  const pane = page.locator('.main-pane');
-  const start = await pane.evaluate((el) => el.scrollTop);
-  await pane.evaluate((el) => el.scrollTo(0, 0));
-  for (;;) {
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(undefined))));
-    await read();
-    const done = await pane.evaluate((el) => {
-      if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) return true;
-      el.scrollBy(0, Math.max(100, el.clientHeight / 2));
-      return false;
-    });
-    if (done) break;
-  }
-  await pane.evaluate((el, top) => el.scrollTo(0, top), start);
+  for (const [name, state, level] of rows) seen.set(name, { state, level: level ?? null });
   return seen;
 }
 

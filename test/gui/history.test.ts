@@ -39,10 +39,9 @@ const BUSY_WAIT_MS = 180_000;
 
 /**
  * Two consistent snapshots through the services, one refused (a name libvirt already has), one
- * made by hand with virsh; then the window, connected to the lab.
+ * made by hand with virsh (while the window starts).
  */
-async function setUp(g: Gui): Promise<void> {
-  gui = g;
+async function prepare(): Promise<void> {
   profile = readLabProfile();
   agent = profile.guests.find((g) => g.role === 'agent')!;
   cleanLab();
@@ -71,11 +70,18 @@ async function setUp(g: Gui): Promise<void> {
     '--disk-only',
     '--atomic',
   );
-  await connectLab(gui.page, profile);
-  await gui.page.getByTestId(`history-open-${agent.name}`).waitFor({ timeout: 60_000 });
 }
 
-useGui({ setup: setUp, timeoutMs: RUN_MS * 3 + BUSY_WAIT_MS * 2 });
+useGui({
+  prepare,
+  // Then the window, connected to the lab.
+  setup: async (g) => {
+    gui = g;
+    await connectLab(gui.page, profile);
+    await gui.page.getByTestId(`history-open-${agent.name}`).waitFor({ timeout: 60_000 });
+  },
+  timeoutMs: RUN_MS * 3 + BUSY_WAIT_MS * 2,
+});
 
 afterEach(async () => {
   // A test that failed halfway may leave a confirmation open: close it (the history stays).

@@ -27,8 +27,7 @@ const markers = async () =>
 
 useGui({
   timeoutMs: RUN_MS,
-  setup: async (g) => {
-    gui = g;
+  prepare: async () => {
     profile = readLabProfile();
     agent = profile.guests.find((x) => x.role === 'agent')!;
     found = await captureAgentGuest(profile.libvirtUri, agent.uuid, agent.name);
@@ -42,6 +41,9 @@ useGui({
     });
     expect((await waitForEnd(service, opId, RUN_MS)).state).toBe('succeeded');
     await guestExec(agent.name, '/bin/sh', ['-c', 'echo marker 2 > /data/marker-2; sync']);
+  },
+  setup: async (g) => {
+    gui = g;
     await connectLab(gui.page, profile);
     await gui.page.getByTestId(`history-open-${agent.name}`).waitFor({ timeout: 60_000 });
   },

@@ -21,8 +21,7 @@ const names: string[] = [];
 
 useGui({
   start: { service: { holdFrozenMs: HOLD_MS } },
-  setup: async (g) => {
-    gui = g;
+  prepare: async () => {
     profile = readLabProfile();
     agent = profile.guests.find((x) => x.role === 'agent')!;
     const { h, hostId } = await connectedLabSession();
@@ -42,6 +41,9 @@ useGui({
     } finally {
       h.dispose();
     }
+  },
+  setup: async (g) => {
+    gui = g;
     await connectLab(gui.page, profile);
   },
   timeoutMs: RUN_MS * 4,

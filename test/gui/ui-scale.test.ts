@@ -231,7 +231,7 @@ describe('accessibility of every main screen (axe-core)', () => {
       const dialog = page.getByTestId(testId);
       await dialog.waitFor();
       // Let the dialog read what it reads before judging it.
-      await page.waitForTimeout(1500);
+      await gui.settled();
       await checkScreen(testId);
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
