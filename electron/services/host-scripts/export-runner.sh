@@ -298,7 +298,14 @@ settle_earlier() {
 # refused, with the plan journaled, when NEED passes FREE; else DEST/UUID/OP made (EXPDIR), each
 # folder recorded in `made` before it exists
 room_and_folder() {
-  FREE_K=$(df -Pk -- "$DEST" 2>/dev/null | awk 'NR == 2 { print $4 }')
+  # df's second line, fourth column (available, KiB), read without awk
+  FREE_K=
+  df_out=$(df -Pk -- "$DEST" 2>/dev/null)
+  case $df_out in *"$NL"*)
+    # shellcheck disable=SC2086 # split on purpose: the line's columns
+    set -- ${df_out#*"$NL"}
+    FREE_K=${4:-} ;;
+  esac
   is_uint "$FREE_K" || { fail prepare "the free space in $DEST could not be read"; exit 1; }
   FREE=$((FREE_K * 1024))
   PLAN_JSON="\"mode\":\"$MODE\",\"b64\":\"$(b64 "$WHY_FULL")\",\"parent\":\"$PARENT\",\"from\":\"$FROM_CP\",\"checkpoint\":\"$CHECKPOINT\",\"needBytes\":$NEED,\"freeBytes\":$FREE"
@@ -309,11 +316,11 @@ room_and_folder() {
   fi
   if [ ! -d "$DEST/$UUID" ]; then
     made "$DEST/$UUID"
-    if ! mkdir -- "$DEST/$UUID" || ! chmod 0711 -- "$DEST/$UUID"; then fail prepare "could not make $DEST/$UUID"; exit 1; fi
+    if ! mkdir -m 0711 -- "$DEST/$UUID"; then fail prepare "could not make $DEST/$UUID"; exit 1; fi
   fi
   EXPDIR=$DEST/$UUID/$OP
   made "$EXPDIR"
-  if ! mkdir -- "$EXPDIR" || ! chmod 0711 -- "$EXPDIR"; then fail prepare "could not make $EXPDIR"; exit 1; fi
+  if ! mkdir -m 0711 -- "$EXPDIR"; then fail prepare "could not make $EXPDIR"; exit 1; fi
 }
 
 # ---------------------------------------------------------------- an existing snapshot (no freeze at all)
@@ -566,6 +573,7 @@ check_name_manifest() {
   fi
   [ -n "$WINDOW_END" ] && consistency="$consistency, \"windowMs\": $(((WINDOW_END - WINDOW_START) / 1000000)), \"windowStartRt\": $WINDOW_START, \"windowEndRt\": $WINDOW_END"
   made "$EXPDIR/manifest.json.partial"
+  umask 022 # the manifest is made 0644, as the images are readable by others
   {
     printf '{\n  "format": "quiesce-export/1",\n  "exportId": "%s",\n' "$OP"
     printf '  "domain": {"uuid": "%s", "name": %s, "xml": %s},\n' "$UUID" "$M_NAME" "$M_XML"
@@ -579,8 +587,8 @@ check_name_manifest() {
     printf '  "bytesCopied": %s,\n' "$BYTES"
     printf '  "createdBy": %s,\n' "$M_BY"
     printf '  "createdAt": "%s"\n}\n' "$ISO"
-  } >"$EXPDIR/manifest.json.partial" || { fail manifest "could not write the manifest"; exit 1; }
-  chmod 0644 -- "$EXPDIR/manifest.json.partial"
+  } >"$EXPDIR/manifest.json.partial" || { umask 077; fail manifest "could not write the manifest"; exit 1; }
+  umask 077
   made "$EXPDIR/manifest.json"
   mv -f -- "$EXPDIR/manifest.json.partial" "$EXPDIR/manifest.json" || { fail manifest "could not name the manifest"; exit 1; }
   COMPLETE=1
@@ -744,19 +752,28 @@ CP_SIZES=
 if [ "$MODE_ASKED" = incremental ]; then
   last=
   if [ -d "$DEST/$UUID" ]; then
+    # newest first (ids sort by time): usually the newest is the one, read once
     set +f # the one glob: export folders (named like operations: [0-9A-Za-z-] only)
-    for d in "$DEST/$UUID"/*; do
-      set -f
-      # an existing snapshot's export has no checkpoint to build on: the chain skips it
-      [ -s "$d/manifest.json" ] && ! grep -q '^ *"checkpoint": "",' "$d/manifest.json" && last=$d
-    done
+    newest_first=
+    for d in "$DEST/$UUID"/*; do newest_first="$d$NL$newest_first"; done
     set -f
+    IFS=$NL
+    for d in $newest_first; do
+      IFS=$IFS_SAVE
+      [ -s "$d/manifest.json" ] || continue
+      # "=NAME" for its checkpoint line, "=" for an empty one, nothing without one
+      cp_line=$(sed -n 's/^ *"checkpoint": *"\([0-9A-Za-z-]*\)",*$/=\1/p' "$d/manifest.json")
+      # an existing snapshot's export has no checkpoint to build on: the chain skips it
+      [ "$cp_line" = = ] && continue
+      last=$d FROM_CP=${cp_line#=}
+      break
+    done
+    IFS=$IFS_SAVE
   fi
   if [ -z "$last" ]; then
     WHY_FULL="no complete earlier export of this domain in $DEST"
   else
     PARENT=${last##*/}
-    FROM_CP=$(sed -n 's/^ *"checkpoint": *"\([0-9A-Za-z-]*\)",*$/\1/p' "$last/manifest.json")
     if [ -z "$FROM_CP" ]; then
       WHY_FULL="the last export ($PARENT) names no checkpoint"
     elif ! ask "checkpoint-dumpxml --domain $UUID --checkpointname $FROM_CP --size"; then
@@ -844,6 +861,8 @@ if [ -e cancel ]; then CANCELLED=1; fail prepare "cancelled by ${APPUSER:-the ad
 phase prepare 'done'
 
 # ---------------------------------------------------------------- freeze -> cut -> thaw
+# the watchdog says it is in place within some 10-50 ms: look every 0.01 s (still up to 5 s)
+ARM_POLL_S=0.01 ARM_POLLS=500
 # cut: the push backup, started in the session (QEMU copies after it returns)
 cut() { send_cut "backup-begin $UUID backup.xml checkpoint.xml --reuse-external" "Backup started"; }
 if [ "$FREEZE" = yes ]; then
@@ -909,10 +928,22 @@ while :; do
     done
     journal progress "\"done\":$DONE,\"total\":$TOTAL,\"rate\":$RATE,\"etaS\":$ETA,\"files\":[$FILES]"
   fi
-  sleep 0.1 3>&- 4<&- 9>&-
+  # read again sooner in the copy's first 0.3 s (a small incremental ends there) and when its
+  # rate says it ends within 0.2 s: the end of the copy is what the export waits for
+  nap=0.1
+  if [ $((MONO - T0)) -lt 300 ]; then
+    nap=0.03
+  elif [ "$RATE" -gt 0 ] && [ "$TOTAL" -ge "$DONE" ] && [ $(((TOTAL - DONE) * 1000 / RATE)) -lt 200 ]; then
+    nap=0.02
+  fi
+  sleep "$nap" 3>&- 4<&- 9>&-
 done
 job_stats --completed
-end_session
+# the session is told to quit, and its virsh reaped at the end (finish's end_session): no need to
+# wait here for it to close its connection
+[ "$SESSION" = alive ] && printf 'quit\n' >&3 2>/dev/null
+exec 3>&- 4<&-
+SESSION=dead
 case $JT in
   3) JOB=copied ;;
   *) JOB=failed; fail copy "libvirt's backup job ended without completing (type $JT): ${ERRMSG:-no message}"; exit 1 ;;

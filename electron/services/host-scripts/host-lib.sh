@@ -201,7 +201,8 @@ arm_watchdog() {
   fi
   WATCHDOG=armed
   i=0
-  while [ ! -s watchdog.pid ] && [ "$i" -lt 100 ]; do sleep 0.05 3>&- 4<&- 9>&-; i=$((i + 1)); done
+  # every 0.05 s for up to 5 s; a runner may look more often (ARM_POLL_S, ARM_POLLS: the same 5 s)
+  while [ ! -s watchdog.pid ] && [ "$i" -lt "${ARM_POLLS:-100}" ]; do sleep "${ARM_POLL_S:-0.05}" 3>&- 4<&- 9>&-; i=$((i + 1)); done
   [ -s watchdog.pid ]
 }
 # disarm_watchdog: only once a thaw is confirmed. A watchdog that has not fired is only sleeping:
