@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -15,6 +16,10 @@ export default defineConfig({
           // Many unit tests run the host scripts under real shells against fakes: dozens of
           // processes a test, seconds each on a loaded 2-core machine (vitest's 5 s failed them)
           testTimeout: 30_000,
+          // vitest's default is one worker less than the cores: one file at a time on a 2-core
+          // machine, so the fault suites' waits (a fake copy, a guest's shutdown) left a core idle
+          // beside the one CPU-bound signal matrix
+          maxWorkers: Math.max(2, availableParallelism() - 1),
         },
       },
       {
