@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { DEBIAN_PACKAGES } from './lab/config';
 import { ensurePackages } from './lab/packages';
 import { describeProcess, labHeals, labLeftovers, labUserProcesses } from './lab/lab';
+import { failureLines, type VitestFileResult } from './support/vitest-report';
 
 interface TierResult {
   name: string;
@@ -23,6 +24,8 @@ interface TierResult {
   skipped: number;
   seconds: number;
   note?: string;
+  /** One line per failed test: file › title — first line of its error. */
+  failures?: string[];
 }
 
 const GUI_PACKAGES = ['chromium', 'openssh-client', 'fonts-dejavu-core'];
@@ -132,6 +135,7 @@ async function tier(name: string, cannotRun?: string): Promise<void> {
     numTodoTests: number;
     numTotalTests: number;
     numFailedTestSuites: number;
+    testResults?: VitestFileResult[];
   };
   // A suite that failed to load has no failed test but must still fail the tier.
   const failed =
@@ -151,6 +155,7 @@ async function tier(name: string, cannotRun?: string): Promise<void> {
     skipped,
     seconds,
     ...(note ? { note } : {}),
+    failures: failureLines(r.testResults ?? []),
   });
 }
 
@@ -205,8 +210,10 @@ function summary(): number {
   );
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
+  const failures = results.flatMap((r) => (r.failures ?? []).map((f) => `  [${r.name}] ${f}`));
+  const failureList = failures.length > 0 ? `\nFailed:\n${failures.join('\n')}\n` : '';
   process.stdout.write(
-    `\nQuiesce test tiers:\n${rows.join('\n')}\n\n${passed} passed, ${failed} failed\n`,
+    `\nQuiesce test tiers:\n${rows.join('\n')}\n${failureList}\n${passed} passed, ${failed} failed\n`,
   );
   return failed;
 }
