@@ -15,7 +15,14 @@
 #   trace       one line a call: "STEP ACTION frozen=N"; the cut adds cut-start/cut-end lines
 # Steps: domstate status agent-thaw freeze thaw cut jobinfo completed abort cp-dumpxml cp-info
 # cp-delete domblklist domblkinfo dumpxml domname agent-timeout qemu-img-create qemu-img-check
-# snap-dumpxml (snapshots/NAME: its overlay) list qemu-img-info qemu-img-convert
+# snap-dumpxml (snapshots/NAME: its overlay) list qemu-img-info qemu-img-convert qemu-img-rebase
+# vol-dumpxml vol-download pool-list pool-dumpxml pool-refresh pool-create pool-destroy
+#   unreadable  paths qemu-img may not open (the SSH user's "Permission denied"), one a line;
+#               libvirt's storage driver reads them (vol-dumpxml, vol-download)
+#   pools/      one file per active storage pool: its target folder (a volume is found by its
+#               path only in an active pool on its folder)
+# A fake image is "QFI fake qcow2 backing=PATH" and then its data lines; qemu-img convert writes
+# the data of the whole chain (the base's first), as a real convert flattens it.
 set -u
 set -f
 S=${FAKE_STATE:?}
@@ -47,6 +54,48 @@ job_tick() {
     DONE_B=$((total * el / ms))
   fi
   TOTAL_B=$total
+}
+
+# readable FILE: qemu-img may open it (it exists and is not listed in `unreadable`)
+readable() {
+  [ -e "$1" ] || { err "Could not open '$1': No such file or directory"; return 1; }
+  if [ -s "$S/unreadable" ] && grep -qxF -- "$1" "$S/unreadable"; then
+    err "Could not open '$1': Permission denied"
+    return 1
+  fi
+}
+backing_of() { sed -n '1s/^QFI fake qcow2 backing=//p' "$1"; }
+# chain_data FILE: the data lines of FILE's chain, its base's first; false if a layer cannot open
+chain_data() {
+  readable "$1" || return 1
+  cb=$(backing_of "$1")
+  if [ -n "$cb" ]; then chain_data "$cb" || return 1; fi
+  sed 1d "$1"
+}
+# pools: the active pools' names (set -f: no glob; names without spaces)
+# shellcheck disable=SC2012 # names this fake chose
+pools() { ls "$S/pools" 2>/dev/null; }
+# in_pool PATH: an active pool is on PATH's folder
+in_pool() {
+  [ -d "$S/pools" ] || return 1
+  for pn in $(pools); do
+    read -r pd <"$S/pools/$pn"
+    [ "$pd" = "${1%/*}" ] && return 0
+  done
+  return 1
+}
+# vol_arg ARGS…: VOL = the --vol or first plain argument, FILE = --file's
+vol_arg() {
+  VOL='' FILE=''
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --vol) VOL=$2; shift ;;
+      --file) FILE=$2; shift ;;
+      --*) ;;
+      *) [ -n "$VOL" ] || VOL=$1 ;;
+    esac
+    shift
+  done
 }
 
 effect() {
@@ -161,15 +210,20 @@ effect() {
         out "      <driver type='qcow2'/>"
         out "      <source file='$(sed -e 's/&/\&amp;/g' -e "s/'/\&apos;/g" "$S/snapshots/$name")'/>"
         out "    </disk>"; out "    <disk name='sda' snapshot='no'/>"; out "  </disks>"
-        out "  <domain type='qemu'><name>fake</name><devices><disk type='file' device='disk'><source file='frozen'/><target dev='vda'/></disk></devices></domain>"
+        # the domain as it was before the cut: its disk's source is the image the cut froze
+        fz=$(backing_of "$(cat "$S/snapshots/$name")" | sed -e 's/&/\&amp;/g' -e "s/'/\&apos;/g")
+        out "  <domain type='qemu'><name>fake</name><devices><disk type='file' device='disk'><source file='${fz:-frozen}'/><target dev='vda'/></disk></devices></domain>"
         out "</domainsnapshot>"
       else err "Domain snapshot not found: no domain snapshot with matching name '$name'"; fi ;;
     list) out "$FAKE_UUID_OF" ;;
     qemu-img-info)
-      # info -U --output=json -- FILE: a fake image's backing, the disk's size
+      # info -U [--backing-chain] --output=json -- FILE: a fake image's backing, the disk's size
+      chain=no
+      case " $* " in *" --backing-chain "*) chain=yes ;; esac
       while [ $# -gt 1 ]; do shift; done
-      [ -e "$1" ] || { err "Could not open '$1': No such file or directory"; return; }
-      b=$(sed -n '1s/^QFI fake qcow2 backing=//p' "$1")
+      readable "$1" || return
+      if [ "$chain" = yes ]; then chain_data "$1" >/dev/null || return; fi
+      b=$(backing_of "$1")
       out "{"; out "    \"virtual-size\": $SIZE,"; out "    \"filename\": \"$1\","
       [ -n "$b" ] && out "    \"full-backing-filename\": \"$b\","
       out "    \"format\": \"qcow2\""; out "}" ;;
@@ -179,10 +233,72 @@ effect() {
       rd copy-ms 1500
   ms=$V
       trace convert-start "$1"
+      data=$(chain_data "$1") || return
       head -c 4096 "$1" >"$2"
       nap "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
-      cat "$1" >"$2"
+      printf 'QFI fake qcow2 backing=\n%s\n' "$data" >"$2"
       trace convert-end "$1" ;;
+    qemu-img-rebase)
+      # rebase -u -F FMT -b NEW -- FILE: only FILE's header changes
+      nb=
+      while [ $# -gt 1 ]; do [ "$1" = -b ] && nb=$2; shift; done
+      [ -e "$1" ] || { err "Could not open '$1': No such file or directory"; return; }
+      readable "$1" || return
+      { printf 'QFI fake qcow2 backing=%s\n' "$nb"; sed 1d "$1"; } >"$1.rebase" && mv -f "$1.rebase" "$1"
+      trace rebased "$1" "$nb" ;;
+    vol-dumpxml)
+      vol_arg "$@"
+      if ! in_pool "$VOL" || [ ! -e "$VOL" ]; then
+        err "failed to get vol '$VOL', specifying --pool might help"; return
+      fi
+      b=$(backing_of "$VOL")
+      out "<volume type='file'>"; out "  <name>${VOL##*/}</name>"; out "  <key>$VOL</key>"
+      out "  <capacity unit='bytes'>$SIZE</capacity>"
+      out "  <allocation unit='bytes'>4096</allocation>"
+      out "  <physical unit='bytes'>$(wc -c <"$VOL" | tr -d ' ')</physical>"
+      out "  <target>"; out "    <path>$VOL</path>"; out "    <format type='qcow2'/>"; out "  </target>"
+      if [ -n "$b" ]; then
+        out "  <backingStore>"; out "    <path>$b</path>"; out "    <format type='qcow2'/>"; out "  </backingStore>"
+      fi
+      out "</volume>" ;;
+    vol-download)
+      vol_arg "$@"
+      if ! in_pool "$VOL" || [ ! -e "$VOL" ]; then
+        err "failed to get vol '$VOL', specifying --pool might help"; return
+      fi
+      trace download-start "$VOL"
+      head -c 10 "$VOL" >"$FILE"
+      rd copy-ms 1500
+      ms=$V
+      nap "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+      cat "$VOL" >"$FILE"
+      trace download-end "$VOL" ;;
+    pool-list)
+      for pn in $(pools); do out "$pn"; done ;;
+    pool-dumpxml | pool-refresh | pool-destroy)
+      pn=
+      while [ $# -gt 0 ]; do [ "$1" = --pool ] && pn=$2; shift; done
+      [ -f "$S/pools/$pn" ] || { err "Storage pool not found: no storage pool with matching name '$pn'"; return; }
+      case $step in
+        pool-dumpxml) read -r pd <"$S/pools/$pn"; out "<pool type='dir'>"; out "  <name>$pn</name>"; out "  <target>"; out "    <path>$pd</path>"; out "  </target>"; out "</pool>" ;;
+        pool-refresh) out "Pool $pn refreshed" ;;
+        pool-destroy) rm -f "$S/pools/$pn"; trace pool-destroyed "$pn"; out "Pool $pn destroyed" ;;
+      esac ;;
+    pool-create)
+      # pool-create-as --name NAME --type dir --target DIR: transient, started
+      pn='' pd=''
+      while [ $# -gt 0 ]; do
+        case $1 in --name) pn=$2 ;; --target) pd=$2 ;; esac
+        shift
+      done
+      mkdir -p "$S/pools"
+      for on in $(pools); do
+        read -r od <"$S/pools/$on"
+        [ "$od" = "$pd" ] && { err "operation failed: Storage source conflict with pool: '$on'"; return; }
+      done
+      printf '%s\n' "$pd" >"$S/pools/$pn"
+      trace pool-created "$pn"
+      out "Pool $pn created" ;;
   esac
 }
 
@@ -239,6 +355,13 @@ dispatch() {
     guest-agent-timeout) run agent-timeout "$@" ;;
     snapshot-dumpxml) run snap-dumpxml "$@" ;;
     list) run list "$@" ;;
+    vol-dumpxml) run vol-dumpxml "$@" ;;
+    vol-download) run vol-download "$@" ;;
+    pool-list) run pool-list "$@" ;;
+    pool-dumpxml) run pool-dumpxml "$@" ;;
+    pool-refresh) run pool-refresh "$@" ;;
+    pool-destroy) run pool-destroy "$@" ;;
+    pool-create-as) run pool-create "$@" ;;
     echo) out "$*" ;;
     quit | exit) exit 0 ;;
     *) err "fake: unknown command $cmd" ;;
@@ -253,6 +376,7 @@ if [ "${FAKE_AS:-}" = qemu-img ]; then
     check) run qemu-img-check "$@" ;;
     info) run qemu-img-info "$@" ;;
     convert) run qemu-img-convert "$@" ;;
+    rebase) run qemu-img-rebase "$@" ;;
     *) err "fake: qemu-img $sub" ;;
   esac
   exit $?

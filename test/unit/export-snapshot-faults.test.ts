@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -51,6 +51,50 @@ function withSnapshot(label: 'quiesced' | 'crash-consistent' | null, frozenIsTop
     );
   };
 }
+
+/**
+ * Two snapshots as a real libvirt leaves them: `s1` froze images/base.qcow2 under
+ * images/data.s1.qcow2, `s2` froze data.s1.qcow2 under data.s2.qcow2 (the domain's disk now).
+ * Both overlays are QEMU's user's (0600): qemu-img, as the SSH user, may not open them; libvirt's
+ * storage driver reads them. `adminPool`: an active pool on the folder already (else none).
+ */
+function withLaterSnapshot(adminPool: boolean) {
+  return (h: ExportHost) => {
+    const images = join(h.root, 'images');
+    mkdirSync(images, { recursive: true });
+    const base = join(images, 'base.qcow2');
+    const s1 = join(images, 'data.s1.qcow2');
+    const s2 = join(images, 'data.s2.qcow2');
+    writeFileSync(base, 'QFI fake qcow2 backing=\nthe guest before s1\n');
+    writeFileSync(s1, `QFI fake qcow2 backing=${base}\nwritten between s1 and s2\n`);
+    writeFileSync(s2, `QFI fake qcow2 backing=${s1}\nwritten after s2\n`);
+    writeFileSync(join(h.state, 'unreadable'), `${s1}\n${s2}\n`);
+    h.setState('top', s2);
+    mkdirSync(join(h.state, 'snapshots'));
+    writeFileSync(join(h.state, 'snapshots', 's2'), s2);
+    if (adminPool) {
+      mkdirSync(join(h.state, 'pools'));
+      writeFileSync(join(h.state, 'pools', 'default'), `${images}\n`);
+    }
+    writeFileSync(
+      join(h.hostDir, 'history.jsonl'),
+      `{"op":"${SNAP_OP}","kind":"snapshot","uuid":"${FAKE_UUID}","snapshot":"s2","ok":true,"rt":1}\n`,
+    );
+    const op = join(h.hostDir, 'ops', SNAP_OP);
+    mkdirSync(op, { recursive: true });
+    writeFileSync(
+      join(op, 'journal.jsonl'),
+      `{"ev":"result","op":"${SNAP_OP}","mono":1,"ok":true,"snapshotTaken":"yes","label":"quiesced","filesystems":2}\n`,
+    );
+  };
+}
+const pools = (o: ExportOutcome) => {
+  try {
+    return readdirSync(join(o.host.state, 'pools'));
+  } catch {
+    return [];
+  }
+};
 
 /** A checked run that also never touched the guest: no freeze, no thaw, no backup job. */
 const run = (spec: ExportFaultSpec, check: (o: ExportOutcome) => void) =>
@@ -166,6 +210,67 @@ describe.each<Shell>(['dash', 'busybox'])(
         expect(o.summary).toMatchObject({ state: 'failed', failedPhase: 'preflight' });
         expect(o.summary.message).toMatch(/no snapshot nope/);
       });
+    });
+    it('a later snapshot whose frozen image the SSH user may not open: read through libvirt, in a pool of its own', async () => {
+      await run({ shell, snapshot: 's2', copyMs: 200, setup: withLaterSnapshot(false) }, (o) => {
+        expect(o.summary, o.journal).toMatchObject({
+          state: 'succeeded',
+          consistency: { label: 'quiesced', filesystems: 2 },
+        });
+        const images = join(o.host.root, 'images');
+        const m = manifestOf(o);
+        expect(m.disks).toMatchObject([{ target: 'vda', source: join(images, 'data.s1.qcow2') }]);
+        // the chain as of s2: the base and what was written before s2, not what came after
+        const copied = readFileSync(join(o.host.dest, FAKE_UUID, o.opId, 'vda.qcow2'), 'utf8');
+        expect(copied).toBe(
+          'QFI fake qcow2 backing=\nthe guest before s1\nwritten between s1 and s2\n',
+        );
+        // only the layer it may not open came through libvirt; the base was read in place
+        const downloads = o.trace.filter((l) => l.startsWith('download-start'));
+        expect(downloads).toEqual([`download-start ${images}/data.s1.qcow2 frozen=0`]);
+        expect(o.trace.some((l) => l.startsWith(`rebased ${o.host.dest}`))).toBe(true);
+        // its transient pool is gone, and so are the copies of the layers
+        expect(o.trace.filter((l) => /^pool-(created|destroyed) /.test(l))).toEqual([
+          `pool-created quiesce-export-${o.opId}-1 frozen=0`,
+          `pool-destroyed quiesce-export-${o.opId}-1 frozen=0`,
+        ]);
+        expect(pools(o)).toEqual([]);
+        expect(o.destFiles.filter((f) => f.includes('.layer'))).toEqual([]);
+        expect(o.journal).toContain(
+          Buffer.from(
+            'read through libvirt (vol-download), the SSH user may not open them: vda',
+          ).toString('base64'),
+        );
+      });
+    });
+    it('a later snapshot in a folder an admin’s pool covers: that pool is used, and kept', async () => {
+      await run({ shell, snapshot: 's2', copyMs: 200, setup: withLaterSnapshot(true) }, (o) => {
+        expect(o.summary.state, o.journal).toBe('succeeded');
+        expect(o.trace.some((l) => l.startsWith('download-start'))).toBe(true);
+        expect(o.trace.some((l) => /^pool-(created|destroyed) /.test(l))).toBe(false);
+        expect(pools(o)).toEqual(['default']);
+      });
+    });
+    it('cancelled while libvirt reads a layer: the download is stopped, nothing is left, the pool is gone', async () => {
+      await run(
+        {
+          shell,
+          snapshot: 's2',
+          copyMs: 5000,
+          setup: withLaterSnapshot(false),
+          cancelWhen: (w) => /download-start/.test(w.trace),
+        },
+        (o) => {
+          expect(o.summary).toMatchObject({
+            state: 'failed',
+            cancelled: true,
+            failedPhase: 'copy',
+          });
+          expect(o.destFiles.filter((f) => f.includes(o.opId))).toEqual([]);
+          expect(pools(o)).toEqual([]);
+          expect(o.trace.some((l) => l.startsWith('convert-start'))).toBe(false);
+        },
+      );
     });
   },
 );

@@ -277,7 +277,10 @@ settle_earlier() {
   set +f # the one glob of operation folders (launch.sh names them with [0-9A-Za-z-] only)
   for d in "$EXPORTDIR"/ops/*; do
     set -f
-    if [ "$d" = "$OPDIR" ] || [ ! -s "$d/made" ]; then continue; fi
+    [ "$d" = "$OPDIR" ] && continue
+    # a transient pool it made to read a frozen image through libvirt (ends with libvirtd anyway)
+    destroy_pools "$d"
+    [ -s "$d/made" ] || continue
     grep -qxF "uuid=$UUID" "$d/args" 2>/dev/null || continue
     # its backup job, if it still copies (one job a domain: a backup now is that run's)
     if job_stats && { [ "$JT" = 1 ] || [ "$JT" = 2 ]; }; then
@@ -352,6 +355,168 @@ writers() {
 }
 # json_member JSON NAME: a string or number member of qemu-img's JSON output
 json_member() { printf '%s\n' "$1" | sed -n -e "s/^ *\"$2\": *\"\(.*\)\",\{0,1\}$/\1/p" -e "s/^ *\"$2\": *\([0-9][0-9]*\),\{0,1\}$/\1/p" | head -n 1; }
+# xml_value XML ELEMENT: the text of the first <ELEMENT ...>TEXT</ELEMENT> on one line, unescaped
+xml_value() {
+  printf '%s\n' "$1" | sed -n "s:^ *<$2[^>]*>\([^<]*\)</$2> *$:\1:p" | head -n 1 |
+    sed -e 's/&quot;/"/g' -e "s/&apos;/'/g" -e 's/&lt;/</g' -e 's/&gt;/>/g' -e 's/&amp;/\&/g'
+}
+# not_written IMAGE: no domain of this host writes IMAGE (it is the top of no chain), else the run ends
+not_written() {
+  IFS=$NL
+  for l in $WRITERS; do
+    case $l in *" $1")
+      IFS=$IFS_SAVE
+      fail prepare "the frozen image $1 of snapshot $SNAPSHOT is a domain's active disk: something writes it"
+      exit 1 ;;
+    esac
+  done
+  IFS=$IFS_SAVE
+}
+
+# ---------------------------------------------------------------- a frozen image the SSH user may not open
+# A later snapshot's frozen image is an earlier snapshot's overlay, which libvirt gave to QEMU's
+# user (dynamic_ownership) with the mode it was made with (0600) and gives back only when the
+# domain stops using it; on a stock host every image of a running domain is so. libvirt's storage
+# driver reads it for us: `vol-download` streams the file from libvirtd, which may read it, and
+# `vol-dumpxml` says its size and backing file (docs/export.md, "An existing snapshot, with no
+# freeze at all"). The layers the SSH user cannot open are copied next to the export (.partial,
+# recorded in `made`), chained to one another with `qemu-img rebase -u`, converted into the export
+# as any chain is, and removed.
+POOLN=0
+# find_vol IMAGE: VOL_XML = libvirt's `vol-dumpxml` of IMAGE. A volume is found by its path only
+# in an active pool that has listed it: an active pool on its folder is refreshed first; with
+# none, a transient pool of this run is made on the folder (its name recorded in `pools` before
+# it exists; destroy_pools removes it). VOLERR says why not.
+find_vol() {
+  VOL_XML=$(virsh_ vol-dumpxml --vol "$1" 2>&1) && return 0
+  VOLERR=$VOL_XML
+  d=${1%/*}
+  [ -n "$d" ] || d=/
+  dx="<path>$(xml_escape "$d")</path>"
+  pools=$(virsh_ pool-list --name 2>/dev/null)
+  IFS=$NL
+  for p in $pools; do
+    IFS=$IFS_SAVE
+    case $(virsh_ pool-dumpxml --pool "$p" 2>/dev/null) in
+      *"$dx"*)
+        r=$(virsh_ pool-refresh --pool "$p" 2>&1) || { VOLERR="$VOLERR; pool $p: $r"; return 1; }
+        VOL_XML=$(virsh_ vol-dumpxml --vol "$1" 2>&1) && return 0
+        VOLERR="$VOLERR; pool $p (on $d): $VOL_XML"
+        return 1 ;;
+    esac
+  done
+  IFS=$IFS_SAVE
+  POOLN=$((POOLN + 1))
+  name=quiesce-export-$OP-$POOLN
+  echo "$name" >>"$OPDIR/pools"
+  r=$(virsh_ pool-create-as --name "$name" --type dir --target "$d" 2>&1) || { VOLERR="$VOLERR; a pool on $d: $r"; return 1; }
+  VOL_XML=$(virsh_ vol-dumpxml --vol "$1" 2>&1) && return 0
+  VOLERR="$VOLERR; pool $name (on $d): $VOL_XML"
+  return 1
+}
+# shellcheck disable=SC2317 # also called from finish, which the EXIT trap runs
+# destroy_pools DIR: the transient pools the operation in DIR made (a transient pool is gone once
+# destroyed: nothing of it stays in libvirt)
+destroy_pools() {
+  [ -s "$1/pools" ] || return 0
+  while IFS= read -r p; do
+    case $p in quiesce-export-*) virsh_ pool-destroy --pool "$p" >/dev/null 2>&1 ;; esac
+  done <"$1/pools"
+  mv -f "$1/pools" "$1/pools.done"
+}
+# through_libvirt TARGET IMAGE WHY: the plan to read IMAGE's chain through libvirt (WHY: qemu-img's
+# error); VIA gets "TARGET<TAB>copy|keep<TAB>FORMAT<TAB>PATH" a layer, top first, down to the
+# first layer the SSH user can open with all below it (kept, read in place) or the chain's end;
+# size = IMAGE's virtual size; LAYER_BYTES grows by the copies' sizes
+through_libvirt() {
+  img=$2 size='' fmt='' n=0
+  while [ -n "$img" ]; do
+    if [ -n "$size" ] && kinfo=$(qemu-img info -U --backing-chain --output=json -- "$img" 2>/dev/null 3>&- 4<&- 9>&-); then
+      [ -n "$fmt" ] || fmt=$(json_member "$kinfo" format)
+      VIA="$VIA$1${TAB}keep$TAB$fmt$TAB$img$NL"
+      return 0
+    fi
+    n=$((n + 1))
+    [ "$n" -le 64 ] || { fail prepare "the chain below $2 is more than 64 images deep"; exit 1; }
+    find_vol "$img" || { fail prepare "qemu-img cannot open $img ($3), nor can libvirt read it: $VOLERR"; exit 1; }
+    not_written "$img"
+    vfmt=$(printf '%s\n' "$VOL_XML" | sed -n '/<target>/,/<\/target>/s/.*<format type=.\([a-z0-9]*\).*/\1/p' | head -n 1)
+    phys=$(xml_value "$VOL_XML" physical)
+    is_uint "$phys" || phys=$(xml_value "$VOL_XML" allocation)
+    [ -n "$size" ] || size=$(xml_value "$VOL_XML" capacity)
+    if ! is_uint "$phys" || ! is_uint "$size" || [ -z "$vfmt" ]; then
+      fail prepare "libvirt did not tell the size and format of $img"
+      exit 1
+    fi
+    VIA="$VIA$1${TAB}copy$TAB$vfmt$TAB$img$NL"
+    LAYER_BYTES=$((LAYER_BYTES + phys))
+    # its backing file and format, as libvirt read them from its header
+    bs=$(printf '%s\n' "$VOL_XML" | sed -n '/<backingStore>/,/<\/backingStore>/p')
+    fmt=$(printf '%s\n' "$bs" | sed -n 's/.*<format type=.\([a-z0-9]*\).*/\1/p' | head -n 1)
+    b=$(xml_value "$bs" path)
+    case $b in '' | /*) ;; *) b=${img%/*}/$b ;; esac
+    img=$b
+  done
+}
+# copy_watched TARGET FILE WHAT COMMAND...: COMMAND writes FILE in the background (CONVERT_PID:
+# the exit trap stops it), the cancel looked for every 0.1 s, progress journaled every pollMs;
+# a failure ends the run (WHAT: what was being copied)
+copy_watched() {
+  ct=$1 part=$2 what=$3
+  shift 3
+  made "$part"
+  "$@" 3>&- 4<&- 8>&- 9>&- >/dev/null 2>"$OPDIR/convert.err" &
+  CONVERT_PID=$!
+  journal file "\"act\":\"created\",\"b64\":\"$(b64 "$part")\""
+  while kill -0 "$CONVERT_PID" 2>/dev/null; do
+    if [ -e cancel ]; then CANCELLED=1; fail copy "cancelled by ${APPUSER:-the admin}"; exit 1; fi
+    # shellcheck disable=SC2012 # one named file: its size, the same way on busybox
+    b=$(ls -lnL -- "$part" 2>/dev/null | awk '{ print $5 }')
+    is_uint "$b" || b=0
+    journal progress "\"done\":$((BYTES + b)),\"total\":$NEED,\"rate\":0,\"etaS\":-1,\"files\":[{\"target\":\"$ct\",\"bytes\":$b}]"
+    i=0
+    while [ "$i" -lt $((POLL_MS / 100)) ] && [ ! -e cancel ] && kill -0 "$CONVERT_PID" 2>/dev/null; do
+      sleep 0.1 3>&- 4<&- 9>&-
+      i=$((i + 1))
+    done
+  done
+  if ! wait "$CONVERT_PID"; then
+    CONVERT_PID=''
+    fail copy "$what: $(cat "$OPDIR/convert.err" 2>/dev/null)"
+    exit 1
+  fi
+  CONVERT_PID=''
+}
+# download_chain TARGET: the layers VIA plans for TARGET, copied through libvirt and chained to one
+# another (the lowest to the kept image, read in place); SRC = the top copy, LAYERS = the copies
+download_chain() {
+  SRC='' LAYERS='' prev='' k=0
+  IFS=$NL
+  for l in $VIA; do
+    IFS=$IFS_SAVE
+    case $l in "$1$TAB"*) ;; *) continue ;; esac
+    l=${l#*"$TAB"}
+    act=${l%%"$TAB"*} l=${l#*"$TAB"}
+    lfmt=${l%%"$TAB"*} img=${l#*"$TAB"}
+    if [ "$act" = copy ]; then
+      k=$((k + 1))
+      layer=$EXPDIR/$1.layer$k.partial
+      copy_watched "$1" "$layer" "libvirt's vol-download of $img" \
+        virsh -c "$URI" vol-download --sparse --vol "$img" --file "$layer"
+      LAYERS="$LAYERS$layer$NL"
+      new=$layer
+    else
+      new=$img
+    fi
+    if [ -n "$prev" ]; then
+      r=$(qemu-img rebase -u -F "$lfmt" -b "$new" -- "$prev" 2>&1 3>&- 4<&- 9>&-) || { fail copy "qemu-img rebase of the copy of a layer of $1 onto $new: $r"; exit 1; }
+    fi
+    [ -n "$SRC" ] || SRC=$new
+    prev=$new
+    IFS=$NL
+  done
+  IFS=$IFS_SAVE
+}
 # snapshot_disk TARGET OVERLAY: the frozen image of one disk is the backing file of the overlay the
 # snapshot made; it must exist and no domain may write it (the top of no chain)
 snapshot_disk() {
@@ -365,18 +530,13 @@ snapshot_disk() {
     [ -n "$frozen" ] || { fail prepare "qemu-img info of $2: $info"; exit 1; }
   fi
   [ -n "$frozen" ] || { fail prepare "the overlay $2 of snapshot $SNAPSHOT has no backing file"; exit 1; }
-  finfo=$(qemu-img info -U --output=json -- "$frozen" 2>&1 3>&- 4<&- 9>&-) || { fail prepare "qemu-img info of $frozen: $finfo"; exit 1; }
-  size=$(json_member "$finfo" virtual-size)
+  not_written "$frozen"
+  if finfo=$(qemu-img info -U --backing-chain --output=json -- "$frozen" 2>&1 3>&- 4<&- 9>&-); then
+    size=$(json_member "$finfo" virtual-size)
+  else
+    through_libvirt "$1" "$frozen" "$finfo"
+  fi
   is_uint "$size" || { fail prepare "qemu-img did not tell the size of $frozen"; exit 1; }
-  IFS=$NL
-  for l in $WRITERS; do
-    case $l in *" $frozen")
-      IFS=$IFS_SAVE
-      fail prepare "the frozen image $frozen of snapshot $SNAPSHOT is a domain's active disk: something writes it"
-      exit 1 ;;
-    esac
-  done
-  IFS=$IFS_SAVE
   TARGETS="$TARGETS$1 $size$NL"
   SOURCES="$SOURCES$1 $frozen$NL"
 }
@@ -399,7 +559,7 @@ export_snapshot() {
   fi
   phase preflight 'done'
   phase prepare running
-  TARGETS='' SOURCES=''
+  TARGETS='' SOURCES='' VIA='' LAYER_BYTES=0
   # the snapshot's own <disks> (the <domain> inside it follows): TARGET OVERLAY a line
   pairs=$(printf '%s\n' "$sx" | awk '
     /<domain[ >]/ { exit }
@@ -428,14 +588,20 @@ export_snapshot() {
   IFS=$IFS_SAVE
   NEED=0
   sum_values "$TARGETS" 0
-  NEED=$SUM
+  # the copies of the layers read through libvirt sit beside the export until it is converted
+  NEED=$((SUM + LAYER_BYTES))
   room_and_folder
   journal plan "$PLAN_JSON"
   DOMAIN_XML=$(printf '%s\n' "$sx" | sed -n '/<domain[ >]/,/<\/domain>/p')
   [ -n "$DOMAIN_XML" ] || DOMAIN_XML=$(virsh_ dumpxml --domain "$UUID" --inactive 2>&1) || { fail prepare "$DOMAIN_XML"; exit 1; }
   DOMAIN_NAME=$(virsh_ domname --domain "$UUID" 2>/dev/null)
   if [ -e cancel ]; then CANCELLED=1; fail prepare "cancelled by ${APPUSER:-the admin}"; exit 1; fi
-  phase prepare 'done'
+  via=''
+  first_words "$TARGETS"
+  for t in $WORDS; do
+    case $VIA in "$t$TAB"* | *"$NL$t$TAB"*) via="$via${via:+, }$t" ;; esac
+  done
+  phase prepare 'done' "${via:+read through libvirt (vol-download), the SSH user may not open them: $via}"
   phase copy running
   manifest_parts
   now_mono
@@ -443,32 +609,20 @@ export_snapshot() {
   first_words "$TARGETS"
   for t in $WORDS; do
     value_of "$SOURCES" "$t"; src=$VALUE
-    part=$EXPDIR/$t.qcow2.partial
-    made "$part"
-    qemu-img convert -O qcow2 -- "$src" "$part" 3>&- 4<&- 9>&- 2>"$OPDIR/convert.err" &
-    CONVERT_PID=$!
-    journal file "\"act\":\"created\",\"b64\":\"$(b64 "$part")\""
-    while kill -0 "$CONVERT_PID" 2>/dev/null; do
-      if [ -e cancel ]; then CANCELLED=1; fail copy "cancelled by ${APPUSER:-the admin}"; exit 1; fi
-      # shellcheck disable=SC2012 # one named file: its size, the same way on busybox
-      b=$(ls -lnL -- "$part" 2>/dev/null | awk '{ print $5 }')
-      is_uint "$b" || b=0
-      journal progress "\"done\":$((BYTES + b)),\"total\":$NEED,\"rate\":0,\"etaS\":-1,\"files\":[{\"target\":\"$t\",\"bytes\":$b}]"
-      i=0
-      while [ "$i" -lt $((POLL_MS / 100)) ] && [ ! -e cancel ] && kill -0 "$CONVERT_PID" 2>/dev/null; do
-        sleep 0.1 3>&- 4<&- 9>&-
-        i=$((i + 1))
-      done
+    LAYERS=''
+    case $VIA in "$t$TAB"* | *"$NL$t$TAB"*) download_chain "$t"; src=$SRC ;; esac
+    copy_watched "$t" "$EXPDIR/$t.qcow2.partial" "qemu-img convert of $t ($src)" \
+      qemu-img convert -O qcow2 -- "$src" "$EXPDIR/$t.qcow2.partial"
+    IFS=$NL
+    for l in $LAYERS; do
+      IFS=$IFS_SAVE
+      rm -f -- "$l" && journal file "\"act\":\"removed\",\"b64\":\"$(b64 "$l")\""
     done
-    if ! wait "$CONVERT_PID"; then
-      CONVERT_PID=''
-      fail copy "qemu-img convert of $t ($src): $(cat "$OPDIR/convert.err" 2>/dev/null)"
-      exit 1
-    fi
-    CONVERT_PID=''
+    IFS=$IFS_SAVE
     value_of "$TARGETS" "$t"; b=$VALUE
     BYTES=$((BYTES + b))
   done
+  destroy_pools "$OPDIR"
   now_mono
   journal progress "\"done\":$NEED,\"total\":$NEED,\"rate\":$((MONO > T0 ? NEED * 1000 / (MONO - T0) : 0)),\"etaS\":0,\"files\":[]"
   phase copy 'done' "$NEED bytes in $((MONO - T0)) ms"
@@ -609,6 +763,7 @@ finish() {
     fail runner "the runner stopped unexpectedly (${SIGNAL:-exit status $status})"
   fi
   if [ -n "$CONVERT_PID" ]; then kill -TERM "$CONVERT_PID" 2>/dev/null; wait "$CONVERT_PID" 2>/dev/null; fi
+  destroy_pools "$OPDIR"
   for p in $SUM_PIDS; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   if [ "$COMPLETE" != 1 ]; then
     # A copy that may still run is stopped before its files go: an export that did not end
