@@ -38,6 +38,7 @@ import {
   ExportRestoreResultSchema,
   ExportEntrySchema,
   ExportIdSchema,
+  ExportRefSchema,
   ExportRequestSchema,
   ExportSpaceSchema,
   ExportSummarySchema,
@@ -47,14 +48,11 @@ import {
 import { RetentionSchema, ScheduleIdSchema, ScheduleSchema } from './schedule/policy';
 import { PrunePlanSchema, PruneCandidateSchema } from './schedule/prune-plan';
 import { ScheduleListingSchema } from './schedule/results';
+import { OperationIdSchema, OperationStartedSchema, SnapshotRefSchema } from './refs';
 
 const hostRef = z.object({ hostId: HostIdSchema });
-/** Names of existing snapshots (maybe not made by Quiesce): any text a line long; always quoted. */
-const SnapshotRefSchema = z
-  .string()
-  .min(1)
-  .max(256)
-  .regex(/^[^\n\r\0]+$/, 'Not a snapshot name');
+/** An operation on a host, by its id (its journal there). */
+const operationRef = hostRef.extend({ opId: OperationIdSchema });
 /** Domains are addressed by UUID, never by name (docs/ARCHITECTURE.md, "Quoted arguments"). */
 const domainRef = hostRef.extend({ uuid: DomainUuidSchema });
 
@@ -124,7 +122,7 @@ export const contract = {
   'doctor.testFreeze': {
     /** Without maxFreezeS: the default maximum freeze of the settings (shared/settings.ts). */
     input: domainRef.extend({ maxFreezeS: MaxFreezeSchema.optional() }),
-    output: z.object({ opId: z.string() }),
+    output: OperationStartedSchema,
   },
   /** Starts a consistent snapshot on the host; progress arrives as `operation` events. */
   'snapshot.start': {
@@ -137,11 +135,11 @@ export const contract = {
        */
       testRestore: z.boolean().optional(),
     }),
-    output: z.object({ opId: z.string() }),
+    output: OperationStartedSchema,
   },
   /** An operation's events so far and its summary (after a reload or a reconnect). */
   'snapshot.get': {
-    input: hostRef.extend({ opId: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/) }),
+    input: operationRef,
     output: z.object({ events: z.array(OperationEventSchema), summary: OperationSummarySchema }),
   },
   /** The policy and maximum freeze remembered for a domain (or the defaults). */
@@ -188,15 +186,15 @@ export const contract = {
    */
   'revert.start': {
     input: domainRef.extend({ target: RevertTargetSchema }).extend(RevertOptionsSchema.shape),
-    output: z.object({ opId: z.string() }),
+    output: OperationStartedSchema,
   },
   /** A revert's phases and outcome, from its journal on the host. */
   'revert.get': {
-    input: hostRef.extend({ opId: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/) }),
+    input: operationRef,
     output: RevertSummarySchema,
   },
   /** Finishes or rolls back the domain's reverts that died half-way. Progress: `revert.get`. */
-  'revert.recover': { input: domainRef, output: z.object({ opId: z.string() }) },
+  'revert.recover': { input: domainRef, output: OperationStartedSchema },
   /** The domain's discarded branches, newest first, with their size. */
   'revert.branches': {
     input: domainRef,
@@ -208,7 +206,7 @@ export const contract = {
   },
   /** Deletes a discarded branch's files (each only if nothing uses it). */
   'revert.deleteBranch': {
-    input: domainRef.extend({ id: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/) }),
+    input: domainRef.extend({ id: OperationIdSchema }),
     output: z.object({ removed: z.array(z.string()), kept: z.array(z.string()) }),
   },
   /**
@@ -221,10 +219,10 @@ export const contract = {
   /** Boots a disposable linked clone of a snapshot and reads its filesystems; `restore.get`. */
   'restore.start': {
     input: domainRef.extend({ name: SnapshotRefSchema }),
-    output: z.object({ opId: z.string() }),
+    output: OperationStartedSchema,
   },
   'restore.get': {
-    input: hostRef.extend({ opId: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/) }),
+    input: operationRef,
     output: RestoreTestResultSchema,
   },
   /** The domain's restore tests, as the host keeps them beside their journals; newest first. */
@@ -278,7 +276,7 @@ export const contract = {
     input: domainRef
       .extend(ExportRequestSchema.shape)
       .extend({ maxFreezeS: MaxFreezeSchema.optional() }),
-    output: z.object({ opId: z.string() }),
+    output: OperationStartedSchema,
   },
   /** An export's phases, progress (bytes, rate, ETA) and outcome, from its journal on the host. */
   'export.get': {
@@ -294,7 +292,7 @@ export const contract = {
   },
   /** Checksums, `qemu-img check` and the chain of one export. */
   'export.verify': {
-    input: domainRef.extend({ dest: HostFolderSchema, exportId: ExportIdSchema }),
+    input: domainRef.extend(ExportRefSchema.shape),
     output: ExportVerificationSchema,
   },
   /**
@@ -302,11 +300,7 @@ export const contract = {
    * SSH connection (SFTP) to the workstation or a second host; checksums checked, manifest last.
    */
   'export.copy': {
-    input: domainRef.extend({
-      dest: HostFolderSchema,
-      exportId: ExportIdSchema,
-      to: ExportCopyTargetSchema,
-    }),
+    input: domainRef.extend(ExportRefSchema.shape).extend({ to: ExportCopyTargetSchema }),
     output: z.object({ copied: z.array(z.string()), bytes: z.number(), to: z.string() }),
   },
   /**

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { GuestStopPreviewSchema, guestStopOptionsSchema } from './guest-stop';
 import { journalSummaryFields } from './operation-state';
+import { OPERATION_ID } from './refs';
 import { QuiescePolicySchema } from './snapshot';
 import { PHASES } from './vocabulary';
 
@@ -10,7 +12,7 @@ import { PHASES } from './vocabulary';
  */
 
 /** An export's id: the id of the operation that made it (also its folder's name). */
-export const ExportIdSchema = z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/, 'Not an export id');
+export const ExportIdSchema = z.string().regex(OPERATION_ID, 'Not an export id');
 
 /** A folder on the host: absolute, one line. */
 export const HostFolderSchema = z
@@ -21,6 +23,9 @@ export const HostFolderSchema = z
 
 export const ExportModeSchema = z.enum(['full', 'incremental']);
 export type ExportMode = z.infer<typeof ExportModeSchema>;
+
+/** A complete export, by where it is: the destination it was made in (DEST/UUID/EXPORTID/), its id. */
+export const ExportRefSchema = z.object({ dest: HostFolderSchema, exportId: ExportIdSchema });
 
 export const ExportRequestSchema = z.object({
   /** Where the images go on the host: DEST/UUID/EXPORTID/. */
@@ -210,9 +215,7 @@ export const RestoreNameSchema = z
  * standalone image in `folder` on the host, no network interface (the admin adds one), started
  * only when asked.
  */
-export const ExportRestoreRequestSchema = z.object({
-  dest: HostFolderSchema,
-  exportId: ExportIdSchema,
+export const ExportRestoreRequestSchema = ExportRefSchema.extend({
   name: RestoreNameSchema,
   folder: HostFolderSchema,
   start: z.boolean().default(false),
@@ -235,12 +238,10 @@ export type ExportRestoreResult = z.infer<typeof ExportRestoreResultSchema>;
  * Its current images stay where they are. Without `apply` it only says what it would do;
  * `stamp` (from that preview) names the new images, so the apply makes what was confirmed.
  */
-export const ExportRestoreOriginalRequestSchema = z.object({
-  dest: HostFolderSchema,
-  exportId: ExportIdSchema,
+export const ExportRestoreOriginalRequestSchema = ExportRefSchema.extend({
   folder: HostFolderSchema,
-  stopTimeoutS: z.number().int().min(1).max(3600).default(120),
-  allowForce: z.boolean().default(true),
+  /** Forced off after the timeout unless the admin says not to. */
+  ...guestStopOptionsSchema(true).shape,
   apply: z.boolean().default(false),
   stamp: z
     .string()
@@ -260,13 +261,9 @@ export const ExportRestoreOriginalDiskSchema = z.object({
   image: z.string(),
 });
 
-export const ExportRestoreOriginalPreviewSchema = z.object({
+export const ExportRestoreOriginalPreviewSchema = GuestStopPreviewSchema.extend({
   name: z.string(),
   stamp: z.string(),
-  /** `virsh domstate` now. */
-  domainState: z.string(),
-  /** Running or paused: shut down first, started again afterwards. */
-  willStop: z.boolean(),
   disks: z.array(ExportRestoreOriginalDiskSchema),
   needBytes: z.number(),
   freeBytes: z.number(),

@@ -41,10 +41,11 @@ export const HistoryEntrySchema = z.object({
   label: SnapshotLabelSchema.optional(),
   /** The blocked-write window the host measured; null when not made by Quiesce or not frozen. */
   windowMs: z.number().nullable(),
-  /** Where, by whom and by which operation it was made. */
-  workstation: z.string().optional(),
-  user: z.string().optional(),
-  opId: z.string().optional(),
+  /**
+   * Where, by whom and by which operation it was made: that operation's own fields
+   * (electron/services/history/history.ts copies them from its summary).
+   */
+  ...OperationSummarySchema.pick({ workstation: true, user: true, opId: true }).partial().shape,
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { GuestStopPreviewSchema, guestStopOptionsSchema } from './guest-stop';
 import { journalSummaryFields } from './operation-state';
+import { OperationIdSchema, SnapshotRefSchema } from './refs';
 
 /**
  * Quiesce's own revert (for a libvirt that cannot revert external snapshots): what the renderer
@@ -9,24 +11,14 @@ import { journalSummaryFields } from './operation-state';
 
 /** What to revert to: a snapshot (by its exact name), or a discarded branch (by its id). */
 export const RevertTargetSchema = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('snapshot'),
-    name: z
-      .string()
-      .min(1)
-      .max(256)
-      .regex(/^[^\n\r\0]+$/, 'Not a snapshot name'),
-  }),
-  z.object({ kind: z.literal('branch'), id: z.string().regex(/^[0-9TZ]+-[0-9a-f]{8}$/) }),
+  z.object({ kind: z.literal('snapshot'), name: SnapshotRefSchema }),
+  /** A branch's id is the id of the revert that left it. */
+  z.object({ kind: z.literal('branch'), id: OperationIdSchema }),
 ]);
 export type RevertTarget = z.infer<typeof RevertTargetSchema>;
 
-export const RevertOptionsSchema = z.object({
-  /** The admin allows a forced power-off when the guest does not stop in time. */
-  allowForce: z.boolean().default(false),
-  /** Seconds the guest gets to shut down (agent, then ACPI). */
-  stopTimeoutS: z.number().int().min(1).max(3600).default(120),
-});
+/** A revert forces the guest off only when the admin says so. */
+export const RevertOptionsSchema = guestStopOptionsSchema(false);
 
 /** One disk of a revert: the image the target froze, and the new overlay put on top of it. */
 export const RevertDiskSchema = z.object({
@@ -44,11 +36,7 @@ export const RevertDiskSchema = z.object({
 export type RevertDisk = z.infer<typeof RevertDiskSchema>;
 
 /** What the confirmation says: what stops, what is kept, what the guest will look like. */
-export const RevertPreviewSchema = z.object({
-  /** `virsh domstate` now. */
-  domainState: z.string(),
-  /** The guest runs or is paused: it is shut down first and started again afterwards. */
-  willStop: z.boolean(),
+export const RevertPreviewSchema = GuestStopPreviewSchema.extend({
   disks: z.array(RevertDiskSchema),
   /** Snapshots after the target, kept (listed in the branch, still revertable). */
   laterSnapshots: z.array(z.string()),
