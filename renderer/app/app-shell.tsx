@@ -27,11 +27,10 @@ export function AppShell() {
   // blank while there are hosts.
   const list = hosts.data ?? [];
   const selected = list.find((h) => h.id === selectedId) ?? list[0];
-  useAppMenu({
-    selectedHostId: selected?.id,
-    addHost: () => setAdding(true),
-    openSettings: () => setSettingsOpen(true),
-  });
+  // Each reached from the menu and from a button here: one action for both.
+  const addHost = () => setAdding(true);
+  const openSettings = () => setSettingsOpen(true);
+  useAppMenu({ selectedHostId: selected?.id, addHost, openSettings });
 
   return (
     <div className="app">
@@ -44,17 +43,13 @@ export function AppShell() {
           type="button"
           className="app-settings small"
           data-testid="open-settings"
-          onClick={() => setSettingsOpen(true)}
+          onClick={openSettings}
         >
           Settings
         </button>
       </header>
       <div className="app-body">
-        <HostList
-          selectedId={selected?.id}
-          onSelect={(h) => setSelectedId(h.id)}
-          onAdd={() => setAdding(true)}
-        />
+        <HostList selectedId={selected?.id} onSelect={(h) => setSelectedId(h.id)} onAdd={addHost} />
         <main className="main-pane">
           {selected ? (
             <HostPane key={selected.id} host={selected} onRemove={() => setRemoving(selected)} />
@@ -66,7 +61,7 @@ export function AppShell() {
                   Quiesce connects to a libvirt/KVM host over SSH, checks its host key against
                   known_hosts, and lists its guests.
                 </p>
-                <button type="button" className="primary" onClick={() => setAdding(true)}>
+                <button type="button" className="primary" onClick={addHost}>
                   Add host
                 </button>
               </div>

@@ -5,6 +5,7 @@ import type { InventoryDomain } from '../../shared/readiness';
 import { queryKeys } from '../cache/query-keys';
 import { ErrorBox } from '../ui/error-box';
 import { HistoryPage } from './history-page';
+import { HistoryPageFrame } from './history-page-frame';
 import type { HistorySectionProps } from './history-view';
 
 /**
@@ -47,19 +48,7 @@ export function DomainHistoryPage({
   // meanwhile, say so rather than open on nothing.
   if (!hostId) {
     return (
-      <section
-        className="history-page"
-        aria-label={`Snapshot history of ${domain.name}`}
-        data-testid="history-dialog"
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') onBack();
-        }}
-      >
-        <header className="history-page-head">
-          <button type="button" className="small" data-testid="history-close" onClick={onBack}>
-            ← Back to the domains
-          </button>
-        </header>
+      <HistoryPageFrame domainName={domain.name} onBack={onBack}>
         <ErrorBox
           error={{
             code: 'not-found',
@@ -67,7 +56,7 @@ export function DomainHistoryPage({
             remedy: 'Refresh the host’s domains, then open the history again.',
           }}
         />
-      </section>
+      </HistoryPageFrame>
     );
   }
   return (

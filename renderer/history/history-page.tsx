@@ -1,12 +1,4 @@
-import {
-  useEffect,
-  useEffectEvent,
-  useId,
-  useRef,
-  useState,
-  type ComponentType,
-  type KeyboardEvent,
-} from 'react';
+import { useEffect, useRef, useState, type ComponentType, type KeyboardEvent } from 'react';
 import type { InventoryDomain } from '../../shared/readiness';
 import type { AppErrorShape } from '../../shared/errors';
 import type { History, HistoryEntry } from '../../shared/history';
@@ -18,6 +10,7 @@ import { RefreshButton } from '../ui/table-parts';
 import { ChainHealth } from './chain-health';
 import { DeleteDialog } from './delete-dialog';
 import { FailedOperations } from './failed-operations';
+import { HistoryPageFrame } from './history-page-frame';
 import { MergeDialog } from './merge-dialog';
 import { PhaseChart } from './phase-chart';
 import { RevertDialog } from './revert-dialog';
@@ -83,26 +76,8 @@ export function HistoryPage({
   const searchRef = useRef<HTMLInputElement>(null);
   const bodyRef = useRef<HTMLDivElement>(null);
   const focusListNext = useRef(true);
-  const titleId = useId();
-  const backRef = useRef<HTMLButtonElement>(null);
   const data = history.data;
   const busy = del.isPending || revert.isPending || merge.isPending;
-
-  // The row that opened the page is hidden with the list: the focus starts on Back.
-  useEffect(() => backRef.current?.focus(), []);
-
-  // A click on the page's text leaves the focus on <body>, outside the page's own key handler:
-  // Escape there still goes back, unless a dialog is open (its Escape is its own).
-  const goBack = useEffectEvent(() => onBack());
-  useEffect(() => {
-    const onKey = (e: globalThis.KeyboardEvent) => {
-      if (e.key !== 'Escape' || e.defaultPrevented || e.target !== document.body) return;
-      if (document.querySelector('dialog[open]')) return;
-      goBack();
-    };
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, []);
 
   // Keyboard-first: on open, and after a delete or a merge once the list has been read again and
   // the confirmation is gone (its row may be gone too), the focus goes to the list.
@@ -168,16 +143,8 @@ export function HistoryPage({
     });
   }
 
+  // "/" searches the snapshots (Escape, going back, is the frame's).
   function onPageKeyDown(e: KeyboardEvent<HTMLElement>) {
-    // A dialog opened from a panel of the page (export, restore test) is in the page's React
-    // tree, so its keys bubble here: its Escape is its own. A search field that cleared itself
-    // on Escape marked the event handled.
-    const inDialog = e.target instanceof Element && e.target.closest('dialog') !== null;
-    if (e.key === 'Escape' && !inDialog && !e.defaultPrevented) {
-      e.preventDefault();
-      onBack();
-      return;
-    }
     if (e.key === '/' && !isTyping(e.target) && !e.ctrlKey && !e.metaKey && !e.altKey) {
       searchRef.current?.focus();
       e.preventDefault();
@@ -191,28 +158,12 @@ export function HistoryPage({
 
   return (
     <>
-      <section
-        className="history-page"
-        aria-labelledby={titleId}
-        data-testid="history-dialog"
+      <HistoryPageFrame
+        domainName={domain.name}
+        onBack={onBack}
         onKeyDown={onPageKeyDown}
+        tools={<RefreshButton query={history} testId="history-refresh" label="Read again" />}
       >
-        <header className="history-page-head">
-          <button
-            type="button"
-            className="small"
-            ref={backRef}
-            data-testid="history-close"
-            aria-keyshortcuts="Escape"
-            onClick={onBack}
-          >
-            ← Back to the domains
-          </button>
-          <h2 id={titleId} className="history-page-title">
-            Snapshot history <span className="history-page-domain">{domain.name}</span>
-          </h2>
-          <RefreshButton query={history} testId="history-refresh" label="Read again" />
-        </header>
         <div
           className="history"
           ref={bodyRef}
@@ -284,7 +235,7 @@ export function HistoryPage({
             </>
           )}
         </div>
-      </section>
+      </HistoryPageFrame>
       {data && asking?.kind === 'delete' && (
         <DeleteDialog
           {...chainFacts(data)}
