@@ -13,7 +13,8 @@
 #   copy    each chain into one standalone IMAGE (`qemu-img convert` to IMAGE.partial, renamed
 #           once whole; the guest still runs: the export is not its disk) → "disk TARGET IMAGE"
 #   stop    a running or paused guest: shutdown through the agent, else ACPI (ACPI again half way
-#           through the wait), powered off after STOPTIMEOUT s when ALLOWFORCE=1 → "stopped HOW"
+#           through the wait), powered off after STOPTIMEOUT s when ALLOWFORCE=1 (stop_guest,
+#           host-lib.sh, as the revert runner stops it) → "stopped HOW"
 #   switch  the definition is still BEFORE: `virsh define AFTER` (the commit point) → "switched"
 #   start   if it ran → "started"
 # The domain's current images are never touched: the domain only stops using them. The export's
@@ -39,8 +40,7 @@ is_uuid "$UUID" || { echo "invalid uuid" >&2; exit 64; }
 case $act in check | apply) ;; *) echo "invalid action" >&2; exit 64 ;; esac
 in_range "$stop_timeout" 1 3600 || { echo "invalid stop timeout" >&2; exit 64; }
 case $allow_force in 0 | 1) ;; *) echo "invalid allowForce" >&2; exit 64 ;; esac
-case $(($# % 3)) in 0) ;; *) echo "invalid disk list" >&2; exit 64 ;; esac
-[ $# -gt 0 ] || { echo "no disk to restore" >&2; exit 64; }
+restore_disk_list "$@"
 [ -s "$folder/manifest.json" ] || { echo "no complete export in $folder" >&2; exit 3; }
 if ! [ -d "$todir" ] || ! [ -w "$todir" ]; then
   echo "$todir is not a folder this user can write to" >&2
@@ -117,63 +117,29 @@ if [ -n "$snaps" ]; then
   exit 68
 fi
 echo "state $state"
+# check_disk TARGET FILE IMAGE: restore-lib.sh's checks, and the chain below FILE (printed)
+# shellcheck disable=SC2317 # called by restore_each (restore-lib.sh)
+check_disk() {
+  case $1 in '' | *[!A-Za-z0-9]*) echo "invalid disk target" >&2; exit 64 ;; esac
+  restore_disk_check "$1" "$2" "$3"
+  chain=$(qemu-img info --backing-chain -- "$folder/$2" 2>"$tmp/err") ||
+    { echo "the chain of disk $1 is broken: $(cat "$tmp/err")" >&2; exit 3; }
+  printf '%s\n' "$chain" | sed -n "s/^image: /chain $1 /p"
+}
 # shellcheck disable=SC2034 # NEED is restore-lib.sh's (in front of this script)
-NEED=0 n=$#
-while [ "$n" -gt 0 ]; do
-  t=$1 f=$2 img=$3
-  shift 3
-  n=$((n - 3))
-  case $t in '' | *[!A-Za-z0-9]*) echo "invalid disk target" >&2; exit 64 ;; esac
-  restore_disk_check "$t" "$f" "$img"
-  chain=$(qemu-img info --backing-chain -- "$folder/$f" 2>"$tmp/err") ||
-    { echo "the chain of disk $t is broken: $(cat "$tmp/err")" >&2; exit 3; }
-  printf '%s\n' "$chain" | sed -n "s/^image: /chain $t /p"
-  set -- "$@" "$t" "$f" "$img"
-done
+NEED=0
+restore_each check_disk "$@"
 restore_room report
 [ "$act" = check ] && exit 0
 
 # ---------------------------------------------------------------- copy, while the guest still runs
-n=$#
-while [ "$n" -gt 0 ]; do
-  restore_disk_copy "$1" "$2" "$3"
-  set -- "$@" "$1" "$2" "$3"
-  shift 3
-  n=$((n - 3))
-done
+restore_each restore_disk_copy "$@"
 
-# ---------------------------------------------------------------- stop (as the revert runner does)
+# ---------------------------------------------------------------- stop
+# no progress lines: stdout is read as the steps' results, stderr as the failure
 if [ "$was_running" = 1 ]; then
-  how=agent
-  if ! out=$(virsh_ shutdown "$UUID" --mode agent 2>&1); then
-    how=acpi
-    virsh_ shutdown "$UUID" --mode acpi >/dev/null 2>&1 || echo "ACPI shutdown refused" >&2
-  fi
-  waited=0
-  while :; do
-    state=$(virsh_ domstate "$UUID" 2>&1)
-    case $state in "shut off"*) break ;; esac
-    [ "$waited" -ge "$stop_timeout" ] && break
-    sleep 1 9>&-
-    waited=$((waited + 1))
-    # a guest that ignored the agent's request gets ACPI halfway through the wait
-    if [ "$how" = agent ] && [ "$waited" = $((stop_timeout / 2)) ]; then
-      how=acpi
-      virsh_ shutdown "$UUID" --mode acpi >/dev/null 2>&1
-    fi
-  done
-  case $state in
-    "shut off"*) echo "stopped by $how shutdown in $waited s" ;;
-    *)
-      if [ "$allow_force" = 1 ]; then
-        out=$(virsh_ destroy "$UUID" 2>&1) || { echo "the forced power-off failed: $out" >&2; exit 1; }
-        echo "stopped powered off after $stop_timeout s"
-      else
-        echo "the guest did not stop within $stop_timeout s ($how shutdown), and a forced power-off was not allowed" >&2
-        exit 1
-      fi
-      ;;
-  esac
+  stop_guest "$UUID" "$stop_timeout" "$allow_force" : || { echo "$STOP_ERR" >&2; exit 1; }
+  echo "stopped ${STOPPED#stopped }" # "stopped HOW": by … shutdown in N s, powered off after N s
 fi
 
 # ---------------------------------------------------------------- switch: the commit point
@@ -184,15 +150,14 @@ cmp -s "$tmp/now.xml" "$tmp/before.xml" ||
 switched=1 # from here the trap puts BEFORE back (a define that failed changed nothing: harmless)
 out=$(virsh_ define "$tmp/after.xml" 2>&1) || { echo "libvirt refused the new definition: $out" >&2; exit 1; }
 rows=$(virsh_ domblklist "$UUID" --details --inactive 2>&1) || { echo "libvirt did not list the disks: $rows" >&2; exit 1; }
-n=$#
-while [ "$n" -gt 0 ]; do
-  t=$1 img=$3
-  shift 3
-  n=$((n - 3))
-  # rows: "TYPE DEVICE TARGET SOURCE"; the source may hold spaces
-  printf '%s\n' "$rows" | awk -v t="$t" -v i="$img" '$3 == t { sub(/^ *[^ ]+ +[^ ]+ +[^ ]+ +/, ""); if ($0 == i) f = 1 } END { exit !f }' ||
-    { echo "disk $t does not point at $img after the define" >&2; exit 1; }
-done
+# points_at TARGET FILE IMAGE: the new definition's disk TARGET is IMAGE; rows: "TYPE DEVICE
+# TARGET SOURCE", the source may hold spaces
+# shellcheck disable=SC2317 # called by restore_each (restore-lib.sh)
+points_at() {
+  printf '%s\n' "$rows" | awk -v t="$1" -v i="$3" '$3 == t { sub(/^ *[^ ]+ +[^ ]+ +[^ ]+ +/, ""); if ($0 == i) f = 1 } END { exit !f }' ||
+    { echo "disk $1 does not point at $3 after the define" >&2; exit 1; }
+}
+restore_each points_at "$@"
 echo switched
 
 # ---------------------------------------------------------------- start again, if it ran

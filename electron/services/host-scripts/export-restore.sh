@@ -19,18 +19,12 @@ if ! [ -d "$todir" ] || ! [ -w "$todir" ]; then
   echo "$todir is not a folder this user can write to" >&2
   exit 65
 fi
-case $(($# % 3)) in 0) ;; *) echo "invalid disk list" >&2; exit 64 ;; esac
-[ $# -gt 0 ] || { echo "no disk to restore" >&2; exit 64; }
+restore_disk_list "$@"
 
 # every check before the first byte is written (restore-lib.sh, in front of this script)
 # shellcheck disable=SC2034 # NEED is restore-lib.sh's (in front of this script)
-NEED=0 MADE='' n=$#
-while [ "$n" -gt 0 ]; do
-  restore_disk_check "$1" "$2" "$3"
-  set -- "$@" "$1" "$2" "$3"
-  shift 3
-  n=$((n - 3))
-done
+NEED=0 MADE=''
+restore_each restore_disk_check "$@"
 restore_room
 
 defined='' done=0
@@ -46,10 +40,7 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 trap 'exit 129' HUP
 
-while [ $# -gt 0 ]; do
-  restore_disk_copy "$1" "$2" "$3"
-  shift 3
-done
+restore_each restore_disk_copy "$@"
 
 xml=$(mktemp) || exit 1
 MADE=$MADE$xml$RESTORE_NL

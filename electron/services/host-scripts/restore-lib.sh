@@ -1,12 +1,30 @@
 # shellcheck shell=sh
 # shellcheck disable=SC2154 # folder and todir are the caller's (see below)
 # What the two restores from an export share (export-restore.sh as a new domain,
-# export-restore-original.sh over the original), sent in front of each: checking a disk before the
-# first byte is written, the room they need, and making a chain one standalone image. The caller
-# sets `folder` (the export's folder), `todir` (where the images go), NEED=0 and MADE='' first.
+# export-restore-original.sh over the original), sent in front of each: their list of disks
+# (checked, and walked disk by disk), checking a disk before the first byte is written, the room
+# they need, and making a chain one standalone image. The caller sets `folder` (the export's
+# folder), `todir` (where the images go), NEED=0 and MADE='' first.
 
 RESTORE_NL='
 '
+# restore_disk_list TARGET FILE IMAGE...: the disks as the app lists them, whole triples and at
+# least one, else exit 64
+restore_disk_list() {
+  case $(($# % 3)) in 0) ;; *) echo "invalid disk list" >&2; exit 64 ;; esac
+  [ $# -gt 0 ] || { echo "no disk to restore" >&2; exit 64; }
+}
+# restore_each FUNCTION TARGET FILE IMAGE...: FUNCTION TARGET FILE IMAGE for each disk, in order
+# (FUNCTION ends the script on a failure). A function has arguments of its own: the caller's
+# list stays as it was, for its next pass.
+restore_each() {
+  re_fn=$1
+  shift
+  while [ $# -ge 3 ]; do
+    "$re_fn" "$1" "$2" "$3"
+    shift 3
+  done
+}
 # restore_disk_check TARGET FILE IMAGE: FILE is a file of the export and IMAGE a new file in
 # todir; adds what the standalone image takes (`qemu-img measure`) to NEED. Exits 64 (invalid),
 # 3 (the export lacks it) or 66 (IMAGE exists already: a restore overwrites nothing).

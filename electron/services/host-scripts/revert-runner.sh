@@ -335,52 +335,16 @@ done <plan
 [ "$PROCEDURE" = libvirt ] || phase prepare 'done'
 
 # ---------------------------------------------------------------- stop the guest
+# (stop_guest, host-lib.sh: agent, ACPI, then a power-off if allowed); the markers say how far
+# the stop went, for a later run that settles this one (restart_if_was_running)
+# shellcheck disable=SC2317 # called by stop_guest
+stop_note() { progress stop "$1"; }
 if [ -e was-running ]; then
   phase stop running
   : >stop-requested
-  how=agent
-  if ! out=$(virsh_ shutdown "$UUID" --mode agent 2>&1); then
-    progress stop "the guest agent did not take the shutdown ($out): asking through ACPI"
-    how=acpi
-    out=$(virsh_ shutdown "$UUID" --mode acpi 2>&1) || progress stop "ACPI shutdown refused: $out"
-  fi
-  agent_asked=$how
-  waited=0
-  while :; do
-    domstate
-    case $STATE in "shut off"*) break ;; esac
-    if [ "$waited" -ge "$STOP_TIMEOUT" ]; then break; fi
-    [ $((waited % 5)) = 0 ] && progress stop "waiting for the guest to stop ($how shutdown): $waited s of $STOP_TIMEOUT s"
-    # An agent that was not up yet (a guest still booting, e.g. one an earlier revert's roll-back
-    # just started, ignores ACPI when it has no acpid) is asked again every 5 s until it takes it.
-    if [ "$agent_asked" = acpi ] && [ "$waited" -gt 0 ] && [ $((waited % 5)) = 0 ] &&
-      virsh_ shutdown "$UUID" --mode agent >/dev/null 2>&1; then
-      agent_asked=agent
-      how="agent (retried)"
-      progress stop "the guest agent took the shutdown after $waited s"
-    fi
-    sleep 1 9>&-
-    waited=$((waited + 1))
-    # a guest that ignored the agent's request gets ACPI halfway through the wait
-    if [ "$how" = agent ] && [ "$waited" = $((STOP_TIMEOUT / 2)) ]; then
-      how=acpi
-      virsh_ shutdown "$UUID" --mode acpi >/dev/null 2>&1
-    fi
-  done
-  case $STATE in
-    "shut off"*) : >stopped; phase stop 'done' "stopped by $how shutdown in $waited s" ;;
-    *)
-      if [ "$ALLOW_FORCE" = 1 ]; then
-        progress stop "the guest did not stop within $STOP_TIMEOUT s: powering it off, as allowed"
-        out=$(virsh_ destroy "$UUID" 2>&1) || { fail stop "the forced power-off failed: $out"; exit 1; }
-        : >stopped
-        phase stop 'done' "powered off after $STOP_TIMEOUT s"
-      else
-        fail stop "the guest did not stop within $STOP_TIMEOUT s ($how shutdown), and a forced power-off was not allowed"
-        exit 1
-      fi
-      ;;
-  esac
+  stop_guest "$UUID" "$STOP_TIMEOUT" "$ALLOW_FORCE" stop_note || { fail stop "$STOP_ERR"; exit 1; }
+  : >stopped
+  phase stop 'done' "$STOPPED"
 fi
 
 # ---------------------------------------------------------------- libvirt's own revert (≥ 9.9)
