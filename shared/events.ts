@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConnectionStateSchema, HostIdSchema } from './hosts';
 import { AppErrorSchema } from './errors';
+import { RestoreDiskProgressSchema } from './export';
 import { OperationEventSchema } from './snapshot';
 
 /**
@@ -43,6 +44,16 @@ export const AppEventSchema = z.discriminatedUnion('type', [
     target: z.string(),
     percent: z.number(),
     done: z.boolean().optional(),
+  }),
+  /**
+   * How far a restore from an export has got on one disk (export.restore and
+   * export.restoreOriginal, while the call runs): the domain exported and the export's id say
+   * which restore form it belongs to.
+   */
+  hostEvent('restore-progress', {
+    uuid: z.string(),
+    exportId: z.string(),
+    disk: RestoreDiskProgressSchema,
   }),
   /** One journal line of a snapshot operation, as the host runner wrote it. */
   hostEvent('operation', {

@@ -71,6 +71,20 @@ export const ExportProgressSchema = z.object({
 });
 export type ExportProgress = z.infer<typeof ExportProgressSchema>;
 
+/**
+ * How far a restore from an export (export.restore, export.restoreOriginal) has got on one disk:
+ * an export's progress fields, for that disk's copy into its standalone image (the restore
+ * scripts' "progress" lines, restore-lib.sh). `total` is `qemu-img measure`'s size of the image,
+ * `done` that times qemu-img's percentage; the rate is since the disk's copy began.
+ */
+export const RestoreDiskProgressSchema = ExportProgressSchema.pick({
+  done: true,
+  total: true,
+  rate: true,
+  etaS: true,
+}).extend({ target: z.string() });
+export type RestoreDiskProgress = z.infer<typeof RestoreDiskProgressSchema>;
+
 export const ExportConsistencySchema = z.discriminatedUnion('label', [
   z.object({ label: z.literal('quiesced'), filesystems: z.number().int() }),
   z.object({ label: z.literal('crash-consistent'), reason: z.string() }),

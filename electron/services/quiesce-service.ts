@@ -276,11 +276,13 @@ export function createQuiesceService(opts: ServiceOptions): {
       workstation: hostname(),
       user: userInfo().username,
       maxFreezeS: async () => (await settings.read()).snapshot.maxFreezeS,
+      emit: opts.emit,
     }),
     ...exportRestoreOriginalHandlers(target, {
       agentTimeoutS: opts.operationAgentTimeoutS ?? 5,
       workstation: hostname(),
       user: userInfo().username,
+      emit: opts.emit,
     }),
   };
   return { handlers, dispose: () => connections.closeAll() };

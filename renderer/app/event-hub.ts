@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { createRefreshScheduler } from '../domains/refresh-scheduler';
+import { foldRestoreProgress, type RestoreProgress } from '../export/restore-progress';
 import { foldMergeProgress, type MergeProgress } from '../history/merge-progress';
 import { applyConnectionEvent } from '../hosts/use-connections';
 import { appendEvent, type OperationRecord } from '../operations/operation-record';
@@ -49,6 +50,14 @@ export function useEventHub(): void {
         const queryKey = queryKeys.mergeProgress(event.hostId, event.uuid);
         if (client.getQueryCache().find({ queryKey, exact: true })) {
           client.setQueryData<MergeProgress>(queryKey, (prev) => foldMergeProgress(prev, event));
+        }
+      } else if (event.type === 'restore-progress') {
+        // Kept only while a Restore… form of that export reads it (useRestoreProgress).
+        const queryKey = queryKeys.restoreProgress(event.hostId, event.uuid, event.exportId);
+        if (client.getQueryCache().find({ queryKey, exact: true })) {
+          client.setQueryData<RestoreProgress>(queryKey, (prev) =>
+            foldRestoreProgress(prev, event),
+          );
         }
       } else if (event.type === 'restore-test') {
         // A restore test the domain's choice started after a snapshot: its kept result (and a

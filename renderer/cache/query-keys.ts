@@ -48,4 +48,7 @@ export const queryKeys = {
     ['export-space', hostId, uuid, dest] as const,
   /** One export as its journal on the host tells it (export.get). */
   exportRun: (hostId: string, opId: string) => ['export-run', hostId, opId] as const,
+  /** How far a restore of one export has got, disk by disk, from main's restore-progress events. */
+  restoreProgress: (hostId: string, uuid: string, exportId: string) =>
+    ['restore-progress', hostId, uuid, exportId] as const,
 };

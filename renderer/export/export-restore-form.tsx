@@ -8,6 +8,8 @@ import {
   type ExportEntryFormProps,
 } from './export-entry-form';
 import { ExportRestoreOriginalDialog, STOP_TIMEOUT_S } from './export-restore-original-dialog';
+import { useRestoreProgress } from './restore-progress';
+import { RestoreProgressList } from './restore-progress-list';
 import { useRestoreExport } from './use-exports';
 import { useRestoreOriginal } from './use-restore-original';
 
@@ -23,6 +25,8 @@ import { useRestoreOriginal } from './use-restore-original';
 export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & { domain: string }) {
   const restore = useRestoreExport(props.hostId);
   const over = useRestoreOriginal(props.hostId);
+  // each disk's copy while either restore runs (restore-progress events, read only while open)
+  const copy = useRestoreProgress(props.hostId, props.entry.uuid, props.entry.exportId);
   const [target, setTarget] = useState<'new' | 'original'>('new');
   const [name, setName] = useState(`${domain}-restored`);
   const [folder, setFolder] = useState('');
@@ -65,9 +69,11 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
         }
         call={target === 'new' ? restore : over}
         ready={folder.startsWith('/') && (target === 'original' || name !== '')}
-        onSubmit={(at) =>
-          target === 'new' ? restore.mutate({ ...at, name, folder, start }) : setConfirming(at)
-        }
+        onSubmit={(at) => {
+          if (target === 'original') return setConfirming(at);
+          copy.reset();
+          restore.mutate({ ...at, name, folder, start });
+        }}
         submitText={target === 'new' ? 'Restore' : `Restore over ${domain}…`}
         busyText="Restoring…"
         submitTestId="export-restore-go"
@@ -100,6 +106,7 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
           </Checkbox>
         )}
       </ExportEntryForm>
+      {target === 'new' && restore.isPending && <RestoreProgressList progress={copy.progress} />}
       {confirming && (
         <ExportRestoreOriginalDialog
           at={confirming}
@@ -108,7 +115,9 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
           apply={{
             isPending: over.isPending,
             error: over.error,
-            run: ({ allowForce, stamp }) =>
+            progress: copy.progress,
+            run: ({ allowForce, stamp }) => {
+              copy.reset();
               over.mutate(
                 {
                   ...confirming,
@@ -119,7 +128,8 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
                   apply: true,
                 },
                 { onSuccess: () => setConfirming(undefined) },
-              ),
+              );
+            },
           }}
           onCancel={() => {
             over.reset();

@@ -5,6 +5,8 @@ import { ErrorBox } from '../ui/error-box';
 import { errorShape } from '../ui/error-shape';
 import { formatBytes } from './export-view';
 import type { ExportAddress } from './export-entry-form';
+import type { RestoreProgress } from './restore-progress';
+import { RestoreProgressList } from './restore-progress-list';
 import { useRestoreOriginal } from './use-restore-original';
 
 /** Seconds the guest gets to shut down before it is powered off (when the admin allows it). */
@@ -27,10 +29,14 @@ export function ExportRestoreOriginalDialog({
   at: ExportAddress;
   folder: string;
   domain: string;
-  /** The form's apply mutation: its outcome is shown under the form once the dialog closes. */
+  /**
+   * The form's apply mutation: its outcome is shown under the form once the dialog closes; each
+   * disk's copy is shown here while it runs.
+   */
   apply: {
     isPending: boolean;
     error: unknown;
+    progress: RestoreProgress;
     run: (input: { allowForce: boolean; stamp: string }) => void;
   };
   onCancel: () => void;
@@ -57,6 +63,18 @@ export function ExportRestoreOriginalDialog({
       {preview.isError && (
         <ErrorBox error={errorShape(preview.error)} testId="export-restore-original-refused" />
       )}
+      {apply.isPending && <RestoreProgressList progress={apply.progress} />}
+      {apply.isPending &&
+        p?.disks.every((d) => {
+          const c = apply.progress[d.target];
+          return c !== undefined && c.total > 0 && c.done >= c.total;
+        }) && (
+          <p className="small" role="status" data-testid="export-restore-original-switching">
+            {p.willStop
+              ? 'Copied. Stopping the guest, switching its disks to the new images, starting it again…'
+              : 'Copied. Switching the domain’s disks to the new images…'}
+          </p>
+        )}
       {apply.error ? (
         <ErrorBox error={errorShape(apply.error)} testId="export-restore-original-error" />
       ) : null}

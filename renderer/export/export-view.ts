@@ -54,6 +54,16 @@ export function progressText(s: ExportSummary): string {
     return `${formatBytes(p.total)} copied; checking the images (qemu-img check, sha256) and writing the manifest…`;
   }
   if (!p) return now ? `${now}…` : 'starting…';
+  return bytesProgressText(p);
+}
+
+/** Bytes done of total, the percentage, the rate and the ETA: an export's or a restored disk's. */
+export function bytesProgressText(p: {
+  done: number;
+  total: number;
+  rate: number;
+  etaS: number | null;
+}): string {
   const pct = p.total > 0 ? Math.floor((p.done / p.total) * 100) : 0;
   return `${formatBytes(p.done)} of ${formatBytes(p.total)} (${pct} %) · ${formatBytes(p.rate)}/s · ETA ${formatEta(p.etaS)}`;
 }

@@ -22,6 +22,7 @@ import {
   readOriginalOutput,
 } from '../../electron/services/export/export-restore-original';
 import type { ExportManifest } from '../../shared/export';
+import { readRestoreProgress } from '../../electron/services/export/restore-progress';
 import { exportChain, guestBytes } from '../support/export-chain';
 
 /**
@@ -155,7 +156,16 @@ afterEach(() => {
 });
 
 type Fault =
-  '' | 'convert' | 'stop' | 'slow-stop' | 'define' | 'verify' | 'start' | 'snapshots' | 'hang-stop';
+  | ''
+  | 'convert'
+  | 'slow-copy'
+  | 'stop'
+  | 'slow-stop'
+  | 'define'
+  | 'verify'
+  | 'start'
+  | 'snapshots'
+  | 'hang-stop';
 
 /**
  * A host in a folder: an export chain (full + incremental), the domain's current image, and a
@@ -169,7 +179,9 @@ function fixture(opts: { fault?: Fault; state?: string } = {}) {
   const to = join(root, 'restored here');
   const bin = join(root, 'bin');
   const hostDir = join(root, 'host');
-  for (const d of [to, bin, hostDir]) mkdirSync(d, { recursive: true });
+  // the script's own temporary files (mktemp) go here: none may be left
+  const tmp = join(root, 'tmp');
+  for (const d of [to, bin, hostDir, tmp]) mkdirSync(d, { recursive: true });
   const qi = (...a: string[]) => execFileSync('qemu-img', a, { stdio: 'pipe' });
   const current = join(root, 'images', 'web.qcow2');
   mkdirSync(join(root, 'images'));
@@ -212,7 +224,8 @@ esac
   }).trim();
   writeFileSync(
     join(bin, 'qemu-img'),
-    `#!/bin/sh\n${fault === 'convert' ? `[ "$1" = convert ] && { : >"$6"; echo 'write error' >&2; exit 1; }\n` : ''}exec ${q(realQemuImg)} "$@"\n`,
+    // convert's image is its last argument; slow-copy: 40 % said, then a copy that never ends
+    `#!/bin/sh\n${fault === 'convert' ? `[ "$1" = convert ] && { eval "d=\\\${$#}"; : >"$d"; echo 'write error' >&2; exit 1; }\n` : ''}${fault === 'slow-copy' ? `[ "$1" = convert ] && { eval "d=\\\${$#}"; : >"$d"; printf '    (0.00/100%%)\\r    (40.00/100%%)\\r'; exec sleep 60; }\n` : ''}exec ${q(realQemuImg)} "$@"\n`,
   );
   for (const f of ['virsh', 'qemu-img']) chmodSync(join(bin, f), 0o755);
   const plan = originalPlan(manifest('20261201T000100Z-0000000b'), before, {
@@ -238,14 +251,28 @@ esac
       plan,
     ),
   ];
-  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, TMPDIR: tmp };
   const run = (shell: string, apply = true, allowForce = false) =>
     spawnSync(shell, argv(shell, apply, allowForce), { encoding: 'utf8', env });
   const virshLog = () =>
     existsSync(join(root, 'virsh.log')) ? readFileSync(join(root, 'virsh.log'), 'utf8') : '';
   const defined = () => readFileSync(join(root, 'def.xml'), 'utf8');
   const state = () => readFileSync(join(root, 'state'), 'utf8').trim();
-  return { root, to, hostDir, before, current, plan, run, argv, env, virshLog, defined, state };
+  return {
+    root,
+    to,
+    tmp,
+    hostDir,
+    before,
+    current,
+    plan,
+    run,
+    argv,
+    env,
+    virshLog,
+    defined,
+    state,
+  };
 }
 
 describe.each(['dash', 'busybox'])(
@@ -273,7 +300,17 @@ describe.each(['dash', 'busybox'])(
       expect(r.status, r.stderr).toBe(0);
       const img = f.plan.disks[0]!.image;
       const lines = r.stdout.trim().split('\n');
-      expect(lines.slice(-4)).toEqual([
+      // each disk's copy says how far it got, up to the image's measured size, before its line
+      const progress = lines.filter((l) => l.startsWith('progress '));
+      const read = progress.map((l) => readRestoreProgress(l));
+      expect(read.length).toBeGreaterThanOrEqual(2);
+      expect(read.every((p) => p?.target === 'vda' && p.total === read[0]!.total)).toBe(true);
+      expect(read[0]).toMatchObject({ done: 0, etaS: null });
+      expect(read.at(-1)).toMatchObject({ done: read[0]!.total, etaS: 0 });
+      expect(read[0]!.total).toBeGreaterThan(0);
+      expect(lines.indexOf(progress.at(-1)!)).toBeLessThan(lines.indexOf(`disk vda ${img}`));
+      expect(readdirSync(f.tmp)).toEqual([]);
+      expect(lines.filter((l) => !l.startsWith('progress ')).slice(-4)).toEqual([
         `disk vda ${img}`,
         expect.stringMatching(/^stopped by agent shutdown in \d+ s$/),
         'switched',
@@ -338,6 +375,34 @@ describe.each(['dash', 'busybox'])(
       expect(r.stdout).toMatch(/stopped powered off after 2 s/);
       expect(f.virshLog()).toMatch(/shutdown .* --mode acpi/);
       expect(f.defined()).toBe(f.plan.after);
+    });
+
+    it('SIGTERM during the copy: the copy stopped at once, nothing left, nothing changed', async () => {
+      const f = fixture({ fault: 'slow-copy' });
+      const child = spawn(shell, f.argv(shell, true), { env: f.env });
+      let err = '';
+      let out = '';
+      let at = 0;
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        // the second reading (40 %) is there: qemu-img "copies" now
+        if (!at && /^progress vda [1-9]\d* /m.test(out)) {
+          at = Date.now();
+          child.kill('SIGTERM');
+        }
+      });
+      const code = await new Promise<number | null>((res) => child.on('close', res));
+      expect(code, err).toBe(143);
+      // handled during the copy (qemu-img sleeps 60 s), not after it
+      expect(Date.now() - at).toBeLessThan(5000);
+      const p = readRestoreProgress(out.split('\n').find((l) => /^progress vda [1-9]/.test(l))!);
+      expect(p).toMatchObject({ target: 'vda', done: Math.floor((p!.total * 4000) / 10000) });
+      expect(f.defined()).toBe(f.before);
+      expect(readdirSync(f.to)).toEqual([]);
+      expect(readdirSync(f.tmp)).toEqual([]);
+      expect(f.state()).toBe('running');
+      expect(f.virshLog()).not.toMatch(/shutdown|define|start/);
     });
 
     it('SIGTERM while it waits for the guest to stop: as before', async () => {

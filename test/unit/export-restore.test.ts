@@ -18,6 +18,7 @@ import {
   restorePlan,
 } from '../../electron/services/export/export-restore';
 import { exportRestoreScript } from '../../electron/services/export/export-scripts';
+import { readRestoreProgress } from '../../electron/services/export/restore-progress';
 import type { ExportManifest } from '../../shared/export';
 import { exportChain, guestBytes } from '../support/export-chain';
 
@@ -129,8 +130,17 @@ describe.each(['dash', 'busybox'])('export-restore.sh under %s', (shell) => {
     const r = f.run(shell);
     expect(r.status, r.stderr).toBe(0);
     const img = join(f.to, 'web-restored-vda.qcow2');
-    expect(r.stdout).toBe(
+    const lines = r.stdout.split('\n');
+    expect(lines.filter((l) => !l.startsWith('progress ')).join('\n')).toBe(
       `disk vda ${img}\ndefined 22222222-2222-4222-8222-222222222222\nstarted\n`,
+    );
+    // the copy's progress, from nothing to the image's measured size, before its "disk" line
+    const progress = lines.filter((l) => l.startsWith('progress ')).map(readRestoreProgress);
+    expect(progress[0]).toMatchObject({ target: 'vda', done: 0, etaS: null });
+    expect(progress[0]!.total).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatchObject({ done: progress[0]!.total, etaS: 0 });
+    expect(lines.findLastIndex((l) => l.startsWith('progress '))).toBeLessThan(
+      lines.indexOf(`disk vda ${img}`),
     );
     const info = JSON.parse(
       execFileSync('qemu-img', ['info', '--output=json', img], { encoding: 'utf8' }),

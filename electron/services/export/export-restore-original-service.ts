@@ -2,6 +2,7 @@ import type {
   ExportRestoreOriginalRequest,
   ExportRestoreOriginalResult,
 } from '../../../shared/export';
+import type { AppEvent } from '../../../shared/events';
 import type { HostProfile } from '../../../shared/hosts';
 import { onHost, type HostTarget } from '../host-target';
 import type { Handlers } from '../quiesce-service';
@@ -19,6 +20,7 @@ import {
 } from './export-restore-original';
 import { exportRestoreOriginalScript } from './export-restore-original-script';
 import { exportFolder, Exports, type ExportsOptions } from './exports';
+import { restoreProgressEvents } from './restore-progress';
 
 /**
  * Restore from an export over the domain it was taken of (docs/export.md, "Restore over the
@@ -31,6 +33,7 @@ export async function restoreOriginal(
   conn: SshConnection,
   uuid: string,
   req: ExportRestoreOriginalRequest,
+  emit?: (e: AppEvent) => void,
 ): Promise<ExportRestoreOriginalResult> {
   const folder = exportFolder(req.dest, uuid, req.exportId);
   const [m, definition] = await Promise.all([
@@ -61,8 +64,16 @@ export async function restoreOriginal(
   const run = async (apply: boolean) => {
     const r = await conn.exec(
       shellCommand(['sh', '-c', exportRestoreOriginalScript, 'sh', ...args(apply)]),
-      // the copy (qemu-img convert) and the guest's stop run inside the call
-      { timeoutMs: apply ? 6 * 60 * 60_000 : 5 * 60_000 },
+      // the copy (qemu-img convert) and the guest's stop run inside the call; the copy's
+      // progress lines become restore-progress events
+      {
+        timeoutMs: apply ? 6 * 60 * 60_000 : 5 * 60_000,
+        onLine: restoreProgressEvents(emit, {
+          hostId: host.id,
+          uuid,
+          exportId: req.exportId,
+        }),
+      },
     );
     if (r.code !== 0) throw originalFailure(r.code, r.stderr, req.exportId);
     return readOriginalOutput(r.stdout);
@@ -85,7 +96,7 @@ export function exportRestoreOriginalHandlers(
   const exports = new Exports(opts);
   return {
     'export.restoreOriginal': onHost(target, (host, conn, { hostId: _, uuid, ...req }) =>
-      restoreOriginal(exports, host, conn, uuid, req),
+      restoreOriginal(exports, host, conn, uuid, req, opts.emit),
     ),
   };
 }

@@ -1,4 +1,5 @@
 import cancelScript from '../host-scripts/export-cancel.sh?raw';
+import hostLib from '../host-scripts/host-lib.sh?raw';
 import listScript from '../host-scripts/export-list.sh?raw';
 import pruneScript from '../host-scripts/export-prune.sh?raw';
 import restoreScript from '../host-scripts/export-restore.sh?raw';
@@ -10,7 +11,10 @@ import verifyScript from '../host-scripts/export-verify.sh?raw';
 export const exportCancelScript = cancelScript;
 export const exportListScript = listScript;
 export const exportPruneScript = pruneScript;
-/** export-restore.sh, with restore-lib.sh (what both restores from an export share) in front. */
-export const exportRestoreScript = `${restoreLib}\n${restoreScript}`;
+/**
+ * export-restore.sh, with host-lib.sh (is_uint, now_mono: restore-lib.sh's progress lines) and
+ * restore-lib.sh (what both restores from an export share) in front.
+ */
+export const exportRestoreScript = `${hostLib}\n${restoreLib}\n${restoreScript}`;
 export const exportSpaceScript = spaceScript;
 export const exportVerifyScript = verifyScript;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AppEvent } from '../../../shared/events';
 import type { HostProfile } from '../../../shared/hosts';
 import type {
   ExportEntry,
@@ -16,6 +17,7 @@ import { newOpId, readOperation, startOnHost } from '../snapshot/launch';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { readExportLines, summarizeExport } from './export-journal';
 import { readRestoreOutput, restoreArgs, restorePlan } from './export-restore';
+import { restoreProgressEvents } from './restore-progress';
 import { exportDir, exportLaunchScript } from './export-launch';
 import { readExportList, readExportSpace, readManifest, readVerification } from './export-readers';
 import {
@@ -31,6 +33,8 @@ export interface ExportsOptions {
   agentTimeoutS: number;
   workstation: string;
   user: string;
+  /** Where a restore's progress goes (restore-progress events), when someone follows it. */
+  emit?: (e: AppEvent) => void;
 }
 
 /** The folder of one export: DEST/UUID/EXPORTID. */
@@ -179,7 +183,14 @@ export class Exports {
         'sh',
         ...restoreArgs(host.libvirtUri, folder, req.folder, plan, req.start),
       ]),
-      { timeoutMs: 6 * 60 * 60_000 },
+      {
+        timeoutMs: 6 * 60 * 60_000,
+        onLine: restoreProgressEvents(this.opts.emit, {
+          hostId: host.id,
+          uuid,
+          exportId: req.exportId,
+        }),
+      },
     );
     const why = r.stderr.trim();
     if (r.code === 65 || r.code === 66 || r.code === 67) {

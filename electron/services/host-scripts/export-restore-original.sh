@@ -62,6 +62,7 @@ undo() {
       exit 71 # keeps $tmp and the images: the admin needs both
     fi
   fi
+  restore_copy_stop # a copy under way (restore-lib.sh)
   printf '%s' "$MADE" | while IFS= read -r p; do
     [ -n "$p" ] && rm -f -- "$p" "$p.partial"
   done

@@ -31,6 +31,7 @@ defined='' done=0
 undo() {
   [ "$done" = 1 ] && return
   [ -z "$defined" ] || virsh -q -c "$uri" undefine -- "$defined" >/dev/null 2>&1 || true
+  restore_copy_stop # a copy under way (restore-lib.sh)
   printf '%s' "$MADE" | while IFS= read -r p; do
     [ -n "$p" ] && rm -f -- "$p" "$p.partial"
   done

@@ -36,8 +36,14 @@ restore_disk_check() {
     echo "$3 exists already: a restore overwrites nothing" >&2
     exit 66
   fi
-  req=$(qemu-img measure -O qcow2 -- "$folder/$2" 2>/dev/null | sed -n 's/^required size: *\([0-9]*\).*/\1/p')
-  NEED=$((NEED + ${req:-0}))
+  restore_measure "$2"
+  NEED=$((NEED + REQ))
+}
+# restore_measure FILE: REQ = the bytes the standalone image of FILE's chain takes (`qemu-img
+# measure`; 0 when it cannot say)
+restore_measure() {
+  REQ=$(qemu-img measure -O qcow2 -- "$folder/$1" 2>/dev/null | sed -n 's/^required size: *\([0-9]*\).*/\1/p')
+  is_uint "$REQ" || REQ=0
 }
 
 # restore_room [report]: FREE = the bytes free in todir ("" when df cannot say); with `report`,
@@ -57,9 +63,62 @@ restore_room() {
 # restore_disk_copy TARGET FILE IMAGE: the chain below FILE as one standalone qcow2 IMAGE, written
 # as IMAGE.partial and renamed once whole (noted in MADE first, so the caller's undo removes it);
 # prints "disk TARGET IMAGE". Holds no fd 9 (a runner's lock).
+# While it copies, every 0.5 s it prints "progress TARGET DONE TOTAL RATE ETA" when the
+# percentage moved (and at least every 5 s): TOTAL is `qemu-img measure`'s size of the image, DONE
+# that times qemu-img's own percentage (`-p`: of the chain's allocated data, so a disk with large
+# zero or unallocated parts does not stall the count), RATE bytes/s since this disk began, ETA
+# seconds left at that rate (-1 unknown). qemu-img's percentage goes to a file read with one `sed`
+# (the records end in CR, not LF: a `read` loop under dash or busybox would not see them until the
+# end). qemu-img runs in the background so a signal is handled within 0.5 s, not after the copy;
+# the caller's undo calls restore_copy_stop. Needs host-lib.sh (is_uint, now_mono) in front.
+RESTORE_PID='' RESTORE_PCT=''
 restore_disk_copy() {
   MADE=$MADE$3$RESTORE_NL
-  qemu-img convert -O qcow2 -- "$folder/$2" "$3.partial" 9>&- || { echo "qemu-img convert of $1 failed" >&2; exit 1; }
+  restore_measure "$2"
+  RESTORE_PCT=$(mktemp) || exit 1
+  qemu-img convert -p -O qcow2 -- "$folder/$2" "$3.partial" >"$RESTORE_PCT" 9>&- &
+  RESTORE_PID=$!
+  now_mono
+  rc_t0=$MONO rc_said=-1 rc_at=$MONO
+  while kill -0 "$RESTORE_PID" 2>/dev/null; do
+    # "    (12.34/100%)" records; the last is the newest. Hundredths of a percent, never back.
+    rc_p=$(sed -n 's/.*(\([0-9][0-9]*\)\.\([0-9][0-9]\)\/100%).*/\1 \2/p' "$RESTORE_PCT" 2>/dev/null)
+    rc_i=${rc_p% *} rc_f=${rc_p#* }
+    rc_f=${rc_f#0} # "08" is no octal number here
+    rc_h=0
+    is_uint "$rc_i" && is_uint "$rc_f" && rc_h=$((rc_i * 100 + rc_f))
+    [ "$rc_h" -ge "$rc_said" ] || rc_h=$rc_said
+    now_mono
+    if [ "$rc_h" != "$rc_said" ] || [ $((MONO - rc_at)) -ge 5000 ]; then
+      restore_progress "$1" $((REQ * rc_h / 10000)) "$REQ" $((MONO - rc_t0))
+      rc_said=$rc_h rc_at=$MONO
+    fi
+    # sooner in the first second: a small disk's copy ends there
+    if [ $((MONO - rc_t0)) -lt 1000 ]; then sleep 0.1 9>&-; else sleep 0.5 9>&-; fi
+  done
+  wait "$RESTORE_PID" || { RESTORE_PID=''; echo "qemu-img convert of $1 failed" >&2; exit 1; }
+  RESTORE_PID=''
+  rm -f -- "$RESTORE_PCT"
+  now_mono
+  restore_progress "$1" "$REQ" "$REQ" $((MONO - rc_t0))
   mv -f -- "$3.partial" "$3" || exit 1
   echo "disk $1 $3"
+}
+# restore_progress TARGET DONE TOTAL MS: the progress line, with the rate over MS and the ETA
+restore_progress() {
+  rp_rate=0 rp_eta=-1
+  [ "$4" -ge 200 ] && rp_rate=$(($2 * 1000 / $4))
+  [ "$rp_rate" -gt 0 ] && rp_eta=$((($3 - $2) / rp_rate))
+  [ "$2" -lt "$3" ] || rp_eta=0
+  echo "progress $1 $2 $3 $rp_rate $rp_eta"
+}
+# restore_copy_stop: for the caller's undo, a copy still running is stopped (its .partial is then
+# removed with the rest of MADE) and qemu-img's percentage file removed
+restore_copy_stop() {
+  if [ -n "$RESTORE_PID" ]; then
+    kill "$RESTORE_PID" 2>/dev/null
+    wait "$RESTORE_PID" 2>/dev/null
+    RESTORE_PID=''
+  fi
+  [ -z "$RESTORE_PCT" ] || rm -f -- "$RESTORE_PCT"
 }

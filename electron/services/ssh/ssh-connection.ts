@@ -84,8 +84,14 @@ export class SshConnection {
     return () => this.closeListeners.delete(listener);
   }
 
-  /** Runs one command line (already quoted by shellCommand) and collects its output. */
-  exec(command: string, opts: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  /**
+   * Runs one command line (already quoted by shellCommand) and collects its output; `onLine`
+   * also gets each line of stdout as it arrives (a long command's progress).
+   */
+  exec(
+    command: string,
+    opts: { stdin?: string; timeoutMs?: number; onLine?: (line: string) => void } = {},
+  ): Promise<ExecResult> {
     if (this.closed) {
       return Promise.reject(
         new AppError('not-connected', 'The SSH connection to the host is closed.', {
@@ -124,7 +130,17 @@ export class SshConnection {
                   ),
                 );
               }, opts.timeoutMs);
-        stream.on('data', (d: Buffer) => out.push(d));
+        let partial = '';
+        stream.on('data', (d: Buffer) => {
+          out.push(d);
+          if (!opts.onLine) return;
+          partial += d.toString('utf8');
+          let at: number;
+          while ((at = partial.indexOf('\n')) >= 0) {
+            opts.onLine(partial.slice(0, at));
+            partial = partial.slice(at + 1);
+          }
+        });
         stream.stderr.on('data', (d: Buffer) => errOut.push(d));
         stream.on('exit', (c: number | null, s?: string) => {
           code = c;
