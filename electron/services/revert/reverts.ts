@@ -3,7 +3,7 @@ import type { Branch, RevertPreview, RevertSummary, RevertTarget } from '../../.
 import { AppError } from '../app-error';
 import { fetchHistory } from '../history/history';
 import { shellCommand } from '../shell/quote';
-import { newOpId, readOperation, startOnHost } from '../snapshot/launch';
+import { readOperation, startOperation } from '../snapshot/launch';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { runVirsh } from '../virsh/run-virsh';
 import { readBranches } from './branches';
@@ -154,53 +154,62 @@ export class Reverts {
     conn: SshConnection,
     req: RevertRequest,
   ): Promise<{ opId: string }> {
-    const opId = newOpId();
-    const p = await this.plan(host, conn, req, opId);
-    // libvirt's own revert (≥ 9.9): the left state is kept as a snapshot first (the runner's
-    // keep phase), so the branch lists it too; Quiesce's procedure defines after.xml instead.
-    const byLibvirt = p.procedure === 'libvirt';
-    const files = {
-      plan: planText(byLibvirt ? keepDisks(p.before, p.disks, opId) : p.disks),
-      before: p.before,
-      after: byLibvirt ? p.before : pointDisksAt(p.before, p.disks),
-      branch: branchRecord(
-        opId,
-        req.uuid,
-        req.target,
-        p.current,
-        p.disks,
-        byLibvirt ? [...p.later, `quiesce-keep-${opId}`] : p.later,
-      ),
-      ...(p.memory ? { memory: p.memory } : {}),
-    };
-    await this.launch(host, conn, opId, req, 'revert', p.becomesCurrent ?? '', files, p.procedure);
-    return { opId };
+    return this.launch(host, conn, async (opId) => {
+      const p = await this.plan(host, conn, req, opId);
+      // libvirt's own revert (≥ 9.9): the left state is kept as a snapshot first (the runner's
+      // keep phase), so the branch lists it too; Quiesce's procedure defines after.xml instead.
+      const byLibvirt = p.procedure === 'libvirt';
+      const files = {
+        plan: planText(byLibvirt ? keepDisks(p.before, p.disks, opId) : p.disks),
+        before: p.before,
+        after: byLibvirt ? p.before : pointDisksAt(p.before, p.disks),
+        branch: branchRecord(
+          opId,
+          req.uuid,
+          req.target,
+          p.current,
+          p.disks,
+          byLibvirt ? [...p.later, `quiesce-keep-${opId}`] : p.later,
+        ),
+        ...(p.memory ? { memory: p.memory } : {}),
+      };
+      return this.script(host, opId, req, 'revert', p.becomesCurrent ?? '', files, p.procedure);
+    });
   }
 
   /** Finishes or rolls back every revert of the domain that died half-way (no new revert). */
   async recover(host: HostProfile, conn: SshConnection, uuid: string): Promise<{ opId: string }> {
-    const opId = newOpId();
-    const req: RevertRequest = {
-      uuid,
-      target: { kind: 'branch', id: opId },
-      allowForce: false,
-      stopTimeoutS: 1,
-    };
-    await this.launch(host, conn, opId, req, 'recover', '');
-    return { opId };
+    return this.launch(host, conn, (opId) => {
+      const req: RevertRequest = {
+        uuid,
+        target: { kind: 'branch', id: opId },
+        allowForce: false,
+        stopTimeoutS: 1,
+      };
+      return this.script(host, opId, req, 'recover', '');
+    });
   }
 
+  /** A revert run (or recover run) started on the host under a new id; SCRIPT(opId) its launch. */
   private async launch(
     host: HostProfile,
     conn: SshConnection,
+    script: (opId: string) => string | Promise<string>,
+  ): Promise<{ opId: string }> {
+    return startOperation(conn, revertDir(host.hostDir), 'The revert runner', script);
+  }
+
+  /** The runner's launch script (revert-launch.ts): its arguments, and the plan's files. */
+  private script(
+    host: HostProfile,
     opId: string,
     req: RevertRequest,
     mode: 'revert' | 'recover',
     current: string,
     files?: Parameters<typeof revertLaunchScript>[1],
     procedure: 'libvirt' | 'quiesce' = 'quiesce',
-  ): Promise<void> {
-    const script = revertLaunchScript(
+  ): string {
+    return revertLaunchScript(
       {
         op: opId,
         uri: host.libvirtUri,
@@ -224,7 +233,6 @@ export class Reverts {
       },
       files,
     );
-    await startOnHost(conn, revertDir(host.hostDir), opId, script, 'The revert runner');
   }
 
   /** A revert's summary, from its journal on the host; a dead runner without an end is lost. */

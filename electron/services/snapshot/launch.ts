@@ -152,6 +152,21 @@ export async function startOnHost(
   }
 }
 
+/**
+ * A new detached operation: a new id (newOpId), the launch script SCRIPT makes for it (it may ask
+ * the host first: a revert plans with the id), started in OPSPARENT/ops/OPID (startOnHost).
+ */
+export async function startOperation(
+  conn: SshConnection,
+  opsParent: string,
+  what: string,
+  script: (opId: string) => string | Promise<string>,
+): Promise<{ opId: string }> {
+  const opId = newOpId();
+  await startOnHost(conn, opsParent, opId, await script(opId), what);
+  return { opId };
+}
+
 /** read-operation.sh as it is sent: runner_alive (runner-alive.sh) in front of it. */
 const readOperationScript = `${runnerAlive}\n${readOperationBody}`;
 

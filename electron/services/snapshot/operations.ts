@@ -13,7 +13,7 @@ import type { SshConnection } from '../ssh/ssh-connection';
 import followJournalScript from '../host-scripts/follow-journal.sh?raw';
 import listScript from '../host-scripts/operations-list.sh?raw';
 import { parseJournal } from './journal';
-import { launchScript, newOpId, startOnHost, type RunnerArgs } from './launch';
+import { launchScript, startOperation, type RunnerArgs } from './launch';
 import { splitOperationListing } from './operation-listing';
 
 export interface OperationsOptions {
@@ -71,25 +71,26 @@ export class Operations {
     conn: SshConnection,
     req: StartRequest,
   ): Promise<{ opId: string }> {
-    const opId = newOpId();
-    const args: RunnerArgs = {
-      op: opId,
-      uri: host.libvirtUri,
-      uuid: req.uuid,
-      name: req.name,
-      policy: req.policy,
-      maxFreezeS: req.maxFreezeS,
-      agentTimeoutS: this.opts.agentTimeoutS,
-      workstation: this.opts.workstation,
-      user: this.opts.user,
-      holdFrozenMs: this.opts.holdFrozenMs ?? 0,
-      kind: req.operation, // the runner's argument name (host-scripts/snapshot-runner.sh)
-      description: req.description,
-      ...(req.memory ? { memory: true } : {}),
-    };
-    await startOnHost(conn, host.hostDir, opId, launchScript(args), 'The snapshot runner');
-    this.follow(host, conn, opId);
-    return { opId };
+    const started = await startOperation(conn, host.hostDir, 'The snapshot runner', (op) => {
+      const args: RunnerArgs = {
+        op,
+        uri: host.libvirtUri,
+        uuid: req.uuid,
+        name: req.name,
+        policy: req.policy,
+        maxFreezeS: req.maxFreezeS,
+        agentTimeoutS: this.opts.agentTimeoutS,
+        workstation: this.opts.workstation,
+        user: this.opts.user,
+        holdFrozenMs: this.opts.holdFrozenMs ?? 0,
+        kind: req.operation, // the runner's argument name (host-scripts/snapshot-runner.sh)
+        description: req.description,
+        ...(req.memory ? { memory: true } : {}),
+      };
+      return launchScript(args);
+    });
+    this.follow(host, conn, started.opId);
+    return started;
   }
 
   private follow(host: HostProfile, conn: SshConnection, opId: string): void {
