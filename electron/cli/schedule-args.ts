@@ -7,7 +7,17 @@ import {
   type When,
 } from '../../shared/schedule/policy';
 import { CliError } from './cli-error';
-import { maxFreeze, onHost, valid, wholeNumber, type CommandSpec, type Values } from './options';
+import {
+  maxFreeze,
+  onHost,
+  valid,
+  wholeNumber,
+  type Command,
+  type CommandSpec,
+  type HostArg,
+  type OptionName,
+  type Values,
+} from './options';
 
 /**
  * `quiesce schedule …`: schedules that run on the host (electron/services/schedule/), their
@@ -94,18 +104,39 @@ const KEEP_OPTIONS = [
   'keep-monthly',
 ] as const;
 
+/**
+ * A `quiesce schedule WORD HOST [MORE…]` command, on the host's schedules: `build` gets the host,
+ * the MORE positionals (the last `optional` of them undefined when left out) and the options.
+ */
+function onSchedule(spec: {
+  word: string;
+  more?: readonly string[];
+  optional?: number;
+  options?: readonly OptionName[];
+  summary: string;
+  build(at: HostArg, more: (string | undefined)[], v: Values): Command;
+}): CommandSpec {
+  return {
+    words: ['schedule', spec.word],
+    args: ['HOST', ...(spec.more ?? [])],
+    ...(spec.optional === undefined ? {} : { optional: spec.optional }),
+    options: spec.options ?? [],
+    summary: spec.summary,
+    build: (a, v) => spec.build({ host: a[0]! }, a.slice(1), v),
+  };
+}
+
 export const SCHEDULE_COMMANDS: readonly CommandSpec[] = [
-  {
-    words: ['schedule', 'ls'],
-    args: ['HOST'],
+  onSchedule({
+    word: 'ls',
     options: ['check'],
     summary:
       'The host’s schedules: how each is installed, its next run, its last runs, and failures not seen yet (with --check, exit 1 when there are any).',
-    build: (a, v) => ({ name: 'schedule-ls', host: a[0]!, check: v.check ?? false }),
-  },
-  {
-    words: ['schedule', 'add'],
-    args: ['HOST', 'ID', 'DOMAIN'],
+    build: (at, _, v) => ({ name: 'schedule-ls', ...at, check: v.check ?? false }),
+  }),
+  onSchedule({
+    word: 'add',
+    more: ['ID', 'DOMAIN'],
     optional: 1,
     options: [
       'ready-agents',
@@ -122,17 +153,17 @@ export const SCHEDULE_COMMANDS: readonly CommandSpec[] = [
     ],
     summary:
       'Install (or replace) a schedule on the host: snapshots of DOMAIN, or with --ready-agents of every domain whose agent answers; retention by --keep-*.',
-    build: (a, v) => {
-      if ((a[2] === undefined) === !v['ready-agents'])
+    build: (at, [sid, domain], v) => {
+      if ((domain === undefined) === !v['ready-agents'])
         throw CliError.usage('Name one DOMAIN, or give --ready-agents (not both).');
       const mode = v.install ?? 'auto';
       if (mode !== 'auto' && mode !== 'cron' && mode !== 'systemd')
         throw CliError.usage(`--install takes auto, cron or systemd, not “${mode}”.`);
       return {
         name: 'schedule-add',
-        host: a[0]!,
-        id: id(a[1]!),
-        ...(a[2] === undefined ? {} : { domain: a[2] }),
+        ...at,
+        id: id(sid!),
+        ...(domain === undefined ? {} : { domain }),
         when: whenOf(v),
         retention: retentionOf(v) ?? RetentionSchema.parse({}),
         policy: v['allow-crash-consistent'] ? 'allow-crash-consistent' : 'require',
@@ -145,59 +176,58 @@ export const SCHEDULE_COMMANDS: readonly CommandSpec[] = [
         install: mode,
       };
     },
-  },
-  {
-    words: ['schedule', 'remove'],
-    args: ['HOST', 'ID'],
-    options: [],
+  }),
+  onSchedule({
+    word: 'remove',
+    more: ['ID'],
     summary: 'Remove a schedule and every trace of it on the host (its snapshots stay).',
-    build: (a) => ({ name: 'schedule-remove', host: a[0]!, id: id(a[1]!) }),
-  },
-  {
-    words: ['schedule', 'preview-prune'],
-    args: ['HOST', 'ID', 'DOMAIN'],
+    build: (at, [sid]) => ({ name: 'schedule-remove', ...at, id: id(sid!) }),
+  }),
+  onSchedule({
+    word: 'preview-prune',
+    more: ['ID', 'DOMAIN'],
     options: [...KEEP_OPTIONS],
     summary:
       'What the prune would keep (and why) and delete now: with the schedule’s own rules, or the --keep-* given.',
-    build: (a, v) => {
+    build: (at, [sid, domain], v) => {
       const retention = retentionOf(v);
       return {
         name: 'schedule-preview-prune',
-        host: a[0]!,
-        id: id(a[1]!),
-        domain: a[2]!,
+        ...at,
+        id: id(sid!),
+        domain: domain!,
         ...(retention ? { retention } : {}),
       };
     },
-  },
-  {
-    words: ['schedule', 'run'],
-    args: ['HOST', 'ID'],
+  }),
+  onSchedule({
+    word: 'run',
+    more: ['ID'],
     options: ['prune-only'],
     summary: 'Start the installed job now, detached on the host (or only its prune).',
-    build: (a, v) => ({
+    build: (at, [sid], v) => ({
       name: 'schedule-run',
-      host: a[0]!,
-      id: id(a[1]!),
+      ...at,
+      id: id(sid!),
       pruneOnly: v['prune-only'] ?? false,
     }),
-  },
+  }),
   onHost(
     ['schedule', 'seen'],
     'schedule-seen',
     'Mark the host’s schedule failures so far as seen (the app’s badge clears too).',
   ),
-  {
-    words: ['schedule', 'hook'],
-    args: ['HOST', 'COMMAND'],
+  onSchedule({
+    word: 'hook',
+    more: ['COMMAND'],
     optional: 1,
     options: ['remove'],
     summary:
       'The command the host runs with a failure as JSON on stdin (e.g. mail or curl); --remove removes it.',
-    build: (a, v) => {
-      if ((a[1] === undefined) === !v.remove)
+    build: (at, [command], v) => {
+      if ((command === undefined) === !v.remove)
         throw CliError.usage('Give the hook’s COMMAND, or --remove (not both).');
-      return { name: 'schedule-hook', host: a[0]!, command: a[1] ?? '' };
+      return { name: 'schedule-hook', ...at, command: command ?? '' };
     },
-  },
+  }),
 ];
