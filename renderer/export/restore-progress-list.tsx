@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { DiskProgress, DiskProgressLine } from '../ui/disk-progress';
 import { bytesProgressText, formatBytes } from './export-view';
 import type { RestoreProgress } from './restore-progress';
 import './restore-progress.css';
@@ -12,7 +13,7 @@ export function RestoreProgressList({ progress }: { progress: RestoreProgress })
   const uid = useId();
   const disks = Object.values(progress);
   return (
-    <div className="box restore-progress" data-testid="export-restore-progress">
+    <DiskProgress testId="export-restore-progress" className="restore-progress">
       {disks.length === 0 ? (
         <p className="small" role="status">
           Checking the export and the room on the host…
@@ -22,27 +23,19 @@ export function RestoreProgressList({ progress }: { progress: RestoreProgress })
           const text = bytesProgressText(d);
           const finished = d.total > 0 && d.done >= d.total;
           return (
-            <div
+            <DiskProgressLine
               key={d.target}
-              className="restore-line"
-              data-target={d.target}
-              data-done={d.done}
-              data-total={d.total}
-            >
-              <label htmlFor={`${uid}-${d.target}`} className="mono">
-                {d.target}
-              </label>
-              <progress
-                id={`${uid}-${d.target}`}
-                max={d.total > 0 ? d.total : 1}
-                value={d.done}
-                aria-valuetext={text}
-              />
-              <span className="small">{finished ? `${formatBytes(d.total)} copied` : text}</span>
-            </div>
+              id={`${uid}-${d.target}`}
+              target={d.target}
+              max={d.total > 0 ? d.total : 1}
+              value={d.done}
+              valueText={text}
+              words={finished ? `${formatBytes(d.total)} copied` : text}
+              data={{ 'data-done': d.done, 'data-total': d.total }}
+            />
           );
         })
       )}
-    </div>
+    </DiskProgress>
   );
 }

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import type { DiskChain, HistoryEntry } from '../../shared/history';
+import { DiskProgress, DiskProgressLine } from '../ui/disk-progress';
 import { layerRoles, mergeable } from './chain-view';
 import { baseName, dirName, formatBytes } from './history-format';
 import type { MergeProgress } from './merge-progress';
@@ -48,25 +49,26 @@ export function ChainHealth({
         </div>
       </div>
       {targets.length > 0 && (
-        <div
-          className="box merge-progress"
-          data-testid="merge-progress"
-          data-state={targets.every((t) => progress[t]!.done) ? 'done' : 'running'}
+        <DiskProgress
+          testId="merge-progress"
+          state={targets.every((t) => progress[t]!.done) ? 'done' : 'running'}
           role="status"
         >
           {targets.map((t) => {
             const p = progress[t]!;
             return (
-              <div key={t} className="merge-line" data-target={t} data-percent={p.percent}>
-                <label htmlFor={`${uid}-${t}`} className="mono">
-                  {t}
-                </label>
-                <progress id={`${uid}-${t}`} max={100} value={p.percent} />
-                <span className="small">{p.done ? 'merged' : `${Math.round(p.percent)} %`}</span>
-              </div>
+              <DiskProgressLine
+                key={t}
+                id={`${uid}-${t}`}
+                target={t}
+                max={100}
+                value={p.percent}
+                words={p.done ? 'merged' : `${Math.round(p.percent)} %`}
+                data={{ 'data-percent': p.percent }}
+              />
             );
           })}
-        </div>
+        </DiskProgress>
       )}
       {chains.length === 0 ? (
         <p className="placeholder small">libvirt reported no disk chain for this domain.</p>

@@ -500,7 +500,7 @@ describe('snapshot history', () => {
     await dialog.getByTestId('history-merged').waitFor({ timeout: RUN_MS * 2 });
     expect(await progress.getAttribute('data-state')).toBe('done');
     expect(
-      await progress.locator('.merge-line[data-target="vda"]').getAttribute('data-percent'),
+      await progress.locator('.disk-progress-line[data-target="vda"]').getAttribute('data-percent'),
     ).toBe('100');
     const merged = await dialog.getByTestId('history-merged').innerText();
     expect(merged).toContain(made[0]!.name);
