@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -91,7 +91,10 @@ afterEach(() => {
   for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
 });
 
-function fixture(virsh: { define: number; start: number } = { define: 0, start: 0 }) {
+function fixture(
+  virsh: { define: number; start: number } = { define: 0, start: 0 },
+  slowCopy = false,
+) {
   const root = mkdtempSync(join(tmpdir(), 'quiesce restore '));
   roots.push(root);
   const { inc } = exportChain(root, join(root, 'dest', 'U'));
@@ -103,26 +106,33 @@ function fixture(virsh: { define: number; start: number } = { define: 0, start: 
     `#!/bin/sh\necho "$*" >>'${join(root, 'virsh.log')}'\ncase "$*" in *' define '*) cat "$6" >'${join(root, 'defined.xml')}'; exit ${virsh.define} ;; *' start '*) exit ${virsh.start} ;; esac\n`,
   );
   chmodSync(join(bin, 'virsh'), 0o755);
+  if (slowCopy) {
+    // a copy that says 40 % and never ends (61 s; its image is convert's last argument)
+    const real = execFileSync('sh', ['-c', 'command -v qemu-img'], { encoding: 'utf8' }).trim();
+    writeFileSync(
+      join(bin, 'qemu-img'),
+      `#!/bin/sh\n[ "$1" = convert ] && { eval "d=\\\${$#}"; : >"$d"; printf '    (40.00/100%%)\\r'; exec sleep 61; }\nexec '${real}' "$@"\n`,
+    );
+    chmodSync(join(bin, 'qemu-img'), 0o755);
+  }
   const plan = restorePlan(manifest('20261201T000100Z-0000000b'), {
     name: 'web-restored',
     uuid: '22222222-2222-4222-8222-222222222222',
     folder: to,
   });
+  const argv = (shell: string) => [
+    ...(shell === 'busybox' ? ['sh'] : []),
+    '-c',
+    exportRestoreScript,
+    'sh',
+    ...restoreArgs('qemu:///system', inc, to, plan, true),
+  ];
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
   const run = (shell: string) =>
-    spawnSync(
-      shell === 'busybox' ? 'busybox' : shell,
-      [
-        ...(shell === 'busybox' ? ['sh'] : []),
-        '-c',
-        exportRestoreScript,
-        'sh',
-        ...restoreArgs('qemu:///system', inc, to, plan, true),
-      ],
-      { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } },
-    );
+    spawnSync(shell === 'busybox' ? 'busybox' : shell, argv(shell), { encoding: 'utf8', env });
   const virshLog = () =>
     existsSync(join(root, 'virsh.log')) ? readFileSync(join(root, 'virsh.log'), 'utf8') : '';
-  return { root, to, run, plan, virshLog };
+  return { root, to, run, argv, env, plan, virshLog };
 }
 describe.each(['dash', 'busybox'])('export-restore.sh under %s', (shell) => {
   it('makes the chain one standalone image, defines and starts the new domain', () => {
@@ -160,6 +170,22 @@ describe.each(['dash', 'busybox'])('export-restore.sh under %s', (shell) => {
     expect(r.status).toBe(66);
     expect(readFileSync(join(f.to, 'web-restored-vda.qcow2'), 'utf8')).toBe('keep me');
     expect(f.virshLog()).toBe('');
+  });
+  it('a dropped link during the copy (stdout closed): the copy stopped, nothing left', async () => {
+    const f = fixture(undefined, true);
+    const child = spawn(shell === 'busybox' ? 'busybox' : shell, f.argv(shell), { env: f.env });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    // the first progress line read, the pipe goes: the next line (within 5 s) meets it closed
+    child.stdout.once('data', () => child.stdout.destroy());
+    const t0 = Date.now();
+    const code = await new Promise<number | null>((res) => child.on('close', res));
+    expect(code, err).toBe(141);
+    expect(Date.now() - t0).toBeLessThan(15_000); // the copy would take 61 s
+    expect(readdirSync(f.to)).toEqual([]);
+    expect(f.virshLog()).toBe('');
+    // no copy left writing: the fake's sleep named this fixture's image
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toMatch(/^sleep 61$/m);
   });
   it('a failed define leaves no image; a failed start undefines the domain too', () => {
     const f = fixture({ define: 1, start: 0 });

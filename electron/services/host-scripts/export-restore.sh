@@ -40,6 +40,9 @@ trap undo EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 trap 'exit 129' HUP
+# a dropped link (the app can no longer learn the outcome; the copy's progress lines then meet a
+# closed pipe) undoes it like any failure, instead of dying with the copy still writing
+trap 'exit 141' PIPE
 
 restore_each restore_disk_copy "$@"
 
