@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guestExec } from '../lab/lab';
@@ -25,6 +26,8 @@ import { ExportManifestSchema } from '../../shared/export';
 const ag = useAgentGuest({ session: true });
 let dest: ReturnType<typeof exportDestination> | undefined;
 const name = `exp-snap-${Date.now().toString(36)}`;
+const later = `exp-snap-b-${Date.now().toString(36)}`;
+const earlier = `exp-snap-a-${Date.now().toString(36)}`;
 const checkpoints = () =>
   labVirsh(ag.p.libvirtUri, 'checkpoint-list', ag.uuid, '--name')
     .split('\n')
@@ -34,6 +37,27 @@ const checkpoints = () =>
 beforeAll(() => {
   dest = exportDestination('snap');
 });
+/** The lab's SSH user's uid (test/lab/sshd.ts makes it). */
+const sshUid = () => Number(execFileSync('id', ['-u', ag.p.user], { encoding: 'utf8' }).trim());
+/** dumpe2fs -h of a qcow2 image as a restore's first mount sees it: its state and features. */
+function superblock(image: string): { state: string; features: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'quiesce-sb-'));
+  try {
+    const raw = join(dir, 'disk.raw');
+    execFileSync('qemu-img', ['convert', '-U', '-O', 'raw', image, raw]);
+    const h = execFileSync('dumpe2fs', ['-h', raw], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return {
+      state: /^Filesystem state:\s*(.*)$/m.exec(h)?.[1]?.trim() ?? '',
+      features: /^Filesystem features:\s*(.*)$/m.exec(h)?.[1] ?? '',
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 afterAll(async () => {
   await removeGuestMarkers(ag.name);
   dest?.remove();
@@ -133,6 +157,107 @@ describe('export of an existing snapshot (no freeze of its own)', () => {
     console.log(
       `snapshot ${name} (quiesced, ${frozenFs} fs, window ${snap.windowMs} ms) exported in ${ms} ms: ` +
         `${s.progress?.total ?? '?'} bytes, no freeze`,
+    );
+  }, 600_000);
+
+  it('exports the newer of two snapshots: its frozen image is the older one’s overlay, which the SSH user may not open', async () => {
+    const { p, h, hostId } = ag;
+    const snapshot = async (snapName: string) => {
+      const { opId } = await h.call('snapshot.start', { hostId, uuid: ag.uuid, name: snapName });
+      const r = await waitForEnd(h, opId, 180_000);
+      expect(r, JSON.stringify(r)).toMatchObject({
+        state: 'succeeded',
+        label: { kind: 'quiesced' },
+      });
+      return r.label?.kind === 'quiesced' ? r.label.filesystems : -1;
+    };
+    // unsynced, each before its snapshot: only that snapshot's freeze puts it on its image
+    const beforeA = await writeGuestMarker(ag.name, 'before-a');
+    await snapshot(earlier);
+    const overlayA = frozenImageOfLatestSnapshot(p.libvirtUri, ag.uuid).overlay;
+    const beforeB = await writeGuestMarker(ag.name, 'before-b');
+    const frozenFs = await snapshot(later);
+    const { frozen } = frozenImageOfLatestSnapshot(p.libvirtUri, ag.uuid);
+    expect(frozen).toBe(overlayA);
+    const afterB = await writeGuestMarker(ag.name, 'after-b');
+    await guestExec(ag.name, '/bin/sync');
+
+    // what libvirt left the frozen image as: QEMU's user's, and neither the SSH user's nor
+    // readable by others (the case this export must get past)
+    const st = statSync(frozen);
+    const owner = `${st.uid}:${st.gid} ${(st.mode & 0o777).toString(8)}`;
+    expect(st.uid, owner).not.toBe(sshUid());
+    expect(st.mode & 0o004, owner).toBe(0);
+    const pools = () =>
+      labVirsh(p.libvirtUri, 'pool-list', '--all', '--name')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean);
+    const poolsBefore = pools();
+
+    const t0 = Date.now();
+    const { opId } = await h.call('export.start', {
+      hostId,
+      uuid: ag.uuid,
+      dest: dest!.dir,
+      mode: 'full',
+      snapshot: later,
+    });
+    const s = await waitExport(h, hostId, opId);
+    const ms = Date.now() - t0;
+    expect(s, JSON.stringify(s)).toMatchObject({
+      state: 'succeeded',
+      mode: 'full',
+      consistency: { label: 'quiesced', filesystems: frozenFs },
+      windowMs: null,
+    });
+    const prepare = s.phases.find((x) => x.phase === 'prepare' && x.status === 'done');
+    expect(prepare?.detail, JSON.stringify(s.phases)).toMatch(/read through libvirt.*: vda/);
+    expect(fsfreezeStatus(p.libvirtUri, ag.name)).toBe('thawed');
+    // no pool of its own left in libvirt, the frozen image as it was (owner, mode, in use)
+    expect(pools()).toEqual(poolsBefore);
+    const st2 = statSync(frozen);
+    expect(`${st2.uid}:${st2.gid} ${(st2.mode & 0o777).toString(8)}`).toBe(owner);
+    expect(frozenImageOfLatestSnapshot(p.libvirtUri, ag.uuid).frozen).toBe(frozen);
+
+    const v = await h.call('export.verify', {
+      hostId,
+      uuid: ag.uuid,
+      dest: dest!.dir,
+      exportId: opId,
+    });
+    expect(v, JSON.stringify(v)).toMatchObject({ ok: true, problems: [], chain: [] });
+    const dir = join(dest!.dir, ag.uuid, opId);
+    const m = ExportManifestSchema.parse(
+      JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')),
+    );
+    expect(m).toMatchObject({ snapshot: later, consistency: { label: 'quiesced' } });
+    expect(m.disks.map((d) => [d.target, d.backing, d.source])).toEqual([['vda', null, frozen]]);
+    // only the image and the manifest: the copies of the layers read through libvirt are gone
+    expect(
+      execFileSync('ls', ['-A', dir], { encoding: 'utf8' }).split('\n').filter(Boolean),
+    ).toEqual(['manifest.json', 'vda.qcow2']);
+    const image = join(dir, 'vda.qcow2');
+    // the same data as the guest's disk at the newer cut, and standalone
+    execFileSync('qemu-img', ['compare', '-U', frozen, image]);
+    const info = JSON.parse(
+      execFileSync('qemu-img', ['info', '-U', '--output=json', image], { encoding: 'utf8' }),
+    ) as { 'backing-filename'?: string };
+    expect(info['backing-filename']).toBeUndefined();
+    // as a restore of it would mount it: clean, no journal to replay, both snapshots' markers
+    // there and the one written after the newer cut not
+    const sb = superblock(image);
+    expect(sb.state, sb.features).toBe('clean');
+    expect(sb.features).not.toMatch(/needs_recovery/);
+    const img = inspectImage(image, [beforeA.fsPath, beforeB.fsPath, afterB.fsPath]);
+    expect(img.needsRecovery, img.features).toBe(false);
+    expect(img.files[beforeA.fsPath]).toBe(beforeA.content);
+    expect(img.files[beforeB.fsPath]).toBe(beforeB.content);
+    expect(img.files[afterB.fsPath]).toBeNull();
+    console.log(
+      `snapshot ${later} (the newer of two, ${frozenFs} fs): frozen image ${frozen} is ${owner}; ` +
+        `exported through libvirt in ${ms} ms, ${s.progress?.total ?? '?'} bytes; ` +
+        `phases ${JSON.stringify(s.phases.map((x) => [x.phase, x.status]))}`,
     );
   }, 600_000);
 });
