@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -268,11 +268,32 @@ describe('6e–6f. failures while frozen', () => {
       holdFrozenMs: 5000,
       operationAgentTimeoutS: agentTimeoutS,
     });
-    // A frozen agent refuses guest-exec, so the stop is scheduled in the guest beforehand: it lands
-    // inside the 5 s hold (even on a busy machine), and the agent resumes 12 s later.
+    // A frozen agent refuses guest-exec, so the stop is armed in the guest beforehand. It waits
+    // for the freeze itself, not for a time (a timer missed the 5 s hold on a loaded machine):
+    // a write to /data that has not returned after 1 s means /data is frozen (the hold is 5 s).
+    // Then the agent stops, and resumes 12 s later.
+    const stopAgentOnceFrozen = [
+      'echo $$ >/run/freeze-watch.pid',
+      'pid=$(cat /run/qemu-ga.pid)',
+      'i=0',
+      'while [ $i -lt 200 ]; do',
+      '  touch /data/.freeze-probe & probe=$!',
+      '  sleep 0.3',
+      '  kill -0 $probe 2>/dev/null && sleep 0.7 && kill -0 $probe 2>/dev/null &&',
+      '    { kill -STOP $pid; sleep 12; kill -CONT $pid; exit 0; }',
+      '  i=$((i + 1))',
+      'done',
+    ].join('\n');
+    // Whatever happens, the watcher must not stop the agent during a later test's freeze.
+    onTestFinished(async () => {
+      await guestExec(agent.name, '/bin/sh', [
+        '-c',
+        'kill $(cat /run/freeze-watch.pid) 2>/dev/null; kill -CONT $(cat /run/qemu-ga.pid); rm -f /run/freeze-watch.pid /data/.freeze-probe',
+      ]).catch(() => undefined);
+    });
     await guestExec(agent.name, '/bin/sh', [
       '-c',
-      "setsid sh -c 'sleep 2.5; kill -STOP $(cat /run/qemu-ga.pid); sleep 12; kill -CONT $(cat /run/qemu-ga.pid)' </dev/null >/dev/null 2>&1 &",
+      `setsid sh -c '${stopAgentOnceFrozen}' </dev/null >/dev/null 2>&1 &`,
     ]);
     const { opId } = await h.call('snapshot.start', {
       hostId,
