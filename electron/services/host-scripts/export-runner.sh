@@ -488,9 +488,10 @@ copy_watched() {
   CONVERT_PID=''
 }
 # download_chain TARGET: the layers VIA plans for TARGET, copied through libvirt and chained to one
-# another (the lowest to the kept image, read in place); SRC = the top copy, LAYERS = the copies
+# another (the lowest to the kept image, read in place); SRC = the top copy and SRC_FMT its format
+# as libvirt read it (given to convert: guest data is never probed for a format), LAYERS = the copies
 download_chain() {
-  SRC='' LAYERS='' prev='' k=0
+  SRC='' SRC_FMT='' LAYERS='' prev='' k=0
   IFS=$NL
   for l in $VIA; do
     IFS=$IFS_SAVE
@@ -511,7 +512,7 @@ download_chain() {
     if [ -n "$prev" ]; then
       r=$(qemu-img rebase -u -F "$lfmt" -b "$new" -- "$prev" 2>&1 3>&- 4<&- 9>&-) || { fail copy "qemu-img rebase of the copy of a layer of $1 onto $new: $r"; exit 1; }
     fi
-    [ -n "$SRC" ] || SRC=$new
+    [ -n "$SRC" ] || SRC=$new SRC_FMT=$lfmt
     prev=$new
     IFS=$NL
   done
@@ -609,10 +610,10 @@ export_snapshot() {
   first_words "$TARGETS"
   for t in $WORDS; do
     value_of "$SOURCES" "$t"; src=$VALUE
-    LAYERS=''
+    LAYERS='' SRC_FMT=''
     case $VIA in "$t$TAB"* | *"$NL$t$TAB"*) download_chain "$t"; src=$SRC ;; esac
     copy_watched "$t" "$EXPDIR/$t.qcow2.partial" "qemu-img convert of $t ($src)" \
-      qemu-img convert -O qcow2 -- "$src" "$EXPDIR/$t.qcow2.partial"
+      qemu-img convert ${SRC_FMT:+-f "$SRC_FMT"} -O qcow2 -- "$src" "$EXPDIR/$t.qcow2.partial"
     IFS=$NL
     for l in $LAYERS; do
       IFS=$IFS_SAVE
