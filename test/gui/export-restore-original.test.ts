@@ -2,10 +2,12 @@
  * Restoring an export over its own domain from the history's Restore… form, against the real
  * lab: the form's "over DOMAIN" choice (reached with the arrow key), the folder, then the
  * confirmation read from the host (what stops, each disk's export chain and new image, what is
- * kept), confirmed from the keyboard (Tab from Cancel, Enter); the form then says where the domain
- * runs now and which old image is kept, and libvirt agrees. The domain is a throwaway persistent
+ * kept), confirmed from the keyboard (Tab from Cancel, Enter); the copy's progress bar (named by
+ * its disk, bytes, rate and ETA as its value text) while it runs; the form then says where the
+ * domain runs now and which old image is kept, and libvirt agrees. The domain is a throwaway persistent
  * one (test/support/throwaway-domain.ts), never the shared agent guest. Screenshots:
- * export-restore-original-confirm, export-restore-original-done.
+ * export-restore-original-confirm, export-restore-original-progress,
+ * export-restore-original-done.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
@@ -103,6 +105,16 @@ it(
     ).resolves.toBe(true);
     await page.keyboard.press('Tab');
     await page.keyboard.press('Enter');
+    // while it runs: the disk's copy as a progress bar named by its disk, the bytes, rate and ETA
+    // as its value text (the guest's stop after the copy keeps it on screen, full)
+    const bar = confirm.getByRole('progressbar', { name: 'vda' });
+    await bar.waitFor({ timeout: 60_000 });
+    const shown = confirm.getByTestId('export-restore-progress');
+    await expect(shown.textContent()).resolves.toMatch(/^vda.* (of .* · ETA |copied)/);
+    await expect(bar.getAttribute('aria-valuetext')).resolves.toMatch(
+      / of .* \(\d+ %\) · .*\/s · ETA /,
+    );
+    await gui.screenshot('export-restore-original-progress', { height: 1100 });
     const done = panel.getByTestId('export-restore-done');
     await done.waitFor({ timeout: 180_000 });
     await confirm.waitFor({ state: 'detached' });

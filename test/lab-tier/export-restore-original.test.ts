@@ -92,6 +92,16 @@ describe('restore from an export over the original domain', () => {
       stamp: preview.preview.stamp,
     });
     const restoreMs = Date.now() - t0;
+    // the copy's progress reached the renderer's event stream: from nothing to the whole image
+    const progress = h.events.flatMap((e) =>
+      e.type === 'restore-progress' && e.exportId === req.exportId && e.uuid === uuid
+        ? [e.disk]
+        : [],
+    );
+    expect(progress[0]).toMatchObject({ target: 'vda', done: 0 });
+    expect(progress.at(-1)).toMatchObject({ target: 'vda', etaS: 0 });
+    expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
+    expect(progress.at(-1)!.total).toBeGreaterThan(0);
     expect(done.applied, JSON.stringify(done)).toMatchObject({
       started: true,
       disks: [{ target: 'vda', image, kept: g.disk }],

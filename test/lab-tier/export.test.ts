@@ -172,6 +172,14 @@ describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', (
       start: true,
     });
     const restoreMs = Date.now() - t0;
+    // the copy's progress reached the renderer's event stream: from nothing to the whole image
+    const progress = h.events.flatMap((e) =>
+      e.type === 'restore-progress' && e.exportId === inc.opId && e.uuid === uuid ? [e.disk] : [],
+    );
+    expect(progress[0]).toMatchObject({ target: 'vda', done: 0 });
+    expect(progress.at(-1)).toMatchObject({ target: 'vda', etaS: 0 });
+    expect(progress.at(-1)!.done).toBe(progress.at(-1)!.total);
+    expect(progress.at(-1)!.total).toBeGreaterThan(0);
     const disk = join(restoreDir.dir, `${name}-vda.qcow2`);
     expect(restored).toMatchObject({
       name,
@@ -196,7 +204,7 @@ describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', (
     const mounts = await guestExec(name, '/bin/cat', ['/proc/mounts']);
     expect(mounts.stdout).toMatch(/\/dev\/vda \/data ext4 rw/);
     console.log(
-      `export.restore took ${restoreMs} ms; the restored domain answered ${bootMs} ms later`,
+      `export.restore took ${restoreMs} ms (${progress.length} progress events, ${progress.at(-1)!.total} bytes); the restored domain answered ${bootMs} ms later`,
     );
     // a second restore under the same name overwrites nothing
     await expect(

@@ -67,10 +67,11 @@ restore_room() {
 # percentage moved (and at least every 5 s): TOTAL is `qemu-img measure`'s size of the image, DONE
 # that times qemu-img's own percentage (`-p`: of the chain's allocated data, so a disk with large
 # zero or unallocated parts does not stall the count), RATE bytes/s since this disk began, ETA
-# seconds left at that rate (-1 unknown). qemu-img's percentage goes to a file read with one `sed`
-# (the records end in CR, not LF: a `read` loop under dash or busybox would not see them until the
-# end). qemu-img runs in the background so a signal is handled within 0.5 s, not after the copy;
-# the caller's undo calls restore_copy_stop. Needs host-lib.sh (is_uint, now_mono) in front.
+# seconds left at that rate, rounded up (-1 unknown). qemu-img's percentage goes to a file read
+# with one `sed` (the records end in CR, not LF: a `read` loop under dash or busybox would not see
+# them until the end). qemu-img runs in the background so a signal is handled within 0.5 s, not
+# after the copy; the caller's undo calls restore_copy_stop. Needs host-lib.sh (is_uint,
+# now_mono) in front.
 RESTORE_PID='' RESTORE_PCT=''
 restore_disk_copy() {
   MADE=$MADE$3$RESTORE_NL
@@ -108,7 +109,8 @@ restore_disk_copy() {
 restore_progress() {
   rp_rate=0 rp_eta=-1
   [ "$4" -ge 200 ] && rp_rate=$(($2 * 1000 / $4))
-  [ "$rp_rate" -gt 0 ] && rp_eta=$((($3 - $2) / rp_rate))
+  # rounded up: a copy still under way never says 0 s left
+  [ "$rp_rate" -gt 0 ] && rp_eta=$((($3 - $2 + rp_rate - 1) / rp_rate))
   [ "$2" -lt "$3" ] || rp_eta=0
   echo "progress $1 $2 $3 $rp_rate $rp_eta"
 }
