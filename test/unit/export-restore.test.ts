@@ -187,6 +187,33 @@ describe.each(['dash', 'busybox'])('export-restore.sh under %s', (shell) => {
     // no copy left writing: the fake's sleep named this fixture's image
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toMatch(/^sleep 61$/m);
   });
+  it('too little room refuses (exit 67), also where df counts more than 2^31 bytes free', () => {
+    const f = fixture();
+    // the room check itself (restore-lib.sh), with a need past what the folder's disk has free
+    const free = Number(
+      execFileSync('df', ['-Pk', '--', f.to], { encoding: 'utf8' }).split('\n')[1]!.split(/ +/)[3],
+    );
+    expect(free * 1024).toBeGreaterThan(2 ** 31); // else this host cannot show the mawk case
+    const room = (need: number) =>
+      spawnSync(
+        shell === 'busybox' ? 'busybox' : shell,
+        [
+          ...(shell === 'busybox' ? ['sh'] : []),
+          '-c',
+          `${exportRestoreScript.slice(0, exportRestoreScript.lastIndexOf('\nset -u\n'))}\ntodir=$1 NEED=$2; restore_room report`,
+          'sh',
+          f.to,
+          String(need),
+        ],
+        { encoding: 'utf8', env: f.env },
+      );
+    const short = room(free * 1024 * 4);
+    expect(short.status, short.stderr).toBe(67);
+    expect(short.stderr).toMatch(/bytes free; the restored images need/);
+    expect(short.stdout).toMatch(/^need \d+\nfree \d+\n$/);
+    const fits = room(1024);
+    expect(fits.status, fits.stderr).toBe(0);
+  });
   it('a failed define leaves no image; a failed start undefines the domain too', () => {
     const f = fixture({ define: 1, start: 0 });
     expect(f.run(shell).status).toBe(1);

@@ -49,7 +49,9 @@ restore_measure() {
 # restore_room [report]: FREE = the bytes free in todir ("" when df cannot say); with `report`,
 # prints "need NEED" and "free FREE" first; exits 67 when NEED is more than FREE
 restore_room() {
-  FREE=$(df -Pk -- "$todir" | awk 'NR == 2 { print $4 * 1024 }')
+  # %.0f: mawk (Debian's awk) prints a product past 2^31 as 7.8e+10, which `[ -gt ]` refuses,
+  # and the check then let any restore through
+  FREE=$(df -Pk -- "$todir" | awk 'NR == 2 { printf "%.0f\n", $4 * 1024 }')
   if [ "${1:-}" = report ]; then
     echo "need $NEED"
     echo "free ${FREE:-0}"
