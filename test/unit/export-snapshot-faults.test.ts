@@ -272,5 +272,29 @@ describe.each<Shell>(['dash', 'busybox'])(
         },
       );
     });
+    it('killed outright while libvirt reads a layer: the next export destroys its pool and removes its files', async () => {
+      const killed = await exportFaultRun({
+        shell,
+        snapshot: 's2',
+        copyMs: 1500,
+        setup: withLaterSnapshot(false),
+        signal: { sig: 'SIGKILL', when: (w) => /download-start/.test(w.trace) },
+      });
+      expect(brokenExportPromises(killed), killed.journal).toEqual([]);
+      expect(killed.summary.state).toBe('lost');
+      // no exit trap ran: its transient pool is still in libvirt
+      expect(pools(killed)).toEqual([`quiesce-export-${killed.opId}-1`]);
+      const next = await exportFaultRun({ shell, snapshot: 's2', copyMs: 200 }, killed.host);
+      try {
+        expect(brokenExportPromises(next), next.journal).toEqual([]);
+        expect(next.summary.state, next.journal).toBe('succeeded');
+        expect(next.trace).toContain(`pool-destroyed quiesce-export-${killed.opId}-1 frozen=0`);
+        expect(next.journal).toMatch(/"ev":"orphan-removed"/);
+        expect(next.destFiles.filter((f) => f.includes(killed.opId))).toEqual([]);
+        expect(pools(next)).toEqual([]);
+      } finally {
+        cleanupExport(next);
+      }
+    });
   },
 );
