@@ -5,7 +5,7 @@
  * their own (launch.sh starts them with setsid), so "gone" means no process left in either.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type Shell = 'dash' | 'bash' | 'busybox';
@@ -23,7 +23,14 @@ export interface RunSignal {
   when: (w: RunWatch) => boolean;
 }
 
-export const readIf = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
+export const readIf = (f: string) => {
+  // A process can end between the look and the read: gone reads as empty.
+  try {
+    return readFileSync(f, 'utf8');
+  } catch {
+    return '';
+  }
+};
 const pidIn = (f: string) => Number(readIf(f).trim()) || 0;
 
 /** Alive and not a zombie waiting for its parent. */
@@ -36,15 +43,26 @@ export function alive(pid: number): boolean {
   return !/\) Z /.test(readIf(`/proc/${pid}/stat`));
 }
 
-/** Processes whose session is one of `sids`, as "pid sid stat args" lines. */
+/**
+ * Processes whose session is one of `sids`, as "pid sid stat args" lines. Read from /proc, not
+ * from `ps`: the watch loop asks at every tick of every concurrent case, and a `ps` there was a
+ * process start that blocked the worker's event loop each time.
+ */
 function sessionMembers(sids: number[]): string[] {
   if (sids.length === 0) return [];
-  const ps = execFileSync('ps', ['-e', '-o', 'pid=,sid=,stat=,args='], { encoding: 'utf8' });
-  return ps
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .filter(([, sid, stat]) => sids.includes(Number(sid)) && !stat?.startsWith('Z'))
-    .map((cols) => cols.join(' '));
+  const members: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    // pid (comm) state ppid pgrp session …; comm may hold spaces and parentheses: split after
+    // its last ')'
+    const stat = readIf(`/proc/${entry}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const [state, , , session] = fields;
+    if (!state || state === 'Z' || !sids.includes(Number(session))) continue;
+    const args = readIf(`/proc/${entry}/cmdline`).split('\0').join(' ').trim();
+    members.push(`${entry} ${session} ${state} ${args}`);
+  }
+  return members;
 }
 
 /**
