@@ -13,6 +13,7 @@ import {
   type ExportOutcome,
 } from '../fault/export-fault-run';
 import type { Shell } from '../fault/fault-run';
+import { exportDir } from '../../electron/services/export/export-launch';
 
 /**
  * Exporting an existing Quiesce snapshot (export-runner.sh with `snapshot`, as shipped, under
@@ -243,12 +244,23 @@ describe.each<Shell>(['dash', 'busybox'])(
         );
       });
     });
-    it('a later snapshot in a folder an admin’s pool covers: that pool is used, and kept', async () => {
-      await run({ shell, snapshot: 's2', copyMs: 200, setup: withLaterSnapshot(true) }, (o) => {
+    it('a later snapshot in a folder an admin’s pool covers: that pool is used, and kept (and another domain’s export’s pool too)', async () => {
+      // a running export of another domain read through a transient pool of its own: not this
+      // run's to settle (the lock is a domain's)
+      const other = '20261201T000000Z-0000bbbb';
+      const setup = (h: ExportHost) => {
+        withLaterSnapshot(true)(h);
+        const op = join(exportDir(h.hostDir), 'ops', other);
+        mkdirSync(op, { recursive: true });
+        writeFileSync(join(op, 'args'), 'uuid=00000000-0000-4000-8000-00000000000b\n');
+        writeFileSync(join(op, 'pools'), `quiesce-export-${other}-1\n`);
+        writeFileSync(join(h.state, 'pools', `quiesce-export-${other}-1`), '/elsewhere\n');
+      };
+      await run({ shell, snapshot: 's2', copyMs: 200, setup }, (o) => {
         expect(o.summary.state, o.journal).toBe('succeeded');
         expect(o.trace.some((l) => l.startsWith('download-start'))).toBe(true);
         expect(o.trace.some((l) => /^pool-(created|destroyed) /.test(l))).toBe(false);
-        expect(pools(o)).toEqual(['default']);
+        expect(pools(o)).toEqual(['default', `quiesce-export-${other}-1`]);
       });
     });
     it('cancelled while libvirt reads a layer: the download is stopped, nothing is left, the pool is gone', async () => {

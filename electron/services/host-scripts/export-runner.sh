@@ -278,10 +278,12 @@ settle_earlier() {
   for d in "$EXPORTDIR"/ops/*; do
     set -f
     [ "$d" = "$OPDIR" ] && continue
-    # a transient pool it made to read a frozen image through libvirt (ends with libvirtd anyway)
+    if [ ! -s "$d/made" ] && [ ! -s "$d/pools" ]; then continue; fi
+    # this domain's only: another domain's export may be running now (the lock is a domain's)
+    grep -qxF "uuid=$UUID" "$d/args" 2>/dev/null || continue
+    # a transient pool it made to read a frozen image through libvirt
     destroy_pools "$d"
     [ -s "$d/made" ] || continue
-    grep -qxF "uuid=$UUID" "$d/args" 2>/dev/null || continue
     # its backup job, if it still copies (one job a domain: a backup now is that run's)
     if job_stats && { [ "$JT" = 1 ] || [ "$JT" = 2 ]; }; then
       virsh_ domjobabort --domain "$UUID" >/dev/null 2>&1
@@ -416,13 +418,20 @@ find_vol() {
 }
 # shellcheck disable=SC2317 # also called from finish, which the EXIT trap runs
 # destroy_pools DIR: the transient pools the operation in DIR made (a transient pool is gone once
-# destroyed: nothing of it stays in libvirt)
+# destroyed: nothing of it stays in libvirt; a download another export of that folder started
+# through it goes on, on its open file). A pool libvirt would not destroy (a volume job of it just
+# starting) stays in DIR/pools for the next export of the domain to try again.
 destroy_pools() {
   [ -s "$1/pools" ] || return 0
+  left=''
   while IFS= read -r p; do
-    case $p in quiesce-export-*) virsh_ pool-destroy --pool "$p" >/dev/null 2>&1 ;; esac
+    case $p in quiesce-export-*)
+      r=$(virsh_ pool-destroy --pool "$p" 2>&1) && continue
+      case $r in *"Storage pool not found"*) continue ;; esac
+      left="$left$p$NL" ;;
+    esac
   done <"$1/pools"
-  mv -f "$1/pools" "$1/pools.done"
+  if [ -n "$left" ]; then printf '%s' "$left" >"$1/pools"; else mv -f "$1/pools" "$1/pools.done"; fi
 }
 # through_libvirt TARGET IMAGE WHY: the plan to read IMAGE's chain through libvirt (WHY: qemu-img's
 # error); VIA gets "TARGET<TAB>copy|keep<TAB>FORMAT<TAB>PATH" a layer, top first, down to the
