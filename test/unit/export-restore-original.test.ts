@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportRestoreOriginalScript } from '../../electron/services/export/export-restore-original-script';
+import { exportRestoreCancelScript } from '../../electron/services/export/export-scripts';
 import {
   originalApplied,
   originalArgs,
@@ -165,7 +166,8 @@ type Fault =
   | 'verify'
   | 'start'
   | 'snapshots'
-  | 'hang-stop';
+  | 'hang-stop'
+  | 'cancel-late';
 
 /**
  * A host in a folder: an export chain (full + incremental), the domain's current image, and a
@@ -203,7 +205,9 @@ case $1 in
     ${fault === 'slow-stop' ? `if grep -q 'in shutdown' ${R}/state; then n=$(cat ${R}/ticks 2>/dev/null || echo 0); echo $((n + 1)) >${R}/ticks; [ "$n" -ge 4 ] && echo 'shut off' >${R}/state; fi` : ''}
     cat ${R}/state ;;
   snapshot-list) ${fault === 'snapshots' ? 'echo s1; echo s2' : ':'} ;;
-  shutdown) ${fault === 'stop' || fault === 'hang-stop' ? ':' : fault === 'slow-stop' ? `echo 'in shutdown' >${R}/state` : `echo 'shut off' >${R}/state`} ;;
+  shutdown)
+    ${fault === 'cancel-late' ? `sh -c "$CANCEL_SCRIPT" sh "$CANCEL_HOST" r1; echo $? >${R}/late; : >"$RESTORE_CANCEL/cancel"` : ''}
+    ${fault === 'stop' || fault === 'hang-stop' ? ':' : fault === 'slow-stop' ? `echo 'in shutdown' >${R}/state` : `echo 'shut off' >${R}/state`} ;;
   destroy) echo 'shut off' >${R}/state ;;
   define)
     ${fault === 'define' ? `[ -e ${R}/defined-once ] || { : >${R}/defined-once; echo 'error: refused' >&2; exit 1; }` : ''}
@@ -225,7 +229,7 @@ esac
   writeFileSync(
     join(bin, 'qemu-img'),
     // convert's image is its last argument; slow-copy: 40 % said, then a copy that never ends
-    `#!/bin/sh\n${fault === 'convert' ? `[ "$1" = convert ] && { eval "d=\\\${$#}"; : >"$d"; echo 'write error' >&2; exit 1; }\n` : ''}${fault === 'slow-copy' ? `[ "$1" = convert ] && { eval "d=\\\${$#}"; : >"$d"; printf '    (0.00/100%%)\\r    (40.00/100%%)\\r'; exec sleep 60; }\n` : ''}exec ${q(realQemuImg)} "$@"\n`,
+    `#!/bin/sh\n${fault === 'convert' ? `[ "$1" = convert ] && { eval "d=\\\${$#}"; : >"$d"; echo 'write error' >&2; exit 1; }\n` : ''}${fault === 'slow-copy' ? `[ "$1" = convert ] && { eval "d=\\\${$#}"; : >"$d"; printf '    (0.00/100%%)\\r    (40.00/100%%)\\r'; echo $$ >${R}/copy.pid; exec sleep 60; }\n` : ''}exec ${q(realQemuImg)} "$@"\n`,
   );
   for (const f of ['virsh', 'qemu-img']) chmodSync(join(bin, f), 0o755);
   const plan = originalPlan(manifest('20261201T000100Z-0000000b'), before, {
@@ -403,6 +407,74 @@ describe.each(['dash', 'busybox'])(
       expect(readdirSync(f.tmp)).toEqual([]);
       expect(f.state()).toBe('running');
       expect(f.virshLog()).not.toMatch(/shutdown|define|start/);
+    });
+
+    it('a cancel during the copy: stopped within a second, nothing left, the definition as it was', async () => {
+      const f = fixture({ fault: 'slow-copy' });
+      const restores = join(f.hostDir, 'restores');
+      const env = { ...f.env, RESTORE_CANCEL: join(restores, 'r1') };
+      const child = spawn(shell, f.argv(shell, true), { env });
+      let err = '';
+      let out = '';
+      let at = 0;
+      let asked: number | null = null;
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (!at && /^progress vda [1-9]\d* /m.test(out)) {
+          at = Date.now();
+          asked = spawnSync(shell, [
+            ...(shell === 'busybox' ? ['sh'] : []),
+            '-c',
+            exportRestoreCancelScript,
+            'sh',
+            f.hostDir,
+            'r1',
+          ]).status;
+        }
+      });
+      const code = await new Promise<number | null>((res) => child.on('close', res));
+      expect(asked).toBe(0);
+      expect(code, err).toBe(76);
+      expect(err).toMatch(/cancelled during the copy/);
+      expect(Date.now() - at).toBeLessThan(3000); // qemu-img would sleep 60 s
+      expect(f.defined()).toBe(f.before);
+      expect(readdirSync(f.to)).toEqual([]);
+      expect(readdirSync(f.tmp)).toEqual([]);
+      expect(readdirSync(restores)).toEqual([]);
+      expect(f.state()).toBe('running');
+      expect(f.virshLog()).not.toMatch(/shutdown|define|start/);
+      // no copy left running (the fake qemu-img's pid, its sleep exec'd in its place)
+      const pid = Number(readFileSync(join(f.root, 'copy.pid'), 'utf8'));
+      expect(() => process.kill(pid, 0)).toThrow();
+      // over: nothing to cancel
+      const late = spawnSync(shell, [
+        ...(shell === 'busybox' ? ['sh'] : []),
+        '-c',
+        exportRestoreCancelScript,
+        'sh',
+        f.hostDir,
+        'r1',
+      ]);
+      expect(late.status).toBe(3);
+    });
+
+    it('a cancel once copied (here while the guest stops) is refused and ignored: it completes', () => {
+      const f = fixture({ fault: 'cancel-late' });
+      const env = {
+        ...f.env,
+        RESTORE_CANCEL: join(f.hostDir, 'restores', 'r1'),
+        CANCEL_SCRIPT: exportRestoreCancelScript,
+        CANCEL_HOST: f.hostDir,
+      };
+      const r = spawnSync(shell, f.argv(shell, true), { encoding: 'utf8', env });
+      expect(r.status, r.stderr).toBe(0);
+      // export-restore-cancel.sh answered 4 (too late); the cancel file written anyway is ignored
+      expect(readFileSync(join(f.root, 'late'), 'utf8').trim()).toBe('4');
+      expect(f.defined()).toBe(f.plan.after);
+      expect(f.state()).toBe('running');
+      expect(readdirSync(f.to)).toEqual([f.plan.disks[0]!.image.split('/').pop()]);
+      expect(readdirSync(join(f.hostDir, 'restores'))).toEqual([]);
     });
 
     it('SIGTERM while it waits for the guest to stop: as before', async () => {

@@ -17,7 +17,10 @@ import {
   restoreArgs,
   restorePlan,
 } from '../../electron/services/export/export-restore';
-import { exportRestoreScript } from '../../electron/services/export/export-scripts';
+import {
+  exportRestoreCancelScript,
+  exportRestoreScript,
+} from '../../electron/services/export/export-scripts';
 import { readRestoreProgress } from '../../electron/services/export/restore-progress';
 import type { ExportManifest } from '../../shared/export';
 import { exportChain, guestBytes } from '../support/export-chain';
@@ -92,7 +95,7 @@ afterEach(() => {
 });
 
 function fixture(
-  virsh: { define: number; start: number } = { define: 0, start: 0 },
+  virsh: { define: number; start: number; cancelAtDefine?: boolean } = { define: 0, start: 0 },
   slowCopy = false,
 ) {
   const root = mkdtempSync(join(tmpdir(), 'quiesce restore '));
@@ -103,7 +106,7 @@ function fixture(
   for (const d of [to, bin]) mkdirSync(d, { recursive: true });
   writeFileSync(
     join(bin, 'virsh'),
-    `#!/bin/sh\necho "$*" >>'${join(root, 'virsh.log')}'\ncase "$*" in *' define '*) cat "$6" >'${join(root, 'defined.xml')}'; exit ${virsh.define} ;; *' start '*) exit ${virsh.start} ;; esac\n`,
+    `#!/bin/sh\necho "$*" >>'${join(root, 'virsh.log')}'\ncase "$*" in *' define '*) ${virsh.cancelAtDefine ? `sh -c "$CANCEL_SCRIPT" sh "$CANCEL_HOST" r1; echo $? >'${join(root, 'late')}'; : >"$RESTORE_CANCEL/cancel"; ` : ''}cat "$6" >'${join(root, 'defined.xml')}'; exit ${virsh.define} ;; *' start '*) exit ${virsh.start} ;; esac\n`,
   );
   chmodSync(join(bin, 'virsh'), 0o755);
   if (slowCopy) {
@@ -111,7 +114,7 @@ function fixture(
     const real = execFileSync('sh', ['-c', 'command -v qemu-img'], { encoding: 'utf8' }).trim();
     writeFileSync(
       join(bin, 'qemu-img'),
-      `#!/bin/sh\n[ "$1" = convert ] && { eval "d=\\\${$#}"; : >"$d"; printf '    (40.00/100%%)\\r'; exec sleep 61; }\nexec '${real}' "$@"\n`,
+      `#!/bin/sh\n[ "$1" = convert ] && { eval "d=\\\${$#}"; : >"$d"; printf '    (40.00/100%%)\\r'; echo $$ >'${join(root, 'copy.pid')}'; exec sleep 61; }\nexec '${real}' "$@"\n`,
     );
     chmodSync(join(bin, 'qemu-img'), 0o755);
   }
@@ -186,6 +189,56 @@ describe.each(['dash', 'busybox'])('export-restore.sh under %s', (shell) => {
     expect(f.virshLog()).toBe('');
     // no copy left writing: the fake's sleep named this fixture's image
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toMatch(/^sleep 61$/m);
+  });
+  it('a cancel during the copy: stopped within a second, no image, nothing defined', async () => {
+    const f = fixture(undefined, true);
+    const restores = join(f.root, 'host', 'restores');
+    const env = { ...f.env, RESTORE_CANCEL: join(restores, 'r1') };
+    const child = spawn(shell === 'busybox' ? 'busybox' : shell, f.argv(shell), { env });
+    let err = '';
+    let at = 0;
+    let asked: number | null = null;
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout.on('data', () => {
+      if (at) return;
+      at = Date.now();
+      asked = spawnSync(shell === 'busybox' ? 'busybox' : shell, [
+        ...(shell === 'busybox' ? ['sh'] : []),
+        '-c',
+        exportRestoreCancelScript,
+        'sh',
+        join(f.root, 'host'),
+        'r1',
+      ]).status;
+    });
+    const code = await new Promise<number | null>((res) => child.on('close', res));
+    expect(asked).toBe(0);
+    expect(code, err).toBe(76);
+    expect(Date.now() - at).toBeLessThan(3000); // the copy would take 61 s
+    expect(readdirSync(f.to)).toEqual([]);
+    expect(readdirSync(restores)).toEqual([]);
+    expect(f.virshLog()).toBe('');
+    const pid = Number(readFileSync(join(f.root, 'copy.pid'), 'utf8'));
+    expect(() => process.kill(pid, 0)).toThrow(); // no copy left writing
+  });
+  it('a cancel once copied (here at the define) is refused and ignored: it completes', () => {
+    const f = fixture({ define: 0, start: 0, cancelAtDefine: true });
+    const env = {
+      ...f.env,
+      RESTORE_CANCEL: join(f.root, 'host', 'restores', 'r1'),
+      CANCEL_SCRIPT: exportRestoreCancelScript,
+      CANCEL_HOST: join(f.root, 'host'),
+    };
+    const r = spawnSync(shell === 'busybox' ? 'busybox' : shell, f.argv(shell), {
+      encoding: 'utf8',
+      env,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(f.root, 'late'), 'utf8').trim()).toBe('4');
+    expect(r.stdout).toMatch(/^started$/m);
+    expect(readdirSync(f.to)).toEqual(['web-restored-vda.qcow2']);
+    expect(f.virshLog()).not.toMatch(/undefine/);
+    expect(readdirSync(join(f.root, 'host', 'restores'))).toEqual([]);
   });
   it('too little room refuses (exit 67), also where df counts more than 2^31 bytes free', () => {
     const f = fixture();

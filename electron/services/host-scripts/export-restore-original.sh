@@ -28,6 +28,9 @@
 # A failure after that (exit 1) is undone by the exit trap: the definition BEFORE put back if it
 # was switched, the IMAGEs it made removed, the guest started again if it ran; exit 71 when the
 # old definition could not be put back (stderr says what to do).
+# With RESTORE_CANCEL in its environment (HOSTDIR/restores/ID), export-restore-cancel.sh ID stops
+# an apply while it copies (exit 76: the images removed, the definition and the guest untouched);
+# once copied, it completes (a cancel could otherwise land in the stop, the switch or the start).
 set -u
 set -f
 # shellcheck disable=SC2034 # URI: read by virsh_ and list_in_use (host-lib.sh)
@@ -53,6 +56,7 @@ done=0 MADE='' switched=0 was_running=0
 undo() {
   st=$?
   trap '' HUP INT TERM
+  restore_cancel_close
   if [ "$done" = 1 ] || [ "$act" = check ]; then rm -rf -- "$tmp"; exit "$st"; fi
   if [ "$switched" = 1 ]; then
     if out=$(virsh_ define "$tmp/before.xml" 2>&1); then
@@ -134,7 +138,10 @@ restore_room report
 [ "$act" = check ] && exit 0
 
 # ---------------------------------------------------------------- copy, while the guest still runs
+# cancellable here and only here (restore-lib.sh): exit 76, the definition never touched
+restore_cancel_open
 restore_each restore_disk_copy "$@"
+restore_copied
 
 # ---------------------------------------------------------------- stop
 # no progress lines: stdout is read as the steps' results, stderr as the failure

@@ -8,6 +8,8 @@
 # already, a folder that is not one, or too little room (`qemu-img measure`) stops it before any
 # copy (exit 65, 66, 67). Any later failure removes every image it made and undefines the domain.
 # Prints "disk TARGET IMAGE", then "defined UUID", then "started" when asked to start.
+# With RESTORE_CANCEL in its environment (HOSTDIR/restores/ID), export-restore-cancel.sh ID stops
+# it while it copies (exit 76, every image removed, nothing defined); after the copy it completes.
 # An export's files are opened by `qemu-img convert` before it copies: a prune deleting them
 # meanwhile takes the names away, not the data being read.
 set -u
@@ -29,6 +31,7 @@ restore_room
 
 defined='' done=0
 undo() {
+  restore_cancel_close
   [ "$done" = 1 ] && return
   [ -z "$defined" ] || virsh -q -c "$uri" undefine -- "$defined" >/dev/null 2>&1 || true
   restore_copy_stop # a copy under way (restore-lib.sh)
@@ -44,7 +47,10 @@ trap 'exit 129' HUP
 # closed pipe) undoes it like any failure, instead of dying with the copy still writing
 trap 'exit 141' PIPE
 
+# cancellable while it copies, and only then (restore-lib.sh): exit 76, nothing left
+restore_cancel_open
 restore_each restore_disk_copy "$@"
+restore_copied
 
 xml=$(mktemp) || exit 1
 MADE=$MADE$xml$RESTORE_NL

@@ -73,7 +73,8 @@ restore_room() {
 # with one `sed` (the records end in CR, not LF: a `read` loop under dash or busybox would not see
 # them until the end). qemu-img runs in the background so a signal is handled within 0.5 s, not
 # after the copy; the caller's undo calls restore_copy_stop. Needs host-lib.sh (is_uint,
-# now_mono) in front.
+# now_mono) in front. A cancel asked for (restore_cancel_open) ends it with exit 76 at the next
+# look (the caller's undo then stops the copy and removes the .partial).
 RESTORE_PID='' RESTORE_PCT=''
 restore_disk_copy() {
   MADE=$MADE$3$RESTORE_NL
@@ -84,6 +85,7 @@ restore_disk_copy() {
   now_mono
   rc_t0=$MONO rc_said=-1 rc_at=$MONO
   while kill -0 "$RESTORE_PID" 2>/dev/null; do
+    restore_cancel_check
     # "    (12.34/100%)" records; the last is the newest. Hundredths of a percent, never back.
     rc_p=$(sed -n 's/.*(\([0-9][0-9]*\)\.\([0-9][0-9]\)\/100%).*/\1 \2/p' "$RESTORE_PCT" 2>/dev/null)
     rc_i=${rc_p% *} rc_f=${rc_p#* }
@@ -99,6 +101,7 @@ restore_disk_copy() {
     # sooner in the first second: a small disk's copy ends there
     if [ $((MONO - rc_t0)) -lt 1000 ]; then sleep 0.1 9>&-; else sleep 0.5 9>&-; fi
   done
+  restore_cancel_check # asked for during the copy's last look
   wait "$RESTORE_PID" || { RESTORE_PID=''; echo "qemu-img convert of $1 failed" >&2; exit 1; }
   RESTORE_PID=''
   rm -f -- "$RESTORE_PCT"
@@ -125,4 +128,45 @@ restore_copy_stop() {
     RESTORE_PID=''
   fi
   [ -z "$RESTORE_PCT" ] || rm -f -- "$RESTORE_PCT"
+}
+
+# A cancel (export-restore-cancel.sh) is honoured only while the disks are copied: nothing but
+# .partial files and whole images nobody uses exist then, and the undo removes them. Past the
+# copy come `virsh define`, the guest's stop, `virsh start`: a cancel landing there could undo a
+# domain just started, so it is ignored and the restore completes (the call's answer says which).
+# The request is a file, not a signal, for that reason: the script looks at it only in its copy.
+# RESTORE_CANCEL (from the caller's environment; empty: no cancel) is the restore's folder,
+# HOSTDIR/restores/ID, relative to $HOME unless absolute.
+RESTORE_CANCEL=${RESTORE_CANCEL:-}
+# restore_cancel_open: makes RESTORE_CANCEL's folder (the restore is running and can be
+# cancelled); exits 64 when the name is invalid or the folder exists (an ID in use)
+restore_cancel_open() {
+  [ -n "$RESTORE_CANCEL" ] || return 0
+  case $RESTORE_CANCEL in /*) ;; *) RESTORE_CANCEL=$HOME/$RESTORE_CANCEL ;; esac
+  case ${RESTORE_CANCEL##*/} in
+    '' | *[!0-9A-Za-z-]*) RESTORE_CANCEL=''; echo "invalid restore id" >&2; exit 64 ;;
+  esac
+  mkdir -p -- "${RESTORE_CANCEL%/*}"
+  if ! mkdir -- "$RESTORE_CANCEL"; then
+    RESTORE_CANCEL=''
+    echo "the restore id is in use" >&2
+    exit 64
+  fi
+}
+# restore_cancel_check: exit 76 (cancelled) when a cancel was asked for
+restore_cancel_check() {
+  [ -n "$RESTORE_CANCEL" ] && [ -e "$RESTORE_CANCEL/cancel" ] || return 0
+  echo "cancelled during the copy: nothing was changed" >&2
+  exit 76
+}
+# restore_copied: the copies are done; a cancel asked for before this line is still honoured,
+# none after it (export-restore-cancel.sh then answers 4)
+restore_copied() {
+  [ -n "$RESTORE_CANCEL" ] || return 0
+  : >"$RESTORE_CANCEL/copied"
+  restore_cancel_check
+}
+# restore_cancel_close: for the caller's exit trap, the restore's folder removed
+restore_cancel_close() {
+  [ -z "$RESTORE_CANCEL" ] || rm -rf -- "$RESTORE_CANCEL"
 }
