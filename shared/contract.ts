@@ -44,6 +44,7 @@ import {
   ExportSummarySchema,
   ExportVerificationSchema,
   HostFolderSchema,
+  RestoreIdSchema,
 } from './export';
 import { RetentionSchema, ScheduleIdSchema, ScheduleSchema } from './schedule/policy';
 import { PrunePlanSchema, PruneCandidateSchema } from './schedule/prune-plan';
@@ -318,6 +319,15 @@ export const contract = {
   'export.restoreOriginal': {
     input: domainRef.extend(ExportRestoreOriginalRequestSchema.shape),
     output: ExportRestoreOriginalResultSchema,
+  },
+  /**
+   * Cancels a restore from an export (either kind) while it copies its disks: it stops and
+   * removes what it made, and its own call answers `cancelled: true`. Once copied it completes:
+   * refused (invalid-input) then, as when no such restore runs (not-found).
+   */
+  'export.restoreCancel': {
+    input: hostRef.extend({ restoreId: RestoreIdSchema }),
+    output: z.object({}),
   },
   /**
    * Retention: keep the newest `keep` full chains (or delete one export and those built on it);

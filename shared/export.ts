@@ -225,6 +225,13 @@ export const RestoreNameSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Letters, digits, “.”, “_” and “-”, at most 64');
 
 /**
+ * Names a restore while it runs, for `export.restoreCancel`: chosen by the caller (the Restore…
+ * form makes a new one for each restore); the host keeps it as HOSTDIR/restores/ID while the
+ * restore copies.
+ */
+export const RestoreIdSchema = z.string().regex(/^[0-9A-Za-z-]{1,40}$/);
+
+/**
  * Restore an export as a new domain: a new name and UUID, each disk's chain copied into one
  * standalone image in `folder` on the host, no network interface (the admin adds one), started
  * only when asked.
@@ -233,6 +240,8 @@ export const ExportRestoreRequestSchema = ExportRefSchema.extend({
   name: RestoreNameSchema,
   folder: HostFolderSchema,
   start: z.boolean().default(false),
+  /** Makes the restore cancellable while it copies (export.restoreCancel). */
+  restoreId: RestoreIdSchema.optional(),
 });
 export type ExportRestoreRequest = z.infer<typeof ExportRestoreRequestSchema>;
 
@@ -241,6 +250,8 @@ export const ExportRestoreResultSchema = z.object({
   name: z.string(),
   disks: z.array(z.object({ target: z.string(), image: z.string() })),
   started: z.boolean(),
+  /** Cancelled during the copy: nothing was made (no image, no domain; uuid empty). */
+  cancelled: z.boolean().optional(),
 });
 export type ExportRestoreResult = z.infer<typeof ExportRestoreResultSchema>;
 
@@ -261,6 +272,8 @@ export const ExportRestoreOriginalRequestSchema = ExportRefSchema.extend({
     .string()
     .regex(/^[0-9A-Za-z-]{1,40}$/)
     .optional(),
+  /** Makes the apply cancellable while it copies (export.restoreCancel). */
+  restoreId: RestoreIdSchema.optional(),
 });
 export type ExportRestoreOriginalRequest = z.infer<typeof ExportRestoreOriginalRequestSchema>;
 
@@ -296,5 +309,7 @@ export const ExportRestoreOriginalResultSchema = z.object({
       disks: z.array(z.object({ target: z.string(), image: z.string(), kept: z.string() })),
     })
     .nullable(),
+  /** Cancelled during the copy: `applied` null, the domain as it was, no image left. */
+  cancelled: z.boolean().optional(),
 });
 export type ExportRestoreOriginalResult = z.infer<typeof ExportRestoreOriginalResultSchema>;

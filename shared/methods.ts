@@ -47,6 +47,7 @@ export const METHOD_NAMES = [
   'export.copy',
   'export.restore',
   'export.restoreOriginal',
+  'export.restoreCancel',
   'restore.list',
   'schedule.list',
   'schedule.save',

@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import { Checkbox } from '../ui/checkbox';
+import { ErrorBox } from '../ui/error-box';
+import { errorShape } from '../ui/error-shape';
 import { Radio } from '../ui/radio';
 import {
   ExportEntryForm,
@@ -10,7 +12,7 @@ import {
 import { ExportRestoreOriginalDialog, STOP_TIMEOUT_S } from './export-restore-original-dialog';
 import { useRestoreProgress } from './restore-progress';
 import { RestoreProgressList } from './restore-progress-list';
-import { useRestoreExport } from './use-exports';
+import { useRestoreCancel, useRestoreExport } from './use-exports';
 import { useRestoreOriginal } from './use-restore-original';
 
 /**
@@ -20,7 +22,8 @@ import { useRestoreOriginal } from './use-restore-original';
  * admin decides it may meet the original's network). Over the original: only the folder; the
  * confirmation (ExportRestoreOriginalDialog) says what stops, what is replaced and what is kept
  * before anything changes. Either way each disk's chain becomes one standalone image and nothing
- * already there is overwritten.
+ * already there is overwritten, and Cancel while the disks are copied stops it with nothing left
+ * (export.restoreCancel, by the restore id given to the call); once copied it completes.
  */
 export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & { domain: string }) {
   const restore = useRestoreExport(props.hostId);
@@ -32,8 +35,19 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
   const [folder, setFolder] = useState('');
   const [start, setStart] = useState(false);
   const [confirming, setConfirming] = useState<ExportAddress>();
+  // the running restore's id, for its cancel; a new one for each restore
+  const [restoreId, setRestoreId] = useState('');
+  const cancel = useRestoreCancel();
+  const begin = () => {
+    const id = crypto.randomUUID();
+    setRestoreId(id);
+    copy.reset();
+    cancel.reset();
+    return id;
+  };
+  const cancelRestore = () => cancel.mutate({ hostId: props.hostId, restoreId });
   const r = restore.data;
-  const o = over.data?.applied ?? undefined;
+  const o = over.data;
   const radioName = `export-restore-target-${props.entry.exportId}`;
   return (
     <>
@@ -71,8 +85,7 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
         ready={folder.startsWith('/') && (target === 'original' || name !== '')}
         onSubmit={(at) => {
           if (target === 'original') return setConfirming(at);
-          copy.reset();
-          restore.mutate({ ...at, name, folder, start });
+          restore.mutate({ ...at, name, folder, start, restoreId: begin() });
         }}
         submitText={target === 'new' ? 'Restore' : `Restore over ${domain}…`}
         busyText="Restoring…"
@@ -80,9 +93,14 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
         done={
           target === 'new'
             ? r &&
-              `Defined ${r.name} (${r.uuid}) with ${r.disks.length} disk${r.disks.length === 1 ? '' : 's'} in ${folder}, no network interface${r.started ? '; started' : ''}.`
-            : o &&
-              `${domain} now runs on ${o.disks.map((d) => d.image).join(', ')}${o.started ? ' (started again)' : ''}; its old images are kept: ${o.disks.map((d) => d.kept).join(', ')}.`
+              (r.cancelled
+                ? `Cancelled during the copy: no image was left in ${folder} and no domain defined.`
+                : `Defined ${r.name} (${r.uuid}) with ${r.disks.length} disk${r.disks.length === 1 ? '' : 's'} in ${folder}, no network interface${r.started ? '; started' : ''}.`)
+            : o?.cancelled
+              ? `Cancelled during the copy: ${domain} is as it was (its definition and disks untouched), no new image left.`
+              : o?.applied
+                ? `${domain} now runs on ${o.applied.disks.map((d) => d.image).join(', ')}${o.applied.started ? ' (started again)' : ''}; its old images are kept: ${o.applied.disks.map((d) => d.kept).join(', ')}.`
+                : undefined
         }
       >
         {target === 'new' && (
@@ -106,7 +124,24 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
           </Checkbox>
         )}
       </ExportEntryForm>
-      {target === 'new' && restore.isPending && <RestoreProgressList progress={copy.progress} />}
+      {target === 'new' && restore.isPending && (
+        <>
+          <RestoreProgressList progress={copy.progress} />
+          <p className="inline-row">
+            <button
+              type="button"
+              data-testid="export-restore-cancel"
+              disabled={cancel.isPending || cancel.isSuccess}
+              onClick={cancelRestore}
+            >
+              {cancel.isSuccess ? 'Cancelling…' : 'Cancel the restore'}
+            </button>
+          </p>
+        </>
+      )}
+      {target === 'new' && cancel.error ? (
+        <ErrorBox error={errorShape(cancel.error)} testId="export-restore-cancel-error" />
+      ) : null}
       {confirming && (
         <ExportRestoreOriginalDialog
           at={confirming}
@@ -116,8 +151,8 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
             isPending: over.isPending,
             error: over.error,
             progress: copy.progress,
+            cancel: { asked: cancel.isPending || cancel.isSuccess, error: cancel.error },
             run: ({ allowForce, stamp }) => {
-              copy.reset();
               over.mutate(
                 {
                   ...confirming,
@@ -126,12 +161,16 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
                   stamp,
                   stopTimeoutS: STOP_TIMEOUT_S,
                   apply: true,
+                  restoreId: begin(),
                 },
                 { onSuccess: () => setConfirming(undefined) },
               );
             },
           }}
           onCancel={() => {
+            // while it runs, Cancel cancels it (honoured while it copies): the dialog stays
+            // until the call answers, and closes on its outcome
+            if (over.isPending) return cancelRestore();
             over.reset();
             setConfirming(undefined);
           }}

@@ -17,7 +17,8 @@ export const STOP_TIMEOUT_S = 120;
  * from the host without changing anything — the domain's state and that it is shut down, which
  * disk gets which export chain in which new image, that its images now are kept and the export
  * only read — with the admin's say on a forced power-off. Confirming runs `apply`, with the
- * preview's `stamp`, so the images made are the ones shown.
+ * preview's `stamp`, so the images made are the ones shown. Cancel while it applies asks the
+ * restore to stop (the caller's onCancel): honoured while the disks are copied, refused after.
  */
 export function ExportRestoreOriginalDialog({
   at,
@@ -37,6 +38,8 @@ export function ExportRestoreOriginalDialog({
     isPending: boolean;
     error: unknown;
     progress: RestoreProgress;
+    /** Cancel pressed while it runs: asked for (the call's answer says the outcome), refused. */
+    cancel: { asked: boolean; error: unknown };
     run: (input: { allowForce: boolean; stamp: string }) => void;
   };
   onCancel: () => void;
@@ -64,6 +67,17 @@ export function ExportRestoreOriginalDialog({
         <ErrorBox error={errorShape(preview.error)} testId="export-restore-original-refused" />
       )}
       {apply.isPending && <RestoreProgressList progress={apply.progress} />}
+      {apply.isPending && apply.cancel.asked && !apply.cancel.error && (
+        <p className="small" role="status" data-testid="export-restore-original-cancelling">
+          Cancelling: the copy stops and the new images are removed; {domain} is not touched.
+        </p>
+      )}
+      {apply.cancel.error ? (
+        <ErrorBox
+          error={errorShape(apply.cancel.error)}
+          testId="export-restore-original-cancel-error"
+        />
+      ) : null}
       {apply.isPending &&
         p?.disks.every((d) => {
           const c = apply.progress[d.target];

@@ -62,6 +62,18 @@ export function useCopyExport() {
   );
 }
 
+/**
+ * Cancels a restore from an export while it copies (export.restoreCancel, by the restore id the
+ * form gave it); the restore's own call then answers `cancelled`. Refused once it has copied.
+ */
+export function useRestoreCancel() {
+  return useCallMutation(
+    'export.restoreCancel',
+    (input: MethodInput<'export.restoreCancel'>) => input,
+    () => undefined,
+  );
+}
+
 /** Restores an export as a new domain (export.restore); the host's domain list then has it. */
 export function useRestoreExport(hostId: string) {
   const client = useQueryClient();

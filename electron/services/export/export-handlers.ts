@@ -15,7 +15,8 @@ type ExportMethods =
   | 'export.verify'
   | 'export.prune'
   | 'export.copy'
-  | 'export.restore';
+  | 'export.restore'
+  | 'export.restoreCancel';
 
 /** The export methods of the contract, over a host's connection (`target` fails when not connected). */
 export function exportHandlers(
@@ -54,6 +55,10 @@ export function exportHandlers(
     'export.restore': on((host, conn, { hostId: _, uuid, ...req }) =>
       exports.restore(host, conn, uuid, req),
     ),
+    'export.restoreCancel': on(async (host, conn, { restoreId }) => {
+      await exports.cancelRestore(host, conn, restoreId);
+      return {};
+    }),
     'export.copy': async ({ hostId, uuid, dest, exportId, to }) => {
       const { conn } = await target(hostId);
       const src = await conn.sftp();

@@ -19,6 +19,7 @@ import {
   readOriginalOutput,
 } from './export-restore-original';
 import { exportRestoreOriginalScript } from './export-restore-original-script';
+import { RESTORE_CANCELLED, restoreCommand } from './export-restore';
 import { exportFolder, Exports, type ExportsOptions } from './exports';
 import { restoreProgressEvents } from './restore-progress';
 
@@ -63,7 +64,12 @@ export async function restoreOriginal(
     );
   const run = async (apply: boolean) => {
     const r = await conn.exec(
-      shellCommand(['sh', '-c', exportRestoreOriginalScript, 'sh', ...args(apply)]),
+      shellCommand(
+        restoreCommand(exportRestoreOriginalScript, args(apply), {
+          hostDir: host.hostDir,
+          restoreId: apply ? req.restoreId : undefined,
+        }),
+      ),
       // the copy (qemu-img convert) and the guest's stop run inside the call; the copy's
       // progress lines become restore-progress events
       {
@@ -75,16 +81,19 @@ export async function restoreOriginal(
         }),
       },
     );
-    if (r.code !== 0) throw originalFailure(r.code, r.stderr, req.exportId);
-    return readOriginalOutput(r.stdout);
+    // cancelled during the copy (nothing changed): its checks' lines were printed before it
+    const cancelled = apply && r.code === RESTORE_CANCELLED;
+    if (r.code !== 0 && !cancelled) throw originalFailure(r.code, r.stderr, req.exportId);
+    return { out: readOriginalOutput(r.stdout), cancelled };
   };
-  const out = await run(req.apply);
+  const { out, cancelled } = await run(req.apply);
   const preview = originalPreview(plan, out, {
     stamp,
     exportId: req.exportId,
     stopTimeoutS: req.stopTimeoutS,
     allowForce: req.allowForce,
   });
+  if (cancelled) return { preview, applied: null, cancelled: true };
   return { preview, applied: req.apply ? originalApplied(plan, out) : null };
 }
 

@@ -58,6 +58,24 @@ export function restoreArgs(
   ];
 }
 
+/**
+ * The command of a restore script (either kind) with its arguments: with a restore id, run with
+ * RESTORE_CANCEL=HOSTDIR/restores/ID, the folder export-restore-cancel.sh writes the cancel into
+ * (restore-lib.sh honours it only while copying; exit 76, RESTORE_CANCELLED).
+ */
+export function restoreCommand(
+  script: string,
+  args: string[],
+  cancel?: { hostDir: string; restoreId: string | undefined },
+): string[] {
+  const env = cancel?.restoreId
+    ? ['env', `RESTORE_CANCEL=${cancel.hostDir.replace(/\/+$/, '')}/restores/${cancel.restoreId}`]
+    : [];
+  return [...env, 'sh', '-c', script, 'sh', ...args];
+}
+/** A restore script's exit status when cancelled during its copy: nothing was left. */
+export const RESTORE_CANCELLED = 76;
+
 /** The script's output: "disk TARGET IMAGE" lines, "defined UUID", "started". */
 export function readRestoreOutput(stdout: string, name: string): ExportRestoreResult {
   const disks: ExportRestoreResult['disks'] = [];

@@ -16,7 +16,13 @@ import { shellCommand } from '../shell/quote';
 import { newOpId, readOperation, startOnHost } from '../snapshot/launch';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { readExportLines, summarizeExport } from './export-journal';
-import { readRestoreOutput, restoreArgs, restorePlan } from './export-restore';
+import {
+  readRestoreOutput,
+  RESTORE_CANCELLED,
+  restoreArgs,
+  restoreCommand,
+  restorePlan,
+} from './export-restore';
 import { restoreProgressEvents } from './restore-progress';
 import { exportDir, exportLaunchScript } from './export-launch';
 import { readExportList, readExportSpace, readManifest, readVerification } from './export-readers';
@@ -24,6 +30,7 @@ import {
   exportCancelScript,
   exportListScript,
   exportPruneScript,
+  exportRestoreCancelScript,
   exportRestoreScript,
   exportSpaceScript,
   exportVerifyScript,
@@ -114,6 +121,28 @@ export class Exports {
     if (r.code !== 0) throw hostFailure(`The export ${opId} could not be cancelled.`, r);
   }
 
+  /**
+   * Asks a restore from an export (either kind) to stop while it copies; its own call then
+   * answers cancelled. Once copied it completes (export-restore-cancel.sh answers 4).
+   */
+  async cancelRestore(host: HostProfile, conn: SshConnection, restoreId: string): Promise<void> {
+    const r = await conn.exec(
+      shellCommand(['sh', '-c', exportRestoreCancelScript, 'sh', host.hostDir, restoreId]),
+      { timeoutMs: 30_000 },
+    );
+    if (r.code === 3) {
+      throw new AppError('not-found', 'That restore is not running on this host any more.');
+    }
+    if (r.code === 4) {
+      throw new AppError(
+        'invalid-input',
+        'The restore has copied the disks and is finishing: it can no longer be cancelled.',
+        { remedy: 'Wait for it to end; its answer says how it went.' },
+      );
+    }
+    if (r.code !== 0) throw hostFailure('The restore could not be cancelled.', r);
+  }
+
   /** The exports this host made (of one domain, or all), newest first. */
   async list(host: HostProfile, conn: SshConnection, uuid?: string): Promise<ExportEntry[]> {
     const r = await conn.exec(
@@ -176,13 +205,13 @@ export class Exports {
     const m = await this.manifest(conn, folder);
     const plan = restorePlan(m, { name: req.name, uuid: randomUUID(), folder: req.folder });
     const r = await conn.exec(
-      shellCommand([
-        'sh',
-        '-c',
-        exportRestoreScript,
-        'sh',
-        ...restoreArgs(host.libvirtUri, folder, req.folder, plan, req.start),
-      ]),
+      shellCommand(
+        restoreCommand(
+          exportRestoreScript,
+          restoreArgs(host.libvirtUri, folder, req.folder, plan, req.start),
+          { hostDir: host.hostDir, restoreId: req.restoreId },
+        ),
+      ),
       {
         timeoutMs: 6 * 60 * 60_000,
         onLine: restoreProgressEvents(this.opts.emit, {
@@ -192,6 +221,9 @@ export class Exports {
         }),
       },
     );
+    if (r.code === RESTORE_CANCELLED) {
+      return { uuid: '', name: req.name, disks: [], started: false, cancelled: true };
+    }
     const why = r.stderr.trim();
     if (r.code === 65 || r.code === 66 || r.code === 67) {
       throw new AppError('invalid-input', why || `The restore was refused (${r.code}).`, {
