@@ -51,7 +51,18 @@ describe('readiness on the real guests', () => {
       '-c',
       "setsid sh -c 'sleep 0.5; kill -STOP $(cat /run/qemu-ga.pid); sleep 10; kill -CONT $(cat /run/qemu-ga.pid)' </dev/null >/dev/null 2>&1 &",
     ]);
-    await new Promise((r) => setTimeout(r, 1500));
+    // Once the agent has really stopped answering (a fixed wait missed it on a loaded host):
+    // then it stays stopped for about 10 s, longer than the probe below needs.
+    const stopped = await until(
+      () =>
+        guestAgentCommand(agent.name, { execute: 'guest-ping' }, { timeoutSec: 1 }).then(
+          () => false,
+          () => true,
+        ),
+      (gone) => gone,
+      15_000,
+    );
+    expect(stopped, 'the agent stopped answering').toBe(true);
     const hung = await levelOf(agent.uuid);
     expect(hung.level?.level).toBe('agent-not-responding');
     expect(hung.level?.evidence.at(-1)).toMatchObject({
