@@ -16,7 +16,8 @@ import { startOwnSshd } from '../host/own-sshd';
  * guest is exported while its writer runs (full, then incremental after a marker); both verify;
  * the incremental, restored through export.restore, boots as a new domain (new name and UUID, no
  * NIC, a standalone image) with the marker there and its filesystem clean; an export cancelled half-way leaves no
- * complete-looking file and no job. Every domain, checkpoint and file made here is removed.
+ * complete-looking file and no job; a restore cancelled while it copies leaves no image and no
+ * domain. Every domain, checkpoint and file made here is removed.
  */
 const lab = useLabSession();
 let dest: { dir: string; remove: () => void };
@@ -296,7 +297,7 @@ describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', (
     await h.call('hosts.disconnect', { hostId: boxHost.id });
   }, 600_000);
 
-  it('cancelled half-way: no complete-looking file, no job left on libvirt, no checkpoint', async () => {
+  it('cancelled half-way: no complete-looking file, no job left on libvirt, no checkpoint; a restore cancelled while it copies: nothing', async () => {
     const { p, h, hostId, uuid } = lab;
     // 900 MiB written: the copy lasts about a second here, long enough to cancel half-way
     const big = await exportGuest(p.libvirtUri, uuid, { diskMiB: 1024, filledMiB: 900 });
@@ -328,5 +329,52 @@ describe('consistent image export on libvirt 9.0 (push backup + checkpoints)', (
     expect(labVirsh(p.libvirtUri, 'domjobinfo', big.uuid)).toMatch(/Job type:\s+None/);
     expect(checkpoints(big.uuid)).toEqual([]);
     expect(fsfreezeStatus(p.libvirtUri, big.name)).toBe('thawed');
+
+    // the same guest exported whole, then restored as a new domain and cancelled while the
+    // restore copies its 900 MiB (export.restoreCancel, by the id given to export.restore)
+    const whole = await h.call('export.start', {
+      hostId,
+      uuid: big.uuid,
+      dest: dest.dir,
+      mode: 'full',
+    });
+    const w = await waitExport(h, hostId, whole.opId);
+    expect(w, JSON.stringify(w)).toMatchObject({ state: 'succeeded' });
+    const images = exportDestination('lab-restore-cancel');
+    cleanups.push(images.remove);
+    const restoreId = `lab-${whole.opId}`;
+    const name = 'quiesce-lab-restore-cancelled';
+    const t0 = Date.now();
+    const restoring = h.call('export.restore', {
+      hostId,
+      uuid: big.uuid,
+      dest: dest.dir,
+      exportId: whole.opId,
+      name,
+      folder: images.dir,
+      restoreId,
+    });
+    const copying = () =>
+      h.events.some((e) => e.type === 'restore-progress' && e.exportId === whole.opId);
+    for (const deadline = Date.now() + 60_000; !copying() && Date.now() < deadline;)
+      await sleep(20);
+    expect(copying(), 'the restore was seen copying').toBe(true);
+    const askedMs = Date.now() - t0;
+    await h.call('export.restoreCancel', { hostId, restoreId });
+    const r = await restoring;
+    const cancelMs = Date.now() - t0;
+    expect(r, JSON.stringify(r)).toMatchObject({ cancelled: true, disks: [] });
+    const last = h.events.flatMap((e) =>
+      e.type === 'restore-progress' && e.exportId === whole.opId ? [e.disk] : [],
+    );
+    expect(last.at(-1)!.done).toBeLessThan(last.at(-1)!.total);
+    expect(filesUnder(images.dir)).toEqual([]);
+    expect(labVirsh(p.libvirtUri, 'list', '--all', '--name')).not.toContain(name);
+    await expect(h.call('export.restoreCancel', { hostId, restoreId })).rejects.toThrow(
+      /not running/,
+    );
+    console.log(
+      `restore cancelled: asked ${askedMs} ms after the call began, answered cancelled at ${cancelMs} ms, at ${last.at(-1)!.done} of ${last.at(-1)!.total} bytes`,
+    );
   }, 600_000);
 });
