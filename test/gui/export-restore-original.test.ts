@@ -3,9 +3,10 @@
  * lab: the form's "over DOMAIN" choice (reached with the arrow key), the folder, then the
  * confirmation read from the host (what stops, each disk's export chain and new image, what is
  * kept), confirmed from the keyboard (Tab from Cancel, Enter); the copy's progress bar (named by
- * its disk, bytes, rate and ETA as its value text) while it runs; the form then says where the
- * domain runs now and which old image is kept, and libvirt agrees. The domain is a throwaway persistent
- * one (test/support/throwaway-domain.ts), never the shared agent guest. Screenshots:
+ * its disk, bytes, rate and ETA as its value text) while it runs, and Cancel pressed once the
+ * disks are copied refused with why (the dialog stays); the form then says where the domain runs
+ * now and which old image is kept, and libvirt agrees. The domain is a throwaway persistent one
+ * (test/support/throwaway-domain.ts), never the shared agent guest. Screenshots:
  * export-restore-original-confirm, export-restore-original-progress,
  * export-restore-original-done.
  */
@@ -115,6 +116,13 @@ it(
       / of .* \(\d+ %\) · .*\/s · ETA /,
     );
     await gui.screenshot('export-restore-original-progress', { height: 1100 });
+    // copied, the guest stopping: Cancel now is refused (a cancel is honoured only while the
+    // disks are copied) and says so; the dialog stays and the restore completes
+    await confirm.getByTestId('export-restore-original-switching').waitFor({ timeout: 60_000 });
+    await confirm.getByTestId('export-restore-original-cancel').click();
+    const refused = confirm.getByTestId('export-restore-original-cancel-error');
+    await refused.waitFor({ timeout: 30_000 });
+    await expect(refused.textContent()).resolves.toMatch(/can no longer be cancelled/);
     const done = panel.getByTestId('export-restore-done');
     await done.waitFor({ timeout: 180_000 });
     await confirm.waitFor({ state: 'detached' });
