@@ -98,7 +98,10 @@ afterEach(() => {
 });
 
 function fixture(
-  virsh: { define: number; start: number; cancelAtDefine?: boolean } = { define: 0, start: 0 },
+  virsh: { define: number; start: number; cancelAtDefine?: boolean; startS?: number } = {
+    define: 0,
+    start: 0,
+  },
   slowCopy = false,
 ) {
   const root = mkdtempSync(join(tmpdir(), 'quiesce restore '));
@@ -109,7 +112,7 @@ function fixture(
   for (const d of [to, bin]) mkdirSync(d, { recursive: true });
   writeFileSync(
     join(bin, 'virsh'),
-    `#!/bin/sh\necho "$*" >>'${join(root, 'virsh.log')}'\ncase "$*" in *' define '*) ${virsh.cancelAtDefine ? `sh -c "$CANCEL_SCRIPT" sh "$CANCEL_HOST" r1; echo $? >'${join(root, 'late')}'; : >"$RESTORE_CANCEL/cancel"; ` : ''}cat "$6" >'${join(root, 'defined.xml')}'; exit ${virsh.define} ;; *' start '*) exit ${virsh.start} ;; esac\n`,
+    `#!/bin/sh\necho "$*" >>'${join(root, 'virsh.log')}'\ncase "$*" in *' define '*) ${virsh.cancelAtDefine ? `sh -c "$CANCEL_SCRIPT" sh "$CANCEL_HOST" r1; echo $? >'${join(root, 'late')}'; : >"$RESTORE_CANCEL/cancel"; ` : ''}cat "$6" >'${join(root, 'defined.xml')}'; exit ${virsh.define} ;; *' start '*) ${virsh.startS ? `sleep ${virsh.startS}; ` : ''}exit ${virsh.start} ;; esac\n`,
   );
   chmodSync(join(bin, 'virsh'), 0o755);
   if (slowCopy) {
@@ -242,6 +245,27 @@ describe.each(['dash', 'busybox'])('export-restore.sh under %s', (shell) => {
     expect(readdirSync(f.to)).toEqual(['web-restored-vda.qcow2']);
     expect(f.virshLog()).not.toMatch(/undefine/);
     expect(readdirSync(join(f.root, 'host', 'restores'))).toEqual([]);
+  });
+  it('a signal or a dropped link while it starts the domain: it finishes, the domain stays', async () => {
+    for (const how of ['SIGTERM', 'link'] as const) {
+      const f = fixture({ define: 0, start: 0, startS: 1 });
+      const child = spawn(shell === 'busybox' ? 'busybox' : shell, f.argv(shell), { env: f.env });
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (!/^defined /m.test(out) || child.stdout.destroyed) return;
+        // virsh start runs (a second): the undo there would undefine a guest that then runs
+        if (how === 'SIGTERM') setTimeout(() => child.kill('SIGTERM'), 300);
+        else child.stdout.destroy();
+      });
+      const code = await new Promise<number | null>((res) => child.on('close', res));
+      expect(code, `${how}: ${err}`).toBe(0);
+      expect(f.virshLog()).toMatch(/start -- 22222222/);
+      expect(f.virshLog()).not.toMatch(/undefine/);
+      expect(readdirSync(f.to)).toEqual(['web-restored-vda.qcow2']);
+    }
   });
   it('too little room refuses (exit 67), also where df counts more than 2^31 bytes free', () => {
     const f = fixture();
