@@ -48,83 +48,10 @@ echo $$ >runner.pid
 
 # ---------------------------------------------------------------- fewer processes in the hot path
 # On a loaded 2-core host every process the runner starts costs 10-50 ms, and an export's fixed
-# cost was mostly processes: a `date` for each of its ~30 journal lines, and `base64 | tr` for
-# every path and message in them (docs/export.md, "Where the fixed cost went"). Here the same
-# bytes come from builtins where they can, and from the processes as before where they cannot.
-B64_ALPHA=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
-# printable ASCII, 32 (space) to 126 in order: a character's code is its place here plus 32
-ASCII_PRINT=' !"#$%&'"'"'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
-_b64a=$B64_ALPHA _b64i=0
-while [ -n "$_b64a" ]; do
-  eval "B64_$_b64i=\${_b64a%\"\${_b64a#?}\"}"
-  _b64a=${_b64a#?} _b64i=$((_b64i + 1))
-done
+# cost was mostly processes (docs/export.md, "Where the fixed cost went"). The clock on fds 5 and
+# 6 (clock_start, now_rt), base64 (b64_plain, b64, decode) and xml_escape without processes for
+# plain text are host-lib.sh's; here, what only this runner needs.
 CR=$(printf '\r')
-# b64_plain TEXT: B64 = TEXT in base64, builtins only, when TEXT is printable ASCII, tabs and line
-# breaks (paths, virsh's answers); false for anything else (then base64 encodes the bytes)
-b64_plain() {
-  [ ${#1} -le 4096 ] || return 1
-  _b64s=$1 B64=
-  while [ -n "$_b64s" ]; do
-    _b64n=0 _b64v=0
-    while [ "$_b64n" -lt 3 ] && [ -n "$_b64s" ]; do
-      _b64c=${_b64s%"${_b64s#?}"}
-      case $_b64c in
-        "$NL") _b64o=10 ;;
-        "$TAB") _b64o=9 ;;
-        *)
-          _b64o=${ASCII_PRINT%%"$_b64c"*}
-          [ ${#_b64o} -lt 95 ] || return 1
-          _b64o=$((${#_b64o} + 32)) ;;
-      esac
-      _b64v=$((_b64v * 256 + _b64o)) _b64n=$((_b64n + 1)) _b64s=${_b64s#?}
-    done
-    [ "$_b64n" = 3 ] || _b64v=$((_b64v << (8 * (3 - _b64n))))
-    eval "B64=\$B64\${B64_$((_b64v >> 18))}\${B64_$((_b64v >> 12 & 63))}"
-    if [ "$_b64n" -ge 2 ]; then eval "B64=\$B64\${B64_$((_b64v >> 6 & 63))}"; else B64="$B64="; fi
-    if [ "$_b64n" = 3 ]; then eval "B64=\$B64\${B64_$((_b64v & 63))}"; else B64="$B64="; fi
-  done
-  return 0
-}
-# b64 TEXT: host-lib.sh's, the same bytes, without processes for plain text
-b64() {
-  if b64_plain "$1"; then printf '%s' "$B64"; else printf '%s' "$1" | base64 | tr -d '\n'; fi
-}
-# xml_escape TEXT: host-lib.sh's, without a process when there is nothing to escape
-xml_escape() {
-  case $1 in
-    *[\&\<\>\'\"]*) printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e "s/'/\&apos;/g" -e 's/"/\&quot;/g' ;;
-    *) printf '%s' "$1" ;;
-  esac
-}
-# now_rt: host-lib.sh's wall clock in ns, read from one `date -f -` (GNU date, line-buffered by
-# stdbuf) that answers a line "now" with the time: a reading is a line through a pipe, not a
-# process. Where the host has no such date, or it stops answering, a date process a reading.
-CLOCK=off
-now_rt() {
-  if [ "$CLOCK" = on ]; then
-    if printf 'now\n' >&5 2>/dev/null && IFS= read -r RT <&6 && is_uint "$RT" && [ ${#RT} -ge 19 ]; then return 0; fi
-    CLOCK=off
-    exec 5>&- 6<&-
-  fi
-  RT=$(date +%s%N 2>/dev/null)
-  is_uint "$RT" && [ ${#RT} -ge 19 ] || RT=$(date +%s)000000000
-  is_uint "$RT" || RT=0
-}
-# clock_start: that date, on fds 5 (its input) and 6 (its answers). No long-lived child of the
-# runner holds them (the virsh session and the watchdog close them), so it ends with the runner.
-# A stdbuf that cannot line-buffer (no libstdbuf) fails at once: the first reading finds the
-# answers' end closed, and the clock is a process a reading.
-clock_start() {
-  command -v stdbuf >/dev/null 2>&1 || return 0
-  rm -f clock.in clock.out
-  mkfifo clock.in clock.out 2>/dev/null || return 0
-  stdbuf -oL date -f - +%s%N <clock.in >clock.out 2>/dev/null 3>&- 4<&- 9>&- &
-  exec 5>clock.in 6<clock.out
-  rm -f clock.in clock.out
-  CLOCK=on
-  now_rt
-}
 # first_words LIST: WORDS = the first word of each line of LIST (TARGET VALUE lines)
 first_words() {
   WORDS=

@@ -14,14 +14,6 @@ now_mono() {
   MONO=${up%.*}${up#*.}0
   is_uint "$MONO" || MONO=0
 }
-# now_rt: RT = wall clock in ns; busybox date has no %N, and seconds beat an invalid number
-now_rt() {
-  RT=$(date +%s%N 2>/dev/null)
-  is_uint "$RT" && [ ${#RT} -ge 19 ] || RT=$(date +%s)000000000
-  is_uint "$RT" || RT=0
-}
-# b64 TEXT: one line of base64, how free text travels inside a journal line
-b64() { printf '%s' "$1" | base64 | tr -d '\n'; }
 # private_dir DIR: DIR (or the folder it links to) is this user's and no one else may write to
 # it, so no other account can plant or swap the files a runner trusts (args, made, locks).
 private_dir() {
@@ -58,7 +50,14 @@ journal() {
   emit "\"ev\":\"$1\",\"op\":\"$OP\",\"mono\":$MONO,\"rt\":$RT${2:+,$2}"
 }
 # phase NAME STATUS [TEXT]
-phase() { journal phase "\"phase\":\"$1\",\"status\":\"$2\"${3:+,\"b64\":\"$(b64 "$3")\"}"; }
+phase() {
+  if [ -n "${3:-}" ]; then
+    b64v "$3"
+    journal phase "\"phase\":\"$1\",\"status\":\"$2\",\"b64\":\"$B64\""
+  else
+    journal phase "\"phase\":\"$1\",\"status\":\"$2\""
+  fi
+}
 # fail PHASE MESSAGE: the operation failed there; the message says why (virsh's own words).
 # `runner` (the runner itself stopped) is no phase: the result line says it.
 FAILED_PHASE='' FAILED_MSG=''
@@ -70,7 +69,6 @@ fail() {
     FAILED_MSG="$FAILED_MSG; then at $1: $2"
   fi
 }
-decode() { printf '%s' "$1" | base64 -d 2>/dev/null; }
 
 # ---------------------------------------------------------------- a runner's arguments, by name
 # read_args [NAME=VARIABLE | FUNCTION]...: reads the operation's `args` (`name=value` a line).
@@ -114,12 +112,171 @@ check_folder() {
   case $OPDIR in "$1/ops/$OP") ;; *) bad_args "the operation folder is not $1/ops/$OP" ;; esac
 }
 
-# ---------------------------------------------------------------- what libvirt says is in use
+# ---------------------------------------------------------------- characters
 NL='
 '
 # shellcheck disable=SC2034 # TAB: read by the scripts (plans are tab-separated)
 TAB=$(printf '\t')
 IFS_SAVE=$IFS
+
+# ---------------------------------------------------------------- fewer processes in the hot path
+# On a loaded 2-core host every process a runner starts costs 10-50 ms, and a runner's fixed cost
+# was mostly processes: a `date` for each journal line, and `base64 | tr` for every path and
+# message in them (docs/export.md, "Where the fixed cost went"). Here the same bytes come from
+# builtins where they can, and from the processes as before where they cannot.
+
+# now_rt: RT = wall clock in ns. With the clock started (clock_start), a line through a pipe, no
+# process; without it, or once it stops answering, a date process a reading (busybox date has no
+# %N, and seconds beat an invalid number).
+CLOCK=off
+now_rt() {
+  if [ "$CLOCK" = on ]; then
+    if printf 'now\n' >&5 2>/dev/null && IFS= read -r RT <&6 && is_uint "$RT" && [ ${#RT} -ge 19 ]; then return 0; fi
+    CLOCK=off
+    exec 5>&- 6<&-
+  fi
+  RT=$(date +%s%N 2>/dev/null)
+  is_uint "$RT" && [ ${#RT} -ge 19 ] || RT=$(date +%s)000000000
+  is_uint "$RT" || RT=0
+}
+# clock_start: for a runner, in its operation folder, once on_exit has set its traps (a clock that
+# died is then a failed write, not a SIGPIPE): one `date -f -` (GNU date, line-buffered by stdbuf)
+# that answers each line "now" with the time, on fds 5 (its input) and 6 (its answers). No
+# long-lived child of the runner holds them (the watchdog, the virsh session and virsh_ close
+# them), so it ends with the runner. A stdbuf that cannot line-buffer (no libstdbuf) fails at
+# once: the first reading finds the answers' end closed, and the clock is a process a reading.
+clock_start() {
+  command -v stdbuf >/dev/null 2>&1 || return 0
+  rm -f clock.in clock.out
+  mkfifo clock.in clock.out 2>/dev/null || return 0
+  stdbuf -oL date -f - +%s%N <clock.in >clock.out 2>/dev/null 3>&- 4<&- 8>&- 9>&- &
+  exec 5>clock.in 6<clock.out
+  rm -f clock.in clock.out
+  CLOCK=on
+  now_rt
+}
+
+B64_ALPHA=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
+# printable ASCII, 32 (space) to 126 in order: a character's code is its place here plus 32
+ASCII_PRINT=' !"#$%&'"'"'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\]^_`abcdefghijklmnopqrstuvwxyz{|}~'
+# b64_tables: B64_0..B64_63 (the alphabet's letters) and CHR_32..CHR_126 (printable ASCII by
+# code), made the first time base64 is done by builtins
+B64_TABLES=0
+b64_tables() {
+  _b64a=$B64_ALPHA _b64i=0
+  while [ -n "$_b64a" ]; do
+    eval "B64_$_b64i=\${_b64a%\"\${_b64a#?}\"}"
+    _b64a=${_b64a#?} _b64i=$((_b64i + 1))
+  done
+  _b64a=$ASCII_PRINT _b64i=32
+  while [ -n "$_b64a" ]; do
+    eval "CHR_$_b64i=\${_b64a%\"\${_b64a#?}\"}"
+    _b64a=${_b64a#?} _b64i=$((_b64i + 1))
+  done
+  B64_TABLES=1
+}
+# b64_plain TEXT: B64 = TEXT in base64, builtins only, when TEXT is printable ASCII, tabs and line
+# breaks (paths, virsh's answers) of up to 1024 characters; false for anything else (then base64
+# encodes the bytes). Each character costs a copy of the rest: past 1024 a process is cheaper.
+b64_plain() {
+  [ ${#1} -le 1024 ] || return 1
+  [ "$B64_TABLES" = 1 ] || b64_tables
+  _b64s=$1 B64=
+  while [ -n "$_b64s" ]; do
+    _b64n=0 _b64v=0
+    while [ "$_b64n" -lt 3 ] && [ -n "$_b64s" ]; do
+      _b64c=${_b64s%"${_b64s#?}"}
+      case $_b64c in
+        "$NL") _b64o=10 ;;
+        "$TAB") _b64o=9 ;;
+        *)
+          _b64o=${ASCII_PRINT%%"$_b64c"*}
+          [ ${#_b64o} -lt 95 ] || return 1
+          _b64o=$((${#_b64o} + 32)) ;;
+      esac
+      _b64v=$((_b64v * 256 + _b64o)) _b64n=$((_b64n + 1)) _b64s=${_b64s#?}
+    done
+    [ "$_b64n" = 3 ] || _b64v=$((_b64v << (8 * (3 - _b64n))))
+    eval "B64=\$B64\${B64_$((_b64v >> 18))}\${B64_$((_b64v >> 12 & 63))}"
+    if [ "$_b64n" -ge 2 ]; then eval "B64=\$B64\${B64_$((_b64v >> 6 & 63))}"; else B64="$B64="; fi
+    if [ "$_b64n" = 3 ]; then eval "B64=\$B64\${B64_$((_b64v & 63))}"; else B64="$B64="; fi
+  done
+  return 0
+}
+# b64v TEXT: B64 = TEXT in base64, one line; a process only when TEXT is not plain (b64_plain)
+b64v() { b64_plain "$1" || B64=$(printf '%s' "$1" | base64 | tr -d '\n'); }
+# b64 TEXT: the same on stdout, how free text travels inside a journal line
+b64() {
+  b64v "$1"
+  printf '%s' "$B64"
+}
+# unb64_plain B64TEXT: UNB64 = what B64TEXT encodes, builtins only, when it is canonical base64
+# (as b64 writes it) of up to 1024 bytes of printable ASCII, tabs and line breaks; false for
+# anything else (then base64 -d decodes it, as before)
+unb64_plain() {
+  _ub=$1 UNB64=
+  [ ${#_ub} -le 1368 ] && [ $((${#_ub} % 4)) = 0 ] || return 1
+  [ "$B64_TABLES" = 1 ] || b64_tables
+  while [ -n "$_ub" ]; do
+    _ubq=${_ub%"${_ub#????}"} _ub=${_ub#????} _ubv=0 _ubp=0
+    while [ -n "$_ubq" ]; do
+      _ubc=${_ubq%"${_ubq#?}"} _ubq=${_ubq#?}
+      if [ "$_ubc" = = ]; then
+        _ubp=$((_ubp + 1)) _ubx=0
+      else
+        [ "$_ubp" = 0 ] || return 1
+        _ubx=${B64_ALPHA%%"$_ubc"*}
+        [ ${#_ubx} -lt 64 ] || return 1
+        _ubx=${#_ubx}
+      fi
+      _ubv=$((_ubv * 64 + _ubx))
+    done
+    # padding in the last four only, at most two, and the bits it leaves over zero
+    [ "$_ubp" = 0 ] || [ -z "$_ub" ] || return 1
+    case $_ubp in
+      0) _ubn=3 ;;
+      1) _ubn=2; [ $((_ubv & 255)) = 0 ] || return 1 ;;
+      2) _ubn=1; [ $((_ubv & 65535)) = 0 ] || return 1 ;;
+      *) return 1 ;;
+    esac
+    _ubs=16
+    while [ "$_ubn" -gt 0 ]; do
+      _ubo=$((_ubv >> _ubs & 255))
+      case $_ubo in
+        9) UNB64=$UNB64$TAB ;;
+        10) UNB64=$UNB64$NL ;;
+        *)
+          [ "$_ubo" -ge 32 ] && [ "$_ubo" -le 126 ] || return 1
+          eval "UNB64=\$UNB64\$CHR_$_ubo" ;;
+      esac
+      _ubs=$((_ubs - 8)) _ubn=$((_ubn - 1))
+    done
+  done
+  return 0
+}
+# decode B64TEXT: what it encodes, on stdout; a process only when that is not plain (unb64_plain)
+decode() {
+  if unb64_plain "$1"; then printf '%s' "$UNB64"; else printf '%s' "$1" | base64 -d 2>/dev/null; fi
+}
+# decodev B64TEXT: DECODED = "$(decode B64TEXT)" (its trailing line breaks dropped, as a command
+# substitution drops them), without a process for plain text
+decodev() {
+  if unb64_plain "$1"; then
+    DECODED=$UNB64
+    while :; do case $DECODED in *"$NL") DECODED=${DECODED%"$NL"} ;; *) break ;; esac; done
+  else
+    DECODED=$(printf '%s' "$1" | base64 -d 2>/dev/null)
+  fi
+}
+# xml_escape TEXT: TEXT with XML's five special characters escaped; no process when it has none
+xml_escape() {
+  case $1 in
+    *[\&\<\>\'\"]*) printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e "s/'/\&apos;/g" -e 's/"/\&quot;/g' ;;
+    *) printf '%s' "$1" ;;
+  esac
+}
+
+# ---------------------------------------------------------------- what libvirt says is in use
 # list_in_use: every file path a domain on this host uses (its live disks, its persistent
 # definition's, every layer of a running domain's chains), as libvirt lists it, into IN_USE,
 # through one virsh process (URI: set by the script). Fails when libvirt cannot be asked: then
@@ -161,15 +318,16 @@ jfast() {
 }
 # bad_args WHY: the runner's arguments are wrong: a result line and an end line, exit 64
 bad_args() {
-  emit "\"ev\":\"result\",\"op\":\"$OP\",\"mono\":0,\"ok\":false,\"failedPhase\":\"runner\",\"b64\":\"$(b64 "invalid runner arguments: $1")\"${BAD_ARGS_EXTRA:-}"
+  b64v "invalid runner arguments: $1"
+  emit "\"ev\":\"result\",\"op\":\"$OP\",\"mono\":0,\"ok\":false,\"failedPhase\":\"runner\",\"b64\":\"$B64\"${BAD_ARGS_EXTRA:-}"
   emit "\"ev\":\"end\",\"op\":\"$OP\",\"mono\":0"
   exit 64
 }
-# Children never hold the domain lock (fd 9), a schedule's job lock (fd 8), nor either end of the
-# virsh session (fds 3 and 4): a lock must die with its holder, and a killed runner's session must
-# see its input end at once.
-virsh_() { virsh -c "$URI" "$@" 3>&- 4<&- 8>&- 9>&-; }
-agent() { virsh -c "$URI" qemu-agent-command --domain "$UUID" --timeout "$AGENT_TIMEOUT" --cmd "$1" 3>&- 4<&- 9>&-; }
+# Children never hold the domain lock (fd 9), a schedule's job lock (fd 8), either end of the
+# virsh session (fds 3 and 4), nor of the clock (fds 5 and 6): a lock must die with its holder, a
+# killed runner's session must see its input end at once, and its clock end with it.
+virsh_() { virsh -c "$URI" "$@" 3>&- 4<&- 5>&- 6<&- 8>&- 9>&-; }
+agent() { virsh -c "$URI" qemu-agent-command --domain "$UUID" --timeout "$AGENT_TIMEOUT" --cmd "$1" 3>&- 4<&- 5>&- 6<&- 9>&-; }
 # freeze_status: FSTATUS = frozen, thawed, or unknown (the agent did not say); FSTATUS_OUT its words
 freeze_status() {
   st=$(agent '{"execute":"guest-fsfreeze-status"}' 2>&1)
@@ -187,11 +345,9 @@ confirm_thaw() {
   freeze_status
   [ "$FSTATUS" = thawed ] && THAW_CONFIRMED=1
 }
-xml_escape() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e "s/'/\&apos;/g" -e 's/"/\&quot;/g'; }
 
-# arm_watchdog: watchdog.sh started, holding neither end of the session (nor of the export runner's
-# clock, fds 5 and 6) nor the lock; true once it says it is in place (a freeze before that would
-# have no guard)
+# arm_watchdog: watchdog.sh started, holding neither end of the session nor of the clock (fds 5
+# and 6) nor the lock; true once it says it is in place (a freeze before that would have no guard)
 arm_watchdog() {
   rm -f disarmed fired freeze-returned watchdog.pid
   if command -v setsid >/dev/null 2>&1; then
@@ -202,7 +358,7 @@ arm_watchdog() {
   WATCHDOG=armed
   i=0
   # every 0.05 s for up to 5 s; a runner may look more often (ARM_POLL_S, ARM_POLLS: the same 5 s)
-  while [ ! -s watchdog.pid ] && [ "$i" -lt "${ARM_POLLS:-100}" ]; do sleep "${ARM_POLL_S:-0.05}" 3>&- 4<&- 9>&-; i=$((i + 1)); done
+  while [ ! -s watchdog.pid ] && [ "$i" -lt "${ARM_POLLS:-100}" ]; do sleep "${ARM_POLL_S:-0.05}" 3>&- 4<&- 5>&- 6<&- 9>&-; i=$((i + 1)); done
   [ -s watchdog.pid ]
 }
 # disarm_watchdog: only once a thaw is confirmed. A watchdog that has not fired is only sleeping:
@@ -266,9 +422,9 @@ why_not_quiesced() {
     WHY_NOT="the thaw found $THAWED_N of $FROZEN_N filesystems frozen: something else thawed the guest during the cut"
   fi
 }
+# window_json: WINDOW_JSON = the window's members of the thawed line
 window_json() {
-  printf '"windowStartRt":%s,"windowEndRt":%s,"windowStartMono":%s,"windowEndMono":%s' \
-    "$WINDOW_START" "$WINDOW_END" "$WINDOW_START_MONO" "$WINDOW_END_MONO"
+  WINDOW_JSON="\"windowStartRt\":$WINDOW_START,\"windowEndRt\":$WINDOW_END,\"windowStartMono\":$WINDOW_START_MONO,\"windowEndMono\":$WINDOW_END_MONO"
 }
 # freeze_cut_thaw CUT: arm the watchdog, freeze, run the script's function CUT (none when empty),
 # thaw, disarm; the window opens when the freeze is issued and closes when the thaw returns, and
@@ -290,7 +446,10 @@ freeze_cut_thaw() {
   [ "$r" = 0 ] && count_in "$OUT" Froze && FROZEN_N=$COUNT
   if [ -n "$FROZEN_N" ] && [ "$FROZEN_N" -gt 0 ]; then
     jfast frozen "\"filesystems\":$FROZEN_N"
-    [ "$HOLD_MS" -gt 0 ] && sleep "$((HOLD_MS / 1000)).$(printf '%03d' $((HOLD_MS % 1000)))" 3>&- 4<&- 9>&-
+    if [ "$HOLD_MS" -gt 0 ]; then
+      hold=00$((HOLD_MS % 1000)) # milliseconds as three digits, without a printf in the window
+      sleep "$((HOLD_MS / 1000)).${hold#"${hold%???}"}" 3>&- 4<&- 5>&- 6<&- 9>&-
+    fi
     [ -n "$1" ] && "$1"
     # a watchdog that fired before the cut answered may have thawed the guest under it
     if [ -e fired ]; then
@@ -313,10 +472,12 @@ freeze_cut_thaw() {
       esac
     fi
     if [ "$THAW_CONFIRMED" = 1 ]; then
-      journal thawed "$(window_json),\"filesystems\":$THAWED_N"
+      window_json
+      journal thawed "$WINDOW_JSON,\"filesystems\":$THAWED_N"
       phase thaw 'done' "$THAW_OUT"
     elif [ "$SESSION" = alive ] && confirm_thaw; then
-      journal thawed "$(window_json)"
+      window_json
+      journal thawed "$WINDOW_JSON"
       phase thaw 'done' "the thaw did not answer clearly (${THAW_OUT:-nothing}); the agent then said thawed"
     else
       fail thaw "the thaw did not answer clearly: ${THAW_OUT:-nothing}"
@@ -406,7 +567,8 @@ send_cut() {
 # set (with FAILED_MSG), each with the run's own members (valid JSON, may be empty)
 journal_result() {
   if [ -n "$FAILED_PHASE" ]; then
-    journal result "\"ok\":false,\"failedPhase\":\"$FAILED_PHASE\",\"b64\":\"$(b64 "$FAILED_MSG")\"${2:+,$2}"
+    b64v "$FAILED_MSG"
+    journal result "\"ok\":false,\"failedPhase\":\"$FAILED_PHASE\",\"b64\":\"$B64\"${2:+,$2}"
   else
     journal result "\"ok\":true${1:+,$1}"
   fi

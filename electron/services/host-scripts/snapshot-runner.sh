@@ -78,7 +78,7 @@ wait_no_job() {
   while [ "$i" -lt 60 ]; do
     ji=$(virsh_ domjobinfo --domain "$UUID" 2>&1) || return 1
     case $ji in *"Job type:"*None*) return 0 ;; *"Job type:"*) ;; *) return 1 ;; esac
-    sleep 1 3>&- 4<&- 9>&-
+    sleep 1 3>&- 4<&- 5>&- 6<&- 9>&-
     i=$((i + 1))
   done
   return 1
@@ -111,7 +111,8 @@ remove_made() {
   [ -e "$d/made" ] || return 0
   while IFS= read -r f; do
     grep -qxF "$f" "$d/removed" 2>/dev/null && continue
-    p=$(decode "$f")
+    decodev "$f"
+    p=$DECODED
     [ -n "$p" ] || continue
     if is_in_use "$p"; then
       KEPT="$p is in use"
@@ -123,7 +124,8 @@ remove_made() {
       if [ "$d" = "$OPDIR" ]; then
         journal overlay "\"act\":\"removed\",\"b64\":\"$f\""
       else
-        journal orphan-removed "\"b64\":\"$f\",\"from\":\"$(b64 "${d##*/}")\""
+        b64v "${d##*/}"
+        journal orphan-removed "\"b64\":\"$f\",\"from\":\"$B64\""
       fi
     else
       KEPT="$p could not be removed"
@@ -170,8 +172,8 @@ has_made() { [ -s "$1/made" ]; }
 any_in_use() {
   [ -e "$1" ] || return 1
   while IFS= read -r f; do
-    p=$(decode "$f")
-    if [ -n "$p" ] && is_in_use "$p"; then return 0; fi
+    decodev "$f"
+    if [ -n "$DECODED" ] && is_in_use "$DECODED"; then return 0; fi
   done <"$1"
   return 1
 }
@@ -192,9 +194,11 @@ plan_metadata() {
     case $parent in *"no current snapshot"*) parent_xml= ;; *) return 1 ;; esac
   fi
   now_rt
+  snap_state=disk-snapshot
+  [ "$MEMORY" = true ] && snap_state=paused
   printf '%s%s%s%s%s%s\n' \
     "<domainsnapshot><name>$NAME</name><description>$DESC</description>" \
-    "<state>$([ "$MEMORY" = true ] && echo paused || echo disk-snapshot)</state><creationTime>${RT%?????????}</creationTime>" \
+    "<state>$snap_state</state><creationTime>${RT%?????????}</creationTime>" \
     "$parent_xml" "$MEMORY_XML<disks>$DISKS_XML</disks>" \
     "$LIVE_XML" "</domainsnapshot>" >redefine.xml || return 1
   NOMETA=1
@@ -232,9 +236,15 @@ record_cut_of() {
   if ! any_in_use "$1/planned"; then
     : >"$1/no-cut" # its cut never switched a disk: nothing to record
   elif redefine "$1" "$name"; then
-    journal metadata "\"act\":\"recorded\",\"b64\":\"$(b64 "$name")\",\"from\":\"$(b64 "${1##*/}")\""
+    b64v "${1##*/}"
+    from=$B64
+    b64v "$name"
+    journal metadata "\"act\":\"recorded\",\"b64\":\"$B64\",\"from\":\"$from\""
   else
-    journal metadata "\"act\":\"failed\",\"b64\":\"$(b64 "$name: $REDEFINE_OUT")\",\"from\":\"$(b64 "${1##*/}")\""
+    b64v "${1##*/}"
+    from=$B64
+    b64v "$name: $REDEFINE_OUT"
+    journal metadata "\"act\":\"failed\",\"b64\":\"$B64\",\"from\":\"$from\""
   fi
 }
 # shellcheck disable=SC2317 # a TEST for earlier_ops
@@ -267,7 +277,8 @@ decide_label() {
   if [ "$FREEZE" = yes ] && [ -z "$WHY_NOT" ]; then
     LABEL_JSON="\"label\":\"quiesced\",\"filesystems\":$FROZEN_N"
   else
-    LABEL_JSON="\"label\":\"crash-consistent\",\"b64\":\"$(b64 "${WHY_NOT:-${CRASH_REASON:-no freeze}}")\""
+    b64v "${WHY_NOT:-${CRASH_REASON:-no freeze}}"
+    LABEL_JSON="\"label\":\"crash-consistent\",\"b64\":\"$B64\""
   fi
 }
 
@@ -299,7 +310,10 @@ finish() {
     else
       KEPT="whether the snapshot was taken is unknown"
     fi
-    [ -n "$KEPT" ] && journal overlay "\"act\":\"kept\",\"b64\":\"$(b64 "$KEPT")\""
+    if [ -n "$KEPT" ]; then
+      b64v "$KEPT"
+      journal overlay "\"act\":\"kept\",\"b64\":\"$B64\""
+    fi
   fi
   decide_label
   if [ -z "$FAILED_PHASE" ] && [ -z "$LABEL_JSON" ]; then
@@ -313,16 +327,24 @@ finish() {
     "\"snapshotTaken\":\"$SNAPSHOT_TAKEN\"${LABEL_JSON:+,\"outcome\":{$LABEL_JSON\}}"
   # libvirt's default agent timeout again, if this run changed it (never another run's)
   [ "$AGENT_TIMEOUT_SET" = 1 ] && virsh_ guest-agent-timeout --domain "$UUID" --timeout -2 >/dev/null 2>&1
+  hist_ok=false
+  [ -z "$FAILED_PHASE" ] && hist_ok=true
   now_rt
   printf '{"op":"%s","kind":"%s","uuid":"%s","snapshot":"%s","ok":%s,"rt":%s}\n' "$OP" "$KIND" "$UUID" "$NAME" \
-    "$([ -z "$FAILED_PHASE" ] && echo true || echo false)" "$RT" >>"$HOSTDIR/history.jsonl"
+    "$hist_ok" "$RT" >>"$HOSTDIR/history.jsonl"
   journal end
   exit 0
 }
 on_exit finish
+# the wall clock on fds 5 and 6 (host-lib.sh): a journal line's reading is no process, nor are the
+# window's two around the freeze and the thaw
+clock_start
 # Journaled only now that every way out goes through finish: a run that says it started always
 # records how it ended.
-journal start "\"kind\":\"$KIND\",\"uuid\":\"$UUID\",\"snapshot\":\"$NAME\",\"policy\":\"$POLICY\",\"pid\":$$,\"maxFreezeS\":$MAXFREEZE,\"workstation\":\"$(b64 "$WORKSTATION")\",\"user\":\"$(b64 "$APPUSER")\""
+b64v "$WORKSTATION"
+ws=$B64
+b64v "$APPUSER"
+journal start "\"kind\":\"$KIND\",\"uuid\":\"$UUID\",\"snapshot\":\"$NAME\",\"policy\":\"$POLICY\",\"pid\":$$,\"maxFreezeS\":$MAXFREEZE,\"workstation\":\"$ws\",\"user\":\"$B64\""
 
 # ---------------------------------------------------------------- lock (one operation per domain)
 phase lock running
@@ -388,11 +410,17 @@ plan_disk() {
   if [ -e "$overlay" ]; then fail prepare "$overlay already exists"; exit 1; fi
   # what this cut will switch the disk to, whoever creates the file: how a cut whose answer
   # was lost is recognized (resolve_cut, and the next run for the metadata)
-  b64 "$overlay" >>planned && echo >>planned
+  b64v "$overlay"
+  printf '%s\n' "$B64" >>planned
   [ -w "$dir" ] || REUSE=no
   PLAN="$PLAN$target$NL$src$NL$overlay$NL"
   DISKS_XML="$DISKS_XML<disk name='$(xml_escape "$target")' snapshot='external'><driver type='qcow2'/><source file='$(xml_escape "$overlay")'/></disk>"
-  DISKS_JSON="$DISKS_JSON${DISKS_JSON:+,}{\"target\":\"$(b64 "$target")\",\"backing\":\"$(b64 "$src")\",\"overlay\":\"$(b64 "$overlay")\"}"
+  b64v "$target"
+  DISKS_JSON="$DISKS_JSON${DISKS_JSON:+,}{\"target\":\"$B64\""
+  b64v "$src"
+  DISKS_JSON="$DISKS_JSON,\"backing\":\"$B64\""
+  b64v "$overlay"
+  DISKS_JSON="$DISKS_JSON,\"overlay\":\"$B64\"}"
 }
 phase prepare running
 record_earlier_metadata
@@ -437,7 +465,8 @@ if [ "$KIND" = snapshot ]; then
       size=$(virsh_ domblkinfo --domain "$UUID" --device "$target" 2>/dev/null | awk '/^Capacity:/ { print $2 }')
       if ! is_uint "$size" || [ -z "$fmt" ]; then REUSE=no; break; fi
       # recorded before it exists: a run killed in between still leaves a trace to clean up
-      f=$(b64 "$overlay")
+      b64v "$overlay"
+      f=$B64
       echo "$f" >>made
       if qemu-img create -q -u -f qcow2 -F "$fmt" -b "$src" "$overlay" "$size" >/dev/null 2>&1 9>&-; then
         journal overlay "\"act\":\"created\",\"b64\":\"$f\""
@@ -453,16 +482,20 @@ if [ "$KIND" = snapshot ]; then
     fi
   fi
   # the description exactly as given (a trailing line break too), XML-escaped here only
-  DESC=$(decode "$DESCRIPTION"; echo x)
+  if unb64_plain "$DESCRIPTION"; then DESC=${UNB64}x; else DESC=$(decode "$DESCRIPTION"; echo x); fi
   DESC=$(xml_escape "${DESC%x}"; echo x)
   DESC=${DESC%x}
+  memory_xml=
+  [ "$MEMORY" = true ] && memory_xml=$MEMORY_XML
   printf '<domainsnapshot><name>%s</name><description>%s</description>%s<disks>%s</disks></domainsnapshot>\n' \
-    "$NAME" "$DESC" "$([ "$MEMORY" = true ] && printf '%s' "$MEMORY_XML")" "$DISKS_XML" >snapshot.xml
+    "$NAME" "$DESC" "$memory_xml" "$DISKS_XML" >snapshot.xml
   SNAP_FLAGS="--disk-only --atomic"
   [ "$MEMORY" = true ] && SNAP_FLAGS="--atomic"
   [ "$REUSE" = yes ] && SNAP_FLAGS="$SNAP_FLAGS --reuse-external"
   plan_metadata && SNAP_FLAGS="$SNAP_FLAGS --no-metadata"
-  journal disks "\"disks\":[$DISKS_JSON],\"overlays\":\"$([ "$REUSE" = yes ] && echo precreated || echo libvirt)\""
+  overlays=libvirt
+  [ "$REUSE" = yes ] && overlays=precreated
+  journal disks "\"disks\":[$DISKS_JSON],\"overlays\":\"$overlays\""
 fi
 # A hung agent must not block the thaw forever: bound every agent call of this domain (libvirt
 # otherwise waits as long as the agent hangs, and a killed client does not release the domain).
