@@ -26,6 +26,12 @@ import type { ExportManifest } from '../../shared/export';
 import { readRestoreProgress } from '../../electron/services/export/restore-progress';
 import { exportChain, guestBytes } from '../support/export-chain';
 
+/** export-restore-cancel.sh HOSTDIR ID run under `shell`, as the app runs it; its exit status. */
+function cancelRestore(shell: string, hostDir: string, id: string): number | null {
+  const argv = [...(shell === 'busybox' ? ['sh'] : []), '-c', exportRestoreCancelScript, 'sh'];
+  return spawnSync(shell, [...argv, hostDir, id]).status;
+}
+
 /**
  * Restore from an export over the original domain: the plan (the domain's own definition, its
  * disks repointed at new standalone images, everything else kept; refused when the disks do not
@@ -423,14 +429,7 @@ describe.each(['dash', 'busybox'])(
         out += d.toString();
         if (!at && /^progress vda [1-9]\d* /m.test(out)) {
           at = Date.now();
-          asked = spawnSync(shell, [
-            ...(shell === 'busybox' ? ['sh'] : []),
-            '-c',
-            exportRestoreCancelScript,
-            'sh',
-            f.hostDir,
-            'r1',
-          ]).status;
+          asked = cancelRestore(shell, f.hostDir, 'r1');
         }
       });
       const code = await new Promise<number | null>((res) => child.on('close', res));
@@ -448,15 +447,7 @@ describe.each(['dash', 'busybox'])(
       const pid = Number(readFileSync(join(f.root, 'copy.pid'), 'utf8'));
       expect(() => process.kill(pid, 0)).toThrow();
       // over: nothing to cancel
-      const late = spawnSync(shell, [
-        ...(shell === 'busybox' ? ['sh'] : []),
-        '-c',
-        exportRestoreCancelScript,
-        'sh',
-        f.hostDir,
-        'r1',
-      ]);
-      expect(late.status).toBe(3);
+      expect(cancelRestore(shell, f.hostDir, 'r1')).toBe(3);
     });
 
     it('a cancel once copied (here while the guest stops) is refused and ignored: it completes', () => {
