@@ -134,12 +134,16 @@ async function tier(name: string, cannotRun?: string): Promise<void> {
     numPendingTests: number;
     numTodoTests: number;
     numTotalTests: number;
-    numFailedTestSuites: number;
     testResults?: VitestFileResult[];
   };
-  // A suite that failed to load has no failed test but must still fail the tier.
-  const failed =
-    r.numFailedTests + r.numFailedTestSuites + (code !== 0 && r.numFailedTests === 0 ? 1 : 0);
+  // A file that failed to load has no failed test but must still fail the tier. vitest's
+  // numFailedTestSuites counts every describe block around a failed test as well (one failed
+  // test read "3 failed"), so the files are counted here: the count matches the Failed: list.
+  const failures = failureLines(r.testResults ?? []);
+  if (code !== 0 && failures.length === 0 && r.numFailedTests === 0) {
+    failures.push(`vitest exited ${code} with no failed test (an error outside the tests: see above)`);
+  }
+  const failed = Math.max(failures.length, r.numFailedTests, code !== 0 ? 1 : 0);
   const skipped = r.numPendingTests + r.numTodoTests;
   const note =
     r.numTotalTests === 0
@@ -155,7 +159,7 @@ async function tier(name: string, cannotRun?: string): Promise<void> {
     skipped,
     seconds,
     ...(note ? { note } : {}),
-    failures: failureLines(r.testResults ?? []),
+    failures,
   });
 }
 

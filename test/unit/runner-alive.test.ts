@@ -37,20 +37,31 @@ function livePid(): number {
   return c.pid!;
 }
 
-/** The pid of a zombie: a child that exited under a parent (`sleep`) that never reaps it. */
+/**
+ * The pid of a zombie: a child that exited under a parent (`sleep`) that never reaps it. The child
+ * outlives the `exec` by a delay, since a shell still there when it exits may reap it (dash did
+ * on a loaded CI machine: the pid vanished, no zombie); a vanished pid is tried again, longer.
+ */
 async function zombiePid(): Promise<number> {
-  const file = join(root, `zombie-${children.length}`);
-  const c = spawn('sh', ['-c', `sleep 0 & echo $! >${file}; exec sleep 60`], { stdio: 'ignore' });
-  children.push(c);
-  for (let i = 0; i < 200; i++) {
-    await new Promise((r) => setTimeout(r, 25));
-    let pid = 0;
-    try {
-      pid = Number(readFileSync(file, 'utf8').trim());
-    } catch {
-      continue;
+  for (const delay of ['0.2', '1', '3']) {
+    const file = join(root, `zombie-${children.length}`);
+    const c = spawn('sh', ['-c', `sleep ${delay} & echo $! >${file}; exec sleep 60`], {
+      stdio: 'ignore',
+    });
+    children.push(c);
+    for (let i = 0; i < 400; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      let pid = 0;
+      try {
+        pid = Number(readFileSync(file, 'utf8').trim());
+      } catch {
+        continue;
+      }
+      if (!(pid > 0)) continue;
+      const stat = safeStat(pid).replace(/\(.*\)/, 'x');
+      if (/^\S+ \S+ Z/.test(stat)) return pid;
+      if (stat === '') break; // reaped before the exec: again, with the child living longer
     }
-    if (pid > 0 && /^\S+ \S+ Z/.test(safeStat(pid).replace(/\(.*\)/, 'x'))) return pid;
   }
   throw new Error('no zombie appeared');
 }
