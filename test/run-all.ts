@@ -141,7 +141,9 @@ async function tier(name: string, cannotRun?: string): Promise<void> {
   // test read "3 failed"), so the files are counted here: the count matches the Failed: list.
   const failures = failureLines(r.testResults ?? []);
   if (code !== 0 && failures.length === 0 && r.numFailedTests === 0) {
-    failures.push(`vitest exited ${code} with no failed test (an error outside the tests: see above)`);
+    failures.push(
+      `vitest exited ${code} with no failed test (an error outside the tests: see above)`,
+    );
   }
   const failed = Math.max(failures.length, r.numFailedTests, code !== 0 ? 1 : 0);
   const skipped = r.numPendingTests + r.numTodoTests;
