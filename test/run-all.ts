@@ -1,16 +1,25 @@
 /**
  * `npm test`: every tier, in order, on a fresh Debian machine or this one.
  *
- *   system packages → static checks (tsc, eslint, ShellCheck) → build → unit → lab up → host,
- *   lab, gui (each followed by `lab up` again: did it have to thaw a frozen guest?) → no process
- *   left as the lab user → lab down → nothing of the lab left at all
+ *   system packages → static checks (tsc, eslint, ShellCheck) and build, side by side → lab up →
+ *   host, lab, gui (each followed by `lab up` again: did it have to thaw a frozen guest?), with
+ *   the unit tier running beside them at a low priority → no process left as the lab user → lab
+ *   down → nothing of the lab left at all
  *
  * It installs what the tiers need (as root), prints each tier's counts, and ends with the line
  * `N passed, N failed`. A tier that cannot run counts as failed with its reason: nothing is
  * skipped silently. `--keep-lab` leaves the lab running for the next run (developers only).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { DEBIAN_PACKAGES } from './lab/config';
 import { ensurePackages } from './lab/packages';
@@ -52,35 +61,36 @@ function log(msg: string): void {
   process.stderr.write(`\n[quiesce test] ${msg}\n`);
 }
 
-/** Runs a command with inherited output; resolves with its exit code. */
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
+/**
+ * Runs a command; resolves with its exit code. Its output is ours, or goes to `logFile` for a tier
+ * that runs beside another (two tiers' lines interleaved would be unreadable).
+ */
+function run(cmd: string, args: string[], logFile?: string): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+    const out = logFile ? openSync(logFile, 'w') : 'inherit';
+    const child = spawn(cmd, args, { stdio: ['ignore', out, out] });
+    if (typeof out === 'number') closeSync(out);
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
     child.on('error', () => resolve(127));
   });
 }
 
 /** A step that is one check: it passes or fails as a whole. */
-async function check(name: string, fn: () => Promise<void>): Promise<boolean> {
+async function checkResult(name: string, fn: () => Promise<void>): Promise<TierResult> {
   const t0 = Date.now();
   try {
     await fn();
-    results.push({ name, passed: 1, failed: 0, skipped: 0, seconds: (Date.now() - t0) / 1000 });
-    return true;
+    return { name, passed: 1, failed: 0, skipped: 0, seconds: (Date.now() - t0) / 1000 };
   } catch (err) {
     const note = err instanceof Error ? err.message : String(err);
     log(`${name} FAILED: ${note}`);
-    results.push({
-      name,
-      passed: 0,
-      failed: 1,
-      skipped: 0,
-      seconds: (Date.now() - t0) / 1000,
-      note,
-    });
-    return false;
+    return { name, passed: 0, failed: 1, skipped: 0, seconds: (Date.now() - t0) / 1000, note };
   }
+}
+async function check(name: string, fn: () => Promise<void>): Promise<boolean> {
+  const r = await checkResult(name, fn);
+  results.push(r);
+  return r.failed === 0;
 }
 
 async function mustRun(cmd: string, args: string[]): Promise<void> {
@@ -88,26 +98,28 @@ async function mustRun(cmd: string, args: string[]): Promise<void> {
   if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${code}`);
 }
 
-/** One vitest project; counts come from its JSON report, so they cannot drift from the truth. */
-async function tier(name: string, cannotRun?: string): Promise<void> {
+/**
+ * One vitest project; counts come from its JSON report, so they cannot drift from the truth.
+ * `beside`: the tier runs while the lab tiers run, at a low CPU and I/O priority, its output in
+ * test-results/NAME.log (the end of it printed here if it failed).
+ */
+async function tierResult(name: string, cannotRun?: string, beside = false): Promise<TierResult> {
   if (cannotRun) {
     log(`tier ${name} cannot run: ${cannotRun}`);
-    results.push({
+    return {
       name,
       passed: 0,
       failed: 1,
       skipped: 0,
       seconds: 0,
       note: `cannot run: ${cannotRun}`,
-    });
-    return;
+    };
   }
   const t0 = Date.now();
   const report = join(resultsDir, `${name}.json`);
   // A tier that crashes writes no report: the previous run's must not be read in its place.
   rmSync(report, { force: true });
-  log(`tier ${name}`);
-  const code = await run('npx', [
+  const vitest = [
     'vitest',
     'run',
     '--project',
@@ -115,18 +127,29 @@ async function tier(name: string, cannotRun?: string): Promise<void> {
     '--reporter=default',
     '--reporter=json',
     `--outputFile.json=${report}`,
-  ]);
+  ];
+  const logFile = join(resultsDir, `${name}.log`);
+  log(beside ? `tier ${name}, beside the lab tiers (its output: ${logFile})` : `tier ${name}`);
+  const code = beside
+    ? await run('nice', ['-n', '10', 'ionice', '-c', '2', '-n', '7', 'npx', ...vitest], logFile)
+    : await run('npx', vitest);
   const seconds = (Date.now() - t0) / 1000;
+  if (beside) {
+    const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n');
+    log(
+      `tier ${name} (beside the lab tiers) exited ${code} after ${seconds.toFixed(0)} s` +
+        (code === 0 ? '' : `; the end of ${logFile}:\n${lines.slice(-60).join('\n')}`),
+    );
+  }
   if (!existsSync(report)) {
-    results.push({
+    return {
       name,
       passed: 0,
       failed: 1,
       skipped: 0,
       seconds,
       note: `vitest exited ${code} without a report`,
-    });
-    return;
+    };
   }
   const r = JSON.parse(readFileSync(report, 'utf8')) as {
     numPassedTests: number;
@@ -153,7 +176,7 @@ async function tier(name: string, cannotRun?: string): Promise<void> {
       : skipped > 0
         ? `${skipped} skipped (counted as failed)`
         : undefined;
-  results.push({
+  return {
     name,
     passed: r.numPassedTests,
     // Skipped tests are not passes: the brief counts them as defects.
@@ -162,7 +185,10 @@ async function tier(name: string, cannotRun?: string): Promise<void> {
     seconds,
     ...(note ? { note } : {}),
     failures,
-  });
+  };
+}
+async function tier(name: string, cannotRun?: string): Promise<void> {
+  results.push(await tierResult(name, cannotRun));
 }
 
 /**
@@ -228,12 +254,20 @@ const started = Date.now();
 const packagesOk = await check('system packages', () =>
   ensurePackages([...DEBIAN_PACKAGES, ...GUI_PACKAGES, ...STATIC_PACKAGES], (m) => log(m)),
 );
-await check('typecheck', () => mustRun('npx', ['tsc', '--noEmit', '-p', '.']));
-await check('lint', () => mustRun('npx', ['eslint', '.']));
-// -x follows each script's `. host-lib.sh` (its source-path directive); POSIX sh, every severity
-await check('shellcheck', () => mustRun('shellcheck', ['-x', '--shell=sh', ...shellScripts()]));
-const built = await check('build', () => mustRun('node', ['scripts/build.mjs']));
-await tier('unit');
+// The static checks and the build share nothing: side by side on the machine's cores.
+const staticChecks = await Promise.all([
+  checkResult('typecheck', () => mustRun('npx', ['tsc', '--noEmit', '-p', '.'])),
+  checkResult('lint', () => mustRun('npx', ['eslint', '.'])),
+  // -x follows each script's `. host-lib.sh` (its source-path directive); POSIX sh, every severity
+  checkResult('shellcheck', () => mustRun('shellcheck', ['-x', '--shell=sh', ...shellScripts()])),
+  checkResult('build', () => mustRun('node', ['scripts/build.mjs'])),
+]);
+results.push(...staticChecks);
+const built = staticChecks.at(-1)!.failed === 0;
+// The unit tier needs no lab: it runs while the lab tiers wait on their guests (QEMU's TCG leaves
+// a core idle much of the time), niced so the guests and the lab tests keep the CPU they need.
+const unitAt = results.length;
+const unitDone = tierResult('unit', undefined, true);
 
 let labReason: string | undefined = packagesOk ? undefined : 'system packages are missing';
 if (!labReason) {
@@ -252,6 +286,8 @@ try {
     if (!labReason) await labHealthyAfter(name, healsBefore);
   }
 } finally {
+  // Before the lab's last checks: nothing of a tier may still run when they look.
+  results.splice(unitAt, 0, await unitDone);
   if (!labReason) {
     // Before down: down kills whatever the lab user still runs, which would hide a leak.
     await check('lab leaves no process', () => noLabUserProcesses());
