@@ -320,8 +320,9 @@ describe.each(['dash', 'busybox'])(
       expect(read[0]!.total).toBeGreaterThan(0);
       expect(lines.indexOf(progress.at(-1)!)).toBeLessThan(lines.indexOf(`disk vda ${img}`));
       expect(readdirSync(f.tmp)).toEqual([]);
-      expect(lines.filter((l) => !l.startsWith('progress ')).slice(-4)).toEqual([
+      expect(lines.filter((l) => !l.startsWith('progress ')).slice(-5)).toEqual([
         `disk vda ${img}`,
+        'copied',
         expect.stringMatching(/^stopped by agent shutdown in \d+ s$/),
         'switched',
         'started',

@@ -151,7 +151,7 @@ describe.each(['dash', 'busybox'])('export-restore.sh under %s', (shell) => {
     const img = join(f.to, 'web-restored-vda.qcow2');
     const lines = r.stdout.split('\n');
     expect(lines.filter((l) => !l.startsWith('progress ')).join('\n')).toBe(
-      `disk vda ${img}\ndefined 22222222-2222-4222-8222-222222222222\nstarted\n`,
+      `disk vda ${img}\ncopied\ndefined 22222222-2222-4222-8222-222222222222\nstarted\n`,
     );
     // the copy's progress, from nothing to the image's measured size, before its "disk" line
     const progress = lines.filter((l) => l.startsWith('progress ')).map(readRestoreProgress);

@@ -160,11 +160,14 @@ restore_cancel_check() {
   exit 76
 }
 # restore_copied: the copies are done; a cancel asked for before this line is still honoured,
-# none after it (export-restore-cancel.sh then answers 4)
+# none after it (export-restore-cancel.sh then answers 4). Prints "copied" (the restore runner,
+# restore-runner.sh, moves to the next phase on it: Cancel is over).
 restore_copied() {
-  [ -n "$RESTORE_CANCEL" ] || return 0
-  : >"$RESTORE_CANCEL/copied"
-  restore_cancel_check
+  if [ -n "$RESTORE_CANCEL" ]; then
+    : >"$RESTORE_CANCEL/copied"
+    restore_cancel_check
+  fi
+  echo copied
 }
 # restore_cancel_close: for the caller's exit trap, the restore's folder removed
 restore_cancel_close() {

@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import { addPhaseLine, operationState } from '../../../shared/operation-state';
+import {
+  RestoreKindSchema,
+  RestorePhaseSchema,
+  type RestoreRun,
+} from '../../../shared/export-restore-run';
+import {
+  PhaseLineSchema,
+  b64,
+  b64Text as text,
+  lineBase,
+  lineReader,
+  readLinesWith,
+  startLineSchema,
+  uint,
+} from '../snapshot/journal-line';
+
+/**
+ * One line of a restore's journal, exactly as host-scripts/restore-runner.sh writes it. The
+ * members every line starts with, the start line's shape and the phase line are every runner's
+ * (snapshot/journal-line.ts); progress, out and result are a restore's own.
+ */
+const id = z.string().regex(/^[0-9A-Za-z-]+$/);
+export const RestoreLineSchema = z.discriminatedUnion('ev', [
+  startLineSchema(RestoreKindSchema, {
+    pid: uint,
+    exportId: id,
+    restoreId: id,
+    /** A new domain's name (b64; empty over the original). */
+    name: b64,
+    start: z.union([z.literal(0), z.literal(1)]),
+  }),
+  PhaseLineSchema,
+  /** restore-lib.sh's "progress TARGET DONE TOTAL RATE ETA", its numbers checked by the runner. */
+  z.object({
+    ev: z.literal('progress'),
+    ...lineBase,
+    target: z.string().regex(/^[A-Za-z0-9]+$/),
+    done: uint,
+    total: uint,
+    rate: uint,
+    etaS: z.number().int().min(-1),
+  }),
+  /** Any other line the restore script printed (b64), in order. */
+  z.object({ ev: z.literal('out'), ...lineBase, b64 }),
+  z.object({
+    ev: z.literal('result'),
+    ...lineBase,
+    ok: z.boolean(),
+    failedPhase: z.string().optional(),
+    b64: b64.optional(),
+    cancelled: z.boolean(),
+    code: uint,
+  }),
+  z.object({ ev: z.literal('end'), ...lineBase }),
+]);
+export type RestoreLine = z.infer<typeof RestoreLineSchema>;
+
+/** Every whole, valid line of a restore journal; a torn line costs only itself. */
+export function readRestoreLines(journal: string): RestoreLine[] {
+  return readLinesWith(journal, lineReader(RestoreLineSchema));
+}
+
+/** A line's text as the script printed it (b64Text trims; an out line keeps its spaces). */
+const untrimmed = (s: string) => Buffer.from(s, 'base64').toString('utf8');
+
+/**
+ * A restore's summary from its journal lines, pure. `runnerGone`: no end line, and no runner on
+ * the host either.
+ */
+export function summarizeRestore(
+  opId: string,
+  lines: readonly RestoreLine[],
+  runnerGone: boolean,
+): RestoreRun {
+  const s: RestoreRun = {
+    opId,
+    state: 'running',
+    phases: [],
+    message: null,
+    failedPhase: null,
+    kind: null,
+    uuid: '',
+    exportId: '',
+    restoreId: '',
+    name: '',
+    disks: [],
+    images: [],
+    copied: false,
+    cancelled: false,
+    code: null,
+    output: [],
+    startedAt: null,
+  };
+  let result: (RestoreLine & { ev: 'result' }) | undefined;
+  let ended = false;
+  for (const l of lines) {
+    switch (l.ev) {
+      case 'start':
+        s.kind = l.kind;
+        s.uuid = l.uuid;
+        s.exportId = l.exportId;
+        s.restoreId = l.restoreId;
+        s.name = text(l.name) ?? '';
+        if (l.rt) s.startedAt = new Date(l.rt / 1e6).toISOString();
+        break;
+      case 'phase': {
+        const phase = RestorePhaseSchema.safeParse(l.phase);
+        if (phase.success) addPhaseLine(s.phases, phase.data, l.status, text(l.b64));
+        break;
+      }
+      case 'progress': {
+        const disk = {
+          target: l.target,
+          done: Math.min(l.done, l.total),
+          total: l.total,
+          rate: l.rate,
+          etaS: l.etaS < 0 ? null : l.etaS,
+        };
+        const at = s.disks.findIndex((d) => d.target === l.target);
+        if (at < 0) s.disks.push(disk);
+        else s.disks[at] = disk;
+        break;
+      }
+      case 'out': {
+        const line = untrimmed(l.b64);
+        s.output.push(line);
+        const [word, target, ...rest] = line.split(' ');
+        if (word === 'disk' && target) s.images.push({ target, image: rest.join(' ') });
+        else if (word === 'copied') s.copied = true;
+        break;
+      }
+      case 'result':
+        result = l;
+        break;
+      case 'end':
+        ended = true;
+        break;
+    }
+  }
+  s.state = operationState(result, ended, runnerGone);
+  if (result) {
+    s.cancelled = result.cancelled;
+    s.code = result.code;
+    s.message = text(result.b64) ?? null;
+    s.failedPhase = result.ok ? null : (result.failedPhase ?? null);
+  } else if (s.state === 'lost') {
+    s.message =
+      'The restore runner on the host stopped before recording an outcome: look at the domain and the images folder.';
+  }
+  return s;
+}
