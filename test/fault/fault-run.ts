@@ -5,7 +5,15 @@
  * what a restore would care about: the fake guest's state, its files, the journal, the lock.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +33,26 @@ import {
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FAKE = join(here, 'fake-virsh.sh');
+const FAKE_CLOCK = join(here, 'fake-clock.sh');
 export const FAKE_UUID = '00000000-0000-4000-8000-00000000000a';
 
 export type { Shell };
 export const SHELLS: readonly Shell[] = ['dash', 'bash', 'busybox'];
+
+/**
+ * A fault of the runner's clock (host-lib.sh's clock_start), played by fake-clock.sh: `stop`
+ * (SIGSTOP), `kill` (SIGKILL), `garbage` (a line that is no time), `mute` (no answer, reading on).
+ */
+export interface ClockFault {
+  how: 'stop' | 'kill' | 'garbage' | 'mute';
+  /** At the first reading made right after a journal line holding this text (the clock looks). */
+  afterLine?: string;
+  /**
+   * Or from outside, once this holds: stop and kill as signals to the clock's process at that
+   * moment, garbage and mute at its next reading.
+   */
+  when?: (w: RunWatch) => boolean;
+}
 
 export interface FaultSpec {
   shell: Shell;
@@ -46,6 +70,8 @@ export interface FaultSpec {
   signal?: RunSignal;
   /** Something to do while the run goes on (resume a paused guest, start a second runner…). */
   during?: (ctx: FaultContext) => Promise<void>;
+  /** The clock is fake-clock.sh, failing as this says. */
+  clock?: ClockFault;
   /** Before the launch (e.g. leave an earlier run's orphan behind). */
   setup?: (ctx: FaultContext) => void;
   timeoutMs?: number;
@@ -81,6 +107,10 @@ export interface FaultOutcome {
   strays: string[];
   trace: string[];
   lockFree: boolean;
+  /** What the fake clock did (its clock-fault file, or the signal sent to it); '' for none. */
+  clockFault: string;
+  /** With the fake clock: each date run other than the clock (a reading without it), its arguments. */
+  dateCalls: string[];
   /** Processes of the runner's or the watchdog's session still alive at the end. */
   leftovers: string[];
   ended: boolean;
@@ -98,6 +128,14 @@ export function fakeHost(spec: FaultSpec): FaultContext {
   for (const d of [bin, hostDir, state, join(state, 'snapshots'), images])
     mkdirSync(d, { recursive: true });
   writeFakeBin(bin, spec.shell, FAKE);
+  if (spec.clock) {
+    const real = ['/usr/bin/date', '/bin/date'].find((f) => existsSync(f)) ?? 'date';
+    writeFileSync(
+      join(bin, 'date'),
+      `#!/bin/sh\nFAKE_REAL_DATE='${real}' exec dash '${FAKE_CLOCK}' "$@"\n`,
+    );
+    chmodSync(join(bin, 'date'), 0o755);
+  }
   const base = join(images, 'data.qcow2');
   writeFileSync(base, '');
   const setState = (file: string, value: string) => writeFileSync(join(state, file), value + '\n');
@@ -106,6 +144,8 @@ export function fakeHost(spec: FaultSpec): FaultContext {
   setState('frozen', '0');
   setState('domstate', spec.domstate ?? 'running');
   writeFileSync(join(state, 'plan'), (spec.plan ?? []).join('\n') + '\n');
+  if (spec.clock?.afterLine !== undefined)
+    writeFileSync(join(state, 'clock-plan'), `${spec.clock.how} ${spec.clock.afterLine}\n`);
   const env = {
     PATH: `${bin}:/usr/sbin:/usr/bin:/sbin:/bin`,
     HOME: join(root, 'home dir'),
@@ -153,11 +193,34 @@ export async function faultRun(spec: FaultSpec, reuse?: FaultContext): Promise<F
   const opId = await ctx.launch(undefined, spec);
   const dir = opDir(opId);
   const during = spec.during?.(ctx);
+  let clockSignalled = '';
+  const clock = spec.clock;
   const { ended, leftovers } = await watchRun({
     dir,
     traceFile: join(state, 'trace'),
     timeoutMs: spec.timeoutMs ?? 30_000,
     ...(spec.signal ? { signal: spec.signal } : {}),
+    ...(clock?.when
+      ? {
+          tick: (w: RunWatch) => {
+            if (clockSignalled || !clock.when!(w)) return;
+            if (clock.how === 'garbage' || clock.how === 'mute') {
+              writeFileSync(join(state, 'clock-plan'), `${clock.how}\n`);
+              clockSignalled = `${clock.how} planned from outside`;
+              return;
+            }
+            const pid = Number(read(join(state, 'clock.pid')).trim());
+            if (!(pid > 0)) return; // the clock not started yet: look again at the next tick
+            const sig = clock.how === 'stop' ? 'SIGSTOP' : 'SIGKILL';
+            try {
+              process.kill(pid, sig);
+              clockSignalled = `${sig} sent from outside`;
+            } catch {
+              clockSignalled = `${sig} not sent: the clock ${pid} was gone`;
+            }
+          },
+        }
+      : {}),
   });
   await during;
 
@@ -178,6 +241,10 @@ export async function faultRun(spec: FaultSpec, reuse?: FaultContext): Promise<F
       .map((f) => join(images, f))
       .filter((f) => !chain.includes(f)),
     trace: read(join(state, 'trace')).split('\n').filter(Boolean),
+    clockFault: [clockSignalled, read(join(state, 'clock-fault')).trim()]
+      .filter(Boolean)
+      .join('; '),
+    dateCalls: read(join(state, 'date-calls')).split('\n').filter(Boolean),
     lockFree: lockIsFree(join(hostDir, 'locks', `${FAKE_UUID}.lock`)),
     leftovers,
     ended,

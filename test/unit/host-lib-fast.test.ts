@@ -1,5 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,11 +18,18 @@ import hostLib from '../../electron/services/host-scripts/host-lib.sh?raw';
  * host-lib.sh's builtins that stand in for processes (base64 both ways, xml_escape, the wall
  * clock read from one long-lived date): the same bytes as the processes they replace, for every
  * byte value, edge lengths and random text, under dash, bash (C and UTF-8 locales) and busybox;
- * and a clock that falls back to a date a reading when it cannot run or stops answering, and
- * ends with the script that started it.
+ * and a clock that starts no process a reading, falls back to a date a reading when it cannot run
+ * or fails (stopped, killed, garbage, silent) within a bounded time, and ends with the script that
+ * started it.
  */
 const root = mkdtempSync(join(tmpdir(), 'quiesce-host-lib-fast-'));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+/** What each failing clock cost its reading, printed at the end for the record. */
+const costs: string[] = [];
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+  if (costs.length > 0) console.log(`a failing clock's reading:\n${costs.join('\n')}`);
+});
+const REAL_DATE = ['/usr/bin/date', '/bin/date'].find((f) => existsSync(f)) ?? 'date';
 const SHELLS: [string, string[], string][] = [
   ['dash', ['dash'], 'C'],
   ['bash', ['bash'], 'C'],
@@ -30,6 +46,8 @@ function sh(shell: string[], locale: string, script: string, env: NodeJS.Process
     // stdin no socket: bash run with one and no SHLVL takes itself for an rshd's and reads ~/.bashrc
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 << 20,
+    // a script stuck on its clock fails its case instead of holding the worker for good
+    timeout: 60_000,
   });
   return { code: r.status, out: r.stdout, err: r.stderr.toString() };
 }
@@ -289,6 +307,94 @@ echo "$CLOCK $a $b"`,
     }
     expect(alive).toBe(false);
   });
+
+  it('the clock: no process a reading, one date for them all', () => {
+    // a `date` that counts its runs first on PATH: the clock is one of them, a reading none
+    const bin = join(root, `bin-count-${_name.replace(/\W/g, '')}`);
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(
+      join(bin, 'date'),
+      `#!/bin/sh\necho "$*" >>'${bin}/runs'\nexec ${REAL_DATE} "$@"\n`,
+    );
+    chmodSync(join(bin, 'date'), 0o755);
+    rmSync(join(bin, 'runs'), { force: true });
+    const r = sh(
+      shell,
+      locale,
+      `trap '' PIPE
+clock_start
+i=0
+while [ $i -lt 200 ]; do now_rt; i=$((i + 1)); done
+echo "$CLOCK $RT"`,
+      { PATH: `${bin}:${process.env.PATH}` },
+    );
+    expect(r.err).toBe('');
+    const [clock, rt] = r.out.toString().trim().split(' ');
+    expect(clock).toBe('on');
+    expect(rt).toMatch(/^\d{19}$/);
+    expect(readFileSync(join(bin, 'runs'), 'utf8')).toBe('-f - +%s%N\n');
+  });
+
+  // How a clock fails, and how soon a reading gives it up: `stop` and `kill` are signals to the
+  // real clock; the others a `date` in its place that answers its first line, then as named. The
+  // bound holds the fallback's date process too (tens of ms on a loaded machine); the first four
+  // are given up without waiting out the silent clock's 1 s (CLOCK_WAIT_MS).
+  const FAULTS: [string, string | null, number][] = [
+    ['stopped (SIGSTOP)', null, 900],
+    ['killed (SIGKILL)', null, 900],
+    ['answering garbage', 'echo garbage', 900],
+    // (in one write: a second line that comes later is seen before the next reading is asked)
+    ['answering two lines for one', `t=$(${REAL_DATE} +%s%N); printf '%s\\n%s\\n' "$t" "$t"`, 900],
+    ['silent, reading on', ':', 2000],
+    ['answering half a line, then nothing', "printf '1796'", 2000],
+  ];
+  it.each(FAULTS)(
+    'the clock %s: a reading gives it up within its bound, no process left',
+    (how, answer, boundMs) => {
+      const bin = join(root, `bin-fault-${_name.replace(/\W/g, '')}-${how.replace(/\W/g, '')}`);
+      mkdirSync(bin, { recursive: true });
+      if (answer !== null) {
+        // the clock's date: its first line answered, every later one as the fault says
+        writeFileSync(
+          join(bin, 'date'),
+          `#!/bin/sh
+case $1 in -f) ;; *) exec ${REAL_DATE} "$@" ;; esac
+IFS= read -r _ && ${REAL_DATE} +%s%N
+while IFS= read -r _; do ${answer}; done
+`,
+        );
+        chmodSync(join(bin, 'date'), 0o755);
+      }
+      const signal = how.startsWith('stopped') ? 'STOP' : how.startsWith('killed') ? 'KILL' : '';
+      const r = sh(
+        shell,
+        locale,
+        `trap '' PIPE
+clock_start
+pid=$CLOCK_PID
+${signal ? `kill -${signal} "$pid"` : ':'}
+now_mono; m0=$MONO
+now_rt; b=$RT
+now_mono; m1=$MONO
+now_rt; c=$RT
+if kill -0 "$pid" 2>/dev/null; then left=running; else left=gone; fi
+echo "$CLOCK $((m1 - m0)) $b $c $left"`,
+        { PATH: `${bin}:${process.env.PATH}` },
+      );
+      const [clock, ms, b, c, left] = r.out.toString().trim().split(' ');
+      costs.push(`${_name} ${how}: ${ms} ms`);
+      expect(clock).toBe('off');
+      // a date process's reading: to the second under busybox (its own date has no %N)
+      expect(b).toMatch(/^\d{19}$/);
+      expect(c).toMatch(/^\d{19}$/);
+      expect(Number(ms)).toBeLessThan(boundMs);
+      // the silent ones are given their 1 s (CLOCK_WAIT_MS), not given up at once
+      if (boundMs > 900) expect(Number(ms)).toBeGreaterThanOrEqual(990);
+      expect(left, 'the clock is killed and reaped').toBe('gone');
+      // (bash reports the test's own SIGKILL of its job; a clock the runner kills, it reaps quietly)
+      if (signal !== 'KILL') expect(r.err).toBe('');
+    },
+  );
 
   it('the clock: a date a reading where stdbuf is missing or cannot line-buffer', () => {
     // a bin folder with what the clock needs except stdbuf; then with a stdbuf that fails at once
