@@ -125,15 +125,14 @@ IFS_SAVE=$IFS
 # message in them (docs/export.md, "Where the fixed cost went"). Here the same bytes come from
 # builtins where they can, and from the processes as before where they cannot.
 
-# now_rt: RT = wall clock in ns. With the clock started (clock_start), a line through a pipe, no
-# process; without it, or once it stops answering, a date process a reading (busybox date has no
-# %N, and seconds beat an invalid number).
-CLOCK=off
+# now_rt: RT = wall clock in ns. With the clock started (clock_start), its answer to a line, no
+# process; without it, or once it fails a reading (clock_answer), a date process a reading
+# (busybox date has no %N, and seconds beat an invalid number).
+CLOCK=off CLOCK_PID=''
 now_rt() {
   if [ "$CLOCK" = on ]; then
-    if printf 'now\n' >&5 2>/dev/null && IFS= read -r RT <&6 && is_uint "$RT" && [ ${#RT} -ge 19 ]; then return 0; fi
-    CLOCK=off
-    exec 5>&- 6<&-
+    if clock_quiet && printf 'now\n' >&5 2>/dev/null && clock_answer; then return 0; fi
+    clock_stop
   fi
   RT=$(date +%s%N 2>/dev/null)
   is_uint "$RT" && [ ${#RT} -ge 19 ] || RT=$(date +%s)000000000
@@ -141,19 +140,71 @@ now_rt() {
 }
 # clock_start: for a runner, in its operation folder, once on_exit has set its traps (a clock that
 # died is then a failed write, not a SIGPIPE): one `date -f -` (GNU date, line-buffered by stdbuf)
-# that answers each line "now" with the time, on fds 5 (its input) and 6 (its answers). No
-# long-lived child of the runner holds them (the watchdog, the virsh session and virsh_ close
-# them), so it ends with the runner. A stdbuf that cannot line-buffer (no libstdbuf) fails at
-# once: the first reading finds the answers' end closed, and the clock is a process a reading.
+# that answers each line "now" with the time: its input is fd 5 (a pipe), its answers go to a file
+# the runner reads on fd 6 (both unlinked at once). No long-lived child of the runner holds them
+# (the watchdog, the virsh session and virsh_ close them), so it ends with the runner. A stdbuf
+# that cannot line-buffer (no libstdbuf) fails at once: the first reading finds it gone, and the
+# clock is a process a reading.
 clock_start() {
   command -v stdbuf >/dev/null 2>&1 || return 0
   rm -f clock.in clock.out
-  mkfifo clock.in clock.out 2>/dev/null || return 0
-  stdbuf -oL date -f - +%s%N <clock.in >clock.out 2>/dev/null 3>&- 4<&- 8>&- 9>&- &
+  { mkfifo clock.in && : >clock.out; } 2>/dev/null || return 0
+  # its answers' file opened first: once the runner's end of clock.in is open, it holds both
+  stdbuf -oL date -f - +%s%N >clock.out <clock.in 2>/dev/null 3>&- 4<&- 8>&- 9>&- &
+  CLOCK_PID=$!
   exec 5>clock.in 6<clock.out
   rm -f clock.in clock.out
   CLOCK=on
   now_rt
+}
+# clock_answer: RT = the clock's one answer to the line just sent. A file, not a pipe, brings it,
+# so no reading blocks on a clock that will not answer (stopped, hung, its output held back):
+# it looks again until the whole line is there (builtins only: no process in the hot path), and
+# gives up (false) on a clock that is stopped or gone (seen within a millisecond or so), one still
+# silent after CLOCK_WAIT_MS, an answer that is no time, or more than the one line (clock_quiet).
+# A clock that fails costs a reading that long at most, then a date process a reading
+# (docs/host-scripts.md, "The clock").
+CLOCK_WAIT_MS=1000
+clock_answer() {
+  _clk_part='' _clk_n=0 _clk_until=''
+  until IFS= read -r _clk_line <&6; do
+    _clk_part=$_clk_part$_clk_line
+    _clk_n=$((_clk_n + 1))
+    [ $((_clk_n % 64)) = 0 ] || continue
+    clock_state || return 1
+    case $CLOCK_STATE in T | Z | X | x) return 1 ;; esac
+    IFS=' ' read -r _clk_up _ </proc/uptime || return 1
+    _clk_up=${_clk_up%.*}${_clk_up#*.}0
+    is_uint "$_clk_up" || return 1
+    [ -n "$_clk_until" ] || _clk_until=$((_clk_up + CLOCK_WAIT_MS))
+    [ "$_clk_up" -lt "$_clk_until" ] || return 1
+  done
+  RT=$_clk_part$_clk_line
+  clock_quiet && is_uint "$RT" && [ ${#RT} -ge 19 ]
+}
+# clock_quiet: nothing from the clock waits to be read, before a reading is asked and after its
+# answer: a line nobody asked for would put the clock out of step, every later reading an older time
+clock_quiet() { ! IFS= read -r _clk_line <&6 && [ -z "$_clk_line" ]; }
+# clock_state: CLOCK_STATE (R, S, T...) and CLOCK_PPID of the clock's process, from /proc; false
+# once it is gone (reaped)
+clock_state() {
+  IFS= read -r _clk_stat 2>/dev/null <"/proc/$CLOCK_PID/stat" || return 1
+  _clk_stat=${_clk_stat##*) } # after its name, which may hold anything
+  CLOCK_STATE=${_clk_stat%% *}
+  _clk_stat=${_clk_stat#* }
+  CLOCK_PPID=${_clk_stat%% *}
+}
+# clock_stop: the clock given up for good: its fds closed, and its process killed while it is
+# still this shell's child (a stopped one would outlive the runner; SIGKILL ends it even so), and
+# reaped (bash would otherwise report the kill on the runner's stderr)
+clock_stop() {
+  CLOCK=off
+  exec 5>&- 6<&-
+  if [ -n "$CLOCK_PID" ] && clock_state && [ "$CLOCK_PPID" = $$ ]; then
+    kill -KILL "$CLOCK_PID" 2>/dev/null
+    wait "$CLOCK_PID" 2>/dev/null
+  fi
+  CLOCK_PID=''
 }
 
 B64_ALPHA=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/
