@@ -50,6 +50,7 @@ import { RetentionSchema, ScheduleIdSchema, ScheduleSchema } from './schedule/po
 import { PrunePlanSchema, PruneCandidateSchema } from './schedule/prune-plan';
 import { ScheduleListingSchema } from './schedule/results';
 import { OperationIdSchema, OperationStartedSchema, SnapshotRefSchema } from './refs';
+import { RestoreRunSchema } from './export-restore-run';
 
 const hostRef = z.object({ hostId: HostIdSchema });
 /** An operation on a host, by its id (its journal there). */
@@ -328,6 +329,19 @@ export const contract = {
   'export.restoreCancel': {
     input: hostRef.extend({ restoreId: RestoreIdSchema }),
     output: z.object({}),
+  },
+  /**
+   * One restore from an export as its journal on the host tells it (a detached operation,
+   * docs/export.md): phases, each disk's progress, whether it can still be cancelled, outcome.
+   */
+  'export.restoreGet': {
+    input: hostRef.extend({ opId: OperationIdSchema }),
+    output: RestoreRunSchema,
+  },
+  /** The host's recent restores from exports (of one domain's, or all), newest first. */
+  'export.restores': {
+    input: hostRef.extend({ uuid: DomainUuidSchema.optional() }),
+    output: z.object({ restores: z.array(RestoreRunSchema) }),
   },
   /**
    * Retention: keep the newest `keep` full chains (or delete one export and those built on it);

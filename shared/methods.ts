@@ -48,6 +48,8 @@ export const METHOD_NAMES = [
   'export.restore',
   'export.restoreOriginal',
   'export.restoreCancel',
+  'export.restoreGet',
+  'export.restores',
   'restore.list',
   'schedule.list',
   'schedule.save',

@@ -14,12 +14,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   readRestoreOutput,
-  RESTORE_CANCELLED,
   restoreArgs,
-  restoreCommand,
   restorePlan,
 } from '../../electron/services/export/export-restore';
-import { shellCommand } from '../../electron/services/shell/quote';
 import {
   exportRestoreCancelScript,
   exportRestoreScript,
@@ -304,27 +301,4 @@ describe.each(['dash', 'busybox'])('export-restore.sh under %s', (shell) => {
     expect(readdirSync(g.to)).toEqual([]);
     expect(g.virshLog()).toMatch(/undefine -- 22222222-2222-4222-8222-222222222222/);
   });
-});
-
-it('the command the app runs: the restore id becomes RESTORE_CANCEL under the host folder, relative to $HOME', async () => {
-  const f = fixture(undefined, true);
-  // the fixture's arguments after `-c SCRIPT sh`
-  const cmd = shellCommand(
-    restoreCommand(exportRestoreScript, f.argv('dash').slice(3), {
-      hostDir: 'host/',
-      restoreId: 'r2',
-    }),
-  );
-  const env = { ...f.env, HOME: f.root };
-  const child = spawn('sh', ['-c', cmd], { env });
-  let asked: number | null = null;
-  child.stdout.once('data', () => {
-    asked = spawnSync('sh', ['-c', exportRestoreCancelScript, 'sh', 'host', 'r2'], { env }).status;
-  });
-  const code = await new Promise<number | null>((res) => child.on('close', res));
-  expect(asked).toBe(0);
-  expect(code).toBe(RESTORE_CANCELLED);
-  expect(readdirSync(f.to)).toEqual([]);
-  expect(readdirSync(join(f.root, 'host', 'restores'))).toEqual([]);
-  expect(restoreCommand('S', ['a'])).toEqual(['sh', '-c', 'S', 'sh', 'a']);
 });

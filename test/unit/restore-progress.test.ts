@@ -1,16 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { AppEvent } from '../../shared/events';
-import {
-  readRestoreProgress,
-  restoreProgressEvents,
-} from '../../electron/services/export/restore-progress';
+import { readRestoreProgress } from '../../electron/services/export/restore-progress';
 import { foldRestoreProgress } from '../../renderer/export/restore-progress';
 import { bytesProgressText } from '../../renderer/export/export-view';
 
 /**
  * A restore's progress lines (restore-lib.sh's restore_disk_copy prints them; both restore
- * scripts' tests check it does): read into one disk's progress, turned into restore-progress
- * events for the form of that export, folded there disk by disk, and worded.
+ * scripts' tests check it does): read into one disk's progress; the events the restore's journal
+ * becomes (restore-runs.ts) folded in the form disk by disk, and worded.
  */
 describe('readRestoreProgress', () => {
   it('reads a line: bytes done and total, bytes/s, seconds left (-1: unknown)', () => {
@@ -41,32 +37,6 @@ describe('readRestoreProgress', () => {
     ]) {
       expect(readRestoreProgress(line), line).toBeUndefined();
     }
-  });
-});
-
-describe('restoreProgressEvents', () => {
-  it('turns progress lines into events for that export, and nothing else', () => {
-    const events: AppEvent[] = [];
-    const onLine = restoreProgressEvents((e) => events.push(e), {
-      hostId: 'h',
-      uuid: 'u',
-      exportId: 'x',
-    });
-    onLine?.('state running');
-    onLine?.('progress vda 5 10 5 1');
-    onLine?.('disk vda /img');
-    expect(events).toEqual([
-      {
-        type: 'restore-progress',
-        hostId: 'h',
-        uuid: 'u',
-        exportId: 'x',
-        disk: { target: 'vda', done: 5, total: 10, rate: 5, etaS: 1 },
-      },
-    ]);
-    expect(restoreProgressEvents(undefined, { hostId: 'h', uuid: 'u', exportId: 'x' })).toBe(
-      undefined,
-    );
   });
 });
 

@@ -132,7 +132,9 @@ function fixture(shell: string, opts: { define?: number; slowCopy?: boolean } = 
       if (journal().some((l) => l.ev === 'end')) return journal();
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`no end line within ${limitMs} ms: ${readFileSync(join(ops, 'journal.jsonl'), 'utf8')}`);
+    throw new Error(
+      `no end line within ${limitMs} ms: ${readFileSync(join(ops, 'journal.jsonl'), 'utf8')}`,
+    );
   };
   const virshLog = () =>
     existsSync(join(root, 'virsh.log')) ? readFileSync(join(root, 'virsh.log'), 'utf8') : '';

@@ -5,6 +5,7 @@ import { rm } from 'node:fs/promises';
 import { copyExport, localSink, sftpSink, stagingFolder } from './export-copy';
 import { exportFolder, Exports, type ExportsOptions } from './exports';
 import { onHost, type HostTarget } from '../host-target';
+import { getRestoreRun, listRestoreRuns } from './restore-runs';
 
 type ExportMethods =
   | 'export.space'
@@ -16,7 +17,9 @@ type ExportMethods =
   | 'export.prune'
   | 'export.copy'
   | 'export.restore'
-  | 'export.restoreCancel';
+  | 'export.restoreCancel'
+  | 'export.restoreGet'
+  | 'export.restores';
 
 /** The export methods of the contract, over a host's connection (`target` fails when not connected). */
 export function exportHandlers(
@@ -59,6 +62,10 @@ export function exportHandlers(
       await exports.cancelRestore(host, conn, restoreId);
       return {};
     }),
+    'export.restoreGet': on((host, conn, { opId }) => getRestoreRun(conn, host, opId)),
+    'export.restores': on(async (host, conn, { uuid }) => ({
+      restores: await listRestoreRuns(conn, host, uuid),
+    })),
     'export.copy': async ({ hostId, uuid, dest, exportId, to }) => {
       const { conn } = await target(hostId);
       const src = await conn.sftp();

@@ -2,7 +2,6 @@ import type {
   ExportRestoreOriginalRequest,
   ExportRestoreOriginalResult,
 } from '../../../shared/export';
-import type { AppEvent } from '../../../shared/events';
 import type { HostProfile } from '../../../shared/hosts';
 import { onHost, type HostTarget } from '../host-target';
 import type { Handlers } from '../quiesce-service';
@@ -19,9 +18,9 @@ import {
   readOriginalOutput,
 } from './export-restore-original';
 import { exportRestoreOriginalScript } from './export-restore-original-script';
-import { RESTORE_CANCELLED, restoreCommand } from './export-restore';
+import { restoreRunUnfinished } from './export-restore';
 import { exportFolder, Exports, type ExportsOptions } from './exports';
-import { restoreProgressEvents } from './restore-progress';
+import { followRestoreRun, startRestoreRun } from './restore-runs';
 
 /**
  * Restore from an export over the domain it was taken of (docs/export.md, "Restore over the
@@ -34,7 +33,7 @@ export async function restoreOriginal(
   conn: SshConnection,
   uuid: string,
   req: ExportRestoreOriginalRequest,
-  emit?: (e: AppEvent) => void,
+  opts: Pick<ExportsOptions, 'agentTimeoutS' | 'workstation' | 'user' | 'emit'>,
 ): Promise<ExportRestoreOriginalResult> {
   const folder = exportFolder(req.dest, uuid, req.exportId);
   const [m, definition] = await Promise.all([
@@ -62,39 +61,59 @@ export async function restoreOriginal(
       },
       plan,
     );
-  const run = async (apply: boolean) => {
+  const preview = (out: ReturnType<typeof readOriginalOutput>) =>
+    originalPreview(plan, out, {
+      stamp,
+      exportId: req.exportId,
+      stopTimeoutS: req.stopTimeoutS,
+      allowForce: req.allowForce,
+    });
+  if (!req.apply) {
+    // the check only looks: inside the call
     const r = await conn.exec(
-      shellCommand(
-        restoreCommand(exportRestoreOriginalScript, args(apply), {
-          hostDir: host.hostDir,
-          restoreId: apply ? req.restoreId : undefined,
-        }),
-      ),
-      // the copy (qemu-img convert) and the guest's stop run inside the call; the copy's
-      // progress lines become restore-progress events
+      shellCommand(['sh', '-c', exportRestoreOriginalScript, 'sh', ...args(false)]),
       {
-        timeoutMs: apply ? 6 * 60 * 60_000 : 5 * 60_000,
-        onLine: restoreProgressEvents(emit, {
-          hostId: host.id,
-          uuid,
-          exportId: req.exportId,
-        }),
+        timeoutMs: 5 * 60_000,
       },
     );
-    // cancelled during the copy (nothing changed): its checks' lines were printed before it
-    const cancelled = apply && r.code === RESTORE_CANCELLED;
-    if (r.code !== 0 && !cancelled) throw originalFailure(r.code, r.stderr, req.exportId);
-    return { out: readOriginalOutput(r.stdout), cancelled };
-  };
-  const { out, cancelled } = await run(req.apply);
-  const preview = originalPreview(plan, out, {
-    stamp,
+    if (r.code !== 0) throw originalFailure(r.code, r.stderr, req.exportId);
+    return { preview: preview(readOriginalOutput(r.stdout)), applied: null };
+  }
+  // the apply (copy, stop, switch, start) is a detached host operation (restore-runner.sh): a
+  // dropped link loses only this call; the restore finishes or rolls back, and export.restores
+  // finds it again
+  const { opId } = await startRestoreRun(
+    conn,
+    host,
+    {
+      uri: host.libvirtUri,
+      uuid,
+      agentTimeoutS: opts.agentTimeoutS,
+      workstation: opts.workstation,
+      user: opts.user,
+      kind: 'restore-original',
+      exportId: req.exportId,
+      restoreId: req.restoreId,
+      name: '',
+      start: false,
+    },
+    exportRestoreOriginalScript,
+    args(true),
+  );
+  const run = await followRestoreRun(conn, host, opId, opts.emit, {
+    uuid,
     exportId: req.exportId,
-    stopTimeoutS: req.stopTimeoutS,
-    allowForce: req.allowForce,
   });
-  if (cancelled) return { preview, applied: null, cancelled: true };
-  return { preview, applied: req.apply ? originalApplied(plan, out) : null };
+  if (run.state === 'running' || run.state === 'lost' || run.code === null) {
+    throw restoreRunUnfinished(run);
+  }
+  // cancelled during the copy (nothing changed): its checks' lines were printed before it
+  if (!run.cancelled && run.code !== 0) {
+    throw originalFailure(run.code, run.message ?? '', req.exportId);
+  }
+  const out = readOriginalOutput(run.output.join('\n'));
+  if (run.cancelled) return { preview: preview(out), applied: null, cancelled: true };
+  return { preview: preview(out), applied: originalApplied(plan, out) };
 }
 
 /** The contract's `export.restoreOriginal`, over a host's connection. */
@@ -105,7 +124,7 @@ export function exportRestoreOriginalHandlers(
   const exports = new Exports(opts);
   return {
     'export.restoreOriginal': onHost(target, (host, conn, { hostId: _, uuid, ...req }) =>
-      restoreOriginal(exports, host, conn, uuid, req, opts.emit),
+      restoreOriginal(exports, host, conn, uuid, req, opts),
     ),
   };
 }

@@ -1,4 +1,6 @@
 import type { ExportManifest, ExportRestoreResult } from '../../../shared/export';
+import type { RestoreRun } from '../../../shared/export-restore-run';
+import { AppError } from '../app-error';
 import { cloneXml } from '../revert/restore-test-plan';
 
 /**
@@ -58,24 +60,6 @@ export function restoreArgs(
   ];
 }
 
-/**
- * The command of a restore script (either kind) with its arguments: with a restore id, run with
- * RESTORE_CANCEL=HOSTDIR/restores/ID, the folder export-restore-cancel.sh writes the cancel into
- * (restore-lib.sh honours it only while copying; exit 76, RESTORE_CANCELLED).
- */
-export function restoreCommand(
-  script: string,
-  args: string[],
-  cancel?: { hostDir: string; restoreId: string | undefined },
-): string[] {
-  const env = cancel?.restoreId
-    ? ['env', `RESTORE_CANCEL=${cancel.hostDir.replace(/\/+$/, '')}/restores/${cancel.restoreId}`]
-    : [];
-  return [...env, 'sh', '-c', script, 'sh', ...args];
-}
-/** A restore script's exit status when cancelled during its copy: nothing was left. */
-export const RESTORE_CANCELLED = 76;
-
 /** The script's output: "disk TARGET IMAGE" lines, "defined UUID", "started". */
 export function readRestoreOutput(stdout: string, name: string): ExportRestoreResult {
   const disks: ExportRestoreResult['disks'] = [];
@@ -89,4 +73,56 @@ export function readRestoreOutput(stdout: string, name: string): ExportRestoreRe
   }
   if (!uuid) throw new Error(`the restore script said nothing of a defined domain: ${stdout}`);
   return { uuid, name, disks, started };
+}
+
+/**
+ * Why a restore's call has no answer although the restore may go on: the app stopped following
+ * its journal before the end line (the link dropped), or its runner stopped before an outcome.
+ */
+export function restoreRunUnfinished(run: RestoreRun): AppError {
+  if (run.state === 'lost') {
+    return new AppError('host-command-failed', 'The restore stopped before it said how it went.', {
+      cause: run.message ?? '',
+      remedy: 'Look at the domain and at the folder of the restored images on the host.',
+    });
+  }
+  return new AppError(
+    'host-command-failed',
+    'The app lost sight of the restore: it goes on on the host.',
+    {
+      remedy:
+        'Reconnect: the export’s Restores list follows it, shows its outcome and can cancel it while it copies.',
+    },
+  );
+}
+
+/**
+ * A new-domain restore's answer from its journal (restore-runner.sh, restore-journal.ts), as the
+ * call answered when the script ran inside it: cancelled during the copy, refused before it
+ * (65–67, with what to do), failed, or the domain it made. Pure.
+ */
+export function restoreRunAnswer(
+  run: RestoreRun,
+  name: string,
+  exportId: string,
+): ExportRestoreResult {
+  if (run.state === 'running' || run.state === 'lost' || run.code === null) {
+    throw restoreRunUnfinished(run);
+  }
+  if (run.cancelled) return { uuid: '', name, disks: [], started: false, cancelled: true };
+  const why = run.message ?? '';
+  if (run.code === 65 || run.code === 66 || run.code === 67) {
+    throw new AppError('invalid-input', why || `The restore was refused (${run.code}).`, {
+      remedy:
+        run.code === 67
+          ? 'Choose a folder with more room.'
+          : 'Choose an empty folder this host user can write to, or another name.',
+    });
+  }
+  if (run.code !== 0) {
+    throw new AppError('host-command-failed', `The export ${exportId} could not be restored.`, {
+      cause: why || `exit status ${run.code}`,
+    });
+  }
+  return readRestoreOutput(run.output.join('\n'), name);
 }

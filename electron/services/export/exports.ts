@@ -16,14 +16,8 @@ import { shellCommand } from '../shell/quote';
 import { newOpId, readOperation, startOnHost } from '../snapshot/launch';
 import type { SshConnection } from '../ssh/ssh-connection';
 import { readExportLines, summarizeExport } from './export-journal';
-import {
-  readRestoreOutput,
-  RESTORE_CANCELLED,
-  restoreArgs,
-  restoreCommand,
-  restorePlan,
-} from './export-restore';
-import { restoreProgressEvents } from './restore-progress';
+import { restoreArgs, restorePlan, restoreRunAnswer } from './export-restore';
+import { followRestoreRun, startRestoreRun } from './restore-runs';
 import { exportDir, exportLaunchScript } from './export-launch';
 import { readExportList, readExportSpace, readManifest, readVerification } from './export-readers';
 import {
@@ -204,37 +198,31 @@ export class Exports {
     const folder = exportFolder(req.dest, uuid, req.exportId);
     const m = await this.manifest(conn, folder);
     const plan = restorePlan(m, { name: req.name, uuid: randomUUID(), folder: req.folder });
-    const r = await conn.exec(
-      shellCommand(
-        restoreCommand(
-          exportRestoreScript,
-          restoreArgs(host.libvirtUri, folder, req.folder, plan, req.start),
-          { hostDir: host.hostDir, restoreId: req.restoreId },
-        ),
-      ),
+    // a detached host operation (restore-runner.sh): a dropped link loses only this call; the
+    // restore goes on and export.restores finds it again
+    const { opId } = await startRestoreRun(
+      conn,
+      host,
       {
-        timeoutMs: 6 * 60 * 60_000,
-        onLine: restoreProgressEvents(this.opts.emit, {
-          hostId: host.id,
-          uuid,
-          exportId: req.exportId,
-        }),
+        uri: host.libvirtUri,
+        uuid,
+        agentTimeoutS: this.opts.agentTimeoutS,
+        workstation: this.opts.workstation,
+        user: this.opts.user,
+        kind: 'restore',
+        exportId: req.exportId,
+        restoreId: req.restoreId,
+        name: req.name,
+        start: req.start,
       },
+      exportRestoreScript,
+      restoreArgs(host.libvirtUri, folder, req.folder, plan, req.start),
     );
-    if (r.code === RESTORE_CANCELLED) {
-      return { uuid: '', name: req.name, disks: [], started: false, cancelled: true };
-    }
-    const why = r.stderr.trim();
-    if (r.code === 65 || r.code === 66 || r.code === 67) {
-      throw new AppError('invalid-input', why || `The restore was refused (${r.code}).`, {
-        remedy:
-          r.code === 67
-            ? 'Choose a folder with more room.'
-            : 'Choose an empty folder this host user can write to, or another name.',
-      });
-    }
-    if (r.code !== 0) throw hostFailure(`The export ${req.exportId} could not be restored.`, r);
-    return readRestoreOutput(r.stdout, req.name);
+    const run = await followRestoreRun(conn, host, opId, this.opts.emit, {
+      uuid,
+      exportId: req.exportId,
+    });
+    return restoreRunAnswer(run, req.name, req.exportId);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RestoreDiskProgress } from '../../../shared/export';
 import { addPhaseLine, operationState } from '../../../shared/operation-state';
 import {
   RestoreKindSchema,
@@ -62,6 +63,17 @@ export function readRestoreLines(journal: string): RestoreLine[] {
   return readLinesWith(journal, lineReader(RestoreLineSchema));
 }
 
+/** A progress line as the contract's disk progress (ETA -1: unknown). */
+export function restoreDiskOf(l: RestoreLine & { ev: 'progress' }): RestoreDiskProgress {
+  return {
+    target: l.target,
+    done: Math.min(l.done, l.total),
+    total: l.total,
+    rate: l.rate,
+    etaS: l.etaS < 0 ? null : l.etaS,
+  };
+}
+
 /** A line's text as the script printed it (b64Text trims; an out line keeps its spaces). */
 const untrimmed = (s: string) => Buffer.from(s, 'base64').toString('utf8');
 
@@ -111,13 +123,7 @@ export function summarizeRestore(
         break;
       }
       case 'progress': {
-        const disk = {
-          target: l.target,
-          done: Math.min(l.done, l.total),
-          total: l.total,
-          rate: l.rate,
-          etaS: l.etaS < 0 ? null : l.etaS,
-        };
+        const disk = restoreDiskOf(l);
         const at = s.disks.findIndex((d) => d.target === l.target);
         if (at < 0) s.disks.push(disk);
         else s.disks[at] = disk;

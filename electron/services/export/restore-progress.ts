@@ -1,4 +1,3 @@
-import type { AppEvent } from '../../../shared/events';
 import { RestoreDiskProgressSchema, type RestoreDiskProgress } from '../../../shared/export';
 
 /**
@@ -22,19 +21,4 @@ export function readRestoreProgress(line: string): RestoreDiskProgress | undefin
     etaS: eta < 0 ? null : eta,
   });
   return p.success ? p.data : undefined;
-}
-
-/**
- * The `onLine` of a restore script's exec: each progress line becomes a `restore-progress` event
- * for the restore form of this export (the other lines are read once the script ends).
- */
-export function restoreProgressEvents(
-  emit: ((e: AppEvent) => void) | undefined,
-  at: { hostId: string; uuid: string; exportId: string },
-): ((line: string) => void) | undefined {
-  if (!emit) return undefined;
-  return (line) => {
-    const disk = readRestoreProgress(line);
-    if (disk) emit({ type: 'restore-progress', ...at, disk });
-  };
 }
