@@ -43,6 +43,8 @@ export interface ServiceOptions {
   operationAgentTimeoutS?: number;
   /** Test-only fault injection: the runner holds the guest frozen this long before the cut. */
   holdFrozenMs?: number;
+  /** Test-only: a restore from an export copies at this many bytes/s (lab tests act on it). */
+  restoreCopyRate?: number;
   /** The settings file (default: settings.json in the data folder). */
   settings?: SettingsStore;
   /** The OS keychain that may seal remembered key passphrases; absent in the browser shell. */
@@ -277,12 +279,14 @@ export function createQuiesceService(opts: ServiceOptions): {
       user: userInfo().username,
       maxFreezeS: async () => (await settings.read()).snapshot.maxFreezeS,
       emit: opts.emit,
+      ...(opts.restoreCopyRate ? { restoreCopyRate: opts.restoreCopyRate } : {}),
     }),
     ...exportRestoreOriginalHandlers(target, {
       agentTimeoutS: opts.operationAgentTimeoutS ?? 5,
       workstation: hostname(),
       user: userInfo().username,
       emit: opts.emit,
+      ...(opts.restoreCopyRate ? { restoreCopyRate: opts.restoreCopyRate } : {}),
     }),
   };
   return { handlers, dispose: () => connections.closeAll() };

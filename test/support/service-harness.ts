@@ -46,6 +46,8 @@ export function serviceHarness(
     /** Fault injection: the runner holds the guest frozen this long before the cut. */
     holdFrozenMs?: number;
     operationAgentTimeoutS?: number;
+    /** Test-only: a restore from an export copies at this many bytes/s. */
+    restoreCopyRate?: number;
     dataDir?: string;
     /** The OS keychain the desktop shell would hand over (absent: the browser shell's none). */
     keychain?: Keychain;
@@ -63,6 +65,7 @@ export function serviceHarness(
     ...(opts.keychain ? { keychain: opts.keychain } : {}),
     ...(opts.holdFrozenMs ? { holdFrozenMs: opts.holdFrozenMs } : {}),
     ...(opts.operationAgentTimeoutS ? { operationAgentTimeoutS: opts.operationAgentTimeoutS } : {}),
+    ...(opts.restoreCopyRate ? { restoreCopyRate: opts.restoreCopyRate } : {}),
   });
   const dispatch = createDispatcher(service.handlers);
   async function call<M extends MethodName>(

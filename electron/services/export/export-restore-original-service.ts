@@ -33,7 +33,7 @@ export async function restoreOriginal(
   conn: SshConnection,
   uuid: string,
   req: ExportRestoreOriginalRequest,
-  opts: Pick<ExportsOptions, 'agentTimeoutS' | 'workstation' | 'user' | 'emit'>,
+  opts: Pick<ExportsOptions, 'agentTimeoutS' | 'workstation' | 'user' | 'emit' | 'restoreCopyRate'>,
 ): Promise<ExportRestoreOriginalResult> {
   const folder = exportFolder(req.dest, uuid, req.exportId);
   const [m, definition] = await Promise.all([
@@ -96,6 +96,7 @@ export async function restoreOriginal(
       restoreId: req.restoreId,
       name: '',
       start: false,
+      ...(opts.restoreCopyRate ? { copyRate: opts.restoreCopyRate } : {}),
     },
     exportRestoreOriginalScript,
     args(true),

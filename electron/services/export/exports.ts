@@ -36,6 +36,8 @@ export interface ExportsOptions {
   user: string;
   /** Where a restore's progress goes (restore-progress events), when someone follows it. */
   emit?: (e: AppEvent) => void;
+  /** Test-only: a restore's copy runs at this many bytes/s (restore-launch.ts, copyRate). */
+  restoreCopyRate?: number;
 }
 
 /** The folder of one export: DEST/UUID/EXPORTID. */
@@ -214,6 +216,7 @@ export class Exports {
         restoreId: req.restoreId,
         name: req.name,
         start: req.start,
+        ...(this.opts.restoreCopyRate ? { copyRate: this.opts.restoreCopyRate } : {}),
       },
       exportRestoreScript,
       restoreArgs(host.libvirtUri, folder, req.folder, plan, req.start),

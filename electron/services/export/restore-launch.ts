@@ -21,6 +21,8 @@ export interface RestoreRunArgs extends OperationArgs {
   name: string;
   /** A new domain is started once defined. */
   start: boolean;
+  /** Test-only: the copy's bytes/s (`qemu-img convert -r`), to act on a copy in the lab. */
+  copyRate?: number;
 }
 
 /** The folder restore operations live in, under the host folder. */
@@ -37,6 +39,7 @@ export function restoreArgsText(a: RestoreRunArgs): string {
     ['restoreId', a.restoreId],
     ['name', base64Arg(a.name)],
     ['start', a.start ? '1' : '0'],
+    ['copyRate', String(a.copyRate ?? 0)],
   ]);
 }
 

@@ -80,7 +80,9 @@ restore_disk_copy() {
   MADE=$MADE$3$RESTORE_NL
   restore_measure "$2"
   RESTORE_PCT=$(mktemp) || exit 1
-  qemu-img convert -p -O qcow2 -- "$folder/$2" "$3.partial" >"$RESTORE_PCT" 9>&- &
+  # RESTORE_RATE (bytes/s, from the environment): test-only, a copy slow enough to act on in
+  # the lab (restore-runner.sh sets it from its copyRate argument; never from the UI)
+  qemu-img convert -p ${RESTORE_RATE:+-r "$RESTORE_RATE"} -O qcow2 -- "$folder/$2" "$3.partial" >"$RESTORE_PCT" 9>&- &
   RESTORE_PID=$!
   now_mono
   rc_t0=$MONO rc_said=-1 rc_at=$MONO

@@ -8,7 +8,8 @@
 # Usage: sh restore-runner.sh OPDIR, OPDIR = HOSTDIR/restores/ops/OP. The app wrote beside it:
 #   args        name=value lines (read_args): op, uri, uuid (the exported domain), kind (restore |
 #               restore-original), exportId, restoreId (the cancel's name), name (the new domain's,
-#               base64), start (1: the new domain is started), agentTimeoutS, workstation, user
+#               base64), start (1: the new domain is started), agentTimeoutS, workstation, user,
+#               copyRate (test-only: the copy's bytes/s, `qemu-img convert -r`; 0: as fast as it goes)
 #   restore.sh  the restore script as the app sends it (host-lib.sh and restore-lib.sh in front)
 #   argv        one `set -- …` line: the restore script's arguments, each quoted by the app's one
 #               quoting function (shared/shell-command.ts)
@@ -30,10 +31,11 @@ runner_start
 trap '' HUP PIPE
 
 OP=invalid URI='' UUID='' RESTOREDIR='' KIND='' EXPORT_ID='' RESTORE_ID='' NAME_B64='' START=0
-AGENT_TIMEOUT='' WORKSTATION='' APPUSER=''
+AGENT_TIMEOUT='' WORKSTATION='' APPUSER='' COPY_RATE=0
 BAD_ARGS_EXTRA=',"cancelled":false,"code":64' # bad_args (host-lib.sh): nothing was run
 read_args uri=URI uuid=UUID hostDir=RESTOREDIR kind=KIND exportId=EXPORT_ID restoreId=RESTORE_ID \
-  name=NAME_B64 start=START agentTimeoutS=AGENT_TIMEOUT workstation=WORKSTATION user=APPUSER
+  name=NAME_B64 start=START agentTimeoutS=AGENT_TIMEOUT workstation=WORKSTATION user=APPUSER \
+  copyRate=COPY_RATE
 [ -n "$URI" ] || bad_args uri
 is_uuid "$UUID" || bad_args uuid
 case $KIND in restore | restore-original) ;; *) bad_args kind ;; esac
@@ -42,6 +44,7 @@ case $EXPORT_ID in '' | *[!0-9A-Za-z-]*) bad_args exportId ;; esac
 case $RESTORE_ID in '' | ops | *[!0-9A-Za-z-]*) bad_args restoreId ;; esac
 case $NAME_B64 in *[!A-Za-z0-9+/=]*) bad_args name ;; esac
 case $START in 0 | 1) ;; *) bad_args start ;; esac
+is_uint "$COPY_RATE" || bad_args copyRate
 check_kind_folder "$RESTOREDIR" restores # and HOSTDIR
 { [ -s restore.sh ] && [ -s argv ]; } || bad_args "no restore script or arguments"
 echo $$ >runner.pid
@@ -123,6 +126,10 @@ follow_output() {
 phase check running
 RESTORE_CANCEL=$HOSTDIR/restores/$RESTORE_ID
 export RESTORE_CANCEL
+if [ "$COPY_RATE" != 0 ]; then
+  RESTORE_RATE=$COPY_RATE
+  export RESTORE_RATE
+fi
 # shellcheck disable=SC1091 # written by the app: one `set -- …` line, every argument quoted
 . ./argv
 {
