@@ -14,18 +14,30 @@ if ! command -v virsh >/dev/null 2>&1; then
   exit 0
 fi
 
-cap virsh-version virsh --version
-cap version virsh -c "$URI" version || exit 0
-cap list virsh -q -c "$URI" list --all --uuid --name
-cap states virsh -q -c "$URI" domstats --state
+# virsh's own version needs no connection: asked beside the session below, not before it.
+cap virsh-version virsh --version >"$tmp/cap.virsh-version" &
+version_pid=$!
+
+# The listings through ONE virsh process: every virsh start and connection costs (with the test
+# driver each connect parses the whole host definition again), the commands themselves little.
+# The host splits the answers back into one capture line each (capture-lib.sh, cap_session).
+# The running UUIDs are for the XML below (Node reads no capture "running").
+cap_session "$URI" \
+  version 'version' \
+  list 'list --all --uuid --name' \
+  states 'domstats --state' \
+  running 'list --uuid --state-running' >"$tmp/cap.session"
+listed=$?
+wait "$version_pid"
+cat "$tmp/cap.virsh-version" "$tmp/cap.session"
+[ "$listed" = 0 ] || exit 0
 
 # Live XML of running domains, through one virsh process (one libvirt connection), so that
 # hundreds of domains cost one connect. Only UUIDs enter that session's command language, each
 # checked against libvirt's own format first: never a name (docs/ARCHITECTURE.md, "Host strings
 # never enter virsh's command language").
 UUID_RE='[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
-virsh -q -c "$URI" list --uuid --state-running 2>/dev/null | grep -E "^$UUID_RE\$" |
-  sed 's/^/dumpxml /' >"$tmp/xml-commands"
+grep -E "^$UUID_RE\$" "$tmp/out.running" 2>/dev/null | sed 's/^/dumpxml /' >"$tmp/xml-commands"
 # shellcheck disable=SC2016 # expanded by that inner sh, from its arguments
 cap xml sh -c 'virsh -q -c "$1" <"$2"' sh "$URI" "$tmp/xml-commands"
 
