@@ -51,4 +51,8 @@ export const queryKeys = {
   /** How far a restore of one export has got, disk by disk, from main's restore-progress events. */
   restoreProgress: (hostId: string, uuid: string, exportId: string) =>
     ['restore-progress', hostId, uuid, exportId] as const,
+  /** A domain's restores from exports as the host's journals tell them (export.restores). */
+  restoreRuns: (hostId: string, uuid: string) => ['restore-runs', hostId, uuid] as const,
+  /** The restore ids this window's own restore calls are waiting on (their forms show them). */
+  restoresFollowed: (hostId: string) => ['restores-followed', hostId] as const,
 };

@@ -12,6 +12,7 @@ import { ExportCopyForm } from './export-copy-form';
 import { ExportDialog } from './export-dialog';
 import { ExportPruneDialog, type PrunePlan } from './export-prune-dialog';
 import { ExportRestoreForm } from './export-restore-form';
+import { RestoreRuns } from './restore-runs';
 import { entryText } from './export-view';
 import { useExports, useVerifyExport } from './use-exports';
 
@@ -101,6 +102,7 @@ export function ExportPanel({ hostId, uuid, domain }: HistorySectionProps) {
           ))}
         </ul>
       )}
+      <RestoreRuns hostId={hostId} uuid={uuid} domain={domain} />
       {asking && (
         <ExportPruneDialog
           plan={asking}

@@ -12,6 +12,7 @@ import {
 import { ExportRestoreOriginalDialog, STOP_TIMEOUT_S } from './export-restore-original-dialog';
 import { useRestoreProgress } from './restore-progress';
 import { RestoreProgressList } from './restore-progress-list';
+import { useFollowRestore } from './restore-runs';
 import { useRestoreCancel, useRestoreExport } from './use-exports';
 import { useRestoreOriginal } from './use-restore-original';
 
@@ -38,11 +39,15 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
   // the running restore's id, for its cancel; a new one for each restore
   const [restoreId, setRestoreId] = useState('');
   const cancel = useRestoreCancel();
+  // while this form's call waits, the panel's Restores list leaves the restore to it; should the
+  // call be lost (the link dropped), the list shows it again, from the host's journal
+  const followed = useFollowRestore(props.hostId, props.entry.uuid);
   const begin = () => {
     const id = crypto.randomUUID();
     setRestoreId(id);
     copy.reset();
     cancel.reset();
+    followed.follow(id);
     return id;
   };
   const cancelRestore = () => cancel.mutate({ hostId: props.hostId, restoreId });
@@ -85,7 +90,11 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
         ready={folder.startsWith('/') && (target === 'original' || name !== '')}
         onSubmit={(at) => {
           if (target === 'original') return setConfirming(at);
-          restore.mutate({ ...at, name, folder, start, restoreId: begin() });
+          const id = begin();
+          restore.mutate(
+            { ...at, name, folder, start, restoreId: id },
+            { onSettled: () => followed.done(id) },
+          );
         }}
         submitText={target === 'new' ? 'Restore' : `Restore over ${domain}…`}
         busyText="Restoring…"
@@ -153,6 +162,7 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
             progress: copy.progress,
             cancel: { asked: cancel.isPending || cancel.isSuccess, error: cancel.error },
             run: ({ allowForce, stamp }) => {
+              const id = begin();
               over.mutate(
                 {
                   ...confirming,
@@ -161,9 +171,12 @@ export function ExportRestoreForm({ domain, ...props }: ExportEntryFormProps & {
                   stamp,
                   stopTimeoutS: STOP_TIMEOUT_S,
                   apply: true,
-                  restoreId: begin(),
+                  restoreId: id,
                 },
-                { onSuccess: () => setConfirming(undefined) },
+                {
+                  onSuccess: () => setConfirming(undefined),
+                  onSettled: () => followed.done(id),
+                },
               );
             },
           }}
