@@ -1,0 +1,151 @@
+/**
+ * A restore from an export started by another app (here the real services in this process, as a
+ * closed or restarted app would have started it) found in the history's Exports by this one:
+ * restores are detached host operations (docs/export.md, "A restore as a host operation"), so
+ * the Restores list reads them from the host's journals. Against the real lab: the first one
+ * shows running with its disk's progress bar (named by the disk, bytes, rate and ETA as its value
+ * text) and is cancelled from the list while it copies (nothing left); the second is followed to
+ * its end and its outcome shown. The copies run at 2 MiB/s (the services' test-only
+ * restoreCopyRate) so they are still copying when the page looks. Screenshots:
+ * export-restore-detached-running, export-restore-detached-cancelled, export-restore-detached-done.
+ */
+import { readdirSync } from 'node:fs';
+import { afterAll, expect, it } from 'vitest';
+import { readLabProfile, type LabProfile } from '../lab/lab';
+import { exportDestination } from '../support/export-guest';
+import { connectedLabSession, type serviceHarness } from '../support/service-harness';
+import { labVirsh } from '../support/snapshot-helpers';
+import { throwawayDomain } from '../support/throwaway-domain';
+import { connectLab, useGui, type Gui } from './harness';
+
+let gui: Gui;
+let profile: LabProfile;
+let other: Awaited<ReturnType<typeof connectedLabSession>> | undefined;
+let service: ReturnType<typeof serviceHarness> | undefined;
+let domain: Awaited<ReturnType<typeof throwawayDomain>> | undefined;
+const dirs: ReturnType<typeof exportDestination>[] = [];
+const defined: string[] = [];
+let exportId = '';
+let dest = '';
+const RUN_MS = 300_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+useGui({
+  timeoutMs: RUN_MS,
+  setup: async (g) => {
+    gui = g;
+    profile = readLabProfile();
+    const agent = profile.guests.find((x) => x.role === 'agent')!;
+    // 40 MiB written: about 20 s of copy at 2 MiB/s
+    domain = await throwawayDomain(profile.libvirtUri, agent.uuid, {
+      diskMiB: 128,
+      filledMiB: 40,
+    });
+    other = await connectedLabSession({ restoreCopyRate: 2 << 20 });
+    service = other.h;
+    const d = exportDestination('gui-detached');
+    dirs.push(d);
+    dest = d.dir;
+    const { opId } = await service.call('export.start', {
+      hostId: other.hostId,
+      uuid: domain.uuid,
+      dest,
+      mode: 'full',
+    });
+    for (const t0 = Date.now(); ; await sleep(250)) {
+      const s = await service.call('export.get', { hostId: other.hostId, opId });
+      if (s.state !== 'running') {
+        expect(s, JSON.stringify(s)).toMatchObject({ state: 'succeeded' });
+        break;
+      }
+      if (Date.now() - t0 > RUN_MS) throw new Error('the export did not end');
+    }
+    exportId = opId;
+    await connectLab(gui.page, profile);
+    await gui.page.getByTestId(`history-open-${domain.name}`).waitFor({ timeout: 60_000 });
+  },
+});
+
+afterAll(() => {
+  for (const name of defined) {
+    try {
+      labVirsh(profile.libvirtUri, 'undefine', name);
+    } catch {
+      /* never defined */
+    }
+  }
+  service?.dispose();
+  domain?.remove();
+  for (const d of dirs) d.remove();
+}, RUN_MS);
+
+/** A restore as a new domain started by the other app; its call is not this page's. */
+function startElsewhere(name: string) {
+  const images = exportDestination(`gui-detached-${name.slice(-6)}`);
+  dirs.push(images);
+  defined.push(name);
+  const call = service!.call('export.restore', {
+    hostId: other!.hostId,
+    uuid: domain!.uuid,
+    dest,
+    exportId,
+    name,
+    folder: images.dir,
+  });
+  call.catch(() => undefined);
+  return { images, call };
+}
+
+it(
+  'finds a restore another app started, cancels one while it copies, shows another’s outcome',
+  async () => {
+    const { page } = gui;
+    const d = domain!;
+    const first = startElsewhere(`${d.name}-cancelled`);
+    await page.getByTestId(`history-open-${d.name}`).click();
+    const history = page.getByTestId('history-dialog');
+    await history.locator('.history[data-loaded="yes"]').waitFor({ timeout: 60_000 });
+    const list = history.getByTestId('restore-runs');
+    const running = list.locator('[data-testid="restore-run"][data-state="running"]');
+    await running.first().waitFor({ timeout: 60_000 });
+    await expect(running.first().textContent()).resolves.toContain(
+      `as ${d.name}-cancelled from export ${exportId}`,
+    );
+    const bar = running.first().getByRole('progressbar', { name: 'vda' });
+    await bar.waitFor({ timeout: 60_000 });
+    await expect(bar.getAttribute('aria-valuetext')).resolves.toMatch(
+      / of .* \(\d+ %\) · .*\/s · ETA /,
+    );
+    await gui.screenshot('export-restore-detached-running', { height: 1100 });
+    await running.first().getByTestId('restore-run-cancel').click();
+    const cancelled = list
+      .locator('[data-testid="restore-run"]')
+      .filter({ hasText: `${d.name}-cancelled` })
+      .getByTestId('restore-run-outcome');
+    await cancelled.waitFor({ timeout: 60_000 });
+    await expect(cancelled.textContent()).resolves.toBe(
+      'Cancelled during the copy: no image was left and no domain defined.',
+    );
+    await expect(first.call).resolves.toMatchObject({ cancelled: true });
+    expect(readdirSync(first.images.dir)).toEqual([]);
+    expect(labVirsh(profile.libvirtUri, 'list', '--all', '--name')).not.toContain(
+      `${d.name}-cancelled`,
+    );
+    await gui.screenshot('export-restore-detached-cancelled', { height: 1100 });
+
+    const second = startElsewhere(`${d.name}-restored`);
+    const row = list
+      .locator('[data-testid="restore-run"]')
+      .filter({ hasText: `${d.name}-restored` });
+    await row.waitFor({ timeout: 60_000 });
+    const done = row.getByTestId('restore-run-outcome');
+    await done.waitFor({ timeout: 180_000 });
+    await expect(done.textContent()).resolves.toMatch(
+      new RegExp(`^Defined ${d.name}-restored with 1 disk \\(${second.images.dir}/`),
+    );
+    await expect(second.call).resolves.toMatchObject({ name: `${d.name}-restored` });
+    expect(labVirsh(profile.libvirtUri, 'list', '--all', '--name')).toContain(`${d.name}-restored`);
+    await gui.screenshot('export-restore-detached-done', { height: 1100 });
+  },
+  RUN_MS,
+);
