@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -86,12 +86,21 @@ interface Call {
   stdin: string;
 }
 
-function runInventory(shell: string[], mode = '', uri = URI) {
+/** A host whose mkfifo fails (no FIFO where the script keeps its files). */
+const noFifo = join(dir, 'no-fifo');
+mkdirSync(noFifo);
+writeFileSync(
+  join(noFifo, 'mkfifo'),
+  '#!/bin/sh\necho "mkfifo: Operation not permitted" >&2\nexit 1\n',
+);
+chmodSync(join(noFifo, 'mkfifo'), 0o755);
+
+function runInventory(shell: string[], mode = '', uri = URI, path = dir) {
   rmSync(join(dir, 'calls.jsonl'), { force: true });
   const r = spawnSync(shell[0]!, [...shell.slice(1), '-s', '--', uri, '3', '16'], {
     input: gatherScript(inventoryScript),
     encoding: 'utf8',
-    env: { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}`, FAKE_MODE: mode },
+    env: { ...process.env, PATH: `${path}:${process.env.PATH ?? ''}`, FAKE_MODE: mode },
   });
   const calls = readFileSync(join(dir, 'calls.jsonl'), 'utf8')
     .split('\n')
@@ -194,6 +203,17 @@ describe('inventory.sh', () => {
     }, 60_000);
   });
 
+  it('runs the XML session after the listings where no FIFO can be made, with the same result', () => {
+    const r = runInventory(['dash'], '', URI, `${noFifo}:${dir}`);
+    expect(r.status).toBe(0);
+    expect(r.g.captures.get('xml')).toMatchObject({
+      rc: 0,
+      out: expected().captures.get('xml')!.out,
+    });
+    expect(buildInventory(r.g, URI)).toEqual(buildInventory(expected(), URI));
+    expect(r.calls).toHaveLength(3);
+  }, 60_000);
+
   it('reports a list that fails inside the session as the list’s failure, the rest as answered', () => {
     const r = runInventory(['dash'], 'fail-list');
     expect(r.status).toBe(0);
@@ -233,7 +253,9 @@ describe('inventory.sh', () => {
     expect(version.err).toContain('error: failed to connect to the hypervisor');
     expect(r.g.captures.get('virsh-version')).toMatchObject({ rc: 0 });
     expect([...r.g.captures.keys()].sort()).toEqual(['version', 'virsh-version']);
-    expect(r.calls).toHaveLength(2);
+    // virsh --version, the listings, and the XML session started beside them (given no UUID).
+    expect(r.calls.map((c) => c.stdin)).toEqual(['', '', '']);
+    expect(r.calls).toHaveLength(3);
     expect(() => buildInventory(r.g, missing)).toThrow();
   }, 60_000);
 });

@@ -15,14 +15,19 @@ now_ms() {
   case $t in *N) echo $(( $(date +%s) * 1000 )) ;; *) echo "$t" ;; esac
 }
 # b64 FILE: the file in base64 on one line; nothing (and no process started) when it is empty.
+# One process where base64 knows -w 0 (GNU, busybox); else its lines are joined by tr.
 b64() {
-  if [ -s "$1" ]; then base64 <"$1" | tr -d '\n'; fi
+  if [ -s "$1" ]; then base64 -w 0 <"$1" 2>/dev/null || base64 <"$1" | tr -d '\n'; fi
 }
 
-# cap_line ID RC MS: the capture line of $tmp/out.ID and $tmp/err.ID.
+# cap_line ID RC MS: the capture line of $tmp/out.ID and $tmp/err.ID, written in pieces so that
+# no subshell is started for it (every process counts on a busy host).
 cap_line() {
-  printf '{"k":"cmd","id":"%s","rc":%d,"ms":%d,"out":"%s","err":"%s"}\n' \
-    "$1" "$2" "$3" "$(b64 "$tmp/out.$1")" "$(b64 "$tmp/err.$1")"
+  printf '{"k":"cmd","id":"%s","rc":%d,"ms":%d,"out":"' "$1" "$2" "$3"
+  b64 "$tmp/out.$1"
+  printf '","err":"'
+  b64 "$tmp/err.$1"
+  printf '"}\n'
 }
 
 # cap ID CMD...: runs CMD, prints its capture line, keeps its stdout in $tmp/out.ID.

@@ -14,32 +14,47 @@ if ! command -v virsh >/dev/null 2>&1; then
   exit 0
 fi
 
-# virsh's own version needs no connection: asked beside the session below, not before it.
+# virsh's own version needs no connection: asked beside the listings, not before them.
 cap virsh-version virsh --version >"$tmp/cap.virsh-version" &
 version_pid=$!
 
-# The listings through ONE virsh process: every virsh start and connection costs (with the test
-# driver each connect parses the whole host definition again), the commands themselves little.
-# The host splits the answers back into one capture line each (capture-lib.sh, cap_session).
-# The running UUIDs are for the XML below (Node reads no capture "running").
+# The live XML of running domains comes from one more virsh process (one libvirt connection, so
+# hundreds of domains cost one connect), reading `dumpxml UUID` lines on its input. It is started
+# now, beside the listings, so that its own start and connect (with the test driver: parsing the
+# whole host definition again) overlap theirs; it waits on a FIFO for the running UUIDs. Without
+# a FIFO it runs after the listings, as it did before.
+if mkfifo "$tmp/xml-commands" 2>/dev/null; then
+  cap xml virsh -q -c "$URI" <"$tmp/xml-commands" >"$tmp/cap.xml" &
+  xml_pid=$!
+fi
+exec 3>"$tmp/xml-commands"
+
+# The listings through ONE virsh process: every virsh start and connection costs, the commands
+# themselves little. The host splits the answers back into one capture line each (capture-lib.sh,
+# cap_session). The running UUIDs are for the XML (Node reads no capture "running").
 cap_session "$URI" \
   version 'version' \
   list 'list --all --uuid --name' \
   states 'domstats --state' \
   running 'list --uuid --state-running' >"$tmp/cap.session"
 listed=$?
+
+# Only UUIDs enter the XML session's command language, each checked against libvirt's own format
+# first: never a name (docs/ARCHITECTURE.md, "Host strings never enter virsh's command language").
+# Nothing when the host could not be reached (its input just ends). Written by grep and sed, not
+# by this shell: should that virsh have died, the broken pipe ends them, not the script.
+UUID_RE='[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
+if [ "$listed" = 0 ]; then
+  grep -E "^$UUID_RE\$" "$tmp/out.running" 2>/dev/null | sed 's/^/dumpxml /' >&3
+fi
+exec 3>&-
 wait "$version_pid"
 cat "$tmp/cap.virsh-version" "$tmp/cap.session"
+# Waited for even when the host could not be reached, so that no virsh outlives the script.
+[ -z "${xml_pid:-}" ] || wait "$xml_pid"
 [ "$listed" = 0 ] || exit 0
-
-# Live XML of running domains, through one virsh process (one libvirt connection), so that
-# hundreds of domains cost one connect. Only UUIDs enter that session's command language, each
-# checked against libvirt's own format first: never a name (docs/ARCHITECTURE.md, "Host strings
-# never enter virsh's command language").
-UUID_RE='[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
-grep -E "^$UUID_RE\$" "$tmp/out.running" 2>/dev/null | sed 's/^/dumpxml /' >"$tmp/xml-commands"
-# shellcheck disable=SC2016 # expanded by that inner sh, from its arguments
-cap xml sh -c 'virsh -q -c "$1" <"$2"' sh "$URI" "$tmp/xml-commands"
+[ -n "${xml_pid:-}" ] || cap xml virsh -q -c "$URI" <"$tmp/xml-commands" >"$tmp/cap.xml"
+cat "$tmp/cap.xml"
 
 # Whom to probe: running domains whose agent channel is connected (the guest opened the port).
 # A closed channel already answers "agent not started"; probing it would only cost time.
