@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +26,9 @@ import {
 import type { ExportManifest } from '../../shared/export';
 import { readRestoreProgress } from '../../electron/services/export/restore-progress';
 import { exportChain, guestBytes } from '../support/export-chain';
+import { readRestoreLines, summarizeRestore } from '../../electron/services/export/restore-journal';
+import { restoreDir, restoreLaunchScript } from '../../electron/services/export/restore-launch';
+import { launchCommand, newOpId } from '../../electron/services/snapshot/launch';
 
 /** export-restore-cancel.sh HOSTDIR ID run under `shell`, as the app runs it; its exit status. */
 function cancelRestore(shell: string, hostDir: string, id: string): number | null {
@@ -288,6 +292,57 @@ esac
 describe.each(['dash', 'busybox'])(
   'export-restore-original.sh under %s',
   (shell) => {
+    it('launched by the restore runner (as the app does): its journal says copy, stop, switch, start', async () => {
+      const f = fixture();
+      // `sh` is the shell under test, for the runner and the script it runs
+      const shPath = execFileSync('sh', ['-c', `command -v ${shell}`], { encoding: 'utf8' });
+      symlinkSync(shPath.trim(), join(f.root, 'bin', 'sh'));
+      const opId = newOpId();
+      const script = restoreLaunchScript(
+        {
+          op: opId,
+          uri: 'qemu:///system',
+          uuid: UUID,
+          agentTimeoutS: 10,
+          workstation: 'ws',
+          user: 'me',
+          kind: 'restore-original',
+          exportId: '20261201T000100Z-0000000b',
+          restoreId: opId,
+          name: '',
+          start: false,
+        },
+        exportRestoreOriginalScript,
+        f.argv('dash', true).slice(3),
+      );
+      const r = spawnSync('sh', ['-c', launchCommand(restoreDir(f.hostDir), opId)], {
+        input: script,
+        encoding: 'utf8',
+        env: f.env,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const journal = join(f.hostDir, 'restores', 'ops', opId, 'journal.jsonl');
+      const t0 = Date.now();
+      while (!readFileSync(journal, 'utf8').includes('"ev":"end"')) {
+        expect(Date.now() - t0, readFileSync(journal, 'utf8')).toBeLessThan(30_000);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      const run = summarizeRestore(opId, readRestoreLines(readFileSync(journal, 'utf8')), false);
+      expect(run).toMatchObject({ state: 'succeeded', kind: 'restore-original', code: 0 });
+      expect(run.phases.map((p) => `${p.phase} ${p.status}`)).toEqual([
+        'check done',
+        'copy done',
+        'stop done',
+        'switch done',
+        'start done',
+      ]);
+      expect(run.phases[2]!.detail).toMatch(/^by agent shutdown in \d+ s$/);
+      const out = readOriginalOutput(run.output.join('\n'));
+      expect(out).toMatchObject({ state: 'running', switched: true, started: true });
+      expect(originalApplied(f.plan, out).disks[0]!.kept).toBe(f.current);
+      expect(f.defined()).toBe(f.plan.after);
+      expect(f.state()).toBe('running');
+    });
     it('check: says the state, the chain, the room; changes nothing', () => {
       const f = fixture();
       const r = f.run(shell, false);
