@@ -14,10 +14,6 @@ if ! command -v virsh >/dev/null 2>&1; then
   exit 0
 fi
 
-# virsh's own version needs no connection: asked beside the listings, not before them.
-cap virsh-version virsh --version >"$tmp/cap.virsh-version" &
-version_pid=$!
-
 # The live XML of running domains comes from one more virsh process (one libvirt connection, so
 # hundreds of domains cost one connect), reading `dumpxml UUID` lines on its input. It is started
 # now, beside the listings, so that its own start and connect (with the test driver: parsing the
@@ -48,8 +44,26 @@ if [ "$listed" = 0 ]; then
   grep -E "^$UUID_RE\$" "$tmp/out.running" 2>/dev/null | sed 's/^/dumpxml /' >&3
 fi
 exec 3>&-
-wait "$version_pid"
-cat "$tmp/cap.virsh-version" "$tmp/cap.session"
+
+# virsh's own version, as `virsh --version` prints it: the version virsh was built with, which
+# `virsh version` already said ("Compiled against library: libvirt X.Y.Z"), so no process is
+# started for it (ms -1: not timed alone). Asked of virsh itself when that line is not there (the
+# host could not be reached, or virsh speaks another language).
+virsh_version=
+: >>"$tmp/out.version" # there even when virsh printed nothing
+while IFS= read -r line; do
+  case $line in "Compiled against library: libvirt "*) virsh_version=${line#*: libvirt } ;; esac
+done <"$tmp/out.version"
+case $virsh_version in '' | *[!0-9.]*)
+  cap virsh-version virsh --version
+  ;;
+*)
+  printf '%s\n' "$virsh_version" >"$tmp/out.virsh-version"
+  : >"$tmp/err.virsh-version"
+  cap_line virsh-version 0 -1
+  ;;
+esac
+cat "$tmp/cap.session"
 # Waited for even when the host could not be reached, so that no virsh outlives the script.
 [ -z "${xml_pid:-}" ] || wait "$xml_pid"
 [ "$listed" = 0 ] || exit 0
