@@ -101,7 +101,19 @@ export function followRestoreRun(
       },
       () => {
         // the whole journal, read once more: the summary is the journal's, not the stream's
-        getRestoreRun(conn, host, opId).then(resolve, reject);
+        getRestoreRun(conn, host, opId).then(resolve, (err: unknown) =>
+          reject(
+            new AppError(
+              'host-command-failed',
+              'The link to the host dropped while the restore ran: it goes on on the host.',
+              {
+                cause: err instanceof Error ? err.message : String(err),
+                remedy:
+                  'Reconnect: the export’s Restores list finds it, shows its progress and outcome, and can cancel it while it copies.',
+              },
+            ),
+          ),
+        );
       },
     );
   });
