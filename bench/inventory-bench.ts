@@ -4,6 +4,7 @@
  * way of asking virsh once per domain over the same kind of SSH connection.
  */
 import { readFileSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { LabProfile } from '../test/lab/lab.js';
 import type { ChannelOpen, ChannelSpy } from './channel-spy.js';
 import { connectLabHost } from '../test/support/lab-session.js';
@@ -182,4 +183,28 @@ export async function benchInventory(
     h.dispose();
     rmSync(h.dir, { recursive: true, force: true });
   }
+}
+
+// `npx tsx bench/inventory-bench.ts [--naive-runs N]`: this measure alone, as JSON on stdout (the
+// lab must be up). The naive baseline (one exec per domain) takes about half a minute a run.
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
+  const { readLabProfile } = await import('../test/lab/lab.js');
+  const { log } = await import('./util.js');
+  const { loadServices } = await import('./services.js');
+  const { spyOnChannels } = await import('./channel-spy.js');
+  const { watchLabClients } = await import('./lab-clients.js');
+  const at = process.argv.indexOf('--naive-runs');
+  const naiveRuns = at > 0 ? Number(process.argv[at + 1]) : 1;
+  const profile = readLabProfile();
+  const svc = await loadServices();
+  const result = await benchInventory(
+    svc,
+    profile,
+    spyOnChannels(svc.Client),
+    watchLabClients(profile.libvirtUri),
+    log,
+    { refreshes: 7, naiveRuns, naiveSlowMs: 40_000 },
+  );
+  process.stdout.write(JSON.stringify({ inventory: result }) + '\n');
+  process.exit(0);
 }

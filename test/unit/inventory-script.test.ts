@@ -70,6 +70,8 @@ let dieWith;
 if (last.includes('; echo --err ')) {
   if (mode === 'fail-list')
     argv = [...argv.slice(0, -1), last.replace('list --all --uuid --name;', 'dumpxml 00000000-0000-0000-0000-000000000000;')];
+  if (mode === 'names-in-running')
+    argv = [...argv.slice(0, -1), last.replace('list --uuid --state-running;', 'list --uuid --name --state-running;')];
   if (mode === 'die-after-version') {
     argv = [...argv.slice(0, -1), /^version; echo --err \\S+; echo '[^']*'; /.exec(last)[0]];
     dieWith = 3;
@@ -213,6 +215,16 @@ describe('inventory.sh', () => {
     });
     expect(buildInventory(r.g, URI)).toEqual(buildInventory(expected(), URI));
     expect(r.calls).toHaveLength(2);
+  }, 60_000);
+
+  it('lets no line of the running list that is not a bare UUID reach the XML session', () => {
+    // The running list answered "UUID name" lines, the hostile names among them.
+    const r = runInventory(['dash'], 'names-in-running');
+    expect(r.status).toBe(0);
+    expect(r.g.captures.get('running')!.out).toContain('x; destroy victim');
+    const xmlSession = r.calls.find((c) => !c.argv.at(-1)!.includes('; echo --err '))!;
+    expect(xmlSession.argv).toEqual(['-q', '-c', URI]);
+    expect(xmlSession.stdin).toBe('');
   }, 60_000);
 
   it('reports a list that fails inside the session as the list’s failure, the rest as answered', () => {

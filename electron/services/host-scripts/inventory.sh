@@ -37,11 +37,11 @@ listed=$?
 
 # Only UUIDs enter the XML session's command language, each checked against libvirt's own format
 # first: never a name (docs/ARCHITECTURE.md, "Host strings never enter virsh's command language").
-# Nothing when the host could not be reached (its input just ends). Written by grep and sed, not
-# by this shell: should that virsh have died, the broken pipe ends them, not the script.
+# Nothing when the host could not be reached (its input just ends). Written by sed, not by this
+# shell: should that virsh have died, the broken pipe ends sed, not the script.
 UUID_RE='[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
 if [ "$listed" = 0 ]; then
-  grep -E "^$UUID_RE\$" "$tmp/out.running" 2>/dev/null | sed 's/^/dumpxml /' >&3
+  sed -n -E "s/^($UUID_RE)\$/dumpxml \1/p" "$tmp/out.running" 2>/dev/null >&3
 fi
 exec 3>&-
 
