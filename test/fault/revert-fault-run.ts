@@ -6,14 +6,7 @@
  * and state, the overlays, the discarded branches, every call made.
  */
 import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +29,14 @@ import { readBranches } from '../../electron/services/revert/branches';
 const FAKE = join(dirname(fileURLToPath(import.meta.url)), 'fake-revert-virsh.sh');
 export const REVERT_UUID = '00000000-0000-4000-8000-00000000000b';
 
-const read = (f: string) => (existsSync(f) ? readFileSync(f, 'utf8') : '');
+/** A file's text, or '' once it is gone (a /proc entry can go between any two looks). */
+const read = (f: string) => {
+  try {
+    return readFileSync(f, 'utf8');
+  } catch {
+    return '';
+  }
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One fake host: call `revert` / `recover` any number of times on it. */

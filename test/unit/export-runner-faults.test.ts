@@ -176,7 +176,9 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'cancel during the copy: aborted, cancelled, nothing looks complete',
-    spec: { copyMs: 4000, cancelWhen: has(/"ev":"progress"/) },
+    // a copy far longer than a starved tick's delay (4 s once ended first at a load of 17); the
+    // cancel ends it early
+    spec: { copyMs: 30_000, cancelWhen: has(/"ev":"progress"/) },
     check: (o) => {
       expect(o.summary).toMatchObject({ state: 'failed', cancelled: true, failedPhase: 'copy' });
       expect(o.trace.some((l) => l.startsWith('abort ok'))).toBe(true);
