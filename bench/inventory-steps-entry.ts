@@ -5,3 +5,5 @@
 export { connectSsh } from '../electron/services/ssh/ssh-connection';
 export { inventoryCommand, buildInventory } from '../electron/services/inventory/inventory';
 export { parseGatherOutput } from '../electron/services/inventory/gather-output';
+// What main does with the answer before it leaves (electron/services/dispatch.ts).
+export { contract } from '../shared/contract';

@@ -58,6 +58,8 @@ const uri = profile.testDriverUri;
 interface Sample {
   execMs: number;
   parseMs: number;
+  /** The contract's check of the answer, as the dispatcher does it. */
+  validateMs: number;
   caps: Record<string, number | null>;
   judged: string;
 }
@@ -71,6 +73,9 @@ async function runScript(script: string): Promise<Sample> {
   const g = s.parseGatherOutput(r.stdout);
   const built = s.buildInventory(g, uri);
   const parseMs = performance.now() - t1;
+  const t2 = performance.now();
+  s.contract['domains.list'].output.parse({ ...built, fetchedAt: '', roundTrips: 1, ms: 0 });
+  const validateMs = performance.now() - t2;
   const caps: Record<string, number | null> = {};
   for (const [id, c] of g.captures) if (c.ms !== null) caps[id] = c.ms;
   // A virsh session times only itself (capture-lib.sh, cap_session).
@@ -79,7 +84,7 @@ async function runScript(script: string): Promise<Sample> {
     const x = JSON.parse(line) as { ids: string; ms: number };
     caps[`session(${x.ids})`] = x.ms;
   }
-  return { execMs, parseMs, caps, judged: JSON.stringify(built) };
+  return { execMs, parseMs, validateMs, caps, judged: JSON.stringify(built) };
 }
 
 async function execTrue(): Promise<number> {
@@ -121,6 +126,7 @@ const summary = (list: Sample[]) => {
     execMs: Math.round(median(list.map((x) => x.execMs))),
     execRunsMs: list.map((x) => Math.round(x.execMs)),
     parseMs: Math.round(median(list.map((x) => x.parseMs))),
+    validateMs: Math.round(median(list.map((x) => x.validateMs))),
     capsMs: Object.fromEntries(ids.map((id) => [id, median(list.map((x) => x.caps[id] ?? 0))])),
   };
 };
