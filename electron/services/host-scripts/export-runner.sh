@@ -12,6 +12,7 @@
 #                  the phase, frozen, thawed, watchdog and end lines are the snapshot runner's)
 #   made           files and folders this run made in the destination (base64 path a line)
 #   backup.xml, checkpoint.xml  what libvirt is handed (the cut reads them by relative name)
+#   TARGET.create, TARGET.sha256, manifest.parts  what its background processes answered
 #   runner.pid, session.pid, watchdog.pid, freeze-returned, disarmed: the watchdog's handshake
 #   cancel         written by export-cancel.sh: abort the copy and remove what was made
 # and appends one line to EXPORTDIR/index.jsonl when it ends, whatever the outcome.
@@ -77,6 +78,18 @@ sum_values() {
   IFS=$IFS_SAVE
 }
 
+# file_size FILE: SIZE = its size in bytes (0 when it cannot be read), from `ls -lnL`'s fifth
+# column (the same on busybox) split by the shell: one process, no awk
+file_size() {
+  # shellcheck disable=SC2012 # one named file: its size, the same way on busybox
+  _fs=$(ls -lnL -- "$1" 2>/dev/null 3>&- 4<&- 5>&- 6<&- 9>&-)
+  SIZE=0
+  IFS=' '
+  # shellcheck disable=SC2086 # split on purpose: the line's columns (set -f: no globs)
+  set -- $_fs
+  IFS=$IFS_SAVE
+  is_uint "${5:-}" && SIZE=$5
+}
 # json_str TEXT: TEXT as a JSON string (quotes included); as is when nothing in it needs escaping
 json_str() {
   case $1 in
@@ -88,21 +101,31 @@ json_str() {
     END { print "\"" }'
 }
 
-# sha256_of FILE: its sha256 in hex; openssl uses the CPU's SHA instructions where it has them
-# (several times sha256sum's speed: the checksum is most of an export's time after the copy)
-sha256_of() {
+# sha256_start FILE OUT: FILE's sha256 computed in the background, its line ("HEX *FILE" or
+# "HEX  FILE") written to OUT; BG_PIDS gets its pid (the exit trap stops it). One process, no
+# pipe: openssl uses the CPU's SHA instructions where it has them (several times sha256sum's
+# speed: the checksum is most of an export's time after the copy), and its -out spares the awk
+# that cut the line. sha256_read OUT: SUM = the hex of that line ('' when none).
+sha256_start() {
   if command -v openssl >/dev/null 2>&1; then
-    openssl dgst -sha256 -r -- "$1" 2>/dev/null 3>&- 4<&- 9>&- | awk '{ print $1 }'
+    openssl dgst -sha256 -r -out "$2" -- "$1" 2>/dev/null 3>&- 4<&- 5>&- 6<&- 9>&- &
   else
-    sha256sum -- "$1" 3>&- 4<&- 9>&- | awk '{ print $1 }'
+    sha256sum -- "$1" >"$2" 3>&- 4<&- 5>&- 6<&- 9>&- &
   fi
+  BG_PIDS="$BG_PIDS $!"
+}
+sha256_read() {
+  SUM=
+  read -r SUM _ <"$1" 2>/dev/null
+  case $SUM in *[!0-9a-f]*) SUM= ;; esac
+  [ ${#SUM} = 64 ] || SUM=
 }
 
 # ---------------------------------------------------------------- facts
 FREEZE=no FREEZE_STATE=none FROZEN_N='' THAWED_N='' THAW_CONFIRMED=0 WATCHDOG=none WATCHDOG_FIRST=0
 CUT_STATE=none CUT_ANSWERED=0 CUT_MONO='' CRASH_REASON='' AGENT_TIMEOUT_SET=0
 JOB=none           # none | running | copied | failed | aborted
-CHECKPOINT=quiesce-$OP CHECKPOINT_MADE=0 CONVERT_PID='' SUM_PIDS=''
+CHECKPOINT=quiesce-$OP CHECKPOINT_MADE=0 CONVERT_PID='' BG_PIDS=''
 SNAP_LABEL='' SNAP_WHY=''
 MODE=full WHY_FULL='' PARENT='' FROM_CP='' EXPDIR='' COMPLETE=0 CANCELLED=0 BYTES=0
 WINDOW_START='' WINDOW_END='' WINDOW_START_MONO='' WINDOW_END_MONO=''
@@ -406,9 +429,8 @@ copy_watched() {
   journal file "\"act\":\"created\",\"b64\":\"$(b64 "$part")\""
   while kill -0 "$CONVERT_PID" 2>/dev/null; do
     if [ -e cancel ]; then CANCELLED=1; fail copy "cancelled by ${APPUSER:-the admin}"; exit 1; fi
-    # shellcheck disable=SC2012 # one named file: its size, the same way on busybox
-    b=$(ls -lnL -- "$part" 2>/dev/null | awk '{ print $5 }')
-    is_uint "$b" || b=0
+    file_size "$part"
+    b=$SIZE
     journal progress "\"done\":$((BYTES + b)),\"total\":$NEED,\"rate\":0,\"etaS\":-1,\"files\":[{\"target\":\"$ct\",\"bytes\":$b}]"
     i=0
     while [ "$i" -lt $((POLL_MS / 100)) ] && [ ! -e cancel ] && kill -0 "$CONVERT_PID" 2>/dev/null; do
@@ -584,9 +606,29 @@ decide_label() {
 
 # ---------------------------------------------------------------- check, name, manifest (last)
 # manifest_parts: the manifest's members known before the copy ends (the domain's name and XML as
-# JSON, who made it), made while QEMU copies, so the end of an export waits only for the checksums
+# JSON, who made it), made in the background while QEMU copies (their processes, json_str's awk,
+# id and uname, off the path: an incremental's copy is over in tens of ms), one JSON value a line
+# in manifest.parts (json_str escapes line breaks); BG_PIDS gets its pid, the verify phase waits
+# for it with the checksums, and manifest_read takes the lines (or makes them here when the file
+# is not whole)
 M_NAME='' M_XML='' M_BY=''
 manifest_parts() {
+  {
+    json_str "$DOMAIN_NAME"
+    echo
+    json_str "$DOMAIN_XML"
+    echo
+    printf '{"workstation": %s, "user": %s, "hostUser": %s, "host": %s}\n' "$(json_str "$WORKSTATION")" \
+      "$(json_str "$APPUSER")" "$(json_str "$(id -un)")" "$(json_str "$(uname -n)")"
+  } >"$OPDIR/manifest.parts" 3>&- 4<&- 5>&- 6<&- 9>&- &
+  BG_PIDS="$BG_PIDS $!"
+}
+manifest_read() {
+  M_NAME='' M_XML='' M_BY=''
+  {
+    IFS= read -r M_NAME && IFS= read -r M_XML && IFS= read -r M_BY
+  } <"$OPDIR/manifest.parts" 2>/dev/null
+  case $M_BY in '{"workstation": '*'}') return 0 ;; esac
   M_NAME=$(json_str "$DOMAIN_NAME")
   M_XML=$(json_str "$DOMAIN_XML")
   M_BY="{\"workstation\": $(json_str "$WORKSTATION"), \"user\": $(json_str "$APPUSER"), \"hostUser\": $(json_str "$(id -un)"), \"host\": $(json_str "$(uname -n)")}"
@@ -623,28 +665,24 @@ check_name_manifest() {
   DISKS_MANIFEST=
   first_words "$TARGETS"
   for t in $WORDS; do
-    sha256_of "$EXPDIR/$t.qcow2.partial" >"$OPDIR/$t.sha256" 3>&- 4<&- 9>&- &
-    SUM_PIDS="$SUM_PIDS $!"
+    sha256_start "$EXPDIR/$t.qcow2.partial" "$OPDIR/$t.sha256"
   done
-  first_words "$TARGETS"
   for t in $WORDS; do
     part=$EXPDIR/$t.qcow2.partial
-    r=$(qemu-img check -q -f qcow2 "$part" 2>&1 3>&- 4<&- 9>&-) || { fail verify "qemu-img check of $t: $r"; exit 1; }
+    r=$(qemu-img check -q -f qcow2 "$part" 2>&1 3>&- 4<&- 5>&- 6<&- 9>&-) || { fail verify "qemu-img check of $t: $r"; exit 1; }
   done
-  for p in $SUM_PIDS; do wait "$p"; done
-  SUM_PIDS=
-  first_words "$TARGETS"
+  for p in $BG_PIDS; do wait "$p"; done
+  BG_PIDS=
   for t in $WORDS; do
     part=$EXPDIR/$t.qcow2.partial
-    sum=
-    read -r sum <"$OPDIR/$t.sha256"
-    [ ${#sum} = 64 ] || { fail verify "no checksum of $part"; exit 1; }
+    sha256_read "$OPDIR/$t.sha256"
+    [ -n "$SUM" ] || { fail verify "no checksum of $part"; exit 1; }
     value_of "$TARGETS" "$t"; size=$VALUE
     value_of "$SOURCES" "$t"; src=$VALUE
     backing=null
     [ "$MODE" = incremental ] && backing="\"../$PARENT/$t.qcow2\""
     DISKS_MANIFEST="$DISKS_MANIFEST${DISKS_MANIFEST:+,
-  }    {\"target\": \"$t\", \"file\": \"$t.qcow2\", \"format\": \"qcow2\", \"virtualSize\": $size, \"sha256\": \"$sum\", \"backing\": $backing, \"source\": $(json_str "$src")}"
+  }    {\"target\": \"$t\", \"file\": \"$t.qcow2\", \"format\": \"qcow2\", \"virtualSize\": $size, \"sha256\": \"$SUM\", \"backing\": $backing, \"source\": $(json_str "$src")}"
   done
   first_words "$TARGETS"
   for t in $WORDS; do
@@ -655,7 +693,7 @@ check_name_manifest() {
   phase manifest running
   now_rt
   iso_utc "$RT"
-  [ -n "$M_BY" ] || manifest_parts
+  manifest_read
   decide_label
   if [ "$LABEL" = quiesced ]; then
     consistency="{\"label\": \"quiesced\", \"filesystems\": $FROZEN_N"
@@ -701,7 +739,7 @@ finish() {
   fi
   if [ -n "$CONVERT_PID" ]; then kill -TERM "$CONVERT_PID" 2>/dev/null; wait "$CONVERT_PID" 2>/dev/null; fi
   destroy_pools "$OPDIR"
-  for p in $SUM_PIDS; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  for p in $BG_PIDS; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
   if [ "$COMPLETE" != 1 ]; then
     # A copy that may still run is stopped before its files go: an export that did not end
     # complete leaves no file that looks complete, and no job on libvirt.
@@ -738,6 +776,23 @@ clock_start
 b64_plain "$DEST" && DEST_B64=$B64 || DEST_B64=$(b64 "$DEST")
 journal start "\"kind\":\"export\",\"uuid\":\"$UUID\",\"dest\":\"$DEST_B64\",\"mode\":\"$MODE_ASKED\",\"policy\":\"$POLICY\",\"pid\":$$,\"maxFreezeS\":$MAXFREEZE,\"workstation\":\"$(b64 "$WORKSTATION")\",\"user\":\"$(b64 "$APPUSER")\""
 
+# ---------------------------------------------------------------- the virsh session, started early
+# session_spawn: start_session's virsh (virsh-session.sh), started before the lock without waiting
+# for it: its start and its connection to libvirt (tens of ms on a loaded host) overlap the lock,
+# the earlier exports' settling and the destination's checks; the first command sent waits for
+# it (preflight's `echo connected`). Started before fd 9 (the domain's lock) is open, so it never
+# holds the lock. An existing snapshot's export uses no session.
+session_spawn() {
+  rm -f vin vout
+  mkfifo vin vout || return 1
+  virsh -c "$URI" <vin >vout 2>&1 5>&- 6<&- 9>&- &
+  VIRSH_PID=$!
+  echo "$VIRSH_PID" >session.pid
+  exec 3>vin 4<vout
+  SESSION=alive
+}
+[ -n "$SNAPSHOT" ] || session_spawn
+
 # ---------------------------------------------------------------- lock (the snapshot runner's, same file)
 phase lock running
 take_domain_lock "export $OP"
@@ -766,7 +821,10 @@ session_freeze_status() {
 phase preflight running
 # One virsh for the reads of preflight and prepare, the cut and the copy's readings: each virsh
 # process costs a start and a new connection to libvirt, which made most of an export's fixed cost.
-start_session || { fail preflight "could not start virsh: $OUT"; exit 1; }
+if [ "$SESSION" != alive ] || ! send 'echo connected' || case $OUT in *connected*) false ;; *) true ;; esac; then
+  end_session
+  start_session || { fail preflight "could not start virsh: $OUT"; exit 1; }
+fi
 ask "domstate --domain $UUID" || { fail preflight "$ANSWER"; exit 1; }
 state=$ANSWER
 case $state in
@@ -830,7 +888,14 @@ export_disk() {
     fail prepare "disk $3 is a $1 disk: Quiesce exports file-backed disks only"; exit 1
   fi
   size=
-  ask "domblkinfo --domain $UUID --device $3" && size=$(printf '%s\n' "$ANSWER" | awk '/^Capacity:/ { print $2 }')
+  if ask "domblkinfo --domain $UUID --device $3"; then
+    # its "Capacity: N" line, read without awk
+    case $ANSWER in Capacity:* | *"${NL}Capacity:"*)
+      size=${ANSWER#*Capacity:}
+      size=${size%%"$NL"*}
+      size=${size#"${size%%[! ]*}"} ;;
+    esac
+  fi
   is_uint "$size" || { fail prepare "libvirt did not tell the size of disk $3"; exit 1; }
   TARGETS="$TARGETS$3 $size$NL"
   SOURCES="$SOURCES$3 $4$NL"
@@ -911,8 +976,11 @@ else
 fi
 room_and_folder
 # Every image pre-created by this user (libvirt reuses them: they stay this user's, and an
-# incremental one already names its backing file in the destination).
-DISKS_JSON=
+# incremental one already names its backing file in the destination). The qemu-img processes run
+# in the background, all at once, while the session reads the domain's XML and name (waited for
+# at the end of prepare, before the cut); the exit trap stops one still running before the files
+# this run made are removed.
+DISKS_JSON='' CREATES=''
 first_words "$TARGETS"
 for t in $WORDS; do
   value_of "$TARGETS" "$t"; size=$VALUE
@@ -921,11 +989,9 @@ for t in $WORDS; do
   # -u: the backing file is named, not opened (it is this user's; no need to read it here)
   set -- -q -f qcow2
   [ "$MODE" = incremental ] && set -- "$@" -u -F qcow2 -b "../$PARENT/$t.qcow2"
-  if ! r=$(qemu-img create "$@" "$part" "$size" 2>&1 3>&- 4<&- 9>&-); then
-    fail prepare "could not create $part: $r"
-    exit 1
-  fi
-  journal file "\"act\":\"created\",\"b64\":\"$(b64 "$part")\""
+  qemu-img create "$@" "$part" "$size" >"$OPDIR/$t.create" 2>&1 3>&- 4<&- 5>&- 6<&- 9>&- &
+  BG_PIDS="$BG_PIDS $!"
+  CREATES="$CREATES$t $!$NL"
   BACKUP_DISKS="$BACKUP_DISKS<disk name='$t' type='file'><target file='$(xml_escape "$part")'/><driver type='qcow2'/></disk>"
   CP_DISKS="$CP_DISKS<disk name='$t' checkpoint='bitmap'/>"
   DISKS_JSON="$DISKS_JSON${DISKS_JSON:+,}{\"target\":\"$t\",\"capacity\":$size}"
@@ -943,6 +1009,19 @@ ask "domname --domain $UUID" && DOMAIN_NAME=$ANSWER
 if [ "$FREEZE" = yes ]; then
   ask "guest-agent-timeout --domain $UUID --timeout $AGENT_TIMEOUT" && AGENT_TIMEOUT_SET=1
 fi
+# the images the cut hands to libvirt: each created, or the run ends saying why not
+first_words "$CREATES"
+for t in $WORDS; do
+  value_of "$CREATES" "$t"
+  part=$EXPDIR/$t.qcow2.partial
+  if ! wait "$VALUE"; then
+    r=$(cat "$OPDIR/$t.create" 2>/dev/null)
+    fail prepare "could not create $part: $r"
+    exit 1
+  fi
+  journal file "\"act\":\"created\",\"b64\":\"$(b64 "$part")\""
+done
+BG_PIDS=
 # a session that ended under a read above (its answers came from a virsh of their own) is started
 # again: the cut needs one
 if [ "$SESSION" != alive ]; then
@@ -1013,9 +1092,8 @@ while :; do
     FILES=
     first_words "$TARGETS"
     for t in $WORDS; do
-      # shellcheck disable=SC2012 # one named file: its size, the same way on busybox
-      b=$(ls -lnL -- "$EXPDIR/$t.qcow2.partial" 2>/dev/null | awk '{ print $5 }')
-      is_uint "$b" || b=0
+      file_size "$EXPDIR/$t.qcow2.partial"
+      b=$SIZE
       FILES="$FILES${FILES:+,}{\"target\":\"$t\",\"bytes\":$b}"
     done
     journal progress "\"done\":$DONE,\"total\":$TOTAL,\"rate\":$RATE,\"etaS\":$ETA,\"files\":[$FILES]"
