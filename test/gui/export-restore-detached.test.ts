@@ -116,7 +116,7 @@ it(
     await expect(bar.getAttribute('aria-valuetext')).resolves.toMatch(
       / of .* \(\d+ %\) · .*\/s · ETA /,
     );
-    await gui.screenshot('export-restore-detached-running', { height: 1100 });
+    await gui.screenshot('export-restore-detached-running', { height: 1700 });
     await running.first().getByTestId('restore-run-cancel').click();
     const cancelled = list
       .locator('[data-testid="restore-run"]')
@@ -131,7 +131,7 @@ it(
     expect(labVirsh(profile.libvirtUri, 'list', '--all', '--name')).not.toContain(
       `${d.name}-cancelled`,
     );
-    await gui.screenshot('export-restore-detached-cancelled', { height: 1100 });
+    await gui.screenshot('export-restore-detached-cancelled', { height: 1700 });
 
     const second = startElsewhere(`${d.name}-restored`);
     const row = list
@@ -145,7 +145,7 @@ it(
     );
     await expect(second.call).resolves.toMatchObject({ name: `${d.name}-restored` });
     expect(labVirsh(profile.libvirtUri, 'list', '--all', '--name')).toContain(`${d.name}-restored`);
-    await gui.screenshot('export-restore-detached-done', { height: 1100 });
+    await gui.screenshot('export-restore-detached-done', { height: 1700 });
   },
   RUN_MS,
 );
