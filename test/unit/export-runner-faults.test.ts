@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -67,6 +68,13 @@ const SCENARIOS: Scenario[] = [
       expect(m.domain.xml).toContain("<source file='");
       expect(m.disks).toHaveLength(1); // the cdrom is not exported
       expect(m.disks[0]).toMatchObject({ target: 'vda', file: 'vda.qcow2', virtualSize: 67108864 });
+      // the checksum is of the file as it lies in the destination
+      const image = o.destFiles.find((f) => f.endsWith(`${o.opId}/vda.qcow2`))!;
+      expect(m.disks[0]!.sha256).toBe(
+        createHash('sha256')
+          .update(readFileSync(join(o.host.dest, image)))
+          .digest('hex'),
+      );
       expect(o.checkpoints).toEqual([`quiesce-${o.opId}`]);
     },
   },
@@ -220,6 +228,32 @@ const SCENARIOS: Scenario[] = [
         consistency: { label: 'crash-consistent', reason: expect.stringMatching(/agent/) },
       });
       expect(o.trace.some((l) => l.startsWith('freeze'))).toBe(false);
+    },
+  },
+  {
+    name: 'qemu-img create fails (it runs in the background): prepare fails saying why, no freeze',
+    spec: { plan: ['qemu-img-create fail'] },
+    check: (o) => {
+      expect(o.summary).toMatchObject({ state: 'failed', failedPhase: 'prepare' });
+      expect(o.summary.message).toMatch(
+        /could not create .*vda\.qcow2\.partial: .*injected failure/,
+      );
+      expect(o.trace.some((l) => l.startsWith('freeze'))).toBe(false);
+      expect(o.destFiles).toEqual([]);
+    },
+  },
+  {
+    name: 'SIGTERM while qemu-img create runs in the background: it is stopped, nothing left',
+    // the fake's create hangs: unless the exit trap stops it, it outlives the run (a process
+    // left), and a create that went on could make its image after the run removed what it made
+    spec: {
+      plan: ['qemu-img-create hang'],
+      signal: { sig: 'SIGTERM', when: traced(/^qemu-img-create hang/m) },
+    },
+    check: (o) => {
+      expect(o.summary.state).toBe('failed');
+      expect(o.trace.some((l) => l.startsWith('freeze'))).toBe(false);
+      expect(o.destFiles).toEqual([]);
     },
   },
 ];
