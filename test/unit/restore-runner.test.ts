@@ -199,8 +199,9 @@ describe.each(['dash', 'busybox'])('restore-runner.sh under %s', (shell) => {
     }).status;
     expect(asked).toBe(0);
     const at = Date.now();
-    const s = summarizeRestore(f.opId, await f.ended(10_000), false);
-    expect(Date.now() - at).toBeLessThan(3000); // the copy would take 61 s
+    const s = summarizeRestore(f.opId, await f.ended(30_000), false);
+    // the copy would take 61 s; 20 s: the unit tier runs niced beside the lab tiers
+    expect(Date.now() - at).toBeLessThan(20_000);
     expect(s).toMatchObject({
       state: 'failed',
       cancelled: true,
