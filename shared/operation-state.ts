@@ -53,6 +53,19 @@ export function operationState(
 }
 
 /**
+ * What a runner's journal says of its outcome: its result line (the last, should a runner write
+ * two) and its state by operationState's rule. Every fold of a journal reads these the same way.
+ */
+export function journalOutcome<L extends { ev: string }, R extends L & { ok: boolean }>(
+  lines: readonly L[],
+  runnerGone: boolean,
+): { result: R | undefined; state: OperationState } {
+  const result = lines.findLast((l) => l.ev === 'result') as R | undefined;
+  const ended = lines.some((l) => l.ev === 'end');
+  return { result, state: operationState(result, ended, runnerGone) };
+}
+
+/**
  * Adds one phase line to the phase runs so far: a `done`/`failed` line closes the phase's open
  * run (keeping the run's detail unless it brings its own); any other line opens a new run.
  */

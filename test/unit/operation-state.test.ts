@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { addPhaseLine, operationState, type PhaseStep } from '../../shared/operation-state';
+import {
+  addPhaseLine,
+  journalOutcome,
+  operationState,
+  type PhaseStep,
+} from '../../shared/operation-state';
 import { readRevertLines, summarizeRevert } from '../../electron/services/revert/revert-journal';
 
 /** The rules every journalled operation reads alike (shared/operation-state.ts). */
@@ -51,5 +56,24 @@ describe('revert journal on the shared line base', () => {
     const s = summarizeRevert('r1', readRevertLines(journal), true);
     expect(s.phases).toEqual([{ phase: 'keep', status: 'done' }]);
     expect(s.state).toBe('lost');
+  });
+});
+
+describe('journalOutcome', () => {
+  type L = { ev: 'phase' } | { ev: 'result'; ok: boolean; n: number } | { ev: 'end' };
+  const outcome = (lines: L[], gone = false) =>
+    journalOutcome<L, L & { ev: 'result' }>(lines, gone);
+
+  it('reads the last result line and the state by the one rule', () => {
+    expect(outcome([{ ev: 'phase' }])).toEqual({ result: undefined, state: 'running' });
+    expect(outcome([{ ev: 'phase' }], true).state).toBe('lost');
+    expect(outcome([{ ev: 'phase' }, { ev: 'end' }]).state).toBe('lost');
+    const two: L[] = [
+      { ev: 'result', ok: true, n: 1 },
+      { ev: 'result', ok: false, n: 2 },
+      { ev: 'end' },
+    ];
+    expect(outcome(two)).toEqual({ result: { ev: 'result', ok: false, n: 2 }, state: 'failed' });
+    expect(outcome([{ ev: 'result', ok: true, n: 1 }], true).state).toBe('succeeded');
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ExportPhaseSchema, type ExportSummary } from '../../../shared/export';
+import { journalOutcome } from '../../../shared/operation-state';
 import {
   b64,
   b64Text as text,
@@ -133,8 +134,6 @@ export function summarizeExport(
     failedPhase: null,
     watchdog: null,
   };
-  let ended = false;
-  let result: (OwnLine & { ev: 'result' }) | undefined;
   for (const l of lines) {
     switch (l.ev) {
       case 'start':
@@ -177,23 +176,15 @@ export function summarizeExport(
       case 'exported':
         s.folder = text(l.b64) ?? null;
         break;
-      case 'result':
-        result = l;
-        break;
-      case 'end':
-        ended = true;
-        break;
       default:
         if (l.ev.startsWith('watchdog-')) s.watchdog = l.ev.slice('watchdog-'.length);
     }
   }
-  s.state = result
-    ? result.ok
-      ? 'succeeded'
-      : 'failed'
-    : ended || runnerGone
-      ? 'lost'
-      : 'running';
+  const { result, state } = journalOutcome<ExportLine, OwnLine & { ev: 'result' }>(
+    lines,
+    runnerGone,
+  );
+  s.state = state;
   if (result) {
     s.mode = result.mode;
     s.cancelled = result.cancelled;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { RestoreDiskProgress } from '../../../shared/export';
-import { addPhaseLine, operationState } from '../../../shared/operation-state';
+import { addPhaseLine, journalOutcome } from '../../../shared/operation-state';
 import {
   RestoreKindSchema,
   RestorePhaseSchema,
@@ -105,8 +105,6 @@ export function summarizeRestore(
     output: [],
     startedAt: null,
   };
-  let result: (RestoreLine & { ev: 'result' }) | undefined;
-  let ended = false;
   for (const l of lines) {
     switch (l.ev) {
       case 'start':
@@ -137,15 +135,13 @@ export function summarizeRestore(
         else if (word === 'copied') s.copied = true;
         break;
       }
-      case 'result':
-        result = l;
-        break;
-      case 'end':
-        ended = true;
-        break;
     }
   }
-  s.state = operationState(result, ended, runnerGone);
+  const { result, state } = journalOutcome<RestoreLine, RestoreLine & { ev: 'result' }>(
+    lines,
+    runnerGone,
+  );
+  s.state = state;
   if (result) {
     s.cancelled = result.cancelled;
     s.code = result.code;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addPhaseLine, operationState } from '../../../shared/operation-state';
+import { addPhaseLine, journalOutcome } from '../../../shared/operation-state';
 import { RevertPhaseSchema, type RevertSummary } from '../../../shared/revert';
 import {
   PhaseLineSchema,
@@ -73,8 +73,6 @@ export function summarizeRevert(
   let progress: string | null = null;
   const settled: RevertSummary['settled'] = [];
   let mode: RevertSummary['mode'] = null;
-  let result: (RevertLine & { ev: 'result' }) | undefined;
-  let ended = false;
   for (const l of lines) {
     if (l.ev === 'start') mode = l.kind;
     else if (l.ev === 'phase') {
@@ -82,12 +80,14 @@ export function summarizeRevert(
       if (phase.success) addPhaseLine(phases, phase.data, l.status, text(l.b64));
     } else if (l.ev === 'progress') progress = text(l.b64) ?? null;
     else if (l.ev === 'settled') settled.push({ opId: text(l.from) ?? '', act: l.act });
-    else if (l.ev === 'result') result = l;
-    else if (l.ev === 'end') ended = true;
   }
+  const { result, state } = journalOutcome<RevertLine, RevertLine & { ev: 'result' }>(
+    lines,
+    runnerGone,
+  );
   return {
     opId,
-    state: operationState(result, ended, runnerGone),
+    state,
     mode,
     phases,
     progress,
