@@ -45,22 +45,23 @@ describe('readiness on the real guests', () => {
       30_000,
     );
     expect(ready.level?.level).toBe('ready');
-    // Stop qemu-ga from inside the guest and resume it 10 s later, all detached from the
+    // Stop qemu-ga from inside the guest and resume it 20 s later, all detached from the
     // guest-exec that started it (a stopped agent cannot run the resume itself).
     await guestExec(agent.name, '/bin/sh', [
       '-c',
-      "setsid sh -c 'sleep 0.5; kill -STOP $(cat /run/qemu-ga.pid); sleep 10; kill -CONT $(cat /run/qemu-ga.pid)' </dev/null >/dev/null 2>&1 &",
+      "setsid sh -c 'sleep 0.5; kill -STOP $(cat /run/qemu-ga.pid); sleep 20; kill -CONT $(cat /run/qemu-ga.pid)' </dev/null >/dev/null 2>&1 &",
     ]);
-    // Once the agent has really stopped answering (a fixed wait missed it on a loaded host):
-    // then it stays stopped for about 10 s, longer than the probe below needs.
+    // Once the agent has really stopped answering (a fixed wait missed it on a loaded host),
+    // asked with the app's own probe timeout (3 s: a starved TCG guest can be slower than 1 s and
+    // still answer the app): then it stays stopped for about 20 s, longer than the probe needs.
     const stopped = await until(
       () =>
-        guestAgentCommand(agent.name, { execute: 'guest-ping' }, { timeoutSec: 1 }).then(
+        guestAgentCommand(agent.name, { execute: 'guest-ping' }, { timeoutSec: 3 }).then(
           () => false,
           () => true,
         ),
       (gone) => gone,
-      15_000,
+      20_000,
     );
     expect(stopped, 'the agent stopped answering').toBe(true);
     const hung = await levelOf(agent.uuid);
