@@ -777,21 +777,12 @@ b64_plain "$DEST" && DEST_B64=$B64 || DEST_B64=$(b64 "$DEST")
 journal start "\"kind\":\"export\",\"uuid\":\"$UUID\",\"dest\":\"$DEST_B64\",\"mode\":\"$MODE_ASKED\",\"policy\":\"$POLICY\",\"pid\":$$,\"maxFreezeS\":$MAXFREEZE,\"workstation\":\"$(b64 "$WORKSTATION")\",\"user\":\"$(b64 "$APPUSER")\""
 
 # ---------------------------------------------------------------- the virsh session, started early
-# session_spawn: start_session's virsh (virsh-session.sh), started before the lock without waiting
-# for it: its start and its connection to libvirt (tens of ms on a loaded host) overlap the lock,
-# the earlier exports' settling and the destination's checks; the first command sent waits for
-# it (preflight's `echo connected`). Started before fd 9 (the domain's lock) is open, so it never
-# holds the lock. An existing snapshot's export uses no session.
-session_spawn() {
-  rm -f vin vout
-  mkfifo vin vout || return 1
-  virsh -c "$URI" <vin >vout 2>&1 5>&- 6<&- 9>&- &
-  VIRSH_PID=$!
-  echo "$VIRSH_PID" >session.pid
-  exec 3>vin 4<vout
-  SESSION=alive
-}
-[ -n "$SNAPSHOT" ] || session_spawn
+# The session's virsh (virsh-session.sh) is spawned before the lock without waiting for it: its
+# start and its connection to libvirt (tens of ms on a loaded host) overlap the lock, the earlier
+# exports' settling and the destination's checks; preflight's `echo connected` waits for it.
+# Spawned before fd 9 (the domain's lock) is open, so it never holds the lock. An existing
+# snapshot's export uses no session.
+[ -n "$SNAPSHOT" ] || spawn_session
 
 # ---------------------------------------------------------------- lock (the snapshot runner's, same file)
 phase lock running
@@ -821,7 +812,7 @@ session_freeze_status() {
 phase preflight running
 # One virsh for the reads of preflight and prepare, the cut and the copy's readings: each virsh
 # process costs a start and a new connection to libvirt, which made most of an export's fixed cost.
-if [ "$SESSION" != alive ] || ! send 'echo connected' || case $OUT in *connected*) false ;; *) true ;; esac; then
+if ! session_answers; then
   end_session
   start_session || { fail preflight "could not start virsh: $OUT"; exit 1; }
 fi

@@ -9,7 +9,9 @@
 # and fixed words may enter virsh's command language; files are named relative to the current
 # folder (the operation's).
 SESSION=none VIRSH_PID='' OUT='' SEQ=0 SEND_ERR=0 COUNT=''
-start_session() {
+# spawn_session: the virsh process alone, not waited for: a runner that has other work first lets
+# its start and connection overlap that work; the first command sent waits for it.
+spawn_session() {
   rm -f vin vout
   mkfifo vin vout || return 1
   virsh -c "$URI" <vin >vout 2>&1 5>&- 6<&- 9>&- &
@@ -17,7 +19,13 @@ start_session() {
   echo "$VIRSH_PID" >session.pid
   exec 3>vin 4<vout
   SESSION=alive
-  send 'echo connected' && case $OUT in *connected*) ;; *) false ;; esac
+}
+# session_answers: the session is there and answers (its `echo connected` came back)
+session_answers() {
+  [ "$SESSION" = alive ] && send 'echo connected' && case $OUT in *connected*) ;; *) false ;; esac
+}
+start_session() {
+  spawn_session && session_answers
 }
 # send COMMAND: runs it in the session; its output is left in $OUT. Status 0 when it answered
 # without an error, 1 when virsh printed an error, 2 when the session ended before answering
