@@ -39,9 +39,9 @@ const longestGap = (o: FaultOutcome) => {
   return Math.max(0, ...monos.slice(1).map((m, i) => m - monos[i]!));
 };
 
-/** A failing clock costs a reading about 1 s at most (CLOCK_WAIT_MS): with a loaded machine's
+/** A failing clock costs a reading about 3 s at most (CLOCK_WAIT_MS): with a loaded machine's
  * process starts around it, no two journal lines of a run are further apart than this. */
-const BOUND_MS = 4000;
+const BOUND_MS = 6000;
 /** The longest gap of each run, printed at the end for the record. */
 const gaps: number[] = [];
 afterAll(() => {
@@ -75,7 +75,9 @@ const WHERE: { at: string; clock: Omit<ClockFault, 'how'>; plan?: string[] }[] =
   {
     at: 'during the window, at the cut',
     clock: { when: (w) => w.trace.includes('cut-start') },
-    plan: ['cut slow 0.5'],
+    // 3 s: the kill is sent at a tick of the harness, which a loaded machine delays (a 0.5 s cut
+    // was over before it, and no reading was left to see the clock gone)
+    plan: ['cut slow 3'],
   },
   // the thaw's running line is the last one written in the window: the next reading is its end
   { at: 'right after the thaw', clock: { afterLine: '"phase":"thaw","status":"running"' } },

@@ -164,7 +164,8 @@ clock_start() {
 # silent after CLOCK_WAIT_MS, an answer that is no time, or more than the one line (clock_quiet).
 # A clock that fails costs a reading that long at most, then a date process a reading
 # (docs/host-scripts.md, "The clock").
-CLOCK_WAIT_MS=1000
+# 3 s: a good clock on a loaded host answered later than 1 s, and was given up for date processes
+CLOCK_WAIT_MS=3000
 clock_answer() {
   _clk_part='' _clk_n=0 _clk_until=''
   until IFS= read -r _clk_line <&6; do
