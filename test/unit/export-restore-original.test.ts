@@ -24,6 +24,7 @@ import {
   readOriginalOutput,
 } from '../../electron/services/export/export-restore-original';
 import type { ExportManifest } from '../../shared/export';
+import { testManifest } from '../support/export-manifest';
 import { readRestoreProgress } from '../../electron/services/export/restore-progress';
 import { exportChain, guestBytes } from '../support/export-chain';
 import { readRestoreLines, summarizeRestore } from '../../electron/services/export/restore-journal';
@@ -54,29 +55,15 @@ const definition = (
 `;
 
 function manifest(id: string, targets = ['vda']): ExportManifest {
-  return {
-    format: 'quiesce-export/1',
+  const xml = definition('/old/web.qcow2');
+  return testManifest({
     exportId: id,
-    domain: { uuid: UUID, name: 'web one', xml: definition('/old/web.qcow2') },
-    mode: 'incremental',
-    fullReason: null,
-    parent: null,
-    incrementalFrom: null,
-    checkpoint: `quiesce-${id}`,
-    consistency: { label: 'quiesced', filesystems: 1 },
-    disks: targets.map((target) => ({
-      target,
-      file: `${target}.qcow2`,
-      format: 'qcow2',
-      virtualSize: 1 << 20,
-      sha256: '0'.repeat(64),
-      backing: null,
-      source: `/old/${target}.qcow2`,
-    })),
-    bytesCopied: 0,
-    createdBy: { workstation: 'w', user: 'u', hostUser: 'h', host: 'x' },
-    createdAt: '2026-12-01T00:00:00Z',
-  };
+    uuid: UUID,
+    name: 'web one',
+    xml,
+    targets,
+    sourceFolder: '/old',
+  });
 }
 
 describe('originalPlan', () => {

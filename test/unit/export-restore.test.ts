@@ -23,6 +23,7 @@ import {
 } from '../../electron/services/export/export-scripts';
 import { readRestoreProgress } from '../../electron/services/export/restore-progress';
 import type { ExportManifest } from '../../shared/export';
+import { testManifest } from '../support/export-manifest';
 import { exportChain, guestBytes } from '../support/export-chain';
 
 /**
@@ -34,31 +35,12 @@ import { exportChain, guestBytes } from '../support/export-chain';
 const DEFINITION = `<domain type='kvm'><name>web</name><uuid>11111111-1111-4111-8111-111111111111</uuid><memory unit='KiB'>65536</memory><devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='/var/lib/libvirt/images/web.qcow2'/><target dev='vda' bus='virtio'/></disk><interface type='network'><mac address='52:54:00:00:00:01'/><source network='default'/></interface><channel type='unix'><source mode='bind' path='/var/lib/libvirt/qemu/web.agent'/><target type='virtio' name='org.qemu.guest_agent.0'/></channel></devices></domain>`;
 
 function manifest(id: string): ExportManifest {
-  return {
-    format: 'quiesce-export/1',
+  return testManifest({
     exportId: id,
-    domain: { uuid: '11111111-1111-4111-8111-111111111111', name: 'web', xml: DEFINITION },
-    mode: 'incremental',
-    fullReason: null,
-    parent: null,
-    incrementalFrom: null,
-    checkpoint: `quiesce-${id}`,
-    consistency: { label: 'quiesced', filesystems: 1 },
-    disks: [
-      {
-        target: 'vda',
-        file: 'vda.qcow2',
-        format: 'qcow2',
-        virtualSize: 1 << 20,
-        sha256: '0'.repeat(64),
-        backing: null,
-        source: '/var/lib/libvirt/images/web.qcow2',
-      },
-    ],
-    bytesCopied: 0,
-    createdBy: { workstation: 'w', user: 'u', hostUser: 'h', host: 'x' },
-    createdAt: '2026-12-01T00:00:00Z',
-  };
+    uuid: '11111111-1111-4111-8111-111111111111',
+    name: 'web',
+    xml: DEFINITION,
+  });
 }
 
 describe('restorePlan', () => {

@@ -26,6 +26,7 @@ import { readRestoreLines, summarizeRestore } from '../../electron/services/expo
 import { restoreDir, restoreLaunchScript } from '../../electron/services/export/restore-launch';
 import { launchCommand, newOpId } from '../../electron/services/snapshot/launch';
 import type { ExportManifest } from '../../shared/export';
+import { testManifest } from '../support/export-manifest';
 import { exportChain } from '../support/export-chain';
 
 /**
@@ -41,31 +42,7 @@ const DEFINITION = `<domain type='kvm'><name>web</name><uuid>${UUID}</uuid><memo
 const EXPORT_ID = '20261201T000100Z-0000000b';
 
 function manifest(): ExportManifest {
-  return {
-    format: 'quiesce-export/1',
-    exportId: EXPORT_ID,
-    domain: { uuid: UUID, name: 'web', xml: DEFINITION },
-    mode: 'incremental',
-    fullReason: null,
-    parent: null,
-    incrementalFrom: null,
-    checkpoint: `quiesce-${EXPORT_ID}`,
-    consistency: { label: 'quiesced', filesystems: 1 },
-    disks: [
-      {
-        target: 'vda',
-        file: 'vda.qcow2',
-        format: 'qcow2',
-        virtualSize: 1 << 20,
-        sha256: '0'.repeat(64),
-        backing: null,
-        source: '/var/lib/libvirt/images/web.qcow2',
-      },
-    ],
-    bytesCopied: 0,
-    createdBy: { workstation: 'w', user: 'u', hostUser: 'h', host: 'x' },
-    createdAt: '2026-12-01T00:00:00Z',
-  };
+  return testManifest({ exportId: EXPORT_ID, uuid: UUID, name: 'web', xml: DEFINITION });
 }
 
 const roots: string[] = [];
