@@ -10,7 +10,7 @@ import type { ChannelOpen, ChannelSpy } from './channel-spy.js';
 import { connectLabHost } from '../test/support/lab-session.js';
 import type { ClientWatch } from './lab-clients.js';
 import type { Services } from './services.js';
-import { BenchError, fmtMs, fmtSamples, median, timed, type Log } from './util.js';
+import { BenchError, connectToLab, fmtMs, fmtSamples, median, timed, type Log } from './util.js';
 
 export interface InventoryResult {
   domains: number;
@@ -114,18 +114,7 @@ export async function benchInventory(
     log(`inventory: ${profile.libvirtUri} (${smallDomains} domains) channels: ${smallCounts}`);
 
     // ---- the naive way: one virsh per domain, each its own exec, one after the other ----
-    const outcome = await svc.connectSsh(
-      {
-        host: profile.address,
-        port: profile.port,
-        user: profile.user,
-        auth: { kind: 'key', keyPath: profile.keyPath },
-      },
-      { knownHostsPath: profile.knownHostsPath },
-    );
-    if (outcome.kind !== 'connected')
-      throw new BenchError(`naive baseline: cannot connect to the lab sshd (${outcome.kind})`);
-    const conn = outcome.connection;
+    const conn = await connectToLab(svc.connectSsh, profile);
     const uuids = warm.value.domains.map((d) => d.uuid);
     const naiveSamples: number[] = [];
     let naiveChannels = 0;

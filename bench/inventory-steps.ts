@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundleAndRequire } from '../test/support/node-bundle.js';
 import { readLabProfile } from '../test/lab/lab.js';
-import { log, median } from './util.js';
+import { connectToLab, log, median } from './util.js';
 
 type Steps = typeof import('./inventory-steps-entry');
 
@@ -41,18 +41,7 @@ const s = await bundleAndRequire<Steps>(
   'quiesce-bench-steps',
 );
 const profile = readLabProfile();
-const outcome = await s.connectSsh(
-  {
-    host: profile.address,
-    port: profile.port,
-    user: profile.user,
-    auth: { kind: 'key', keyPath: profile.keyPath },
-  },
-  { knownHostsPath: profile.knownHostsPath },
-);
-if (outcome.kind !== 'connected')
-  throw new Error(`cannot connect to the lab sshd: ${outcome.kind}`);
-const conn = outcome.connection;
+const conn = await connectToLab(s.connectSsh, profile);
 const uri = profile.testDriverUri;
 
 interface Sample {

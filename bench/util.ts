@@ -43,3 +43,24 @@ export const fmtMs = (ms: number) =>
 
 export const fmtSamples = (samples: readonly number[]) =>
   samples.map((ms) => Math.round(ms)).join(', ');
+
+type ConnectSsh = typeof import('../electron/services/ssh/ssh-connection').connectSsh;
+
+/** A connection to the lab's sshd with its key, checked against its known_hosts, as the app makes one. */
+export async function connectToLab(
+  connectSsh: ConnectSsh,
+  profile: import('../test/lab/lab.js').LabProfile,
+): Promise<Extract<Awaited<ReturnType<ConnectSsh>>, { kind: 'connected' }>['connection']> {
+  const outcome = await connectSsh(
+    {
+      host: profile.address,
+      port: profile.port,
+      user: profile.user,
+      auth: { kind: 'key', keyPath: profile.keyPath },
+    },
+    { knownHostsPath: profile.knownHostsPath },
+  );
+  if (outcome.kind !== 'connected')
+    throw new BenchError(`cannot connect to the lab sshd (${outcome.kind})`);
+  return outcome.connection;
+}
