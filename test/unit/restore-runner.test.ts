@@ -163,6 +163,35 @@ describe.each(['dash', 'busybox'])('restore-runner.sh under %s', (shell) => {
     expect(readdirSync(join(f.host, 'restores'))).toEqual(['ops']);
     expect(lines.filter((l) => l.ev === 'end')).toHaveLength(1);
   });
+  it('the runner killed during the copy: the restore stops and undoes itself, the journal reads lost', async () => {
+    const f = fixture(shell, { slowCopy: true });
+    f.launch();
+    const t0 = Date.now();
+    while (!f.journal().some((l) => l.ev === 'progress')) {
+      expect(Date.now() - t0).toBeLessThan(20_000);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    process.kill(Number(readFileSync(join(f.ops, 'runner.pid'), 'utf8')), 'SIGKILL');
+    // the script's next progress line (5 s at most) meets its reader gone: its undo stops the copy
+    const copy = Number(readFileSync(join(f.root, 'copy.pid'), 'utf8'));
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const at = Date.now();
+    while (alive(copy) && Date.now() - at < 20_000) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(copy), 'the copy (it would take 61 s) still runs').toBe(false);
+    await new Promise((r) => setTimeout(r, 500)); // the undo's last removals
+    expect(readdirSync(f.to)).toEqual([]);
+    expect(f.virshLog()).toBe('');
+    const s = summarizeRestore(f.opId, f.journal(), true);
+    expect(s).toMatchObject({ state: 'lost', copied: false });
+    expect(s.message).toMatch(/stopped before recording an outcome/);
+  });
   it('a cancel by the operation’s id during the copy: exit 76 journaled, nothing left', async () => {
     const f = fixture(shell, { slowCopy: true });
     f.launch();

@@ -27,8 +27,10 @@ cd "$OPDIR" || exit 70
 # shellcheck source-path=SCRIPTDIR source=host-lib.sh
 . "$OPDIR/host-lib.sh"
 runner_start
-# the app may be gone and its link with it: the runner goes on (setsid: no terminal either)
-trap '' HUP PIPE
+# the app may be gone and its link with it: the runner goes on (setsid: no terminal either).
+# Caught, not ignored: a signal ignored here would be ignored in the restore script too, for good
+# (a shell cannot trap what it started with ignored), and its own HUP and PIPE undo would not run.
+trap ':' HUP PIPE
 
 OP=invalid URI='' UUID='' RESTOREDIR='' KIND='' EXPORT_ID='' RESTORE_ID='' NAME_B64='' START=0
 AGENT_TIMEOUT='' WORKSTATION='' APPUSER='' COPY_RATE=0
@@ -132,10 +134,18 @@ if [ "$COPY_RATE" != 0 ]; then
 fi
 # shellcheck disable=SC1091 # written by the app: one `set -- …` line, every argument quoted
 . ./argv
+# The reader is this shell itself (runner.pid), not a pipeline's subshell: a runner killed is a
+# reader gone, so the script's next line (5 s at most while it copies) meets a closed FIFO and its
+# own undo runs, and "lost" (no runner, no end line) is what happened, not a restore going on
+# unseen behind a dead pid.
+rm -f restore.out
+mkfifo restore.out || { fail runner "could not make the FIFO restore.out in $OPDIR"; journal_result '' '"cancelled":false,"code":70'; journal end; exit 0; }
 {
   sh ./restore.sh "$@" </dev/null 2>restore.err
   echo "exit $?"
-} | follow_output
+} >restore.out &
+follow_output <restore.out
+rm -f restore.out
 if ! [ -e ended ]; then
   # the reader ended without the script's exit status (killed): say so rather than nothing
   fail runner "the restore runner lost the restore script's output"
