@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { ExportPhaseSchema, type ExportSummary } from '../../../shared/export';
-import { journalOutcome } from '../../../shared/operation-state';
+import { addPhaseLine } from '../../../shared/operation-state';
 import {
+  OrphanRemovedLineSchema,
   b64,
   b64Text as text,
   lineBase as base,
   lineReader,
   readJournalLine,
   readLinesWith,
+  resultLineSchema,
+  runnerOutcome,
+  startLineSchema,
   uint,
   type JournalLine,
 } from '../snapshot/journal-line';
@@ -22,18 +26,12 @@ import { windowMs } from '../snapshot/journal';
 const name = z.string().regex(/^[0-9A-Za-z-]*$/);
 
 export const ExportLineSchema = z.discriminatedUnion('ev', [
-  z.object({
-    ev: z.literal('start'),
-    ...base,
-    kind: z.literal('export'),
-    uuid: z.string(),
+  startLineSchema(z.literal('export'), {
     dest: b64,
     mode: z.enum(['full', 'incremental']),
     policy: z.enum(['require', 'allow-crash-consistent']),
     pid: uint,
     maxFreezeS: uint,
-    workstation: b64,
-    user: b64,
   }),
   /** What will be done: full or incremental (b64: why full), the space needed and free. */
   z.object({
@@ -61,7 +59,7 @@ export const ExportLineSchema = z.discriminatedUnion('ev', [
   /** A file in the destination this run created, removed, or kept (b64: why) on the way out. */
   z.object({ ev: z.literal('file'), ...base, act: z.enum(['created', 'removed', 'kept']), b64 }),
   /** A file an earlier export, killed outright, made and never removed, removed by this run. */
-  z.object({ ev: z.literal('orphan-removed'), ...base, b64, from: b64 }),
+  OrphanRemovedLineSchema,
   z.object({
     ev: z.literal('checkpoint'),
     ...base,
@@ -70,14 +68,9 @@ export const ExportLineSchema = z.discriminatedUnion('ev', [
     b64: b64.optional(),
   }),
   z.object({ ev: z.literal('exported'), ...base, exportId: name, b64 }),
-  z.object({
-    ev: z.literal('result'),
-    ...base,
-    ok: z.boolean(),
+  resultLineSchema({
     label: z.enum(['quiesced', 'crash-consistent']).optional(),
     filesystems: uint.optional(),
-    b64: b64.optional(),
-    failedPhase: z.string().optional(),
     mode: z.enum(['full', 'incremental']),
     cancelled: z.boolean(),
     bytes: uint,
@@ -151,14 +144,7 @@ export function summarizeExport(
         break;
       case 'phase': {
         const phase = ExportPhaseSchema.safeParse(l.phase);
-        if (!phase.success) break;
-        const detail = text(l.b64);
-        const open = s.phases.findLast((p) => p.phase === phase.data && p.status === 'running');
-        if (open && l.status !== 'running') {
-          open.status = l.status;
-          if (detail) open.detail = detail;
-        } else
-          s.phases.push({ phase: phase.data, status: l.status, ...(detail ? { detail } : {}) });
+        if (phase.success) addPhaseLine(s.phases, phase.data, l.status, text(l.b64));
         break;
       }
       case 'progress':
@@ -180,23 +166,19 @@ export function summarizeExport(
         if (l.ev.startsWith('watchdog-')) s.watchdog = l.ev.slice('watchdog-'.length);
     }
   }
-  const { result, state } = journalOutcome<ExportLine, OwnLine & { ev: 'result' }>(
+  const { result, ...outcome } = runnerOutcome<ExportLine, OwnLine & { ev: 'result' }>(
     lines,
     runnerGone,
+    'The export runner on the host stopped before recording an outcome; the watchdog thaws the guest.',
   );
-  s.state = state;
+  Object.assign(s, outcome);
   if (result) {
     s.mode = result.mode;
     s.cancelled = result.cancelled;
-    s.failedPhase = result.failedPhase ?? null;
-    s.message = text(result.b64) ?? null;
     if (result.ok && result.label === 'quiesced')
       s.consistency = { label: 'quiesced', filesystems: result.filesystems ?? 0 };
     else if (result.ok)
       s.consistency = { label: 'crash-consistent', reason: s.message ?? 'no freeze' };
-  } else if (s.state === 'lost') {
-    s.message =
-      'The export runner on the host stopped before recording an outcome; the watchdog thaws the guest.';
   }
   return s;
 }

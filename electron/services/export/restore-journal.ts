@@ -1,67 +1,52 @@
 import { z } from 'zod';
 import type { RestoreDiskProgress } from '../../../shared/export';
-import { addPhaseLine, journalOutcome } from '../../../shared/operation-state';
+import { addPhaseLine } from '../../../shared/operation-state';
 import {
   RestoreKindSchema,
   RestorePhaseSchema,
   type RestoreRun,
 } from '../../../shared/export-restore-run';
-import {
-  PhaseLineSchema,
-  b64,
-  b64Text as text,
-  lineBase,
-  lineReader,
-  readLinesWith,
-  startLineSchema,
-  uint,
-} from '../snapshot/journal-line';
+import { b64, b64Text as text, lineBase, runnerJournal, uint } from '../snapshot/journal-line';
 
 /**
- * One line of a restore's journal, exactly as host-scripts/restore-runner.sh writes it. The
- * members every line starts with, the start line's shape and the phase line are every runner's
- * (snapshot/journal-line.ts); progress, out and result are a restore's own.
+ * A restore's journal, exactly as host-scripts/restore-runner.sh writes it. The members every
+ * line starts with, the start line's shape, the phase, result and end lines are every runner's
+ * (snapshot/journal-line.ts); progress and out, and the start's and result's own members, are a
+ * restore's.
  */
 const id = z.string().regex(/^[0-9A-Za-z-]+$/);
-export const RestoreLineSchema = z.discriminatedUnion('ev', [
-  startLineSchema(RestoreKindSchema, {
+const restoreJournal = runnerJournal(
+  RestoreKindSchema,
+  {
     pid: uint,
     exportId: id,
     restoreId: id,
     /** A new domain's name (b64; empty over the original). */
     name: b64,
     start: z.union([z.literal(0), z.literal(1)]),
-  }),
-  PhaseLineSchema,
-  /** restore-lib.sh's "progress TARGET DONE TOTAL RATE ETA", its numbers checked by the runner. */
-  z.object({
-    ev: z.literal('progress'),
-    ...lineBase,
-    target: z.string().regex(/^[A-Za-z0-9]+$/),
-    done: uint,
-    total: uint,
-    rate: uint,
-    etaS: z.number().int().min(-1),
-  }),
-  /** Any other line the restore script printed (b64), in order. */
-  z.object({ ev: z.literal('out'), ...lineBase, b64 }),
-  z.object({
-    ev: z.literal('result'),
-    ...lineBase,
-    ok: z.boolean(),
-    failedPhase: z.string().optional(),
-    b64: b64.optional(),
-    cancelled: z.boolean(),
-    code: uint,
-  }),
-  z.object({ ev: z.literal('end'), ...lineBase }),
-]);
+  },
+  { cancelled: z.boolean(), code: uint },
+  [
+    /** restore-lib.sh's "progress TARGET DONE TOTAL RATE ETA", its numbers checked by the runner. */
+    z.object({
+      ev: z.literal('progress'),
+      ...lineBase,
+      target: z.string().regex(/^[A-Za-z0-9]+$/),
+      done: uint,
+      total: uint,
+      rate: uint,
+      etaS: z.number().int().min(-1),
+    }),
+    /** Any other line the restore script printed (b64), in order. */
+    z.object({ ev: z.literal('out'), ...lineBase, b64 }),
+  ],
+  'The restore runner on the host stopped before recording an outcome: look at the domain and the images folder.',
+);
+export const RestoreLineSchema = restoreJournal.schema;
 export type RestoreLine = z.infer<typeof RestoreLineSchema>;
 
 /** Every whole, valid line of a restore journal; a torn line costs only itself. */
-export function readRestoreLines(journal: string): RestoreLine[] {
-  return readLinesWith(journal, lineReader(RestoreLineSchema));
-}
+export const readRestoreLines = restoreJournal.read;
 
 /** A progress line as the contract's disk progress (ETA -1: unknown). */
 export function restoreDiskOf(l: RestoreLine & { ev: 'progress' }): RestoreDiskProgress {
@@ -137,19 +122,11 @@ export function summarizeRestore(
       }
     }
   }
-  const { result, state } = journalOutcome<RestoreLine, RestoreLine & { ev: 'result' }>(
-    lines,
-    runnerGone,
-  );
-  s.state = state;
+  const { result, ...outcome } = restoreJournal.outcome(lines, runnerGone);
+  Object.assign(s, outcome);
   if (result) {
     s.cancelled = result.cancelled;
     s.code = result.code;
-    s.message = text(result.b64) ?? null;
-    s.failedPhase = result.ok ? null : (result.failedPhase ?? null);
-  } else if (s.state === 'lost') {
-    s.message =
-      'The restore runner on the host stopped before recording an outcome: look at the domain and the images folder.';
   }
   return s;
 }

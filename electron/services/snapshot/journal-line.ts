@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PhaseStatusSchema } from '../../../shared/operation-state';
+import { PhaseStatusSchema, journalOutcome } from '../../../shared/operation-state';
 
 /**
  * One line of an operation's journal on the host, exactly as the runner (snapshot-runner.sh) and
@@ -43,6 +43,22 @@ export function startLineSchema<K extends z.ZodType, F extends z.ZodRawShape>(ki
     ...own,
   });
 }
+/**
+ * host-lib.sh's `result`: whether the run succeeded and, after a failure, the phase that failed
+ * and why (b64); then that runner's own members.
+ */
+export function resultLineSchema<F extends z.ZodRawShape>(own: F) {
+  return z.object({
+    ev: z.literal('result'),
+    ...lineBase,
+    ok: z.boolean(),
+    failedPhase: z.string().optional(),
+    b64: b64.optional(),
+    ...own,
+  });
+}
+/** host-lib.sh's `end`: the runner is done (its last line, after the result if it wrote one). */
+export const EndLineSchema = z.object({ ev: z.literal('end'), ...lineBase });
 /**
  * A file an earlier run of the same runner, killed outright, made and never removed, removed by
  * this run (b64: the file, from: that run's id).
@@ -115,19 +131,14 @@ export const JournalLineSchema = z.discriminatedUnion('ev', [
   z.object({ ev: z.literal('watchdog-waiting'), ...lineBase, b64 }),
   z.object({ ev: z.literal('watchdog-released'), ...lineBase }),
   z.object({ ev: z.literal('watchdog-gave-up'), ...lineBase }),
-  z.object({
-    ev: z.literal('result'),
-    ...lineBase,
-    ok: z.boolean(),
+  resultLineSchema({
     label: label.optional(),
     filesystems: uint.optional(),
-    b64: b64.optional(),
-    failedPhase: z.string().optional(),
     snapshotTaken: taken.optional(),
     /** On a failure that still left a snapshot: what that snapshot is. */
     outcome: z.object({ label, filesystems: uint.optional(), b64: b64.optional() }).optional(),
   }),
-  z.object({ ev: z.literal('end'), ...lineBase }),
+  EndLineSchema,
 ]);
 export type JournalLine = z.infer<typeof JournalLineSchema>;
 
@@ -175,4 +186,56 @@ export const readJournalLine = lineReader(JournalLineSchema);
 /** Every valid line of a snapshot runner's journal text (see `readLinesWith`). */
 export function readJournalLines(text: string): JournalLine[] {
   return readLinesWith(text, readJournalLine);
+}
+
+/**
+ * What a runner's journal says of its outcome (journalOutcome), with what every result line says
+ * alike read out: its message (b64) and, after a failure, the phase that failed. `lost` is the
+ * message when the runner stopped before recording an outcome.
+ */
+export function runnerOutcome<
+  L extends { ev: string },
+  R extends L & { ok: boolean; b64?: string; failedPhase?: string },
+>(lines: readonly L[], runnerGone: boolean, lost: string | null) {
+  const { result, state } = journalOutcome<L, R>(lines, runnerGone);
+  const said = result ? (b64Text(result.b64) ?? null) : null;
+  return {
+    result,
+    state,
+    message: state === 'lost' ? lost : said,
+    failedPhase: result && !result.ok ? (result.failedPhase ?? null) : null,
+  };
+}
+
+/**
+ * The journal of a runner launched through host-lib.sh (revert, restore): its start line (kind and
+ * own arguments), the phase line, its OWN other lines, its result line (own members), the end
+ * line; with the reader of its lines (readLinesWith) and of its outcome (runnerOutcome).
+ */
+export function runnerJournal<
+  K extends z.ZodType,
+  S extends z.ZodRawShape,
+  R extends z.ZodRawShape,
+  O extends readonly z.core.$ZodTypeDiscriminable[],
+>(kind: K, start: S, result: R, own: readonly [...O], lost: string | null) {
+  const resultLine = resultLineSchema(result);
+  const schema = z.discriminatedUnion('ev', [
+    startLineSchema(kind, start),
+    PhaseLineSchema,
+    ...own,
+    resultLine,
+    EndLineSchema,
+  ]);
+  type Line = z.infer<typeof schema>;
+  // Every line has its `ev` and the result line its members, but TypeScript cannot see it
+  // through the union of generic members, hence the one cast.
+  type Said = { ev: string; ok: boolean; b64?: string; failedPhase?: string };
+  type Result = Said & z.infer<typeof resultLine>;
+  const readOne = lineReader(schema);
+  return {
+    schema,
+    read: (journal: string): Line[] => readLinesWith(journal, readOne),
+    outcome: (lines: readonly Line[], runnerGone: boolean) =>
+      runnerOutcome<{ ev: string }, Result>(lines as readonly Said[], runnerGone, lost),
+  };
 }
