@@ -1,6 +1,6 @@
 import exportRunner from '../host-scripts/export-runner.sh?raw';
-import { argsFileText, freezingRunnerLaunch, launchCommand, runnerDir } from '../snapshot/launch';
-import { base64Arg, operationArgEntries, type OperationArgs } from '../snapshot/operation-args';
+import { freezingRunnerLaunch } from '../snapshot/launch';
+import { base64Arg, detachedRunner, type OperationArgs } from '../snapshot/operation-args';
 
 /**
  * How an export reaches the host: the snapshot runner's launch (host-scripts/launch.sh, files as
@@ -23,30 +23,23 @@ export interface ExportArgs extends OperationArgs {
   snapshot?: string;
 }
 
+const exportOps = detachedRunner<ExportArgs>('exports', 'the export runner', (a) => [
+  ['dest', base64Arg(a.dest)],
+  ['mode', a.mode],
+  ['policy', a.policy],
+  ['maxFreezeS', String(a.maxFreezeS)],
+  ['holdFrozenMs', String(a.holdFrozenMs ?? 0)],
+  ['pollMs', String(a.pollMs ?? 500)],
+  ['snapshot', a.snapshot ?? ''],
+]);
 /** The folder export operations live in, under the host folder. */
-export function exportDir(hostDir: string): string {
-  return runnerDir(hostDir, 'exports');
-}
-
+export const exportDir = exportOps.dir;
 /** The `args` file: `name=value` lines, read by name (read_args in host-lib.sh). */
-export function exportArgsText(a: ExportArgs): string {
-  return argsFileText('the export runner', [
-    ...operationArgEntries(a),
-    ['dest', base64Arg(a.dest)],
-    ['mode', a.mode],
-    ['policy', a.policy],
-    ['maxFreezeS', String(a.maxFreezeS)],
-    ['holdFrozenMs', String(a.holdFrozenMs ?? 0)],
-    ['pollMs', String(a.pollMs ?? 500)],
-    ['snapshot', a.snapshot ?? ''],
-  ]);
-}
+export const exportArgsText = exportOps.argsText;
 
 /** The launch script of one export, fed to `exportLaunchCommand`: a freezing runner's launch. */
 export function exportLaunchScript(args: ExportArgs): string {
   return freezingRunnerLaunch(exportRunner, exportArgsText(args));
 }
 
-export function exportLaunchCommand(hostDir: string, opId: string): string {
-  return launchCommand(exportDir(hostDir), opId);
-}
+export const exportLaunchCommand = exportOps.launchCommand;

@@ -1,8 +1,8 @@
 import hostLib from '../host-scripts/host-lib.sh?raw';
 import restoreRunner from '../host-scripts/restore-runner.sh?raw';
 import { shellCommand } from '../shell/quote';
-import { argsFileText, launchScriptOf, runnerDir } from '../snapshot/launch';
-import { base64Arg, operationArgEntries, type OperationArgs } from '../snapshot/operation-args';
+import { launchScriptOf } from '../snapshot/launch';
+import { base64Arg, detachedRunner, type OperationArgs } from '../snapshot/operation-args';
 import type { RestoreKind } from '../../../shared/export-restore-run';
 
 /**
@@ -25,23 +25,18 @@ export interface RestoreRunArgs extends OperationArgs {
   copyRate?: number;
 }
 
+const restoreOps = detachedRunner<RestoreRunArgs>('restores', 'the restore runner', (a) => [
+  ['kind', a.kind],
+  ['exportId', a.exportId],
+  ['restoreId', a.restoreId],
+  ['name', base64Arg(a.name)],
+  ['start', a.start ? '1' : '0'],
+  ['copyRate', String(a.copyRate ?? 0)],
+]);
 /** The folder restore operations live in, under the host folder. */
-export function restoreDir(hostDir: string): string {
-  return runnerDir(hostDir, 'restores');
-}
-
+export const restoreDir = restoreOps.dir;
 /** The `args` file: `name=value` lines, read by name (read_args in host-lib.sh). */
-export function restoreArgsText(a: RestoreRunArgs): string {
-  return argsFileText('the restore runner', [
-    ...operationArgEntries(a),
-    ['kind', a.kind],
-    ['exportId', a.exportId],
-    ['restoreId', a.restoreId],
-    ['name', base64Arg(a.name)],
-    ['start', a.start ? '1' : '0'],
-    ['copyRate', String(a.copyRate ?? 0)],
-  ]);
-}
+export const restoreArgsText = restoreOps.argsText;
 
 /**
  * The launch script of one restore: restore-runner.sh, the restore SCRIPT as the app sends it

@@ -1,7 +1,7 @@
 import hostLib from '../host-scripts/host-lib.sh?raw';
 import revertRunner from '../host-scripts/revert-runner.sh?raw';
-import { argsFileText, launchCommand, launchScriptOf, runnerDir } from '../snapshot/launch';
-import { base64Arg, operationArgEntries, type OperationArgs } from '../snapshot/operation-args';
+import { launchScriptOf } from '../snapshot/launch';
+import { base64Arg, detachedRunner, type OperationArgs } from '../snapshot/operation-args';
 
 /**
  * How a revert reaches the host: the snapshot runner's launch (host-scripts/launch.sh, files as
@@ -32,25 +32,20 @@ export interface RevertFiles {
   memory?: { file: string; restoreXml: string };
 }
 
+const revertOps = detachedRunner<RevertArgs>('reverts', 'the revert runner', (a) => [
+  ['mode', a.mode],
+  ['targetKind', a.targetKind],
+  ['target', base64Arg(a.target)],
+  ['current', base64Arg(a.current)],
+  ['allowForce', a.allowForce ? '1' : '0'],
+  ['stopTimeoutS', String(a.stopTimeoutS)],
+  ['bootWaitS', String(a.bootWaitS)],
+  ['procedure', a.procedure ?? 'quiesce'],
+]);
 /** The folder revert operations live in, under the host folder. */
-export function revertDir(hostDir: string): string {
-  return runnerDir(hostDir, 'reverts');
-}
-
+export const revertDir = revertOps.dir;
 /** The `args` file: `name=value` lines; free text goes base64. */
-export function revertArgsText(a: RevertArgs): string {
-  return argsFileText('the revert runner', [
-    ...operationArgEntries(a),
-    ['mode', a.mode],
-    ['targetKind', a.targetKind],
-    ['target', base64Arg(a.target)],
-    ['current', base64Arg(a.current)],
-    ['allowForce', a.allowForce ? '1' : '0'],
-    ['stopTimeoutS', String(a.stopTimeoutS)],
-    ['bootWaitS', String(a.bootWaitS)],
-    ['procedure', a.procedure ?? 'quiesce'],
-  ]);
-}
+export const revertArgsText = revertOps.argsText;
 
 /** The launch script for one revert (or recover) run, fed to `revertLaunchCommand`. */
 export function revertLaunchScript(args: RevertArgs, files?: RevertFiles): string {
@@ -78,6 +73,4 @@ export function revertLaunchScript(args: RevertArgs, files?: RevertFiles): strin
   return launchScriptOf(list);
 }
 
-export function revertLaunchCommand(hostDir: string, opId: string): string {
-  return launchCommand(revertDir(hostDir), opId);
-}
+export const revertLaunchCommand = revertOps.launchCommand;
