@@ -7,9 +7,9 @@ import { PhaseStatusSchema, journalOutcome } from '../../../shared/operation-sta
  * operations list, the history and the bench all read lines through `readJournalLines`.
  * Free text is base64 (`b64`), so the shell writers never have to escape JSON.
  *
- * What every runner writes alike through host-lib.sh (the fields each line starts with, the phase
- * line, torn-line reading) is exported here for the other runners' journals (export, revert,
- * restore test), so it is said once.
+ * What every runner writes alike through host-lib.sh (the fields each line starts with, the start,
+ * phase, result and end lines, torn-line reading, the outcome) is exported here for the other
+ * runners' journals (export, revert, restore, restore test), so it is said once.
  */
 export const b64 = z.string().regex(/^[A-Za-z0-9+/=]*$/);
 export const uint = z.number().int().nonnegative();
@@ -198,11 +198,10 @@ export function runnerOutcome<
   R extends L & { ok: boolean; b64?: string; failedPhase?: string },
 >(lines: readonly L[], runnerGone: boolean, lost: string | null) {
   const { result, state } = journalOutcome<L, R>(lines, runnerGone);
-  const said = result ? (b64Text(result.b64) ?? null) : null;
   return {
     result,
     state,
-    message: state === 'lost' ? lost : said,
+    message: state === 'lost' ? lost : (b64Text(result?.b64) ?? null),
     failedPhase: result && !result.ok ? (result.failedPhase ?? null) : null,
   };
 }
