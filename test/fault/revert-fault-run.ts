@@ -5,7 +5,7 @@
  * (frozen image data.qcow2). What a test reads back: the journal, the fake domain's definition
  * and state, the overlays, the discarded branches, every call made.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -48,12 +48,10 @@ export function revertFaultHost(roots: string[]) {
   const images = join(root, 'images');
   const bin = join(root, 'bin');
   for (const d of [hostDir, state, images, bin]) mkdirSync(d, { mode: 0o700 });
-  // sourced (not run) so that its $0 is the name it plays
+  // sourced (not run) so that its $0 is the name it plays: bin/NAME itself, one shell a call (not
+  // a shell that starts another)
   for (const name of ['virsh', 'qemu-img', 'date']) {
-    writeFileSync(
-      join(bin, name),
-      `#!/bin/sh\nexec sh -c 'f=$1; shift; . "$f"' ${name} ${FAKE} "$@"\n`,
-    );
+    writeFileSync(join(bin, name), `#!/bin/sh\n. '${FAKE}'\n`);
     chmodSync(join(bin, name), 0o755);
   }
   writeFileSync(join(state, 'plan'), '');
@@ -67,16 +65,20 @@ export function revertFaultHost(roots: string[]) {
   const opDir = (opId: string) => join(revertDir(hostDir), 'ops', opId);
   const journalOf = (opId: string) => read(join(opDir(opId), 'journal.jsonl'));
 
-  function launch(
-    mode: 'revert' | 'recover',
-    opts: {
-      allowForce?: boolean;
-      stopTimeoutS?: number;
-      procedure?: 'libvirt' | 'quiesce';
-      /** A full checkpoint: its memory image (images/data.A.mem, made here). */
-      memory?: boolean;
-    } = {},
-  ): { opId: string; overlay: string | null; keep: string | null } {
+  interface LaunchOpts {
+    allowForce?: boolean;
+    stopTimeoutS?: number;
+    procedure?: 'libvirt' | 'quiesce';
+    /** A full checkpoint: its memory image (images/data.A.mem, made here). */
+    memory?: boolean;
+  }
+  interface Launched {
+    opId: string;
+    overlay: string | null;
+    keep: string | null;
+  }
+  /** The run's launch command's input, and what the run is. */
+  function prepare(mode: 'revert' | 'recover', opts: LaunchOpts): Launched & { script: string } {
     const opId = newOpId();
     const before = read(join(state, 'def.xml'));
     const disks =
@@ -124,12 +126,35 @@ export function revertFaultHost(roots: string[]) {
           }
         : undefined,
     );
-    execFileSync('sh', ['-c', revertLaunchCommand(hostDir, opId)], { input: script, env });
     return {
+      script,
       opId,
       overlay: disks[0]?.overlay ?? null,
       keep: mode === 'revert' ? keepDisks(before, disks, opId)[0]!.overlay : null,
     };
+  }
+  /** Launches a run (it goes on detached) and returns what it is. */
+  function launch(mode: 'revert' | 'recover', opts: LaunchOpts = {}): Launched {
+    const { script, ...run } = prepare(mode, opts);
+    execFileSync('sh', ['-c', revertLaunchCommand(hostDir, run.opId)], { input: script, env });
+    return run;
+  }
+  /**
+   * The same, without blocking the worker: the launch waits on the runner's start for a moment
+   * (a loaded machine's process starts), which concurrent cases spend on their own runs.
+   */
+  async function launchAsync(mode: 'revert' | 'recover', opts: LaunchOpts = {}): Promise<Launched> {
+    const { script, ...run } = prepare(mode, opts);
+    await new Promise<void>((resolve, reject) => {
+      const child = execFile(
+        'sh',
+        ['-c', revertLaunchCommand(hostDir, run.opId)],
+        { env },
+        (err) => (err ? reject(err) : resolve()),
+      );
+      child.stdin!.end(script);
+    });
+    return run;
   }
 
   /** The runner's pid, from its journal's start line (0 before it wrote one). */
@@ -172,6 +197,7 @@ export function revertFaultHost(roots: string[]) {
     env,
     original,
     launch,
+    launchAsync,
     settleOf,
     runnerPid,
     alive,

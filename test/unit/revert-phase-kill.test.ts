@@ -43,7 +43,7 @@ describe.concurrent(
       it(`killed in ${phase} (${what}): recover ${act === 'finished' ? 'finishes' : 'rolls back'} it`, async () => {
         const f = revertFaultHost(roots);
         f.killAt(phase, n);
-        const { opId, overlay } = f.launch('revert');
+        const { opId, overlay } = await f.launchAsync('revert');
         const killed = await f.settleOf(opId);
         expect(f.trace(), 'the kill happened where asked').toContain(`killed ${phase} ${n}`);
         expect(killed.state).toBe('lost');
@@ -53,7 +53,7 @@ describe.concurrent(
         for (const file of f.definedFiles()) expect(existsSync(file), file).toBe(true);
         expect(f.definedFiles()).toHaveLength(1);
 
-        const rec = f.launch('recover');
+        const rec = await f.launchAsync('recover');
         const r = await f.settleOf(rec.opId);
         expect(r, JSON.stringify(r)).toMatchObject({
           state: 'succeeded',
@@ -84,7 +84,7 @@ describe.concurrent(
           expect(f.trace()).not.toMatch(/^define /m);
         }
         // a second recover has nothing left to do
-        const again = await f.settleOf(f.launch('recover').opId);
+        const again = await f.settleOf((await f.launchAsync('recover')).opId);
         expect(again).toMatchObject({ state: 'succeeded', settled: [] });
       });
     }
@@ -92,10 +92,10 @@ describe.concurrent(
     it('the next revert settles a killed one first (rolled back), then reverts', async () => {
       const f = revertFaultHost(roots);
       f.killAt('stop', 2);
-      const first = f.launch('revert');
+      const first = await f.launchAsync('revert');
       expect((await f.settleOf(first.opId)).state).toBe('lost');
       expect(f.domstate()).toBe('shut off'); // killed after the guest stopped
-      const next = f.launch('revert');
+      const next = await f.launchAsync('revert');
       const s = await f.settleOf(next.opId);
       expect(s, JSON.stringify(s)).toMatchObject({
         state: 'succeeded',
@@ -112,11 +112,11 @@ describe.concurrent(
       const f = revertFaultHost(roots);
       f.plan(['shutdown slow']);
       f.killAt('stop', 2); // the shutdown asked for, the guest still running
-      const first = f.launch('revert');
+      const first = await f.launchAsync('revert');
       expect((await f.settleOf(first.opId)).state).toBe('lost');
       expect(f.domstate()).toBe('running');
       f.plan([]);
-      const next = f.launch('revert');
+      const next = await f.launchAsync('revert');
       const s = await f.settleOf(next.opId);
       expect(s, JSON.stringify(s)).toMatchObject({
         state: 'succeeded',
@@ -132,12 +132,12 @@ describe.concurrent(
     it('killed just after the guest started, before the runner noted it: recover finishes at once, no shutdown waited for', async () => {
       const f = revertFaultHost(roots);
       f.plan(['start kill-after']);
-      const { opId } = f.launch('revert', { stopTimeoutS: 30 });
+      const { opId } = await f.launchAsync('revert', { stopTimeoutS: 30 });
       expect((await f.settleOf(opId)).state).toBe('lost');
       expect(f.trace()).toContain('killed after start');
       f.plan([]);
       const t0 = Date.now();
-      const rec = f.launch('recover');
+      const rec = await f.launchAsync('recover');
       const r = await f.settleOf(rec.opId);
       expect(r).toMatchObject({ state: 'succeeded', settled: [{ opId, act: 'finished' }] });
       expect(Date.now() - t0).toBeLessThan(10_000);
