@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   periodsOf,
@@ -18,29 +21,56 @@ const script = fileURLToPath(
   new URL('../../electron/services/host-scripts/schedule-prune-plan.sh', import.meta.url),
 );
 
-function hostPlan(c: readonly (PruneCandidate & { p: string })[], r: Retention, awk = 'awk') {
-  const input = c
-    .map((x) => [x.created, x.name, x.hour, x.day, x.week, x.month, x.p].join('\t'))
-    .join('\n');
-  const out = execFileSync(
-    'sh',
-    [
-      '-c',
-      `awk() { command ${awk} "$@"; }; . "$1"; prune_plan "$2" "$3" "$4" "$5" "$6"`,
+type Round = { c: readonly (PruneCandidate & { p: string })[]; r: Retention };
+type Plan = { keep: { name: string; reasons: string[] }[]; delete: string[] };
+
+/**
+ * The host's plan of each round: one shell runs prune_plan on every round's input in turn (one
+ * process start from here for all of them, not one a round: those starts were most of this
+ * file's time). Each round's output follows a line of its own, so that each is read apart.
+ */
+function hostPlans(rounds: readonly Round[], awk = 'awk'): Plan[] {
+  const dir = mkdtempSync(join(tmpdir(), 'quiesce-prune-agree-'));
+  try {
+    const list: string[] = [];
+    rounds.forEach(({ c, r }, i) => {
+      const input = c
+        .map((x) => [x.created, x.name, x.hour, x.day, x.week, x.month, x.p].join('\t'))
+        .join('\n');
+      writeFileSync(join(dir, `${i}.tsv`), input ? input + '\n' : '');
+      list.push([i, r.last, r.hourly, r.daily, r.weekly, r.monthly].join(' '));
+    });
+    writeFileSync(join(dir, 'rounds'), list.join('\n') + '\n');
+    const out = execFileSync(
       'sh',
-      script,
-      ...[r.last, r.hourly, r.daily, r.weekly, r.monthly].map(String),
-    ],
-    { input: input ? input + '\n' : '' },
-  ).toString();
-  const keep: { name: string; reasons: string[] }[] = [];
-  const del: string[] = [];
-  for (const line of out.split('\n').filter(Boolean)) {
-    const [verb, name, reasons] = line.split('\t');
-    if (verb === 'keep') keep.push({ name: name!, reasons: reasons!.split(',') });
-    else del.push(name!);
+      [
+        '-c',
+        `awk() { command ${awk} "$@"; }; . "$1"
+while read -r i l h d w m; do
+  echo "round $i"
+  prune_plan "$l" "$h" "$d" "$w" "$m" <"$2/$i.tsv"
+done <"$2/rounds"`,
+        'sh',
+        script,
+        dir,
+      ],
+      { maxBuffer: 64 << 20 },
+    ).toString();
+    const plans: Plan[] = [];
+    for (const line of out.split('\n').filter(Boolean)) {
+      const [verb, name, reasons] = line.split('\t');
+      if (verb!.startsWith('round ')) {
+        expect(verb, 'the rounds in order').toBe(`round ${plans.length}`);
+        plans.push({ keep: [], delete: [] });
+      } else if (verb === 'keep')
+        plans.at(-1)!.keep.push({ name: name!, reasons: reasons!.split(',') });
+      else plans.at(-1)!.delete.push(name!);
+    }
+    expect(plans, 'a plan for every round').toHaveLength(rounds.length);
+    return plans;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return { keep, delete: del };
 }
 
 function rng(seed: number) {
@@ -62,10 +92,11 @@ describe('the prune preview and the host’s prune agree', () => {
       }
     }),
   ];
-  // 300 runs of the host's script each: seconds of process starts on a loaded machine
+  // 300 rounds of the host's script each (a sort and an awk a round): seconds on a loaded machine
   it.each(awks)('on 300 random histories and rules (%s)', { timeout: 120_000 }, (awk) => {
     const rand = rng(42);
     const int = (n: number) => Math.floor(rand() * n);
+    const rounds: (Round & { prot: Map<string, Protection> })[] = [];
     for (let round = 0; round < 300; round++) {
       const n = int(15);
       const base = Date.parse('2026-01-01T00:00:00Z') / 1000;
@@ -91,12 +122,15 @@ describe('the prune preview and the host’s prune agree', () => {
       if (round % 10 === 0)
         Object.assign(r, { last: 0, hourly: 0, daily: 0, weekly: 0, monthly: 0 });
       const prot = new Map(c.filter((x) => x.p !== '-').map((x) => [x.name, x.p as Protection]));
+      rounds.push({ c, r, prot });
+    }
+    const sh = hostPlans(rounds, awk);
+    rounds.forEach(({ c, r, prot }, round) => {
       const ts = prunePlan(c, r, prot);
-      const sh = hostPlan(c, r, awk);
-      expect(sh, JSON.stringify({ c, r })).toEqual({
+      expect(sh[round], JSON.stringify({ round, c, r })).toEqual({
         keep: ts.keep.map((k) => ({ name: k.name, reasons: k.reasons })),
         delete: ts.delete.map((d) => d.name),
       });
-    }
+    });
   });
 });
