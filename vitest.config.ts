@@ -49,6 +49,13 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: false,
+          // One worker runs every file with its modules kept: with isolate on, each file
+          // imported the app's services again (seconds a file). The files keep their state in
+          // their own module (evaluated again per file) and register their hooks through
+          // useGui (test/gui/harness.ts), never at a shared module's top level.
+          isolate: false,
+          // The tier's one Chromium, which every file connects to (test/gui/chromium-server.ts).
+          globalSetup: ['test/gui/chromium-server.ts'],
         },
       },
     ],

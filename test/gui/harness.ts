@@ -3,8 +3,8 @@
  * built renderer, with a throw-away data folder and an EMPTY known_hosts (never the admin's own
  * ~/.ssh), driven by Debian's Chromium through playwright-core. No browser is ever downloaded.
  */
-// First: it starts Chromium, which then loads while the services below are imported.
-import { CHROMIUM, closeSharedBrowser, sharedBrowser } from './chromium';
+// First: it connects to the tier's Chromium while the services below are imported.
+import { CHROMIUM, sharedBrowser } from './chromium';
 import {
   cpSync,
   existsSync,
@@ -32,8 +32,10 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RENDERER_DIR = process.env.QUIESCE_RENDERER_DIR ?? join(repoRoot, 'dist', 'renderer');
 /** Kept as CI artifacts. */
 export const SCREENSHOT_DIR = join(repoRoot, 'test-results', 'gui');
-// The file's Chromium goes when the file is done (each GUI's own context goes with its close).
-afterAll(closeSharedBrowser);
+// Nothing at this module's top level may register a hook or keep a file's state: the tier runs
+// its files in one worker with isolate off (vitest.config.ts), so this module is evaluated once,
+// for the first file only. The tier's Chromium goes with the run (chromium-server.ts), each GUI's
+// own context with its close.
 
 /** Fails with the reason (never skips) when the tier's preconditions are not met. */
 export function requireBuiltRenderer(): void {
@@ -100,8 +102,8 @@ export async function startGui(
   });
   let context: BrowserContext | undefined;
   try {
-    // A context of its own in the file's one Chromium (chromium.ts): nothing shared with the
-    // file's other GUIs, and no browser start to wait for.
+    // A context of its own in the tier's one Chromium (chromium.ts): nothing shared with the
+    // other GUIs, and no browser start to wait for.
     context = await (await sharedBrowser()).newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
