@@ -17,7 +17,7 @@ import { exportDestination } from '../support/export-guest';
 import { connectedLabSession, type serviceHarness } from '../support/service-harness';
 import { waitForEnd } from '../support/snapshot-helpers';
 import { ExportManifestSchema } from '../../shared/export';
-import { connectLab, useGui, type Gui } from './harness';
+import { connectLab, labGuestNames, useGui, type Gui } from './harness';
 
 let gui: Gui;
 let profile: LabProfile;
@@ -52,10 +52,16 @@ useGui({
     }
     dest = exportDestination('gui-snap');
   },
-  setup: async (g) => {
+  // The window connects while the snapshots are made: the guest is listed already.
+  connect: async (g) => {
+    const lab = readLabProfile();
+    await connectLab(g.page, lab);
+    await g.page
+      .getByTestId(`history-open-${labGuestNames(lab).agent}`)
+      .waitFor({ timeout: 60_000 });
+  },
+  setup: (g) => {
     gui = g;
-    await connectLab(gui.page, profile);
-    await gui.page.getByTestId(`history-open-${agent.name}`).waitFor({ timeout: 60_000 });
   },
 });
 

@@ -197,13 +197,14 @@ export async function startGui(
 }
 
 /**
- * Registers a GUI test file's hooks, so each file does not repeat them: the GUI started (while
- * `prepare` runs) and `setup` run on it (which receives the GUI: keep it), once for the file
- * or, with `perTest`, for every test (a fresh data folder and known_hosts each time, so no test
- * sees what another left); when that fails, every test fails with its error (a skipped test
- * would hide it); after each test, the page's console and uncaught errors must be none (a CSP
- * violation or a React error shows up there before it shows up to an admin); the GUI closed at
- * the end. A file's own `afterEach` (registered after this) runs before the page-error check.
+ * Registers a GUI test file's hooks, so each file does not repeat them: the GUI started and
+ * `connect` run on it (while `prepare` runs), then `setup` run on it (which receives the GUI:
+ * keep it), once for the file or, with `perTest`, for every test (a fresh data folder and
+ * known_hosts each time, so no test sees what another left); when that fails, every test fails
+ * with its error (a skipped test would hide it); after each test, the page's console and
+ * uncaught errors must be none (a CSP violation or a React error shows up there before it shows
+ * up to an admin); the GUI closed at the end. A file's own `afterEach` (registered after this)
+ * runs before the page-error check.
  */
 export function useGui(opts: {
   /**
@@ -211,6 +212,12 @@ export function useGui(opts: {
    * runs while the GUI starts, and `setup` after both.
    */
   prepare?: () => Promise<void>;
+  /**
+   * The window's own start that needs nothing from `prepare` (connecting the lab, whose guests
+   * are there already): it runs as soon as the GUI is up, while `prepare` still works, so a
+   * file does not wait for the one and then the other.
+   */
+  connect?: (gui: Gui) => Promise<void>;
   setup: (gui: Gui) => Promise<void> | void;
   perTest?: boolean;
   start?: Parameters<typeof startGui>[0];
@@ -222,15 +229,18 @@ export function useGui(opts: {
   const open = async () => {
     setupError = undefined;
     try {
-      // Both settle before either's failure counts, so a GUI that started is closed as usual.
+      // Both settle before either's failure counts, so a GUI that started is closed as usual
+      // (`current` is set as soon as it is up, whatever `connect` then does).
       const [started, prepared] = await Promise.allSettled([
-        startGui(opts.start),
+        startGui(opts.start).then(async (gui) => {
+          current = gui;
+          await opts.connect?.(gui);
+        }),
         opts.prepare?.(),
       ]);
       if (started.status === 'rejected') throw started.reason;
-      current = started.value;
       if (prepared.status === 'rejected') throw prepared.reason;
-      await opts.setup(current);
+      await opts.setup(current!);
     } catch (err) {
       setupError = err;
     }

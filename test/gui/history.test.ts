@@ -16,7 +16,15 @@ import type { OperationSummary } from '../../shared/snapshot';
 import { readLabProfile, type LabGuest, type LabProfile } from '../lab/lab';
 import { connectedLabSession, type serviceHarness } from '../support/service-harness';
 import { deleteAllSnapshots, labVirsh, waitForEnd } from '../support/snapshot-helpers';
-import { axeViolations, connectLab, SCREENSHOT_DIR, setTheme, useGui, type Gui } from './harness';
+import {
+  axeViolations,
+  connectLab,
+  labGuestNames,
+  SCREENSHOT_DIR,
+  setTheme,
+  useGui,
+  type Gui,
+} from './harness';
 
 let profile: LabProfile;
 let agent: LabGuest;
@@ -74,11 +82,17 @@ async function prepare(): Promise<void> {
 
 useGui({
   prepare,
-  // Then the window, connected to the lab.
-  setup: async (g) => {
+  // The window connects to the lab meanwhile (the guest is listed already); the history is read
+  // when a test opens it.
+  connect: async (g) => {
+    const lab = readLabProfile();
+    await connectLab(g.page, lab);
+    await g.page
+      .getByTestId(`history-open-${labGuestNames(lab).agent}`)
+      .waitFor({ timeout: 60_000 });
+  },
+  setup: (g) => {
     gui = g;
-    await connectLab(gui.page, profile);
-    await gui.page.getByTestId(`history-open-${agent.name}`).waitFor({ timeout: 60_000 });
   },
   timeoutMs: RUN_MS * 3 + BUSY_WAIT_MS * 2,
 });

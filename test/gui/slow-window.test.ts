@@ -42,9 +42,11 @@ useGui({
       h.dispose();
     }
   },
-  setup: async (g) => {
+  // The window connects while the usual snapshots are made (the test waits for the guest to
+  // be ready before its own).
+  connect: (g) => connectLab(g.page, readLabProfile()),
+  setup: (g) => {
     gui = g;
-    await connectLab(gui.page, profile);
   },
   timeoutMs: RUN_MS * 4,
 });
