@@ -496,7 +496,7 @@ async function unmountFull(full: FullFolder, notes: string[]): Promise<void> {
  * each disk's chain back to its base image. Files this brings out of use (merged overlays) are
  * removed; a guest found frozen is thawed here but must have been counted by the caller first.
  */
-async function restoreDomain(ctx: Ctx, notes: string[]): Promise<void> {
+async function restoreDomain(ctx: Ctx, notes: string[], usedAtEnd?: Set<string>): Promise<void> {
   const st = await domainState(ctx.uri, ctx.domain);
   if (st.startsWith('paused')) {
     notes.push(`restore: resumed a guest found ${st}`);
@@ -516,7 +516,9 @@ async function restoreDomain(ctx: Ctx, notes: string[]): Promise<void> {
     notes.push('restore: thawed');
     await guestAgentCommand(ctx.guestName, { execute: 'guest-fsfreeze-thaw' }, { timeoutSec: 10 });
   }
-  const usedBefore = await filesInUse(ctx.uri);
+  // The files in use as the run left them (its last scan, when it got that far): what the
+  // restore brings out of use is what it then removes.
+  const usedBefore = usedAtEnd ?? (await filesInUse(ctx.uri));
   // Snapshots, children first (external ones merge back on libvirt ≥ 9.0, as the lab tier does).
   const names = (await snapshotNames(ctx.uri, ctx.domain)).reverse();
   for (const n of names) {
@@ -541,21 +543,24 @@ async function restoreDomain(ctx: Ctx, notes: string[]): Promise<void> {
     await virshOk(ctx.uri, ['snapshot-delete', ctx.domain, '--snapshotname', n, '--metadata']);
     notes.push(`restore: removed metadata of snapshot ${n}`);
   }
-  const usedAfter = await filesInUse(ctx.uri);
+  // What is in use now, and the state every run starts from: independent reads, side by side.
+  const [usedAfter, topsAfter, snapshotsLeft, fz] = await Promise.all([
+    filesInUse(ctx.uri),
+    diskTops(ctx.uri, ctx.domain),
+    snapshotNames(ctx.uri, ctx.domain),
+    freezeStatus(ctx.uri, ctx.domain, 5),
+  ]);
   for (const f of usedBefore) {
     if (usedAfter.has(f) || !fs.existsSync(f)) continue;
     if (![...ctx.baseTops.values()].includes(f)) fs.rmSync(f, { force: true });
   }
-  // The state every run starts from.
-  for (const t of await diskTops(ctx.uri, ctx.domain)) {
+  for (const t of topsAfter) {
     if (ctx.baseTops.get(t.target) !== t.source)
       throw new Error(
         `restore: ${t.target} is on ${t.source}, not its base ${ctx.baseTops.get(t.target)}`,
       );
   }
-  if ((await snapshotNames(ctx.uri, ctx.domain)).length > 0)
-    throw new Error('restore: snapshots remain');
-  const fz = await freezeStatus(ctx.uri, ctx.domain, 5);
+  if (snapshotsLeft.length > 0) throw new Error('restore: snapshots remain');
   if (fz.value !== 'thawed') throw new Error(`restore: freeze status ${fz.value} (${fz.detail})`);
 }
 
@@ -629,10 +634,6 @@ async function runBody(ctx: Ctx, plan: RunPlan, rec: RunRecord, t0: number): Pro
   let libvirtDown: { from: number; to: number } | undefined;
   const max = ctx.maxFreezeS;
   const name = `soak${ctx.seed}-${plan.run}-${ctx.tag}`;
-  // `start` truncates the log only when the writer is not running: stop it first.
-  await setWriter(ctx.guestName, false);
-  await setWriter(ctx.guestName, true);
-  await sleep(300);
 
   let full: FullFolder | undefined;
   const apps: App[] = [];
@@ -640,7 +641,18 @@ async function runBody(ctx: Ctx, plan: RunPlan, rec: RunRecord, t0: number): Pro
   const tails: JournalTail[] = [];
   const opNames = new Map<string, string>();
   let contAt = 0;
+  let usedAtEnd: Set<string> | undefined;
+  const dataDir = fs.mkdtempSync(path.join(tmpdir(), 'quiesce-soak-app-'));
+  ctx.tmpDirs.push(dataDir);
+  // The app connects (its SSH handshake, a second or more on a loaded machine) while the writer
+  // restarts and the host is read: neither needs the other. It is awaited before the snapshot.
+  const connecting = connectApp(ctx, { holdFrozenMs: plan.holdMs, dataDir });
+  connecting.catch(() => undefined); // its failure is thrown where it is awaited
   try {
+    // `start` truncates the log only when the writer is not running: stop it first.
+    await setWriter(ctx.guestName, false);
+    await setWriter(ctx.guestName, true);
+    await sleep(300);
     if (plan.kind === 'overlay-full')
       full = await prepareFullFolder(ctx, plan.prealloc ?? false, notes);
     const chainBefore = new Set<string>();
@@ -649,9 +661,7 @@ async function runBody(ctx: Ctx, plan: RunPlan, rec: RunRecord, t0: number): Pro
     const snapsBefore = new Set(await snapshotNames(ctx.uri, ctx.domain));
 
     monitor = new FreezeMonitor(ctx.uri, ctx.domain).start();
-    const dataDir = fs.mkdtempSync(path.join(tmpdir(), 'quiesce-soak-app-'));
-    ctx.tmpDirs.push(dataDir);
-    let app = await connectApp(ctx, { holdFrozenMs: plan.holdMs, dataDir });
+    let app = await connecting;
     apps.push(app);
 
     if (plan.kind === 'agent-stop') {
@@ -916,27 +926,38 @@ async function runBody(ctx: Ctx, plan: RunPlan, rec: RunRecord, t0: number): Pro
       });
     }
 
-    // ---- the host's truth
-    rec.domainStateAfter = await domainState(ctx.uri, ctx.domain);
+    // ---- the host's truth (every operation has ended: the reads are independent, so they are
+    // made side by side, each virsh or qemu-img process a few hundred ms on a loaded machine)
+    const [stateAfter, chains, live, newSnapshots] = await Promise.all([
+      domainState(ctx.uri, ctx.domain),
+      diskTops(ctx.uri, ctx.domain).then((tops) =>
+        Promise.all(tops.map(async (t) => ({ t, c: await backingChain(t.source) }))),
+      ),
+      liveSources(ctx.uri, ctx.domain),
+      snapshotNames(ctx.uri, ctx.domain).then((names) =>
+        Promise.all(
+          names
+            .filter((n) => !snapsBefore.has(n))
+            .map(async (n) => ({ n, os: await snapshotOverlays(ctx.uri, ctx.domain, n) })),
+        ),
+      ),
+    ]);
+    rec.domainStateAfter = stateAfter;
     const lost = new Set<string>();
     const chainAfter = new Set<string>();
-    for (const t of await diskTops(ctx.uri, ctx.domain)) {
-      const c = await backingChain(t.source);
+    for (const { t, c } of chains) {
       c.files.forEach((f) => chainAfter.add(f));
       c.missing.forEach((f) => lost.add(f));
       if (c.error) notes.push(`chain of ${t.target}: ${c.error}`);
     }
-    for (const f of await liveSources(ctx.uri, ctx.domain)) if (!fs.existsSync(f)) lost.add(f);
+    for (const f of live) if (!fs.existsSync(f)) lost.add(f);
     rec.lost = [...lost];
 
     // Every cut this run made: libvirt's new snapshots, and new layers in the chain (a cut
     // without metadata has no snapshot record but is in the chain all the same).
     const overlays = new Map<string, { libvirtName?: string }>();
-    for (const n of await snapshotNames(ctx.uri, ctx.domain)) {
-      if (snapsBefore.has(n)) continue;
-      for (const o of await snapshotOverlays(ctx.uri, ctx.domain, n))
-        overlays.set(o.file, { libvirtName: n });
-    }
+    for (const { n, os } of newSnapshots)
+      for (const o of os) overlays.set(o.file, { libvirtName: n });
     for (const f of chainAfter) if (!chainBefore.has(f) && !overlays.has(f)) overlays.set(f, {});
     const opOfOverlay = (file: string, libvirtName?: string) => {
       for (const t of tails) {
@@ -993,12 +1014,12 @@ async function runBody(ctx: Ctx, plan: RunPlan, rec: RunRecord, t0: number): Pro
         );
     }
 
-    const lk = await lockState(ctx.hostDir, ctx.domain);
+    const [lk, used] = await Promise.all([lockState(ctx.hostDir, ctx.domain), filesInUse(ctx.uri)]);
     rec.lock = { state: lk.state, form: lk.form, ...(lk.detail ? { detail: lk.detail } : {}) };
 
     const dirs = new Set(ctx.imageDirs);
     if (full) dirs.add(full.dir);
-    const used = await filesInUse(ctx.uri);
+    usedAtEnd = used;
     const now = imageFiles(dirs).filter((f) => !used.has(f) && !ctx.preexisting.has(f));
     rec.orphans = now.filter((f) => !(full && f === full.filler));
     rec.orphansCleaned = [...ctx.orphans].filter((f) => !fs.existsSync(f));
@@ -1014,6 +1035,9 @@ async function runBody(ctx: Ctx, plan: RunPlan, rec: RunRecord, t0: number): Pro
         ctx.orphans.delete(f);
   } finally {
     // ---- back to the clean state (counted above: a frozen guest was recorded as leftFrozen)
+    // An app still connecting when the run failed is disposed with the others.
+    const late = await connecting.catch(() => undefined);
+    if (late && !apps.includes(late)) apps.push(late);
     ctx.relay.restore();
     if (monitor) await monitor.stop();
     for (const t of tails) t.stop();
@@ -1021,7 +1045,7 @@ async function runBody(ctx: Ctx, plan: RunPlan, rec: RunRecord, t0: number): Pro
     if (full) fs.rmSync(full.filler, { force: true });
     if (contAt) while (Date.now() < contAt + 2500) await sleep(100);
     try {
-      await restoreDomain(ctx, notes);
+      await restoreDomain(ctx, notes, usedAtEnd);
     } finally {
       if (full) await unmountFull(full, notes);
     }
