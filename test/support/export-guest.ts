@@ -90,26 +90,20 @@ export async function bootClone(
 }
 
 /**
- * A transient clone of the lab's agent guest whose data disk (vda, ext4 on /data) is `diskMiB`
- * big and holds `filledMiB` of random data in /fill.bin. The agent answers when it returns.
+ * The data disk of a clone of the lab's agent guest (ext4 on /data, `diskMiB` big, `filledMiB` of
+ * random data in /fill.bin) as data.qcow2 in a new folder under /tmp, not booted: exportGuest
+ * boots it as a transient clone, throwawayDomain as a defined one (booting it once, not twice).
+ * `remove` deletes the folder.
  */
-export async function exportGuest(
-  uri: string,
-  agentUuid: string,
-  opts: { diskMiB: number; filledMiB: number; name?: string },
-): Promise<{ name: string; uuid: string; disk: string; dir: string; remove: () => void }> {
-  const name = opts.name ?? `quiesce-export-guest-${randomBytes(3).toString('hex')}`;
+export function exportGuestDisk(opts: { diskMiB: number; filledMiB: number }): {
+  disk: string;
+  dir: string;
+  remove: () => void;
+} {
   const dir = `/tmp/quiesce-export-guest-${randomBytes(4).toString('hex')}`;
   mkdirSync(join(dir, 'seed'), { recursive: true, mode: 0o755 });
   chmodSync(dir, 0o755);
-  const remove = () => {
-    try {
-      labVirsh(uri, 'destroy', name);
-    } catch {
-      /* not running */
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const remove = () => rmSync(dir, { recursive: true, force: true });
   try {
     // incompressible: what a real disk holds, and what neither qcow2 nor a copy can skip
     const fill = openSync(join(dir, 'seed', 'fill.bin'), 'w');
@@ -136,6 +130,33 @@ export async function exportGuest(
     rmSync(raw);
     rmSync(join(dir, 'seed'), { recursive: true });
     chmodSync(disk, 0o644);
+    return { disk, dir, remove };
+  } catch (e) {
+    remove();
+    throw e;
+  }
+}
+
+/**
+ * A transient clone of the lab's agent guest whose data disk (vda, ext4 on /data) is `diskMiB`
+ * big and holds `filledMiB` of random data in /fill.bin. The agent answers when it returns.
+ */
+export async function exportGuest(
+  uri: string,
+  agentUuid: string,
+  opts: { diskMiB: number; filledMiB: number; name?: string },
+): Promise<{ name: string; uuid: string; disk: string; dir: string; remove: () => void }> {
+  const name = opts.name ?? `quiesce-export-guest-${randomBytes(3).toString('hex')}`;
+  const { disk, dir, remove: removeDisk } = exportGuestDisk(opts);
+  const remove = () => {
+    try {
+      labVirsh(uri, 'destroy', name);
+    } catch {
+      /* not running */
+    }
+    removeDisk();
+  };
+  try {
     const definition = labVirsh(uri, 'dumpxml', agentUuid, '--inactive');
     const clone = await bootClone(uri, definition, disk, name);
     const r = () => {
