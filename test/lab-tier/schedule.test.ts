@@ -367,7 +367,10 @@ describe('schedules run on the host without the app', () => {
     ).find((l) => l.ev === 'result');
     expect(result).toMatchObject({ ok: true, label: 'crash-consistent' });
     expect(scheduleSnapshots()).toContain(crash.snapshot);
-    // the agent back, for what follows
+    // the agent back, for what follows: only a boot brings a killed agent back, so the guest is
+    // powered off first and the restore boots it (it would otherwise first wait 5 s for an agent
+    // that cannot answer, test/support/agent-guest-restore.ts)
+    labVirsh(ag.p.libvirtUri, 'destroy', uuid);
     await ag.restore();
     await waitForAgent(agent);
   }, 300_000);
