@@ -14,9 +14,10 @@ export default defineConfig({
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
           // Many unit tests run the host scripts under real shells against fakes: dozens of
-          // processes a test, seconds each on a loaded 2-core machine (vitest's 5 s failed them),
-          // and `npm test` runs this tier niced beside the lab tiers (the heaviest took 72 s so
-          // at a load of 17). A hang detector, not a speed check (that is `npm run bench`).
+          // processes a test, seconds each on a loaded 2-core machine (vitest's 5 s failed them;
+          // the heaviest took 72 s at a load of 17). `npm test` runs this tier on its own, before
+          // the lab tiers (test/run-all.ts). A hang detector, not a speed check (that is `npm run
+          // bench`).
           testTimeout: 120_000,
           // vitest's default is one worker less than the cores: one file at a time on a 2-core
           // machine, so the fault suites' waits (a fake copy, a guest's shutdown) left a core idle
