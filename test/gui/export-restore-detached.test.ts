@@ -5,8 +5,9 @@
  * the Restores list reads them from the host's journals. Against the real lab: the first one
  * shows running with its disk's progress bar (named by the disk, bytes, rate and ETA as its value
  * text) and is cancelled from the list while it copies (nothing left); the second is followed to
- * its end and its outcome shown. The copies run at 2 MiB/s (the services' test-only
- * restoreCopyRate) so they are still copying when the page looks. Screenshots:
+ * its end and its outcome shown. The first copy runs at 2 MiB/s (the services' test-only
+ * restoreCopyRate) so it is still copying when the page looks; the second, whose end is all the
+ * page is asked about, is started by a third app at full speed. Screenshots:
  * export-restore-detached-running, export-restore-detached-cancelled, export-restore-detached-done.
  */
 import { readdirSync } from 'node:fs';
@@ -22,6 +23,10 @@ let gui: Gui;
 let profile: LabProfile;
 let other: Awaited<ReturnType<typeof connectedLabSession>> | undefined;
 let service: ReturnType<typeof serviceHarness> | undefined;
+/** A third app, its restores not slowed: the one followed to its end. */
+let fast: Awaited<ReturnType<typeof connectedLabSession>> | undefined;
+/** The export's end, awaited once the window is connected. */
+let exported: Promise<void> | undefined;
 let domain: Awaited<ReturnType<typeof throwawayDomain>> | undefined;
 const dirs: ReturnType<typeof exportDestination>[] = [];
 const defined: string[] = [];
@@ -32,16 +37,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 useGui({
   timeoutMs: RUN_MS,
-  setup: async (g) => {
-    gui = g;
+  // The domain and its export start while the GUI starts; the window connects while it copies.
+  prepare: async () => {
     profile = readLabProfile();
     const agent = profile.guests.find((x) => x.role === 'agent')!;
     // 40 MiB written: about 20 s of copy at 2 MiB/s
-    domain = await throwawayDomain(profile.libvirtUri, agent.uuid, {
-      diskMiB: 128,
-      filledMiB: 40,
-    });
-    other = await connectedLabSession({ restoreCopyRate: 2 << 20 });
+    [domain, other, fast] = await Promise.all([
+      throwawayDomain(profile.libvirtUri, agent.uuid, { diskMiB: 128, filledMiB: 40 }),
+      connectedLabSession({ restoreCopyRate: 2 << 20 }),
+      connectedLabSession(),
+    ]);
     service = other.h;
     const d = exportDestination('gui-detached');
     dirs.push(d);
@@ -52,19 +57,33 @@ useGui({
       dest,
       mode: 'full',
     });
-    for (const t0 = Date.now(); ; await sleep(250)) {
-      const s = await service.call('export.get', { hostId: other.hostId, opId });
-      if (s.state !== 'running') {
-        expect(s, JSON.stringify(s)).toMatchObject({ state: 'succeeded' });
-        break;
-      }
-      if (Date.now() - t0 > RUN_MS) throw new Error('the export did not end');
-    }
     exportId = opId;
+    exported = exportEnd(service, other.hostId, opId);
+    exported.catch(() => undefined); // awaited (and so reported) in setup
+  },
+  setup: async (g) => {
+    gui = g;
     await connectLab(gui.page, profile);
-    await gui.page.getByTestId(`history-open-${domain.name}`).waitFor({ timeout: 60_000 });
+    await gui.page.getByTestId(`history-open-${domain!.name}`).waitFor({ timeout: 60_000 });
+    await exported;
   },
 });
+
+/** Waits until the export has ended, and fails unless it succeeded. */
+async function exportEnd(
+  h: ReturnType<typeof serviceHarness>,
+  hostId: string,
+  opId: string,
+): Promise<void> {
+  for (const t0 = Date.now(); ; await sleep(250)) {
+    const s = await h.call('export.get', { hostId, opId });
+    if (s.state !== 'running') {
+      expect(s, JSON.stringify(s)).toMatchObject({ state: 'succeeded' });
+      return;
+    }
+    if (Date.now() - t0 > RUN_MS) throw new Error('the export did not end');
+  }
+}
 
 afterAll(() => {
   for (const name of defined) {
@@ -75,17 +94,21 @@ afterAll(() => {
     }
   }
   service?.dispose();
+  fast?.h.dispose();
   domain?.remove();
   for (const d of dirs) d.remove();
 }, RUN_MS);
 
-/** A restore as a new domain started by the other app; its call is not this page's. */
-function startElsewhere(name: string) {
+/**
+ * A restore as a new domain started by another app (`app`: the slowed one unless said); its call
+ * is not this page's.
+ */
+function startElsewhere(name: string, app = other!) {
   const images = exportDestination(`gui-detached-${name.slice(-6)}`);
   dirs.push(images);
   defined.push(name);
-  const call = service!.call('export.restore', {
-    hostId: other!.hostId,
+  const call = app.h.call('export.restore', {
+    hostId: app.hostId,
     uuid: domain!.uuid,
     dest,
     exportId,
@@ -133,7 +156,8 @@ it(
     );
     await gui.screenshot('export-restore-detached-cancelled', { height: 1700 });
 
-    const second = startElsewhere(`${d.name}-restored`);
+    // Followed to its end only: copied at full speed, by a third app.
+    const second = startElsewhere(`${d.name}-restored`, fast!);
     const row = list
       .locator('[data-testid="restore-run"]')
       .filter({ hasText: `${d.name}-restored` });

@@ -42,8 +42,8 @@ function fireCronLine(): void {
   );
 }
 
-async function setUp(g: Gui): Promise<void> {
-  gui = g;
+/** The schedule and its three runs, through the services (while the GUI starts). */
+async function prepare(): Promise<void> {
   profile = readLabProfile();
   const agent = profile.guests.find((x) => x.role === 'agent')!;
   const { h, hostId } = await connectedLabSession();
@@ -82,7 +82,6 @@ async function setUp(g: Gui): Promise<void> {
   } finally {
     h.dispose();
   }
-  await connectLab(gui.page, profile);
 }
 
 async function cleanUp(): Promise<void> {
@@ -95,7 +94,15 @@ async function cleanUp(): Promise<void> {
   }
 }
 
-useGui({ setup: setUp, timeoutMs: 400_000 });
+useGui({
+  prepare,
+  // Then the window, connected once the runs are on the host.
+  setup: async (g) => {
+    gui = g;
+    await connectLab(gui.page, profile);
+  },
+  timeoutMs: 400_000,
+});
 afterAll(cleanUp, 300_000);
 
 describe('schedules in the window', () => {
