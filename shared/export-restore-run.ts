@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RestoreDiskProgressSchema } from './export';
 import { journalSummaryFields } from './operation-state';
+import { IsoTimeSchema } from './values';
 
 /**
  * A restore from an export as a detached host operation (docs/export.md, "A restore as a host
@@ -43,6 +44,6 @@ export const RestoreRunSchema = z.object({
   /** The restore script's own lines other than progress, for its answer (export-restore.ts). */
   output: z.array(z.string()),
   /** Wall-clock start on the host, ISO; null if unknown. */
-  startedAt: z.string().nullable(),
+  startedAt: IsoTimeSchema.nullable(),
 });
 export type RestoreRun = z.infer<typeof RestoreRunSchema>;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { DomainUuidSchema } from './domains';
 import { GuestStopPreviewSchema, guestStopOptionsSchema } from './guest-stop';
 import { journalSummaryFields } from './operation-state';
 import { OPERATION_ID } from './refs';
 import { QuiescePolicySchema } from './snapshot';
+import { ByteCountSchema, DurationMsSchema, IsoTimeSchema } from './values';
 import { PHASES } from './vocabulary';
 
 /**
@@ -102,11 +104,11 @@ export const ExportSummarySchema = z.object({
   fullReason: z.string().nullable(),
   parent: z.string().nullable(),
   checkpoint: z.string().nullable(),
-  needBytes: z.number().nullable(),
-  freeBytes: z.number().nullable(),
+  needBytes: ByteCountSchema.nullable(),
+  freeBytes: ByteCountSchema.nullable(),
   progress: ExportProgressSchema.nullable(),
   /** The blocked-write window as the host measured it (freeze issued → thaw returned). */
-  windowMs: z.number().nullable(),
+  windowMs: DurationMsSchema.nullable(),
   consistency: ExportConsistencySchema.nullable(),
   cancelled: z.boolean(),
   /** The export's folder on the host once complete. */
@@ -119,7 +121,7 @@ export type ExportSummary = z.infer<typeof ExportSummarySchema>;
 export const ExportManifestSchema = z.object({
   format: z.literal('quiesce-export/1'),
   exportId: z.string(),
-  domain: z.object({ uuid: z.string(), name: z.string(), xml: z.string() }),
+  domain: z.object({ uuid: DomainUuidSchema, name: z.string(), xml: z.string() }),
   mode: ExportModeSchema,
   fullReason: z.string().nullable(),
   parent: z.string().nullable(),
@@ -146,21 +148,21 @@ export const ExportManifestSchema = z.object({
       source: z.string(),
     }),
   ),
-  bytesCopied: z.number(),
+  bytesCopied: ByteCountSchema,
   createdBy: z.object({
     workstation: z.string(),
     user: z.string(),
     hostUser: z.string(),
     host: z.string(),
   }),
-  createdAt: z.string(),
+  createdAt: IsoTimeSchema,
 });
 export type ExportManifest = z.infer<typeof ExportManifestSchema>;
 
 /** What a verification found, disk by disk, and for the chain below the export. */
 export const ExportVerificationSchema = z.object({
   ok: z.boolean(),
-  at: z.string(),
+  at: IsoTimeSchema,
   disks: z.array(
     z.object({
       target: z.string(),
@@ -179,7 +181,7 @@ export type ExportVerification = z.infer<typeof ExportVerificationSchema>;
 /** One export in the history: where it is, what it is, whether it still checks out. */
 export const ExportEntrySchema = z.object({
   exportId: z.string(),
-  uuid: z.string(),
+  uuid: DomainUuidSchema,
   dest: z.string(),
   folder: z.string(),
   mode: ExportModeSchema,
@@ -187,11 +189,11 @@ export const ExportEntrySchema = z.object({
   /** The manifest is there (a complete export still in place). */
   present: z.boolean(),
   parent: z.string().nullable(),
-  bytes: z.number().nullable(),
+  bytes: ByteCountSchema.nullable(),
   label: z.string().nullable(),
-  finishedAt: z.string().nullable(),
+  finishedAt: IsoTimeSchema.nullable(),
   verification: z.enum(['never', 'ok', 'failed']),
-  verifiedAt: z.string().nullable(),
+  verifiedAt: IsoTimeSchema.nullable(),
 });
 export type ExportEntry = z.infer<typeof ExportEntrySchema>;
 
@@ -292,7 +294,7 @@ export const ExportRestoreOriginalPreviewSchema = GuestStopPreviewSchema.extend(
   name: z.string(),
   stamp: z.string(),
   disks: z.array(ExportRestoreOriginalDiskSchema),
-  needBytes: z.number(),
+  needBytes: ByteCountSchema,
   freeBytes: z.number(),
   /** The confirmation's sentences. */
   text: z.object({ stops: z.string(), replaced: z.string(), kept: z.string() }),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OperationSummarySchema, SnapshotLabelSchema } from './snapshot';
+import { ByteCountSchema, DurationMsSchema, IsoTimeSchema } from './values';
 
 /** One layer of a disk's backing chain, top (the live overlay) first. */
 export const ChainLayerSchema = z.object({
@@ -7,8 +8,8 @@ export const ChainLayerSchema = z.object({
   /** The image format ("" when libvirt's view did not say). */
   format: z.string(),
   /** Bytes on disk, and the size the guest sees; null when not measured. */
-  actualSize: z.number().nullable(),
-  virtualSize: z.number().nullable(),
+  actualSize: ByteCountSchema.nullable(),
+  virtualSize: ByteCountSchema.nullable(),
 });
 
 /** One disk's backing chain (the disk by its target device, vda…). */
@@ -25,7 +26,7 @@ export const HistoryEntrySchema = z.object({
   name: z.string(),
   description: z.string(),
   /** ISO time libvirt recorded. */
-  createdAt: z.string().nullable(),
+  createdAt: IsoTimeSchema.nullable(),
   /** The snapshot it was taken on top of, if any. */
   parent: z.string().nullable(),
   /** libvirt's <state>: the domain's when it was taken, or `disk-snapshot` for a disk-only one. */
@@ -35,12 +36,12 @@ export const HistoryEntrySchema = z.object({
     z.object({ target: z.string(), snapshot: z.string(), file: z.string().nullable() }),
   ),
   /** Bytes of this snapshot's overlays on disk. */
-  sizeBytes: z.number().nullable(),
+  sizeBytes: ByteCountSchema.nullable(),
   /** A journal of Quiesce's on the host says it made this snapshot; the fields below are its. */
   madeByQuiesce: z.boolean(),
   label: SnapshotLabelSchema.optional(),
   /** The blocked-write window the host measured; null when not made by Quiesce or not frozen. */
-  windowMs: z.number().nullable(),
+  windowMs: DurationMsSchema.nullable(),
   /**
    * Where, by whom and by which operation it was made: that operation's own fields
    * (electron/services/history/history.ts copies them from its summary).

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainSchema } from './domains';
 import { READINESS_LEVELS } from './vocabulary';
+import { IsoTimeSchema } from './values';
 
 export { READINESS_LEVELS };
 export const ReadinessLevelSchema = z.enum(READINESS_LEVELS);
@@ -79,6 +80,6 @@ export const DoctorReportSchema = z.object({
   filesystems: z.array(GuestFilesystemSchema).optional(),
   /** Whether an fsfreeze hook (application-consistent freezes) is set up, when the agent can tell. */
   freezeHook: z.object({ known: z.boolean(), present: z.boolean(), detail: z.string() }).optional(),
-  ranAt: z.string(),
+  ranAt: IsoTimeSchema,
 });
 export type DoctorReport = z.infer<typeof DoctorReportSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OperationStateSchema, PhaseStatusSchema } from './operation-state';
+import { IsoTimeSchema } from './values';
 
 /** A restore test's outcome: a disposable clone of a snapshot booted, and what its agent saw. */
 export const RestoreTestResultSchema = z.object({
@@ -7,7 +8,7 @@ export const RestoreTestResultSchema = z.object({
   /** The snapshot tested (null for a test started before the host kept it). */
   snapshot: z.string().nullable(),
   /** When it started (ISO 8601, the host's clock), if its journal says. */
-  startedAt: z.string().nullable(),
+  startedAt: IsoTimeSchema.nullable(),
   state: OperationStateSchema,
   /** The clone's domain name on the host, once the test started. */
   clone: z.string().nullable(),

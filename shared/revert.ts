@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { GuestStopPreviewSchema, guestStopOptionsSchema } from './guest-stop';
 import { journalSummaryFields } from './operation-state';
 import { OperationIdSchema, SnapshotRefSchema } from './refs';
+import { ByteCountSchema, IsoTimeSchema } from './values';
 
 /**
  * Quiesce's own revert (for a libvirt that cannot revert external snapshots): what the renderer
@@ -87,7 +88,7 @@ export type RevertSummary = z.infer<typeof RevertSummarySchema>;
 export const BranchSchema = z.object({
   /** The id of the revert that left it. */
   id: z.string(),
-  createdAt: z.string().nullable(),
+  createdAt: IsoTimeSchema.nullable(),
   /** What the revert went to: a snapshot's name, or another branch's id. */
   revertedTo: RevertTargetSchema,
   /** The snapshot the domain descended from when it left this state. */
@@ -97,7 +98,7 @@ export const BranchSchema = z.object({
   /** The snapshots that were after the reverted one. */
   snapshots: z.array(z.string()),
   /** Bytes of its top files on disk (null when they could not be measured). */
-  sizeBytes: z.number().nullable(),
+  sizeBytes: ByteCountSchema.nullable(),
   /** Every top file still exists: it can be reverted to. */
   intact: z.boolean(),
   /** Its top files were deleted (branch delete): kept in the list, no longer revertable. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppErrorSchema } from './errors';
 import { OperationStateSchema, PhaseStatusSchema } from './operation-state';
 import { PHASES } from './vocabulary';
+import { DurationMsSchema, IsoTimeSchema } from './values';
 
 /**
  * The quiesce policy is explicit (docs/ARCHITECTURE.md, "Explicit quiesce policy"). `require`
@@ -114,7 +115,7 @@ export const OperationEventSchema = z.discriminatedUnion('kind', [
     at: z.number(),
   }),
   z.object({ kind: z.literal('frozen'), filesystems: z.number(), at: z.number() }),
-  z.object({ kind: z.literal('thawed'), windowMs: z.number(), at: z.number() }),
+  z.object({ kind: z.literal('thawed'), windowMs: DurationMsSchema, at: z.number() }),
   z.object({
     kind: z.literal('watchdog'),
     what: WatchdogWhatSchema,
@@ -180,7 +181,7 @@ export const OperationSummarySchema = z.object({
   workstation: z.string(),
   user: z.string(),
   /** Wall-clock start on the host, ISO; undefined if unknown. */
-  startedAt: z.string().optional(),
+  startedAt: IsoTimeSchema.optional(),
   state: OperationStateSchema,
   label: SnapshotLabelSchema.optional(),
   /** Whether libvirt made the snapshot, as the result line says (also after a failure). */
@@ -189,7 +190,7 @@ export const OperationSummarySchema = z.object({
    * Freeze issued → thaw returned, host clock (docs/ARCHITECTURE.md, "Measured window"); null
    * when nothing was frozen.
    */
-  windowMs: z.number().nullable(),
+  windowMs: DurationMsSchema.nullable(),
   phases: z.array(PhaseRunSchema),
   /** The disks cut, and who made their overlays (as the runner's disks line says). */
   disks: z.array(SnapshotDiskSchema),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ScheduleSchema } from './policy';
 import { slowWindow } from '../window-median';
+import { DurationMsSchema } from '../values';
 
 /** One line of a schedule's results.jsonl on the host (host-scripts/schedule-job.sh), decoded. */
 export const ScheduleRunSchema = z.object({
@@ -26,7 +27,7 @@ export const ScheduleRunSchema = z.object({
   /** The watchdog fired during the run (it thawed the guest, not the runner). */
   watchdog: z.boolean().optional(),
   /** The blocked-write window, host monotonic clock; null when nothing froze. */
-  windowMs: z.number().nullable().optional(),
+  windowMs: DurationMsSchema.nullable().optional(),
 });
 export type ScheduleRun = z.infer<typeof ScheduleRunSchema>;
 

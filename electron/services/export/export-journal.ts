@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ExportPhaseSchema, type ExportSummary } from '../../../shared/export';
 import { addPhaseLine } from '../../../shared/operation-state';
+import { ByteCountSchema } from '../../../shared/values';
 import {
   OrphanRemovedLineSchema,
   b64,
@@ -43,8 +44,8 @@ export const ExportLineSchema = z.discriminatedUnion('ev', [
     from: name,
     checkpoint: name,
     /** Bytes: may pass 2^53 (read as a slightly rounded float). */
-    needBytes: z.number().nonnegative(),
-    freeBytes: z.number().nonnegative(),
+    needBytes: ByteCountSchema,
+    freeBytes: ByteCountSchema,
     disks: z.array(z.object({ target: z.string(), capacity: z.number().nonnegative() })).optional(),
   }),
   z.object({
