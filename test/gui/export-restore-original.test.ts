@@ -25,13 +25,15 @@ let service: ReturnType<typeof serviceHarness> | undefined;
 let domain: Awaited<ReturnType<typeof throwawayDomain>> | undefined;
 const dirs: ReturnType<typeof exportDestination>[] = [];
 let exportId = '';
+/** The export's end, awaited once the window is connected. */
+let exported: Promise<void> | undefined;
 const RUN_MS = 300_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 useGui({
   timeoutMs: RUN_MS,
-  setup: async (g) => {
-    gui = g;
+  // The domain and its export start while the GUI starts; the window connects while it copies.
+  prepare: async () => {
     profile = readLabProfile();
     const agent = profile.guests.find((x) => x.role === 'agent')!;
     domain = await throwawayDomain(profile.libvirtUri, agent.uuid, { diskMiB: 32, filledMiB: 2 });
@@ -45,19 +47,33 @@ useGui({
       dest: dest.dir,
       mode: 'full',
     });
-    for (const t0 = Date.now(); ; await sleep(250)) {
-      const s = await service.call('export.get', { hostId: session.hostId, opId });
-      if (s.state !== 'running') {
-        expect(s, JSON.stringify(s)).toMatchObject({ state: 'succeeded' });
-        break;
-      }
-      if (Date.now() - t0 > RUN_MS) throw new Error('the export did not end');
-    }
     exportId = opId;
+    exported = exportEnd(service, session.hostId, opId);
+    exported.catch(() => undefined); // awaited (and so reported) in setup
+  },
+  setup: async (g) => {
+    gui = g;
     await connectLab(gui.page, profile);
-    await gui.page.getByTestId(`history-open-${domain.name}`).waitFor({ timeout: 60_000 });
+    await gui.page.getByTestId(`history-open-${domain!.name}`).waitFor({ timeout: 60_000 });
+    await exported;
   },
 });
+
+/** Waits until the export has ended, and fails unless it succeeded. */
+async function exportEnd(
+  h: ReturnType<typeof serviceHarness>,
+  hostId: string,
+  opId: string,
+): Promise<void> {
+  for (const t0 = Date.now(); ; await sleep(250)) {
+    const s = await h.call('export.get', { hostId, opId });
+    if (s.state !== 'running') {
+      expect(s, JSON.stringify(s)).toMatchObject({ state: 'succeeded' });
+      return;
+    }
+    if (Date.now() - t0 > RUN_MS) throw new Error('the export did not end');
+  }
+}
 
 afterAll(() => {
   service?.dispose();
