@@ -120,7 +120,7 @@ export type ExportSummary = z.infer<typeof ExportSummarySchema>;
 /** manifest.json, as the runner writes it (the last file of a complete export). */
 export const ExportManifestSchema = z.object({
   format: z.literal('quiesce-export/1'),
-  exportId: z.string(),
+  exportId: ExportIdSchema,
   domain: z.object({ uuid: DomainUuidSchema, name: z.string(), xml: z.string() }),
   mode: ExportModeSchema,
   fullReason: z.string().nullable(),
@@ -180,7 +180,7 @@ export type ExportVerification = z.infer<typeof ExportVerificationSchema>;
 
 /** One export in the history: where it is, what it is, whether it still checks out. */
 export const ExportEntrySchema = z.object({
-  exportId: z.string(),
+  exportId: ExportIdSchema,
   uuid: DomainUuidSchema,
   dest: z.string(),
   folder: z.string(),
