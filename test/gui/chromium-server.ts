@@ -37,6 +37,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       executablePath: CHROMIUM,
       headless: true,
       args: CHROMIUM_ARGS,
+      // its control socket on loopback only, said here rather than left to the default
+      host: '127.0.0.1',
     });
   }
   project.provide('chromiumWsEndpoint', server?.wsEndpoint() ?? '');
