@@ -65,9 +65,16 @@ send() {
   OUT="${OUT}the virsh session ended before answering"
   return 2
 }
+# end_session: quit and reap the session. One that never came alive was cut between its fork and
+# the opens of its FIFOs (a signal during spawn_session's exec): its child may be blocked for good
+# opening a FIFO nobody will open again, so it is killed before it is waited for.
 end_session() {
   if [ -n "$VIRSH_PID" ]; then
-    [ "$SESSION" = alive ] && printf 'quit\n' >&3 2>/dev/null
+    if [ "$SESSION" = alive ]; then
+      printf 'quit\n' >&3 2>/dev/null
+    else
+      kill -KILL "$VIRSH_PID" 2>/dev/null
+    fi
     exec 3>&- 4<&-
     wait "$VIRSH_PID" 2>/dev/null
     VIRSH_PID=
