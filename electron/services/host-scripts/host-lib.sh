@@ -133,6 +133,11 @@ now_rt() {
   if [ "$CLOCK" = on ]; then
     if clock_quiet && printf 'now\n' >&5 2>/dev/null && clock_answer; then return 0; fi
     clock_stop
+  elif [ -n "$CLOCK_PID" ]; then
+    # a clock_start a signal cut between its fork and its opens: the child may be blocked for
+    # good opening clock.in, which nobody opens any more (the way out's readings end it)
+    clock_stop
+    rm -f clock.in clock.out
   fi
   RT=$(date +%s%N 2>/dev/null)
   is_uint "$RT" && [ ${#RT} -ge 19 ] || RT=$(date +%s)000000000
