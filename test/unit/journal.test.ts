@@ -108,6 +108,13 @@ describe('operation journal', () => {
       }),
     ).toBe(90);
   });
+
+  it('never reads a negative window when the end’s steady reading could not be taken (0)', () => {
+    const raw = { windowStartRt: 1.7e18, windowStartMono: 55_252_620, windowEndMono: 0 };
+    expect(windowMs({ ...raw, windowEndRt: 1.7e18 + 95_500_000 })).toBe(95.5);
+    // and the wall clock stepped back as well: nothing measured is left, not a negative span
+    expect(windowMs({ ...raw, windowEndRt: 1.7e18 - 3.6e12 })).toBe(0);
+  });
 });
 
 describe('launch script', () => {

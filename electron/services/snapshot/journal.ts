@@ -23,6 +23,10 @@ export function windowMs(raw: {
   const coarse = raw.windowEndMono - raw.windowStartMono;
   // whole seconds: a `date` without nanoseconds (busybox) says nothing finer than the mono clock
   const wholeSeconds = raw.windowStartRt % 1e9 === 0 && raw.windowEndRt % 1e9 === 0;
+  // A steady reading that goes back is one the host could not take (now_mono writes 0 when
+  // /proc/uptime cannot be read): the wall clock is all there is, and a window is never negative
+  // (the contract refuses one).
+  if (coarse < 0) return Math.max(0, Math.round(fine * 10) / 10);
   if (wholeSeconds || fine < 0 || Math.abs(fine - coarse) > 30) return coarse;
   return Math.round(fine * 10) / 10;
 }
