@@ -14,10 +14,11 @@ import { readdirSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import { readLabProfile, type LabProfile } from '../lab/lab';
 import { exportDestination } from '../support/export-guest';
+import { waitExport } from '../support/lab-fixture';
 import { connectedLabSession, type serviceHarness } from '../support/service-harness';
 import { labVirsh } from '../support/snapshot-helpers';
 import { throwawayDomain } from '../support/throwaway-domain';
-import { connectLab, useGui, type Gui } from './harness';
+import { connectLabListing, useGui, type Gui } from './harness';
 
 let gui: Gui;
 let profile: LabProfile;
@@ -33,7 +34,6 @@ const defined: string[] = [];
 let exportId = '';
 let dest = '';
 const RUN_MS = 300_000;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 useGui({
   timeoutMs: RUN_MS,
@@ -58,32 +58,17 @@ useGui({
       mode: 'full',
     });
     exportId = opId;
-    exported = exportEnd(service, other.hostId, opId);
+    exported = waitExport(service, other.hostId, opId, RUN_MS).then((s) => {
+      expect(s, JSON.stringify(s)).toMatchObject({ state: 'succeeded' });
+    });
     exported.catch(() => undefined); // awaited (and so reported) in setup
   },
   setup: async (g) => {
     gui = g;
-    await connectLab(gui.page, profile);
-    await gui.page.getByTestId(`history-open-${domain!.name}`).waitFor({ timeout: 60_000 });
+    await connectLabListing(gui.page, domain!.name);
     await exported;
   },
 });
-
-/** Waits until the export has ended, and fails unless it succeeded. */
-async function exportEnd(
-  h: ReturnType<typeof serviceHarness>,
-  hostId: string,
-  opId: string,
-): Promise<void> {
-  for (const t0 = Date.now(); ; await sleep(250)) {
-    const s = await h.call('export.get', { hostId, opId });
-    if (s.state !== 'running') {
-      expect(s, JSON.stringify(s)).toMatchObject({ state: 'succeeded' });
-      return;
-    }
-    if (Date.now() - t0 > RUN_MS) throw new Error('the export did not end');
-  }
-}
 
 afterAll(() => {
   for (const name of defined) {

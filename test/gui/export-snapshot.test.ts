@@ -17,7 +17,7 @@ import { exportDestination } from '../support/export-guest';
 import { connectedLabSession, type serviceHarness } from '../support/service-harness';
 import { waitForEnd } from '../support/snapshot-helpers';
 import { ExportManifestSchema } from '../../shared/export';
-import { connectLab, labGuestNames, useGui, type Gui } from './harness';
+import { connectLabListing, useGui, type Gui } from './harness';
 
 let gui: Gui;
 let profile: LabProfile;
@@ -53,13 +53,7 @@ useGui({
     dest = exportDestination('gui-snap');
   },
   // The window connects while the snapshots are made: the guest is listed already.
-  connect: async (g) => {
-    const lab = readLabProfile();
-    await connectLab(g.page, lab);
-    await g.page
-      .getByTestId(`history-open-${labGuestNames(lab).agent}`)
-      .waitFor({ timeout: 60_000 });
-  },
+  connect: (g) => connectLabListing(g.page),
   setup: (g) => {
     gui = g;
   },

@@ -25,6 +25,7 @@ import {
   type BrowserShell,
   type BrowserShellOptions,
 } from '../../electron/web/server';
+import { readLabProfile } from '../lab/lab';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -343,6 +344,18 @@ export async function connectHost(
   await dialog.or(connected).first().waitFor({ timeout: 60_000 });
   if (await dialog.isVisible()) await page.getByTestId('hostkey-accept-save').click();
   await waitForConnectionState(page, 'connected');
+}
+
+/**
+ * Connects the window to the lab (connectLab) and waits until the guest `name` is listed (the
+ * agent guest by default): the start of every file that works on a lab guest's history.
+ */
+export async function connectLabListing(page: Page, name?: string): Promise<void> {
+  const lab = readLabProfile();
+  await connectLab(page, lab);
+  await page
+    .getByTestId(`history-open-${name ?? labGuestNames(lab).agent}`)
+    .waitFor({ timeout: 60_000 });
 }
 
 /** The lab's three guests' names by role. */

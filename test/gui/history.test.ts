@@ -18,8 +18,7 @@ import { connectedLabSession, type serviceHarness } from '../support/service-har
 import { deleteAllSnapshots, labVirsh, waitForEnd } from '../support/snapshot-helpers';
 import {
   axeViolations,
-  connectLab,
-  labGuestNames,
+  connectLabListing,
   SCREENSHOT_DIR,
   setTheme,
   useGui,
@@ -84,13 +83,7 @@ useGui({
   prepare,
   // The window connects to the lab meanwhile (the guest is listed already); the history is read
   // when a test opens it.
-  connect: async (g) => {
-    const lab = readLabProfile();
-    await connectLab(g.page, lab);
-    await g.page
-      .getByTestId(`history-open-${labGuestNames(lab).agent}`)
-      .waitFor({ timeout: 60_000 });
-  },
+  connect: (g) => connectLabListing(g.page),
   setup: (g) => {
     gui = g;
   },

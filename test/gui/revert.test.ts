@@ -9,7 +9,7 @@ import { readLabProfile, guestExec, type LabGuest, type LabProfile } from '../la
 import { connectedLabSession, type serviceHarness } from '../support/service-harness';
 import { waitForEnd } from '../support/snapshot-helpers';
 import { captureAgentGuest, type AgentGuestSnapshot } from '../support/agent-guest-restore';
-import { connectLab, labGuestNames, useGui, type Gui } from './harness';
+import { connectLabListing, useGui, type Gui } from './harness';
 
 let profile: LabProfile;
 let agent: LabGuest;
@@ -43,13 +43,7 @@ useGui({
     await guestExec(agent.name, '/bin/sh', ['-c', 'echo marker 2 > /data/marker-2; sync']);
   },
   // The window connects while the snapshot is made: the guest is listed already.
-  connect: async (g) => {
-    const lab = readLabProfile();
-    await connectLab(g.page, lab);
-    await g.page
-      .getByTestId(`history-open-${labGuestNames(lab).agent}`)
-      .waitFor({ timeout: 60_000 });
-  },
+  connect: (g) => connectLabListing(g.page),
   setup: (g) => {
     gui = g;
   },
