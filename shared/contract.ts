@@ -51,6 +51,7 @@ import { PrunePlanSchema, PruneCandidateSchema } from './schedule/prune-plan';
 import { ScheduleListingSchema } from './schedule/results';
 import { OperationIdSchema, OperationStartedSchema, SnapshotRefSchema } from './refs';
 import { RestoreRunSchema } from './export-restore-run';
+import { EpochSecondsSchema } from './values';
 
 const hostRef = z.object({ hostId: HostIdSchema });
 /** An operation on a host, by its id (its journal there). */
@@ -260,7 +261,7 @@ export const contract = {
   },
   /** Failures that ended up to this time (epoch s, host clock) are seen. */
   'schedule.markSeen': {
-    input: hostRef.extend({ upTo: z.number().int().min(0) }),
+    input: hostRef.extend({ upTo: EpochSecondsSchema }),
     output: z.object({}),
   },
   /** The host's hook for failures ("" removes it). */

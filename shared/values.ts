@@ -25,6 +25,13 @@ export const ByteCountSchema = z
 export const IsoTimeSchema = z.iso.datetime({ offset: true });
 
 /**
+ * An instant as whole seconds since the epoch, on a host's clock: what `date +%s` prints (the
+ * schedule job's run start and end, schedule-job.sh), and marks built from those (the alerts seen
+ * up to, schedule.markSeen). Whole and never negative.
+ */
+export const EpochSecondsSchema = z.number().int().nonnegative();
+
+/**
  * A span of time in milliseconds that a host measured on its monotonic clock (the blocked-write
  * window): never negative, tenths allowed (snapshot/journal.ts's windowMs).
  */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ScheduleSchema } from './policy';
 import { slowWindow } from '../window-median';
-import { DurationMsSchema } from '../values';
+import { DurationMsSchema, EpochSecondsSchema } from '../values';
 
 /** One line of a schedule's results.jsonl on the host (host-scripts/schedule-job.sh), decoded. */
 export const ScheduleRunSchema = z.object({
@@ -21,9 +21,9 @@ export const ScheduleRunSchema = z.object({
   /** Snapshots the retention removed after this one, and why pruning failed ("" when it did not). */
   pruned: z.array(z.string()),
   pruneError: z.string(),
-  /** Epoch seconds, host clock. */
-  start: z.number(),
-  end: z.number(),
+  /** When the job started and ended the run (schedule-job.sh's `date +%s`). */
+  start: EpochSecondsSchema,
+  end: EpochSecondsSchema,
   /** The watchdog fired during the run (it thawed the guest, not the runner). */
   watchdog: z.boolean().optional(),
   /** The blocked-write window, host monotonic clock; null when nothing froze. */
@@ -48,8 +48,8 @@ export const ScheduleOnHostSchema = z.object({
 export type ScheduleOnHost = z.infer<typeof ScheduleOnHostSchema>;
 
 export const HostSchedulingSchema = z.object({
-  /** Host clock at the time of reading, epoch ms. */
-  now: z.number(),
+  /** Host clock at the time of reading, epoch ms: schedule-list.sh's `date +%s`, times 1000. */
+  now: z.number().int().nonnegative(),
   /** IANA name, or "" when the host did not say (then `offset` is used). */
   timeZone: z.string(),
   /** `date +%z`, e.g. "+0100". */
@@ -65,8 +65,8 @@ export const HostSchedulingSchema = z.object({
   linger: z.boolean(),
   /** The host hook's command, "" when none. */
   hook: z.string(),
-  /** Epoch seconds up to which failures were seen (schedule.markSeen); 0 when never. */
-  seen: z.number(),
+  /** Up to when failures were seen (schedule.markSeen's `upTo`); 0 when never. */
+  seen: EpochSecondsSchema,
 });
 export type HostScheduling = z.infer<typeof HostSchedulingSchema>;
 

@@ -44,6 +44,9 @@ describe('what the host says about its schedules', () => {
     });
     expect(parseRunLine('{"half":')).toBeUndefined();
     expect(parseRunLine(line({ status: 'exploded' }))).toBeUndefined();
+    // the job writes `date +%s`: a run that did not start or end at a whole second is not one
+    expect(parseRunLine(line({ end: 1764558010.5 }))).toBeUndefined();
+    expect(parseRunLine(line({ start: -1 }))).toBeUndefined();
   });
 
   it('the listing: host facts, next run in the host’s zone, runs newest first; a broken schedule.json is named', () => {

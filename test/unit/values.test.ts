@@ -1,7 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { DomainUuidSchema } from '../../shared/domains';
-import { ByteCountSchema, DurationMsSchema, IsoTimeSchema } from '../../shared/values';
+import {
+  ByteCountSchema,
+  DurationMsSchema,
+  EpochSecondsSchema,
+  IsoTimeSchema,
+} from '../../shared/values';
 
 const ok = (s: { safeParse(v: unknown): { success: boolean } }, v: unknown) =>
   s.safeParse(v).success;
@@ -35,6 +40,14 @@ describe('the contract’s values (shared/values.ts)', () => {
       1700000000,
     ])
       expect(ok(IsoTimeSchema, v), String(v)).toBe(false);
+  });
+
+  it('an instant in epoch seconds: what `date +%s` prints, and 0; not a fraction, a negative or text', () => {
+    const hostNow = Number(execFileSync('date', ['+%s'], { encoding: 'utf8' }).trim());
+    for (const v of [hostNow, 0, 1764558000])
+      expect(ok(EpochSecondsSchema, v), String(v)).toBe(true);
+    for (const v of [1764558000.5, -1, Number.NaN, Infinity, '1764558000', null])
+      expect(ok(EpochSecondsSchema, v), String(v)).toBe(false);
   });
 
   it('a duration in ms: tenths allowed, never negative', () => {
