@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { ScheduleSchema } from './policy';
+import { ScheduleIdSchema, ScheduleSchema } from './policy';
 import { slowWindow } from '../window-median';
 import { DurationMsSchema, EpochSecondsSchema } from '../values';
 
 /** One line of a schedule's results.jsonl on the host (host-scripts/schedule-job.sh), decoded. */
 export const ScheduleRunSchema = z.object({
-  /** The schedule's id, and this run's. */
-  schedule: z.string(),
+  /** The schedule's id (the job's ID, installed from its ScheduleSchema), and this run's. */
+  schedule: ScheduleIdSchema,
   run: z.string(),
   /** ok; failed (no snapshot); skipped (agent not ready); prune-failed (snapshot taken, prune not). */
   status: z.enum(['ok', 'failed', 'skipped', 'prune-failed']),
@@ -72,7 +72,8 @@ export type HostScheduling = z.infer<typeof HostSchedulingSchema>;
 
 /** A scheduled run worth the admin's attention: a failure, or a success with a warning. */
 export const AlertSchema = z.object({
-  schedule: z.string(),
+  /** The run's schedule. */
+  schedule: ScheduleIdSchema,
   run: ScheduleRunSchema,
   /** What went wrong, in a sentence. */
   message: z.string(),

@@ -47,6 +47,9 @@ describe('what the host says about its schedules', () => {
     // the job writes `date +%s`: a run that did not start or end at a whole second is not one
     expect(parseRunLine(line({ end: 1764558010.5 }))).toBeUndefined();
     expect(parseRunLine(line({ start: -1 }))).toBeUndefined();
+    // nor one of a schedule whose id could not have been installed (ScheduleIdSchema)
+    expect(parseRunLine(line({ schedule: '' }))).toBeUndefined();
+    expect(parseRunLine(line({ schedule: 'Nightly run' }))).toBeUndefined();
   });
 
   it('the listing: host facts, next run in the host’s zone, runs newest first; a broken schedule.json is named', () => {
