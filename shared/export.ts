@@ -199,9 +199,10 @@ export type ExportEntry = z.infer<typeof ExportEntrySchema>;
 
 /** The destination's room, before an export is started. */
 export const ExportSpaceSchema = z.object({
+  /** `df`'s Avail: negative on a filesystem filled past its reserve, so not a byte count. */
   freeBytes: z.number(),
-  /** At most this much for a full export (the disks' virtual size). */
-  fullBytes: z.number(),
+  /** At most this much for a full export: the disks' virtual sizes, summed by export-space.sh. */
+  fullBytes: ByteCountSchema,
   writable: z.boolean(),
   problem: z.string().nullable(),
 });

@@ -5,6 +5,7 @@ import {
   readVerification,
 } from '../../electron/services/export/export-readers';
 import { readExportLines, summarizeExport } from '../../electron/services/export/export-journal';
+import { ExportSpaceSchema } from '../../shared/export';
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
@@ -67,6 +68,13 @@ describe('export-space.sh', () => {
       writable: false,
       problem: 'QEMU cannot reach /root (chmod o+x /root)',
     });
+  });
+
+  it('answers the contract’s ExportSpace: free may be negative (df past the reserve), full is a byte count', () => {
+    const s = readExportSpace('free -4096\nfull 9007199254740993\nwritable 1\n');
+    expect(ExportSpaceSchema.safeParse(s).success).toBe(true);
+    expect(ExportSpaceSchema.safeParse({ ...s, fullBytes: -1 }).success).toBe(false);
+    expect(ExportSpaceSchema.safeParse({ ...s, fullBytes: 1.5 }).success).toBe(false);
   });
 });
 
