@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainSchema } from './domains';
+import { DomainSchema, DomainUuidSchema } from './domains';
 import { READINESS_LEVELS } from './vocabulary';
 import { IsoTimeSchema } from './values';
 
@@ -67,7 +67,8 @@ export const GuestFilesystemSchema = z.object({
 export type GuestFilesystem = z.infer<typeof GuestFilesystemSchema>;
 
 export const DoctorReportSchema = z.object({
-  uuid: z.string(),
+  /** The domain asked about (doctor.run's own domainRef), as it was asked. */
+  uuid: DomainUuidSchema,
   name: z.string(),
   readiness: ReadinessSchema,
   steps: z.array(DoctorStepSchema),

@@ -8,6 +8,7 @@ import {
   parseFsinfo,
   parseHookCheck,
 } from '../../electron/services/inventory/doctor';
+import { DoctorReportSchema } from '../../shared/readiness';
 
 const report = (name: string, uuid: string) =>
   buildDoctorReport(
@@ -21,6 +22,9 @@ describe('agent doctor on real captured output', () => {
   it('passes every step on the agent guest, lists its filesystem and sees no hook', () => {
     const r = report('agent-ready', '763ae968-9e71-41c1-9def-41b58313b8ce');
     expect(r.name).toBe('quiesce-lab-agent');
+    // the contract's answer: the domain by the UUID it was asked by, never by its name
+    expect(DoctorReportSchema.safeParse(r).success).toBe(true);
+    expect(DoctorReportSchema.safeParse({ ...r, uuid: r.name }).success).toBe(false);
     expect(r.readiness.level).toBe('ready');
     expect(r.steps.map((s) => [s.id, s.verdict])).toEqual([
       ['state', 'pass'],
