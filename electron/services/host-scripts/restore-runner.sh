@@ -30,7 +30,11 @@ runner_start
 # the app may be gone and its link with it: the runner goes on (setsid: no terminal either).
 # Caught, not ignored: a signal ignored here would be ignored in the restore script too, for good
 # (a shell cannot trap what it started with ignored), and its own HUP and PIPE undo would not run.
-trap ':' HUP PIPE
+# Caught, a signal still cuts short the runner's open of restore.out (dash, busybox) and a read
+# from it that waits (those two, and bash run as sh): SIGNALLED tells follow_restore and
+# follow_output it was a signal, not the output's end, and they open or read again.
+SIGNALLED=0
+trap 'SIGNALLED=1' HUP PIPE
 
 OP=invalid URI='' UUID='' RESTOREDIR='' KIND='' EXPORT_ID='' RESTORE_ID='' NAME_B64='' START=0
 AGENT_TIMEOUT='' WORKSTATION='' APPUSER='' COPY_RATE=0
@@ -89,9 +93,28 @@ finish() {
   journal end
   : >ended
 }
-# follow_output: reads the restore script's stdout, then its "exit N" line (added below)
+# follow_output: reads the restore script's stdout, then its "exit N" line (added below); true.
+# A read a trapped signal cut short fails as the end would (dash, busybox, and bash run as sh, in
+# POSIX mode: status 129): with SIGNALLED set it was the signal, and the line goes on. dash keeps
+# the part it had read in the variable, and it goes in front of the rest; bash drops it, busybox
+# mostly does, leaving the variable as it was (hence the empty line before each read), so a line
+# can lose its start there, but only one that came in more than one write: the restore scripts
+# write their lines whole (echo), so a read waits between lines. A signal just after the real end
+# costs one more read, at the end again.
 follow_output() {
-  while IFS= read -r line; do
+  fo_part=''
+  while :; do
+    line=''
+    if IFS= read -r line; then
+      line=$fo_part$line
+      fo_part=''
+    elif [ "$SIGNALLED" = 1 ]; then
+      SIGNALLED=0
+      fo_part=$fo_part$line
+      continue
+    else
+      return 0
+    fi
     case $line in
       'progress '*)
         # shellcheck disable=SC2086 # the line's words (set -f: no glob)
@@ -123,6 +146,16 @@ follow_output() {
     esac
   done
 }
+# follow_restore FIFO: opens FIFO, the restore script's stdout, and follows it (follow_output).
+# The open waits for the writer's; a trapped signal there fails the redirection (dash, busybox:
+# "Interrupted system call"), and the writer, not started yet, still waits for a reader: open
+# again. False when the open failed without a signal.
+follow_restore() {
+  until follow_output <"$1"; do
+    [ "$SIGNALLED" = 1 ] || return 1
+    SIGNALLED=0
+  done
+}
 
 # ---------------------------------------------------------------- run it
 phase check running
@@ -144,7 +177,7 @@ mkfifo restore.out || { fail runner "could not make the FIFO restore.out in $OPD
   sh ./restore.sh "$@" </dev/null 2>restore.err
   echo "exit $?"
 } >restore.out &
-follow_output <restore.out
+follow_restore restore.out
 rm -f restore.out
 if ! [ -e ended ]; then
   # the reader ended without the script's exit status (killed): say so rather than nothing
