@@ -82,7 +82,8 @@ function shBin(dir: string, shell: string): string {
 /**
  * The runner as the app launches it (launch.sh, setsid), `sh` on the PATH the shell under test,
  * with RESTORE (shell text) as its restore script: it is given one argument, a marker file it
- * waits for midway.
+ * waits for midway (90 s at the most: a case that fails before making it leaves no process
+ * polling for good).
  */
 function launched(shell: string, restore: string) {
   const dir = mkdtempSync(join(root, `${shell}-`));
@@ -129,7 +130,7 @@ describe.each(SHELLS)('restore-runner.sh signalled, under %s', (shell) => {
     async (signal) => {
       const f = launched(
         shell,
-        'echo "first line"\nwhile ! [ -e "$1" ]; do sleep 0.05; done\necho "second line"\necho "third line"\nexit 0\n',
+        'echo "first line"\nn=0; while ! [ -e "$1" ] && [ $n -lt 1800 ]; do sleep 0.05; n=$((n + 1)); done\necho "second line"\necho "third line"\nexit 0\n',
       );
       await until('first line journaled', () => f.journal().some((l) => l.ev === 'out'));
       // the line journaled, the runner's next wait is its read of restore.out
@@ -152,7 +153,7 @@ describe.each(SHELLS)('restore-runner.sh signalled, under %s', (shell) => {
   it('a SIGHUP inside a line (written in two parts): the line goes on (whole under dash)', async () => {
     const f = launched(
       shell,
-      `printf 'par'\n: >"$1.printed"\nwhile ! [ -e "$1" ]; do sleep 0.05; done\nprintf 'tial\\n'\necho last\nexit 0\n`,
+      `printf 'par'\n: >"$1.printed"\nn=0; while ! [ -e "$1" ] && [ $n -lt 1800 ]; do sleep 0.05; n=$((n + 1)); done\nprintf 'tial\\n'\necho last\nexit 0\n`,
     );
     await until('the first part written', () => existsSync(`${f.marker}.printed`));
     // asleep in a pipe's read: the pipe is empty, the first part read
