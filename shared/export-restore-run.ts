@@ -22,14 +22,20 @@ export type RestorePhase = z.infer<typeof RestorePhaseSchema>;
 export const RestoreKindSchema = z.enum(['restore', 'restore-original']);
 export type RestoreKind = z.infer<typeof RestoreKindSchema>;
 
+/**
+ * An export's or a cancel's id as restore-runner.sh accepts it and its journal's start line
+ * carries it (letters, digits and "-"); "" while the journal has no start line.
+ */
+const RunnerIdSchema = z.string().regex(/^[0-9A-Za-z-]*$/);
+
 export const RestoreRunSchema = z.object({
   ...journalSummaryFields(RestorePhaseSchema),
   kind: RestoreKindSchema.nullable(),
   /** The domain the export was taken of, and the export. */
   uuid: z.string(),
-  exportId: z.string(),
+  exportId: RunnerIdSchema,
   /** The cancel's name (export.restoreCancel). */
-  restoreId: z.string(),
+  restoreId: RunnerIdSchema,
   /** A new domain's name ("" over the original). */
   name: z.string(),
   /** Each disk's latest progress line, in the order the disks were copied. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readRestoreLines, summarizeRestore } from '../../electron/services/export/restore-journal';
 import { readOriginalOutput } from '../../electron/services/export/export-restore-original';
 import { restoreRunAnswer } from '../../electron/services/export/export-restore';
+import { RestoreRunSchema } from '../../shared/export-restore-run';
 
 /**
  * A restore's journal (host-scripts/restore-runner.sh writes it; restore-runner.test.ts runs the
@@ -69,6 +70,12 @@ describe('summarizeRestore', () => {
     expect(s.images).toEqual([{ target: 'vda', image: '/srv/web-restored-vda.qcow2' }]);
     // the same journal with no runner on the host: lost, not running forever
     expect(summarizeRestore('OP', readRestoreLines(text), true).state).toBe('lost');
+    // the contract's RestoreRun: its ids as the runner took them, and "" before a start line
+    expect(RestoreRunSchema.safeParse(s).success).toBe(true);
+    const unstarted = summarizeRestore('OP', readRestoreLines(phase('check', 'running')), true);
+    expect(unstarted).toMatchObject({ exportId: '', restoreId: '' });
+    expect(RestoreRunSchema.safeParse(unstarted).success).toBe(true);
+    expect(RestoreRunSchema.safeParse({ ...s, restoreId: 'R1; rm -rf' }).success).toBe(false);
   });
   it('over the original, finished: copied, stopped, switched, started; the answer from its lines', () => {
     const text = [
