@@ -232,7 +232,11 @@ export const RestoreNameSchema = z
  * form makes a new one for each restore); the host keeps it as HOSTDIR/restores/ID while the
  * restore copies.
  */
-export const RestoreIdSchema = z.string().regex(/^[0-9A-Za-z-]{1,40}$/);
+export const RestoreIdSchema = z
+  .string()
+  .regex(/^[0-9A-Za-z-]{1,40}$/)
+  // restore-runner.sh refuses it too: HOSTDIR/restores/ops holds the restores' journals
+  .refine((id) => id !== 'ops', 'Not a restore id: "ops" is the restores’ journal folder');
 
 /**
  * Restore an export as a new domain: a new name and UUID, each disk's chain copied into one
