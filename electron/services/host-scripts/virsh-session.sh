@@ -17,7 +17,11 @@ spawn_session() {
   virsh -c "$URI" <vin >vout 2>&1 5>&- 6<&- 9>&- &
   VIRSH_PID=$!
   echo "$VIRSH_PID" >session.pid
-  exec 3>vin 4<vout
+  # Each open waits for the child's. `command`: a signal that cuts one short (dash, busybox:
+  # "Interrupted system call") is then a failed open, and its trap's exit runs the EXIT trap; a
+  # plain `exec`'s failed redirection makes dash and busybox exit without running it (no way out,
+  # no outcome journaled, the child left blocked)
+  command exec 3>vin 4<vout || return 1
   SESSION=alive
 }
 # session_answers: the session is there and answers (its `echo connected` came back)
