@@ -5,7 +5,7 @@ import {
   parseScheduleListing,
 } from '../../electron/services/schedule/list';
 import { parseCandidates } from '../../electron/services/schedule/prune-preview';
-import { alertsSince } from '../../shared/schedule/results';
+import { alertsSince, HostSchedulingSchema } from '../../shared/schedule/results';
 import { simulateRetention } from '../../shared/schedule/simulate';
 import { RetentionSchema } from '../../shared/schedule/policy';
 
@@ -50,6 +50,14 @@ describe('what the host says about its schedules', () => {
     // nor one of a schedule whose id could not have been installed (ScheduleIdSchema)
     expect(parseRunLine(line({ schedule: '' }))).toBeUndefined();
     expect(parseRunLine(line({ schedule: 'Nightly run' }))).toBeUndefined();
+  });
+
+  it('a seen mark that is no whole number of seconds (a hand edit) reads as never seen, the listing still valid', () => {
+    for (const seen of ['1764558005.5', '-3', 'soon', '']) {
+      const l = parseScheduleListing(['@@host', 'now=1764561600', `seen=${seen}`].join('\n'));
+      expect(l.host.seen, seen).toBe(0);
+      expect(HostSchedulingSchema.safeParse(l.host).success, seen).toBe(true);
+    }
   });
 
   it('the listing: host facts, next run in the host’s zone, runs newest first; a broken schedule.json is named', () => {

@@ -60,7 +60,9 @@ export function parseScheduleListing(out: string): ScheduleListing {
     systemdUser: h.get('systemd') === 'yes',
     linger: h.get('linger') === 'yes',
     hook: decode(h.get('hook') ?? ''),
-    seen: Number(h.get('seen')) || 0,
+    // the app writes whole seconds there; anything else (a hand edit) reads as never seen, not
+    // as a listing the contract refuses whole
+    seen: wholeSecondsOrZero(h.get('seen')),
   };
   const tz = hostTimeZone(host.timeZone, host.offset);
   const schedules: ScheduleOnHost[] = [];
@@ -104,4 +106,9 @@ export async function listSchedules(conn: Exec, hostDir: string): Promise<Schedu
   });
   if (r.code !== 0) throw hostFailure('The schedules could not be read on the host.', r);
   return parseScheduleListing(r.stdout);
+}
+
+function wholeSecondsOrZero(text: string | undefined): number {
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
 }
