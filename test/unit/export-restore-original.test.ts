@@ -30,6 +30,7 @@ import { exportChain, guestBytes } from '../support/export-chain';
 import { readRestoreLines, summarizeRestore } from '../../electron/services/export/restore-journal';
 import { restoreDir, restoreLaunchScript } from '../../electron/services/export/restore-launch';
 import { launchCommand, newOpId } from '../../electron/services/snapshot/launch';
+import { testRestoreRunArgs } from '../support/restore-run-args';
 
 /** export-restore-cancel.sh HOSTDIR ID run under `shell`, as the app runs it; its exit status. */
 function cancelRestore(shell: string, hostDir: string, id: string): number | null {
@@ -286,19 +287,7 @@ describe.each(['dash', 'busybox'])(
       symlinkSync(shPath.trim(), join(f.root, 'bin', 'sh'));
       const opId = newOpId();
       const script = restoreLaunchScript(
-        {
-          op: opId,
-          uri: 'qemu:///system',
-          uuid: UUID,
-          agentTimeoutS: 10,
-          workstation: 'ws',
-          user: 'me',
-          kind: 'restore-original',
-          exportId: '20261201T000100Z-0000000b',
-          restoreId: opId,
-          name: '',
-          start: false,
-        },
+        testRestoreRunArgs(opId, { kind: 'restore-original', name: '' }),
         exportRestoreOriginalScript,
         f.argv('dash', true).slice(3),
       );

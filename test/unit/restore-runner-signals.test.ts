@@ -16,6 +16,7 @@ import runner from '../../electron/services/host-scripts/restore-runner.sh?raw';
 import { readRestoreLines, summarizeRestore } from '../../electron/services/export/restore-journal';
 import { restoreDir, restoreLaunchScript } from '../../electron/services/export/restore-launch';
 import { launchCommand, newOpId } from '../../electron/services/snapshot/launch';
+import { testRestoreRunArgs } from '../support/restore-run-args';
 
 /**
  * The restore runner (host-scripts/restore-runner.sh) traps HUP and PIPE and goes on: the app
@@ -29,7 +30,6 @@ const root = mkdtempSync(join(tmpdir(), 'quiesce-restore-signals-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const SHELLS = ['dash', 'bash', 'busybox'];
-const UUID = '11111111-1111-4111-8111-111111111111';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** PID's kernel wait point (/proc/PID/wchan), '' once it is gone. */
@@ -93,23 +93,7 @@ function launched(shell: string, restore: string) {
   const opId = newOpId();
   const ops = join(dir, 'host', 'restores', 'ops', opId);
   const marker = join(dir, 'go on');
-  const script = restoreLaunchScript(
-    {
-      op: opId,
-      uri: 'qemu:///system',
-      uuid: UUID,
-      agentTimeoutS: 10,
-      workstation: 'ws',
-      user: 'me',
-      kind: 'restore',
-      exportId: '20261201T000100Z-0000000b',
-      restoreId: opId,
-      name: 'web-restored',
-      start: false,
-    },
-    restore,
-    [marker],
-  );
+  const script = restoreLaunchScript(testRestoreRunArgs(opId), restore, [marker]);
   const r = spawnSync('sh', ['-c', launchCommand(restoreDir('host'), opId)], {
     input: script,
     encoding: 'utf8',

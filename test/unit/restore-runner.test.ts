@@ -28,6 +28,7 @@ import { launchCommand, newOpId } from '../../electron/services/snapshot/launch'
 import type { ExportManifest } from '../../shared/export';
 import { testManifest } from '../support/export-manifest';
 import { exportChain } from '../support/export-chain';
+import { testRestoreRunArgs } from '../support/restore-run-args';
 
 /**
  * The restore runner (host-scripts/restore-runner.sh) as the app launches it (launch.sh, the
@@ -82,19 +83,7 @@ function fixture(shell: string, opts: { define?: number; slowCopy?: boolean } = 
   /** Launched as the app launches it: `sh -s -- HOSTDIR/restores OPID`, the script on stdin. */
   const launch = () => {
     const script = restoreLaunchScript(
-      {
-        op: opId,
-        uri: 'qemu:///system',
-        uuid: UUID,
-        agentTimeoutS: 10,
-        workstation: 'ws',
-        user: 'me',
-        kind: 'restore',
-        exportId: EXPORT_ID,
-        restoreId: opId,
-        name: 'web-restored',
-        start: true,
-      },
+      testRestoreRunArgs(opId, { start: true }),
       exportRestoreScript,
       restoreArgs('qemu:///system', inc, to, plan, true),
     );
